@@ -1,0 +1,5 @@
+import sys
+
+from nslab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,200 @@
+"""The `nslab` command. Thin: parse, call the library, render, map errors to
+exit codes (README: "Exit codes"). Only this module prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from nslab import lifecycle
+from nslab.errors import NslabError, SpecError
+from nslab.model.serialize import lab_to_dict
+from nslab.views import text
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2))
+
+
+def _waiting(lab: str) -> Any:
+    return lambda: print(f"nslab: waiting for another nslab command on lab '{lab}'...",
+                         file=sys.stderr)
+
+
+def _progress_printer(total_nodes: int) -> Any:
+    if total_nodes < 100:
+        return None
+
+    def show(phase: str, done: int, total: int) -> None:
+        if done == 0 or done == total:
+            print(f"nslab: {phase} {done}/{total}", file=sys.stderr)
+        elif done % 500 == 0:
+            print(f"nslab: {phase} {done}/{total}", file=sys.stderr)
+    return show
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    lab = lifecycle.compile_file(a.file)
+    if a.json:
+        _print_json({"version": 1, "valid": True, "lab": lab_to_dict(lab)})
+    else:
+        print(f"{a.file}: valid: lab '{lab.name}', {text.counts(lab)}")
+    return 0
+
+
+def cmd_plan(a: argparse.Namespace) -> int:
+    lab = lifecycle.compile_file(a.file)
+    p = lifecycle.build_plan(lab)
+    if a.shell:
+        sys.stdout.write(p.as_shell())
+    elif a.json:
+        _print_json({"version": 1, "lab": lab.name, "steps": [
+            {"step": type(s).__name__, "shell": s.as_shell()} for s in p.steps]})
+    else:
+        print(text.plan_text(p))
+    return 0
+
+
+def cmd_up(a: argparse.Namespace) -> int:
+    lab = lifecycle.compile_file(a.file)
+    res = lifecycle.up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
+                       _waiting(lab.name))
+    if a.json:
+        _print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
+                     "notes": res.notes, "topology": lab_to_dict(lab)})
+        return 0
+    for note in res.notes:
+        print(f"nslab: {note}", file=sys.stderr)
+    print(f"lab {lab.name} is up: {text.counts(lab)} ({res.seconds:.2f} s)")
+    if len(lab.nodes) <= 60:
+        print(text.lab_summary(lab))
+    print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
+          f"|  remove: nslab down {lab.name}")
+    return 0
+
+
+def cmd_down(a: argparse.Namespace) -> int:
+    res = lifecycle.down(a.target, _waiting(a.target))
+    if a.json:
+        _print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
+                     "removed": res.removed, "skipped": res.skipped,
+                     "processes_ended": res.processes, "seconds": round(res.seconds, 4)})
+        return 0
+    if not res.was_up:
+        print(f"lab {res.lab} is not up: nothing to remove")
+        return 0
+    print(f"lab {res.lab} is down: removed {len(res.removed)} namespaces, ended "
+          f"{res.processes} processes ({res.seconds:.2f} s)")
+    for ns in res.skipped:
+        print(f"nslab: left namespace '{ns}' alone: it is not the one this lab made",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    if a.name is None:
+        return cmd_list(a)
+    st = lifecycle.status(a.name)
+    if a.json:
+        _print_json(st)
+    else:
+        print(text.status_text(st))
+    return 0 if st["state"] == "up" else 9
+
+
+def cmd_list(a: argparse.Namespace) -> int:
+    items = lifecycle.list_labs()
+    if a.json:
+        _print_json({"version": 1, "labs": items})
+    else:
+        print(text.list_text(items))
+    return 0
+
+
+def _enter(lab: str, node: str, argv: list[str]) -> int:
+    lifecycle.require_root()
+    ns = lifecycle.namespace_of(lab, node)
+    sys.stdout.flush()
+    try:
+        os.execvp("ip", ["ip", "netns", "exec", ns, *argv])
+    except OSError as e:
+        raise NslabError(f"cannot run ip netns exec: {e.strerror} (is iproute2 installed?)"
+                         ) from None
+
+
+def cmd_exec(a: argparse.Namespace) -> int:
+    argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    if not argv:
+        raise NslabError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
+    return _enter(a.lab, a.node, argv)
+
+
+def cmd_shell(a: argparse.Namespace) -> int:
+    shell = os.environ.get("SHELL") or "/bin/bash"
+    return _enter(a.lab, a.node, [shell])
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
+                                "network namespaces.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("validate", cmd_validate, "check a topology file, change nothing")
+    sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+    sp = add("plan", cmd_plan, "show what up would do")
+    sp.add_argument("file")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--shell", action="store_true",
+                   help="print the equivalent ip/sysctl commands as a bash script")
+    g.add_argument("--json", action="store_true")
+    sp = add("up", cmd_up, "build a lab from a topology file")
+    sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+    sp = add("down", cmd_down, "remove a lab (by name, or by its file)")
+    sp.add_argument("target", metavar="NAME|FILE")
+    sp.add_argument("--json", action="store_true")
+    sp = add("status", cmd_status, "a lab's nodes, interfaces and addresses, read from the "
+             "kernel (no name: the labs that are up)")
+    sp.add_argument("name", nargs="?")
+    sp.add_argument("--json", action="store_true")
+    sp = add("list", cmd_list, "the labs that are up")
+    sp.add_argument("--json", action="store_true")
+    sp = add("exec", cmd_exec, "run a command inside a node; its exit status is passed through")
+    sp.add_argument("lab")
+    sp.add_argument("node")
+    sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    sp = add("shell", cmd_shell, "an interactive shell inside a node")
+    sp.add_argument("lab")
+    sp.add_argument("node")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except SpecError as e:
+        for line in e.lines:
+            print(line, file=sys.stderr)
+        return e.exit_code
+    except NslabError as e:
+        print(f"nslab: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("nslab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

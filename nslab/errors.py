@@ -1,0 +1,68 @@
+"""Errors nslab raises. The library raises; only the CLI prints and exits.
+
+Every error carries a one-line message that says where and what to do next,
+and an exit code documented in the README (CLI reference, "Exit codes").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NslabError(Exception):
+    """Base class. `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a topology file: where (a path into the document) and what."""
+
+    path: tuple[str | int, ...]
+    message: str
+    hint: str = ""
+
+
+class SpecError(NslabError):
+    """The topology file is invalid. Holds every problem found, already rendered."""
+
+    exit_code = 3
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+class NotRootError(NslabError):
+    exit_code = 6
+
+
+class LabNotFoundError(NslabError):
+    exit_code = 4
+
+
+class ConflictError(NslabError):
+    """A name nslab needs is taken, or the lab is owned by another file."""
+
+    exit_code = 7
+
+
+class KernelError(NslabError):
+    """The kernel refused a step. `step` is the equivalent shell command."""
+
+    exit_code = 5
+
+    def __init__(self, step: str, reason: str, hint: str = "") -> None:
+        self.step = step
+        self.reason = reason
+        msg = f"kernel refused: {step}: {reason}"
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+
+
+class CommandError(NslabError):
+    """A command the topology file asked to run inside a node failed."""
+
+    exit_code = 8

@@ -1,0 +1,229 @@
+"""Execute a plan against the kernel, in-process.
+
+Namespaces are made one by one (each is a few kernel calls); the steps of every
+later phase are batched per namespace on the netlink socket opened inside it,
+and each phase is acknowledged in full before the next starts. Interface
+indexes are chosen here, unique across the lab, so that no request has to wait
+for an answer to learn one (and no veth end shares its index with its peer,
+which keeps the kernel's link-watch from delaying the carrier by up to 1 s).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import subprocess
+import time
+from collections.abc import Callable
+from itertools import groupby
+from typing import assert_never
+
+from nslab.errors import CommandError, ConflictError, KernelError
+from nslab.kernel import netlink as nl
+from nslab.kernel import netns, sysctl
+from nslab.plan.build import Plan
+from nslab.plan.steps import (
+    AddAddress,
+    AddBridge,
+    AddNamespace,
+    AddRoute,
+    AddVeth,
+    DeleteNamespace,
+    RunCommand,
+    SetLinkUp,
+    SetMaster,
+    SetNeighbourLimits,
+    SetSysctl,
+    StartService,
+    Step,
+)
+from nslab.state.journal import Journal
+
+Progress = Callable[[str, int, int], None]
+
+_HINTS = {
+    errno.EEXIST: "it already exists",
+    errno.EBUSY: "the interface index is taken: is a fallback tunnel device present? "
+                 "(sysctl net.core.fb_tunnels_only_for_init_net=2)",
+    errno.EOPNOTSUPP: "the kernel lacks this feature",
+    errno.ENETUNREACH: "the gateway is not on a connected subnet",
+    errno.EPERM: "run nslab as root",
+}
+
+
+def _phase_name(step: Step) -> str:
+    return type(step).__name__
+
+
+class Executor:
+    def __init__(self, journal: Journal, progress: Progress | None = None) -> None:
+        self.journal = journal
+        self.progress = progress
+        self.fds: dict[str, int] = {}
+        self.socks: dict[str, nl.Socket] = {}
+        self.index: dict[tuple[str, str], int] = {}
+        self.next_index = 2
+        self.neighbour_hook: Callable[[SetNeighbourLimits], None] | None = None
+
+    # ------------------------------------------------------------ driving
+    def run(self, plan: Plan) -> None:
+        _raise_fd_limit(4 * len({s.ns for s in plan.steps if isinstance(s, AddNamespace)}) + 64)
+        for _name, group in groupby(plan.steps, key=_phase_name):
+            steps = list(group)
+            self._phase(steps)
+
+    def close(self) -> None:
+        for s in self.socks.values():
+            s.close()
+        for fd in self.fds.values():
+            os.close(fd)
+        self.socks.clear()
+        self.fds.clear()
+
+    def _phase(self, steps: list[Step]) -> None:
+        first = steps[0]
+        total = len(steps)
+        if self.progress:
+            self.progress(_phase_name(first), 0, total)
+        match first:
+            case AddNamespace():
+                for k, s in enumerate(steps):
+                    assert isinstance(s, AddNamespace)
+                    self._add_namespace(s)
+                    if self.progress and k % 100 == 99:
+                        self.progress(_phase_name(first), k + 1, total)
+            case SetSysctl():
+                for s in steps:
+                    assert isinstance(s, SetSysctl)
+                    self._sysctl(s)
+            case AddVeth() | AddBridge() | SetMaster() | AddAddress() | SetLinkUp() | AddRoute():
+                self._netlink(steps)
+            case RunCommand():
+                for s in steps:
+                    assert isinstance(s, RunCommand)
+                    self._run_command(s)
+            case StartService():
+                self._start_services([s for s in steps if isinstance(s, StartService)])
+            case SetNeighbourLimits():
+                for s in steps:
+                    assert isinstance(s, SetNeighbourLimits) and self.neighbour_hook
+                    self.neighbour_hook(s)
+            case DeleteNamespace():
+                raise AssertionError("namespaces are removed by nslab.lifecycle.down")
+            case _:
+                assert_never(first)
+        if self.progress:
+            self.progress(_phase_name(first), total, total)
+
+    # ------------------------------------------------------------ steps
+    def _add_namespace(self, s: AddNamespace) -> None:
+        self.journal.write(t="ns", name=s.ns)  # intent: down checks the marker
+        with netns.fresh() as fd:
+            try:
+                if not s.ipv6:
+                    sysctl.write("net.ipv6.conf.all.disable_ipv6", "1")
+                    sysctl.write("net.ipv6.conf.default.disable_ipv6", "1")
+                sock = nl.Socket()
+                try:
+                    sock.request(nl.set_link(1, up=True, alias=s.marker))
+                    netns.bind_current(s.ns)
+                except BaseException:
+                    sock.close()
+                    raise
+            except FileExistsError:
+                os.close(fd)
+                raise ConflictError(f"namespace '{s.ns}' already exists and nslab did not make "
+                                    f"it; remove it (ip netns del {s.ns}) or rename the lab"
+                                    ) from None
+            except OSError as e:
+                os.close(fd)
+                raise KernelError(s.as_shell().splitlines()[0], e.strerror or str(e),
+                                  _HINTS.get(e.errno or 0, "")) from None
+        self.fds[s.ns] = fd
+        self.socks[s.ns] = sock
+        self.journal.write(t="ns", name=s.ns, ino=os.fstat(fd).st_ino)
+
+    def _sysctl(self, s: SetSysctl) -> None:
+        try:
+            if s.ns is None:
+                sysctl.write(s.key, s.value)
+            else:
+                with netns.entered(self.fds[s.ns]):
+                    sysctl.write(s.key, s.value)
+        except OSError as e:
+            raise KernelError(s.as_shell(), e.strerror or str(e)) from None
+
+    def _alloc(self, ns: str, name: str) -> int:
+        idx = self.next_index
+        self.next_index += 1
+        self.index[(ns, name)] = idx
+        return idx
+
+    def _request(self, s: Step) -> tuple[str, nl.Request]:
+        match s:
+            case AddVeth():
+                a, b = self._alloc(s.ns, s.name), self._alloc(s.peer_ns, s.peer_name)
+                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self.fds[s.peer_ns])
+            case AddBridge():
+                return s.ns, nl.new_bridge(s.name, self._alloc(s.ns, s.name))
+            case SetMaster():
+                return s.ns, nl.set_link(self.index[(s.ns, s.name)],
+                                         master=self.index[(s.ns, s.master)])
+            case AddAddress():
+                return s.ns, nl.new_address(self.index[(s.ns, s.dev)], str(s.address.ip),
+                                            s.address.network.prefixlen)
+            case SetLinkUp():
+                return s.ns, nl.set_link(self.index[(s.ns, s.name)], up=True)
+            case AddRoute():
+                hops = [(str(h.via) if h.via is not None else None,
+                         self.index[(s.ns, h.dev)] if h.dev is not None else None)
+                        for h in s.nexthops]
+                return s.ns, nl.new_route(str(s.dst.network_address), s.dst.prefixlen, hops)
+        raise AssertionError(f"not a netlink step: {s}")
+
+    def _netlink(self, steps: list[Step]) -> None:
+        per_ns: dict[str, list[tuple[nl.Request, object]]] = {}
+        for s in steps:
+            ns, req = self._request(s)
+            per_ns.setdefault(ns, []).append((req, s))
+        for ns, reqs in per_ns.items():
+            errors = self.socks[ns].transact(reqs)
+            if errors:
+                e = errors[0]
+                step = e.tag
+                shell = step.as_shell() if hasattr(step, "as_shell") else "netlink request"
+                raise KernelError(shell, e.strerror or str(e), _HINTS.get(e.errno or 0, ""))
+
+    def _run_command(self, s: RunCommand) -> None:
+        r = subprocess.run(["ip", "netns", "exec", s.ns, *s.argv], capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise CommandError(f"exec on node '{s.node}' failed with status {r.returncode}: "
+                               f"{s.as_shell()}: {tail[0]}")
+
+    def _start_services(self, steps: list[StartService]) -> None:
+        started = []
+        for s in steps:
+            os.makedirs(os.path.dirname(s.log), exist_ok=True)
+            with open(s.log, "ab") as log:
+                p = subprocess.Popen(["ip", "netns", "exec", s.ns, *s.argv], stdout=log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+            self.journal.write(t="service", node=s.node, name=s.name, pid=p.pid, log=s.log)
+            started.append((s, p))
+        time.sleep(0.1 if started else 0)
+        for s, p in started:
+            if p.poll() is not None:
+                with open(s.log, errors="replace") as f:
+                    tail = f.read().strip().splitlines()[-1:] or ["no output"]
+                raise CommandError(f"service '{s.name}' on node '{s.node}' exited at once "
+                                   f"with status {p.returncode}: {tail[0]} (log: {s.log})")
+
+
+def _raise_fd_limit(need: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = hard if hard == resource.RLIM_INFINITY else min(hard, max(need, soft))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

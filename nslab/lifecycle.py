@@ -1,0 +1,260 @@
+"""up, down, status, list: the orchestration that sequences side effects.
+
+`up` is all or nothing: on any failure (or Ctrl-C) it removes what it made,
+from its own journal, and re-raises. `down` converges: whatever is already gone
+counts as removed, and it works from the journal alone after a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nslab.errors import ConflictError, LabNotFoundError, NotRootError
+from nslab.kernel import netns, observe, procs, sysctl
+from nslab.kernel.apply import Executor, Progress
+from nslab.model import ResolveError, resolve
+from nslab.model.lab import Lab
+from nslab.model.serialize import lab_to_dict
+from nslab.plan import HostFacts, Plan, plan
+from nslab.plan.build import marker
+from nslab.plan.steps import SetNeighbourLimits
+from nslab.spec import load, load_text
+from nslab.spec.loader import SourceMap
+from nslab.spec.schema import LabSpec
+from nslab.state import host
+from nslab.state.journal import Journal, labs, locked
+
+
+def _resolved(spec: LabSpec, smap: SourceMap) -> Lab:
+    try:
+        return resolve(spec)
+    except ResolveError as e:
+        raise smap.fail(e.problems) from None
+
+
+def compile_file(path: str | Path) -> Lab:
+    """Load, validate and resolve a topology file (every problem at once)."""
+    spec, smap = load(path)
+    return _resolved(spec, smap)
+
+
+def compile_text(text: str, file: str = "<string>") -> Lab:
+    spec, smap = load_text(text, file)
+    return _resolved(spec, smap)
+
+
+def require_root() -> None:
+    if os.geteuid() != 0:
+        raise NotRootError("nslab needs root to make network namespaces: run it with sudo")
+
+
+def host_facts(lab: Lab) -> HostFacts:
+    facts = HostFacts(arp_thresh=sysctl.neighbour_thresh(4))
+    if lab.ipv6:
+        facts = HostFacts(facts.arp_thresh, sysctl.neighbour_thresh(6))
+    return facts
+
+
+def build_plan(lab: Lab, instance: str = "0") -> Plan:
+    return plan(lab, host_facts(lab) if os.geteuid() == 0 else None, instance)
+
+
+@dataclass
+class UpResult:
+    lab: Lab
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
+       on_wait: Any = None) -> UpResult:
+    require_root()
+    t0 = time.perf_counter()
+    with locked(lab.name, on_wait):
+        journal = Journal(lab.name)
+        if journal.exists():
+            rec = journal.read()
+            where = f" from {rec.source}" if rec.source else ""
+            if source and rec.source and rec.source != source:
+                raise ConflictError(f"lab name '{lab.name}' is in use by another file{where}; "
+                                    "rename this lab or take the other one down first")
+            raise ConflictError(f"lab '{lab.name}' is already up{where} "
+                                f"(nslab down {lab.name}, then up again)")
+        taken = [ns for ns in lab.namespaces if os.path.lexists(netns.path(ns))]
+        if taken:
+            raise ConflictError(f"namespace {', '.join(taken[:5])} already exists and nslab "
+                                f"did not make it; remove it (ip netns del {taken[0]}) "
+                                "or rename the lab")
+        instance = secrets.token_hex(4)
+        the_plan = plan(lab, host_facts(lab), instance)
+        notes: list[str] = []
+        journal.open()
+        journal.write(t="begin", lab=lab.name, source=source, instance=instance,
+                      time=time.time())
+        journal.write_file("lab.json", lab_to_dict(lab))
+        ex = Executor(journal, progress)
+        ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes)
+        try:
+            netns.ensure_rundir()
+            ex.run(the_plan)
+            journal.write(t="up", time=time.time())
+        except BaseException:
+            ex.close()
+            _teardown(lab.name, journal)
+            raise
+        finally:
+            ex.close()
+            journal.close()
+    return UpResult(lab, time.perf_counter() - t0, notes)
+
+
+def _raise_neighbours(lab: str, s: SetNeighbourLimits, journal: Journal,
+                      notes: list[str]) -> None:
+    journal.write(t="neigh", family=s.family)
+    with locked("host"):
+        before = sysctl.neighbour_thresh(s.family)
+        host.hold(lab, s.family, s.thresh, lambda: sysctl.neighbour_thresh(s.family),
+                  lambda v: sysctl.set_neighbour_thresh(s.family, v))
+    table = "ARP" if s.family == 4 else "NDP"
+    notes.append(f"raised the {table} neighbour table limit (gc_thresh3) from {before[2]} to "
+                 f"{s.thresh[2]} for this lab; restored when the last lab needing it goes down")
+
+
+@dataclass
+class DownResult:
+    lab: str
+    removed: list[str]
+    skipped: list[str]
+    processes: int
+    seconds: float
+    was_up: bool
+
+
+def lab_name(target: str) -> str:
+    """A lab name, or the name inside a topology file."""
+    if os.path.isfile(target) or target.endswith((".yaml", ".yml")):
+        spec, _ = load(target)
+        return spec.name
+    return target
+
+
+def down(target: str, on_wait: Any = None) -> DownResult:
+    require_root()
+    name = lab_name(target)
+    t0 = time.perf_counter()
+    with locked(name, on_wait):
+        journal = Journal(name)
+        if not journal.exists():
+            return DownResult(name, [], [], 0, time.perf_counter() - t0, False)
+        result = _teardown(name, journal)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _owned(name: str, ns: str, ino: int | None, instance: str) -> bool:
+    """Whether namespace `ns` is the one this lab made: its inode is the one
+    recorded, or (when the crash came before the inode was) its `lo` carries
+    this lab's marker."""
+    current = netns.inode(ns)
+    if current is None:
+        return False
+    if ino is not None:
+        return current == ino
+    try:
+        alias = observe.lo_alias(ns)
+    except OSError:
+        return False
+    node = ns[len(name) + 1:]
+    return alias == marker(name, node, instance)
+
+
+def _teardown(name: str, journal: Journal) -> DownResult:
+    t0 = time.perf_counter()
+    rec = journal.read()
+    owned: dict[str, int] = {}
+    skipped: list[str] = []
+    for ns, ino in rec.namespaces.items():
+        if not os.path.lexists(netns.path(ns)):
+            continue
+        if _owned(name, ns, ino, rec.instance):
+            cur = netns.inode(ns)
+            assert cur is not None
+            owned[ns] = cur
+        else:
+            skipped.append(ns)
+    pids = procs.in_namespaces(set(owned.values()))
+    procs.end(sorted(pids))
+    for ns in owned:
+        netns.remove(ns)
+    if rec.neighbour_limits:
+        with locked("host"):
+            host.release(name, sysctl.set_neighbour_thresh)
+    journal.remove()
+    return DownResult(name, sorted(owned), skipped, len(pids), time.perf_counter() - t0, True)
+
+
+# ---------------------------------------------------------------- reading
+def _record(name: str) -> tuple[Journal, dict[str, Any]]:
+    journal = Journal(name)
+    data = journal.read_file("lab.json")
+    if not journal.exists() or data is None:
+        known = labs()
+        hint = f"labs up: {', '.join(known)}" if known else "no lab is up"
+        raise LabNotFoundError(f"lab '{name}' is not up ({hint})")
+    return journal, data
+
+
+def namespace_of(lab: str, node: str) -> str:
+    _journal, data = _record(lab)
+    for n in data["nodes"]:
+        if n["name"] == node:
+            ns: str = n["namespace"]
+            return ns
+    names = ", ".join(n["name"] for n in data["nodes"])
+    raise LabNotFoundError(f"lab '{lab}' has no node '{node}' (nodes: {names})")
+
+
+def status(name: str) -> dict[str, Any]:
+    """The lab as recorded, checked against the kernel. Shape: docs/json.md."""
+    journal, data = _record(name)
+    rec = journal.read()
+    nodes = []
+    present = 0
+    for n in data["nodes"]:
+        ns = n["namespace"]
+        alive = netns.inode(ns) is not None and netns.inode(ns) == rec.namespaces.get(ns)
+        present += alive
+        snap = observe.snapshot(ns) if alive else None
+        ifaces = []
+        for i in n["interfaces"]:
+            link = snap.link(i["name"]) if snap else None
+            ifaces.append({
+                "name": i["name"], "peer": i["peer"], "master": i["master"],
+                "state": link.operstate if link else "missing",
+                "addresses": snap.addresses_of(link.index) if snap and link else [],
+            })
+        nodes.append({"name": n["name"], "kind": n["kind"], "namespace": ns,
+                      "present": alive, "interfaces": ifaces, "routes": n["routes"]})
+    state = "up" if rec.complete and present == len(nodes) else (
+        "incomplete" if not rec.complete else "damaged")
+    return {"version": 1, "lab": name, "source": rec.source, "state": state,
+            "nodes": nodes, "segments": data["segments"]}
+
+
+def list_labs() -> list[dict[str, Any]]:
+    out = []
+    for name in labs():
+        journal = Journal(name)
+        rec = journal.read()
+        data = journal.read_file("lab.json") or {"nodes": []}
+        present = sum(1 for ns, ino in rec.namespaces.items()
+                      if ino is not None and netns.inode(ns) == ino)
+        out.append({"name": name, "source": rec.source, "nodes": len(data["nodes"]),
+                    "namespaces_present": present,
+                    "state": "up" if rec.complete else "incomplete"})
+    return out

@@ -1,0 +1,153 @@
+"""Subnets and addresses: explicit ones are kept, open ones come from the pools.
+
+Pure. Every segment with layer-3 members gets one IPv4 subnet (and one IPv6 /64
+when the lab has IPv6). A subnet is explicit when the file writes an address of
+that family on one of the segment's links; otherwise it is the next free,
+aligned block of the pool, in the order the segments first appear in the file.
+Within a subnet routers come first, then hosts, in file order: a router on a
+LAN gets the first address (.1), the gateway people expect.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network
+
+from nslab.errors import Problem
+from nslab.model.lab import IPInterface, IPNetwork
+
+Member = tuple[int, int]  # (link index, end index)
+
+
+@dataclass
+class SegmentRequest:
+    members: list[Member]
+    routers: set[Member]
+    explicit: dict[Member, IPInterface]
+
+
+@dataclass
+class Assignment:
+    subnets4: list[IPv4Network | None] = field(default_factory=list)
+    subnets6: list[IPv6Network | None] = field(default_factory=list)
+    addresses: dict[Member, list[IPInterface]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _where(m: Member) -> tuple[str | int, ...]:
+    return ("links", m[0], "addresses", m[1])
+
+
+def _prefix_for(count: int) -> int:
+    """Smallest IPv4 prefix whose subnet holds `count` hosts (at least a /30)."""
+    prefix = 30
+    while prefix > 0 and (1 << (32 - prefix)) - 2 < count:
+        prefix -= 1
+    return prefix
+
+
+class _Pool:
+    """Hands out aligned subnets of a pool, in order, avoiding reserved ones."""
+
+    def __init__(self, pool: IPNetwork, reserved: list[IPNetwork]) -> None:
+        self.pool = pool
+        self.reserved = reserved
+        self.next = int(pool.network_address)
+
+    def take(self, prefix: int) -> IPNetwork | None:
+        size = 1 << (self.pool.max_prefixlen - prefix)
+        end = int(self.pool.broadcast_address) + 1
+        start = -(-self.next // size) * size
+        while start + size <= end:
+            net = ipaddress.ip_network((start, prefix))
+            clash = [r for r in self.reserved if r.overlaps(net)]
+            if not clash:
+                self.next = start + size
+                return net
+            start = max(int(c.broadcast_address) + 1 for c in clash)
+            start = -(-start // size) * size
+        return None
+
+
+def _hosts(net: IPNetwork) -> Iterator[IPInterface]:
+    if net.version == 4 and net.prefixlen < 31:
+        it = net.hosts()
+    else:
+        it = (ipaddress.ip_address(int(net.network_address) + i)
+              for i in range(1, net.num_addresses))
+    for a in it:
+        yield ipaddress.ip_interface(f"{a}/{net.prefixlen}")
+
+
+def assign(requests: list[SegmentRequest], pool4: IPv4Network,
+           pool6: IPv6Network | None) -> Assignment:
+    out = Assignment()
+    seen: dict[object, Member] = {}
+    explicit_nets: dict[int, dict[int, IPNetwork]] = {}
+    for s, req in enumerate(requests):
+        nets: dict[int, IPNetwork] = {}
+        for m, addr in req.explicit.items():
+            if addr.ip in seen:
+                out.problems.append(Problem(_where(m), f"address {addr.ip} is used twice",
+                                            "every address must be unique in a lab"))
+            seen[addr.ip] = m
+            net = addr.network
+            if addr.version == 4 and net.prefixlen < 31 and addr.ip in (
+                    net.network_address, net.broadcast_address):
+                out.problems.append(Problem(_where(m), f"{addr} is the network or broadcast "
+                                            f"address of {net}", "pick a host address"))
+            have = nets.get(addr.version)
+            if have is None:
+                nets[addr.version] = net
+            elif have != net:
+                out.problems.append(Problem(_where(m), f"{addr} is outside {have}, the subnet "
+                                            "this segment already has",
+                                            "addresses on one link or switch share a subnet"))
+        explicit_nets[s] = nets
+    reserved = [n for nets in explicit_nets.values() for n in nets.values()]
+    for i, a in enumerate(reserved):
+        for b in reserved[i + 1:]:
+            if a != b and a.overlaps(b):
+                out.problems.append(Problem(("links",), f"subnets {a} and {b} overlap",
+                                            "two segments cannot share addresses"))
+    pools: dict[int, _Pool] = {4: _Pool(pool4, reserved)}
+    if pool6 is not None:
+        pools[6] = _Pool(pool6, reserved)
+    families = [4, 6] if pool6 is not None or any(6 in n for n in explicit_nets.values()) else [4]
+    for s, req in enumerate(requests):
+        order = sorted(req.members, key=lambda m: (m not in req.routers, m))
+        subnet: dict[int, IPNetwork | None] = {4: None, 6: None}
+        for fam in families:
+            if not req.members:
+                continue
+            net = explicit_nets[s].get(fam)
+            if net is None:
+                if fam not in pools:
+                    continue
+                net = pools[fam].take(_prefix_for(len(order)) if fam == 4 else 64)
+                if net is None:
+                    out.problems.append(Problem(("addressing",), f"the IPv{fam} pool "
+                                                f"{pools[fam].pool} has no room left for "
+                                                f"{len(order)} more addresses",
+                                                "give a larger pool"))
+                    continue
+            subnet[fam] = net
+            free = (a for a in _hosts(net) if a.ip not in seen)
+            for m in order:
+                given = req.explicit.get(m)
+                if given is not None and given.version == fam:
+                    out.addresses.setdefault(m, []).append(given)
+                    continue
+                a = next(free, None)
+                if a is None:
+                    out.problems.append(Problem(_where(m), f"subnet {net} has no free address "
+                                                "left for this end", "use a shorter prefix"))
+                    break
+                seen[a.ip] = m
+                out.addresses.setdefault(m, []).append(a)
+        s4, s6 = subnet[4], subnet[6]
+        out.subnets4.append(s4 if isinstance(s4, IPv4Network) else None)
+        out.subnets6.append(s6 if isinstance(s6, IPv6Network) else None)
+    return out

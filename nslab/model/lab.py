@@ -1,0 +1,115 @@
+"""The resolved lab: every name, address and route decided. Frozen records, pure.
+
+A `Lab` is what `nslab.model.resolve` makes of a `LabSpec`. Nothing in it is
+optional any more: the plan layer turns it into kernel steps without guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
+from typing import Literal
+
+NodeKind = Literal["host", "router", "switch"]
+IPInterface = IPv4Interface | IPv6Interface
+IPNetwork = IPv4Network | IPv6Network
+IPAddress = IPv4Address | IPv6Address
+
+BRIDGE_NAME = "br0"
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One end of a veth pair, inside `node`."""
+
+    node: str
+    name: str
+    peer_node: str
+    peer_name: str
+    segment: int
+    addresses: tuple[IPInterface, ...]
+    master: str | None  # the bridge a switch port is enslaved to
+
+
+@dataclass(frozen=True)
+class Nexthop:
+    via: IPAddress | None
+    dev: str | None
+
+
+@dataclass(frozen=True)
+class Route:
+    dst: IPNetwork
+    nexthops: tuple[Nexthop, ...]
+    origin: Literal["auto", "file"]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    kind: NodeKind
+    namespace: str
+    interfaces: tuple[Interface, ...]
+    routes: tuple[Route, ...]
+    bridge: str | None
+    forwarding: bool
+    exec: tuple[tuple[str, ...], ...]
+    services: tuple[Service, ...]
+
+    def interface(self, name: str) -> Interface:
+        for i in self.interfaces:
+            if i.name == name:
+                return i
+        raise KeyError(f"{self.name} has no interface {name}")
+
+
+@dataclass(frozen=True)
+class Link:
+    a: tuple[str, str]  # (node, interface)
+    b: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One layer-2 domain: a point-to-point link, or switches and all linked to them."""
+
+    index: int
+    subnet4: IPv4Network | None
+    subnet6: IPv6Network | None
+    members: tuple[tuple[str, str], ...]  # layer-3 ends: (node, interface)
+    switches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NeighbourNeed:
+    """Worst-case neighbour entries the lab can need, per kernel table."""
+
+    arp: int
+    ndisc: int
+
+
+@dataclass(frozen=True)
+class Lab:
+    name: str
+    nodes: tuple[Node, ...]
+    links: tuple[Link, ...]
+    segments: tuple[Segment, ...]
+    ipv6: bool
+    routing: Literal["auto", "static"]
+    neighbours: NeighbourNeed
+
+    def node(self, name: str) -> Node:
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(name)
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        return tuple(n.namespace for n in self.nodes)

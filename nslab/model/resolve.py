@@ -1,0 +1,185 @@
+"""`resolve(spec) -> Lab`: decide every name, address and route. Pure.
+
+Raises `ResolveError` holding every problem (each with its path in the file),
+which the caller renders with the file's `SourceMap`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from ipaddress import IPv4Network, IPv6Network
+
+from nslab.errors import NslabError, Problem
+from nslab.model import addressing, routing, segments
+from nslab.model.lab import (
+    BRIDGE_NAME,
+    Interface,
+    IPInterface,
+    Lab,
+    Link,
+    NeighbourNeed,
+    Nexthop,
+    Node,
+    Route,
+    Segment,
+    Service,
+)
+from nslab.model.naming import interface_names, namespace_name
+from nslab.spec.check import parse_endpoint
+from nslab.spec.schema import Command, LabSpec, NodeSpec
+
+
+class ResolveError(NslabError):
+    exit_code = 3
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+def _argv(cmd: Command) -> tuple[str, ...]:
+    return ("sh", "-c", cmd) if isinstance(cmd, str) else tuple(cmd)
+
+
+def _name_interfaces(spec: LabSpec) -> list[tuple[str, str]]:
+    """(node, interface) for each end of each link, in file order."""
+    explicit: dict[str, set[str]] = {}
+    for link in spec.links:
+        for e in map(parse_endpoint, link.endpoints):
+            if e.ifname:
+                explicit.setdefault(e.node, set()).add(e.ifname)
+    gens = {n: interface_names(explicit.get(n, set())) for n in spec.nodes}
+    out = []
+    for link in spec.links:
+        for e in map(parse_endpoint, link.endpoints):
+            out.append((e.node, e.ifname or next(gens[e.node])))
+    return out
+
+
+def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]],
+                 problems: list[Problem]) -> list[Route]:
+    out = []
+    for k, r in enumerate(node.routes):
+        where: tuple[str | int, ...] = ("nodes", name, "routes", k)
+        via = ipaddress.ip_address(r.via) if r.via else None
+        if r.dev is not None and r.dev not in ifaces:
+            problems.append(Problem((*where, "dev"), f"'{name}' has no interface '{r.dev}'",
+                                    f"its interfaces: {', '.join(ifaces) or 'none'}"))
+            continue
+        if via is not None:
+            candidates = [i for i, addrs in ifaces.items()
+                          if any(via in a.network and via != a.ip for a in addrs)]
+            if r.dev is None and not candidates:
+                problems.append(Problem((*where, "via"), f"gateway {via} is not on any subnet "
+                                        f"of '{name}'", "a gateway must be a neighbour"))
+                continue
+        if r.to == "default":
+            version = via.version if via else 4
+            dst = ipaddress.ip_network("0.0.0.0/0" if version == 4 else "::/0")
+        else:
+            dst = ipaddress.ip_network(r.to)
+        if via is not None and via.version != dst.version:
+            problems.append(Problem((*where, "via"), f"gateway {via} and destination {dst} "
+                                    "are of different IP versions"))
+            continue
+        out.append(Route(dst, (Nexthop(via, r.dev),), "file"))
+    return out
+
+
+def resolve(spec: LabSpec) -> Lab:
+    problems: list[Problem] = []
+    names = _name_interfaces(spec)
+    kinds = {n: s.kind for n, s in spec.nodes.items()}
+    ends: list[tuple[segments.End, segments.End]] = []
+    for i in range(len(spec.links)):
+        a, b = names[2 * i], names[2 * i + 1]
+        ends.append((segments.End(a[0], a[1], kinds[a[0]] == "switch"),
+                     segments.End(b[0], b[1], kinds[b[0]] == "switch")))
+    raw = segments.group(ends)
+    requests = []
+    for seg in raw:
+        explicit: dict[addressing.Member, IPInterface] = {}
+        for i, j in seg.members:
+            addrs = spec.links[i].addresses
+            if addrs is not None and addrs[j] is not None:
+                explicit[(i, j)] = ipaddress.ip_interface(addrs[j])
+        routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
+        requests.append(addressing.SegmentRequest(list(seg.members), routers, explicit))
+    pool6 = spec.addressing.ipv6_pool
+    assigned = addressing.assign(
+        requests, IPv4Network(spec.addressing.pool),
+        IPv6Network(pool6) if pool6 else None)
+    problems += assigned.problems
+
+    seg_of_link = {i: s for s, seg in enumerate(raw) for i in seg.links}
+    iface_addrs: dict[str, dict[str, list[IPInterface]]] = {n: {} for n in spec.nodes}
+    for i in range(len(spec.links)):
+        for j in (0, 1):
+            node, ifname = names[2 * i + j]
+            iface_addrs[node][ifname] = assigned.addresses.get((i, j), [])
+
+    model_segments = []
+    routed = []
+    for s, seg in enumerate(raw):
+        members = tuple(names[2 * i + j] for i, j in seg.members)
+        model_segments.append(Segment(s, assigned.subnets4[s], assigned.subnets6[s],
+                                      members, seg.switches))
+        subnets = tuple(n for n in (assigned.subnets4[s], assigned.subnets6[s]) if n)
+        routed.append(routing.RoutedSegment(subnets, tuple(
+            routing.Attachment(n, f, tuple(iface_addrs[n][f])) for n, f in members)))
+
+    l3 = [n for n, k in kinds.items() if k != "switch"]
+    auto = (routing.compute(routed, l3, {n for n in l3 if kinds[n] == "router"})
+            if spec.routing == "auto" else {})
+    nodes = []
+    for name, ns in spec.nodes.items():
+        file_routes = _file_routes(name, ns, iface_addrs[name], problems)
+        overridden = {r.dst for r in file_routes}
+        routes = [r for r in auto.get(name, []) if r.dst not in overridden] + file_routes
+        ifaces = []
+        for i in range(len(spec.links)):
+            for j in (0, 1):
+                node, ifname = names[2 * i + j]
+                if node != name:
+                    continue
+                peer = names[2 * i + 1 - j]
+                ifaces.append(Interface(
+                    node, ifname, peer[0], peer[1], seg_of_link[i],
+                    tuple(iface_addrs[node][ifname]),
+                    BRIDGE_NAME if ns.kind == "switch" else None))
+        nodes.append(Node(
+            name=name, kind=ns.kind, namespace=namespace_name(spec.name, name),
+            interfaces=tuple(ifaces), routes=tuple(routes),
+            bridge=BRIDGE_NAME if ns.kind == "switch" else None,
+            forwarding=ns.kind == "router",
+            exec=tuple(_argv(c) for c in ns.exec),
+            services=tuple(Service(s.name, _argv(s.cmd)) for s in ns.services)))
+    _check_services(spec, problems)
+    if problems:
+        raise ResolveError(problems)
+    ipv6 = any(s.subnet6 is not None for s in model_segments)
+    return Lab(
+        name=spec.name, nodes=tuple(nodes),
+        links=tuple(Link(names[2 * i], names[2 * i + 1]) for i in range(len(spec.links))),
+        segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
+        neighbours=_neighbour_need(model_segments, ipv6))
+
+
+def _check_services(spec: LabSpec, problems: list[Problem]) -> None:
+    for name, ns in spec.nodes.items():
+        seen: set[str] = set()
+        for k, s in enumerate(ns.services):
+            if s.name in seen:
+                problems.append(Problem(("nodes", name, "services", k, "name"),
+                                        f"service '{s.name}' is defined twice on '{name}'"))
+            seen.add(s.name)
+
+
+def _neighbour_need(segs: list[Segment], ipv6: bool) -> NeighbourNeed:
+    """Every layer-3 member of a segment may learn every other one."""
+    arp = sum(len(s.members) * (len(s.members) - 1) for s in segs)
+    ndisc = 0
+    if ipv6:
+        # unicast neighbours plus a few multicast entries per interface
+        ndisc = sum(len(s.members) * (len(s.members) - 1) + 4 * len(s.members) for s in segs)
+    return NeighbourNeed(arp, ndisc)

@@ -1,0 +1,136 @@
+"""Computed routes (`routing: auto`). Pure.
+
+Every node gets a route to every subnet of the lab it is not attached to, along
+a shortest path counted in router hops; equal-cost first hops become one
+multipath route. Only routers carry transit traffic. A host also gets a default
+route via the first router on its segments; the specific routes that would go
+the same way as the default are left out, so a plain host shows just its
+default route, as a person would set it up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import deque
+from dataclasses import dataclass
+
+from nslab.model.lab import IPInterface, IPNetwork, Nexthop, Route
+
+
+@dataclass(frozen=True)
+class Attachment:
+    node: str
+    ifname: str
+    addresses: tuple[IPInterface, ...]
+
+
+@dataclass(frozen=True)
+class RoutedSegment:
+    subnets: tuple[IPNetwork, ...]
+    attached: tuple[Attachment, ...]
+
+
+def _address(att: Attachment, version: int) -> IPInterface | None:
+    for a in att.addresses:
+        if a.version == version:
+            return a
+    return None
+
+
+def _distances(segments: list[RoutedSegment], routers: set[str],
+               target: int) -> dict[str, int]:
+    """Router hops from each router to segment `target` (0 when attached)."""
+    on: dict[str, list[int]] = {}
+    for s, seg in enumerate(segments):
+        for att in seg.attached:
+            if att.node in routers:
+                on.setdefault(att.node, []).append(s)
+    dist: dict[str, int] = {}
+    queue: deque[str] = deque()
+    for att in segments[target].attached:
+        if att.node in routers and att.node not in dist:
+            dist[att.node] = 0
+            queue.append(att.node)
+    seen_segments = {target}
+    while queue:
+        r = queue.popleft()
+        for s in on.get(r, []):
+            if s in seen_segments:
+                continue
+            seen_segments.add(s)
+            for att in segments[s].attached:
+                if att.node in routers and att.node not in dist:
+                    dist[att.node] = dist[r] + 1
+                    queue.append(att.node)
+    return dist
+
+
+def compute(segments: list[RoutedSegment], nodes: list[str],
+            routers: set[str]) -> dict[str, list[Route]]:
+    routes: dict[str, list[Route]] = {n: [] for n in nodes}
+    mine: dict[str, list[int]] = {n: [] for n in nodes}
+    for s, seg in enumerate(segments):
+        for att in seg.attached:
+            mine[att.node].append(s)
+    defaults: dict[tuple[str, int], tuple[Nexthop, ...]] = {}
+    for n in nodes:
+        if n in routers:
+            continue
+        for version in (4, 6):
+            for s in mine[n]:
+                gw = next((a for a in segments[s].attached if a.node in routers
+                           and _address(a, version) is not None
+                           and _own(segments[s], n, version) is not None), None)
+                if gw is not None:
+                    own = _own(segments[s], n, version)
+                    addr = _address(gw, version)
+                    assert own is not None and addr is not None
+                    defaults[(n, version)] = (Nexthop(addr.ip, own.ifname),)
+                    break
+    for target, seg in enumerate(segments):
+        if not seg.subnets:
+            continue
+        dist = _distances(segments, routers, target)
+        for n in nodes:
+            if target in mine[n]:
+                continue
+            for subnet in seg.subnets:
+                hops = _best_hops(segments, mine[n], n, dist, subnet.version)
+                if not hops or defaults.get((n, subnet.version)) == hops:
+                    continue
+                routes[n].append(Route(subnet, hops, "auto"))
+    for (n, version), hops in defaults.items():
+        dst = ipaddress.ip_network("0.0.0.0/0" if version == 4 else "::/0")
+        routes[n].append(Route(dst, hops, "auto"))
+    return routes
+
+
+def _own(seg: RoutedSegment, node: str, version: int) -> Attachment | None:
+    for a in seg.attached:
+        if a.node == node and _address(a, version) is not None:
+            return a
+    return None
+
+
+def _best_hops(segments: list[RoutedSegment], attached_to: list[int], node: str,
+               dist: dict[str, int], version: int) -> tuple[Nexthop, ...]:
+    best: int | None = None
+    hops: list[Nexthop] = []
+    for s in attached_to:
+        own = _own(segments[s], node, version)
+        if own is None:
+            continue
+        for gw in segments[s].attached:
+            if gw.node == node or gw.node not in dist:
+                continue
+            addr = _address(gw, version)
+            if addr is None:
+                continue
+            cost = dist[gw.node]
+            if best is None or cost < best:
+                best, hops = cost, []
+            if cost == best:
+                hop = Nexthop(addr.ip, own.ifname)
+                if hop not in hops:
+                    hops.append(hop)
+    return tuple(sorted(hops, key=lambda h: (str(h.dev), int(h.via or 0))))

@@ -1,0 +1,37 @@
+"""The resolved lab as plain data (JSON-ready), for the state record and for
+`--json` output. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nslab.model.lab import Lab, Route
+
+
+def route_to_dict(r: Route) -> dict[str, Any]:
+    return {"dst": str(r.dst), "origin": r.origin,
+            "nexthops": [{"via": str(h.via) if h.via else None, "dev": h.dev}
+                         for h in r.nexthops]}
+
+
+def lab_to_dict(lab: Lab) -> dict[str, Any]:
+    return {
+        "name": lab.name,
+        "routing": lab.routing,
+        "ipv6": lab.ipv6,
+        "nodes": [{
+            "name": n.name, "kind": n.kind, "namespace": n.namespace,
+            "interfaces": [{
+                "name": i.name, "peer": f"{i.peer_node}:{i.peer_name}",
+                "addresses": [str(a) for a in i.addresses], "master": i.master,
+            } for i in n.interfaces],
+            "routes": [route_to_dict(r) for r in n.routes],
+            "services": [{"name": s.name, "argv": list(s.argv)} for s in n.services],
+        } for n in lab.nodes],
+        "segments": [{
+            "subnets": [str(s) for s in (seg.subnet4, seg.subnet6) if s is not None],
+            "members": [f"{n}:{i}" for n, i in seg.members],
+            "switches": list(seg.switches),
+        } for seg in lab.segments],
+        "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
+    }

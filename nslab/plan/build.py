@@ -1,0 +1,97 @@
+"""`plan(lab, host) -> Plan`: the ordered kernel steps that build a lab. Pure.
+
+Steps come in phases (namespaces, sysctls, links, bridges, ports, addresses,
+links up, routes, commands, services). Within a phase no step depends on
+another, so the kernel layer may batch a phase per namespace; between phases it
+waits for the kernel to acknowledge everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nslab.model.lab import Lab
+from nslab.plan.steps import (
+    AddAddress,
+    AddBridge,
+    AddNamespace,
+    AddRoute,
+    AddVeth,
+    RunCommand,
+    SetLinkUp,
+    SetMaster,
+    SetNeighbourLimits,
+    SetSysctl,
+    StartService,
+    Step,
+)
+
+STATE_ROOT = "/run/nslab"
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    """What the plan needs to know of the machine: the neighbour table limits
+    (gc_thresh1..3) of IPv4 and IPv6 as they are now."""
+
+    arp_thresh: tuple[int, int, int] = (128, 512, 1024)
+    ndisc_thresh: tuple[int, int, int] = (128, 512, 1024)
+
+
+@dataclass(frozen=True)
+class Plan:
+    lab: str
+    steps: tuple[Step, ...]
+
+    def as_shell(self) -> str:
+        head = ["#!/bin/bash", f"# nslab plan for lab '{self.lab}': the same lab, by hand.",
+                "set -e"]
+        return "\n".join(head + [s.as_shell() for s in self.steps]) + "\n"
+
+
+def marker(lab: str, node: str, instance: str) -> str:
+    return f"nslab lab={lab} node={node} id={instance}"
+
+
+def neighbour_limits(need: int, now: tuple[int, int, int]) -> tuple[int, int, int] | None:
+    """New gc_thresh1..3 when `need` entries do not fit under the hard limit
+    with room to spare for the host's own; None when they do."""
+    if need + 256 <= now[2]:
+        return None
+    t3 = 1024
+    while t3 < 2 * need + 256:
+        t3 *= 2
+    return (now[0], max(now[1], t3 // 2), t3)
+
+
+def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
+    host = host or HostFacts()
+    steps: list[Step] = []
+    for fam, need, now in ((4, lab.neighbours.arp, host.arp_thresh),
+                           (6, lab.neighbours.ndisc, host.ndisc_thresh)):
+        limits = neighbour_limits(need, now)
+        if limits is not None:
+            steps.append(SetNeighbourLimits(fam, limits))
+    steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6)
+              for n in lab.nodes]
+    for n in lab.nodes:
+        if n.forwarding:
+            steps.append(SetSysctl(n.namespace, "net.ipv4.ip_forward", "1"))
+            if lab.ipv6:
+                steps.append(SetSysctl(n.namespace, "net.ipv6.conf.all.forwarding", "1"))
+    ns = {n.name: n.namespace for n in lab.nodes}
+    steps += [AddVeth(ns[a[0]], a[1], ns[b[0]], b[1]) for a, b in
+              ((link.a, link.b) for link in lab.links)]
+    steps += [AddBridge(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
+    steps += [SetMaster(n.namespace, i.name, i.master)
+              for n in lab.nodes for i in n.interfaces if i.master]
+    steps += [AddAddress(n.namespace, i.name, a)
+              for n in lab.nodes for i in n.interfaces for a in i.addresses]
+    steps += [SetLinkUp(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
+    steps += [SetLinkUp(n.namespace, i.name) for n in lab.nodes for i in n.interfaces]
+    steps += [AddRoute(n.namespace, r.dst, r.nexthops) for n in lab.nodes for r in n.routes]
+    steps += [RunCommand(n.namespace, n.name, argv) for n in lab.nodes for argv in n.exec]
+    steps += [StartService(n.namespace, n.name, s.name, s.argv,
+                           f"{STATE_ROOT}/{lab.name}/services/{n.name}.{s.name}.log")
+              for n in lab.nodes for s in n.services]
+    return Plan(lab.name, tuple(steps))

@@ -1,0 +1,212 @@
+"""Typed kernel steps. Pure: each step knows the command a person would type
+(`as_shell`) and how it is undone (`inverse`); the kernel layer executes them.
+
+`inverse()` returns None when the step needs no undoing of its own because it
+lives inside a lab namespace and goes away with it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from nslab.model.lab import IPInterface, IPNetwork, Nexthop
+
+
+def _ns(ns: str | None) -> str:
+    return f"ip -n {ns} " if ns else "ip "
+
+
+@dataclass(frozen=True)
+class AddNamespace:
+    """A named network namespace with `lo` up, IPv6 off unless asked for, and
+    `marker` as the alias of `lo` (nslab's proof that it made this namespace)."""
+
+    ns: str
+    marker: str
+    ipv6: bool
+
+    def as_shell(self) -> str:
+        lines = [f"ip netns add {self.ns}"]
+        if not self.ipv6:
+            lines += [f"ip netns exec {self.ns} sysctl -qw net.ipv6.conf.{k}.disable_ipv6=1"
+                      for k in ("all", "default")]
+        lines.append(f"ip -n {self.ns} link set lo alias {shlex.quote(self.marker)} up")
+        return "\n".join(lines)
+
+    def inverse(self) -> DeleteNamespace:
+        return DeleteNamespace(self.ns)
+
+
+@dataclass(frozen=True)
+class DeleteNamespace:
+    ns: str
+
+    def as_shell(self) -> str:
+        return f"ip netns del {self.ns}"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SetSysctl:
+    """A sysctl inside namespace `ns` (None: the host, whose old value is
+    recorded in the journal and restored on down)."""
+
+    ns: str | None
+    key: str
+    value: str
+
+    def as_shell(self) -> str:
+        pre = f"ip netns exec {self.ns} " if self.ns else ""
+        return f"{pre}sysctl -qw {self.key}={self.value}"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class AddVeth:
+    ns: str
+    name: str
+    peer_ns: str
+    peer_name: str
+
+    def as_shell(self) -> str:
+        return (f"ip link add {self.name} netns {self.ns} type veth "
+                f"peer name {self.peer_name} netns {self.peer_ns}")
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class AddBridge:
+    ns: str
+    name: str
+
+    def as_shell(self) -> str:
+        return f"{_ns(self.ns)}link add {self.name} type bridge"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SetMaster:
+    ns: str
+    name: str
+    master: str
+
+    def as_shell(self) -> str:
+        return f"{_ns(self.ns)}link set {self.name} master {self.master}"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class AddAddress:
+    ns: str
+    dev: str
+    address: IPInterface
+
+    def as_shell(self) -> str:
+        flags = " nodad" if self.address.version == 6 else ""
+        return f"{_ns(self.ns)}addr add {self.address} dev {self.dev}{flags}"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SetLinkUp:
+    ns: str
+    name: str
+
+    def as_shell(self) -> str:
+        return f"{_ns(self.ns)}link set {self.name} up"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class AddRoute:
+    ns: str
+    dst: IPNetwork
+    nexthops: tuple[Nexthop, ...]
+
+    def as_shell(self) -> str:
+        fam = "-6 " if self.dst.version == 6 else ""
+        dst = "default" if self.dst.prefixlen == 0 else str(self.dst)
+        cmd = f"{_ns(self.ns)}{fam}route add {dst}"
+        if len(self.nexthops) == 1:
+            return cmd + _hop(self.nexthops[0])
+        return cmd + "".join(" nexthop" + _hop(h) for h in self.nexthops)
+
+    def inverse(self) -> None:
+        return None
+
+
+def _hop(h: Nexthop) -> str:
+    out = ""
+    if h.via is not None:
+        out += f" via {h.via}"
+    if h.dev is not None:
+        out += f" dev {h.dev}"
+    return out
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    """A command from the file's `exec:`, run once the lab is wired."""
+
+    ns: str
+    node: str
+    argv: tuple[str, ...]
+
+    def as_shell(self) -> str:
+        return f"ip netns exec {self.ns} {shlex.join(self.argv)}"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class StartService:
+    """A background process kept running; ended at down with the namespace."""
+
+    ns: str
+    node: str
+    name: str
+    argv: tuple[str, ...]
+    log: str
+
+    def as_shell(self) -> str:
+        return f"ip netns exec {self.ns} {shlex.join(self.argv)} >{self.log} 2>&1 &"
+
+    def inverse(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SetNeighbourLimits:
+    """Raise the machine-wide ARP/NDP table limits (gc_thresh1..3) for the lab's
+    lifetime; the old values are recorded and restored by the last lab down."""
+
+    family: int  # 4: ARP, 6: NDP
+    thresh: tuple[int, int, int]
+
+    def as_shell(self) -> str:
+        base = "net.ipv4.neigh" if self.family == 4 else "net.ipv6.neigh"
+        return "\n".join(f"sysctl -qw {base}.default.gc_thresh{i + 1}={v}"
+                         for i, v in enumerate(self.thresh))
+
+    def inverse(self) -> None:
+        return None
+
+
+Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetMaster
+        | AddAddress | SetLinkUp | AddRoute | RunCommand | StartService | SetNeighbourLimits)

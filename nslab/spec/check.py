@@ -1,0 +1,76 @@
+"""Checks that need the whole file: references between nodes and links, names
+that must fit the kernel's limits. Pure; returns every problem found."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nslab.errors import Problem
+from nslab.spec.schema import NODE_NAME, LabSpec
+
+IFNAMSIZ = 15  # usable characters of an interface name (16 with the NUL)
+_IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    node: str
+    ifname: str | None
+
+
+def parse_endpoint(text: str) -> Endpoint:
+    node, _, ifname = text.partition(":")
+    return Endpoint(node, ifname or None)
+
+
+def ifname_problem(name: str) -> str | None:
+    """Why `name` cannot be an interface name, or None when it can."""
+    if len(name) > IFNAMSIZ:
+        return f"interface name '{name}' is {len(name)} characters; the kernel allows {IFNAMSIZ}"
+    if not _IFNAME.match(name) or name in (".", ".."):
+        return f"interface name '{name}' may use only letters, digits, '_', '.', '-'"
+    if name == "lo":
+        return "'lo' is the loopback interface every node already has"
+    return None
+
+
+def check(spec: LabSpec) -> list[Problem]:
+    problems: list[Problem] = []
+    names = list(spec.nodes)
+    known = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
+    for name, node in spec.nodes.items():
+        if not re.match(NODE_NAME, name):
+            problems.append(Problem(("nodes", name), f"node name '{name}' is not allowed",
+                                    "lowercase letters, digits, '_', '-', start with a letter, "
+                                    "at most 30 characters"))
+        if node.kind == "switch" and node.routes:
+            problems.append(Problem(("nodes", name, "routes"), "a switch has no routes",
+                                    "routes belong on hosts and routers"))
+    used: dict[tuple[str, str], tuple[str | int, ...]] = {}
+    for i, link in enumerate(spec.links):
+        ends = [parse_endpoint(e) for e in link.endpoints]
+        for j, end in enumerate(ends):
+            where: tuple[str | int, ...] = ("links", i, "endpoints", j)
+            if end.node not in spec.nodes:
+                problems.append(Problem(where, f"node '{end.node}' is not defined",
+                                        f"nodes: {known}"))
+                continue
+            if end.ifname is not None:
+                why = ifname_problem(end.ifname)
+                if why:
+                    problems.append(Problem(where, why))
+                key = (end.node, end.ifname)
+                if key in used:
+                    problems.append(Problem(where, f"interface {end.node}:{end.ifname} is used "
+                                            "by two links", "give one of them another name"))
+                used[key] = where
+            if link.addresses is not None and link.addresses[j] is not None \
+                    and spec.nodes[end.node].kind == "switch":
+                problems.append(Problem(("links", i, "addresses", j),
+                                        f"'{end.node}' is a switch: its end has no address",
+                                        "write null for a switch end"))
+        if len(ends) == 2 and ends[0].node == ends[1].node:
+            problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
+                                    "a link joins two different nodes"))
+    return problems

@@ -1,0 +1,170 @@
+"""Read a topology file, keeping the line and column of every value.
+
+`load(path)` returns the validated `LabSpec` and a `SourceMap`; every problem in
+the file is collected and raised together as one `SpecError`, each line of the
+form `file:line:col: where: what (hint)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from nslab.errors import Problem, SpecError
+from nslab.spec.schema import LabSpec
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class SourceMap:
+    """Where each value of the document stands: path -> (line, column), 1-based."""
+
+    file: str
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path_) -> tuple[int, int]:
+        """The deepest known position on `path`; a part of the path that the
+        file does not spell (the `endpoints` of a short-form link) is skipped."""
+        at: Path_ = ()
+        for part in path:
+            if (*at, part) in self.marks:
+                at = (*at, part)
+        return self.marks.get(at, (1, 1))
+
+    def render(self, problem: Problem) -> str:
+        line, col = self.where(problem.path)
+        where = render_path(problem.path)
+        text = f"{self.file}:{line}:{col}: "
+        if where:
+            text += f"{where}: "
+        text += problem.message
+        if problem.hint:
+            text += f" ({problem.hint})"
+        return text
+
+    def fail(self, problems: Iterable[Problem]) -> SpecError:
+        ordered = sorted(problems, key=lambda p: self.where(p.path))
+        return SpecError([self.render(p) for p in ordered])
+
+
+def render_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain data and records marks."""
+
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.problems: list[Problem] = []
+        self.loader = _Loader("")
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.smap.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                key = (self.loader.construct_object(knode)
+                       if isinstance(knode, yaml.ScalarNode) else None)
+                if not isinstance(key, str):
+                    self.problems.append(Problem(path, "keys must be plain names"))
+                    continue
+                if key in out:
+                    self.smap.marks[(*path, key)] = (knode.start_mark.line + 1,
+                                                     knode.start_mark.column + 1)
+                    self.problems.append(Problem((*path, key), "key given twice",
+                                                 "remove one of them"))
+                    continue
+                out[key] = self.build(vnode, (*path, key))
+                # a key's own position is where errors about the key point
+                self.smap.marks[(*path, key)] = (knode.start_mark.line + 1,
+                                                 knode.start_mark.column + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, (*path, i)) for i, v in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def parse(text: str, file: str) -> tuple[Any, SourceMap]:
+    smap = SourceMap(file)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SpecError([f"{file}:{line}:{col}: not valid YAML: {e.problem}"]) from None
+    if root is None:
+        raise SpecError([f"{file}:1:1: the file is empty (a lab needs at least 'name' and 'nodes')"])
+    builder = _Builder(smap)
+    data = builder.build(root, ())
+    if builder.problems:
+        raise smap.fail(builder.problems)
+    return data, smap
+
+
+def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        loc: Path_ = tuple(e["loc"])
+        # short-form links are rewritten to {endpoints: [...]}: map back
+        if len(loc) >= 3 and loc[0] == "links" and loc[2] == "endpoints":
+            idx = loc[1]
+            if isinstance(idx, int) and isinstance(data.get("links", [None] * (idx + 1))[idx], list):
+                loc = (loc[0], idx, *loc[3:])
+        kind = e["type"]
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        hint = ""
+        if kind == "extra_forbidden":
+            msg = f"unknown key '{loc[-1]}'"
+            hint = "see the topology file reference in README.md"
+        elif kind == "missing":
+            msg = f"'{loc[-1]}' is required"
+        elif kind == "string_pattern_mismatch" and loc == ("name",):
+            msg = "lab name must be lowercase letters, digits and '-', start with a letter"
+            hint = "at most 20 characters, such as 'demo'"
+        elif kind == "literal_error":
+            hint = ""
+        problems.append(Problem(loc, msg, hint))
+    return problems
+
+
+def load_text(text: str, file: str = "<string>") -> tuple[LabSpec, SourceMap]:
+    from nslab.spec.check import check
+
+    data, smap = parse(text, file)
+    if not isinstance(data, dict):
+        raise SpecError([f"{file}:1:1: a topology file is a mapping with 'name' and 'nodes'"])
+    try:
+        spec = LabSpec.model_validate(data)
+    except ValidationError as e:
+        raise smap.fail(_pydantic_problems(e, data)) from None
+    problems = check(spec)
+    if problems:
+        raise smap.fail(problems)
+    return spec, smap
+
+
+def load(path: str | Path) -> tuple[LabSpec, SourceMap]:
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as e:
+        raise SpecError([f"{p}: cannot read the topology file: {e.strerror}"]) from None
+    return load_text(text, str(p))

@@ -1,0 +1,154 @@
+"""The topology file as the user writes it (version 1). Pure: no kernel access.
+
+Pydantic models with `extra="forbid"`, so an unknown key is an error that names
+the key. Cross-references (links to nodes, addresses in subnets) are checked
+later, in `nslab.spec.check` and `nslab.model.resolve`, which know the whole file.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LAB_NAME = r"^[a-z][a-z0-9-]{0,19}$"
+NODE_NAME = r"^[a-z][a-z0-9_-]{0,29}$"
+DEFAULT_POOL = "10.128.0.0/16"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RouteSpec(Strict):
+    """A static route: `{to: 10.0.0.0/8, via: 10.0.9.1}`; `dev` is optional."""
+
+    to: str
+    via: str | None = None
+    dev: str | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _network(cls, v: str) -> str:
+        if v == "default":
+            return v
+        try:
+            ipaddress.ip_network(v, strict=True)
+        except ValueError as e:
+            raise ValueError(f"'{v}' is not a network such as 10.0.0.0/8 or default ({e})") from e
+        return v
+
+    @field_validator("via")
+    @classmethod
+    def _address(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ipaddress.ip_address(v)
+            except ValueError as e:
+                raise ValueError(f"'{v}' is not an IP address") from e
+        return v
+
+    @model_validator(mode="after")
+    def _via_or_dev(self) -> RouteSpec:
+        if self.via is None and self.dev is None:
+            raise ValueError("a route needs 'via' (a gateway address) or 'dev' (an interface)")
+        return self
+
+
+class ServiceSpec(Strict):
+    """A background process kept running while the lab is up."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    cmd: str | list[str]
+
+
+Command = str | list[str]
+
+
+class NodeSpec(Strict):
+    kind: Literal["host", "router", "switch"] = "host"
+    routes: list[RouteSpec] = []
+    exec: list[Command] = []
+    services: list[ServiceSpec] = []
+
+
+class LinkSpec(Strict):
+    """A link between two endpoints, `node` or `node:interface`."""
+
+    endpoints: Annotated[list[str], Field(min_length=2, max_length=2)]
+    addresses: Annotated[list[str | None], Field(min_length=2, max_length=2)] | None = None
+
+    @field_validator("addresses")
+    @classmethod
+    def _interfaces(cls, v: list[str | None] | None) -> list[str | None] | None:
+        for a in v or []:
+            if a is None:
+                continue
+            if "/" not in a:
+                raise ValueError(f"'{a}' needs a prefix length, such as {a}/24")
+            try:
+                ipaddress.ip_interface(a)
+            except ValueError as e:
+                raise ValueError(f"'{a}' is not an address with prefix ({e})") from e
+        return v
+
+
+def _link_short_form(v: Any) -> Any:
+    if isinstance(v, list):
+        return {"endpoints": v}
+    return v
+
+
+class AddressingSpec(Strict):
+    pool: str = DEFAULT_POOL
+    ipv6_pool: str | None = None
+
+    @field_validator("pool")
+    @classmethod
+    def _v4(cls, v: str) -> str:
+        try:
+            net = ipaddress.ip_network(v, strict=True)
+        except ValueError as e:
+            raise ValueError(f"'{v}' is not a network ({e})") from e
+        if net.version != 4:
+            raise ValueError("pool is for IPv4; put IPv6 in ipv6_pool")
+        if net.prefixlen > 30:
+            raise ValueError("pool must be /30 or larger")
+        return v
+
+    @field_validator("ipv6_pool")
+    @classmethod
+    def _v6(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            net = ipaddress.ip_network(v, strict=True)
+        except ValueError as e:
+            raise ValueError(f"'{v}' is not a network ({e})") from e
+        if net.version != 6 or net.prefixlen > 64:
+            raise ValueError("ipv6_pool must be an IPv6 network of /64 or larger")
+        return v
+
+
+class LabSpec(Strict):
+    version: Literal[1] = 1
+    name: str = Field(pattern=LAB_NAME)
+    nodes: dict[str, NodeSpec]
+    links: list[LinkSpec] = []
+    addressing: AddressingSpec = AddressingSpec()
+    routing: Literal["auto", "static"] = "auto"
+
+    @field_validator("nodes", mode="before")
+    @classmethod
+    def _empty_nodes(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: ({} if n is None else n) for k, n in v.items()}
+        return v
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _short_links(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [_link_short_form(x) for x in v]
+        return v

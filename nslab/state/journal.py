@@ -1,0 +1,157 @@
+"""The per-lab record under /run/nslab/<lab>/ (tmpfs: it dies with the
+namespaces at reboot) and the lock that serializes commands on one lab.
+
+The journal is an append-only file of JSON lines, each written with one
+write() before the step it announces, so that `down` can undo whatever an
+interrupted `up` did, even after SIGKILL, without the topology file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
+
+
+def lab_dir(lab: str) -> str:
+    return os.path.join(ROOT, lab)
+
+
+@contextmanager
+def locked(name: str, on_wait: Any = None) -> Iterator[None]:
+    """Hold the lock `name` (a lab name, or 'host'); wait for it when another
+    nslab command holds it, calling `on_wait()` once first. The lock file is
+    removed on release when the lab has no state left, so a machine with no
+    lab up keeps nothing of nslab's (a waiter that finds its file unlinked
+    takes the lock again on the new one)."""
+    os.makedirs(ROOT, exist_ok=True)
+    path = os.path.join(ROOT, f".{name}.lock")
+    waited = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None and not waited:
+                on_wait()
+            waited = True
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        if not os.path.exists(lab_dir(name)) and not _host_busy(name):
+            os.unlink(path)
+            try:
+                os.rmdir(ROOT)
+            except OSError:
+                pass
+        os.close(fd)
+
+
+def _host_busy(name: str) -> bool:
+    return name == "host" and os.path.exists(os.path.join(ROOT, "host", "neigh.json"))
+
+
+@dataclass
+class Record:
+    """What the journal of one lab says, replayed."""
+
+    lab: str
+    source: str | None = None
+    instance: str = ""
+    namespaces: dict[str, int | None] = field(default_factory=dict)  # name -> inode
+    services: list[dict[str, Any]] = field(default_factory=list)
+    complete: bool = False
+    neighbour_limits: bool = False
+
+
+class Journal:
+    def __init__(self, lab: str) -> None:
+        self.lab = lab
+        self.dir = lab_dir(lab)
+        self.path = os.path.join(self.dir, "journal.jsonl")
+        self.fd: int | None = None
+
+    def exists(self) -> bool:
+        return os.path.exists(self.path)
+
+    def open(self) -> None:
+        os.makedirs(self.dir, exist_ok=True)
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
+                          0o600)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def write(self, **entry: Any) -> None:
+        assert self.fd is not None, "journal not open"
+        os.write(self.fd, (json.dumps(entry, separators=(",", ":")) + "\n").encode())
+
+    def read(self) -> Record:
+        rec = Record(self.lab)
+        try:
+            with open(self.path) as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            return rec
+        for line in lines:
+            try:
+                e = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a torn last line after a crash
+            t = e.get("t")
+            if t == "begin":
+                rec.source, rec.instance = e.get("source"), e.get("instance", "")
+            elif t == "ns":
+                rec.namespaces[e["name"]] = e.get("ino")
+            elif t == "service":
+                rec.services.append(e)
+            elif t == "neigh":
+                rec.neighbour_limits = True
+            elif t == "up":
+                rec.complete = True
+        return rec
+
+    def write_file(self, name: str, data: Any) -> None:
+        """Write a whole file of the lab's state atomically (write, then rename)."""
+        os.makedirs(self.dir, exist_ok=True)
+        tmp = os.path.join(self.dir, f".{name}.tmp")
+        with open(tmp, "w") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, os.path.join(self.dir, name))
+
+    def read_file(self, name: str) -> Any:
+        try:
+            with open(os.path.join(self.dir, name)) as f:
+                return json.load(f)
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def remove(self) -> None:
+        self.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def labs() -> list[str]:
+    try:
+        return sorted(e for e in os.listdir(ROOT)
+                      if not e.startswith(".") and e != "host"
+                      and os.path.exists(os.path.join(ROOT, e, "journal.jsonl")))
+    except FileNotFoundError:
+        return []
