@@ -121,9 +121,8 @@ class Executor:
         self.journal.write(t="ns", name=s.ns)  # intent: down checks the marker
         with netns.fresh() as fd:
             try:
-                if not s.ipv6:
-                    sysctl.write("net.ipv6.conf.all.disable_ipv6", "1")
-                    sysctl.write("net.ipv6.conf.default.disable_ipv6", "1")
+                for key, value in s.sysctls():
+                    sysctl.write(key, value)
                 sock = nl.Socket()
                 try:
                     sock.request(nl.set_link(1, up=True, alias=s.marker))

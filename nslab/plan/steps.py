@@ -28,11 +28,17 @@ class AddNamespace:
 
     def as_shell(self) -> str:
         lines = [f"ip netns add {self.ns}"]
-        if not self.ipv6:
-            lines += [f"ip netns exec {self.ns} sysctl -qw net.ipv6.conf.{k}.disable_ipv6=1"
-                      for k in ("all", "default")]
+        lines += [f"ip netns exec {self.ns} sysctl -qw {k}={v}" for k, v in self.sysctls()]
         lines.append(f"ip -n {self.ns} link set lo alias {shlex.quote(self.marker)} up")
         return "\n".join(lines)
+
+    def sysctls(self) -> list[tuple[str, str]]:
+        """Set first thing inside the new namespace, before any interface exists:
+        IPv6 off, or on without duplicate address detection (a lab's addresses
+        are unique by construction, and DAD would hold them back for a second)."""
+        if not self.ipv6:
+            return [(f"net.ipv6.conf.{k}.disable_ipv6", "1") for k in ("all", "default")]
+        return [(f"net.ipv6.conf.{k}.accept_dad", "0") for k in ("all", "default")]
 
     def inverse(self) -> DeleteNamespace:
         return DeleteNamespace(self.ns)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from nslab.errors import Problem
-from nslab.spec.schema import NODE_NAME, LabSpec
+from nslab.spec.schema import LAB_NAME, NODE_NAME, LabSpec
 
 IFNAMSIZ = 15  # usable characters of an interface name (16 with the NUL)
 _IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
@@ -37,6 +37,10 @@ def ifname_problem(name: str) -> str | None:
 
 def check(spec: LabSpec) -> list[Problem]:
     problems: list[Problem] = []
+    if not re.match(LAB_NAME, spec.name):
+        problems.append(Problem(("name",), f"lab name '{spec.name}' is not allowed",
+                                "lowercase letters, digits and '-', start with a letter, "
+                                "at most 20 characters, such as 'demo'"))
     names = list(spec.nodes)
     known = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
     for name, node in spec.nodes.items():

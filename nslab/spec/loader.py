@@ -136,9 +136,6 @@ def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:
             hint = "see the topology file reference in README.md"
         elif kind == "missing":
             msg = f"'{loc[-1]}' is required"
-        elif kind == "string_pattern_mismatch" and loc == ("name",):
-            msg = "lab name must be lowercase letters, digits and '-', start with a letter"
-            hint = "at most 20 characters, such as 'demo'"
         elif kind == "literal_error":
             hint = ""
         problems.append(Problem(loc, msg, hint))

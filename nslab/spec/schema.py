@@ -133,7 +133,7 @@ class AddressingSpec(Strict):
 
 class LabSpec(Strict):
     version: Literal[1] = 1
-    name: str = Field(pattern=LAB_NAME)
+    name: str  # checked in nslab.spec.check, with the other names
     nodes: dict[str, NodeSpec]
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()

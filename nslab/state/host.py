@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from nslab.state.journal import ROOT
+from nslab.state import journal
 
 Thresh = tuple[int, int, int]
 
 
 def _path() -> str:
-    return os.path.join(ROOT, "host", "neigh.json")
+    return os.path.join(journal.ROOT, ".host", "neigh.json")
 
 
 def _load() -> dict[str, dict[str, object]]:
@@ -34,7 +34,8 @@ def _save(data: dict[str, dict[str, object]]) -> None:
     if not any(v.get("holders") for v in data.values()):
         try:
             os.unlink(_path())
-        except FileNotFoundError:
+            os.rmdir(os.path.dirname(_path()))
+        except OSError:
             pass
         return
     tmp = _path() + ".tmp"
@@ -77,8 +78,7 @@ def release(lab: str, write: Callable[[int, Thresh], None]) -> list[int]:
     return changed
 
 
-def _max(values: object, floor: Thresh) -> Thresh:
-    assert isinstance(values, type({}.values()))
+def _max(values: Iterable[list[int]], floor: Thresh) -> Thresh:
     best = list(floor)
     for v in values:
         best = [max(a, int(b)) for a, b in zip(best, v, strict=True)]

@@ -63,7 +63,7 @@ def locked(name: str, on_wait: Any = None) -> Iterator[None]:
 
 
 def _host_busy(name: str) -> bool:
-    return name == "host" and os.path.exists(os.path.join(ROOT, "host", "neigh.json"))
+    return name == "host" and os.path.exists(os.path.join(ROOT, ".host", "neigh.json"))
 
 
 @dataclass
@@ -151,7 +151,7 @@ class Journal:
 def labs() -> list[str]:
     try:
         return sorted(e for e in os.listdir(ROOT)
-                      if not e.startswith(".") and e != "host"
+                      if not e.startswith(".")
                       and os.path.exists(os.path.join(ROOT, e, "journal.jsonl")))
     except FileNotFoundError:
         return []

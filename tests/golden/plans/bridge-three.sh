@@ -1,0 +1,36 @@
+#!/bin/bash
+# nslab plan for lab 'bridge3': the same lab, by hand.
+set -e
+ip netns add bridge3-h1
+ip netns exec bridge3-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec bridge3-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip -n bridge3-h1 link set lo alias 'nslab lab=bridge3 node=h1 id=0' up
+ip netns add bridge3-h2
+ip netns exec bridge3-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec bridge3-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip -n bridge3-h2 link set lo alias 'nslab lab=bridge3 node=h2 id=0' up
+ip netns add bridge3-h3
+ip netns exec bridge3-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec bridge3-h3 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip -n bridge3-h3 link set lo alias 'nslab lab=bridge3 node=h3 id=0' up
+ip netns add bridge3-sw
+ip netns exec bridge3-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec bridge3-sw sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip -n bridge3-sw link set lo alias 'nslab lab=bridge3 node=sw id=0' up
+ip link add eth0 netns bridge3-h1 type veth peer name eth0 netns bridge3-sw
+ip link add eth0 netns bridge3-h2 type veth peer name eth1 netns bridge3-sw
+ip link add eth0 netns bridge3-h3 type veth peer name eth2 netns bridge3-sw
+ip -n bridge3-sw link add br0 type bridge
+ip -n bridge3-sw link set eth0 master br0
+ip -n bridge3-sw link set eth1 master br0
+ip -n bridge3-sw link set eth2 master br0
+ip -n bridge3-h1 addr add 192.168.50.1/29 dev eth0
+ip -n bridge3-h2 addr add 192.168.50.2/29 dev eth0
+ip -n bridge3-h3 addr add 192.168.50.3/29 dev eth0
+ip -n bridge3-sw link set br0 up
+ip -n bridge3-h1 link set eth0 up
+ip -n bridge3-h2 link set eth0 up
+ip -n bridge3-h3 link set eth0 up
+ip -n bridge3-sw link set eth0 up
+ip -n bridge3-sw link set eth1 up
+ip -n bridge3-sw link set eth2 up

@@ -1,0 +1,170 @@
+"""Unit tests of spec -> model: segments, addressing, routing. Pure, no root."""
+
+from __future__ import annotations
+
+import ast
+from ipaddress import ip_address, ip_interface, ip_network
+from pathlib import Path
+
+import pytest
+
+from nslab.errors import SpecError
+from nslab.lifecycle import compile_text
+from nslab.model.lab import Lab, Route
+from nslab.plan import HostFacts, plan
+from nslab.plan.build import neighbour_limits
+from nslab.plan.steps import AddNamespace, SetNeighbourLimits
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def lab_of(text: str) -> Lab:
+    return compile_text(text, "t.yaml")
+
+
+def routes_of(lab: Lab, node: str) -> dict[str, Route]:
+    return {str(r.dst): r for r in lab.node(node).routes}
+
+
+def test_switch_segment_is_one_subnet_with_router_first() -> None:
+    lab = compile_text((EXAMPLES / "demo.yaml").read_text())
+    seg = lab.segments[0]
+    assert seg.subnet4 == ip_network("10.128.0.0/29")
+    assert set(seg.members) == {("h1", "eth0"), ("h2", "eth0"), ("r1", "eth0")}
+    assert lab.node("r1").interface("eth0").addresses == (ip_interface("10.128.0.1/29"),)
+    assert lab.node("h1").interface("eth0").addresses == (ip_interface("10.128.0.2/29"),)
+    assert lab.node("sw1").interface("eth0").master == "br0"
+    assert lab.node("sw1").interface("eth0").addresses == ()
+
+
+def test_explicit_addresses_kept_and_pool_skips_them() -> None:
+    lab = lab_of("""
+name: t
+nodes: {a: {}, b: {}, c: {}}
+addressing: {pool: 10.0.0.0/24}
+links:
+  - [a, b]
+  - endpoints: [b, c]
+    addresses: [10.0.0.1/30, 10.0.0.2/30]
+""")
+    assert lab.segments[1].subnet4 == ip_network("10.0.0.0/30")
+    # the first (automatic) link must not take the explicit link's subnet
+    assert lab.segments[0].subnet4 == ip_network("10.0.0.4/30")
+
+
+def test_ecmp_multipath_on_diamond() -> None:
+    lab = compile_text((EXAMPLES / "diamond.yaml").read_text())
+    far = str(lab.segments[-1].subnet4)  # r4 -- h2
+    r1 = routes_of(lab, "r1")[far]
+    assert len(r1.nexthops) == 2
+    assert {h.dev for h in r1.nexthops} == {"eth1", "eth2"}
+    # IPv6 has its own multipath route
+    far6 = str(lab.segments[-1].subnet6)
+    assert len(routes_of(lab, "r1")[far6].nexthops) == 2
+
+
+def test_hosts_get_default_route_only_when_it_suffices() -> None:
+    lab = compile_text((EXAMPLES / "routers-chain.yaml").read_text())
+    h1 = routes_of(lab, "h1")
+    assert list(h1) == ["0.0.0.0/0"]
+    assert h1["0.0.0.0/0"].nexthops[0].via == ip_address("10.128.0.1")
+    # every router reaches every subnet
+    subnets = {str(s.subnet4) for s in lab.segments}
+    for r in ("r1", "r2", "r3"):
+        node = lab.node(r)
+        connected = {str(a.network) for i in node.interfaces for a in i.addresses}
+        assert set(routes_of(lab, r)) | connected == subnets
+
+
+def test_static_routing_keeps_only_file_routes() -> None:
+    lab = lab_of("""
+name: t
+nodes:
+  a: {routes: [{to: 10.9.0.0/16, via: 10.0.0.2}]}
+  r: {kind: router}
+  b: {}
+routing: static
+links:
+  - endpoints: [a, r]
+    addresses: [10.0.0.1/30, 10.0.0.2/30]
+  - [r, b]
+""")
+    assert [str(r.dst) for r in lab.node("a").routes] == ["10.9.0.0/16"]
+    assert lab.node("b").routes == ()
+
+
+def test_file_route_overrides_auto_route() -> None:
+    lab = lab_of("""
+name: t
+nodes:
+  a: {routes: [{to: default, via: 10.0.0.2, dev: eth0}]}
+  r: {kind: router}
+links:
+  - endpoints: [a, r]
+    addresses: [10.0.0.1/30, 10.0.0.2/30]
+""")
+    (default,) = lab.node("a").routes
+    assert default.origin == "file"
+
+
+def test_interface_names_skip_explicit_ones() -> None:
+    lab = lab_of("""
+name: t
+nodes: {a: {}, b: {}, c: {}}
+links:
+  - [a, b]
+  - endpoints: ["a:eth0", c]
+""")
+    assert [i.name for i in lab.node("a").interfaces] == ["eth1", "eth0"]
+
+
+def test_pool_exhaustion_is_an_error() -> None:
+    with pytest.raises(SpecError) as info:
+        lab_of("""
+name: t
+nodes: {a: {}, b: {}, c: {}}
+addressing: {pool: 10.0.0.0/30}
+links: [[a, b], [b, c]]
+""")
+    assert "has no room left" in str(info.value)
+
+
+def test_big_switch_needs_neighbour_limits() -> None:
+    hosts = "\n".join(f"  h{i}: {{}}" for i in range(99))
+    links = "\n".join(f"  - [h{i}, sw]" for i in range(99))
+    lab = lab_of(f"name: t\nnodes:\n  sw: {{kind: switch}}\n  r: {{kind: router}}\n{hosts}\n"
+                 f"links:\n  - [r, sw]\n{links}\n")
+    assert lab.neighbours.arp == 100 * 99
+    steps = plan(lab, HostFacts()).steps
+    (limits,) = [s for s in steps if isinstance(s, SetNeighbourLimits)]
+    assert limits.family == 4 and limits.thresh[2] >= 2 * 9900
+    assert neighbour_limits(10, (128, 512, 1024)) is None
+
+
+def test_ipv6_off_unless_asked() -> None:
+    lab = compile_text((EXAMPLES / "routers-chain.yaml").read_text())
+    ns = [s for s in plan(lab).steps if isinstance(s, AddNamespace)]
+    assert all(not s.ipv6 for s in ns)
+    assert ("net.ipv6.conf.all.disable_ipv6", "1") in ns[0].sysctls()
+    lab6 = compile_text((EXAMPLES / "diamond.yaml").read_text())
+    assert lab6.ipv6
+
+
+PURE = ["spec", "model", "plan", "views"]
+
+
+@pytest.mark.parametrize("package", PURE)
+def test_pure_layers_do_not_touch_the_kernel(package: str) -> None:
+    root = Path(__file__).resolve().parent.parent / "nslab" / package
+    banned = ("nslab.kernel", "nslab.state", "nslab.lifecycle", "subprocess", "ctypes",
+              "socket", "nslab.cli")
+    for f in root.glob("*.py"):
+        tree = ast.parse(f.read_text())
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for n in names:
+                assert not n.startswith(banned), f"{f.name} imports {n}"
