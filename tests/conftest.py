@@ -1,0 +1,90 @@
+"""Shared fixtures. Kernel tests need root; each makes labs with unique names
+and checks that nothing of theirs is left, removing it even when they fail."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+NSLAB = [sys.executable, "-m", "nslab"]
+
+kernel = pytest.mark.skipif(os.geteuid() != 0, reason="kernel tests need root")
+
+
+def netns_list() -> set[str]:
+    return set(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else set()
+
+
+def host_links() -> set[str]:
+    out = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+    return {line.split(":")[1].strip().split("@")[0] for line in out.splitlines()}
+
+
+def nslab(*args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run([*NSLAB, *args], capture_output=True, text=True, timeout=timeout,
+                       cwd=ROOT)
+    if check and r.returncode != 0:
+        raise AssertionError(f"nslab {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+    return r
+
+
+def ping(ns: str, addr: str, tries: int = 5) -> bool:
+    for _ in range(tries):
+        r = subprocess.run(["ip", "netns", "exec", ns, "ping", "-c1", "-W1", "-q", addr],
+                           capture_output=True)
+        if r.returncode == 0:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class Labs:
+    """Makes uniquely named copies of topology files; downs them all at the end."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.names: list[str] = []
+
+    def name(self) -> str:
+        n = f"t{uuid.uuid4().hex[:7]}"
+        self.names.append(n)
+        return n
+
+    def file(self, text: str, name: str | None = None) -> tuple[str, Path]:
+        name = name or self.name()
+        if name not in self.names:
+            self.names.append(name)
+        text = re.sub(r"^name:.*$", f"name: {name}", text, count=1, flags=re.M)
+        path = self.tmp / f"{name}.yaml"
+        path.write_text(text)
+        return name, path
+
+    def example(self, stem: str) -> tuple[str, Path]:
+        return self.file((EXAMPLES / f"{stem}.yaml").read_text())
+
+
+@pytest.fixture
+def labs(tmp_path: Path) -> Iterator[Labs]:
+    if os.geteuid() != 0:
+        pytest.skip("kernel tests need root")
+    before_ns, before_links = netns_list(), host_links()
+    made = Labs(tmp_path)
+    yield made
+    for name in made.names:
+        nslab("down", name)
+    leaked = {n for n in netns_list() - before_ns
+              if any(n.startswith(f"{lab}-") for lab in made.names)}
+    for n in leaked:  # the test failed to clean up: remove, then fail loudly
+        subprocess.run(["ip", "netns", "del", n], capture_output=True)
+    assert not leaked, f"namespaces left behind: {sorted(leaked)}"
+    assert host_links() == before_links
