@@ -60,6 +60,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
 
 
 def cmd_up(a: argparse.Namespace) -> int:
+    lifecycle.require_root()
     lab = lifecycle.compile_file(a.file)
     res = lifecycle.up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
                        _waiting(lab.name))
@@ -78,6 +79,7 @@ def cmd_up(a: argparse.Namespace) -> int:
 
 
 def cmd_down(a: argparse.Namespace) -> int:
+    lifecycle.require_root()
     res = lifecycle.down(a.target, _waiting(a.target))
     if a.json:
         _print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,

@@ -1,0 +1,251 @@
+"""The guarantees of README "Guarantees", each proven against the kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nslab import lifecycle
+from nslab.errors import CommandError, ConflictError, KernelError
+from nslab.kernel import apply, netlink, sysctl
+from nslab.state.journal import Journal, locked
+from tests.conftest import NSLAB, ROOT, Labs, netns_list, nslab, ping
+
+TWO = """
+name: x
+nodes:
+  a: {}
+  r: {kind: router}
+  b: {}
+links: [[a, r], [r, b]]
+"""
+
+
+def chain(n: int) -> str:
+    nodes = "\n".join(f"  n{i}: {{kind: router}}" for i in range(n))
+    links = "\n".join(f"  - [n{i}, n{i + 1}]" for i in range(n - 1))
+    return f"name: x\nrouting: static\nnodes:\n{nodes}\nlinks:\n{links}\n"
+
+
+def lab_namespaces(name: str) -> set[str]:
+    return {n for n in netns_list() if n.startswith(f"{name}-")}
+
+
+def test_up_rolls_back_when_the_kernel_refuses_a_step(labs: Labs,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    name, path = labs.file(TWO)
+    real = apply.Executor._request
+
+    def broken(self: apply.Executor, step: object) -> tuple[str, netlink.Request]:
+        ns, req = real(self, step)  # type: ignore[arg-type]
+        if req.kind == netlink.RTM_NEWROUTE:  # a gateway no subnet holds
+            req = netlink.new_route("10.99.0.0", 16, [("192.0.2.77", None)])
+        return ns, req
+
+    monkeypatch.setattr(apply.Executor, "_request", broken)
+    lab = lifecycle.compile_file(path)
+    with pytest.raises(KernelError) as info:
+        lifecycle.up(lab, str(path))
+    assert "route add" in info.value.step
+    assert lab_namespaces(name) == set()
+    assert not Journal(name).exists()
+
+
+def test_up_rolls_back_when_an_exec_command_fails(labs: Labs) -> None:
+    name, path = labs.file(TWO.replace("b: {}", "b: {exec: ['true', 'exit 3']}"))
+    r = nslab("up", str(path))
+    assert r.returncode == CommandError.exit_code
+    assert "exec on node 'b' failed with status 3" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert lab_namespaces(name) == set()
+
+
+@pytest.mark.parametrize("after", [1, 60, "veth"])
+def test_down_after_sigkill_during_up(labs: Labs, after: int | str) -> None:
+    name, path = labs.file(chain(120))
+    journal = Path("/run/nslab") / name / "journal.jsonl"
+    proc = subprocess.Popen([*NSLAB, "up", str(path)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if after == "veth":
+            if len(lab_namespaces(name)) >= 120:
+                break
+        elif journal.exists() and journal.read_text().count('"t":"ns"') >= after:
+            break
+        time.sleep(0.0005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert journal.exists()
+    r = nslab("down", name, check=True)
+    assert "is down" in r.stdout
+    assert lab_namespaces(name) == set()
+
+
+def test_user_namespace_is_never_touched(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    # a namespace named like a node: up refuses, builds nothing, leaves it
+    subprocess.run(["ip", "netns", "add", f"{name}-a"], check=True)
+    # a namespace with the lab's prefix but no node of the lab
+    subprocess.run(["ip", "netns", "add", f"{name}-other"], check=True)
+    try:
+        r = nslab("up", str(path))
+        assert r.returncode == ConflictError.exit_code
+        assert f"{name}-a already exists and nslab did not make it" in r.stderr
+        assert lab_namespaces(name) == {f"{name}-a", f"{name}-other"}
+        subprocess.run(["ip", "netns", "del", f"{name}-a"], check=True)
+        nslab("up", str(path), check=True)
+        # behind nslab's back, the user replaces a node's namespace with their own
+        subprocess.run(["ip", "netns", "del", f"{name}-b"], check=True)
+        subprocess.run(["ip", "netns", "add", f"{name}-b"], check=True)
+        r = nslab("down", name, check=True)
+        assert f"left namespace '{name}-b' alone" in r.stderr
+        assert lab_namespaces(name) == {f"{name}-b", f"{name}-other"}
+    finally:
+        for ns in ("a", "b", "other"):
+            subprocess.run(["ip", "netns", "del", f"{name}-{ns}"], capture_output=True)
+
+
+def test_down_ends_processes_inside_the_lab(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    # started by someone else, not through nslab: found by namespace, not by name
+    proc = subprocess.Popen(["ip", "netns", "exec", f"{name}-r", "sleep", "300"])
+    outside = subprocess.Popen(["sleep", "300"])
+    try:
+        time.sleep(0.2)
+        r = nslab("down", name, check=True)
+        assert "ended 1 processes" in r.stdout
+        assert proc.wait(timeout=5) == -signal.SIGTERM
+        assert outside.poll() is None
+    finally:
+        outside.kill()
+        outside.wait()
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_services_run_and_exec_commands_run(labs: Labs) -> None:
+    text = """
+name: x
+nodes:
+  a: {exec: ["ip addr add 10.77.0.1/32 dev lo"]}
+  b:
+    services:
+      - name: web
+        cmd: [python3, -m, http.server, "8080"]
+links:
+  - endpoints: [a, b]
+    addresses: [10.5.0.1/24, 10.5.0.2/24]
+"""
+    name, path = labs.file(text)
+    nslab("up", str(path), check=True)
+    r = subprocess.run(["ip", "-n", f"{name}-a", "-br", "addr", "show", "lo"],
+                       capture_output=True, text=True, check=True)
+    assert "10.77.0.1/32" in r.stdout
+    fetch = [sys.executable, "-c", "import urllib.request,time\nfor i in range(50):\n"
+             "  try: print(urllib.request.urlopen('http://10.5.0.2:8080/').status); break\n"
+             "  except OSError: time.sleep(0.1)"]
+    r = nslab("exec", name, "a", "--", *fetch, check=True)
+    assert r.stdout.strip() == "200"
+    log = Path("/run/nslab") / name / "services" / "b.web.log"
+    assert log.exists()
+    r = nslab("down", name, check=True)
+    assert "ended 1 processes" in r.stdout
+    assert not log.exists()
+
+
+def test_exec_passes_exit_status_through(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    assert nslab("exec", name, "a", "--", "sh", "-c", "exit 7").returncode == 7
+    r = nslab("exec", name, "a", "--", "ip", "-br", "addr", "show", "eth0", check=True)
+    assert "eth0" in r.stdout
+    r = nslab("exec", name, "nosuch", "--", "true")
+    assert r.returncode == 4 and "has no node 'nosuch' (nodes: a, r, b)" in r.stderr
+
+
+def test_two_labs_side_by_side(labs: Labs) -> None:
+    n1, p1 = labs.file(TWO)
+    n2, p2 = labs.file(TWO)
+    nslab("up", str(p1), check=True)
+    nslab("up", str(p2), check=True)
+    listed = {x["name"] for x in json.loads(nslab("list", "--json", check=True).stdout)["labs"]}
+    assert {n1, n2} <= listed
+    st = json.loads(nslab("status", n2, "--json", check=True).stdout)
+    b = next(n for n in st["nodes"] if n["name"] == "b")
+    assert ping(f"{n2}-a", b["interfaces"][0]["addresses"][0].split("/")[0])
+    nslab("down", n1, check=True)
+    assert lab_namespaces(n2) and not lab_namespaces(n1)
+
+
+def test_lab_name_in_use_by_another_file(labs: Labs, tmp_path: Path) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    other = tmp_path / "other.yaml"
+    other.write_text(path.read_text())
+    r = nslab("up", str(other))
+    assert r.returncode == ConflictError.exit_code
+    assert "in use by another file" in r.stderr
+    r = nslab("up", str(path))
+    assert r.returncode == ConflictError.exit_code and "already up" in r.stderr
+
+
+def test_two_commands_on_one_lab_wait_for_each_other(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    with locked(name):
+        proc = subprocess.Popen([*NSLAB, "down", name], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        assert proc.poll() is None, "down did not wait for the lock"
+        assert lab_namespaces(name)
+    out, err = proc.communicate(timeout=30)
+    assert "waiting for another nslab command" in err
+    assert proc.returncode == 0 and lab_namespaces(name) == set()
+
+
+def test_not_root_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to another user")
+    f = tmp_path / "lab.yaml"  # unreadable to that user: root is checked first
+    f.write_text(TWO)
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        *NSLAB, "up", str(f)], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert r.returncode == 6
+    assert r.stderr.strip() == "nslab: nslab needs root to make network namespaces: " \
+                               "run it with sudo"
+
+
+def test_neighbour_limits_raised_for_the_lab_and_restored(labs: Labs) -> None:
+    before = sysctl.neighbour_thresh(4)
+    hosts = "\n".join(f"  h{i}: {{}}" for i in range(40))
+    links = "\n".join(f"  - [h{i}, sw]" for i in range(40))
+    name, path = labs.file(f"name: x\nnodes:\n  sw: {{kind: switch}}\n{hosts}\nlinks:\n{links}\n")
+    r = nslab("up", str(path), check=True)
+    assert "raised the ARP neighbour table limit" in r.stderr
+    during = sysctl.neighbour_thresh(4)
+    assert during[2] > before[2] and during[2] >= 2 * 40 * 39
+    nslab("down", name, check=True)
+    assert sysctl.neighbour_thresh(4) == before
+
+
+def test_cli_errors_are_one_line_with_exit_codes(labs: Labs, tmp_path: Path) -> None:
+    r = nslab("status", "nosuchlab")
+    assert r.returncode == 4 and r.stderr.count("\n") == 1 and "is not up" in r.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nnodes: {a: {}}\nlinks: [[a, zz]]\n")
+    r = nslab("up", str(bad))
+    assert r.returncode == 3
+    assert r.stderr == f"{bad}:3:13: links[0].endpoints[1]: node 'zz' is not defined " \
+                       "(nodes: a)\n"
+    r = nslab("up", str(tmp_path / "missing.yaml"))
+    assert r.returncode == 3 and "cannot read the topology file" in r.stderr
