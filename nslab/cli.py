@@ -30,9 +30,7 @@ def _progress_printer(total_nodes: int) -> Any:
         return None
 
     def show(phase: str, done: int, total: int) -> None:
-        if done == 0 or done == total:
-            print(f"nslab: {phase} {done}/{total}", file=sys.stderr)
-        elif done % 500 == 0:
+        if done == 0 or done == total or done % 500 == 0:
             print(f"nslab: {phase} {done}/{total}", file=sys.stderr)
     return show
 

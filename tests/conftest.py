@@ -30,7 +30,8 @@ def host_links() -> set[str]:
     return {line.split(":")[1].strip().split("@")[0] for line in out.splitlines()}
 
 
-def nslab(*args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def nslab(*args: str, check: bool = False,
+          timeout: float = 120) -> subprocess.CompletedProcess[str]:
     r = subprocess.run([*NSLAB, *args], capture_output=True, text=True, timeout=timeout,
                        cwd=ROOT)
     if check and r.returncode != 0:

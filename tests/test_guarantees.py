@@ -187,7 +187,7 @@ def test_two_labs_side_by_side(labs: Labs) -> None:
 
 
 def test_lab_name_in_use_by_another_file(labs: Labs, tmp_path: Path) -> None:
-    name, path = labs.file(TWO)
+    _name, path = labs.file(TWO)
     nslab("up", str(path), check=True)
     other = tmp_path / "other.yaml"
     other.write_text(path.read_text())
@@ -207,7 +207,7 @@ def test_two_commands_on_one_lab_wait_for_each_other(labs: Labs) -> None:
         time.sleep(1.0)
         assert proc.poll() is None, "down did not wait for the lock"
         assert lab_namespaces(name)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert "waiting for another nslab command" in err
     assert proc.returncode == 0 and lab_namespaces(name) == set()
 

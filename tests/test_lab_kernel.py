@@ -80,7 +80,7 @@ def _kernel_view(namespaces: list[str]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("stem", ["demo", "diamond"])
 def test_shell_script_builds_the_same_lab(labs: Labs, stem: str) -> None:
-    name, path = labs.example(stem)
+    _name, path = labs.example(stem)
     script = nslab("plan", str(path), "--shell", check=True).stdout
     topo = json.loads(nslab("validate", str(path), "--json", check=True).stdout)["lab"]
     namespaces = sorted(n["namespace"] for n in topo["nodes"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from contextlib import suppress
 
 
 def in_namespaces(inodes: set[int]) -> dict[int, int]:
@@ -31,10 +32,8 @@ def in_namespaces(inodes: set[int]) -> dict[int, int]:
 def end(pids: list[int], grace: float = 2.0) -> None:
     """SIGTERM, wait up to `grace` seconds, then SIGKILL what is left."""
     for pid in pids:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + grace
     left = list(pids)
     while left and time.monotonic() < deadline:
@@ -42,10 +41,8 @@ def end(pids: list[int], grace: float = 2.0) -> None:
         if left:
             time.sleep(0.02)
     for pid in left:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def _alive(pid: int) -> bool:
@@ -55,9 +52,7 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     if state == "Z":
-        try:  # our own child: reap it
+        with suppress(ChildProcessError):  # our own child: reap it
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         return False
     return True

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
 
 from nslab.errors import Problem
-from nslab.model.lab import IPInterface, IPNetwork
+from nslab.model.lab import IPAddress, IPInterface, IPNetwork
 
 Member = tuple[int, int]  # (link index, end index)
 
@@ -72,6 +72,7 @@ class _Pool:
 
 
 def _hosts(net: IPNetwork) -> Iterator[IPInterface]:
+    it: Iterator[IPAddress]
     if net.version == 4 and net.prefixlen < 31:
         it = net.hosts()
     else:
@@ -88,21 +89,21 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
     explicit_nets: dict[int, dict[int, IPNetwork]] = {}
     for s, req in enumerate(requests):
         nets: dict[int, IPNetwork] = {}
-        for m, addr in req.explicit.items():
-            if addr.ip in seen:
-                out.problems.append(Problem(_where(m), f"address {addr.ip} is used twice",
+        for m, given in req.explicit.items():
+            if given.ip in seen:
+                out.problems.append(Problem(_where(m), f"address {given.ip} is used twice",
                                             "every address must be unique in a lab"))
-            seen[addr.ip] = m
-            net = addr.network
-            if addr.version == 4 and net.prefixlen < 31 and addr.ip in (
-                    net.network_address, net.broadcast_address):
-                out.problems.append(Problem(_where(m), f"{addr} is the network or broadcast "
-                                            f"address of {net}", "pick a host address"))
-            have = nets.get(addr.version)
+            seen[given.ip] = m
+            known = given.network
+            if given.version == 4 and known.prefixlen < 31 and given.ip in (
+                    known.network_address, known.broadcast_address):
+                out.problems.append(Problem(_where(m), f"{given} is the network or broadcast "
+                                            f"address of {known}", "pick a host address"))
+            have = nets.get(given.version)
             if have is None:
-                nets[addr.version] = net
-            elif have != net:
-                out.problems.append(Problem(_where(m), f"{addr} is outside {have}, the subnet "
+                nets[given.version] = known
+            elif have != known:
+                out.problems.append(Problem(_where(m), f"{given} is outside {have}, the subnet "
                                             "this segment already has",
                                             "addresses on one link or switch share a subnet"))
         explicit_nets[s] = nets
@@ -122,7 +123,7 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
         for fam in families:
             if not req.members:
                 continue
-            net = explicit_nets[s].get(fam)
+            net: IPNetwork | None = explicit_nets[s].get(fam)
             if net is None:
                 if fam not in pools:
                     continue
@@ -136,17 +137,17 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
             subnet[fam] = net
             free = (a for a in _hosts(net) if a.ip not in seen)
             for m in order:
-                given = req.explicit.get(m)
-                if given is not None and given.version == fam:
-                    out.addresses.setdefault(m, []).append(given)
+                mine = req.explicit.get(m)
+                if mine is not None and mine.version == fam:
+                    out.addresses.setdefault(m, []).append(mine)
                     continue
-                a = next(free, None)
-                if a is None:
+                addr = next(free, None)
+                if addr is None:
                     out.problems.append(Problem(_where(m), f"subnet {net} has no free address "
                                                 "left for this end", "use a shorter prefix"))
                     break
-                seen[a.ip] = m
-                out.addresses.setdefault(m, []).append(a)
+                seen[addr.ip] = m
+                out.addresses.setdefault(m, []).append(addr)
         s4, s6 = subnet[4], subnet[6]
         out.subnets4.append(s4 if isinstance(s4, IPv4Network) else None)
         out.subnets6.append(s6 if isinstance(s6, IPv6Network) else None)

@@ -101,8 +101,9 @@ def resolve(spec: LabSpec) -> Lab:
         explicit: dict[addressing.Member, IPInterface] = {}
         for i, j in seg.members:
             addrs = spec.links[i].addresses
-            if addrs is not None and addrs[j] is not None:
-                explicit[(i, j)] = ipaddress.ip_interface(addrs[j])
+            given = addrs[j] if addrs is not None else None
+            if given is not None:
+                explicit[(i, j)] = ipaddress.ip_interface(given)
         routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
         requests.append(addressing.SegmentRequest(list(seg.members), routers, explicit))
     pool6 = spec.addressing.ipv6_pool

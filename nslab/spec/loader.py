@@ -18,10 +18,7 @@ from pydantic import ValidationError
 from nslab.errors import Problem, SpecError
 from nslab.spec.schema import LabSpec
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 
 Path_ = tuple[str | int, ...]
 
@@ -111,7 +108,8 @@ def parse(text: str, file: str) -> tuple[Any, SourceMap]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise SpecError([f"{file}:{line}:{col}: not valid YAML: {e.problem}"]) from None
     if root is None:
-        raise SpecError([f"{file}:1:1: the file is empty (a lab needs at least 'name' and 'nodes')"])
+        raise SpecError([f"{file}:1:1: the file is empty "
+                         "(a lab needs at least 'name' and 'nodes')"])
     builder = _Builder(smap)
     data = builder.build(root, ())
     if builder.problems:
@@ -126,7 +124,8 @@ def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:
         # short-form links are rewritten to {endpoints: [...]}: map back
         if len(loc) >= 3 and loc[0] == "links" and loc[2] == "endpoints":
             idx = loc[1]
-            if isinstance(idx, int) and isinstance(data.get("links", [None] * (idx + 1))[idx], list):
+            links = data.get("links")
+            if isinstance(idx, int) and isinstance(links, list) and isinstance(links[idx], list):
                 loc = (loc[0], idx, *loc[3:])
         kind = e["type"]
         msg = str(e["msg"]).removeprefix("Value error, ")
@@ -136,8 +135,6 @@ def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:
             hint = "see the topology file reference in README.md"
         elif kind == "missing":
             msg = f"'{loc[-1]}' is required"
-        elif kind == "literal_error":
-            hint = ""
         problems.append(Problem(loc, msg, hint))
     return problems
 

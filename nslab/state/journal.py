@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,10 +55,8 @@ def locked(name: str, on_wait: Any = None) -> Iterator[None]:
     finally:
         if not os.path.exists(lab_dir(name)) and not _host_busy(name):
             os.unlink(path)
-            try:
+            with suppress(OSError):
                 os.rmdir(ROOT)
-            except OSError:
-                pass
         os.close(fd)
 
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what nslab needs on a Debian/Ubuntu machine (as root) and a
+# virtualenv in .venv with nslab and its test tools. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+for pair in ip:iproute2 ping:iputils-ping nft:nftables setpriv:util-linux python3:python3; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+done
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then need+=(python3-venv); fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if ! .venv/bin/python -c 'import nslab, pytest, mypy' >/dev/null 2>&1 \
+   || [ pyproject.toml -nt .venv/.installed ]; then
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+  touch .venv/.installed
+fi
