@@ -30,6 +30,11 @@ def host_links() -> set[str]:
     return {line.split(":")[1].strip().split("@")[0] for line in out.splitlines()}
 
 
+def neigh_limits() -> list[str]:
+    return [Path(f"/proc/sys/net/ipv{v}/neigh/default/gc_thresh{i}").read_text()
+            for v in (4, 6) for i in (1, 2, 3)]
+
+
 def nslab(*args: str, check: bool = False,
           timeout: float = 120) -> subprocess.CompletedProcess[str]:
     r = subprocess.run([*NSLAB, *args], capture_output=True, text=True, timeout=timeout,
@@ -78,7 +83,7 @@ class Labs:
 def labs(tmp_path: Path) -> Iterator[Labs]:
     if os.geteuid() != 0:
         pytest.skip("kernel tests need root")
-    before_ns, before_links = netns_list(), host_links()
+    before_ns, before_links, before_neigh = netns_list(), host_links(), neigh_limits()
     made = Labs(tmp_path)
     yield made
     for name in made.names:
@@ -89,3 +94,4 @@ def labs(tmp_path: Path) -> Iterator[Labs]:
         subprocess.run(["ip", "netns", "del", n], capture_output=True)
     assert not leaked, f"namespaces left behind: {sorted(leaked)}"
     assert host_links() == before_links
+    assert neigh_limits() == before_neigh, "host neighbour table limits not restored"

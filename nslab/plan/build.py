@@ -71,7 +71,7 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
                            (6, lab.neighbours.ndisc, host.ndisc_thresh)):
         limits = neighbour_limits(need, now)
         if limits is not None:
-            steps.append(SetNeighbourLimits(fam, limits))
+            steps.append(SetNeighbourLimits(fam, limits, now))
     steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6)
               for n in lab.nodes]
     for n in lab.nodes:

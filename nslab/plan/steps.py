@@ -204,11 +204,16 @@ class SetNeighbourLimits:
 
     family: int  # 4: ARP, 6: NDP
     thresh: tuple[int, int, int]
+    old: tuple[int, int, int]
+
+    def _sysctl(self, values: tuple[int, int, int]) -> str:
+        base = "net.ipv4.neigh" if self.family == 4 else "net.ipv6.neigh"
+        return "sysctl -qw " + " ".join(f"{base}.default.gc_thresh{i + 1}={v}"
+                                        for i, v in enumerate(values))
 
     def as_shell(self) -> str:
-        base = "net.ipv4.neigh" if self.family == 4 else "net.ipv6.neigh"
-        return "\n".join(f"sysctl -qw {base}.default.gc_thresh{i + 1}={v}"
-                         for i, v in enumerate(self.thresh))
+        return (f"# machine-wide; to restore afterwards: {self._sysctl(self.old)}\n"
+                + self._sysctl(self.thresh))
 
     def inverse(self) -> None:
         return None
