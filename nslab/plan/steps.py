@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from nslab.model.lab import IPInterface, IPNetwork, Nexthop
 
 
+class NoInverse:
+    """A step whose undo is not another step: what it makes lives inside a lab
+    namespace and goes with it, a command leaves nothing to undo, or (host
+    settings) the journal holds the old value that `down` restores."""
+
+    def inverse(self) -> None:
+        return None
+
+
 def _ns(ns: str | None) -> str:
     return f"ip -n {ns} " if ns else "ip "
 
@@ -45,18 +54,15 @@ class AddNamespace:
 
 
 @dataclass(frozen=True)
-class DeleteNamespace:
+class DeleteNamespace(NoInverse):
     ns: str
 
     def as_shell(self) -> str:
         return f"ip netns del {self.ns}"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class SetSysctl:
+class SetSysctl(NoInverse):
     """A sysctl inside namespace `ns` (None: the host, whose old value is
     recorded in the journal and restored on down)."""
 
@@ -68,12 +74,9 @@ class SetSysctl:
         pre = f"ip netns exec {self.ns} " if self.ns else ""
         return f"{pre}sysctl -qw {self.key}={self.value}"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class AddVeth:
+class AddVeth(NoInverse):
     ns: str
     name: str
     peer_ns: str
@@ -83,24 +86,18 @@ class AddVeth:
         return (f"ip link add {self.name} netns {self.ns} type veth "
                 f"peer name {self.peer_name} netns {self.peer_ns}")
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class AddBridge:
+class AddBridge(NoInverse):
     ns: str
     name: str
 
     def as_shell(self) -> str:
         return f"{_ns(self.ns)}link add {self.name} type bridge"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class SetMaster:
+class SetMaster(NoInverse):
     ns: str
     name: str
     master: str
@@ -108,12 +105,9 @@ class SetMaster:
     def as_shell(self) -> str:
         return f"{_ns(self.ns)}link set {self.name} master {self.master}"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class AddAddress:
+class AddAddress(NoInverse):
     ns: str
     dev: str
     address: IPInterface
@@ -122,24 +116,18 @@ class AddAddress:
         flags = " nodad" if self.address.version == 6 else ""
         return f"{_ns(self.ns)}addr add {self.address} dev {self.dev}{flags}"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class SetLinkUp:
+class SetLinkUp(NoInverse):
     ns: str
     name: str
 
     def as_shell(self) -> str:
         return f"{_ns(self.ns)}link set {self.name} up"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class AddRoute:
+class AddRoute(NoInverse):
     ns: str
     dst: IPNetwork
     nexthops: tuple[Nexthop, ...]
@@ -152,9 +140,6 @@ class AddRoute:
             return cmd + _hop(self.nexthops[0])
         return cmd + "".join(" nexthop" + _hop(h) for h in self.nexthops)
 
-    def inverse(self) -> None:
-        return None
-
 
 def _hop(h: Nexthop) -> str:
     out = ""
@@ -166,7 +151,7 @@ def _hop(h: Nexthop) -> str:
 
 
 @dataclass(frozen=True)
-class RunCommand:
+class RunCommand(NoInverse):
     """A command from the file's `exec:`, run once the lab is wired."""
 
     ns: str
@@ -176,12 +161,9 @@ class RunCommand:
     def as_shell(self) -> str:
         return f"ip netns exec {self.ns} {shlex.join(self.argv)}"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class StartService:
+class StartService(NoInverse):
     """A background process kept running; ended at down with the namespace."""
 
     ns: str
@@ -193,12 +175,9 @@ class StartService:
     def as_shell(self) -> str:
         return f"ip netns exec {self.ns} {shlex.join(self.argv)} >{self.log} 2>&1 &"
 
-    def inverse(self) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class SetNeighbourLimits:
+class SetNeighbourLimits(NoInverse):
     """Raise the machine-wide ARP/NDP table limits (gc_thresh1..3) for the lab's
     lifetime; the old values are recorded and restored by the last lab down."""
 
@@ -214,9 +193,6 @@ class SetNeighbourLimits:
     def as_shell(self) -> str:
         return (f"# machine-wide; to restore afterwards: {self._sysctl(self.old)}\n"
                 + self._sysctl(self.thresh))
-
-    def inverse(self) -> None:
-        return None
 
 
 Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetMaster
