@@ -254,3 +254,30 @@ def test_cli_errors_are_one_line_with_exit_codes(labs: Labs, tmp_path: Path) -> 
                        "(nodes: a)\n"
     r = nslab("up", str(tmp_path / "missing.yaml"))
     assert r.returncode == 3 and "cannot read the topology file" in r.stderr
+
+
+def test_python_api_round_trip(labs: Labs) -> None:
+    import nslab
+
+    name, path = labs.file(TWO)
+    lab = nslab.compile_file(path)
+    result = nslab.up(lab, str(path))
+    assert result.lab.name == name
+    st = nslab.status(name)
+    assert st["state"] == "up" and {n["name"] for n in st["nodes"]} == {"a", "r", "b"}
+    b_addr = st["nodes"][2]["interfaces"][0]["addresses"][0].split("/")[0]
+    assert ping(nslab.namespace_of(name, "a"), b_addr)
+    gone = nslab.down(name)
+    assert sorted(gone.removed) == sorted(lab.namespaces)
+    with pytest.raises(nslab.LabNotFoundError):
+        nslab.status(name)
+
+
+def test_shell_opens_inside_the_node(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    r = subprocess.run([*NSLAB, "shell", name, "r"], input="ip -br link show eth1\nexit 5\n",
+                       capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "SHELL": "/bin/sh"})
+    assert r.returncode == 5
+    assert r.stdout.startswith("eth1@")
