@@ -25,13 +25,21 @@ def _waiting(lab: str) -> Any:
                          file=sys.stderr)
 
 
+_PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "veth pairs",
+           "AddBridge": "bridges", "SetMaster": "bridge ports", "AddAddress": "addresses",
+           "SetLinkUp": "links up", "AddRoute": "routes", "RunCommand": "commands",
+           "StartService": "services", "SetNeighbourLimits": "neighbour limits"}
+
+
 def _progress_printer(total_nodes: int) -> Any:
+    """Progress on stderr for labs of 100 nodes or more: each phase when it is
+    done, and every 500 namespaces while they are made."""
     if total_nodes < 100:
         return None
 
     def show(phase: str, done: int, total: int) -> None:
-        if done == 0 or done == total or done % 500 == 0:
-            print(f"nslab: {phase} {done}/{total}", file=sys.stderr)
+        if done == total or (done and done % 500 == 0):
+            print(f"nslab: {_PHASES.get(phase, phase)} {done}/{total}", file=sys.stderr)
     return show
 
 
