@@ -4,6 +4,7 @@ exit codes (README: "Exit codes"). Only this module prints or exits."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -39,7 +40,8 @@ def _progress_printer(total_nodes: int) -> Any:
 
     def show(phase: str, done: int, total: int) -> None:
         if done == total or (done and done % 500 == 0):
-            print(f"nslab: {_PHASES.get(phase, phase)} {done}/{total}", file=sys.stderr)
+            with contextlib.suppress(OSError):  # a closed stderr must not abort up
+                print(f"nslab: {_PHASES.get(phase, phase)} {done}/{total}", file=sys.stderr)
     return show
 
 
