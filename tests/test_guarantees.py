@@ -281,3 +281,35 @@ def test_shell_opens_inside_the_node(labs: Labs) -> None:
                        env={**os.environ, "SHELL": "/bin/sh"})
     assert r.returncode == 5
     assert r.stdout.startswith("eth1@")
+
+
+def test_status_reports_a_damaged_lab(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    subprocess.run(["ip", "netns", "del", f"{name}-r"], check=True)  # behind nslab's back
+    r = nslab("status", name, "--json")
+    assert r.returncode == 9
+    st = json.loads(r.stdout)
+    assert st["state"] == "damaged"
+    assert [n["name"] for n in st["nodes"] if not n["present"]] == ["r"]
+
+
+def test_json_outputs_and_progress(labs: Labs) -> None:
+    name, path = labs.file(chain(100))
+    steps = json.loads(nslab("plan", str(path), "--json", check=True).stdout)
+    assert steps["version"] == 1 and steps["lab"] == name
+    assert steps["steps"][0] == {"step": "AddNamespace", "shell": steps["steps"][0]["shell"]}
+    assert sum(s["step"] == "AddVeth" for s in steps["steps"]) == 99
+    r = nslab("up", str(path), "--json", check=True)
+    up = json.loads(r.stdout)
+    assert up["version"] == 1 and len(up["topology"]["nodes"]) == 100
+    nslab("down", name, check=True)
+    r = nslab("up", str(path), check=True)  # people get progress for big labs
+    assert "nslab: namespaces 100/100" in r.stderr
+    assert "nslab: veth pairs 99/99" in r.stderr
+    listed = json.loads(nslab("list", "--json", check=True).stdout)
+    assert any(x["name"] == name and x["namespaces_present"] == 100 for x in listed["labs"])
+    down = json.loads(nslab("down", name, "--json", check=True).stdout)
+    assert down["was_up"] and len(down["removed"]) == 100 and down["skipped"] == []
+    again = json.loads(nslab("down", name, "--json", check=True).stdout)
+    assert again["was_up"] is False and again["removed"] == []
