@@ -156,21 +156,21 @@ def down(target: str, on_wait: Any = None) -> DownResult:
     return result
 
 
-def _owned(name: str, ns: str, ino: int | None, instance: str) -> bool:
-    """Whether namespace `ns` is the one this lab made: its inode is the one
-    recorded, or (when the crash came before the inode was) its `lo` carries
-    this lab's marker."""
+def _owned(name: str, ns: str, ino: int | None, instance: str) -> int | None:
+    """The inode of namespace `ns` when it is the one this lab made: its inode
+    is the one recorded, or (when the crash came before the inode was) its `lo`
+    carries this lab's marker. None when it is not ours or not there."""
     current = netns.inode(ns)
     if current is None:
-        return False
+        return None
     if ino is not None:
-        return current == ino
+        return current if current == ino else None
     try:
         alias = observe.lo_alias(ns)
     except OSError:
-        return False
+        return None
     node = ns[len(name) + 1:]
-    return alias == marker(name, node, instance)
+    return current if alias == marker(name, node, instance) else None
 
 
 def _teardown(name: str, journal: Journal) -> DownResult:
@@ -181,9 +181,8 @@ def _teardown(name: str, journal: Journal) -> DownResult:
     for ns, ino in rec.namespaces.items():
         if not os.path.lexists(netns.path(ns)):
             continue
-        if _owned(name, ns, ino, rec.instance):
-            cur = netns.inode(ns)
-            assert cur is not None
+        cur = _owned(name, ns, ino, rec.instance)
+        if cur is not None:
             owned[ns] = cur
         else:
             skipped.append(ns)
@@ -227,7 +226,8 @@ def status(name: str) -> dict[str, Any]:
     present = 0
     for n in data["nodes"]:
         ns = n["namespace"]
-        alive = netns.inode(ns) is not None and netns.inode(ns) == rec.namespaces.get(ns)
+        ino = netns.inode(ns)
+        alive = ino is not None and ino == rec.namespaces.get(ns)
         present += alive
         snap = observe.snapshot(ns) if alive else None
         ifaces = []

@@ -315,3 +315,19 @@ def test_json_outputs_and_progress(labs: Labs) -> None:
     assert down["was_up"] and len(down["removed"]) == 100 and down["skipped"] == []
     again = json.loads(nslab("down", name, "--json", check=True).stdout)
     assert again["was_up"] is False and again["removed"] == []
+
+
+def test_ctrl_c_during_up_rolls_back(labs: Labs) -> None:
+    name, path = labs.file(chain(300))
+    journal = Path("/run/nslab") / name / "journal.jsonl"
+    proc = subprocess.Popen([*NSLAB, "up", str(path)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (
+            journal.exists() and journal.read_text().count('"t":"ns"') >= 20):
+        time.sleep(0.0005)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err
+    assert lab_namespaces(name) == set()  # rolled back by up itself, no down needed
+    assert not journal.exists()

@@ -49,10 +49,6 @@ def ensure_rundir() -> None:
         _check(_libc.mount(b"none", d, None, MS_SHARED | MS_REC, None), "share /run/netns")
 
 
-def exists(name: str) -> bool:
-    return os.path.exists(path(name))
-
-
 def inode(name: str) -> int | None:
     """The namespace id (nsfs inode) behind a name, None when it is not mounted."""
     try:
@@ -62,10 +58,6 @@ def inode(name: str) -> int | None:
     if st.st_dev == os.stat(RUN_NETNS).st_dev:
         return None  # a plain file: the name is taken but nothing is mounted on it
     return st.st_ino
-
-
-def current_inode() -> int:
-    return os.stat(_SELF).st_ino
 
 
 @contextmanager
@@ -127,10 +119,3 @@ def remove(name: str) -> bool:
     except FileNotFoundError:
         return False
     return True
-
-
-def named() -> list[str]:
-    try:
-        return sorted(os.listdir(RUN_NETNS))
-    except FileNotFoundError:
-        return []
