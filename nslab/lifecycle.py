@@ -178,8 +178,12 @@ def _teardown(name: str, journal: Journal) -> DownResult:
     rec = journal.read()
     owned: dict[str, int] = {}
     skipped: list[str] = []
+    debris: list[str] = []
     for ns, ino in rec.namespaces.items():
         if not os.path.lexists(netns.path(ns)):
+            continue
+        if ino is None and netns.unmounted_placeholder(ns):
+            debris.append(ns)  # killed between naming and mounting: our empty file
             continue
         cur = _owned(name, ns, ino, rec.instance)
         if cur is not None:
@@ -189,6 +193,8 @@ def _teardown(name: str, journal: Journal) -> DownResult:
     pids = procs.in_namespaces(set(owned.values()))
     procs.end(sorted(pids))
     for ns in owned:
+        netns.remove(ns)
+    for ns in debris:
         netns.remove(ns)
     if rec.neighbour_limits:
         with locked("host"):

@@ -331,3 +331,20 @@ def test_ctrl_c_during_up_rolls_back(labs: Labs) -> None:
     assert proc.returncode == 130 and "interrupted" in err
     assert lab_namespaces(name) == set()  # rolled back by up itself, no down needed
     assert not journal.exists()
+
+
+def test_down_removes_the_empty_name_of_a_namespace_killed_before_mounting(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    # what SIGKILL between creating /run/netns/<ns> and mounting on it leaves:
+    # an intent line without inode, and an empty file with nothing mounted
+    ns = f"{name}-b"
+    subprocess.run(["ip", "netns", "del", ns], check=True)
+    Path(f"/run/netns/{ns}").touch()
+    journal = Path("/run/nslab") / name / "journal.jsonl"
+    lines = [ln for ln in journal.read_text().splitlines()
+             if not (f'"name":"{ns}"' in ln and '"ino"' in ln) and '"t":"up"' not in ln]
+    journal.write_text("\n".join(lines) + "\n")
+    nslab("down", name, check=True)
+    assert lab_namespaces(name) == set()
+    assert not os.path.lexists(f"/run/netns/{ns}")

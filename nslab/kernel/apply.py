@@ -118,6 +118,12 @@ class Executor:
 
     # ------------------------------------------------------------ steps
     def _add_namespace(self, s: AddNamespace) -> None:
+        # Ctrl-C waits until the namespace is made, named and journaled (or not
+        # made at all): the rollback then finds it by its recorded inode.
+        with netns.signals_deferred():
+            self._add_namespace_now(s)
+
+    def _add_namespace_now(self, s: AddNamespace) -> None:
         self.journal.write(t="ns", name=s.ns)  # intent: down checks the marker
         with netns.fresh() as fd:
             try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import signal
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -60,33 +62,61 @@ def inode(name: str) -> int | None:
     return st.st_ino
 
 
+_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the body is done, so that a
+    namespace is never half made (created but unnamed, named but unmarked)
+    and the thread never stays in a namespace it only visited."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def unmounted_placeholder(name: str) -> bool:
+    """True when the name is an empty file with nothing mounted on it: what a
+    process killed between creating the name and mounting on it leaves."""
+    try:
+        st = os.stat(path(name))
+    except FileNotFoundError:
+        return False
+    return (st.st_dev == os.stat(RUN_NETNS).st_dev and st.st_size == 0
+            and stat.S_ISREG(st.st_mode))
+
+
 @contextmanager
 def entered(fd: int) -> Iterator[None]:
     """Run the body inside the namespace `fd`, then come back, whatever happens."""
-    home = os.open(_SELF, os.O_RDONLY)
-    try:
-        setns(fd)
+    with signals_deferred():
+        home = os.open(_SELF, os.O_RDONLY)
         try:
-            yield
+            setns(fd)
+            try:
+                yield
+            finally:
+                setns(home)
         finally:
-            setns(home)
-    finally:
-        os.close(home)
+            os.close(home)
 
 
 @contextmanager
 def fresh() -> Iterator[int]:
     """Enter a brand-new, unnamed namespace; yields an fd that keeps it alive
     (close it, or `bind` it to a name). Comes back to the caller's namespace."""
-    home = os.open(_SELF, os.O_RDONLY)
-    try:
-        _check(_libc.unshare(CLONE_NEWNET), "unshare")
+    with signals_deferred():
+        home = os.open(_SELF, os.O_RDONLY)
         try:
-            yield os.open(_SELF, os.O_RDONLY)
+            _check(_libc.unshare(CLONE_NEWNET), "unshare")
+            try:
+                yield os.open(_SELF, os.O_RDONLY)
+            finally:
+                setns(home)
         finally:
-            setns(home)
-    finally:
-        os.close(home)
+            os.close(home)
 
 
 def bind_current(name: str) -> None:
