@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from nslab import lifecycle
-from nslab.errors import NslabError, SpecError
+from nslab import lifecycle, observed
+from nslab.errors import NotFoundError, NslabError, SpecError
 from nslab.model.serialize import lab_to_dict
 from nslab.views import text
 
@@ -127,7 +128,11 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 def _enter(lab: str, node: str, argv: list[str]) -> int:
     lifecycle.require_root()
-    ns = lifecycle.namespace_of(lab, node)
+    return _exec_ip(lifecycle.namespace_of(lab, node), argv)
+
+
+def _exec_ip(ns: str, argv: list[str]) -> int:
+    """Become `ip netns exec NS ARGV...` (its /etc/netns and /sys handling included)."""
     sys.stdout.flush()
     try:
         os.execvp("ip", ["ip", "netns", "exec", ns, *argv])
@@ -146,6 +151,60 @@ def cmd_exec(a: argparse.Namespace) -> int:
 def cmd_shell(a: argparse.Namespace) -> int:
     shell = os.environ.get("SHELL") or "/bin/bash"
     return _enter(a.lab, a.node, [shell])
+
+
+def cmd_inspect(a: argparse.Namespace) -> int:
+    from nslab import inspection
+    from nslab.views import inspect as iv
+
+    sections = inspection.parse_sections(a.only)
+    text_mode = not a.json
+    if a.node is None and inspection.is_lab(a.target):
+        if a.only is None and text_mode:
+            sections = ("interfaces", "addresses", "routes", "neighbours", "sockets",
+                        "firewall", "sysctls", "processes")
+        items = inspection.inspect_lab(a.target, sections, as_text=False)
+        expected = len(lifecycle.status(a.target)["nodes"])
+        if a.json:
+            _print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
+        else:
+            print(iv.lab_overview(a.target, items, expected))
+        return 0 if len(items) == expected else 9
+    one = inspection.inspect(a.target, a.node, sections, as_text=text_mode)
+    if a.json:
+        _print_json({"version": 1, **one.to_dict()})
+    else:
+        print(iv.inspection(one))
+    return 0
+
+
+def cmd_ns(a: argparse.Namespace) -> int:
+    from nslab import inspection
+    from nslab.views import inspect as iv
+
+    if a.ns_command == "add":
+        ino = inspection.ns_add(a.name)
+        if not a.quiet:
+            print(f"namespace {a.name} added (id {ino})")
+    elif a.ns_command == "del":
+        inspection.ns_del(a.name)
+        if not a.quiet:
+            print(f"namespace {a.name} removed")
+    elif a.ns_command == "exec":
+        argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+        if not argv:
+            raise NslabError("nothing to run: nslab ns exec NAME -- COMMAND [ARGS...]")
+        lifecycle.require_root()
+        if not os.path.lexists(f"/run/netns/{a.name}"):
+            raise NotFoundError(f"no namespace '{a.name}' (see nslab ns list)")
+        return _exec_ip(a.name, argv)
+    else:
+        items = inspection.ns_list()
+        if a.json:
+            _print_json({"version": 1, "namespaces": [dataclasses.asdict(e) for e in items]})
+        else:
+            print(iv.ns_list(items))
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -186,6 +245,26 @@ def parser() -> argparse.ArgumentParser:
     sp = add("shell", cmd_shell, "an interactive shell inside a node")
     sp.add_argument("lab")
     sp.add_argument("node")
+    sp = add("inspect", cmd_inspect, "everything inside a namespace: a lab node (LAB NODE), "
+             "a whole lab (LAB), any named namespace, or pid:PID")
+    sp.add_argument("target", metavar="LAB|NAMESPACE|pid:PID")
+    sp.add_argument("node", nargs="?", metavar="NODE")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--only", metavar="SECTION,...",
+                    help="some of: " + ",".join(observed.SECTIONS))
+    sp = add("ns", cmd_ns, "named network namespaces, as ip netns manages them")
+    nsub = sp.add_subparsers(dest="ns_command", required=True, metavar="add|del|exec|list")
+    x = nsub.add_parser("add", help="make an empty named namespace (ip netns add)")
+    x.add_argument("name")
+    x.add_argument("-q", "--quiet", action="store_true")
+    x = nsub.add_parser("del", help="remove a named namespace that no lab owns (ip netns del)")
+    x.add_argument("name")
+    x.add_argument("-q", "--quiet", action="store_true")
+    x = nsub.add_parser("exec", help="run a command inside (ip netns exec)")
+    x.add_argument("name")
+    x.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    x = nsub.add_parser("list", help="every network namespace, named or held by a process")
+    x.add_argument("--json", action="store_true")
     return p
 
 
@@ -204,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nslab: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:  # the kernel or /proc said no where nslab did not expect it
+        print(f"nslab: {e.strerror or e}{f': {e.filename}' if e.filename else ''}",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -38,8 +38,14 @@ class NotRootError(NslabError):
     exit_code = 6
 
 
-class LabNotFoundError(NslabError):
+class NotFoundError(NslabError):
+    """A lab, node, namespace or process that is not there."""
+
     exit_code = 4
+
+
+class LabNotFoundError(NotFoundError):
+    pass
 
 
 class ConflictError(NslabError):

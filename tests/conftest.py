@@ -95,3 +95,49 @@ def labs(tmp_path: Path) -> Iterator[Labs]:
     assert not leaked, f"namespaces left behind: {sorted(leaked)}"
     assert host_links() == before_links
     assert neigh_limits() == before_neigh, "host neighbour table limits not restored"
+
+
+class Handmade:
+    """Namespaces and processes a test makes by hand (with `ip`), all removed
+    at the end: processes by pid, namespaces by the names made here."""
+
+    def __init__(self) -> None:
+        self.prefix = f"x{uuid.uuid4().hex[:6]}"
+        self.namespaces: list[str] = []
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def ns(self, suffix: str) -> str:
+        name = f"{self.prefix}-{suffix}"
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        self.namespaces.append(name)
+        return name
+
+    def sh(self, *commands: str) -> None:
+        for c in commands:
+            r = subprocess.run(c, shell=True, capture_output=True, text=True)
+            assert r.returncode == 0, f"{c}: {r.stderr}"
+
+    def start(self, argv: list[str]) -> subprocess.Popen[bytes]:
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             stdin=subprocess.DEVNULL)
+        self.procs.append(p)
+        return p
+
+    def cleanup(self) -> None:
+        for p in self.procs:
+            p.kill()
+            p.wait()
+        for n in self.namespaces:
+            subprocess.run(["ip", "netns", "del", n], capture_output=True)
+
+
+@pytest.fixture
+def handmade() -> Iterator[Handmade]:
+    if os.geteuid() != 0:
+        pytest.skip("kernel tests need root")
+    made = Handmade()
+    try:
+        yield made
+    finally:
+        made.cleanup()
+    assert not {n for n in netns_list() if n.startswith(made.prefix)}

@@ -133,10 +133,11 @@ class NetlinkError(OSError):
 
 
 class Socket:
-    """A NETLINK_ROUTE socket in the namespace that was current when it opened."""
+    """A netlink socket (NETLINK_ROUTE unless told) in the namespace that was
+    current when it opened."""
 
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    def __init__(self, protocol: int = socket.NETLINK_ROUTE) -> None:
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, protocol)
         try:  # SO_SNDBUFFORCE / SO_RCVBUFFORCE: root may go past the sysctl caps
             self.sock.setsockopt(socket.SOL_SOCKET, 32, 1 << 20)
             self.sock.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)
@@ -189,6 +190,19 @@ class Socket:
         errors = self.transact([(req, None)])
         if errors:
             raise errors[0]
+
+    def query(self, kind: int, body: bytes) -> bytes:
+        """One request, one answer: the payload of the reply message."""
+        seq, data = self._pack(Request(kind, 0, body), 0)
+        self.sock.sendall(data)
+        while True:
+            for mtype, mseq, payload in _messages(self.sock.recv(1 << 16)):
+                if mseq != seq:
+                    continue
+                if mtype == NLMSG_ERROR:
+                    (err,) = struct.unpack_from("=i", payload)
+                    raise NetlinkError(-err, None)
+                return payload
 
     def dump(self, kind: int, body: bytes) -> Iterator[tuple[int, bytes]]:
         seq, data = self._pack(Request(kind, F_DUMP, body), 0)

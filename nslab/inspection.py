@@ -1,0 +1,189 @@
+"""inspect and ns: see inside any network namespace, and manage named ones the
+way `ip netns` does. Orchestration over nslab.kernel.inspect; knows which
+namespaces belong to which lab from the labs' journals."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from nslab import observed as ob
+from nslab.errors import ConflictError, NotFoundError, NslabError
+from nslab.kernel import netns
+from nslab.kernel.inspect import Reader
+from nslab.lifecycle import namespace_of, require_root
+from nslab.state.journal import Journal, labs
+
+
+def lab_owners() -> dict[int, tuple[str, str]]:
+    """namespace inode -> (lab, node), for every namespace a lab made."""
+    out: dict[int, tuple[str, str]] = {}
+    for name in labs():
+        for ns, ino in Journal(name).read().namespaces.items():
+            if ino is not None:
+                out[ino] = (name, ns[len(name) + 1:])
+    return out
+
+
+def parse_sections(only: str | None) -> tuple[str, ...]:
+    if not only:
+        return ob.SECTIONS
+    asked = tuple(s.strip() for s in only.split(",") if s.strip())
+    bad = [s for s in asked if s not in ob.SECTIONS]
+    if bad:
+        raise NslabError(f"no section '{bad[0]}' (sections: {', '.join(ob.SECTIONS)})")
+    return asked
+
+
+@dataclass(frozen=True)
+class Target:
+    ino: int
+    where: ob.Where
+
+
+def _where(reader: Reader, ino: int, owners: dict[int, tuple[str, str]],
+           pid: int | None = None) -> ob.Where:
+    lab, node = owners.get(ino, (None, None))
+    return ob.Where(reader.name_of(ino), ino, lab, node, pid)
+
+
+def find(reader: Reader, target: str, node: str | None = None) -> Target:
+    """A lab node (`LAB NODE`), a named namespace, or `pid:PID`."""
+    owners = lab_owners()
+    if node is not None:
+        ns = namespace_of(target, node)
+        ino = reader.named.get(ns)
+        if ino is None or ino not in owners:
+            raise NotFoundError(f"node '{node}' of lab '{target}' has no namespace (it is "
+                                f"damaged: nslab status {target})")
+        return Target(ino, _where(reader, ino, owners))
+    if target.startswith("pid:"):
+        try:
+            pid = int(target[4:])
+            ino = os.stat(f"/proc/{pid}/ns/net").st_ino
+        except (ValueError, OSError):
+            raise NotFoundError(f"no process {target[4:]} (pid:PID takes a running "
+                                "process id)") from None
+        return Target(ino, _where(reader, ino, owners, pid))
+    if target in reader.named:
+        ino = reader.named[target]
+        return Target(ino, _where(reader, ino, owners))
+    known = labs()
+    hint = f"labs up: {', '.join(known)}; " if known else ""
+    raise NotFoundError(f"no lab, namespace or process '{target}' ({hint}see nslab ns list)")
+
+
+def inspect(target: str, node: str | None = None, sections: Iterable[str] = ob.SECTIONS,
+            as_text: bool = False) -> ob.Inspection:
+    require_root()
+    with Reader() as reader:
+        t = find(reader, target, node)
+        return reader.inspect(t.ino, t.where, sections, as_text)
+
+
+def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
+                as_text: bool = False) -> list[ob.Inspection]:
+    """Every node of a lab that is up, in the order of its file."""
+    require_root()
+    want = tuple(sections)
+    data = Journal(name).read_file("lab.json")
+    if data is None:
+        raise NotFoundError(f"lab '{name}' is not up")
+    owners = lab_owners()
+    out = []
+    with Reader() as reader:
+        for n in data["nodes"]:
+            ino = reader.named.get(n["namespace"])
+            if ino is None or owners.get(ino) != (name, n["name"]):
+                continue  # a missing node: status says so
+            out.append(reader.inspect(ino, _where(reader, ino, owners), want, as_text))
+    return out
+
+
+def is_lab(name: str) -> bool:
+    return Journal(name).exists()
+
+
+# ---------------------------------------------------------------- ns tools
+def _check_name(name: str) -> None:
+    if not name or "/" in name or name in (".", "..") or len(name.encode()) > 255:
+        raise NslabError(f"'{name}' cannot name a namespace: use letters, digits, '-', '_' "
+                         "and '.', without '/'")
+
+
+def ns_add(name: str) -> int:
+    """Like `ip netns add NAME`: a new, empty namespace (lo down), named under
+    /run/netns. Returns its inode."""
+    require_root()
+    _check_name(name)
+    netns.ensure_rundir()
+    with netns.signals_deferred(), netns.fresh() as fd:
+        try:
+            ino = os.fstat(fd).st_ino
+            netns.bind_current(name)
+        except FileExistsError:
+            raise ConflictError(f"namespace '{name}' already exists") from None
+        except OSError as e:
+            raise NslabError(f"cannot name namespace '{name}': {e.strerror}") from None
+        finally:
+            os.close(fd)
+    return ino
+
+
+def ns_del(name: str) -> None:
+    """Like `ip netns del NAME`, but a namespace a lab made is refused."""
+    require_root()
+    _check_name(name)
+    ino = netns.inode(name)
+    if ino is None and not os.path.lexists(netns.path(name)):
+        raise NotFoundError(f"no namespace '{name}' (see nslab ns list)")
+    owner = lab_owners().get(ino) if ino is not None else None
+    if owner:
+        raise ConflictError(f"namespace '{name}' is node '{owner[1]}' of lab '{owner[0]}': "
+                            f"remove the whole lab with nslab down {owner[0]}")
+    try:
+        netns.remove(name)
+    except OSError as e:
+        raise NslabError(f"cannot remove namespace '{name}': {e.strerror}") from None
+
+
+def ns_list() -> list[ob.NamespaceEntry]:
+    """Every named namespace, and every unnamed one a process holds (the host's
+    first), with what is inside."""
+    require_root()
+    owners = lab_owners()
+    out = []
+    with Reader() as reader:
+        seen: dict[int, str | None] = {ino: name for name, ino in reader.named.items()}
+        for _pid, ino in sorted(reader.procs.items()):
+            seen.setdefault(ino, None)
+        for ino, name in seen.items():
+            holders = reader.holders_of(ino)
+            try:
+                snap = reader.inspect(ino, ob.Where(name, ino, None, None, None),
+                                      ("interfaces", "addresses"))
+            except OSError:
+                continue
+            lab, node = owners.get(ino, (None, None))
+            out.append(ob.NamespaceEntry(
+                name=name, inode=ino, holder=holders[0] if holders and not name else None,
+                holder_command=_comm(holders[0]) if holders and not name else None,
+                is_host=ino == reader.host, interfaces=len(snap.interfaces or ()),
+                addresses=tuple(f"{a.address}/{a.prefixlen}" for a in snap.addresses or ()
+                                if a.scope != "host" and a.scope != "link"),
+                processes=len(holders), lab=lab, node=node))
+    return sorted(out, key=lambda e: (not e.is_host, e.name is None, e.name or "", e.inode))
+
+
+def _comm(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def to_json(items: Iterable[ob.Inspection]) -> list[dict[str, Any]]:
+    return [i.to_dict() for i in items]

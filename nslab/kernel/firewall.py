@@ -1,0 +1,84 @@
+"""A namespace's firewall: its nftables tables (listed over nfnetlink,
+in-process), the ruleset through `nft` only when there is one, and iptables
+rules through `iptables-save` when iptables holds any."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import struct
+import subprocess
+
+from nslab import observed as ob
+from nslab.kernel import netlink as nl
+
+NETLINK_NETFILTER = 12
+NFT_MSG_GETTABLE = (10 << 8) | 1  # NFNL_SUBSYS_NFTABLES, NFT_MSG_GETTABLE
+NFTA_TABLE_NAME = 1
+FAMILIES = {1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"}
+_XTABLES = {"filter", "nat", "mangle", "raw", "security"}
+
+
+def tables() -> list[ob.NftTable]:
+    """The nftables tables of the current namespace (no subprocess)."""
+    with nl.Socket(NETLINK_NETFILTER) as sock:
+        out = []
+        for _t, p in sock.dump(NFT_MSG_GETTABLE, struct.pack("=BBH", socket.AF_UNSPEC, 0, 0)):
+            a = nl.attrs(p, 4)
+            name = a.get(NFTA_TABLE_NAME, b"").split(b"\0", 1)[0].decode()
+            out.append(ob.NftTable(FAMILIES.get(p[0], str(p[0])), name))
+    return out
+
+
+def _legacy_tables() -> list[str]:
+    names: list[str] = []
+    for f in ("ip_tables_names", "ip6_tables_names"):
+        try:
+            with open(f"/proc/thread-self/net/{f}") as fh:
+                names += fh.read().split()
+        except OSError:
+            continue
+    return names
+
+
+def _run(argv: list[str]) -> str | None:
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=10,
+                           stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout if r.returncode == 0 else None
+
+
+def read(as_text: bool) -> ob.Firewall:
+    """The firewall of the namespace the calling thread is in. `as_text`:
+    the ruleset as `nft list ruleset` prints it, else as `nft -j` data."""
+    try:
+        found = tables()
+    except OSError as e:
+        return ob.Firewall((), None, None, None, f"nftables not readable: {e.strerror}")
+    note = None
+    ruleset: tuple[dict[str, object], ...] | None = None
+    text = None
+    if found:
+        if shutil.which("nft") is None:
+            note = "nft is not installed: only table names are shown (apt install nftables)"
+        elif as_text:
+            text = _run(["nft", "list", "ruleset"])
+        else:
+            out = _run(["nft", "-j", "list", "ruleset"])
+            if out:
+                items = json.loads(out).get("nftables", [])
+                ruleset = tuple(x for x in items if "metainfo" not in x)
+    iptables = None
+    xt = [t for t in found if t.family in ("ip", "ip6") and t.name in _XTABLES]
+    legacy = _legacy_tables()
+    if legacy and shutil.which("iptables-legacy-save"):
+        iptables = _run(["iptables-legacy-save"])
+    elif (legacy or xt) and shutil.which("iptables-save"):
+        iptables = _run(["iptables-save"])
+    if iptables is not None:
+        iptables = "\n".join(ln for ln in iptables.splitlines() if not ln.startswith("#"))
+    return ob.Firewall(tuple(found), ruleset, text, iptables, note)
+

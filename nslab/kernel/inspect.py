@@ -1,0 +1,223 @@
+"""Read everything inside a network namespace, in-process: rtnetlink for
+links, addresses, routes, rules, neighbours and the bridge fdb; sock_diag for
+sockets; nfnetlink for nftables tables; /proc for sysctls and processes.
+Subprocesses only for what has no in-process way (printing an nft ruleset).
+
+One `Reader` serves a whole command: it scans /proc once, keeps one fd per
+namespace it has seen, and names the far end of every veth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable
+
+from nslab import observed as ob
+from nslab.kernel import firewall, netns, netstate, sockets
+from nslab.kernel import netlink as nl
+
+RUN_NETNS = netns.RUN_NETNS
+SYSCTLS4 = ("forwarding", "rp_filter", "proxy_arp")
+SYSCTLS6 = ("forwarding", "disable_ipv6", "accept_ra")
+
+
+def process_namespaces() -> dict[int, int]:
+    """pid -> network namespace inode, for every process."""
+    out: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                out[int(entry.name)] = os.stat(f"/proc/{entry.name}/ns/net").st_ino
+            except OSError:
+                continue
+    return out
+
+
+def named_namespaces() -> dict[str, int]:
+    """name -> inode for every name under /run/netns with a namespace mounted on it."""
+    out: dict[str, int] = {}
+    try:
+        names = sorted(os.listdir(RUN_NETNS))
+    except FileNotFoundError:
+        return out
+    for name in names:
+        ino = netns.inode(name)
+        if ino is not None:
+            out[name] = ino
+    return out
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _sysctls(ifnames: Iterable[str]) -> ob.Sysctls:
+    per: dict[str, dict[str, int | None]] = {}
+    for name in ("all", "default", *ifnames):
+        values: dict[str, int | None] = {}
+        for key in SYSCTLS4:
+            values[f"ipv4.{key}"] = _read_int(f"/proc/sys/net/ipv4/conf/{name}/{key}")
+        for key in SYSCTLS6:
+            values[f"ipv6.{key}"] = _read_int(f"/proc/sys/net/ipv6/conf/{name}/{key}")
+        per[name] = values
+    return ob.Sysctls(ip_forward=_read_int("/proc/sys/net/ipv4/ip_forward"),
+                      ipv6_forwarding=per["all"]["ipv6.forwarding"],
+                      rp_filter=per["all"]["ipv4.rp_filter"], per_interface=per)
+
+
+def _process(pid: int) -> ob.Process | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+        with open(f"/proc/{pid}/cmdline", "rb") as fb:
+            cmdline = fb.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return None
+    comm = stat[stat.index("(") + 1:stat.rindex(")")]
+    ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+    return ob.Process(pid, ppid, comm, cmdline)
+
+
+class Reader:
+    def __init__(self) -> None:
+        self.procs = process_namespaces()
+        self.named = named_namespaces()
+        self._fds: dict[int, int] = {}  # inode -> fd
+        self._socks: dict[int, nl.Socket] = {}  # inode -> rtnetlink socket inside
+        self._owners: dict[int, list[ob.Owner]] | None = None
+        self.host = os.stat("/proc/self/ns/net").st_ino  # the one nslab runs in
+        self._candidates: dict[int, str] | None = None
+
+    def close(self) -> None:
+        for s in self._socks.values():
+            s.close()
+        for fd in self._fds.values():
+            os.close(fd)
+        self._socks.clear()
+        self._fds.clear()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ namespaces
+    def name_of(self, ino: int) -> str | None:
+        return next((n for n, i in self.named.items() if i == ino), None)
+
+    def holders_of(self, ino: int) -> list[int]:
+        return sorted(p for p, i in self.procs.items() if i == ino)
+
+    def candidates(self) -> dict[int, str]:
+        """Every namespace in sight: inode -> a path that opens it."""
+        if self._candidates is None:
+            out = {ino: netns.path(name) for name, ino in self.named.items()}
+            for pid, ino in sorted(self.procs.items()):
+                out.setdefault(ino, f"/proc/{pid}/ns/net")
+            self._candidates = out
+        return self._candidates
+
+    def fd(self, ino: int, path: str | None = None) -> int:
+        if ino not in self._fds:
+            where = path or self.candidates()[ino]
+            fd = os.open(where, os.O_RDONLY | os.O_CLOEXEC)
+            if os.fstat(fd).st_ino != ino:
+                os.close(fd)
+                raise FileNotFoundError(f"namespace {ino} is gone")
+            self._fds[ino] = fd
+        return self._fds[ino]
+
+    def sock(self, ino: int) -> nl.Socket:
+        if ino not in self._socks:
+            with netns.entered(self.fd(ino)):
+                self._socks[ino] = nl.Socket()
+        return self._socks[ino]
+
+    def owners(self) -> dict[int, list[ob.Owner]]:
+        if self._owners is None:
+            self._owners = sockets.holders(self.procs)
+        return self._owners
+
+    def _peer_namer(self, ino: int) -> dict[int, int]:
+        """nsid (as namespace `ino` numbers its peers) -> peer inode."""
+        sock = self.sock(ino)
+        out: dict[int, int] = {}
+        for other, path in self.candidates().items():
+            try:
+                nsid = netstate.netnsid(sock, self.fd(other, path))
+            except OSError:
+                continue
+            if nsid is not None:
+                out[nsid] = other
+        return out
+
+    def _peers(self, ino: int, raw: list[netstate.RawLink],
+               names: dict[int, str]) -> list[ob.Interface]:
+        ids: dict[int, int] | None = None
+        out = []
+        for r in raw:
+            peer = None
+            if r.peer_index is not None:
+                if r.peer_netnsid is None:  # both ends here
+                    peer = ob.Peer(self.name_of(ino) or self._label(ino), None, r.peer_index,
+                                   names.get(r.peer_index))
+                else:
+                    if ids is None:
+                        ids = self._peer_namer(ino)
+                    other = ids.get(r.peer_netnsid)
+                    pname = netstate.link_name(self.sock(other), r.peer_index) \
+                        if other is not None else None
+                    peer = ob.Peer(self._label(other) if other is not None else None,
+                                   r.peer_netnsid, r.peer_index, pname)
+            out.append(dataclasses.replace(r.record, peer=peer))
+        return out
+
+    def _label(self, ino: int) -> str:
+        name = self.name_of(ino)
+        if name:
+            return name
+        if ino == self.host:
+            return "host"
+        holders = self.holders_of(ino)
+        return f"pid:{holders[0]}" if holders else f"net:[{ino}]"
+
+    # ------------------------------------------------------------ reading
+    def inspect(self, ino: int, where: ob.Where, sections: Iterable[str],
+                as_text: bool = False) -> ob.Inspection:
+        want = set(sections)
+        sock = self.sock(ino)
+        raw = netstate.links(sock)
+        names = {r.record.index: r.record.name for r in raw}
+        got: dict[str, object] = {}
+        if "interfaces" in want:
+            got["interfaces"] = tuple(self._peers(ino, raw, names))
+        if "addresses" in want:
+            got["addresses"] = tuple(netstate.addresses(sock, names))
+        if "routes" in want:
+            got["routes"] = tuple(netstate.routes(sock, names))
+        if "rules" in want:
+            got["rules"] = tuple(netstate.rules(sock))
+        if "neighbours" in want:
+            got["neighbours"] = tuple(netstate.neighbours(sock, names))
+        if "fdb" in want:
+            bridges = {r.record.name for r in raw if r.record.kind == "bridge"}
+            got["fdb"] = tuple(netstate.fdb(sock, names, bridges))
+        if "sockets" in want:
+            with netns.entered(self.fd(ino)), nl.Socket(sockets.NETLINK_SOCK_DIAG) as diag:
+                got["sockets"] = tuple(sockets.read(diag, self.owners()))
+        if "firewall" in want or "sysctls" in want:
+            with netns.entered(self.fd(ino)):
+                if "firewall" in want:
+                    got["firewall"] = firewall.read(as_text)
+                if "sysctls" in want:
+                    got["sysctls"] = _sysctls(r.record.name for r in raw)
+        if "processes" in want:
+            found = (_process(p) for p in self.holders_of(ino))
+            got["processes"] = tuple(p for p in found if p is not None)
+        return ob.Inspection(where, **got)  # type: ignore[arg-type]

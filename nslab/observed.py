@@ -1,0 +1,214 @@
+"""What nslab reads back from a namespace: frozen records, pure.
+
+The kernel layer (nslab.kernel.inspect) fills them; views render them; their
+`to_dict` is the `nslab inspect --json` shape (docs/json.md, version 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SECTIONS = ("interfaces", "addresses", "routes", "rules", "neighbours", "fdb", "sockets",
+            "firewall", "sysctls", "processes")
+
+
+@dataclass(frozen=True)
+class Counters:
+    rx_packets: int
+    tx_packets: int
+    rx_bytes: int
+    tx_bytes: int
+    rx_errors: int
+    tx_errors: int
+    rx_dropped: int
+    tx_dropped: int
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The other end of a veth: its namespace (None when nslab cannot name it,
+    e.g. a namespace with no name and no process), and its interface."""
+
+    namespace: str | None
+    netnsid: int | None
+    index: int
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Interface:
+    index: int
+    name: str
+    kind: str  # loopback, veth, bridge, vxlan, macvlan, tun, device...
+    state: str  # operstate: up, down, lowerlayerdown, unknown...
+    up: bool  # administratively
+    carrier: bool
+    mac: str
+    mtu: int
+    master: str | None
+    alias: str | None
+    peer: Peer | None
+    counters: Counters | None
+
+
+@dataclass(frozen=True)
+class Address:
+    interface: str
+    family: int
+    address: str
+    prefixlen: int
+    scope: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Nexthop:
+    gateway: str | None
+    dev: str | None
+    weight: int
+
+
+@dataclass(frozen=True)
+class Route:
+    family: int
+    table: str
+    type: str
+    dst: str  # "default" or address/prefix
+    protocol: str
+    scope: str
+    metric: int | None
+    prefsrc: str | None
+    nexthops: tuple[Nexthop, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    family: int
+    priority: int
+    src: str | None
+    dst: str | None
+    iif: str | None
+    oif: str | None
+    fwmark: int | None
+    action: str  # lookup, goto, nop, blackhole, unreachable, prohibit
+    table: str | None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    interface: str
+    family: int
+    address: str
+    mac: str | None
+    state: tuple[str, ...]
+    router: bool
+
+
+@dataclass(frozen=True)
+class FdbEntry:
+    bridge: str
+    port: str
+    mac: str
+    vlan: int | None
+    state: str  # dynamic (learned), static, permanent (the port's own address)
+
+
+@dataclass(frozen=True)
+class Owner:
+    pid: int
+    command: str
+    fd: int
+
+
+@dataclass(frozen=True)
+class Socket:
+    protocol: str  # tcp, udp
+    family: int
+    state: str  # LISTEN, ESTAB, UNCONN, TIME-WAIT...
+    local: str
+    local_port: int
+    remote: str
+    remote_port: int
+    inode: int
+    owners: tuple[Owner, ...]
+
+
+@dataclass(frozen=True)
+class NftTable:
+    family: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Firewall:
+    tables: tuple[NftTable, ...]
+    ruleset: tuple[dict[str, Any], ...] | None  # `nft -j list ruleset`, without metainfo
+    text: str | None  # `nft list ruleset`, for people
+    iptables: str | None  # `iptables-save` output, when there are iptables rules
+    note: str | None  # why something could not be read
+
+
+@dataclass(frozen=True)
+class Sysctls:
+    """The switches that decide what a namespace does with packets: globals, and
+    per interface (effective value = what the kernel combines, see docs)."""
+
+    ip_forward: int | None
+    ipv6_forwarding: int | None
+    rp_filter: int | None  # conf.all
+    per_interface: dict[str, dict[str, int | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Process:
+    pid: int
+    ppid: int
+    command: str
+    cmdline: str
+
+
+@dataclass(frozen=True)
+class Where:
+    """What is being inspected."""
+
+    namespace: str | None  # its name under /run/netns, None when unnamed
+    inode: int
+    lab: str | None
+    node: str | None
+    pid: int | None  # when reached through a process
+
+
+@dataclass(frozen=True)
+class Inspection:
+    where: Where
+    interfaces: tuple[Interface, ...] | None = None
+    addresses: tuple[Address, ...] | None = None
+    routes: tuple[Route, ...] | None = None
+    rules: tuple[Rule, ...] | None = None
+    neighbours: tuple[Neighbour, ...] | None = None
+    fdb: tuple[FdbEntry, ...] | None = None
+    sockets: tuple[Socket, ...] | None = None
+    firewall: Firewall | None = None
+    sysctls: Sysctls | None = None
+    processes: tuple[Process, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {k: v for k, v in d.items() if v is not None or k == "where"}
+
+
+@dataclass(frozen=True)
+class NamespaceEntry:
+    """One line of `nslab ns list`."""
+
+    name: str | None
+    inode: int
+    holder: int | None  # a pid holding it, for a namespace with no name
+    holder_command: str | None
+    is_host: bool
+    interfaces: int
+    addresses: tuple[str, ...]
+    processes: int
+    lab: str | None
+    node: str | None
