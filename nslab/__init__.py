@@ -10,6 +10,8 @@ Errors are subclasses of `nslab.NslabError`; each has a one-line message and
 the CLI's `exit_code`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from nslab.errors import (
     CommandError,
     ConflictError,
@@ -19,17 +21,34 @@ from nslab.errors import (
     NslabError,
     SpecError,
 )
-from nslab.lifecycle import (
-    build_plan,
-    compile_file,
-    compile_text,
-    down,
-    list_labs,
-    namespace_of,
-    status,
-    up,
-)
-from nslab.model.lab import Lab
+
+if TYPE_CHECKING:
+    from nslab.lifecycle import (
+        build_plan,
+        compile_file,
+        compile_text,
+        down,
+        list_labs,
+        status,
+        up,
+    )
+    from nslab.model.lab import Lab
+    from nslab.state.record import namespace_of
+
+# Loaded on first use, so that commands which only read the kernel (inspect,
+# ns) start without the topology-file machinery.
+_LAZY = {"Lab": "nslab.model.lab", "namespace_of": "nslab.state.record",
+         **{name: "nslab.lifecycle" for name in ("build_plan", "compile_file", "compile_text",
+                                                 "down", "list_labs", "status", "up")}}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nslab' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

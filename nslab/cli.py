@@ -10,12 +10,29 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nslab import lifecycle, observed
-from nslab.errors import NotFoundError, NslabError, SpecError
-from nslab.model.serialize import lab_to_dict
+from nslab import observed
+from nslab.errors import NotFoundError, NslabError, SpecError, require_root
+from nslab.state.record import namespace_of, recorded
 from nslab.views import text
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def _lifecycle() -> ModuleType:
+    """The topology machinery (pydantic, YAML): imported by the commands that
+    need it, so that inspect and ns start in a few tens of milliseconds."""
+    from nslab import lifecycle
+
+    return lifecycle
+
+
+def lab_to_dict(lab: Any) -> dict[str, Any]:
+    from nslab.model.serialize import lab_to_dict as to_dict
+
+    return to_dict(lab)
 
 
 def _print_json(data: Any) -> None:
@@ -47,7 +64,7 @@ def _progress_printer(total_nodes: int) -> Any:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
-    lab = lifecycle.compile_file(a.file)
+    lab = _lifecycle().compile_file(a.file)
     if a.json:
         _print_json({"version": 1, "valid": True, "lab": lab_to_dict(lab)})
     else:
@@ -56,8 +73,8 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_plan(a: argparse.Namespace) -> int:
-    lab = lifecycle.compile_file(a.file)
-    p = lifecycle.build_plan(lab)
+    lab = _lifecycle().compile_file(a.file)
+    p = _lifecycle().build_plan(lab)
     if a.shell:
         sys.stdout.write(p.as_shell())
     elif a.json:
@@ -69,9 +86,9 @@ def cmd_plan(a: argparse.Namespace) -> int:
 
 
 def cmd_up(a: argparse.Namespace) -> int:
-    lifecycle.require_root()
-    lab = lifecycle.compile_file(a.file)
-    res = lifecycle.up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
+    require_root()
+    lab = _lifecycle().compile_file(a.file)
+    res = _lifecycle().up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
                        _waiting(lab.name))
     if a.json:
         _print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
@@ -88,8 +105,8 @@ def cmd_up(a: argparse.Namespace) -> int:
 
 
 def cmd_down(a: argparse.Namespace) -> int:
-    lifecycle.require_root()
-    res = lifecycle.down(a.target, _waiting(a.target))
+    require_root()
+    res = _lifecycle().down(a.target, _waiting(a.target))
     if a.json:
         _print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
                      "removed": res.removed, "skipped": res.skipped,
@@ -109,7 +126,7 @@ def cmd_down(a: argparse.Namespace) -> int:
 def cmd_status(a: argparse.Namespace) -> int:
     if a.name is None:
         return cmd_list(a)
-    st = lifecycle.status(a.name)
+    st = _lifecycle().status(a.name)
     if a.json:
         _print_json(st)
     else:
@@ -118,7 +135,7 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_list(a: argparse.Namespace) -> int:
-    items = lifecycle.list_labs()
+    items = _lifecycle().list_labs()
     if a.json:
         _print_json({"version": 1, "labs": items})
     else:
@@ -127,8 +144,8 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 
 def _enter(lab: str, node: str, argv: list[str]) -> int:
-    lifecycle.require_root()
-    return _exec_ip(lifecycle.namespace_of(lab, node), argv)
+    require_root()
+    return _exec_ip(namespace_of(lab, node), argv)
 
 
 def _exec_ip(ns: str, argv: list[str]) -> int:
@@ -164,7 +181,7 @@ def cmd_inspect(a: argparse.Namespace) -> int:
             sections = ("interfaces", "addresses", "routes", "neighbours", "sockets",
                         "firewall", "sysctls", "processes")
         items = inspection.inspect_lab(a.target, sections, as_text=False)
-        expected = len(lifecycle.status(a.target)["nodes"])
+        expected = len(recorded(a.target)[1]["nodes"])
         if a.json:
             _print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
         else:
@@ -194,7 +211,7 @@ def cmd_ns(a: argparse.Namespace) -> int:
         argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
         if not argv:
             raise NslabError("nothing to run: nslab ns exec NAME -- COMMAND [ARGS...]")
-        lifecycle.require_root()
+        require_root()
         if not os.path.lexists(f"/run/netns/{a.name}"):
             raise NotFoundError(f"no namespace '{a.name}' (see nslab ns list)")
         return _exec_ip(a.name, argv)

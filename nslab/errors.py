@@ -6,6 +6,7 @@ and an exit code documented in the README (CLI reference, "Exit codes").
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -72,3 +73,8 @@ class CommandError(NslabError):
     """A command the topology file asked to run inside a node failed."""
 
     exit_code = 8
+
+
+def require_root() -> None:
+    if os.geteuid() != 0:
+        raise NotRootError("nslab needs root to make network namespaces: run it with sudo")

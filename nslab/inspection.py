@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from nslab import observed as ob
-from nslab.errors import ConflictError, NotFoundError, NslabError
+from nslab.errors import ConflictError, NotFoundError, NslabError, require_root
 from nslab.kernel import netns
 from nslab.kernel.inspect import Reader
-from nslab.lifecycle import namespace_of, require_root
 from nslab.state.journal import Journal, labs
+from nslab.state.record import namespace_of
 
 
 def lab_owners() -> dict[int, tuple[str, str]]:
@@ -43,22 +43,32 @@ class Target:
     where: ob.Where
 
 
-def _where(reader: Reader, ino: int, owners: dict[int, tuple[str, str]],
-           pid: int | None = None) -> ob.Where:
-    lab, node = owners.get(ino, (None, None))
-    return ob.Where(reader.name_of(ino), ino, lab, node, pid)
+def owner_of(ns: str | None, ino: int) -> tuple[str, str] | None:
+    """(lab, node) when the namespace named `ns` is the one a lab made: only
+    the labs whose name prefixes it are read, and the inode must match."""
+    if ns is None:
+        return None
+    for lab in labs():
+        if ns.startswith(f"{lab}-") and Journal(lab).read().namespaces.get(ns) == ino:
+            return lab, ns[len(lab) + 1:]
+    return None
+
+
+def _where(reader: Reader, ino: int, pid: int | None = None) -> ob.Where:
+    name = reader.name_of(ino)
+    lab, node = owner_of(name, ino) or (None, None)
+    return ob.Where(name, ino, lab, node, pid)
 
 
 def find(reader: Reader, target: str, node: str | None = None) -> Target:
     """A lab node (`LAB NODE`), a named namespace, or `pid:PID`."""
-    owners = lab_owners()
     if node is not None:
         ns = namespace_of(target, node)
         ino = reader.named.get(ns)
-        if ino is None or ino not in owners:
+        if ino is None or owner_of(ns, ino) is None:
             raise NotFoundError(f"node '{node}' of lab '{target}' has no namespace (it is "
                                 f"damaged: nslab status {target})")
-        return Target(ino, _where(reader, ino, owners))
+        return Target(ino, ob.Where(ns, ino, target, node, None))
     if target.startswith("pid:"):
         try:
             pid = int(target[4:])
@@ -66,10 +76,9 @@ def find(reader: Reader, target: str, node: str | None = None) -> Target:
         except (ValueError, OSError):
             raise NotFoundError(f"no process {target[4:]} (pid:PID takes a running "
                                 "process id)") from None
-        return Target(ino, _where(reader, ino, owners, pid))
+        return Target(ino, _where(reader, ino, pid))
     if target in reader.named:
-        ino = reader.named[target]
-        return Target(ino, _where(reader, ino, owners))
+        return Target(reader.named[target], _where(reader, reader.named[target]))
     known = labs()
     hint = f"labs up: {', '.join(known)}; " if known else ""
     raise NotFoundError(f"no lab, namespace or process '{target}' ({hint}see nslab ns list)")
@@ -98,7 +107,8 @@ def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
             ino = reader.named.get(n["namespace"])
             if ino is None or owners.get(ino) != (name, n["name"]):
                 continue  # a missing node: status says so
-            out.append(reader.inspect(ino, _where(reader, ino, owners), want, as_text))
+            where = ob.Where(n["namespace"], ino, name, n["name"], None)
+            out.append(reader.inspect(ino, where, want, as_text))
     return out
 
 

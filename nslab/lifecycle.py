@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nslab.errors import ConflictError, LabNotFoundError, NotRootError
+from nslab.errors import ConflictError, require_root
 from nslab.kernel import netns, observe, procs, sysctl
 from nslab.kernel.apply import Executor, Progress
 from nslab.model import ResolveError, resolve
@@ -28,6 +28,7 @@ from nslab.spec.loader import SourceMap
 from nslab.spec.schema import LabSpec
 from nslab.state import host
 from nslab.state.journal import Journal, labs, locked
+from nslab.state.record import recorded
 
 
 def _resolved(spec: LabSpec, smap: SourceMap) -> Lab:
@@ -46,11 +47,6 @@ def compile_file(path: str | Path) -> Lab:
 def compile_text(text: str, file: str = "<string>") -> Lab:
     spec, smap = load_text(text, file)
     return _resolved(spec, smap)
-
-
-def require_root() -> None:
-    if os.geteuid() != 0:
-        raise NotRootError("nslab needs root to make network namespaces: run it with sudo")
 
 
 def host_facts(lab: Lab) -> HostFacts:
@@ -204,29 +200,9 @@ def _teardown(name: str, journal: Journal) -> DownResult:
 
 
 # ---------------------------------------------------------------- reading
-def _record(name: str) -> tuple[Journal, dict[str, Any]]:
-    journal = Journal(name)
-    data = journal.read_file("lab.json")
-    if not journal.exists() or data is None:
-        known = labs()
-        hint = f"labs up: {', '.join(known)}" if known else "no lab is up"
-        raise LabNotFoundError(f"lab '{name}' is not up ({hint})")
-    return journal, data
-
-
-def namespace_of(lab: str, node: str) -> str:
-    _journal, data = _record(lab)
-    for n in data["nodes"]:
-        if n["name"] == node:
-            ns: str = n["namespace"]
-            return ns
-    names = ", ".join(n["name"] for n in data["nodes"])
-    raise LabNotFoundError(f"lab '{lab}' has no node '{node}' (nodes: {names})")
-
-
 def status(name: str) -> dict[str, Any]:
     """The lab as recorded, checked against the kernel. Shape: docs/json.md."""
-    journal, data = _record(name)
+    journal, data = recorded(name)
     rec = journal.read()
     nodes = []
     present = 0

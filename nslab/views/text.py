@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nslab.model.lab import Lab
-from nslab.plan import Plan
+if TYPE_CHECKING:
+    from nslab.model.lab import Lab
+    from nslab.plan import Plan
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] | None = None) -> str:
