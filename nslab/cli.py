@@ -224,6 +224,49 @@ def cmd_ns(a: argparse.Namespace) -> int:
     return 0
 
 
+def _graph_source(target: str) -> tuple[dict[str, Any], dict[tuple[str, str], str] | None, str]:
+    if os.path.isfile(target) or target.endswith((".yaml", ".yml")):
+        lab = _lifecycle().compile_file(target)
+        return lab_to_dict(lab), None, f"lab {lab.name} (from {target})"
+    _journal, data = recorded(target)
+    st = _lifecycle().status(target)
+    state = {(n["name"], i["name"]): i["state"] for n in st["nodes"] for i in n["interfaces"]}
+    return data, state, f"lab {target} (running: green up, red dashed down)"
+
+
+def cmd_graph(a: argparse.Namespace) -> int:
+    import shutil
+    import subprocess
+
+    from nslab.views import graph
+
+    fmt = a.format or (Path(a.output).suffix.lstrip(".") if a.output else "dot")
+    if fmt not in ("svg", "png", "dot", "mermaid"):
+        raise NslabError(f"cannot draw '{fmt}': use --format svg, png, dot or mermaid")
+    data, state, title = _graph_source(a.target)
+    if fmt == "mermaid":
+        out = graph.to_mermaid(data, state).encode()
+    else:
+        dot = graph.to_dot(data, state, title)
+        if fmt == "dot":
+            out = dot.encode()
+        else:
+            if shutil.which("dot") is None:
+                raise NslabError("Graphviz is not installed (apt install graphviz); or use "
+                                 "--format dot or --format mermaid")
+            r = subprocess.run(["dot", f"-T{fmt}"], input=dot.encode(), capture_output=True)
+            if r.returncode != 0:
+                raise NslabError(f"graphviz failed: {r.stderr.decode().strip()[:200]}")
+            out = r.stdout
+    target = a.output or (f"{data['name']}.{fmt}" if fmt in ("svg", "png") else None)
+    if target is None:
+        sys.stdout.write(out.decode())
+    else:
+        Path(target).write_bytes(out)
+        print(f"wrote {target} ({len(data['nodes'])} nodes)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
                                 "network namespaces.")
@@ -269,6 +312,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--only", metavar="SECTION,...",
                     help="some of: " + ",".join(observed.SECTIONS))
+    sp = add("graph", cmd_graph, "draw a lab: from its file, or live from a running lab")
+    sp.add_argument("target", metavar="FILE|LAB")
+    sp.add_argument("-o", "--output", metavar="FILE",
+                    help="write here (format from the suffix unless --format says)")
+    sp.add_argument("--format", choices=["svg", "png", "dot", "mermaid"],
+                    help="default: dot on stdout, or the suffix of -o")
     sp = add("ns", cmd_ns, "named network namespaces, as ip netns manages them")
     nsub = sp.add_subparsers(dest="ns_command", required=True, metavar="add|del|exec|list")
     x = nsub.add_parser("add", help="make an empty named namespace (ip netns add)")

@@ -11,7 +11,9 @@ import pytest
 
 from nslab.errors import SpecError
 from nslab.lifecycle import compile_text
+from nslab.model.serialize import lab_to_dict
 from nslab.plan import plan
+from nslab.views import graph
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -31,6 +33,30 @@ def _compare(got: str, expected: Path) -> None:
 def test_example_plan(example: Path) -> None:
     lab = compile_text(example.read_text(), example.name)
     _compare(plan(lab).as_shell(), GOLDEN / "plans" / f"{example.stem}.sh")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_graph(example: Path) -> None:
+    lab = compile_text(example.read_text(), example.name)
+    data = lab_to_dict(lab)
+    dot = graph.to_dot(data)
+    _compare(dot, GOLDEN / "graphs" / f"{example.stem}.dot")
+    _compare(graph.to_mermaid(data), GOLDEN / "graphs" / f"{example.stem}.mmd")
+    assert len(graph.edges(data)) == len(lab.links) == dot.count(" -- ")
+    for node in lab.nodes:
+        assert f'"{node.name}" [label=' in dot
+
+
+def test_graph_of_a_running_lab_marks_links_down() -> None:
+    lab = compile_text((ROOT / "examples" / "demo.yaml").read_text(), "demo.yaml")
+    data = lab_to_dict(lab)
+    state = {(n.name, i.name): "up" for n in lab.nodes for i in n.interfaces}
+    state[("h3", "eth0")] = "down"
+    dot = graph.to_dot(data, state)
+    assert dot.count('color="#16a34a"') == len(lab.links) - 1
+    line = next(x for x in dot.splitlines() if x.startswith('  "h3" -- "r1"'))
+    assert "style=dashed" in line and 'xlabel="down / up"' in line
+    assert "linkStyle 3 stroke:#dc2626" in graph.to_mermaid(data, state)
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=[p.stem for p in ERRORS])

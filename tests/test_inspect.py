@@ -7,9 +7,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -259,3 +261,25 @@ def test_ns_tools_are_interchangeable_with_ip_netns(handmade: Handmade) -> None:
     assert r.returncode == 4 and "no namespace" in r.stderr
     r = nslab("ns", "add", "bad/name")
     assert r.returncode == 1 and "cannot name a namespace" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed "
+                    "(scripts/setup.sh installs it)")
+def test_graph_of_a_file_and_of_a_running_lab(labs: Labs, tmp_path: Path) -> None:
+    name, path = labs.example("demo")
+    png = tmp_path / "demo.png"
+    nslab("graph", str(path), "-o", str(png), check=True)
+    assert png.read_bytes().startswith(b"\x89PNG")
+    nslab("up", str(path), check=True)
+    subprocess.run(["ip", "-n", f"{name}-h3", "link", "set", "eth0", "down"], check=True)
+    dot = nslab("graph", name, check=True).stdout
+    down = [ln for ln in dot.splitlines() if "style=dashed" in ln]
+    assert len(down) == 1 and down[0].startswith('  "h3" -- "r1"')
+    svg = tmp_path / "live.svg"
+    nslab("graph", name, "-o", str(svg), check=True)
+    text = svg.read_text()
+    assert "<svg" in text and all(f">{n}<" in text for n in ("h1", "h2", "r1", "h3"))
+    mermaid = nslab("graph", name, "--format", "mermaid", check=True).stdout
+    assert mermaid.startswith("graph LR") and "linkStyle 3 stroke:#dc2626" in mermaid
+    r = nslab("graph", "no-such-lab")
+    assert r.returncode == 4 and "is not up" in r.stderr

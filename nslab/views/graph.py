@@ -1,0 +1,157 @@
+"""A picture of a lab: Graphviz DOT and Mermaid text. Pure: it takes the lab as
+plain data (the shape of `nslab validate --json`'s "lab", which is also what a
+running lab records), and, for a running lab, the state of every interface.
+
+Nodes are drawn by kind (hosts as boxes, routers as ellipses, switches as
+flat grey boxes with their subnet); a point-to-point link carries its subnet,
+and each end its interface name and address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import ip_interface
+from typing import Any
+
+State = dict[tuple[str, str], str]  # (node, interface) -> operstate, for a running lab
+
+
+@dataclass(frozen=True)
+class End:
+    node: str
+    iface: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    a: End
+    b: End
+    subnets: tuple[str, ...]
+
+
+def _subnets(lab: dict[str, Any]) -> dict[tuple[str, str], tuple[str, ...]]:
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for seg in lab["segments"]:
+        for m in seg["members"]:
+            node, iface = m.split(":", 1)
+            out[(node, iface)] = tuple(seg["subnets"])
+        for sw in seg["switches"]:
+            out[(sw, "")] = tuple(seg["subnets"])
+    return out
+
+
+def edges(lab: dict[str, Any]) -> list[Edge]:
+    nets = _subnets(lab)
+    ends = {(n["name"], i["name"]): (i["peer"], tuple(i["addresses"]))
+            for n in lab["nodes"] for i in n["interfaces"]}
+    out = []
+    for (node, iface), (peer, addrs) in ends.items():
+        pnode, piface = peer.split(":", 1)
+        if (pnode, piface) < (node, iface) and (pnode, piface) in ends:
+            continue  # each link once
+        paddrs = ends.get((pnode, piface), ("", ()))[1]
+        subnets = nets.get((node, iface)) or nets.get((pnode, piface)) or ()
+        out.append(Edge(End(node, iface, addrs), End(pnode, piface, paddrs), subnets))
+    return out
+
+
+def _short(addresses: tuple[str, ...]) -> str:
+    """The host part people need next to an interface: 10.0.9.1/30 -> .1"""
+    parts = []
+    for a in addresses:
+        ip = ip_interface(a).ip
+        parts.append("." + str(ip).rsplit(".", 1)[1] if ip.version == 4 else str(ip))
+    return " ".join(parts)
+
+
+_DOT_SHAPE = {
+    "host": 'shape=box style="rounded,filled" fillcolor="#dbeafe"',
+    "router": 'shape=ellipse style=filled fillcolor="#fde68a"',
+    "switch": 'shape=box style=filled fillcolor="#e5e7eb" height=0.3',
+}
+
+
+def _q(s: str) -> str:
+    """A DOT string; a backslash is kept as it is (labels use \\n for new lines)."""
+    return '"' + s.replace('"', '\\"') + '"'
+
+
+def _edge_style(e: Edge, state: State | None) -> str:
+    if state is None:
+        return ""
+    ends = [state.get((e.a.node, e.a.iface), "missing"), state.get((e.b.node, e.b.iface),
+                                                                     "missing")]
+    if all(s == "up" for s in ends):
+        return ' color="#16a34a" penwidth=1.6'
+    return f' color="#dc2626" style=dashed fontcolor="#dc2626" xlabel={_q(" / ".join(ends))}'
+
+
+def to_dot(lab: dict[str, Any], state: State | None = None, title: str | None = None) -> str:
+    kinds = {n["name"]: n["kind"] for n in lab["nodes"]}
+    nets = _subnets(lab)
+    lines = [f"graph {_q(lab['name'])} {{",
+             f'  graph [label={_q(title or "lab " + lab["name"])} labelloc=t fontsize=14 '
+             'fontname="Helvetica" layout=neato overlap=false sep="+12" splines=true '
+             'outputorder=edgesfirst];',
+             '  node [fontname="Helvetica" fontsize=11 margin="0.08,0.04"];',
+             '  edge [fontname="Helvetica" fontsize=8 labelfontsize=8 len=1.6 '
+             'color="#6b7280"];']
+    for name, kind in kinds.items():
+        label = name if kind != "switch" else "\\n".join([name, *nets.get((name, ""), ())])
+        lines.append(f"  {_q(name)} [label={_q(label)} {_DOT_SHAPE[kind]}];")
+    for e in edges(lab):
+        switch = kinds.get(e.a.node) == "switch" or kinds.get(e.b.node) == "switch"
+        label = "" if switch else " label=" + _q("\\n".join(e.subnets))
+        tail = f"{e.a.iface} {_short(e.a.addresses)}".strip()
+        head = f"{e.b.iface} {_short(e.b.addresses)}".strip()
+        if kinds.get(e.a.node) == "switch":
+            tail = ""
+        if kinds.get(e.b.node) == "switch":
+            head = ""
+        core = kinds.get(e.a.node) == kinds.get(e.b.node) == "router"
+        lines.append(f"  {_q(e.a.node)} -- {_q(e.b.node)} [taillabel={_q(tail)} "
+                     f"headlabel={_q(head)}{label}{' len=2.6' if core else ''}"
+                     f"{_edge_style(e, state)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+_MERMAID_SHAPE = {"host": ("[", "]"), "router": ("([", "])"), "switch": ("[[", "]]")}
+
+
+def _mid(name: str) -> str:
+    return "n_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def to_mermaid(lab: dict[str, Any], state: State | None = None) -> str:
+    kinds = {n["name"]: n["kind"] for n in lab["nodes"]}
+    nets = _subnets(lab)
+    lines = ["graph LR"]
+    for name, kind in kinds.items():
+        o, c = _MERMAID_SHAPE[kind]
+        label = name if kind != "switch" else "<br/>".join([name, *nets.get((name, ""), ())])
+        lines.append(f'  {_mid(name)}{o}"{label}"{c}')
+    down = []
+    for k, e in enumerate(edges(lab)):
+        parts = [p for p in (f"{e.a.iface} {_short(e.a.addresses)}".strip()
+                             if kinds.get(e.a.node) != "switch" else "",
+                             " ".join(e.subnets) if "switch" not in (
+                                 kinds.get(e.a.node), kinds.get(e.b.node)) else "",
+                             f"{e.b.iface} {_short(e.b.addresses)}".strip()
+                             if kinds.get(e.b.node) != "switch" else "") if p]
+        text = " · ".join(parts)
+        lines.append(f'  {_mid(e.a.node)} ---|"{text}"| {_mid(e.b.node)}' if text
+                     else f"  {_mid(e.a.node)} --- {_mid(e.b.node)}")
+        if state is not None and not (state.get((e.a.node, e.a.iface)) == "up"
+                                      and state.get((e.b.node, e.b.iface)) == "up"):
+            down.append(k)
+    lines += [f"  linkStyle {k} stroke:#dc2626,stroke-dasharray:4" for k in down]
+    lines.append("  classDef router fill:#fde68a;")
+    lines.append("  classDef switch fill:#e5e7eb;")
+    lines.append("  classDef host fill:#dbeafe;")
+    for kind in ("host", "router", "switch"):
+        members = [_mid(n) for n, k in kinds.items() if k == kind]
+        if members:
+            lines.append(f"  class {','.join(members)} {kind};")
+    return "\n".join(lines) + "\n"
