@@ -267,6 +267,20 @@ def cmd_graph(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(a: argparse.Namespace) -> int:
+    from nslab import doctor
+    from nslab.views import inspect as iv
+
+    checks = doctor.run()
+    ok = doctor.ready(checks)
+    if a.json:
+        _print_json({"version": 1, "ready": ok,
+                     "checks": [dataclasses.asdict(c) for c in checks]})
+    else:
+        print(iv.doctor(checks, ok))
+    return 0 if ok else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
                                 "network namespaces.")
@@ -318,6 +332,8 @@ def parser() -> argparse.ArgumentParser:
                     help="write here (format from the suffix unless --format says)")
     sp.add_argument("--format", choices=["svg", "png", "dot", "mermaid"],
                     help="default: dot on stdout, or the suffix of -o")
+    sp = add("doctor", cmd_doctor, "can this machine run labs? kernel features, tools, limits")
+    sp.add_argument("--json", action="store_true")
     sp = add("ns", cmd_ns, "named network namespaces, as ip netns manages them")
     nsub = sp.add_subparsers(dest="ns_command", required=True, metavar="add|del|exec|list")
     x = nsub.add_parser("add", help="make an empty named namespace (ip netns add)")

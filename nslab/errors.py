@@ -69,6 +69,12 @@ class KernelError(NslabError):
         super().__init__(msg)
 
 
+class MissingFeatureError(NslabError):
+    """The lab needs a kernel feature this machine lacks (found before anything is made)."""
+
+    exit_code = 5
+
+
 class CommandError(NslabError):
     """A command the topology file asked to run inside a node failed."""
 

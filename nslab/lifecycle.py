@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nslab.errors import ConflictError, require_root
-from nslab.kernel import netns, observe, procs, sysctl
+from nslab.errors import ConflictError, MissingFeatureError, require_root
+from nslab.kernel import features, netns, observe, procs, sysctl
 from nslab.kernel.apply import Executor, Progress
 from nslab.model import ResolveError, resolve
 from nslab.model.lab import Lab
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import HostFacts, Plan, plan
-from nslab.plan.build import marker
+from nslab.plan.build import marker, needs
 from nslab.plan.steps import SetNeighbourLimits
 from nslab.spec import load, load_text
 from nslab.spec.loader import SourceMap
@@ -60,6 +60,18 @@ def build_plan(lab: Lab, instance: str = "0") -> Plan:
     return plan(lab, host_facts(lab) if os.geteuid() == 0 else None, instance)
 
 
+def require_features(lab: Lab) -> None:
+    """Fail before anything is made when the kernel lacks what the lab uses,
+    in the words of `nslab doctor`."""
+    need = needs(lab)
+    lacking = features.missing(need)
+    if lacking:
+        f = lacking[0]
+        raise MissingFeatureError(f"this kernel lacks {features.words(f)}, which the lab "
+                                  f"needs for {need[f]}; nslab doctor lists what this "
+                                  "machine has")
+
+
 @dataclass
 class UpResult:
     lab: Lab
@@ -86,6 +98,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             raise ConflictError(f"namespace {', '.join(taken[:5])} already exists and nslab "
                                 f"did not make it; remove it (ip netns del {taken[0]}) "
                                 "or rename the lab")
+        require_features(lab)
         instance = secrets.token_hex(4)
         the_plan = plan(lab, host_facts(lab), instance)
         notes: list[str] = []

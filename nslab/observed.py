@@ -7,7 +7,7 @@ The kernel layer (nslab.kernel.inspect) fills them; views render them; their
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 SECTIONS = ("interfaces", "addresses", "routes", "rules", "neighbours", "fdb", "sockets",
             "firewall", "sysctls", "processes")
@@ -212,3 +212,17 @@ class NamespaceEntry:
     processes: int
     lab: str | None
     node: str | None
+
+
+Status = Literal["ok", "missing", "warn", "info"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of `nslab doctor`."""
+
+    group: str  # access, kernel, tools, limits, host
+    name: str
+    status: Status
+    detail: str
+    fix: str | None = None

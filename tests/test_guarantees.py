@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nslab import lifecycle
-from nslab.errors import CommandError, ConflictError, KernelError
-from nslab.kernel import apply, netlink, sysctl
+from nslab import doctor, lifecycle
+from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
+from nslab.kernel import apply, features, netlink, sysctl
 from nslab.state.journal import Journal, locked
 from tests.conftest import NSLAB, ROOT, Labs, netns_list, nslab, ping
 
@@ -348,3 +348,65 @@ def test_down_removes_the_empty_name_of_a_namespace_killed_before_mounting(labs:
     nslab("down", name, check=True)
     assert lab_namespaces(name) == set()
     assert not os.path.lexists(f"/run/netns/{ns}")
+
+
+def test_up_fails_early_when_the_kernel_lacks_a_feature(
+        labs: Labs, monkeypatch: pytest.MonkeyPatch) -> None:
+    name, path = labs.example("demo")
+    real = features.probe
+
+    def no_bridges(wanted: list[str]) -> list[features.Probe]:
+        return [features.Probe("bridge", False, f"missing: {features.words('bridge')}")
+                if p.feature == "bridge" else p for p in real(wanted)]
+
+    monkeypatch.setattr(features, "probe", no_bridges)
+    with pytest.raises(MissingFeatureError) as info:
+        lifecycle.up(lifecycle.compile_file(path), str(path))
+    assert str(info.value) == ("this kernel lacks Linux bridges (CONFIG_BRIDGE), which the lab "
+                               "needs for switch 'sw1'; nslab doctor lists what this machine "
+                               "has")
+    assert info.value.exit_code == 5
+    assert lab_namespaces(name) == set() and not Journal(name).exists()
+    # and doctor says it in the same words
+    checks = {c.name: c for c in doctor.kernel()}
+    assert checks["bridge"].status == "missing"
+    assert checks["bridge"].detail == "missing: Linux bridges (CONFIG_BRIDGE)"
+
+
+BY_HAND = {  # each feature tried the way a person would, in a throwaway namespace
+    "veth": "ip link add t0 type veth peer name t1",
+    "bridge": "ip link add t0 type bridge",
+    "vxlan": "ip link add t0 type vxlan id 42",
+    "macvlan": "ip link add t3 type veth peer name t2 && ip link add t0 link t3 type macvlan",
+    "vlan": "ip link add t3 type veth peer name t2 && ip link add t0 link t3 type vlan id 10",
+    "dummy": "ip link add t0 type dummy",
+    "gre": "ip link add t0 type gre",
+    "wireguard": "ip link add t0 type wireguard",
+    "vrf": "ip link add t0 type vrf table 10",
+    "htb": "ip link add t3 type veth peer name t2 && tc qdisc add dev t3 root handle 1: htb",
+    "tbf": "tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 50ms",
+    "netem": "tc qdisc add dev lo root netem delay 1ms",
+    "nft-nat": "nft 'add table ip t; add chain ip t p { type nat hook postrouting priority "
+               "100; }; add rule ip t p masquerade'",
+}
+
+
+def test_doctor_agrees_with_ip_tc_and_nft() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("doctor tries features as root")
+    r = nslab("doctor", "--json")
+    data = json.loads(r.stdout)
+    assert data["version"] == 1 and data["ready"] is True and r.returncode == 0
+    by = {(c["group"], c["name"]): c for c in data["checks"]}
+    assert set(BY_HAND) == {name for group, name in by if group == "kernel"}
+    for feature, cmd in BY_HAND.items():
+        works = subprocess.run(["unshare", "--net", "sh", "-c", cmd],
+                               capture_output=True).returncode == 0
+        check = by[("kernel", feature)]
+        assert check["status"] == ("ok" if works else "missing"), (feature, check)
+        if not works:
+            assert check["detail"].startswith(f"missing: {features.words(feature)}")
+    assert by[("access", "privileges")]["status"] == "ok"
+    assert by[("tools", "ip")]["status"] == "ok"
+    assert "gc_thresh3" in by[("limits", "ARP table")]["detail"]
+    assert not {n for n in netns_list() if n.startswith(".nslab-doctor")}

@@ -82,6 +82,15 @@ def new_bridge(name: str, index: int) -> Request:
     return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
 
 
+def new_link(kind: str, name: str, data: bytes = b"", parent: int | None = None) -> Request:
+    """Any link kind, with its IFLA_INFO_DATA attributes already packed."""
+    info = rta(IFLA_INFO_KIND, _cstr(kind)) + (rta(IFLA_INFO_DATA, data) if data else b"")
+    body = ifinfo() + rta(IFLA_IFNAME, _cstr(name)) + rta(IFLA_LINKINFO, info)
+    if parent is not None:
+        body += rta(IFLA_LINK, _u32(parent))
+    return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
+
+
 def set_link(index: int, up: bool = False, master: int | None = None,
              alias: str | None = None) -> Request:
     body = ifinfo(index, IFF_UP if up else 0, IFF_UP if up else 0)

@@ -64,6 +64,18 @@ def neighbour_limits(need: int, now: tuple[int, int, int]) -> tuple[int, int, in
     return (now[0], max(now[1], t3 // 2), t3)
 
 
+def needs(lab: Lab) -> dict[str, str]:
+    """The kernel features the lab uses -> what for (names as `nslab doctor` uses)."""
+    out: dict[str, str] = {}
+    if lab.links:
+        out["veth"] = f"its {len(lab.links)} links"
+    switches = [n.name for n in lab.nodes if n.kind == "switch"]
+    if switches:
+        out["bridge"] = f"switch '{switches[0]}'" + (f" and {len(switches) - 1} more"
+                                                     if len(switches) > 1 else "")
+    return out
+
+
 def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
     host = host or HostFacts()
     steps: list[Step] = []

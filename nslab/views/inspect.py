@@ -194,3 +194,17 @@ def ns_list(items: Sequence[ob.NamespaceEntry]) -> str:
                      " ".join(e.addresses[:3]) + (" ..." if len(e.addresses) > 3 else "")
                      or "-"])
     return table(rows, ["NAMESPACE", "ID", "IFACES", "PROCS", "LAB/NODE", "ADDRESSES"])
+
+
+_MARK = {"ok": "ok", "missing": "MISSING", "warn": "WARN", "info": "info"}
+
+
+def doctor(checks: Sequence[ob.Check], ready: bool) -> str:
+    rows = []
+    for c in checks:
+        rows.append([_MARK[c.status], c.group, c.name, c.detail])
+        if c.fix:
+            rows.append(["", "", "", f"-> {c.fix}"])
+    verdict = ("this machine can run nslab labs" if ready else
+               "this machine cannot run nslab labs yet: see MISSING above")
+    return table(rows, ["", "GROUP", "CHECK", "DETAIL"]) + "\n\n" + verdict

@@ -1,0 +1,158 @@
+"""`nslab doctor`: can this machine run labs, and what does it lack? Every
+kernel feature is tried in a scratch namespace; nothing of the host changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+from nslab.kernel import features, netns, sysctl
+from nslab.kernel.firewall import tables
+from nslab.observed import Check, Status
+
+CAP_SYS_ADMIN, CAP_NET_ADMIN = 21, 12
+TOOLS = {
+    "ip": ("iproute2", "nslab exec / ns exec, plan --shell"),
+    "nft": ("nftables", "firewall rules, NAT, inspecting rulesets"),
+    "tc": ("iproute2", "rate limits and impairments"),
+    "ping": ("iputils-ping", "reachability from the shell"),
+    "ss": ("iproute2", "socket listings by hand"),
+    "iperf3": ("iperf3", "throughput expectations"),
+    "dot": ("graphviz", "nslab graph as SVG/PNG"),
+}
+ESSENTIAL = ("veth",)
+
+
+def _caps() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    return 0
+
+
+def access() -> list[Check]:
+    caps = _caps()
+    ok = all(caps >> c & 1 for c in (CAP_SYS_ADMIN, CAP_NET_ADMIN))
+    who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"
+    out = [Check("access", "privileges", "ok" if ok else "missing",
+                 f"{who}, CAP_NET_ADMIN and CAP_SYS_ADMIN " + ("held" if ok else "not held"),
+                 None if ok else "run nslab as root (sudo)")]
+    if ok:
+        try:
+            netns.ensure_rundir()
+            probe = f".nslab-doctor-{os.getpid()}"
+            with netns.signals_deferred(), netns.fresh() as fd:
+                try:
+                    netns.bind_current(probe)
+                finally:
+                    os.close(fd)
+            netns.remove(probe)
+            out.append(Check("access", "/run/netns", "ok", "namespaces can be named there"))
+        except OSError as e:
+            out.append(Check("access", "/run/netns", "missing", f"cannot name a namespace: "
+                             f"{e.strerror}", "mount a writable tmpfs on /run"))
+    return out
+
+
+def kernel() -> list[Check]:
+    out = []
+    for p in features.probe(features.WORDS):
+        what = features.WORDS[p.feature][0]
+        status: Status = "ok" if p.ok else ("missing" if p.ok is False else "warn")
+        fix = None if p.ok else (f"labs that use {what} cannot run here"
+                                 if p.feature not in ESSENTIAL else "nslab cannot run here")
+        out.append(Check("kernel", p.feature, status, p.detail if not p.ok else what, fix))
+    return out
+
+
+def tools() -> list[Check]:
+    out = []
+    for tool, (package, use) in TOOLS.items():
+        path = shutil.which(tool)
+        out.append(Check("tools", tool, "ok" if path else "missing",
+                         f"{path}: {use}" if path else f"not installed: {use}",
+                         None if path else f"apt install {package}"))
+    return out
+
+
+def limits() -> list[Check]:
+    out = []
+    for fam, table in ((4, "ARP"), (6, "NDP")):
+        try:
+            t3 = sysctl.neighbour_thresh(fam)[2]
+        except OSError:
+            continue
+        room = t3 - 256
+        k = 1
+        while (k + 1) * k <= room:
+            k += 1
+        out.append(Check("limits", f"{table} table", "info",
+                         f"gc_thresh3 = {t3}: labs with up to {room} neighbour entries fit "
+                         f"as they are (one switch of {k} nodes); nslab raises the limit for "
+                         "bigger labs and puts it back on down"))
+    return out
+
+
+def _nft_forward_drop() -> list[str]:
+    if shutil.which("nft") is None or not tables():
+        return []
+    r = subprocess.run(["nft", "-j", "list", "chains"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return []
+    found = []
+    for item in json.loads(r.stdout).get("nftables", []):
+        c = item.get("chain")
+        if c and c.get("hook") == "forward" and c.get("policy") == "drop":
+            found.append(f"{c['family']} {c['table']} {c['name']}")
+    return found
+
+
+def _iptables_forward_drop() -> bool:
+    for tool in ("iptables-legacy", "iptables"):
+        if shutil.which(tool):
+            r = subprocess.run([tool, "-S", "FORWARD"], capture_output=True, text=True)
+            if r.returncode == 0 and "-P FORWARD DROP" in r.stdout:
+                return True
+    return False
+
+
+def host() -> list[Check]:
+    drops = _nft_forward_drop()
+    ipt = _iptables_forward_drop()
+    if drops or ipt:
+        where = ", ".join(drops + (["iptables FORWARD policy"] if ipt else []))
+        out = [Check("host", "forwarding firewall", "warn",
+                     f"the host drops forwarded packets by default ({where}): lab traffic "
+                     "that passes through the host (host bridges, egress) is dropped",
+                     "allow the lab's subnets in that chain, e.g. iptables -I FORWARD -s "
+                     "10.128.0.0/16 -j ACCEPT (and the reverse)")]
+    else:
+        out = [Check("host", "forwarding firewall", "ok",
+                     "no host chain drops forwarded packets by default")]
+    fwd = sysctl.read("net.ipv4.ip_forward")
+    out.append(Check("host", "ip_forward", "info", f"net.ipv4.ip_forward = {fwd} (labs inside "
+                     "namespaces do not need it; egress through the host does)"))
+    return out
+
+
+def run() -> list[Check]:
+    checks = access()
+    if all(c.status == "ok" for c in checks):
+        checks += kernel()
+    else:
+        checks.append(Check("kernel", "features", "warn", "not tried: needs root",
+                            "run nslab doctor as root"))
+    checks += tools() + limits()
+    if os.geteuid() == 0:
+        checks += host()
+    return checks
+
+
+def ready(checks: list[Check]) -> bool:
+    """Labs can run: privileges, /run/netns and veth pairs are there."""
+    need = {("access", "privileges"), ("access", "/run/netns"), ("kernel", "veth")}
+    return all(c.status == "ok" for c in checks if (c.group, c.name) in need) and \
+        need <= {(c.group, c.name) for c in checks}
