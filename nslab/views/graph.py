@@ -95,20 +95,21 @@ def to_dot(lab: dict[str, Any], state: State | None = None, title: str | None = 
              'fontname="Helvetica" layout=neato overlap=false sep="+12" splines=true '
              'outputorder=edgesfirst];',
              '  node [fontname="Helvetica" fontsize=11 margin="0.08,0.04"];',
-             '  edge [fontname="Helvetica" fontsize=8 labelfontsize=8 len=1.6 '
+             '  edge [fontname="Helvetica" fontsize=8 labelfontsize=8 len=2.2 '
              'color="#6b7280"];']
     for name, kind in kinds.items():
         label = name if kind != "switch" else "\\n".join([name, *nets.get((name, ""), ())])
         lines.append(f"  {_q(name)} [label={_q(label)} {_DOT_SHAPE[kind]}];")
     for e in edges(lab):
-        switch = kinds.get(e.a.node) == "switch" or kinds.get(e.b.node) == "switch"
-        label = "" if switch else " label=" + _q("\\n".join(e.subnets))
         tail = f"{e.a.iface} {_short(e.a.addresses)}".strip()
         head = f"{e.b.iface} {_short(e.b.addresses)}".strip()
-        if kinds.get(e.a.node) == "switch":
-            tail = ""
-        if kinds.get(e.b.node) == "switch":
-            head = ""
+        if "switch" in (kinds.get(e.a.node), kinds.get(e.b.node)):
+            # a port of a switch: the member's interface in the middle of the edge
+            member = head if kinds.get(e.a.node) == "switch" else tail
+            tail = head = ""
+            label = " label=" + _q(member)
+        else:
+            label = " label=" + _q("\\n".join(e.subnets))
         core = kinds.get(e.a.node) == kinds.get(e.b.node) == "router"
         lines.append(f"  {_q(e.a.node)} -- {_q(e.b.node)} [taillabel={_q(tail)} "
                      f"headlabel={_q(head)}{label}{' len=2.6' if core else ''}"

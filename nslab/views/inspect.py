@@ -66,7 +66,7 @@ def routes(items: Sequence[ob.Route]) -> str:
         rows.append([r.table, f"v{r.family}", r.dst if r.type == "unicast" else
                      f"{r.type} {r.dst}", via, dev, r.protocol, r.scope,
                      "-" if r.metric is None else str(r.metric), r.prefsrc or "-"])
-    out = table(rows, ["TABLE", "", "DESTINATION", "VIA", "DEV", "PROTO", "SCOPE", "METRIC",
+    out = table(rows, ["TABLE", "FAM", "DESTINATION", "VIA", "DEV", "PROTO", "SCOPE", "METRIC",
                        "SRC"])
     hidden = len(items) - len(shown)
     return out + (f"\n(+{hidden} routes of the local table and multicast; --json lists them)"
@@ -77,7 +77,7 @@ def rules(items: Sequence[ob.Rule]) -> str:
     return table([[str(r.priority), f"v{r.family}", r.src or "all", r.dst or "all",
                    r.iif or "-", r.oif or "-", "-" if r.fwmark is None else hex(r.fwmark),
                    r.action + (f" {r.table}" if r.table else "")] for r in items],
-                 ["PRIO", "", "FROM", "TO", "IIF", "OIF", "FWMARK", "ACTION"])
+                 ["PRIO", "FAM", "FROM", "TO", "IIF", "OIF", "FWMARK", "ACTION"])
 
 
 def neighbours(items: Sequence[ob.Neighbour]) -> str:
