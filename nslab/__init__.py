@@ -17,12 +17,15 @@ from nslab.errors import (
     ConflictError,
     KernelError,
     LabNotFoundError,
+    MissingFeatureError,
+    NotFoundError,
     NotRootError,
     NslabError,
     SpecError,
 )
 
 if TYPE_CHECKING:
+    from nslab.inspection import inspect, inspect_lab, ns_list
     from nslab.lifecycle import (
         build_plan,
         compile_file,
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 # Loaded on first use, so that commands which only read the kernel (inspect,
 # ns) start without the topology-file machinery.
 _LAZY = {"Lab": "nslab.model.lab", "namespace_of": "nslab.state.record",
+         "inspect": "nslab.inspection", "inspect_lab": "nslab.inspection",
+         "ns_list": "nslab.inspection",
          **{name: "nslab.lifecycle" for name in ("build_plan", "compile_file", "compile_text",
                                                  "down", "list_labs", "status", "up")}}
 
@@ -58,6 +63,8 @@ __all__ = [
     "KernelError",
     "Lab",
     "LabNotFoundError",
+    "MissingFeatureError",
+    "NotFoundError",
     "NotRootError",
     "NslabError",
     "SpecError",
@@ -65,8 +72,11 @@ __all__ = [
     "compile_file",
     "compile_text",
     "down",
+    "inspect",
+    "inspect_lab",
     "list_labs",
     "namespace_of",
+    "ns_list",
     "status",
     "up",
 ]

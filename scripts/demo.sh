@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 nslab() { .venv/bin/nslab "$@"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say "nslab doctor  (what this machine can do)"
+nslab doctor
 say "nslab validate examples/demo.yaml"
 nslab validate examples/demo.yaml
 say "nslab plan --shell examples/demo.yaml  (the same lab, as ip commands; first lines)"
@@ -23,6 +25,12 @@ say "h1 -> h3 across the switch and the router"
 nslab exec demo h1 -- ping -c 2 -W 1 10.0.9.2
 say "h2 -> h1 on the same switch"
 nslab exec demo h2 -- ping -c 2 -W 1 10.128.0.2
+say "nslab inspect demo  (every node at a glance)"
+nslab inspect demo
+say "nslab inspect demo r1 --only interfaces,routes,neighbours,sysctls"
+nslab inspect demo r1 --only interfaces,routes,neighbours,sysctls
+say "nslab graph demo -o /tmp/nslab-demo.svg  (live: links down would be red)"
+nslab graph demo -o /tmp/nslab-demo.svg
 say "nslab down demo"
 nslab down demo
 trap - EXIT

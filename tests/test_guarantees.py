@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import signal
@@ -269,6 +270,14 @@ def test_python_api_round_trip(labs: Labs) -> None:
     assert st["state"] == "up" and {n["name"] for n in st["nodes"]} == {"a", "r", "b"}
     b_addr = st["nodes"][2]["interfaces"][0]["addresses"][0].split("/")[0]
     assert ping(nslab.namespace_of(name, "a"), b_addr)
+    r = nslab.inspect(name, "r", ["routes", "neighbours"])
+    assert r.where.node == "r" and r.interfaces is None  # only what was asked
+    assert any(n.address == b_addr for n in r.neighbours or ())  # the ping went through r
+    assert {x.dst for x in r.routes or () if x.table == "main"} == {
+        ln for n in st["nodes"] if n["name"] == "r" for i in n["interfaces"]
+        for ln in (str(ipaddress.ip_interface(a).network)
+                   for a in i["addresses"])}
+    assert [n.where.node for n in nslab.inspect_lab(name, ["interfaces"])] == ["a", "r", "b"]
     gone = nslab.down(name)
     assert sorted(gone.removed) == sorted(lab.namespaces)
     with pytest.raises(nslab.LabNotFoundError):
