@@ -102,7 +102,7 @@ def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
         raise NotFoundError(f"lab '{name}' is not up")
     owners = lab_owners()
     out = []
-    with Reader() as reader:
+    with Reader(many=True) as reader:
         for n in data["nodes"]:
             ino = reader.named.get(n["namespace"])
             if ino is None or owners.get(ino) != (name, n["name"]):
@@ -165,7 +165,7 @@ def ns_list() -> list[ob.NamespaceEntry]:
     require_root()
     owners = lab_owners()
     out = []
-    with Reader() as reader:
+    with Reader(many=True) as reader:
         seen: dict[int, str | None] = {ino: name for name, ino in reader.named.items()}
         for _pid, ino in sorted(reader.procs.items()):
             seen.setdefault(ino, None)
@@ -173,14 +173,15 @@ def ns_list() -> list[ob.NamespaceEntry]:
             holders = reader.holders_of(ino)
             try:
                 snap = reader.inspect(ino, ob.Where(name, ino, None, None, None),
-                                      ("interfaces", "addresses"))
+                                      ("addresses",))
+                links = len(reader.links(ino))
             except OSError:
                 continue
             lab, node = owners.get(ino, (None, None))
             out.append(ob.NamespaceEntry(
                 name=name, inode=ino, holder=holders[0] if holders and not name else None,
                 holder_command=_comm(holders[0]) if holders and not name else None,
-                is_host=ino == reader.host, interfaces=len(snap.interfaces or ()),
+                is_host=ino == reader.host, interfaces=links,
                 addresses=tuple(f"{a.address}/{a.prefixlen}" for a in snap.addresses or ()
                                 if a.scope != "host" and a.scope != "link"),
                 processes=len(holders), lab=lab, node=node))

@@ -217,6 +217,11 @@ def test_a_lab_node_and_a_whole_lab(labs: Labs) -> None:
     assert peers == want
     whole = inspect_json(name)
     assert [n["where"]["node"] for n in whole["nodes"]] == [n["name"] for n in status["nodes"]]
+    for n in whole["nodes"]:  # every veth's far end, found the way a whole lab is read
+        want = {i["name"]: i["peer"] for s in status["nodes"] if s["name"] == n["where"]["node"]
+                for i in s["interfaces"]}
+        assert {i["name"]: f"{i['peer']['namespace'][len(name) + 1:]}:{i['peer']['name']}"
+                for i in n["interfaces"] if i["peer"]} == want
     r = nslab("inspect", name, check=True)
     assert f"lab {name}: 5/5 nodes present" in r.stdout
     # ns list knows which lab and node each namespace is

@@ -84,7 +84,11 @@ def _process(pid: int) -> ob.Process | None:
 
 
 class Reader:
-    def __init__(self) -> None:
+    """`many`: the command reads many namespaces (a whole lab, ns list)."""
+
+    def __init__(self, many: bool = False) -> None:
+        self.many = many
+        self._ids: dict[int, dict[int, int]] = {}
         self.procs = process_namespaces()
         self.named = named_namespaces()
         self._fds: dict[int, int] = {}  # inode -> fd
@@ -92,6 +96,8 @@ class Reader:
         self._owners: dict[int, list[ob.Owner]] | None = None
         self.host = os.stat("/proc/self/ns/net").st_ino  # the one nslab runs in
         self._candidates: dict[int, str] | None = None
+        self._links: dict[int, list[netstate.RawLink]] = {}
+        self._ends: dict[tuple[int, int], list[int]] | None = None
 
     def close(self) -> None:
         for s in self._socks.values():
@@ -144,34 +150,71 @@ class Reader:
             self._owners = sockets.holders(self.procs)
         return self._owners
 
-    def _peer_namer(self, ino: int) -> dict[int, int]:
-        """nsid (as namespace `ino` numbers its peers) -> peer inode."""
+    def links(self, ino: int) -> list[netstate.RawLink]:
+        if ino not in self._links:
+            self._links[ino] = netstate.links(self.sock(ino))
+        return self._links[ino]
+
+    def _veth_ends(self) -> dict[tuple[int, int], list[int]]:
+        """(index, peer index) of every veth end in sight -> the namespaces
+        holding such an end: who may hold the far end of a given veth."""
+        if self._ends is None:
+            self._ends = {}
+            for other, path in self.candidates().items():
+                try:
+                    self.fd(other, path)
+                    ends = self.links(other)
+                except OSError:
+                    continue
+                for r in ends:
+                    if r.peer_index is not None and r.peer_netnsid is not None:
+                        key = (r.record.index, r.peer_index)
+                        self._ends.setdefault(key, []).append(other)
+        return self._ends
+
+    def _nsids(self, ino: int) -> dict[int, int]:
+        """nsid (as namespace `ino` numbers the others) -> inode, asking the
+        kernel about every namespace in sight."""
+        if ino not in self._ids:
+            sock = self.sock(ino)
+            ids: dict[int, int] = {}
+            for other, path in self.candidates().items():
+                try:
+                    nsid = netstate.netnsid(sock, self.fd(other, path))
+                except OSError:
+                    continue
+                if nsid is not None:
+                    ids[nsid] = other
+            self._ids[ino] = ids
+        return self._ids[ino]
+
+    def _far_end(self, ino: int, r: netstate.RawLink) -> int | None:
+        """The namespace holding the other end of veth `r` of namespace `ino`:
+        the one `ino` calls by the link's netnsid (asked of the kernel, never
+        guessed). Reading many namespaces, only those holding a matching end
+        are asked (one link dump each, instead of every pair of namespaces)."""
+        assert r.peer_index is not None and r.peer_netnsid is not None
+        if not self.many:
+            return self._nsids(ino).get(r.peer_netnsid)
         sock = self.sock(ino)
-        out: dict[int, int] = {}
-        for other, path in self.candidates().items():
-            try:
-                nsid = netstate.netnsid(sock, self.fd(other, path))
-            except OSError:
-                continue
-            if nsid is not None:
-                out[nsid] = other
-        return out
+        for other in self._veth_ends().get((r.peer_index, r.record.index), []):
+            if netstate.netnsid(sock, self.fd(other)) == r.peer_netnsid:
+                return other
+        return None
 
     def _peers(self, ino: int, raw: list[netstate.RawLink],
                names: dict[int, str]) -> list[ob.Interface]:
-        ids: dict[int, int] | None = None
         out = []
         for r in raw:
             peer = None
             if r.peer_index is not None:
                 if r.peer_netnsid is None:  # both ends here
-                    peer = ob.Peer(self.name_of(ino) or self._label(ino), None, r.peer_index,
+                    peer = ob.Peer(self._label(ino), None, r.peer_index,
                                    names.get(r.peer_index))
                 else:
-                    if ids is None:
-                        ids = self._peer_namer(ino)
-                    other = ids.get(r.peer_netnsid)
-                    pname = netstate.link_name(self.sock(other), r.peer_index) \
+                    other = self._far_end(ino, r)
+                    pname = next((x.record.name for x in self.links(other)
+                                  if x.record.index == r.peer_index), None) \
                         if other is not None else None
                     peer = ob.Peer(self._label(other) if other is not None else None,
                                    r.peer_netnsid, r.peer_index, pname)
@@ -192,7 +235,7 @@ class Reader:
                 as_text: bool = False) -> ob.Inspection:
         want = set(sections)
         sock = self.sock(ino)
-        raw = netstate.links(sock)
+        raw = self.links(ino)
         names = {r.record.index: r.record.name for r in raw}
         got: dict[str, object] = {}
         if "interfaces" in want:
