@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nslab import observed
 from nslab.errors import NotFoundError, NslabError, SpecError, require_root
-from nslab.state.record import namespace_of, recorded
+from nslab.state.record import namespace_of, node_list, recorded
 from nslab.views import text
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def cmd_inspect(a: argparse.Namespace) -> int:
             sections = ("interfaces", "addresses", "routes", "neighbours", "sockets",
                         "firewall", "sysctls", "processes")
         items = inspection.inspect_lab(a.target, sections, as_text=False)
-        expected = len(recorded(a.target)[1]["nodes"])
+        expected = len(node_list(a.target))
         if a.json:
             _print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
         else:

@@ -14,7 +14,7 @@ from nslab.errors import ConflictError, NotFoundError, NslabError, require_root
 from nslab.kernel import netns
 from nslab.kernel.inspect import Reader
 from nslab.state.journal import Journal, labs
-from nslab.state.record import namespace_of
+from nslab.state.record import namespace_of, node_list
 
 
 def lab_owners() -> dict[int, tuple[str, str]]:
@@ -97,13 +97,11 @@ def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
     """Every node of a lab that is up, in the order of its file."""
     require_root()
     want = tuple(sections)
-    data = Journal(name).read_file("lab.json")
-    if data is None:
-        raise NotFoundError(f"lab '{name}' is not up")
+    nodes = node_list(name)
     owners = lab_owners()
     out = []
     with Reader(many=True) as reader:
-        for n in data["nodes"]:
+        for n in nodes:
             ino = reader.named.get(n["namespace"])
             if ino is None or owners.get(ino) != (name, n["name"]):
                 continue  # a missing node: status says so

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nslab.errors import ConflictError, MissingFeatureError, require_root
+from nslab.errors import ConflictError, LabNotFoundError, MissingFeatureError, require_root
 from nslab.kernel import features, netns, observe, procs, sysctl
 from nslab.kernel.apply import Executor, Progress
 from nslab.model import ResolveError, resolve
@@ -28,7 +28,7 @@ from nslab.spec.loader import SourceMap
 from nslab.spec.schema import LabSpec
 from nslab.state import host
 from nslab.state.journal import Journal, labs, locked
-from nslab.state.record import recorded
+from nslab.state.record import node_list, recorded
 
 
 def _resolved(spec: LabSpec, smap: SourceMap) -> Lab:
@@ -106,6 +106,8 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         journal.write(t="begin", lab=lab.name, source=source, instance=instance,
                       time=time.time())
         journal.write_file("lab.json", lab_to_dict(lab))
+        journal.write_file("nodes.json", [{"name": n.name, "kind": n.kind,
+                                           "namespace": n.namespace} for n in lab.nodes])
         ex = Executor(journal, progress)
         ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes)
         try:
@@ -246,7 +248,10 @@ def list_labs() -> list[dict[str, Any]]:
     for name in labs():
         journal = Journal(name)
         rec = journal.read()
-        data = journal.read_file("lab.json") or {"nodes": []}
+        try:
+            data = {"nodes": node_list(name)}
+        except LabNotFoundError:  # up was cut before it recorded the topology
+            data = {"nodes": []}
         present = sum(1 for ns, ino in rec.namespaces.items()
                       if ino is not None and netns.inode(ns) == ino)
         out.append({"name": name, "source": rec.source, "nodes": len(data["nodes"]),
