@@ -281,6 +281,33 @@ def cmd_doctor(a: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+TEST_FAILED = 10
+
+
+def cmd_test(a: argparse.Namespace) -> int:
+    from nslab import reachability
+    from nslab.views import testing
+
+    if a.proto != "icmp" and a.port is None:
+        raise NslabError(f"--proto {a.proto} needs --port")
+    opts: dict[str, Any] = {
+        "nodes": [n.strip() for n in a.nodes.split(",")] if a.nodes else None,
+        "proto": a.proto, "port": a.port, "families": (a.family,) if a.family else (4, 6),
+        "timeout": a.timeout, "with_matrix": not a.no_matrix}
+    if os.path.isfile(a.target) or a.target.endswith((".yaml", ".yml")):
+        require_root()
+        report = reachability.check_file(a.target, **opts)
+    else:
+        report = reachability.check_lab(a.target, **opts)
+    if a.junit:
+        Path(a.junit).write_text(testing.junit(report))
+    if a.json:
+        _print_json({"version": 1, **report.to_dict()})
+    else:
+        print(testing.report(report))
+    return 0 if report.ok else TEST_FAILED
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
                                 "network namespaces.")
@@ -332,6 +359,19 @@ def parser() -> argparse.ArgumentParser:
                     help="write here (format from the suffix unless --format says)")
     sp.add_argument("--format", choices=["svg", "png", "dot", "mermaid"],
                     help="default: dot on stdout, or the suffix of -o")
+    sp = add("test", cmd_test, "probe a lab (all pairs, in parallel) and check the "
+             "expectations of its file; on a FILE: up, test, down")
+    sp.add_argument("target", metavar="LAB|FILE")
+    sp.add_argument("--nodes", metavar="A,B,...", help="only these nodes in the matrix")
+    sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
+    sp.add_argument("--port", type=int)
+    sp.add_argument("--family", type=int, choices=[4, 6])
+    sp.add_argument("--timeout", type=float, metavar="S",
+                    help="seconds per probe (default: the file's test.timeout, 1)")
+    sp.add_argument("--no-matrix", action="store_true",
+                    help="only the file's expectations")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     sp = add("doctor", cmd_doctor, "can this machine run labs? kernel features, tools, limits")
     sp.add_argument("--json", action="store_true")
     sp = add("ns", cmd_ns, "named network namespaces, as ip netns manages them")

@@ -106,8 +106,10 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         journal.write(t="begin", lab=lab.name, source=source, instance=instance,
                       time=time.time())
         journal.write_file("lab.json", lab_to_dict(lab))
-        journal.write_file("nodes.json", [{"name": n.name, "kind": n.kind,
-                                           "namespace": n.namespace} for n in lab.nodes])
+        journal.write_file("nodes.json", [{
+            "name": n.name, "kind": n.kind, "namespace": n.namespace,
+            "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
+            for n in lab.nodes])
         ex = Executor(journal, progress)
         ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes)
         try:

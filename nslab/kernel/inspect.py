@@ -97,6 +97,7 @@ class Reader:
         self.host = os.stat("/proc/self/ns/net").st_ino  # the one nslab runs in
         self._candidates: dict[int, str] | None = None
         self._links: dict[int, list[netstate.RawLink]] = {}
+        self._addrs: dict[int, list[ob.Address]] = {}
         self._ends: dict[tuple[int, int], list[int]] | None = None
 
     def close(self) -> None:
@@ -220,6 +221,26 @@ class Reader:
                                    r.peer_netnsid, r.peer_index, pname)
             out.append(dataclasses.replace(r.record, peer=peer))
         return out
+
+    def peer_of(self, ino: int, index: int) -> tuple[int, int] | None:
+        """The far end (namespace inode, interface index) of veth `index` of
+        namespace `ino`; None for any other kind of link, or when unseen."""
+        r = next((x for x in self.links(ino) if x.record.index == index), None)
+        if r is None or r.peer_index is None:
+            return None
+        if r.peer_netnsid is None:
+            return ino, r.peer_index
+        other = self._far_end(ino, r)
+        return (other, r.peer_index) if other is not None else None
+
+    def addresses(self, ino: int) -> list[ob.Address]:
+        if ino not in self._addrs:
+            names = {r.record.index: r.record.name for r in self.links(ino)}
+            self._addrs[ino] = netstate.addresses(self.sock(ino), names)
+        return self._addrs[ino]
+
+    def label(self, ino: int) -> str:
+        return self._label(ino)
 
     def _label(self, ino: int) -> str:
         name = self.name_of(ino)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass
+from ipaddress import ip_address
 
 from nslab import observed as ob
 from nslab.kernel import netlink as nl
@@ -247,3 +248,42 @@ def link_name(sock: nl.Socket, index: int) -> str | None:
         return None
     a = nl.attrs(p, nl._IFINFO.size)
     return _str(a[nl.IFLA_IFNAME]) if nl.IFLA_IFNAME in a else None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The kernel's answer to `ip route get DST [from SRC iif DEV]`."""
+
+    type: str  # unicast, local, unreachable, blackhole, prohibit...
+    oif: int | None
+    gateway: str | None
+    prefsrc: str | None
+    table: str
+
+
+RTA_SRC, RTA_IIF = 2, 3
+
+
+def route_get(sock: nl.Socket, dst: str, src: str | None = None,
+              iif: int | None = None) -> Lookup:
+    """Ask the kernel which route a packet to `dst` takes: sent from here
+    (iif None), or arriving on interface `iif` from `src` (forwarded: the
+    kernel then also applies forwarding and reverse-path checks). Raises
+    OSError with the kernel's errno (ENETUNREACH: no route; EXDEV: the
+    reverse-path filter drops it)."""
+    d = ip_address(dst)
+    fam = socket.AF_INET if d.version == 4 else socket.AF_INET6
+    full = 32 if d.version == 4 else 128
+    body = nl._RTMSG.pack(fam, full, full if src else 0, 0, 0, 0, 0, 0, 0)
+    body += nl.rta(nl.RTA_DST, d.packed)
+    if src:
+        body += nl.rta(RTA_SRC, ip_address(src).packed)
+    if iif is not None:
+        body += nl.rta(RTA_IIF, struct.pack("=I", iif))
+    p = sock.query(nl.RTM_GETROUTE, body)
+    _f, _d, _s, _t, table, _p, _sc, rtype, _fl = nl._RTMSG.unpack_from(p)
+    a = nl.attrs(p, nl._RTMSG.size)
+    return Lookup(ROUTE_TYPES.get(rtype, str(rtype)), _u32(a.get(nl.RTA_OIF)),
+                  _ip(a[nl.RTA_GATEWAY]) if nl.RTA_GATEWAY in a else None,
+                  _ip(a[RTA_PREFSRC]) if RTA_PREFSRC in a else None,
+                  _table(_u32(a.get(nl.RTA_TABLE)) or table))

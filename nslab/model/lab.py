@@ -101,6 +101,35 @@ class NeighbourNeed:
     ndisc: int
 
 
+Kind = Literal["reach", "path", "listens", "throughput"]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One thing that must hold, resolved: node names checked, the destination
+    address decided. `kind`: reach (with `reach` False: must not), path (the
+    packet passes `via`), listens (a socket on `port` at `dst`), throughput."""
+
+    index: int
+    text: str  # for people: "h1 reaches h3", "h3 does not reach h1 on tcp/22"...
+    kind: Kind
+    src: str | None
+    dst: str | None  # node, None when `to` was an address
+    address: str | None
+    proto: Literal["icmp", "tcp", "udp"]
+    port: int | None
+    reach: bool
+    via: str | None
+    rate_bps: float | None
+
+
+@dataclass(frozen=True)
+class LabTests:
+    timeout: float = 1.0
+    converge: float = 0.0
+    expectations: tuple[Expectation, ...] = ()
+
+
 @dataclass(frozen=True)
 class Lab:
     name: str
@@ -110,12 +139,23 @@ class Lab:
     ipv6: bool
     routing: Literal["auto", "static"]
     neighbours: NeighbourNeed
+    tests: LabTests = LabTests()
 
     def node(self, name: str) -> Node:
         for n in self.nodes:
             if n.name == name:
                 return n
         raise KeyError(name)
+
+    def primary_address(self, node: str, family: int | None = None) -> str | None:
+        """The address that stands for a node: the first one of its first
+        interface that has one (IPv4 first unless `family` says)."""
+        for fam in ((family,) if family else (4, 6)):
+            for i in self.node(node).interfaces:
+                for a in i.addresses:
+                    if a.version == fam:
+                        return str(a.ip)
+        return None
 
     @property
     def namespaces(self) -> tuple[str, ...]:

@@ -7,10 +7,12 @@ which the caller renders with the file's `SourceMap`.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
 
 from nslab.errors import NslabError, Problem
 from nslab.model import addressing, routing, segments
+from nslab.model.expectations import resolve_tests
 from nslab.model.lab import (
     BRIDGE_NAME,
     Interface,
@@ -156,14 +158,16 @@ def resolve(spec: LabSpec) -> Lab:
             exec=tuple(_argv(c) for c in ns.exec),
             services=tuple(Service(s.name, _argv(s.cmd)) for s in ns.services)))
     _check_services(spec, problems)
-    if problems:
-        raise ResolveError(problems)
     ipv6 = any(s.subnet6 is not None for s in model_segments)
-    return Lab(
+    lab = Lab(
         name=spec.name, nodes=tuple(nodes),
         links=tuple(Link(names[2 * i], names[2 * i + 1]) for i in range(len(spec.links))),
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
+    lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
+    if problems:
+        raise ResolveError(problems)
+    return lab
 
 
 def _check_services(spec: LabSpec, problems: list[Problem]) -> None:

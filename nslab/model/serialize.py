@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from nslab.model.lab import Lab, Route
+from nslab.model.lab import Expectation, Lab, LabTests, Route
 
 
 def route_to_dict(r: Route) -> dict[str, Any]:
@@ -34,4 +35,14 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "switches": list(seg.switches),
         } for seg in lab.segments],
         "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
+        "test": {"timeout": lab.tests.timeout, "converge": lab.tests.converge,
+                 "expect": [dataclasses.asdict(e) for e in lab.tests.expectations]},
     }
+
+
+def tests_from_dict(d: dict[str, Any] | None) -> LabTests:
+    """The `test` part of lab_to_dict, back (a running lab's record)."""
+    if not d:
+        return LabTests()
+    return LabTests(d["timeout"], d["converge"],
+                    tuple(Expectation(**e) for e in d["expect"]))

@@ -8,6 +8,7 @@ later, in `nslab.spec.check` and `nslab.model.resolve`, which know the whole fil
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -131,6 +132,76 @@ class AddressingSpec(Strict):
         return v
 
 
+RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgKMG]?)(?:bit|bps|b)?(?:/s)?\s*$")
+
+
+def parse_rate(text: str) -> float:
+    """'100mbit' -> 1e8 bits per second."""
+    m = RATE.match(text)
+    if not m:
+        raise ValueError(f"'{text}' is not a rate such as 100mbit, 1gbit or 500kbit")
+    return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[m.group(2).lower()]
+
+
+class ExpectSpec(Strict):
+    """One thing that must hold in the running lab (see README "Testing a lab"):
+    `{from: h1, to: h3}` (reaches; `reach: false` for must not),
+    `proto: tcp|udp` with `port`, `via: r2` (the path passes through r2),
+    `{node: h3, listens: 8080}` (a socket listens there), `throughput: 100mbit`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    proto: Literal["icmp", "tcp", "udp"] = "icmp"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    reach: bool = True
+    via: str | None = None
+    node: str | None = None
+    listens: int | None = Field(default=None, ge=1, le=65535)
+    throughput: str | None = None
+
+    @field_validator("throughput")
+    @classmethod
+    def _rate(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_rate(v)
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> ExpectSpec:
+        if self.listens is not None or self.node is not None:
+            if self.listens is None or self.node is None:
+                raise ValueError("a port check needs both 'node' and 'listens'")
+            extra = [k for k in ("from_", "to", "via", "throughput", "port")
+                     if getattr(self, k) is not None]
+            if extra:
+                raise ValueError(f"'{extra[0].rstrip('_')}' does not go with 'listens'")
+            if self.proto == "icmp" and "proto" in self.model_fields_set:
+                raise ValueError("'listens' checks a tcp or udp port")
+            return self
+        if self.from_ is None or self.to is None:
+            raise ValueError("an expectation needs 'from' and 'to' (or 'node' and 'listens')")
+        if self.proto != "icmp" and self.port is None:
+            raise ValueError(f"a {self.proto} probe needs 'port'")
+        if self.proto == "icmp" and self.port is not None:
+            raise ValueError("'port' goes with proto tcp or udp")
+        if not self.reach and (self.via or self.throughput):
+            raise ValueError("'via' and 'throughput' need reach: true")
+        if self.throughput is not None and self.proto == "udp":
+            raise ValueError("throughput is measured over tcp")
+        return self
+
+
+class LabTestsSpec(Strict):
+    """How `nslab test` probes this lab, and what must hold."""
+
+    timeout: float = Field(default=1.0, gt=0, le=30)
+    converge: float = Field(default=0.0, ge=0, le=600)
+    expect: list[ExpectSpec] = []
+
+
 class LabSpec(Strict):
     version: Literal[1] = 1
     name: str  # checked in nslab.spec.check, with the other names
@@ -138,6 +209,7 @@ class LabSpec(Strict):
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()
     routing: Literal["auto", "static"] = "auto"
+    test: LabTestsSpec = LabTestsSpec()
 
     @field_validator("nodes", mode="before")
     @classmethod

@@ -18,15 +18,17 @@ def recorded(name: str) -> tuple[Journal, dict[str, Any]]:
     return journal, data
 
 
-def node_list(lab: str) -> list[dict[str, str]]:
-    """[{name, kind, namespace}] of a lab that is up, in the order of its file:
-    a small file beside lab.json (which holds every route, and grows big)."""
+def node_list(lab: str) -> list[dict[str, Any]]:
+    """[{name, kind, namespace, addresses}] of a lab that is up, in the order of
+    its file: a small file beside lab.json (which holds every route, and grows big)."""
     journal = Journal(lab)
     nodes = journal.read_file("nodes.json") if journal.exists() else None
     if nodes is None:
-        return [{k: n[k] for k in ("name", "kind", "namespace")}
+        return [{"name": n["name"], "kind": n["kind"], "namespace": n["namespace"],
+                 "addresses": [a.split("/")[0] for i in n["interfaces"]
+                               for a in i["addresses"]]}
                 for n in recorded(lab)[1]["nodes"]]
-    out: list[dict[str, str]] = nodes
+    out: list[dict[str, Any]] = nodes
     return out
 
 

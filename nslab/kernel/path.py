@@ -1,0 +1,187 @@
+"""Follow a packet the way the kernel would: ask each namespace's FIB which
+route it takes (`ip route get`, in-process, with the arriving interface for
+forwarded hops, so forwarding and reverse-path checks are the kernel's own),
+cross the veth or bridge to the namespace that holds the next hop, and go on;
+stop at the first thing that stops the packet and say why in a sentence.
+
+It reads state only (routes, links, addresses, sysctls); it sends nothing.
+Firewall rules are nslab.kernel.trace's part.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections import deque
+from ipaddress import ip_address
+
+from nslab import observed as ob
+from nslab.kernel import netns, netstate
+from nslab.kernel.inspect import Reader
+
+MAX_HOPS = 64
+
+
+class Walker:
+    def __init__(self, reader: Reader, nodes: dict[int, str] | None = None) -> None:
+        self.r = reader
+        self.nodes = nodes or {}  # inode -> lab node name
+
+    # ------------------------------------------------------------ helpers
+    def _name(self, ino: int) -> str:
+        node = self.nodes.get(ino)
+        return f"node {node}" if node else f"namespace {self.r.label(ino)}"
+
+    def _link(self, ino: int, index: int) -> ob.Interface | None:
+        return next((x.record for x in self.r.links(ino) if x.record.index == index), None)
+
+    def _holds(self, ino: int, index: int, address: str) -> bool:
+        link = self._link(ino, index)
+        return link is not None and any(
+            a.interface == link.name and ip_address(a.address) == ip_address(address)
+            for a in self.r.addresses(ino))
+
+    def _sysctl(self, ino: int, path: str) -> int | None:
+        with netns.entered(self.r.fd(ino)):
+            try:
+                with open(f"/proc/sys/net/{path}") as f:
+                    return int(f.read().split()[0])
+            except (OSError, ValueError):
+                return None
+
+    def _down(self, ino: int, link: ob.Interface) -> str | None:
+        if not link.up:
+            return f"{link.name} of {self._name(ino)} is down (ip link set {link.name} up)"
+        if link.state not in ("up", "unknown"):
+            return f"{link.name} of {self._name(ino)} has no carrier (state {link.state}: " \
+                   "its other end is down)"
+        return None
+
+    def across(self, ino: int, out: ob.Interface,
+               target: str) -> tuple[int, int, tuple[tuple[int, str], ...]] | str:
+        """From interface `out` of `ino`, the (namespace, interface) on the same
+        layer-2 segment that holds `target`, with the bridges passed on the way
+        ((namespace, bridge) in order); or why there is none."""
+        Trail = tuple[tuple[int, str], ...]
+        start: list[tuple[int, int, Trail]] = []
+        if out.kind == "bridge":
+            start = [(ino, x.record.index, ((ino, out.name),)) for x in self.r.links(ino)
+                     if x.record.master == out.name]
+        else:
+            far = self.r.peer_of(ino, out.index)
+            if far is None:
+                return (f"{out.name} of {self._name(ino)} is a {out.kind} link nslab cannot "
+                        "follow")
+            if self._holds(*far, target):
+                return far[0], far[1], ()
+            far_link = self._link(*far)
+            if far_link is not None:
+                why = self._down(far[0], far_link)
+                if why:
+                    return why
+            start = [(far[0], far[1], ())]
+        seen: set[tuple[int, int]] = set()
+        todo = deque(start)
+        while todo:
+            ns, idx, trail = todo.popleft()
+            if (ns, idx) in seen:
+                continue
+            seen.add((ns, idx))
+            link = self._link(ns, idx)
+            if link is None:
+                continue
+            if link.master is not None:  # a bridge port: the bridge, then its other ports
+                here = trail if (ns, link.master) in trail else (*trail, (ns, link.master))
+                bridge = next((x.record for x in self.r.links(ns)
+                               if x.record.name == link.master), None)
+                if bridge is not None and self._holds(ns, bridge.index, target):
+                    return ns, bridge.index, here
+                for x in self.r.links(ns):
+                    if x.record.master == link.master and (ns, x.record.index) not in seen \
+                            and self._down(ns, x.record) is None:
+                        todo.append((ns, x.record.index, here))
+            far = self.r.peer_of(ns, idx)
+            if far is not None and far not in seen:
+                if self._holds(*far, target):
+                    return far[0], far[1], trail if link.master is None else here
+                todo.append((far[0], far[1], trail if link.master is None else here))
+        return (f"nothing on the segment behind {out.name} of {self._name(ino)} holds "
+                f"{target}, so its ARP/NDP request is never answered")
+
+    # ------------------------------------------------------------ the walk
+    def walk(self, src: int, src_addr: str | None, dst: str) -> ob.Path:
+        hops: list[ob.Hop] = []
+        cur, iif = src, None
+        family = ip_address(dst).version
+        for _ in range(MAX_HOPS):
+            iname = self._link(cur, iif).name if iif is not None and self._link(cur, iif) \
+                else None
+            try:
+                look = netstate.route_get(self.r.sock(cur), dst, src_addr if iif else None,
+                                          iif)
+            except OSError as e:
+                return self._stop(src, dst, hops, cur, iname, self._lookup_error(
+                    cur, iname, dst, src_addr, e))
+            where = self._name(cur)
+            if look.type == "local":
+                hops.append(ob.Hop(self.r.label(cur), self.nodes.get(cur), iname, None, None,
+                                   f"{dst} is local (table {look.table})"))
+                return ob.Path(src_addr or "", dst, True, tuple(hops), None, None)
+            if look.type != "unicast":
+                return self._stop(src, dst, hops, cur, iname,
+                                  f"{where} has a {look.type} route for {dst} "
+                                  f"(table {look.table})")
+            if iif is not None:
+                key = f"ipv4/conf/{iname}/forwarding" if family == 4 \
+                    else "ipv6/conf/all/forwarding"
+                if self._sysctl(cur, key) == 0:
+                    setting = "net.ipv4.ip_forward" if family == 4 \
+                        else "net.ipv6.conf.all.forwarding"
+                    return self._stop(src, dst, hops, cur, iname,
+                                      f"forwarding is off on {where} ({setting}=0), so it "
+                                      "does not pass packets on")
+            out = self._link(cur, look.oif or 0)
+            if out is None:
+                return self._stop(src, dst, hops, cur, iname, f"{where} routes {dst} to an "
+                                  f"interface that is gone (index {look.oif})")
+            nexthop = look.gateway or dst
+            route = f"{dst} via {look.gateway} dev {out.name}" if look.gateway else \
+                f"{dst} dev {out.name}"
+            hops.append(ob.Hop(self.r.label(cur), self.nodes.get(cur), iname, out.name,
+                               nexthop, f"{route} (table {look.table})"))
+            why = self._down(cur, out)
+            if why:
+                return self._stop(src, dst, hops, cur, iname, why, keep=True)
+            nxt = self.across(cur, out, nexthop)
+            if isinstance(nxt, str):
+                return self._stop(src, dst, hops, cur, iname, nxt, keep=True)
+            cur, iif, bridges = nxt
+            for ns, bridge in bridges:
+                hops.append(ob.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
+                                   f"bridged by {bridge}"))
+            if src_addr is None:
+                src_addr = look.prefsrc
+        return self._stop(src, dst, hops, cur, None, f"more than {MAX_HOPS} hops: a routing "
+                          "loop (the same routers over and over)")
+
+    def _lookup_error(self, ino: int, iname: str | None, dst: str, src: str | None,
+                      e: OSError) -> str:
+        where = self._name(ino)
+        if e.errno == errno.EXDEV:
+            return (f"the reverse-path filter of {where} drops it: a packet from {src} "
+                    f"arriving on {iname} would be answered through another interface "
+                    f"(rp_filter is on; set net.ipv4.conf.{iname}.rp_filter=0 or 2, or fix "
+                    "the route back)")
+        if e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return f"{where} has no route to {dst} (add one, or a default route)"
+        return f"{where} cannot route {dst}: {os.strerror(e.errno or 0)}"
+
+    def _stop(self, src: int, dst: str, hops: list[ob.Hop], ino: int, iname: str | None,
+              reason: str, keep: bool = False) -> ob.Path:
+        if not keep:
+            hops.append(ob.Hop(self.r.label(ino), self.nodes.get(ino), iname, None, None,
+                               None))
+        first = hops[0] if hops else None
+        src_text = first.namespace if first else self.r.label(src)
+        return ob.Path(src_text, dst, False, tuple(hops), reason,
+                       self.nodes.get(ino) or self.r.label(ino))

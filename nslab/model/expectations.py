@@ -1,0 +1,84 @@
+"""Resolve the file's `test:` section: check the node names, decide each
+destination address, and phrase each expectation for people. Pure."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from nslab.errors import Problem
+from nslab.model.lab import Expectation, Kind, Lab, LabTests
+from nslab.spec.schema import ExpectSpec, LabTestsSpec, parse_rate
+
+
+def _text(e: ExpectSpec, dst: str) -> str:
+    if e.listens is not None:
+        return f"{e.node} listens on {e.proto if e.proto != 'icmp' else 'tcp'}/{e.listens}"
+    on = f" on {e.proto}/{e.port}" if e.proto != "icmp" else ""
+    if not e.reach:
+        return f"{e.from_} does not reach {dst}{on}"
+    if e.via:
+        return f"{e.from_} reaches {dst}{on} through {e.via}"
+    if e.throughput:
+        return f"{e.from_} sends to {dst} at {e.throughput} or more"
+    return f"{e.from_} reaches {dst}{on}"
+
+
+def _destination(lab: Lab, to: str) -> tuple[str | None, str | None, str | None]:
+    """(node, address, problem) for `to`: a node, node:interface, or an address."""
+    try:
+        return None, str(ipaddress.ip_address(to)), None
+    except ValueError:
+        pass
+    node, _, iface = to.partition(":")
+    names = [n.name for n in lab.nodes]
+    if node not in names:
+        return None, None, f"node '{node}' is not defined"
+    n = lab.node(node)
+    if iface:
+        found = [i for i in n.interfaces if i.name == iface]
+        if not found:
+            return None, None, f"'{node}' has no interface '{iface}'"
+        addrs = found[0].addresses
+        return node, (str(addrs[0].ip) if addrs else None), (
+            None if addrs else f"{node}:{iface} has no address")
+    addr = lab.primary_address(node)
+    return node, addr, None if addr else f"'{node}' has no address (a switch?)"
+
+
+def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabTests:
+    names = [n.name for n in lab.nodes]
+    hint = f"nodes: {', '.join(names[:12])}" + (", ..." if len(names) > 12 else "")
+    out = []
+    for k, e in enumerate(spec.expect):
+        where: tuple[str | int, ...] = ("test", "expect", k)
+        if e.listens is not None:
+            assert e.node is not None
+            if e.node not in names:
+                problems.append(Problem((*where, "node"), f"node '{e.node}' is not defined",
+                                        hint))
+                continue
+            proto = "tcp" if e.proto == "icmp" else e.proto
+            out.append(Expectation(k, e.name or _text(e, e.node), "listens", None, e.node,
+                                   None, proto, e.listens, True, None, None))
+            continue
+        assert e.from_ is not None and e.to is not None
+        bad = False
+        for key, node in (("from", e.from_), ("via", e.via)):
+            if node is not None and node not in names:
+                problems.append(Problem((*where, key), f"node '{node}' is not defined", hint))
+                bad = True
+        if e.from_ in names and lab.primary_address(e.from_) is None:
+            problems.append(Problem((*where, "from"), f"'{e.from_}' has no address to send "
+                                    "from (a switch?)", "probe from a host or a router"))
+            bad = True
+        dst, address, why = _destination(lab, e.to)
+        if why:
+            problems.append(Problem((*where, "to"), why, hint))
+            bad = True
+        if bad:
+            continue
+        kind: Kind = "throughput" if e.throughput else ("path" if e.via else "reach")
+        out.append(Expectation(
+            k, e.name or _text(e, e.to), kind, e.from_, dst, address, e.proto, e.port,
+            e.reach, e.via, parse_rate(e.throughput) if e.throughput else None))
+    return LabTests(spec.timeout, spec.converge, tuple(out))

@@ -1,0 +1,213 @@
+"""`nslab test`: probe a running lab (all pairs, in parallel, in-process) and
+check the expectations its file states. On a file: up, test, down (always).
+
+What decides the verdict: the expectations when the file has any (the matrix
+is then shown for information), else the matrix itself (every pair reaches).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Literal
+
+from nslab import observed as ob
+from nslab.errors import NotFoundError, require_root
+from nslab.kernel import probe
+from nslab.kernel.inspect import Reader
+from nslab.kernel.path import Walker
+from nslab.model.lab import Expectation, LabTests
+from nslab.state.journal import Journal
+from nslab.state.record import node_list
+
+
+def _primary(addresses: Sequence[str], family: int) -> str | None:
+    return next((a for a in addresses if ip_address(a).version == family), None)
+
+
+def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "icmp",
+           port: int | None = None, families: Iterable[int] = (4, 6),
+           timeout: float = 1.0) -> list[ob.Matrix]:
+    """Every ordered pair of the chosen nodes (default: every node with an
+    address), one matrix per address family the lab uses."""
+    require_root()
+    known = {n["name"]: n for n in node_list(lab)}
+    chosen = list(nodes) if nodes is not None else [
+        n for n, d in known.items() if d["addresses"]]
+    for n in chosen:
+        if n not in known:
+            raise NotFoundError(f"lab '{lab}' has no node '{n}' (nodes: "
+                                f"{', '.join(known)})")
+    out = []
+    for fam in families:
+        members = [n for n in chosen if _primary(known[n]["addresses"], fam)]
+        if len(members) < 2:
+            continue
+        pairs = [(a, b) for a in members for b in members if a != b]
+        probes = [probe.Probe(known[a]["namespace"], _primary(known[b]["addresses"], fam) or "",
+                              proto, port) for a, b in pairs]
+        results = probe.run(probes, timeout)
+        cells = tuple(ob.Cell(a, b, r.probe.dst, r.outcome, r.detail,
+                              round(r.rtt_ms, 3) if r.rtt_ms is not None else None, r.reached)
+                      for (a, b), r in zip(pairs, results, strict=True))
+        out.append(ob.Matrix(proto, port, fam, tuple(members), cells))
+    return out
+
+
+class Checker:
+    """Checks expectations against a running lab."""
+
+    def __init__(self, lab: str, timeout: float) -> None:
+        self.lab = lab
+        self.timeout = timeout
+        self.nodes = {n["name"]: n for n in node_list(lab)}
+
+    def ns(self, node: str) -> str:
+        ns: str = self.nodes[node]["namespace"]
+        return ns
+
+    def run(self, items: Sequence[Expectation]) -> list[ob.ExpectResult]:
+        probed = [e for e in items if e.kind in ("reach", "path", "throughput")]
+        results = probe.run([probe.Probe(self.ns(e.src or ""), e.address or "", e.proto,
+                                         e.port) for e in probed], self.timeout)
+        by_index = {e.index: r for e, r in zip(probed, results, strict=True)}
+        out = []
+        for e in items:
+            if e.kind == "listens":
+                out.append(self._listens(e))
+                continue
+            r = by_index[e.index]
+            if r.reached != e.reach:
+                what = "reached it" if r.reached else f"{r.outcome}: {r.detail}"
+                out.append(ob.ExpectResult(e.index, e.text, e.kind, "fail", what, 1))
+            elif e.kind == "path":
+                out.append(self._path(e))
+            elif e.kind == "throughput":
+                out.append(self._throughput(e))
+            else:
+                out.append(ob.ExpectResult(e.index, e.text, e.kind, "pass",
+                                           f"{r.outcome}: {r.detail}", 1))
+        return out
+
+    def _path(self, e: Expectation) -> ob.ExpectResult:
+        with Reader(many=True) as reader:
+            inos = {reader.named[d["namespace"]]: n for n, d in self.nodes.items()
+                    if d["namespace"] in reader.named}
+            src = reader.named[self.ns(e.src or "")]
+            p = Walker(reader, inos).walk(src, None, e.address or "")
+        through = [h.node or h.namespace for h in p.hops]
+        text = " -> ".join(through)
+        if e.via in through:
+            return ob.ExpectResult(e.index, e.text, e.kind, "pass", f"path: {text}", 1)
+        return ob.ExpectResult(e.index, e.text, e.kind, "fail",
+                               f"the path does not pass {e.via}: {text}", 1)
+
+    def _listens(self, e: Expectation) -> ob.ExpectResult:
+        from nslab.inspection import inspect
+
+        got = inspect(self.lab, e.dst, ["sockets"])
+        want = "LISTEN" if e.proto == "tcp" else "UNCONN"
+        found = [s for s in got.sockets or () if s.protocol == e.proto
+                 and s.local_port == e.port and s.state == want]
+        if found:
+            who = ", ".join(f"{o.command}({o.pid})" for s in found for o in s.owners) or "?"
+            return ob.ExpectResult(e.index, e.text, e.kind, "pass",
+                                   f"{e.proto}/{e.port} open by {who}", 1)
+        return ob.ExpectResult(e.index, e.text, e.kind, "fail",
+                               f"no {e.proto} socket listens on port {e.port}", 1)
+
+    def _throughput(self, e: Expectation) -> ob.ExpectResult:
+        if shutil.which("iperf3") is None:
+            return ob.ExpectResult(e.index, e.text, e.kind, "skip",
+                                   "iperf3 is not installed (apt install iperf3)", 1)
+        port = 5201 + e.index
+        server = subprocess.Popen(["ip", "netns", "exec", self.ns(e.dst or ""), "iperf3",
+                                   "-s", "-1", "-p", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.3)
+            r = subprocess.run(["ip", "netns", "exec", self.ns(e.src or ""), "iperf3", "-c",
+                                e.address or "", "-p", str(port), "-t", "2", "-J"],
+                               capture_output=True, text=True, timeout=20)
+        finally:
+            server.kill()
+            server.wait()
+        try:
+            bps = float(json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"])
+        except (ValueError, KeyError):
+            return ob.ExpectResult(e.index, e.text, e.kind, "fail",
+                                   f"iperf3 failed: {r.stderr.strip()[:120]}", 1)
+        ok = e.rate_bps is not None and bps >= e.rate_bps
+        return ob.ExpectResult(e.index, e.text, e.kind, "pass" if ok else "fail",
+                               f"{bps / 1e6:.1f} Mbit/s measured", 1)
+
+
+def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
+          converge: float | None = None) -> list[ob.ExpectResult]:
+    """Check every expectation; those that fail are tried again until
+    `converge` seconds have passed (a bounded wait for the lab to settle)."""
+    require_root()
+    checker = Checker(lab, timeout if timeout is not None else tests.timeout)
+    deadline = time.monotonic() + (converge if converge is not None else tests.converge)
+    todo = list(tests.expectations)
+    done: dict[int, ob.ExpectResult] = {}
+    attempts = 0
+    while todo:
+        attempts += 1
+        for res in checker.run(todo):
+            done[res.index] = ob.ExpectResult(res.index, res.text, res.kind, res.status,
+                                              res.detail, attempts)
+        todo = [e for e in todo if done[e.index].status == "fail"]
+        if not todo or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    return [done[e.index] for e in tests.expectations]
+
+
+def recorded_tests(lab: str) -> LabTests:
+    from nslab.model.serialize import tests_from_dict
+
+    data = Journal(lab).read_file("lab.json")
+    if data is None:
+        raise NotFoundError(f"lab '{lab}' is not up")
+    return tests_from_dict(data.get("test"))
+
+
+def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | None = None,
+             proto: probe.Proto = "icmp", port: int | None = None,
+             families: Iterable[int] = (4, 6), timeout: float | None = None,
+             with_matrix: bool = True) -> ob.Report:
+    t0 = time.perf_counter()
+    tests = tests if tests is not None else recorded_tests(lab)
+    wait = timeout if timeout is not None else tests.timeout
+    decided: Literal["expectations", "matrix"] = \
+        "expectations" if tests.expectations else "matrix"
+    mats: list[ob.Matrix] = []
+    if with_matrix or decided == "matrix":
+        deadline = time.monotonic() + tests.converge
+        while True:
+            mats = matrix(lab, nodes, proto, port, families, wait)
+            if decided != "matrix" or all(not m.failed for m in mats) or \
+                    time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+    results = check_expectations(lab, tests, wait) if tests.expectations else []
+    return ob.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided)
+
+
+def check_file(path: str | Path, **kw: object) -> ob.Report:
+    """Bring the file's lab up, test it, and bring it down, whatever happens."""
+    from nslab import lifecycle
+
+    lab = lifecycle.compile_file(path)
+    lifecycle.up(lab, str(Path(path).resolve()))
+    try:
+        return check_lab(lab.name, lab.tests, **kw)  # type: ignore[arg-type]
+    finally:
+        lifecycle.down(lab.name)
+

@@ -1,0 +1,110 @@
+"""`nslab test` and `nslab why` for people, and as JUnit XML for CI. Pure."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from nslab import observed as ob
+from nslab.views.text import table
+
+MARK = {"reply": "ok", "open": "ok", "refused": "R", "unreachable": "U", "blocked": "B",
+        "timeout": "T", "error": "E"}
+LEGEND = ("ok reached  T no answer  U unreachable (ICMP error)  R refused (no listener)  "
+          "B blocked by the source  E error")
+GRID_MAX = 30
+
+
+def _title(m: ob.Matrix) -> str:
+    what = m.proto if m.port is None else f"{m.proto}/{m.port}"
+    return f"{what} over IPv{m.family}"
+
+
+def matrix(m: ob.Matrix) -> str:
+    reached = sum(c.reached for c in m.cells)
+    head = f"{_title(m)}: {reached}/{len(m.cells)} pairs reach"
+    if len(m.nodes) > GRID_MAX:
+        lines = [head]
+        for c in m.failed[:20]:
+            lines.append(f"  {c.src} -> {c.dst} ({c.address}): {c.outcome}: {c.detail}")
+        if len(m.failed) > 20:
+            lines.append(f"  ... and {len(m.failed) - 20} more (--json lists them)")
+        return "\n".join(lines)
+    cell = {(c.src, c.dst): MARK.get(c.outcome, "?") for c in m.cells}
+    rows = [[src, *("-" if src == dst else cell.get((src, dst), "") for dst in m.nodes)]
+            for src in m.nodes]
+    grid = table(rows, ["from \\ to", *m.nodes])
+    return f"{head}\n{grid}"
+
+
+def expectations(items: Sequence[ob.ExpectResult]) -> str:
+    return table([[e.status.upper(), e.text, e.detail + (f" (after {e.attempts} tries)"
+                                                          if e.attempts > 1 else "")]
+                  for e in items])
+
+
+def report(r: ob.Report) -> str:
+    parts = [matrix(m) for m in r.matrices]
+    if r.matrices:
+        parts.append(LEGEND)
+    if r.expectations:
+        parts.append(expectations(r.expectations))
+    if r.decided_by == "expectations":
+        held = sum(e.status == "pass" for e in r.expectations)
+        skipped = sum(e.status == "skip" for e in r.expectations)
+        verdict = f"{held}/{len(r.expectations)} expectations hold" + (
+            f", {skipped} skipped" if skipped else "")
+    else:
+        total = sum(len(m.cells) for m in r.matrices)
+        failed = sum(len(m.failed) for m in r.matrices)
+        verdict = f"{total - failed}/{total} pairs reach each other"
+    parts.append(f"lab {r.lab}: {'PASS' if r.ok else 'FAIL'}: {verdict} ({r.seconds:.2f} s)")
+    return "\n\n".join(parts)
+
+
+def junit(r: ob.Report) -> str:
+    """JUnit XML: one test case per expectation; per pair when the matrix decides."""
+    suites = ET.Element("testsuites", name="nslab")
+    if r.expectations:
+        suite = ET.SubElement(suites, "testsuite", name=f"nslab.{r.lab}.expectations")
+        for e in r.expectations:
+            case = ET.SubElement(suite, "testcase", classname=f"nslab.{r.lab}", name=e.text)
+            if e.status == "fail":
+                ET.SubElement(case, "failure", message=e.detail).text = e.detail
+            elif e.status == "skip":
+                ET.SubElement(case, "skipped", message=e.detail)
+        _counts(suite, r.expectations)
+    if r.decided_by == "matrix":
+        for m in r.matrices:
+            suite = ET.SubElement(suites, "testsuite",
+                                  name=f"nslab.{r.lab}.{m.proto}{m.family}")
+            for c in m.cells:
+                case = ET.SubElement(suite, "testcase", classname=f"nslab.{r.lab}",
+                                     name=f"{c.src} reaches {c.dst} ({_title(m)})")
+                if not c.reached:
+                    msg = f"{c.outcome}: {c.detail}"
+                    ET.SubElement(case, "failure", message=msg).text = msg
+            suite.set("tests", str(len(m.cells)))
+            suite.set("failures", str(len(m.failed)))
+            suite.set("skipped", "0")
+    suites.set("time", f"{r.seconds:.3f}")
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _counts(suite: ET.Element, items: Sequence[ob.ExpectResult]) -> None:
+    suite.set("tests", str(len(items)))
+    suite.set("failures", str(sum(e.status == "fail" for e in items)))
+    suite.set("skipped", str(sum(e.status == "skip" for e in items)))
+
+
+def path(p: ob.Path, proto_text: str) -> str:
+    rows = []
+    for k, h in enumerate(p.hops):
+        rows.append([str(k + 1), h.node or h.namespace, h.iif or "-", h.oif or "-",
+                     h.via or "-", h.route or "-"])
+    hops = table(rows, ["HOP", "NODE", "IN", "OUT", "NEXT HOP", "ROUTE"])
+    if p.ok:
+        return f"{p.src} reaches {p.dst} ({proto_text}):\n{hops}"
+    return (f"{p.src} does not reach {p.dst} ({proto_text}): stops at {p.at}\n{hops}\n\n"
+            f"why: {p.reason}")
