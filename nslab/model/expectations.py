@@ -37,7 +37,8 @@ def _destination(lab: Lab, to: str) -> tuple[str | None, str | None, str | None]
     if iface:
         found = [i for i in n.interfaces if i.name == iface]
         if not found:
-            return None, None, f"'{node}' has no interface '{iface}'"
+            names = ", ".join(i.name for i in n.interfaces) or "none"
+            return None, None, f"'{node}' has no interface '{iface}' (its interfaces: {names})"
         addrs = found[0].addresses
         return node, (str(addrs[0].ip) if addrs else None), (
             None if addrs else f"{node}:{iface} has no address")
@@ -73,7 +74,7 @@ def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabT
             bad = True
         dst, address, why = _destination(lab, e.to)
         if why:
-            problems.append(Problem((*where, "to"), why, hint))
+            problems.append(Problem((*where, "to"), why, "" if "(" in why else hint))
             bad = True
         if bad:
             continue
