@@ -308,6 +308,18 @@ def cmd_test(a: argparse.Namespace) -> int:
     return 0 if report.ok else TEST_FAILED
 
 
+def cmd_why(a: argparse.Namespace) -> int:
+    from nslab.diagnose import why
+    from nslab.views import testing
+
+    d = why(a.lab, a.src, a.dst, a.proto, a.port, a.timeout)
+    if a.json:
+        _print_json({"version": 1, **d.to_dict()})
+    else:
+        print(testing.diagnosis(d))
+    return 0 if d.reached else TEST_FAILED
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
                                 "network namespaces.")
@@ -372,6 +384,15 @@ def parser() -> argparse.ArgumentParser:
                     help="only the file's expectations")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    sp = add("why", cmd_why, "why SRC reaches DST or not: the path hop by hop, the way "
+             "back, and the first thing that stops the packet")
+    sp.add_argument("lab")
+    sp.add_argument("src", metavar="SRC")
+    sp.add_argument("dst", metavar="DST", help="a node, or an address")
+    sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
+    sp.add_argument("--port", type=int)
+    sp.add_argument("--timeout", type=float, default=1.0, metavar="S")
+    sp.add_argument("--json", action="store_true")
     sp = add("doctor", cmd_doctor, "can this machine run labs? kernel features, tools, limits")
     sp.add_argument("--json", action="store_true")
     sp = add("ns", cmd_ns, "named network namespaces, as ip netns manages them")

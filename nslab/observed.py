@@ -305,3 +305,24 @@ class Path:
     hops: tuple[Hop, ...]
     reason: str | None  # the first thing that stops it, in a sentence
     at: str | None  # the node (or namespace) where it stops
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """`nslab why`: what happens to a packet from `src` to `dst`, and why."""
+
+    src: str
+    dst: str
+    address: str
+    proto: str
+    port: int | None
+    reached: bool
+    probe: str  # what a real probe saw: "reply: echo reply from 10.0.9.2"
+    forward: Path
+    back: Path | None  # the answer's way home, when the packet gets there
+    reason: str | None  # the first thing that stops it, in a sentence
+    at: str | None  # where
+    notes: tuple[str, ...]  # NAT that rewrites it, and such
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

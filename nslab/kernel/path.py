@@ -111,16 +111,18 @@ class Walker:
     # ------------------------------------------------------------ the walk
     def walk(self, src: int, src_addr: str | None, dst: str) -> ob.Path:
         hops: list[ob.Hop] = []
-        cur, iif = src, None
+        cur: int = src
+        iif: int | None = None
         family = ip_address(dst).version
         for _ in range(MAX_HOPS):
-            iname = self._link(cur, iif).name if iif is not None and self._link(cur, iif) \
-                else None
+            came = self._link(cur, iif) if iif is not None else None
+            iname = came.name if came is not None else None
             try:
                 look = netstate.route_get(self.r.sock(cur), dst, src_addr if iif else None,
                                           iif)
             except OSError as e:
-                return self._stop(src, dst, hops, cur, iname, self._lookup_error(
+                off = self._forwarding_off(cur, iname, family) if iif is not None else None
+                return self._stop(src, dst, hops, cur, iname, off or self._lookup_error(
                     cur, iname, dst, src_addr, e))
             where = self._name(cur)
             if look.type == "local":
@@ -131,15 +133,9 @@ class Walker:
                 return self._stop(src, dst, hops, cur, iname,
                                   f"{where} has a {look.type} route for {dst} "
                                   f"(table {look.table})")
-            if iif is not None:
-                key = f"ipv4/conf/{iname}/forwarding" if family == 4 \
-                    else "ipv6/conf/all/forwarding"
-                if self._sysctl(cur, key) == 0:
-                    setting = "net.ipv4.ip_forward" if family == 4 \
-                        else "net.ipv6.conf.all.forwarding"
-                    return self._stop(src, dst, hops, cur, iname,
-                                      f"forwarding is off on {where} ({setting}=0), so it "
-                                      "does not pass packets on")
+            off = self._forwarding_off(cur, iname, family) if iif is not None else None
+            if off:
+                return self._stop(src, dst, hops, cur, iname, off)
             out = self._link(cur, look.oif or 0)
             if out is None:
                 return self._stop(src, dst, hops, cur, iname, f"{where} routes {dst} to an "
@@ -164,14 +160,45 @@ class Walker:
         return self._stop(src, dst, hops, cur, None, f"more than {MAX_HOPS} hops: a routing "
                           "loop (the same routers over and over)")
 
+    def _forwarding_off(self, ino: int, iname: str | None, family: int) -> str | None:
+        key = f"ipv4/conf/{iname}/forwarding" if family == 4 else "ipv6/conf/all/forwarding"
+        if self._sysctl(ino, key) != 0:
+            return None
+        setting = "net.ipv4.ip_forward" if family == 4 else "net.ipv6.conf.all.forwarding"
+        return (f"forwarding is off on {self._name(ino)} ({setting}=0), so it does not pass "
+                "packets on")
+
+    def _reverse_path(self, ino: int, iname: str | None, src: str | None) -> str | None:
+        """Why the reverse-path filter drops a packet from `src` arriving on
+        `iname`, or None when it does not apply."""
+        if src is None or iname is None or ip_address(src).version != 4:
+            return None
+        mode = max(self._sysctl(ino, "ipv4/conf/all/rp_filter") or 0,
+                   self._sysctl(ino, f"ipv4/conf/{iname}/rp_filter") or 0)
+        if mode == 0:
+            return None
+        try:
+            back = netstate.route_get(self.r.sock(ino), src)
+        except OSError:
+            back = None
+        out = self._link(ino, back.oif) if back and back.oif else None
+        if mode == 1 and out is not None and out.name == iname:
+            return None
+        way = f"through {out.name}" if out else "nowhere (no route back)"
+        return (f"the reverse-path filter of {self._name(ino)} drops it: it arrives on "
+                f"{iname} from {src}, but the route back to {src} leaves {way} "
+                f"(rp_filter={mode}; set net.ipv4.conf.{iname}.rp_filter=2, or route {src} "
+                f"back through {iname})")
+
     def _lookup_error(self, ino: int, iname: str | None, dst: str, src: str | None,
                       e: OSError) -> str:
         where = self._name(ino)
-        if e.errno == errno.EXDEV:
-            return (f"the reverse-path filter of {where} drops it: a packet from {src} "
-                    f"arriving on {iname} would be answered through another interface "
-                    f"(rp_filter is on; set net.ipv4.conf.{iname}.rp_filter=0 or 2, or fix "
-                    "the route back)")
+        if e.errno in (errno.EXDEV, errno.EINVAL):
+            rp = self._reverse_path(ino, iname, src)
+            if rp:
+                return rp
+            return (f"{where} refuses a packet from {src} arriving on {iname} (a martian "
+                    "source: an address it does not accept on that interface)")
         if e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             return f"{where} has no route to {dst} (add one, or a default route)"
         return f"{where} cannot route {dst}: {os.strerror(e.errno or 0)}"

@@ -37,8 +37,8 @@ def _destination(lab: Lab, to: str) -> tuple[str | None, str | None, str | None]
     if iface:
         found = [i for i in n.interfaces if i.name == iface]
         if not found:
-            names = ", ".join(i.name for i in n.interfaces) or "none"
-            return None, None, f"'{node}' has no interface '{iface}' (its interfaces: {names})"
+            have = ", ".join(i.name for i in n.interfaces) or "none"
+            return None, None, f"'{node}' has no interface '{iface}' (its interfaces: {have})"
         addrs = found[0].addresses
         return node, (str(addrs[0].ip) if addrs else None), (
             None if addrs else f"{node}:{iface} has no address")

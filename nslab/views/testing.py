@@ -98,13 +98,21 @@ def _counts(suite: ET.Element, items: Sequence[ob.ExpectResult]) -> None:
     suite.set("skipped", str(sum(e.status == "skip" for e in items)))
 
 
-def path(p: ob.Path, proto_text: str) -> str:
-    rows = []
-    for k, h in enumerate(p.hops):
-        rows.append([str(k + 1), h.node or h.namespace, h.iif or "-", h.oif or "-",
-                     h.via or "-", h.route or "-"])
-    hops = table(rows, ["HOP", "NODE", "IN", "OUT", "NEXT HOP", "ROUTE"])
-    if p.ok:
-        return f"{p.src} reaches {p.dst} ({proto_text}):\n{hops}"
-    return (f"{p.src} does not reach {p.dst} ({proto_text}): stops at {p.at}\n{hops}\n\n"
-            f"why: {p.reason}")
+def hops(p: ob.Path) -> str:
+    rows = [[str(k + 1), h.node or h.namespace, h.iif or "-", h.oif or "-", h.via or "-",
+             h.route or "-"] for k, h in enumerate(p.hops)]
+    return table(rows, ["HOP", "NODE", "IN", "OUT", "NEXT HOP", "ROUTE"])
+
+
+def diagnosis(d: ob.Diagnosis) -> str:
+    what = d.proto if d.port is None else f"{d.proto}/{d.port}"
+    head = f"{d.src} -> {d.dst} ({d.address}, {what}): "
+    parts = [head + ("gets through" if d.reached else "does not get through")]
+    if not d.reached:
+        parts.append(f"why: {d.reason}" + (f"  [at {d.at}]" if d.at else ""))
+    parts.append("the way there:\n" + hops(d.forward))
+    if d.back is not None:
+        parts.append("the way back:\n" + hops(d.back))
+    parts.append(f"probe: {d.probe}")
+    parts += [f"note: {n}" for n in d.notes]
+    return "\n\n".join(parts)

@@ -1,0 +1,112 @@
+"""`nslab why LAB SRC DST`: walk the path as the kernel would (route lookups,
+interfaces, bridges, forwarding, reverse-path filter), walk the answer's way
+back, send one real probe, and when it is lost anyway, ask nftables which rule
+drops it. The first thing that stops the packet is said in one sentence."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from ipaddress import ip_address
+
+from nslab import observed as ob
+from nslab.errors import NotFoundError, NslabError, require_root
+from nslab.kernel import firewall, netns, probe
+from nslab.kernel.inspect import Reader
+from nslab.kernel.path import Walker
+from nslab.kernel.trace import Tracer, Verdict
+from nslab.state.record import node_list
+
+
+def _addresses(nodes: dict[str, dict[str, object]], node: str, family: int) -> str | None:
+    addrs = nodes[node]["addresses"]
+    assert isinstance(addrs, list)
+    return next((a for a in addrs if ip_address(a).version == family), None)
+
+
+def _target(lab: str, nodes: dict[str, dict[str, object]], dst: str) -> str:
+    """The address for DST: a node (its first address), or an address."""
+    try:
+        return str(ip_address(dst))
+    except ValueError:
+        pass
+    node, _, iface = dst.partition(":")
+    if node not in nodes:
+        raise NotFoundError(f"lab '{lab}' has no node '{node}' (nodes: {', '.join(nodes)})")
+    if iface:
+        raise NslabError(f"give the address of {dst} instead: nslab why {lab} SRC ADDRESS")
+    addr = _addresses(nodes, node, 4) or _addresses(nodes, node, 6)
+    if addr is None:
+        raise NslabError(f"node '{node}' has no address (a switch?)")
+    return addr
+
+
+def _has_tables(fd: int) -> bool:
+    with netns.entered(fd):
+        try:
+            return bool(firewall.tables())
+        except OSError:
+            return False
+
+
+def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | None = None,
+        timeout: float = 1.0) -> ob.Diagnosis:
+    require_root()
+    nodes: dict[str, dict[str, object]] = {n["name"]: n for n in node_list(lab)}
+    if src not in nodes:
+        raise NotFoundError(f"lab '{lab}' has no node '{src}' (nodes: {', '.join(nodes)})")
+    if proto != "icmp" and port is None:
+        raise NslabError(f"a {proto} probe needs --port")
+    address = _target(lab, nodes, dst)
+    family = ip_address(address).version
+    src_addr = _addresses(nodes, src, family)
+    if src_addr is None:
+        raise NslabError(f"node '{src}' has no IPv{family} address to send from")
+    with Reader(many=True) as reader:
+        inos = {reader.named[str(d["namespace"])]: n for n, d in nodes.items()
+                if str(d["namespace"]) in reader.named}
+        by_label = {reader.label(i): i for i in reader.candidates()}
+        walker = Walker(reader, inos)
+        src_ino = reader.named[str(nodes[src]["namespace"])]
+        forward = walker.walk(src_ino, src_addr, address)
+        back = None
+        if forward.ok:
+            home = by_label.get(forward.hops[-1].namespace)
+            if home is not None:
+                back = walker.walk(home, address, src_addr)
+        labels = {h.namespace for h in forward.hops} | {h.namespace for h in
+                                                        (back.hops if back else ())}
+        traced = {lb: reader.fd(by_label[lb]) for lb in labels
+                  if lb in by_label and _has_tables(reader.fd(by_label[lb]))}
+        with ExitStack() as stack:
+            tracer = stack.enter_context(Tracer(traced, src_addr, address)) if traced else None
+            (res,) = probe.run([probe.Probe(str(nodes[src]["namespace"]), address, proto,
+                                            port)], timeout)
+        verdicts = tracer.verdicts if tracer else []
+    node_of = {reader_label: inos.get(ino) for reader_label, ino in by_label.items()}
+    reason, at = _explain(forward, back, res, verdicts, node_of, proto, port, dst)
+    notes = tuple(f"NAT in {node_of.get(v.namespace) or v.namespace}: {v.text()}"
+                  for v in verdicts if v.nat)
+    return ob.Diagnosis(src, dst, address, proto, port, res.reached,
+                        f"{res.outcome}: {res.detail}", forward, back,
+                        None if res.reached else reason, None if res.reached else at, notes)
+
+
+def _explain(forward: ob.Path, back: ob.Path | None, res: probe.Result,
+             verdicts: list[Verdict], node_of: dict[str, str | None], proto: str,
+             port: int | None, dst: str) -> tuple[str | None, str | None]:
+    if not forward.ok:
+        return forward.reason, forward.at
+    if back is not None and not back.ok:
+        return f"the packet arrives, but the answer cannot come back: {back.reason}", back.at
+    stop = next((v for v in verdicts if v.stops), None)
+    if stop is not None:
+        where = node_of.get(stop.namespace) or stop.namespace
+        word = "rejects" if stop.verdict == "reject" else "drops"
+        return f"the firewall of {where} {word} it: {stop.text()}", where
+    if res.outcome == "refused":
+        return (f"the packet arrives, but nothing on {dst} listens on {proto}/{port} "
+                "(connection refused)"), dst
+    if res.reached:
+        return None, None
+    return (f"the routes and links let it through, and no firewall rule nslab can see drops "
+            f"it, yet the probe got {res.outcome}: {res.detail}"), None
