@@ -1,10 +1,12 @@
 """nslab: virtual networks out of Linux network namespaces.
 
-    import nslab
-    lab = nslab.compile_file("examples/demo.yaml")   # validate + resolve (pure)
-    nslab.up(lab)                                     # build it (root)
-    print(nslab.status(lab.name)["state"])
-    nslab.down(lab.name)                              # remove it all
+    from nslab import Lab
+    with Lab("examples/demo.yaml") as lab:            # up now, down at the end
+        print(lab.node("h1").run(["ping", "-c1", lab.node("h3").address]).returncode)
+        assert lab.test().ok                          # probes and the file's expectations
+
+The functions underneath (compile_file, up, down, status...) take the resolved
+model (nslab.model.Lab).
 
 Errors are subclasses of `nslab.NslabError`; each has a one-line message and
 the CLI's `exit_code`.
@@ -25,6 +27,7 @@ from nslab.errors import (
 )
 
 if TYPE_CHECKING:
+    from nslab.api import Lab, Node, RunResult
     from nslab.inspection import inspect, inspect_lab, ns_list
     from nslab.lifecycle import (
         build_plan,
@@ -35,12 +38,12 @@ if TYPE_CHECKING:
         status,
         up,
     )
-    from nslab.model.lab import Lab
     from nslab.state.record import namespace_of
 
 # Loaded on first use, so that commands which only read the kernel (inspect,
 # ns) start without the topology-file machinery.
-_LAZY = {"Lab": "nslab.model.lab", "namespace_of": "nslab.state.record",
+_LAZY = {"Lab": "nslab.api", "Node": "nslab.api", "RunResult": "nslab.api",
+         "namespace_of": "nslab.state.record",
          "inspect": "nslab.inspection", "inspect_lab": "nslab.inspection",
          "ns_list": "nslab.inspection",
          **{name: "nslab.lifecycle" for name in ("build_plan", "compile_file", "compile_text",
@@ -64,9 +67,11 @@ __all__ = [
     "Lab",
     "LabNotFoundError",
     "MissingFeatureError",
+    "Node",
     "NotFoundError",
     "NotRootError",
     "NslabError",
+    "RunResult",
     "SpecError",
     "build_plan",
     "compile_file",
