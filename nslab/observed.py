@@ -262,6 +262,7 @@ class ExpectResult:
     status: Literal["pass", "fail", "skip"]
     detail: str
     attempts: int
+    hint: str | None = None  # the command that explains a failure
 
 
 @dataclass(frozen=True)

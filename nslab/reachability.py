@@ -84,7 +84,8 @@ class Checker:
             r = by_index[e.index]
             if r.reached != e.reach:
                 what = "reached it" if r.reached else f"{r.outcome}: {r.detail}"
-                out.append(ob.ExpectResult(e.index, e.text, e.kind, "fail", what, 1))
+                out.append(ob.ExpectResult(e.index, e.text, e.kind, "fail", what, 1,
+                                           None if r.reached else self._why(e)))
             elif e.kind == "path":
                 out.append(self._path(e))
             elif e.kind == "throughput":
@@ -93,6 +94,10 @@ class Checker:
                 out.append(ob.ExpectResult(e.index, e.text, e.kind, "pass",
                                            f"{r.outcome}: {r.detail}", 1))
         return out
+
+    def _why(self, e: Expectation) -> str:
+        port = f" --proto {e.proto} --port {e.port}" if e.proto != "icmp" else ""
+        return f"nslab why {self.lab} {e.src} {e.dst or e.address}{port}"
 
     def _path(self, e: Expectation) -> ob.ExpectResult:
         with Reader(many=True) as reader:
@@ -105,7 +110,7 @@ class Checker:
         if e.via in through:
             return ob.ExpectResult(e.index, e.text, e.kind, "pass", f"path: {text}", 1)
         return ob.ExpectResult(e.index, e.text, e.kind, "fail",
-                               f"the path does not pass {e.via}: {text}", 1)
+                               f"the path does not pass {e.via}: {text}", 1, self._why(e))
 
     def _listens(self, e: Expectation) -> ob.ExpectResult:
         from nslab.inspection import inspect
@@ -161,7 +166,7 @@ def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
         attempts += 1
         for res in checker.run(todo):
             done[res.index] = ob.ExpectResult(res.index, res.text, res.kind, res.status,
-                                              res.detail, attempts)
+                                              res.detail, attempts, res.hint)
         todo = [e for e in todo if done[e.index].status == "fail"]
         if not todo or time.monotonic() >= deadline:
             break

@@ -25,6 +25,12 @@ say "h1 -> h3 across the switch and the router"
 nslab exec demo h1 -- ping -c 2 -W 1 10.0.9.2
 say "h2 -> h1 on the same switch"
 nslab exec demo h2 -- ping -c 2 -W 1 10.128.0.2
+say "nslab test demo  (all pairs in parallel, and the expectations in the file)"
+nslab test demo
+say "break it on purpose: forwarding off on r1; nslab why demo h1 h3"
+nslab exec demo r1 -- sysctl -qw net.ipv4.ip_forward=0
+nslab why demo h1 h3 || true
+nslab exec demo r1 -- sysctl -qw net.ipv4.ip_forward=1
 say "nslab inspect demo  (every node at a glance)"
 nslab inspect demo
 say "nslab inspect demo r1 --only interfaces,routes,neighbours,sysctls"

@@ -128,3 +128,15 @@ def test_the_worked_example_passes() -> None:
     out, _ = proc.communicate(timeout=180)
     assert proc.returncode == 0 and "2 passed" in out, out
     assert not {n for n in netns_list() if n.startswith("echo-")}
+
+
+@kernel
+def test_the_readme_python_example_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```python\nfrom nslab import Lab\n") + len("```python\n")
+    code = readme[start:readme.index("```", start)]
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("True ['h1', 'r1', 'r2', 'r3', 'h2']")
+    assert not {n for n in netns_list() if n.startswith("chain-")}

@@ -257,8 +257,8 @@ class Engine:
         now = time.monotonic()
         for p in list(self.live.values()):
             if now - p.first >= self.timeout:
-                self._finish(p, "timeout", "no answer within "
-                             f"{self.timeout:g} s ({p.tries} tries)")
+                self._finish(p, "timeout", f"no answer within {self.timeout:g} s "
+                             f"({p.tries} {'try' if p.tries == 1 else 'tries'})")
             elif now - p.sent >= interval and p.tries < self.tries and p.probe.proto != "tcp":
                 self._send(p)
 

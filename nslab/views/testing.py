@@ -49,6 +49,9 @@ def report(r: ob.Report) -> str:
         parts.append(LEGEND)
     if r.expectations:
         parts.append(expectations(r.expectations))
+        hints = [e.hint for e in r.expectations if e.status == "fail" and e.hint]
+        if hints:
+            parts.append("to see why: " + hints[0])
     if r.decided_by == "expectations":
         held = sum(e.status == "pass" for e in r.expectations)
         skipped = sum(e.status == "skip" for e in r.expectations)
