@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from nslab import lifecycle, observed, reachability
+from nslab import lifecycle, observed, reachability, verdicts
 from nslab.errors import NslabError
 from nslab.model import lab as model
 
@@ -171,13 +171,13 @@ class Lab:
     def status(self) -> dict[str, Any]:
         return lifecycle.status(self.name)
 
-    def test(self, **kwargs: Any) -> observed.Report:
+    def test(self, **kwargs: Any) -> verdicts.Report:
         """Probe the lab and check its file's expectations (see `nslab test`);
         keyword arguments as nslab.reachability.check_lab."""
         self._require_up()
         return reachability.check_lab(self.name, self.model.tests, **kwargs)
 
-    def why(self, src: str, dst: str, **kwargs: Any) -> observed.Diagnosis:
+    def why(self, src: str, dst: str, **kwargs: Any) -> verdicts.Diagnosis:
         """Why `src` reaches `dst`, or not (see `nslab why`)."""
         from nslab.diagnose import why
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from ipaddress import ip_address
 
-from nslab import observed as ob
+from nslab import verdicts as vd
 from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import firewall, netns, probe
 from nslab.kernel.inspect import Reader
@@ -49,7 +49,7 @@ def _has_tables(fd: int) -> bool:
 
 
 def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | None = None,
-        timeout: float = 1.0) -> ob.Diagnosis:
+        timeout: float = 1.0) -> vd.Diagnosis:
     require_root()
     nodes: dict[str, dict[str, object]] = {n["name"]: n for n in node_list(lab)}
     if src not in nodes:
@@ -86,12 +86,12 @@ def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | N
     reason, at = _explain(forward, back, res, verdicts, node_of, proto, port, dst)
     notes = tuple(f"NAT in {node_of.get(v.namespace) or v.namespace}: {v.text()}"
                   for v in verdicts if v.nat)
-    return ob.Diagnosis(src, dst, address, proto, port, res.reached,
+    return vd.Diagnosis(src, dst, address, proto, port, res.reached,
                         f"{res.outcome}: {res.detail}", forward, back,
                         None if res.reached else reason, None if res.reached else at, notes)
 
 
-def _explain(forward: ob.Path, back: ob.Path | None, res: probe.Result,
+def _explain(forward: vd.Path, back: vd.Path | None, res: probe.Result,
              verdicts: list[Verdict], node_of: dict[str, str | None], proto: str,
              port: int | None, dst: str) -> tuple[str | None, str | None]:
     if not forward.ok:

@@ -16,7 +16,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Literal
 
-from nslab import observed as ob
+from nslab import verdicts as vd
 from nslab.errors import NotFoundError, require_root
 from nslab.kernel import probe
 from nslab.kernel.inspect import Reader
@@ -32,7 +32,7 @@ def _primary(addresses: Sequence[str], family: int) -> str | None:
 
 def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "icmp",
            port: int | None = None, families: Iterable[int] = (4, 6),
-           timeout: float = 1.0) -> list[ob.Matrix]:
+           timeout: float = 1.0) -> list[vd.Matrix]:
     """Every ordered pair of the chosen nodes (default: every node with an
     address), one matrix per address family the lab uses."""
     require_root()
@@ -52,10 +52,10 @@ def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "i
         probes = [probe.Probe(known[a]["namespace"], _primary(known[b]["addresses"], fam) or "",
                               proto, port) for a, b in pairs]
         results = probe.run(probes, timeout)
-        cells = tuple(ob.Cell(a, b, r.probe.dst, r.outcome, r.detail,
+        cells = tuple(vd.Cell(a, b, r.probe.dst, r.outcome, r.detail,
                               round(r.rtt_ms, 3) if r.rtt_ms is not None else None, r.reached)
                       for (a, b), r in zip(pairs, results, strict=True))
-        out.append(ob.Matrix(proto, port, fam, tuple(members), cells))
+        out.append(vd.Matrix(proto, port, fam, tuple(members), cells))
     return out
 
 
@@ -71,7 +71,7 @@ class Checker:
         ns: str = self.nodes[node]["namespace"]
         return ns
 
-    def run(self, items: Sequence[Expectation]) -> list[ob.ExpectResult]:
+    def run(self, items: Sequence[Expectation]) -> list[vd.ExpectResult]:
         probed = [e for e in items if e.kind in ("reach", "path", "throughput")]
         results = probe.run([probe.Probe(self.ns(e.src or ""), e.address or "", e.proto,
                                          e.port) for e in probed], self.timeout)
@@ -84,14 +84,14 @@ class Checker:
             r = by_index[e.index]
             if r.reached != e.reach:
                 what = "reached it" if r.reached else f"{r.outcome}: {r.detail}"
-                out.append(ob.ExpectResult(e.index, e.text, e.kind, "fail", what, 1,
+                out.append(vd.ExpectResult(e.index, e.text, e.kind, "fail", what, 1,
                                            None if r.reached else self._why(e)))
             elif e.kind == "path":
                 out.append(self._path(e))
             elif e.kind == "throughput":
                 out.append(self._throughput(e))
             else:
-                out.append(ob.ExpectResult(e.index, e.text, e.kind, "pass",
+                out.append(vd.ExpectResult(e.index, e.text, e.kind, "pass",
                                            f"{r.outcome}: {r.detail}", 1))
         return out
 
@@ -99,7 +99,7 @@ class Checker:
         port = f" --proto {e.proto} --port {e.port}" if e.proto != "icmp" else ""
         return f"nslab why {self.lab} {e.src} {e.dst or e.address}{port}"
 
-    def _path(self, e: Expectation) -> ob.ExpectResult:
+    def _path(self, e: Expectation) -> vd.ExpectResult:
         with Reader(many=True) as reader:
             inos = {reader.named[d["namespace"]]: n for n, d in self.nodes.items()
                     if d["namespace"] in reader.named}
@@ -108,11 +108,11 @@ class Checker:
         through = [h.node or h.namespace for h in p.hops]
         text = " -> ".join(through)
         if e.via in through:
-            return ob.ExpectResult(e.index, e.text, e.kind, "pass", f"path: {text}", 1)
-        return ob.ExpectResult(e.index, e.text, e.kind, "fail",
+            return vd.ExpectResult(e.index, e.text, e.kind, "pass", f"path: {text}", 1)
+        return vd.ExpectResult(e.index, e.text, e.kind, "fail",
                                f"the path does not pass {e.via}: {text}", 1, self._why(e))
 
-    def _listens(self, e: Expectation) -> ob.ExpectResult:
+    def _listens(self, e: Expectation) -> vd.ExpectResult:
         from nslab.inspection import inspect
 
         got = inspect(self.lab, e.dst, ["sockets"])
@@ -121,14 +121,14 @@ class Checker:
                  and s.local_port == e.port and s.state == want]
         if found:
             who = ", ".join(f"{o.command}({o.pid})" for s in found for o in s.owners) or "?"
-            return ob.ExpectResult(e.index, e.text, e.kind, "pass",
+            return vd.ExpectResult(e.index, e.text, e.kind, "pass",
                                    f"{e.proto}/{e.port} open by {who}", 1)
-        return ob.ExpectResult(e.index, e.text, e.kind, "fail",
+        return vd.ExpectResult(e.index, e.text, e.kind, "fail",
                                f"no {e.proto} socket listens on port {e.port}", 1)
 
-    def _throughput(self, e: Expectation) -> ob.ExpectResult:
+    def _throughput(self, e: Expectation) -> vd.ExpectResult:
         if shutil.which("iperf3") is None:
-            return ob.ExpectResult(e.index, e.text, e.kind, "skip",
+            return vd.ExpectResult(e.index, e.text, e.kind, "skip",
                                    "iperf3 is not installed (apt install iperf3)", 1)
         port = 5201 + e.index
         server = subprocess.Popen(["ip", "netns", "exec", self.ns(e.dst or ""), "iperf3",
@@ -145,27 +145,27 @@ class Checker:
         try:
             bps = float(json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"])
         except (ValueError, KeyError):
-            return ob.ExpectResult(e.index, e.text, e.kind, "fail",
+            return vd.ExpectResult(e.index, e.text, e.kind, "fail",
                                    f"iperf3 failed: {r.stderr.strip()[:120]}", 1)
         ok = e.rate_bps is not None and bps >= e.rate_bps
-        return ob.ExpectResult(e.index, e.text, e.kind, "pass" if ok else "fail",
+        return vd.ExpectResult(e.index, e.text, e.kind, "pass" if ok else "fail",
                                f"{bps / 1e6:.1f} Mbit/s measured", 1)
 
 
 def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
-          converge: float | None = None) -> list[ob.ExpectResult]:
+          converge: float | None = None) -> list[vd.ExpectResult]:
     """Check every expectation; those that fail are tried again until
     `converge` seconds have passed (a bounded wait for the lab to settle)."""
     require_root()
     checker = Checker(lab, timeout if timeout is not None else tests.timeout)
     deadline = time.monotonic() + (converge if converge is not None else tests.converge)
     todo = list(tests.expectations)
-    done: dict[int, ob.ExpectResult] = {}
+    done: dict[int, vd.ExpectResult] = {}
     attempts = 0
     while todo:
         attempts += 1
         for res in checker.run(todo):
-            done[res.index] = ob.ExpectResult(res.index, res.text, res.kind, res.status,
+            done[res.index] = vd.ExpectResult(res.index, res.text, res.kind, res.status,
                                               res.detail, attempts, res.hint)
         todo = [e for e in todo if done[e.index].status == "fail"]
         if not todo or time.monotonic() >= deadline:
@@ -186,13 +186,13 @@ def recorded_tests(lab: str) -> LabTests:
 def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | None = None,
              proto: probe.Proto = "icmp", port: int | None = None,
              families: Iterable[int] = (4, 6), timeout: float | None = None,
-             with_matrix: bool = True) -> ob.Report:
+             with_matrix: bool = True) -> vd.Report:
     t0 = time.perf_counter()
     tests = tests if tests is not None else recorded_tests(lab)
     wait = timeout if timeout is not None else tests.timeout
     decided: Literal["expectations", "matrix"] = \
         "expectations" if tests.expectations else "matrix"
-    mats: list[ob.Matrix] = []
+    mats: list[vd.Matrix] = []
     if with_matrix or decided == "matrix":
         deadline = time.monotonic() + tests.converge
         while True:
@@ -202,10 +202,10 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
                 break
             time.sleep(0.2)
     results = check_expectations(lab, tests, wait) if tests.expectations else []
-    return ob.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided)
+    return vd.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided)
 
 
-def check_file(path: str | Path, **kw: object) -> ob.Report:
+def check_file(path: str | Path, **kw: object) -> vd.Report:
     """Bring the file's lab up, test it, and bring it down, whatever happens."""
     from nslab import lifecycle
 

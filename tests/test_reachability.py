@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Labs, netns_list, nslab
+from tests.conftest import ROOT, Labs, netns_list, nslab
 
 ROUTED = """
 name: x
@@ -92,7 +92,8 @@ def test_failing_expectations_exit_10_and_say_why(labs: Labs) -> None:
 
 
 def test_the_matrix_agrees_with_ping_on_a_broken_lab(labs: Labs) -> None:
-    name, path = labs.example("demo")
+    demo = (ROOT / "examples" / "demo.yaml").read_text()
+    name, path = labs.file(demo[:demo.index("test:")])  # no expectations: the matrix decides
     nslab("up", str(path), check=True)
     subprocess.run(["ip", "-n", f"{name}-r1", "link", "set", "eth1", "down"], check=True)
     code, rep = run_json(name, "--timeout", "0.5")

@@ -16,6 +16,7 @@ from collections import deque
 from ipaddress import ip_address
 
 from nslab import observed as ob
+from nslab import verdicts as vd
 from nslab.kernel import netns, netstate
 from nslab.kernel.inspect import Reader
 
@@ -109,8 +110,8 @@ class Walker:
                 f"{target}, so its ARP/NDP request is never answered")
 
     # ------------------------------------------------------------ the walk
-    def walk(self, src: int, src_addr: str | None, dst: str) -> ob.Path:
-        hops: list[ob.Hop] = []
+    def walk(self, src: int, src_addr: str | None, dst: str) -> vd.Path:
+        hops: list[vd.Hop] = []
         cur: int = src
         iif: int | None = None
         family = ip_address(dst).version
@@ -126,9 +127,9 @@ class Walker:
                     cur, iname, dst, src_addr, e))
             where = self._name(cur)
             if look.type == "local":
-                hops.append(ob.Hop(self.r.label(cur), self.nodes.get(cur), iname, None, None,
+                hops.append(vd.Hop(self.r.label(cur), self.nodes.get(cur), iname, None, None,
                                    f"{dst} is local (table {look.table})"))
-                return ob.Path(src_addr or "", dst, True, tuple(hops), None, None)
+                return vd.Path(src_addr or "", dst, True, tuple(hops), None, None)
             if look.type != "unicast":
                 return self._stop(src, dst, hops, cur, iname,
                                   f"{where} has a {look.type} route for {dst} "
@@ -143,7 +144,7 @@ class Walker:
             nexthop = look.gateway or dst
             route = f"{dst} via {look.gateway} dev {out.name}" if look.gateway else \
                 f"{dst} dev {out.name}"
-            hops.append(ob.Hop(self.r.label(cur), self.nodes.get(cur), iname, out.name,
+            hops.append(vd.Hop(self.r.label(cur), self.nodes.get(cur), iname, out.name,
                                nexthop, f"{route} (table {look.table})"))
             why = self._down(cur, out)
             if why:
@@ -153,7 +154,7 @@ class Walker:
                 return self._stop(src, dst, hops, cur, iname, nxt, keep=True)
             cur, iif, bridges = nxt
             for ns, bridge in bridges:
-                hops.append(ob.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
+                hops.append(vd.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
                                    f"bridged by {bridge}"))
             if src_addr is None:
                 src_addr = look.prefsrc
@@ -203,12 +204,12 @@ class Walker:
             return f"{where} has no route to {dst} (add one, or a default route)"
         return f"{where} cannot route {dst}: {os.strerror(e.errno or 0)}"
 
-    def _stop(self, src: int, dst: str, hops: list[ob.Hop], ino: int, iname: str | None,
-              reason: str, keep: bool = False) -> ob.Path:
+    def _stop(self, src: int, dst: str, hops: list[vd.Hop], ino: int, iname: str | None,
+              reason: str, keep: bool = False) -> vd.Path:
         if not keep:
-            hops.append(ob.Hop(self.r.label(ino), self.nodes.get(ino), iname, None, None,
+            hops.append(vd.Hop(self.r.label(ino), self.nodes.get(ino), iname, None, None,
                                None))
         first = hops[0] if hops else None
         src_text = first.namespace if first else self.r.label(src)
-        return ob.Path(src_text, dst, False, tuple(hops), reason,
+        return vd.Path(src_text, dst, False, tuple(hops), reason,
                        self.nodes.get(ino) or self.r.label(ino))

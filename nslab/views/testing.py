@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from nslab import observed as ob
+from nslab import verdicts as vd
 from nslab.views.text import table
 
 MARK = {"reply": "ok", "open": "ok", "refused": "R", "unreachable": "U", "blocked": "B",
@@ -15,12 +15,12 @@ LEGEND = ("ok reached  T no answer  U unreachable (ICMP error)  R refused (no li
 GRID_MAX = 30
 
 
-def _title(m: ob.Matrix) -> str:
+def _title(m: vd.Matrix) -> str:
     what = m.proto if m.port is None else f"{m.proto}/{m.port}"
     return f"{what} over IPv{m.family}"
 
 
-def matrix(m: ob.Matrix) -> str:
+def matrix(m: vd.Matrix) -> str:
     reached = sum(c.reached for c in m.cells)
     head = f"{_title(m)}: {reached}/{len(m.cells)} pairs reach"
     if len(m.nodes) > GRID_MAX:
@@ -37,13 +37,13 @@ def matrix(m: ob.Matrix) -> str:
     return f"{head}\n{grid}"
 
 
-def expectations(items: Sequence[ob.ExpectResult]) -> str:
+def expectations(items: Sequence[vd.ExpectResult]) -> str:
     return table([[e.status.upper(), e.text, e.detail + (f" (after {e.attempts} tries)"
                                                           if e.attempts > 1 else "")]
                   for e in items])
 
 
-def report(r: ob.Report) -> str:
+def report(r: vd.Report) -> str:
     parts = [matrix(m) for m in r.matrices]
     if r.matrices:
         parts.append(LEGEND)
@@ -65,7 +65,7 @@ def report(r: ob.Report) -> str:
     return "\n\n".join(parts)
 
 
-def junit(r: ob.Report) -> str:
+def junit(r: vd.Report) -> str:
     """JUnit XML: one test case per expectation; per pair when the matrix decides."""
     suites = ET.Element("testsuites", name="nslab")
     if r.expectations:
@@ -95,19 +95,19 @@ def junit(r: ob.Report) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _counts(suite: ET.Element, items: Sequence[ob.ExpectResult]) -> None:
+def _counts(suite: ET.Element, items: Sequence[vd.ExpectResult]) -> None:
     suite.set("tests", str(len(items)))
     suite.set("failures", str(sum(e.status == "fail" for e in items)))
     suite.set("skipped", str(sum(e.status == "skip" for e in items)))
 
 
-def hops(p: ob.Path) -> str:
+def hops(p: vd.Path) -> str:
     rows = [[str(k + 1), h.node or h.namespace, h.iif or "-", h.oif or "-", h.via or "-",
              h.route or "-"] for k, h in enumerate(p.hops)]
     return table(rows, ["HOP", "NODE", "IN", "OUT", "NEXT HOP", "ROUTE"])
 
 
-def diagnosis(d: ob.Diagnosis) -> str:
+def diagnosis(d: vd.Diagnosis) -> str:
     what = d.proto if d.port is None else f"{d.proto}/{d.port}"
     head = f"{d.src} -> {d.dst} ({d.address}, {what}): "
     parts = [head + ("gets through" if d.reached else "does not get through")]

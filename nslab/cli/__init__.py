@@ -1,0 +1,140 @@
+"""The `nslab` command. Thin: parse, call the library, render, map errors to
+exit codes (README: "Exit codes"). Only this package prints or exits; each
+module holds a family of verbs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from nslab import observed
+from nslab.cli.check import cmd_test, cmd_why
+from nslab.cli.lab import (
+    cmd_down,
+    cmd_exec,
+    cmd_list,
+    cmd_plan,
+    cmd_shell,
+    cmd_status,
+    cmd_up,
+    cmd_validate,
+)
+from nslab.cli.look import cmd_doctor, cmd_graph, cmd_inspect, cmd_ns
+from nslab.errors import NslabError, SpecError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
+                                "network namespaces.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("validate", cmd_validate, "check a topology file, change nothing")
+    sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+    sp = add("plan", cmd_plan, "show what up would do")
+    sp.add_argument("file")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--shell", action="store_true",
+                   help="print the equivalent ip/sysctl commands as a bash script")
+    g.add_argument("--json", action="store_true")
+    sp = add("up", cmd_up, "build a lab from a topology file")
+    sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+    sp = add("down", cmd_down, "remove a lab (by name, or by its file)")
+    sp.add_argument("target", metavar="NAME|FILE")
+    sp.add_argument("--json", action="store_true")
+    sp = add("status", cmd_status, "a lab's nodes, interfaces and addresses, read from the "
+             "kernel (no name: the labs that are up)")
+    sp.add_argument("name", nargs="?")
+    sp.add_argument("--json", action="store_true")
+    sp = add("list", cmd_list, "the labs that are up")
+    sp.add_argument("--json", action="store_true")
+    sp = add("exec", cmd_exec, "run a command inside a node; its exit status is passed through")
+    sp.add_argument("lab")
+    sp.add_argument("node")
+    sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    sp = add("shell", cmd_shell, "an interactive shell inside a node")
+    sp.add_argument("lab")
+    sp.add_argument("node")
+    sp = add("inspect", cmd_inspect, "everything inside a namespace: a lab node (LAB NODE), "
+             "a whole lab (LAB), any named namespace, or pid:PID")
+    sp.add_argument("target", metavar="LAB|NAMESPACE|pid:PID")
+    sp.add_argument("node", nargs="?", metavar="NODE")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--only", metavar="SECTION,...",
+                    help="some of: " + ",".join(observed.SECTIONS))
+    sp = add("graph", cmd_graph, "draw a lab: from its file, or live from a running lab")
+    sp.add_argument("target", metavar="FILE|LAB")
+    sp.add_argument("-o", "--output", metavar="FILE",
+                    help="write here (format from the suffix unless --format says)")
+    sp.add_argument("--format", choices=["svg", "png", "dot", "mermaid"],
+                    help="default: dot on stdout, or the suffix of -o")
+    sp = add("test", cmd_test, "probe a lab (all pairs, in parallel) and check the "
+             "expectations of its file; on a FILE: up, test, down")
+    sp.add_argument("target", metavar="LAB|FILE")
+    sp.add_argument("--nodes", metavar="A,B,...", help="only these nodes in the matrix")
+    sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
+    sp.add_argument("--port", type=int)
+    sp.add_argument("--family", type=int, choices=[4, 6])
+    sp.add_argument("--timeout", type=float, metavar="S",
+                    help="seconds per probe (default: the file's test.timeout, 1)")
+    sp.add_argument("--no-matrix", action="store_true",
+                    help="only the file's expectations")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    sp = add("why", cmd_why, "why SRC reaches DST or not: the path hop by hop, the way "
+             "back, and the first thing that stops the packet")
+    sp.add_argument("lab")
+    sp.add_argument("src", metavar="SRC")
+    sp.add_argument("dst", metavar="DST", help="a node, or an address")
+    sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
+    sp.add_argument("--port", type=int)
+    sp.add_argument("--timeout", type=float, default=1.0, metavar="S")
+    sp.add_argument("--json", action="store_true")
+    sp = add("doctor", cmd_doctor, "can this machine run labs? kernel features, tools, limits")
+    sp.add_argument("--json", action="store_true")
+    sp = add("ns", cmd_ns, "named network namespaces, as ip netns manages them")
+    nsub = sp.add_subparsers(dest="ns_command", required=True, metavar="add|del|exec|list")
+    x = nsub.add_parser("add", help="make an empty named namespace (ip netns add)")
+    x.add_argument("name")
+    x.add_argument("-q", "--quiet", action="store_true")
+    x = nsub.add_parser("del", help="remove a named namespace that no lab owns (ip netns del)")
+    x.add_argument("name")
+    x.add_argument("-q", "--quiet", action="store_true")
+    x = nsub.add_parser("exec", help="run a command inside (ip netns exec)")
+    x.add_argument("name")
+    x.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    x = nsub.add_parser("list", help="every network namespace, named or held by a process")
+    x.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except SpecError as e:
+        for line in e.lines:
+            print(line, file=sys.stderr)
+        return e.exit_code
+    except NslabError as e:
+        print(f"nslab: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("nslab: interrupted", file=sys.stderr)
+        return 130
+    except OSError as e:  # the kernel or /proc said no where nslab did not expect it
+        print(f"nslab: {e.strerror or e}{f': {e.filename}' if e.filename else ''}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

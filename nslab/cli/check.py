@@ -1,0 +1,55 @@
+"""Checking a lab: test, why."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nslab.errors import NslabError, require_root
+
+if TYPE_CHECKING:
+    pass
+
+from nslab.cli.common import print_json
+
+TEST_FAILED = 10
+
+
+def cmd_test(a: argparse.Namespace) -> int:
+    from nslab import reachability
+    from nslab.views import testing
+
+    if a.proto != "icmp" and a.port is None:
+        raise NslabError(f"--proto {a.proto} needs --port")
+    opts: dict[str, Any] = {
+        "nodes": [n.strip() for n in a.nodes.split(",")] if a.nodes else None,
+        "proto": a.proto, "port": a.port, "families": (a.family,) if a.family else (4, 6),
+        "timeout": a.timeout, "with_matrix": not a.no_matrix}
+    if os.path.isfile(a.target) or a.target.endswith((".yaml", ".yml")):
+        require_root()
+        report = reachability.check_file(a.target, **opts)
+    else:
+        report = reachability.check_lab(a.target, **opts)
+    if a.junit:
+        Path(a.junit).write_text(testing.junit(report))
+    if a.json:
+        print_json({"version": 1, **report.to_dict()})
+    else:
+        print(testing.report(report))
+    return 0 if report.ok else TEST_FAILED
+
+
+def cmd_why(a: argparse.Namespace) -> int:
+    from nslab.diagnose import why
+    from nslab.views import testing
+
+    d = why(a.lab, a.src, a.dst, a.proto, a.port, a.timeout)
+    if a.json:
+        print_json({"version": 1, **d.to_dict()})
+    else:
+        print(testing.diagnosis(d))
+    return 0 if d.reached else TEST_FAILED
+
+

@@ -1,0 +1,130 @@
+"""The lab verbs: validate, plan, up, down, status, list, exec, shell."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nslab.errors import NslabError, require_root
+from nslab.views import text
+
+if TYPE_CHECKING:
+    pass
+
+from nslab.cli.common import enter, lab_to_dict, lifecycle, print_json, waiting
+
+_PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "veth pairs",
+           "AddBridge": "bridges", "SetMaster": "bridge ports", "AddAddress": "addresses",
+           "SetLinkUp": "links up", "AddRoute": "routes", "RunCommand": "commands",
+           "StartService": "services", "SetNeighbourLimits": "neighbour limits"}
+
+
+def _progress_printer(total_nodes: int) -> Any:
+    """Progress on stderr for labs of 100 nodes or more: each phase when it is
+    done, and every 500 namespaces while they are made."""
+    if total_nodes < 100:
+        return None
+
+    def show(phase: str, done: int, total: int) -> None:
+        if done == total or (done and done % 500 == 0):
+            with contextlib.suppress(OSError):  # a closed stderr must not abort up
+                print(f"nslab: {_PHASES.get(phase, phase)} {done}/{total}", file=sys.stderr)
+    return show
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    lab = lifecycle().compile_file(a.file)
+    if a.json:
+        print_json({"version": 1, "valid": True, "lab": lab_to_dict(lab)})
+    else:
+        print(f"{a.file}: valid: lab '{lab.name}', {text.counts(lab)}")
+    return 0
+
+
+def cmd_plan(a: argparse.Namespace) -> int:
+    lab = lifecycle().compile_file(a.file)
+    p = lifecycle().build_plan(lab)
+    if a.shell:
+        sys.stdout.write(p.as_shell())
+    elif a.json:
+        print_json({"version": 1, "lab": lab.name, "steps": [
+            {"step": type(s).__name__, "shell": s.as_shell()} for s in p.steps]})
+    else:
+        print(text.plan_text(p))
+    return 0
+
+
+def cmd_up(a: argparse.Namespace) -> int:
+    require_root()
+    lab = lifecycle().compile_file(a.file)
+    res = lifecycle().up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
+                       waiting(lab.name))
+    if a.json:
+        print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
+                     "notes": res.notes, "topology": lab_to_dict(lab)})
+        return 0
+    for note in res.notes:
+        print(f"nslab: {note}", file=sys.stderr)
+    print(f"lab {lab.name} is up: {text.counts(lab)} ({res.seconds:.2f} s)")
+    if len(lab.nodes) <= 60:
+        print(text.lab_summary(lab))
+    print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
+          f"|  remove: nslab down {lab.name}")
+    return 0
+
+
+def cmd_down(a: argparse.Namespace) -> int:
+    require_root()
+    res = lifecycle().down(a.target, waiting(a.target))
+    if a.json:
+        print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
+                     "removed": res.removed, "skipped": res.skipped,
+                     "processes_ended": res.processes, "seconds": round(res.seconds, 4)})
+        return 0
+    if not res.was_up:
+        print(f"lab {res.lab} is not up: nothing to remove")
+        return 0
+    print(f"lab {res.lab} is down: removed {len(res.removed)} namespaces, ended "
+          f"{res.processes} processes ({res.seconds:.2f} s)")
+    for ns in res.skipped:
+        print(f"nslab: left namespace '{ns}' alone: it is not the one this lab made",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    if a.name is None:
+        return cmd_list(a)
+    st = lifecycle().status(a.name)
+    if a.json:
+        print_json(st)
+    else:
+        print(text.status_text(st))
+    return 0 if st["state"] == "up" else 9
+
+
+def cmd_list(a: argparse.Namespace) -> int:
+    items = lifecycle().list_labs()
+    if a.json:
+        print_json({"version": 1, "labs": items})
+    else:
+        print(text.list_text(items))
+    return 0
+
+
+def cmd_exec(a: argparse.Namespace) -> int:
+    argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    if not argv:
+        raise NslabError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
+    return enter(a.lab, a.node, argv)
+
+
+def cmd_shell(a: argparse.Namespace) -> int:
+    shell = os.environ.get("SHELL") or "/bin/bash"
+    return enter(a.lab, a.node, [shell])
+
+

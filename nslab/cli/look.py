@@ -1,0 +1,131 @@
+"""Looking inside: inspect, ns, graph, doctor."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nslab.errors import NotFoundError, NslabError, require_root
+from nslab.state.record import node_list, recorded
+
+if TYPE_CHECKING:
+    pass
+
+from nslab.cli.common import exec_ip, lab_to_dict, lifecycle, print_json
+
+
+def cmd_inspect(a: argparse.Namespace) -> int:
+    from nslab import inspection
+    from nslab.views import inspect as iv
+
+    sections = inspection.parse_sections(a.only)
+    text_mode = not a.json
+    if a.node is None and inspection.is_lab(a.target):
+        if a.only is None and text_mode:
+            sections = ("interfaces", "addresses", "routes", "neighbours", "sockets",
+                        "firewall", "sysctls", "processes")
+        items = inspection.inspect_lab(a.target, sections, as_text=False)
+        expected = len(node_list(a.target))
+        if a.json:
+            print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
+        else:
+            print(iv.lab_overview(a.target, items, expected))
+        return 0 if len(items) == expected else 9
+    one = inspection.inspect(a.target, a.node, sections, as_text=text_mode)
+    if a.json:
+        print_json({"version": 1, **one.to_dict()})
+    else:
+        print(iv.inspection(one))
+    return 0
+
+
+def cmd_ns(a: argparse.Namespace) -> int:
+    from nslab import inspection
+    from nslab.views import inspect as iv
+
+    if a.ns_command == "add":
+        ino = inspection.ns_add(a.name)
+        if not a.quiet:
+            print(f"namespace {a.name} added (id {ino})")
+    elif a.ns_command == "del":
+        inspection.ns_del(a.name)
+        if not a.quiet:
+            print(f"namespace {a.name} removed")
+    elif a.ns_command == "exec":
+        argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+        if not argv:
+            raise NslabError("nothing to run: nslab ns exec NAME -- COMMAND [ARGS...]")
+        require_root()
+        if not os.path.lexists(f"/run/netns/{a.name}"):
+            raise NotFoundError(f"no namespace '{a.name}' (see nslab ns list)")
+        return exec_ip(a.name, argv)
+    else:
+        items = inspection.ns_list()
+        if a.json:
+            print_json({"version": 1, "namespaces": [dataclasses.asdict(e) for e in items]})
+        else:
+            print(iv.ns_list(items))
+    return 0
+
+
+def _graph_source(target: str) -> tuple[dict[str, Any], dict[tuple[str, str], str] | None, str]:
+    if os.path.isfile(target) or target.endswith((".yaml", ".yml")):
+        lab = lifecycle().compile_file(target)
+        return lab_to_dict(lab), None, f"lab {lab.name} (from {target})"
+    _journal, data = recorded(target)
+    st = lifecycle().status(target)
+    state = {(n["name"], i["name"]): i["state"] for n in st["nodes"] for i in n["interfaces"]}
+    return data, state, f"lab {target} (running: green up, red dashed down)"
+
+
+def cmd_graph(a: argparse.Namespace) -> int:
+    import shutil
+    import subprocess
+
+    from nslab.views import graph
+
+    fmt = a.format or (Path(a.output).suffix.lstrip(".") if a.output else "dot")
+    if fmt not in ("svg", "png", "dot", "mermaid"):
+        raise NslabError(f"cannot draw '{fmt}': use --format svg, png, dot or mermaid")
+    data, state, title = _graph_source(a.target)
+    if fmt == "mermaid":
+        out = graph.to_mermaid(data, state).encode()
+    else:
+        dot = graph.to_dot(data, state, title)
+        if fmt == "dot":
+            out = dot.encode()
+        else:
+            if shutil.which("dot") is None:
+                raise NslabError("Graphviz is not installed (apt install graphviz); or use "
+                                 "--format dot or --format mermaid")
+            r = subprocess.run(["dot", f"-T{fmt}"], input=dot.encode(), capture_output=True)
+            if r.returncode != 0:
+                raise NslabError(f"graphviz failed: {r.stderr.decode().strip()[:200]}")
+            out = r.stdout
+    target = a.output or (f"{data['name']}.{fmt}" if fmt in ("svg", "png") else None)
+    if target is None:
+        sys.stdout.write(out.decode())
+    else:
+        Path(target).write_bytes(out)
+        print(f"wrote {target} ({len(data['nodes'])} nodes)")
+    return 0
+
+
+def cmd_doctor(a: argparse.Namespace) -> int:
+    from nslab import doctor
+    from nslab.views import inspect as iv
+
+    checks = doctor.run()
+    ok = doctor.ready(checks)
+    if a.json:
+        print_json({"version": 1, "ready": ok,
+                     "checks": [dataclasses.asdict(c) for c in checks]})
+    else:
+        print(iv.doctor(checks, ok))
+    return 0 if ok else 1
+
+

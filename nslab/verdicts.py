@@ -1,0 +1,108 @@
+"""What `nslab test` and `nslab why` find: frozen records, pure. Their
+`to_dict` (or dataclasses.asdict) is the --json shape (docs/json.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One probe of `nslab test`'s matrix."""
+
+    src: str
+    dst: str
+    address: str
+    outcome: str  # see nslab.kernel.probe: reply, open, refused, unreachable, blocked, timeout
+    detail: str
+    rtt_ms: float | None
+    reached: bool
+
+
+@dataclass(frozen=True)
+class Matrix:
+    proto: str
+    port: int | None
+    family: int
+    nodes: tuple[str, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def failed(self) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if not c.reached)
+
+
+@dataclass(frozen=True)
+class ExpectResult:
+    index: int
+    text: str
+    kind: str
+    status: Literal["pass", "fail", "skip"]
+    detail: str
+    attempts: int
+    hint: str | None = None  # the command that explains a failure
+
+
+@dataclass(frozen=True)
+class Report:
+    lab: str
+    matrices: tuple[Matrix, ...]
+    expectations: tuple[ExpectResult, ...]
+    seconds: float
+    decided_by: Literal["expectations", "matrix"]
+
+    @property
+    def ok(self) -> bool:
+        if self.decided_by == "expectations":
+            return all(e.status != "fail" for e in self.expectations)
+        return all(not m.failed for m in self.matrices)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ok"] = self.ok
+        return d
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One namespace a packet passes: where it came in, where it leaves, and
+    the route the kernel chose there."""
+
+    namespace: str  # name, or a label such as host / pid:123
+    node: str | None  # the lab node, when it is one
+    iif: str | None  # None where the packet starts
+    oif: str | None  # None where it arrives
+    via: str | None  # the next hop's address (the gateway, or the destination)
+    route: str | None  # "10.0.0.0/8 via 10.0.9.1 dev eth1 (table main)"
+
+
+@dataclass(frozen=True)
+class Path:
+    src: str
+    dst: str
+    ok: bool
+    hops: tuple[Hop, ...]
+    reason: str | None  # the first thing that stops it, in a sentence
+    at: str | None  # the node (or namespace) where it stops
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """`nslab why`: what happens to a packet from `src` to `dst`, and why."""
+
+    src: str
+    dst: str
+    address: str
+    proto: str
+    port: int | None
+    reached: bool
+    probe: str  # what a real probe saw: "reply: echo reply from 10.0.9.2"
+    forward: Path
+    back: Path | None  # the answer's way home, when the packet gets there
+    reason: str | None  # the first thing that stops it, in a sentence
+    at: str | None  # where
+    notes: tuple[str, ...]  # NAT that rewrites it, and such
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
