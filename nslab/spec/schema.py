@@ -11,15 +11,14 @@ import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from nslab.spec.base import Strict
+from nslab.spec.policy import DnsSpec, FirewallSpec, LabDnsSpec, NatSpec
 
 LAB_NAME = r"^[a-z][a-z0-9-]{0,19}$"
 NODE_NAME = r"^[a-z][a-z0-9_-]{0,29}$"
 DEFAULT_POOL = "10.128.0.0/16"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RouteSpec(Strict):
@@ -72,6 +71,9 @@ class NodeSpec(Strict):
     routes: list[RouteSpec] = []
     exec: list[Command] = []
     services: list[ServiceSpec] = []
+    firewall: FirewallSpec | None = None
+    nat: NatSpec | None = None
+    dns: DnsSpec | None = None
 
 
 class LinkSpec(Strict):
@@ -209,6 +211,7 @@ class LabSpec(Strict):
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()
     routing: Literal["auto", "static"] = "auto"
+    dns: LabDnsSpec = LabDnsSpec()
     test: LabTestsSpec = LabTestsSpec()
 
     @field_validator("nodes", mode="before")

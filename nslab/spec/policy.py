@@ -1,0 +1,99 @@
+"""What a node lets through and rewrites (firewall, NAT) and how it resolves
+names (DNS), as the user writes it. Pure."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from nslab.spec.base import Strict
+
+PORTS = re.compile(r"^\d{1,5}(-\d{1,5})?$")
+
+
+class FirewallRuleSpec(Strict):
+    """`{action: allow, from: h1, to: 10.0.0.0/8, proto: tcp, port: 22}`; `from`
+    and `to` take a node, node:interface, an address or a network; `in` and
+    `out` an interface of this node; `chain` input, forward or output (default:
+    input and forward, what reaches or crosses the node)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    action: Literal["allow", "deny", "reject"]
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    proto: Literal["tcp", "udp", "icmp"] | None = None
+    port: int | str | None = None
+    in_: str | None = Field(default=None, alias="in")
+    out: str | None = None
+    chain: Literal["input", "forward", "output"] | None = None
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: int | str | None) -> int | str | None:
+        if v is None:
+            return v
+        text = str(v)
+        if not PORTS.match(text) or not all(1 <= int(p) <= 65535 for p in text.split("-")):
+            raise ValueError(f"'{v}' is not a port (1-65535) or a range such as 8000-8100")
+        return v
+
+    @model_validator(mode="after")
+    def _port_needs_proto(self) -> FirewallRuleSpec:
+        if self.port is not None and self.proto not in ("tcp", "udp"):
+            raise ValueError("'port' needs proto tcp or udp")
+        return self
+
+
+class FirewallSpec(Strict):
+    """The node's nftables firewall: nslab's own table `inet nslab`."""
+
+    policy: Literal["accept", "drop"] = "accept"
+    rules: list[FirewallRuleSpec] = []
+    nft: str | None = None  # raw nftables text, loaded after nslab's table
+
+
+class PortForwardSpec(Strict):
+    """Connections to `port` on this node go to `to` (node, node:port, address
+    or address:port)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    port: int = Field(ge=1, le=65535)
+    to: str
+    proto: Literal["tcp", "udp"] = "tcp"
+    in_: str | None = Field(default=None, alias="in")
+
+
+class NatSpec(Strict):
+    masquerade: list[str] = []  # interfaces facing outside: what leaves gets their address
+    forward: list[PortForwardSpec] = []
+
+
+class DnsSpec(Strict):
+    """The node's resolver (its own resolv.conf); names of lab nodes resolve
+    through the lab's hosts file either way."""
+
+    nameservers: list[str] = []
+    search: list[str] = []
+
+    @field_validator("nameservers")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        for a in v:
+            try:
+                ipaddress.ip_address(a)
+            except ValueError as e:
+                raise ValueError(f"'{a}' is not an IP address") from e
+        return v
+
+
+class LabDnsSpec(Strict):
+    """`hosts`: give every node a hosts file naming every node (in
+    /etc/netns/<namespace>/hosts, which `ip netns exec` puts in place of
+    /etc/hosts); auto: for labs of up to 256 nodes."""
+
+    hosts: bool | Literal["auto"] = "auto"
