@@ -36,6 +36,7 @@ def chain_yaml(name: str, n: int) -> str:
     nodes = "\n".join(f"  n{i}: {{kind: router}}" for i in range(n))
     links = "\n".join(f"  - [n{i}, n{i + 1}]" for i in range(n - 1))
     return (f"name: {name}\nrouting: static\naddressing: {{pool: 10.200.0.0/16}}\n"
+            "dns: {hosts: false}\n"
             f"nodes:\n{nodes}\nlinks:\n{links}\n")
 
 

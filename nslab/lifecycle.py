@@ -7,6 +7,7 @@ counts as removed, and it works from the journal alone after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import time
@@ -212,8 +213,20 @@ def _teardown(name: str, journal: Journal) -> DownResult:
     if rec.neighbour_limits:
         with locked("host"):
             host.release(name, sysctl.set_neighbour_thresh)
+    _remove_files(rec.files, rec.dirs)
     journal.remove()
     return DownResult(name, sorted(owned), skipped, len(pids), time.perf_counter() - t0, True)
+
+
+def _remove_files(files: list[str], dirs: list[str]) -> None:
+    """The host files the journal says this lab wrote, then the folders it
+    made for them (only when empty: what someone else put there stays)."""
+    for path in files:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    for path in reversed(dirs):
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
 
 
 # ---------------------------------------------------------------- reading

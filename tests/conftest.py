@@ -93,6 +93,11 @@ def labs(tmp_path: Path) -> Iterator[Labs]:
     for n in leaked:  # the test failed to clean up: remove, then fail loudly
         subprocess.run(["ip", "netns", "del", n], capture_output=True)
     assert not leaked, f"namespaces left behind: {sorted(leaked)}"
+    etc = set(os.listdir("/etc/netns")) if os.path.isdir("/etc/netns") else set()
+    files = {n for n in etc if any(n.startswith(f"{lab}-") for lab in made.names)}
+    for n in files:
+        subprocess.run(["rm", "-rf", f"/etc/netns/{n}"])
+    assert not files, f"/etc/netns entries left behind: {sorted(files)}"
     assert host_links() == before_links
     assert neigh_limits() == before_neigh, "host neighbour table limits not restored"
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,7 +76,9 @@ def _kernel_view(namespaces: list[str]) -> dict[str, Any]:
         # admin state, not operstate: by hand, carrier can lag up to 1 s (link-watch)
         links = sorted((li["ifname"], "UP" in li["flags"], li.get("master"))
                        for li in ipj("link"))
-        view[ns] = {"addrs": addrs, "routes": sorted(routes), "links": links}
+        hosts = Path(f"/etc/netns/{ns}/hosts")
+        view[ns] = {"addrs": addrs, "routes": sorted(routes), "links": links,
+                    "hosts": hosts.read_text() if hosts.exists() else None}
     return view
 
 
@@ -90,6 +94,8 @@ def test_shell_script_builds_the_same_lab(labs: Labs, stem: str) -> None:
     finally:
         for ns in namespaces:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            shutil.rmtree(f"/etc/netns/{ns}", ignore_errors=True)  # the script's hosts files
     nslab("up", str(path), check=True)
     by_nslab = _kernel_view(namespaces)
     assert by_nslab == by_hand
+    assert all(v["hosts"] for ns, v in by_nslab.items() if not ns.endswith("sw1"))

@@ -13,13 +13,14 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from itertools import groupby
 from typing import assert_never
 
-from nslab.errors import CommandError, ConflictError, KernelError
+from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, sysctl
 from nslab.plan.build import Plan
@@ -30,6 +31,8 @@ from nslab.plan.steps import (
     AddRoute,
     AddVeth,
     DeleteNamespace,
+    LoadNftRuleset,
+    RemoveFile,
     RunCommand,
     SetLinkUp,
     SetMaster,
@@ -37,6 +40,7 @@ from nslab.plan.steps import (
     SetSysctl,
     StartService,
     Step,
+    WriteFile,
 )
 from nslab.state.journal import Journal
 
@@ -109,8 +113,16 @@ class Executor:
                 for s in steps:
                     assert isinstance(s, SetNeighbourLimits) and self.neighbour_hook
                     self.neighbour_hook(s)
-            case DeleteNamespace():
-                raise AssertionError("namespaces are removed by nslab.lifecycle.down")
+            case WriteFile():
+                for s in steps:
+                    assert isinstance(s, WriteFile)
+                    self._write_file(s)
+            case LoadNftRuleset():
+                for s in steps:
+                    assert isinstance(s, LoadNftRuleset)
+                    self._load_nft(s)
+            case DeleteNamespace() | RemoveFile():
+                raise AssertionError("namespaces and files are removed by nslab.lifecycle.down")
             case _:
                 assert_never(first)
         if self.progress:
@@ -199,6 +211,39 @@ class Executor:
                 step = e.tag
                 shell = step.as_shell() if hasattr(step, "as_shell") else "netlink request"
                 raise KernelError(shell, e.strerror or str(e), _HINTS.get(e.errno or 0, ""))
+
+    def _write_file(self, s: WriteFile) -> None:
+        folder = os.path.dirname(s.path)
+        if not os.path.isdir(folder):
+            self.journal.write(t="dir", path=folder)  # ours: removed at down when empty
+            os.makedirs(folder, exist_ok=True)
+        self.journal.write(t="file", path=s.path)
+        try:
+            fd = os.open(s.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        except FileExistsError:
+            self.journal.write(t="unfile", path=s.path)  # not ours after all: keep it
+            raise ConflictError(f"{s.path} already exists and nslab did not write it; move it "
+                                "away or rename the lab") from None
+        base = ""
+        if s.base:
+            try:
+                with open(s.base) as b:
+                    base = b.read()
+            except FileNotFoundError:
+                pass
+        with os.fdopen(fd, "w") as f:
+            f.write(base + ("\n" if base and not base.endswith("\n") else "") + s.text)
+
+    def _load_nft(self, s: LoadNftRuleset) -> None:
+        if shutil.which("nft") is None:
+            raise MissingFeatureError(f"node '{s.node}' has firewall or NAT rules, and nft is "
+                                      "not installed (apt install nftables)")
+        with netns.entered(self.fds[s.ns]):
+            r = subprocess.run(["nft", "-f", "-"], input=s.text, capture_output=True, text=True)
+        if r.returncode != 0:
+            err = " ".join(r.stderr.strip().splitlines()[:1]) or f"exit {r.returncode}"
+            raise KernelError(f"nft -f (the firewall and NAT of node '{s.node}')", err,
+                              "nslab plan --shell FILE shows the rules")
 
     def _run_command(self, s: RunCommand) -> None:
         r = subprocess.run(["ip", "netns", "exec", s.ns, *s.argv], capture_output=True,

@@ -58,6 +58,47 @@ class Service:
 
 
 @dataclass(frozen=True)
+class FilterRule:
+    """One firewall rule, resolved: node names became their addresses."""
+
+    index: int  # its place in the file's rules, for the nft comment
+    action: Literal["accept", "drop", "reject"]
+    chains: tuple[Literal["input", "forward", "output"], ...]
+    src: tuple[IPNetwork, ...]  # empty: any
+    dst: tuple[IPNetwork, ...]
+    proto: Literal["tcp", "udp", "icmp"] | None
+    port: str | None
+    iif: str | None
+    oif: str | None
+
+
+@dataclass(frozen=True)
+class PortForward:
+    proto: Literal["tcp", "udp"]
+    port: int
+    address: IPAddress
+    to_port: int
+    iif: str | None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a node lets through (its firewall) and rewrites (NAT)."""
+
+    default: Literal["accept", "drop"]
+    rules: tuple[FilterRule, ...]
+    masquerade: tuple[str, ...]  # interfaces
+    forwards: tuple[PortForward, ...]
+    raw: str | None  # the file's own nftables text
+
+
+@dataclass(frozen=True)
+class Resolver:
+    nameservers: tuple[str, ...]
+    search: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Node:
     name: str
     kind: NodeKind
@@ -68,6 +109,8 @@ class Node:
     forwarding: bool
     exec: tuple[tuple[str, ...], ...]
     services: tuple[Service, ...]
+    policy: Policy | None = None
+    resolver: Resolver | None = None
 
     def interface(self, name: str) -> Interface:
         for i in self.interfaces:
@@ -140,6 +183,7 @@ class Lab:
     routing: Literal["auto", "static"]
     neighbours: NeighbourNeed
     tests: LabTests = LabTests()
+    hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

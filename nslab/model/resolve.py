@@ -27,6 +27,7 @@ from nslab.model.lab import (
     Service,
 )
 from nslab.model.naming import interface_names, namespace_name
+from nslab.model.policy import resolve_policies
 from nslab.spec.check import parse_endpoint
 from nslab.spec.schema import Command, LabSpec, NodeSpec
 
@@ -165,6 +166,7 @@ def resolve(spec: LabSpec) -> Lab:
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
+    lab = resolve_policies(spec, lab, problems)
     if problems:
         raise ResolveError(problems)
     return lab

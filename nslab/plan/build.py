@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nslab.model.lab import Lab
+from nslab.plan import nft
 from nslab.plan.steps import (
     AddAddress,
     AddBridge,
     AddNamespace,
     AddRoute,
     AddVeth,
+    LoadNftRuleset,
     RunCommand,
     SetLinkUp,
     SetMaster,
@@ -24,6 +26,7 @@ from nslab.plan.steps import (
     SetSysctl,
     StartService,
     Step,
+    WriteFile,
 )
 
 STATE_ROOT = "/run/nslab"
@@ -64,6 +67,30 @@ def neighbour_limits(need: int, now: tuple[int, int, int]) -> tuple[int, int, in
     return (now[0], max(now[1], t3 // 2), t3)
 
 
+NETNS_ETC = "/etc/netns"
+
+
+def name_files(lab: Lab) -> list[WriteFile]:
+    """/etc/netns/<namespace>/hosts (every node's names) and resolv.conf (a
+    node's own resolver), which `ip netns exec` mounts over /etc."""
+    out = []
+    hosts = ""
+    if lab.hosts:
+        hosts = f"# the nodes of lab {lab.name} (nslab)\n"
+        hosts += "".join(f"{addr}\t{name} {name}.{lab.name}\n" for addr, name in lab.hosts)
+    for n in lab.nodes:
+        if n.kind == "switch":
+            continue
+        if hosts:
+            out.append(WriteFile(n.name, f"{NETNS_ETC}/{n.namespace}/hosts", hosts,
+                                 "/etc/hosts"))
+        if n.resolver:
+            text = "".join(f"nameserver {a}\n" for a in n.resolver.nameservers)
+            text += f"search {' '.join(n.resolver.search)}\n" if n.resolver.search else ""
+            out.append(WriteFile(n.name, f"{NETNS_ETC}/{n.namespace}/resolv.conf", text))
+    return out
+
+
 def needs(lab: Lab) -> dict[str, str]:
     """The kernel features the lab uses -> what for (names as `nslab doctor` uses)."""
     out: dict[str, str] = {}
@@ -73,6 +100,9 @@ def needs(lab: Lab) -> dict[str, str]:
     if switches:
         out["bridge"] = f"switch '{switches[0]}'" + (f" and {len(switches) - 1} more"
                                                      if len(switches) > 1 else "")
+    nat = [n.name for n in lab.nodes if n.policy and (n.policy.masquerade or n.policy.forwards)]
+    if nat:
+        out["nft-nat"] = f"the NAT of node '{nat[0]}'"
     return out
 
 
@@ -102,6 +132,9 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
     steps += [SetLinkUp(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
     steps += [SetLinkUp(n.namespace, i.name) for n in lab.nodes for i in n.interfaces]
     steps += [AddRoute(n.namespace, r.dst, r.nexthops) for n in lab.nodes for r in n.routes]
+    steps += name_files(lab)
+    steps += [LoadNftRuleset(n.namespace, n.name, nft.node_text(n.policy))
+              for n in lab.nodes if n.policy and nft.node_text(n.policy)]
     steps += [RunCommand(n.namespace, n.name, argv) for n in lab.nodes for argv in n.exec]
     steps += [StartService(n.namespace, n.name, s.name, s.argv,
                            f"{STATE_ROOT}/{lab.name}/services/{n.name}.{s.name}.log")

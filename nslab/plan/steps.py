@@ -195,5 +195,50 @@ class SetNeighbourLimits(NoInverse):
                 + self._sysctl(self.thresh))
 
 
+@dataclass(frozen=True)
+class LoadNftRuleset(NoInverse):
+    """nftables rules loaded inside a lab namespace: nslab's table `inet nslab`
+    (the file's firewall and NAT), then the file's own nft text."""
+
+    ns: str
+    node: str
+    text: str
+
+    def as_shell(self) -> str:
+        return f"ip netns exec {self.ns} nft -f - <<'NSLAB_EOF'\n{self.text}NSLAB_EOF"
+
+
+@dataclass(frozen=True)
+class WriteFile:
+    """A file on the host for one node: /etc/netns/<namespace>/hosts or
+    resolv.conf, which `ip netns exec` mounts over /etc/hosts or
+    /etc/resolv.conf. Journaled before it is written; removed at down. The
+    hosts file starts with the machine's own /etc/hosts (its name, localhost),
+    so that nothing a program looked up before stops resolving."""
+
+    node: str
+    path: str
+    text: str
+    base: str | None = None  # a host file whose content comes first (/etc/hosts)
+
+    def as_shell(self) -> str:
+        folder = self.path.rsplit("/", 1)[0]
+        first = f"cat {self.base} - " if self.base else "cat "
+        return (f"mkdir -p {folder} && {first}>{self.path} <<'NSLAB_EOF'\n{self.text}"
+                "NSLAB_EOF")
+
+    def inverse(self) -> RemoveFile:
+        return RemoveFile(self.path)
+
+
+@dataclass(frozen=True)
+class RemoveFile(NoInverse):
+    path: str
+
+    def as_shell(self) -> str:
+        return f"rm -f {self.path}"
+
+
 Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetMaster
-        | AddAddress | SetLinkUp | AddRoute | RunCommand | StartService | SetNeighbourLimits)
+        | AddAddress | SetLinkUp | AddRoute | WriteFile | RemoveFile | LoadNftRuleset
+        | RunCommand | StartService | SetNeighbourLimits)

@@ -75,6 +75,8 @@ class Record:
     services: list[dict[str, Any]] = field(default_factory=list)
     complete: bool = False
     neighbour_limits: bool = False
+    files: list[str] = field(default_factory=list)  # on the host, written for the lab
+    dirs: list[str] = field(default_factory=list)  # on the host, made for the lab
 
 
 class Journal:
@@ -122,6 +124,12 @@ class Journal:
                 rec.services.append(e)
             elif t == "neigh":
                 rec.neighbour_limits = True
+            elif t == "file":
+                rec.files.append(e["path"])
+            elif t == "unfile" and e["path"] in rec.files:
+                rec.files.remove(e["path"])
+            elif t == "dir":
+                rec.dirs.append(e["path"])
             elif t == "up":
                 rec.complete = True
         return rec

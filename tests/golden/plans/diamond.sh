@@ -107,3 +107,165 @@ ip -n diamond-r4 route add 10.20.0.8/30 via 10.20.0.17 dev eth1
 ip -n diamond-r4 -6 route add fd00:20:0:2::/64 via fd00:20:0:4::1 dev eth1
 ip -n diamond-h2 route add default via 10.20.0.21 dev eth0
 ip -n diamond-h2 -6 route add default via fd00:20:0:5::1 dev eth0
+mkdir -p /etc/netns/diamond-h1 && cat /etc/hosts - >/etc/netns/diamond-h1/hosts <<'NSLAB_EOF'
+# the nodes of lab diamond (nslab)
+10.20.0.2	h1 h1.diamond
+fd00:20::2	h1 h1.diamond
+10.20.0.1	r1 r1.diamond
+fd00:20::1	r1 r1.diamond
+10.20.0.5	r1 r1.diamond
+fd00:20:0:1::1	r1 r1.diamond
+10.20.0.9	r1 r1.diamond
+fd00:20:0:2::1	r1 r1.diamond
+10.20.0.6	r2 r2.diamond
+fd00:20:0:1::2	r2 r2.diamond
+10.20.0.13	r2 r2.diamond
+fd00:20:0:3::1	r2 r2.diamond
+10.20.0.10	r3 r3.diamond
+fd00:20:0:2::2	r3 r3.diamond
+10.20.0.17	r3 r3.diamond
+fd00:20:0:4::1	r3 r3.diamond
+10.20.0.14	r4 r4.diamond
+fd00:20:0:3::2	r4 r4.diamond
+10.20.0.18	r4 r4.diamond
+fd00:20:0:4::2	r4 r4.diamond
+10.20.0.21	r4 r4.diamond
+fd00:20:0:5::1	r4 r4.diamond
+10.20.0.22	h2 h2.diamond
+fd00:20:0:5::2	h2 h2.diamond
+NSLAB_EOF
+mkdir -p /etc/netns/diamond-r1 && cat /etc/hosts - >/etc/netns/diamond-r1/hosts <<'NSLAB_EOF'
+# the nodes of lab diamond (nslab)
+10.20.0.2	h1 h1.diamond
+fd00:20::2	h1 h1.diamond
+10.20.0.1	r1 r1.diamond
+fd00:20::1	r1 r1.diamond
+10.20.0.5	r1 r1.diamond
+fd00:20:0:1::1	r1 r1.diamond
+10.20.0.9	r1 r1.diamond
+fd00:20:0:2::1	r1 r1.diamond
+10.20.0.6	r2 r2.diamond
+fd00:20:0:1::2	r2 r2.diamond
+10.20.0.13	r2 r2.diamond
+fd00:20:0:3::1	r2 r2.diamond
+10.20.0.10	r3 r3.diamond
+fd00:20:0:2::2	r3 r3.diamond
+10.20.0.17	r3 r3.diamond
+fd00:20:0:4::1	r3 r3.diamond
+10.20.0.14	r4 r4.diamond
+fd00:20:0:3::2	r4 r4.diamond
+10.20.0.18	r4 r4.diamond
+fd00:20:0:4::2	r4 r4.diamond
+10.20.0.21	r4 r4.diamond
+fd00:20:0:5::1	r4 r4.diamond
+10.20.0.22	h2 h2.diamond
+fd00:20:0:5::2	h2 h2.diamond
+NSLAB_EOF
+mkdir -p /etc/netns/diamond-r2 && cat /etc/hosts - >/etc/netns/diamond-r2/hosts <<'NSLAB_EOF'
+# the nodes of lab diamond (nslab)
+10.20.0.2	h1 h1.diamond
+fd00:20::2	h1 h1.diamond
+10.20.0.1	r1 r1.diamond
+fd00:20::1	r1 r1.diamond
+10.20.0.5	r1 r1.diamond
+fd00:20:0:1::1	r1 r1.diamond
+10.20.0.9	r1 r1.diamond
+fd00:20:0:2::1	r1 r1.diamond
+10.20.0.6	r2 r2.diamond
+fd00:20:0:1::2	r2 r2.diamond
+10.20.0.13	r2 r2.diamond
+fd00:20:0:3::1	r2 r2.diamond
+10.20.0.10	r3 r3.diamond
+fd00:20:0:2::2	r3 r3.diamond
+10.20.0.17	r3 r3.diamond
+fd00:20:0:4::1	r3 r3.diamond
+10.20.0.14	r4 r4.diamond
+fd00:20:0:3::2	r4 r4.diamond
+10.20.0.18	r4 r4.diamond
+fd00:20:0:4::2	r4 r4.diamond
+10.20.0.21	r4 r4.diamond
+fd00:20:0:5::1	r4 r4.diamond
+10.20.0.22	h2 h2.diamond
+fd00:20:0:5::2	h2 h2.diamond
+NSLAB_EOF
+mkdir -p /etc/netns/diamond-r3 && cat /etc/hosts - >/etc/netns/diamond-r3/hosts <<'NSLAB_EOF'
+# the nodes of lab diamond (nslab)
+10.20.0.2	h1 h1.diamond
+fd00:20::2	h1 h1.diamond
+10.20.0.1	r1 r1.diamond
+fd00:20::1	r1 r1.diamond
+10.20.0.5	r1 r1.diamond
+fd00:20:0:1::1	r1 r1.diamond
+10.20.0.9	r1 r1.diamond
+fd00:20:0:2::1	r1 r1.diamond
+10.20.0.6	r2 r2.diamond
+fd00:20:0:1::2	r2 r2.diamond
+10.20.0.13	r2 r2.diamond
+fd00:20:0:3::1	r2 r2.diamond
+10.20.0.10	r3 r3.diamond
+fd00:20:0:2::2	r3 r3.diamond
+10.20.0.17	r3 r3.diamond
+fd00:20:0:4::1	r3 r3.diamond
+10.20.0.14	r4 r4.diamond
+fd00:20:0:3::2	r4 r4.diamond
+10.20.0.18	r4 r4.diamond
+fd00:20:0:4::2	r4 r4.diamond
+10.20.0.21	r4 r4.diamond
+fd00:20:0:5::1	r4 r4.diamond
+10.20.0.22	h2 h2.diamond
+fd00:20:0:5::2	h2 h2.diamond
+NSLAB_EOF
+mkdir -p /etc/netns/diamond-r4 && cat /etc/hosts - >/etc/netns/diamond-r4/hosts <<'NSLAB_EOF'
+# the nodes of lab diamond (nslab)
+10.20.0.2	h1 h1.diamond
+fd00:20::2	h1 h1.diamond
+10.20.0.1	r1 r1.diamond
+fd00:20::1	r1 r1.diamond
+10.20.0.5	r1 r1.diamond
+fd00:20:0:1::1	r1 r1.diamond
+10.20.0.9	r1 r1.diamond
+fd00:20:0:2::1	r1 r1.diamond
+10.20.0.6	r2 r2.diamond
+fd00:20:0:1::2	r2 r2.diamond
+10.20.0.13	r2 r2.diamond
+fd00:20:0:3::1	r2 r2.diamond
+10.20.0.10	r3 r3.diamond
+fd00:20:0:2::2	r3 r3.diamond
+10.20.0.17	r3 r3.diamond
+fd00:20:0:4::1	r3 r3.diamond
+10.20.0.14	r4 r4.diamond
+fd00:20:0:3::2	r4 r4.diamond
+10.20.0.18	r4 r4.diamond
+fd00:20:0:4::2	r4 r4.diamond
+10.20.0.21	r4 r4.diamond
+fd00:20:0:5::1	r4 r4.diamond
+10.20.0.22	h2 h2.diamond
+fd00:20:0:5::2	h2 h2.diamond
+NSLAB_EOF
+mkdir -p /etc/netns/diamond-h2 && cat /etc/hosts - >/etc/netns/diamond-h2/hosts <<'NSLAB_EOF'
+# the nodes of lab diamond (nslab)
+10.20.0.2	h1 h1.diamond
+fd00:20::2	h1 h1.diamond
+10.20.0.1	r1 r1.diamond
+fd00:20::1	r1 r1.diamond
+10.20.0.5	r1 r1.diamond
+fd00:20:0:1::1	r1 r1.diamond
+10.20.0.9	r1 r1.diamond
+fd00:20:0:2::1	r1 r1.diamond
+10.20.0.6	r2 r2.diamond
+fd00:20:0:1::2	r2 r2.diamond
+10.20.0.13	r2 r2.diamond
+fd00:20:0:3::1	r2 r2.diamond
+10.20.0.10	r3 r3.diamond
+fd00:20:0:2::2	r3 r3.diamond
+10.20.0.17	r3 r3.diamond
+fd00:20:0:4::1	r3 r3.diamond
+10.20.0.14	r4 r4.diamond
+fd00:20:0:3::2	r4 r4.diamond
+10.20.0.18	r4 r4.diamond
+fd00:20:0:4::2	r4 r4.diamond
+10.20.0.21	r4 r4.diamond
+fd00:20:0:5::1	r4 r4.diamond
+10.20.0.22	h2 h2.diamond
+fd00:20:0:5::2	h2 h2.diamond
+NSLAB_EOF
