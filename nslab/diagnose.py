@@ -101,7 +101,8 @@ def _explain(forward: vd.Path, back: vd.Path | None, res: probe.Result,
     stop = next((v for v in verdicts if v.stops), None)
     if stop is not None:
         where = node_of.get(stop.namespace) or stop.namespace
-        word = "rejects" if stop.verdict == "reject" else "drops"
+        rejects = stop.verdict == "reject" or " reject" in f" {stop.rule or ''}"
+        word = "rejects" if rejects else "drops"  # nft traces a reject as verdict drop
         return f"the firewall of {where} {word} it: {stop.text()}", where
     if res.outcome == "refused":
         return (f"the packet arrives, but nothing on {dst} listens on {proto}/{port} "
