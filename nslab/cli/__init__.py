@@ -5,6 +5,8 @@ module holds a family of verbs."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from typing import Any
 
@@ -130,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nslab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (| head): nothing left to say
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 141
     except OSError as e:  # the kernel or /proc said no where nslab did not expect it
         print(f"nslab: {e.strerror or e}{f': {e.filename}' if e.filename else ''}",
               file=sys.stderr)
