@@ -288,3 +288,13 @@ def test_graph_of_a_file_and_of_a_running_lab(labs: Labs, tmp_path: Path) -> Non
     assert mermaid.startswith("graph LR") and "linkStyle 3 stroke:#dc2626" in mermaid
     r = nslab("graph", "no-such-lab")
     assert r.returncode == 4 and "is not up" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("iptables") is None, reason="iptables is not installed")
+def test_iptables_rules_are_shown_too(handmade: Handmade) -> None:
+    a = handmade.ns("ipt")
+    handmade.sh(f"ip netns exec {a} iptables -A INPUT -p tcp --dport 2222 -j DROP")
+    got = inspect_json(a, only="firewall")["firewall"]
+    assert got["iptables"] is not None and "--dport 2222 -j DROP" in got["iptables"]
+    text = nslab("inspect", a, "--only", "firewall", check=True).stdout
+    assert "iptables-save:" in text and "--dport 2222 -j DROP" in text
