@@ -20,7 +20,13 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import assert_never
 
-from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
+from nslab.errors import (
+    CommandError,
+    ConflictError,
+    KernelError,
+    MissingFeatureError,
+    NslabError,
+)
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, sysctl
 from nslab.plan.build import Plan
@@ -213,6 +219,14 @@ class Executor:
                 raise KernelError(shell, e.strerror or str(e), _HINTS.get(e.errno or 0, ""))
 
     def _write_file(self, s: WriteFile) -> None:
+        try:
+            self._write_file_now(s)
+        except OSError as e:
+            raise NslabError(f"cannot write {s.path}: {e.strerror} (labs name their nodes "
+                             "there; set dns: {hosts: false} in the file to do without)"
+                             ) from None
+
+    def _write_file_now(self, s: WriteFile) -> None:
         folder = os.path.dirname(s.path)
         if not os.path.isdir(folder):
             self.journal.write(t="dir", path=folder)  # ours: removed at down when empty

@@ -28,6 +28,8 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             } for i in n.interfaces],
             "routes": [route_to_dict(r) for r in n.routes],
             "services": [{"name": s.name, "argv": list(s.argv)} for s in n.services],
+            "policy": _plain(dataclasses.asdict(n.policy)) if n.policy else None,
+            "resolver": dataclasses.asdict(n.resolver) if n.resolver else None,
         } for n in lab.nodes],
         "segments": [{
             "subnets": [str(s) for s in (seg.subnet4, seg.subnet6) if s is not None],
@@ -35,9 +37,21 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "switches": list(seg.switches),
         } for seg in lab.segments],
         "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
+        "hosts_files": bool(lab.hosts),
         "test": {"timeout": lab.tests.timeout, "converge": lab.tests.converge,
                  "expect": [dataclasses.asdict(e) for e in lab.tests.expectations]},
     }
+
+
+def _plain(v: Any) -> Any:
+    """Addresses and networks as text, tuples as lists: JSON-ready."""
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
 
 
 def tests_from_dict(d: dict[str, Any] | None) -> LabTests:
