@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from nslab import verdicts as vd
-from nslab.errors import NotFoundError, require_root
+from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import probe
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
@@ -201,6 +201,9 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
                     time.monotonic() >= deadline:
                 break
             time.sleep(0.2)
+    if decided == "matrix" and not mats:
+        raise NslabError("nothing to probe: no two of the chosen nodes have an address of "
+                         "the chosen family (see --nodes, --family)")
     results = check_expectations(lab, tests, wait) if tests.expectations else []
     return vd.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided)
 

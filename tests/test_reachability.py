@@ -116,6 +116,8 @@ def test_the_matrix_agrees_with_ping_on_a_broken_lab(labs: Labs) -> None:
     assert tcp.returncode == 10 and "R" in tcp.stdout.split("from \\ to")[1]
     bad = nslab("test", name, "--nodes", "h1,nope")
     assert bad.returncode == 4 and "has no node 'nope'" in bad.stderr
+    none = nslab("test", name, "--family", "6")
+    assert none.returncode == 1 and "nothing to probe" in none.stderr
 
 
 @pytest.mark.skipif(shutil.which("iperf3") is None, reason="iperf3 is not installed "
