@@ -61,7 +61,8 @@ def _where(reader: Reader, ino: int, pid: int | None = None) -> ob.Where:
 
 
 def find(reader: Reader, target: str, node: str | None = None) -> Target:
-    """A lab node (`LAB NODE`), a named namespace, or `pid:PID`."""
+    """A lab node (`LAB NODE`), a named namespace, `pid:PID`, or `host` (the
+    namespace nslab runs in)."""
     if node is not None:
         ns = namespace_of(target, node)
         ino = reader.named.get(ns)
@@ -79,6 +80,8 @@ def find(reader: Reader, target: str, node: str | None = None) -> Target:
         return Target(ino, _where(reader, ino, pid))
     if target in reader.named:
         return Target(reader.named[target], _where(reader, reader.named[target]))
+    if target == "host":  # the namespace nslab runs in
+        return Target(reader.host, ob.Where(None, reader.host, None, None, None, host=True))
     known = labs()
     hint = f"labs up: {', '.join(known)}; " if known else ""
     raise NotFoundError(f"no lab, namespace or process '{target}' ({hint}see nslab ns list)")

@@ -177,6 +177,7 @@ class Where:
     lab: str | None
     node: str | None
     pid: int | None  # when reached through a process
+    host: bool = False  # the namespace nslab runs in
 
 
 @dataclass(frozen=True)

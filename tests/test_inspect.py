@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -199,6 +200,9 @@ def test_targets_sections_and_text(
     assert r.returncode == 1 and "no section 'bogus'" in r.stderr
     r = nslab("inspect", "no-such-namespace-here")
     assert r.returncode == 4 and "see nslab ns list" in r.stderr and "Traceback" not in r.stderr
+    me = inspect_json("host", only="interfaces")  # the namespace nslab runs in
+    assert me["where"]["inode"] == os.stat("/proc/self/ns/net").st_ino and me["where"]["host"]
+    assert {i["name"] for i in me["interfaces"]} == {x["ifname"] for x in ipj("link")}
     r = nslab("inspect", "pid:999999999")
     assert r.returncode == 4 and "no process" in r.stderr
 
@@ -208,7 +212,7 @@ def test_a_lab_node_and_a_whole_lab(labs: Labs) -> None:
     nslab("up", str(path), check=True)
     node = inspect_json(name, "r1")
     assert node["where"] == {"namespace": f"{name}-r1", "inode": node["where"]["inode"],
-                             "lab": name, "node": "r1", "pid": None}
+                             "lab": name, "node": "r1", "pid": None, "host": False}
     status = json.loads(nslab("status", name, "--json", check=True).stdout)
     want = {i["name"]: i["peer"] for n in status["nodes"] if n["name"] == "r1"
             for i in n["interfaces"]}

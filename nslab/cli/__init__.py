@@ -26,6 +26,16 @@ from nslab.cli.look import cmd_doctor, cmd_graph, cmd_inspect, cmd_ns
 from nslab.errors import NslabError, SpecError
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 60:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds in (0, 60]")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
                                 "network namespaces.")
@@ -65,8 +75,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("lab")
     sp.add_argument("node")
     sp = add("inspect", cmd_inspect, "everything inside a namespace: a lab node (LAB NODE), "
-             "a whole lab (LAB), any named namespace, or pid:PID")
-    sp.add_argument("target", metavar="LAB|NAMESPACE|pid:PID")
+             "a whole lab (LAB), any named namespace, pid:PID, or host (where nslab runs)")
+    sp.add_argument("target", metavar="LAB|NAMESPACE|pid:PID|host")
     sp.add_argument("node", nargs="?", metavar="NODE")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--only", metavar="SECTION,...",
@@ -84,7 +94,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
     sp.add_argument("--port", type=int)
     sp.add_argument("--family", type=int, choices=[4, 6])
-    sp.add_argument("--timeout", type=float, metavar="S",
+    sp.add_argument("--timeout", type=_seconds, metavar="S",
                     help="seconds per probe (default: the file's test.timeout, 1)")
     sp.add_argument("--no-matrix", action="store_true",
                     help="only the file's expectations")
@@ -97,7 +107,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("dst", metavar="DST", help="a node, or an address")
     sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
     sp.add_argument("--port", type=int)
-    sp.add_argument("--timeout", type=float, default=1.0, metavar="S")
+    sp.add_argument("--timeout", type=_seconds, default=1.0, metavar="S")
     sp.add_argument("--json", action="store_true")
     sp = add("doctor", cmd_doctor, "can this machine run labs? kernel features, tools, limits")
     sp.add_argument("--json", action="store_true")

@@ -10,7 +10,9 @@ from nslab.views.text import table
 
 
 def _title(w: ob.Where) -> str:
-    name = w.namespace or (f"pid {w.pid}'s namespace" if w.pid else "unnamed namespace")
+    if w.host:
+        return f"the host namespace (where nslab runs)  id {w.inode}"
+    name = w.namespace or (f"of pid {w.pid}" if w.pid else "(unnamed)")
     lab = f"  (lab {w.lab}, node {w.node})" if w.lab else ""
     return f"namespace {name}{lab}  id {w.inode}"
 
