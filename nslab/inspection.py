@@ -113,6 +113,21 @@ def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
     return out
 
 
+def overview(name: str) -> list[ob.NodeSummary]:
+    """A line of counts per node of a lab that is up (missing nodes left out)."""
+    require_root()
+    nodes = node_list(name)
+    owners = lab_owners()
+    out = []
+    with Reader(many=True) as reader:
+        for n in nodes:
+            ino = reader.named.get(n["namespace"])
+            if ino is None or owners.get(ino) != (name, n["name"]):
+                continue
+            out.append(reader.summary(ino, n["name"], n["namespace"]))
+    return out
+
+
 def is_lab(name: str) -> bool:
     return Journal(name).exists()
 

@@ -200,6 +200,23 @@ class Inspection:
 
 
 @dataclass(frozen=True)
+class NodeSummary:
+    """One line of `nslab inspect LAB`: counts, read cheaply."""
+
+    node: str
+    namespace: str
+    interfaces_up: int
+    interfaces: int  # without lo
+    addresses: tuple[str, ...]  # global scope
+    routes: int  # main table, not the kernel's own
+    neighbours: int
+    listening: int
+    processes: int
+    forwarding: bool
+    nft_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NamespaceEntry:
     """One line of `nslab ns list`."""
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from nslab import inspection
 from tests.conftest import Handmade, Labs, netns_list, nslab
 
 LISTENER = """
@@ -228,6 +229,16 @@ def test_a_lab_node_and_a_whole_lab(labs: Labs) -> None:
                 for i in n["interfaces"] if i["peer"]} == want
     r = nslab("inspect", name, check=True)
     assert f"lab {name}: 5/5 nodes present" in r.stdout
+    # the overview's cheap counts agree with the full reading
+    full = {i.where.node: i for i in inspection.inspect_lab(name)}
+    for line in inspection.overview(name):
+        i = full[line.node]
+        assert line.routes == sum(1 for x in i.routes or () if x.table == "main"
+                                  and x.protocol != "kernel" and x.type == "unicast")
+        assert line.interfaces == sum(1 for x in i.interfaces or () if x.kind != "loopback")
+        assert line.addresses == tuple(f"{a.address}/{a.prefixlen}" for a in i.addresses or ()
+                                       if a.scope == "global")
+        assert line.forwarding == (line.node == "r1")
     # ns list knows which lab and node each namespace is
     listed = json.loads(nslab("ns", "list", "--json", check=True).stdout)["namespaces"]
     mine = {e["name"]: (e["lab"], e["node"]) for e in listed if e["lab"] == name}

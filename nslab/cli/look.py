@@ -25,16 +25,14 @@ def cmd_inspect(a: argparse.Namespace) -> int:
     sections = inspection.parse_sections(a.only)
     text_mode = not a.json
     if a.node is None and inspection.is_lab(a.target):
-        if a.only is None and text_mode:
-            sections = ("interfaces", "addresses", "routes", "neighbours", "sockets",
-                        "firewall", "sysctls", "processes")
-        items = inspection.inspect_lab(a.target, sections, as_text=False)
         expected = len(node_list(a.target))
         if a.json:
+            items = inspection.inspect_lab(a.target, sections, as_text=False)
             print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
-        else:
-            print(iv.lab_overview(a.target, items, expected))
-        return 0 if len(items) == expected else 9
+            return 0 if len(items) == expected else 9
+        lines = inspection.overview(a.target)
+        print(iv.lab_overview(a.target, lines, expected))
+        return 0 if len(lines) == expected else 9
     one = inspection.inspect(a.target, a.node, sections, as_text=text_mode)
     if a.json:
         print_json({"version": 1, **one.to_dict()})

@@ -251,6 +251,26 @@ class Reader:
         holders = self.holders_of(ino)
         return f"pid:{holders[0]}" if holders else f"net:[{ino}]"
 
+    def summary(self, ino: int, node: str, namespace: str) -> ob.NodeSummary:
+        links = [r.record for r in self.links(ino) if r.record.kind != "loopback"]
+        sock = self.sock(ino)
+        with netns.entered(self.fd(ino)):
+            forwarding = _read_int("/proc/sys/net/ipv4/ip_forward") == 1
+            try:
+                tables = tuple(t.name for t in firewall.tables())
+            except OSError:
+                tables = ()
+            with nl.Socket(sockets.NETLINK_SOCK_DIAG) as diag:
+                listening = sum(s.state in ("LISTEN", "UNCONN")
+                                for s in sockets.read(diag, {}))
+        neigh = [n for n in netstate.neighbours(sock, {}) if "NOARP" not in n.state]
+        return ob.NodeSummary(
+            node, namespace, sum(x.state == "up" for x in links), len(links),
+            tuple(f"{a.address}/{a.prefixlen}" for a in self.addresses(ino)
+                  if a.scope == "global"),
+            netstate.count_routes(sock), len(neigh), listening, len(self.holders_of(ino)),
+            forwarding, tables)
+
     # ------------------------------------------------------------ reading
     def inspect(self, ino: int, where: ob.Where, sections: Iterable[str],
                 as_text: bool = False) -> ob.Inspection:

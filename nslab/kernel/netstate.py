@@ -170,6 +170,16 @@ def routes(sock: nl.Socket, names: dict[int, str]) -> list[ob.Route]:
     return out
 
 
+def count_routes(sock: nl.Socket) -> int:
+    """Unicast routes of the main table that the kernel did not add itself (a
+    number for overviews: no record per route)."""
+    n = 0
+    for _t, p in sock.dump(nl.RTM_GETROUTE, nl._RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0)):
+        _f, _d, _s, _tos, table, proto, _sc, rtype, _fl = nl._RTMSG.unpack_from(p)
+        n += table == 254 and proto != 2 and rtype == 1
+    return n
+
+
 def rules(sock: nl.Socket) -> list[ob.Rule]:
     out = []
     for _t, p in sock.dump(RTM_GETRULE, _RULE.pack(0, 0, 0, 0, 0, 0, 0, 0, 0)):

@@ -164,23 +164,11 @@ def inspection(i: ob.Inspection) -> str:
     return "\n".join(out)
 
 
-def lab_overview(lab: str, items: Sequence[ob.Inspection], expected: int) -> str:
-    rows = []
-    for i in items:
-        ifs = [x for x in i.interfaces or () if x.kind != "loopback"]
-        addrs = [f"{a.address}/{a.prefixlen}" for a in i.addresses or ()
-                 if a.scope == "global"]
-        main = [r for r in i.routes or () if r.table == "main" and r.protocol != "kernel"]
-        neigh = [n for n in i.neighbours or () if "NOARP" not in n.state]
-        listen = [s for s in i.sockets or () if s.state in ("LISTEN", "UNCONN")]
-        fw = i.firewall.tables if i.firewall else ()
-        fwd = i.sysctls.ip_forward if i.sysctls else None
-        rows.append([i.where.node or "?", i.where.namespace or "-",
-                     f"{sum(x.state == 'up' for x in ifs)}/{len(ifs)}",
-                     " ".join(addrs[:3]) + (" ..." if len(addrs) > 3 else "") or "-",
-                     str(len(main)), str(len(neigh)), str(len(listen)),
-                     str(len(i.processes or ())), "on" if fwd else "off",
-                     ",".join(t.name for t in fw) or "-"])
+def lab_overview(lab: str, items: Sequence[ob.NodeSummary], expected: int) -> str:
+    rows = [[i.node, i.namespace, f"{i.interfaces_up}/{i.interfaces}",
+             " ".join(i.addresses[:3]) + (" ..." if len(i.addresses) > 3 else "") or "-",
+             str(i.routes), str(i.neighbours), str(i.listening), str(i.processes),
+             "on" if i.forwarding else "off", ",".join(i.nft_tables) or "-"] for i in items]
     head = f"lab {lab}: {len(items)}/{expected} nodes present"
     return head + "\n" + table(rows, ["NODE", "NAMESPACE", "UP", "ADDRESSES", "ROUTES",
                                       "NEIGH", "LISTEN", "PROCS", "FWD", "NFT"]) + \
