@@ -3,13 +3,10 @@ kernel feature is tried in a scratch namespace; nothing of the host changes."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 
-from nslab.kernel import features, netns, sysctl
-from nslab.kernel.firewall import tables
+from nslab.kernel import features, machine, netns, sysctl
 from nslab.observed import Check, Status
 
 CAP_SYS_ADMIN, CAP_NET_ADMIN = 21, 12
@@ -96,34 +93,10 @@ def limits() -> list[Check]:
     return out
 
 
-def _nft_forward_drop() -> list[str]:
-    if shutil.which("nft") is None or not tables():
-        return []
-    r = subprocess.run(["nft", "-j", "list", "chains"], capture_output=True, text=True)
-    if r.returncode != 0:
-        return []
-    found = []
-    for item in json.loads(r.stdout).get("nftables", []):
-        c = item.get("chain")
-        if c and c.get("hook") == "forward" and c.get("policy") == "drop":
-            found.append(f"{c['family']} {c['table']} {c['name']}")
-    return found
-
-
-def _iptables_forward_drop() -> bool:
-    for tool in ("iptables-legacy", "iptables"):
-        if shutil.which(tool):
-            r = subprocess.run([tool, "-S", "FORWARD"], capture_output=True, text=True)
-            if r.returncode == 0 and "-P FORWARD DROP" in r.stdout:
-                return True
-    return False
-
-
 def host() -> list[Check]:
-    drops = _nft_forward_drop()
-    ipt = _iptables_forward_drop()
-    if drops or ipt:
-        where = ", ".join(drops + (["iptables FORWARD policy"] if ipt else []))
+    drops = machine.forward_drops()
+    if drops:
+        where = ", ".join(drops)
         out = [Check("host", "forwarding firewall", "warn",
                      f"the host drops forwarded packets by default ({where}): lab traffic "
                      "that passes through the host (host bridges, egress) is dropped",

@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nslab.errors import ConflictError, LabNotFoundError, MissingFeatureError, require_root
-from nslab.kernel import features, netns, observe, procs, sysctl
+from nslab import hostside
+from nslab.errors import (
+    ConflictError,
+    LabNotFoundError,
+    MissingFeatureError,
+    require_root,
+)
+from nslab.kernel import features, machine, netns, observe, procs, sysctl
 from nslab.kernel.apply import Executor, Progress
 from nslab.model import ResolveError, resolve
 from nslab.model.lab import Lab
@@ -50,11 +56,16 @@ def compile_text(text: str, file: str = "<string>") -> Lab:
     return _resolved(spec, smap)
 
 
+def _thresh(family: int) -> tuple[int, int, int] | None:
+    try:
+        return sysctl.neighbour_thresh(family)
+    except OSError:  # not shown outside the machine's first namespace
+        return None
+
+
 def host_facts(lab: Lab) -> HostFacts:
-    facts = HostFacts(arp_thresh=sysctl.neighbour_thresh(4))
-    if lab.ipv6:
-        facts = HostFacts(facts.arp_thresh, sysctl.neighbour_thresh(6))
-    return facts
+    return HostFacts(_thresh(4), _thresh(6) if lab.ipv6 else (128, 512, 1024),
+                     machine.uplink() if lab.host and lab.host.egress == "auto" else None)
 
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:
@@ -101,8 +112,9 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
                                 "or rename the lab")
         require_features(lab)
         instance = secrets.token_hex(4)
-        the_plan = plan(lab, host_facts(lab), instance)
-        notes: list[str] = []
+        facts = host_facts(lab)
+        notes: list[str] = hostside.check(lab, facts)
+        the_plan = plan(lab, facts, instance)
         journal.open()
         journal.write(t="begin", lab=lab.name, source=source, instance=instance,
                       time=time.time())
@@ -113,6 +125,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             for n in lab.nodes])
         ex = Executor(journal, progress)
         ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes)
+        ex.host_sysctl_hook = lambda s: hostside.set_sysctl(lab.name, s, journal, notes)
         try:
             netns.ensure_rundir()
             ex.run(the_plan)
@@ -206,6 +219,7 @@ def _teardown(name: str, journal: Journal) -> DownResult:
             skipped.append(ns)
     pids = procs.in_namespaces(set(owned.values()))
     procs.end(sorted(pids))
+    hostside.clear(name, rec)  # first: a veth end on the machine goes with it, at once
     for ns in owned:
         netns.remove(ns)
     for ns in debris:

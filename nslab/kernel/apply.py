@@ -30,6 +30,7 @@ from nslab.errors import (
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, sysctl
 from nslab.plan.build import Plan
+from nslab.plan.nft import host_table
 from nslab.plan.steps import (
     AddAddress,
     AddBridge,
@@ -40,6 +41,7 @@ from nslab.plan.steps import (
     LoadNftRuleset,
     RemoveFile,
     RunCommand,
+    SetAlias,
     SetLinkUp,
     SetMaster,
     SetNeighbourLimits,
@@ -51,6 +53,7 @@ from nslab.plan.steps import (
 from nslab.state.journal import Journal
 
 Progress = Callable[[str, int, int], None]
+HOST = ""  # the key of the machine's own namespace among the lab's
 
 _HINTS = {
     errno.EEXIST: "it already exists",
@@ -75,9 +78,12 @@ class Executor:
         self.index: dict[tuple[str, str], int] = {}
         self.next_index = 2
         self.neighbour_hook: Callable[[SetNeighbourLimits], None] | None = None
+        self.host_sysctl_hook: Callable[[SetSysctl], None] | None = None
 
     # ------------------------------------------------------------ driving
     def run(self, plan: Plan) -> None:
+        if plan.touches_host():
+            self.open_host()
         _raise_fd_limit(4 * len({s.ns for s in plan.steps if isinstance(s, AddNamespace)}) + 64)
         for _name, group in groupby(plan.steps, key=_phase_name):
             steps = list(group)
@@ -107,7 +113,8 @@ class Executor:
                 for s in steps:
                     assert isinstance(s, SetSysctl)
                     self._sysctl(s)
-            case AddVeth() | AddBridge() | SetMaster() | AddAddress() | SetLinkUp() | AddRoute():
+            case (AddVeth() | AddBridge() | SetAlias() | SetMaster() | AddAddress() | SetLinkUp()
+                  | AddRoute()):
                 self._netlink(steps)
             case RunCommand():
                 for s in steps:
@@ -169,8 +176,9 @@ class Executor:
 
     def _sysctl(self, s: SetSysctl) -> None:
         try:
-            if s.ns is None:
-                sysctl.write(s.key, s.value)
+            if s.ns is None:  # the machine's: recorded with its old value, restored at down
+                assert self.host_sysctl_hook is not None
+                self.host_sysctl_hook(s)
             else:
                 with netns.entered(self.fds[s.ns]):
                     sysctl.write(s.key, s.value)
@@ -178,31 +186,58 @@ class Executor:
             raise KernelError(s.as_shell(), e.strerror or str(e)) from None
 
     def _alloc(self, ns: str, name: str) -> int:
+        if ns == HOST:
+            return 0  # the machine's indexes are the kernel's to choose
         idx = self.next_index
         self.next_index += 1
         self.index[(ns, name)] = idx
         return idx
 
+    def _idx(self, ns: str, name: str) -> int:
+        if (ns, name) not in self.index and ns == HOST:  # made on the machine: ask it
+            for li in nl.links(self.socks[HOST]):
+                self.index[(HOST, li.name)] = li.index
+        return self.index[(ns, name)]
+
+    def open_host(self) -> None:
+        """The machine's own namespace, for a lab that puts things on it."""
+        if HOST not in self.fds:
+            self.fds[HOST] = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+            self.socks[HOST] = nl.Socket()
+
     def _request(self, s: Step) -> tuple[str, nl.Request]:
         match s:
             case AddVeth():
-                a, b = self._alloc(s.ns, s.name), self._alloc(s.peer_ns, s.peer_name)
-                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self.fds[s.peer_ns])
+                peer = s.peer_ns or HOST
+                if s.peer_ns is None:
+                    self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias)
+                a, b = self._alloc(s.ns, s.name), self._alloc(peer, s.peer_name)
+                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self.fds[peer],
+                                         s.peer_alias)
             case AddBridge():
-                return s.ns, nl.new_bridge(s.name, self._alloc(s.ns, s.name))
+                ns = s.ns or HOST
+                if s.ns is None:
+                    self.journal.write(t="hostbridge", name=s.name, alias=s.alias)
+                return ns, nl.new_bridge(s.name, self._alloc(ns, s.name), s.alias)
+            case SetAlias():
+                ns = s.ns or HOST
+                return ns, nl.set_link(self._idx(ns, s.name), alias=s.alias)
             case SetMaster():
-                return s.ns, nl.set_link(self.index[(s.ns, s.name)],
-                                         master=self.index[(s.ns, s.master)])
+                ns = s.ns or HOST
+                return ns, nl.set_link(self._idx(ns, s.name), master=self._idx(ns, s.master))
             case AddAddress():
-                return s.ns, nl.new_address(self.index[(s.ns, s.dev)], str(s.address.ip),
-                                            s.address.network.prefixlen)
+                ns = s.ns or HOST
+                return ns, nl.new_address(self._idx(ns, s.dev), str(s.address.ip),
+                                          s.address.network.prefixlen)
             case SetLinkUp():
-                return s.ns, nl.set_link(self.index[(s.ns, s.name)], up=True)
+                ns = s.ns or HOST
+                return ns, nl.set_link(self._idx(ns, s.name), up=True)
             case AddRoute():
+                ns = s.ns or HOST
                 hops = [(str(h.via) if h.via is not None else None,
-                         self.index[(s.ns, h.dev)] if h.dev is not None else None)
+                         self._idx(ns, h.dev) if h.dev is not None else None)
                         for h in s.nexthops]
-                return s.ns, nl.new_route(str(s.dst.network_address), s.dst.prefixlen, hops)
+                return ns, nl.new_route(str(s.dst.network_address), s.dst.prefixlen, hops)
         raise AssertionError(f"not a netlink step: {s}")
 
     def _netlink(self, steps: list[Step]) -> None:
@@ -252,8 +287,13 @@ class Executor:
         if shutil.which("nft") is None:
             raise MissingFeatureError(f"node '{s.node}' has firewall or NAT rules, and nft is "
                                       "not installed (apt install nftables)")
-        with netns.entered(self.fds[s.ns]):
+        if s.ns is None:  # the machine: nslab's own table, recorded before it exists
+            self.journal.write(t="hostnft", table=host_table(self.journal.lab))
             r = subprocess.run(["nft", "-f", "-"], input=s.text, capture_output=True, text=True)
+        else:
+            with netns.entered(self.fds[s.ns]):
+                r = subprocess.run(["nft", "-f", "-"], input=s.text, capture_output=True,
+                                   text=True)
         if r.returncode != 0:
             err = " ".join(r.stderr.strip().splitlines()[:1]) or f"exit {r.returncode}"
             raise KernelError(f"nft -f (the firewall and NAT of node '{s.node}')", err,

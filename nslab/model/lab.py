@@ -173,6 +173,46 @@ class LabTests:
     expectations: tuple[Expectation, ...] = ()
 
 
+HOST = "host"  # the peer_node of an interface that leads to the machine
+
+
+@dataclass(frozen=True)
+class HostEnd:
+    """A node's veth to the machine: its end in the node, and the machine's."""
+
+    node: str
+    iface: str
+    host_ifname: str  # short and hashed: the machine's names are shared by everyone
+    alias: str  # the long name, on the machine's end (and nslab's claim to it)
+    node_addresses: tuple[IPInterface, ...]
+    host_addresses: tuple[IPInterface, ...]  # () for a bridge port
+
+
+@dataclass(frozen=True)
+class HostBridge:
+    name: str
+    alias: str
+    addresses: tuple[IPInterface, ...]  # the machine's: the gateway of the bridge's nodes
+    ports: tuple[HostEnd, ...]
+
+
+@dataclass(frozen=True)
+class HostSide:
+    """What the lab puts on the machine nslab runs on."""
+
+    links: tuple[HostEnd, ...]
+    bridge: HostBridge | None
+    routes: tuple[Route, ...]  # on the machine, to the lab's other subnets
+    egress: str | None  # "auto" or the uplink interface
+    forwards: tuple[PortForward, ...]  # ports of the machine -> nodes
+    subnets: tuple[IPNetwork, ...]  # every subnet of the lab (what egress masquerades)
+    forwarding: bool  # the machine must forward (net.ipv4.ip_forward=1)
+
+    @property
+    def ends(self) -> tuple[HostEnd, ...]:
+        return self.links + (self.bridge.ports if self.bridge else ())
+
+
 @dataclass(frozen=True)
 class Lab:
     name: str
@@ -184,6 +224,7 @@ class Lab:
     neighbours: NeighbourNeed
     tests: LabTests = LabTests()
     hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file
+    host: HostSide | None = None
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

@@ -5,6 +5,7 @@ interface names are checked against the node. Pure."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -19,7 +20,7 @@ from nslab.model.lab import (
     PortForward,
     Resolver,
 )
-from nslab.spec.policy import FirewallSpec, NatSpec
+from nslab.spec.policy import FirewallSpec, PortForwardSpec
 from nslab.spec.schema import LabSpec
 
 HOSTS_AUTO_LIMIT = 256
@@ -110,13 +111,15 @@ def _rules(fw: FirewallSpec, node: Node, w: _Where,
     return out
 
 
-def _forwards(nat: NatSpec, node: Node, w: _Where,
-              base: tuple[str | int, ...]) -> list[PortForward]:
+def _forwards_of(specs: Sequence[PortForwardSpec], w: _Where, base: tuple[str | int, ...],
+                 node: Node | None = None) -> list[PortForward]:
+    """Port forwards, resolved; `in` is checked against `node` when given."""
     out = []
-    for k, f in enumerate(nat.forward):
+    for k, f in enumerate(specs):
         where = (*base, "forward", k)
         target = w.address(f.to, (*where, "to"))
-        if target is None or not w.interface(node, f.in_, (*where, "in")):
+        if target is None or (node is not None and not w.interface(node, f.in_,
+                                                                    (*where, "in"))):
             continue
         out.append(PortForward(f.proto, f.port, target[0], target[1] or f.port, f.in_))
     return out
@@ -142,7 +145,7 @@ def resolve_policies(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
             for k, name in enumerate(nat.masquerade if nat else []):
                 if w.interface(node, name, (*base, "nat", "masquerade", k)):
                     masq.append(name)
-            fwd = _forwards(nat, node, w, (*base, "nat")) if nat else []
+            fwd = _forwards_of(nat.forward, w, (*base, "nat"), node) if nat else []
             policy = Policy(fw.policy if fw else "accept", tuple(rules), tuple(masq),
                             tuple(fwd), fw.nft if fw else None)
         resolver = Resolver(tuple(ns.dns.nameservers), tuple(ns.dns.search)) \

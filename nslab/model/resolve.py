@@ -13,6 +13,7 @@ from ipaddress import IPv4Network, IPv6Network
 from nslab.errors import NslabError, Problem
 from nslab.model import addressing, routing, segments
 from nslab.model.expectations import resolve_tests
+from nslab.model.host import resolve_host
 from nslab.model.lab import (
     BRIDGE_NAME,
     Interface,
@@ -166,6 +167,7 @@ def resolve(spec: LabSpec) -> Lab:
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
+    lab = resolve_host(spec, lab, problems)
     lab = resolve_policies(spec, lab, problems)
     if problems:
         raise ResolveError(problems)

@@ -20,6 +20,7 @@ from nslab.plan.steps import (
     AddVeth,
     LoadNftRuleset,
     RunCommand,
+    SetAlias,
     SetLinkUp,
     SetMaster,
     SetNeighbourLimits,
@@ -35,16 +36,23 @@ STATE_ROOT = "/run/nslab"
 @dataclass(frozen=True)
 class HostFacts:
     """What the plan needs to know of the machine: the neighbour table limits
-    (gc_thresh1..3) of IPv4 and IPv6 as they are now."""
+    (gc_thresh1..3) of IPv4 and IPv6 as they are now, and its uplink."""
 
-    arp_thresh: tuple[int, int, int] = (128, 512, 1024)
-    ndisc_thresh: tuple[int, int, int] = (128, 512, 1024)
+    # None: not visible here (outside the machine's first namespace the
+    # limits are not shown, and cannot be changed either)
+    arp_thresh: tuple[int, int, int] | None = (128, 512, 1024)
+    ndisc_thresh: tuple[int, int, int] | None = (128, 512, 1024)
+    uplink: str | None = None  # the interface of the machine's default route
 
 
 @dataclass(frozen=True)
 class Plan:
     lab: str
     steps: tuple[Step, ...]
+
+    def touches_host(self) -> bool:
+        return any(getattr(s, "ns", "") is None or getattr(s, "peer_ns", "") is None
+                   for s in self.steps)
 
     def as_shell(self) -> str:
         head = ["#!/bin/bash", f"# nslab plan for lab '{self.lab}': the same lab, by hand.",
@@ -111,8 +119,8 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
     steps: list[Step] = []
     for fam, need, now in ((4, lab.neighbours.arp, host.arp_thresh),
                            (6, lab.neighbours.ndisc, host.ndisc_thresh)):
-        limits = neighbour_limits(need, now)
-        if limits is not None:
+        limits = neighbour_limits(need, now) if now is not None else None
+        if now is not None and limits is not None:
             steps.append(SetNeighbourLimits(fam, limits, now))
     steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6)
               for n in lab.nodes]
@@ -121,20 +129,44 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
             steps.append(SetSysctl(n.namespace, "net.ipv4.ip_forward", "1"))
             if lab.ipv6:
                 steps.append(SetSysctl(n.namespace, "net.ipv6.conf.all.forwarding", "1"))
+    side = lab.host
+    ends = side.ends if side else ()
+    if side and side.forwarding:
+        steps.append(SetSysctl(None, "net.ipv4.ip_forward", "1"))
     ns = {n.name: n.namespace for n in lab.nodes}
     steps += [AddVeth(ns[a[0]], a[1], ns[b[0]], b[1]) for a, b in
               ((link.a, link.b) for link in lab.links)]
+    steps += [AddVeth(ns[e.node], e.iface, None, e.host_ifname, e.alias) for e in ends]
     steps += [AddBridge(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
+    bridge = side.bridge if side else None
+    if bridge:
+        steps.append(AddBridge(None, bridge.name, f"{bridge.alias} {instance}"))
+    steps += [SetAlias(None, e.host_ifname, e.alias) for e in ends]
+    if bridge:
+        steps.append(SetAlias(None, bridge.name, f"{bridge.alias} {instance}"))
     steps += [SetMaster(n.namespace, i.name, i.master)
               for n in lab.nodes for i in n.interfaces if i.master]
+    if bridge:
+        steps += [SetMaster(None, p.host_ifname, bridge.name) for p in bridge.ports]
     steps += [AddAddress(n.namespace, i.name, a)
               for n in lab.nodes for i in n.interfaces for a in i.addresses]
+    steps += [AddAddress(None, e.host_ifname, a) for e in ends for a in e.host_addresses]
+    if bridge:
+        steps += [AddAddress(None, bridge.name, a) for a in bridge.addresses]
     steps += [SetLinkUp(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
+    if bridge:
+        steps.append(SetLinkUp(None, bridge.name))
     steps += [SetLinkUp(n.namespace, i.name) for n in lab.nodes for i in n.interfaces]
+    steps += [SetLinkUp(None, e.host_ifname) for e in ends]
     steps += [AddRoute(n.namespace, r.dst, r.nexthops) for n in lab.nodes for r in n.routes]
+    if side:
+        steps += [AddRoute(None, r.dst, r.nexthops) for r in side.routes]
     steps += name_files(lab)
     steps += [LoadNftRuleset(n.namespace, n.name, nft.node_text(n.policy))
               for n in lab.nodes if n.policy and nft.node_text(n.policy)]
+    if side and (side.egress or side.forwards):
+        uplink = host.uplink if side.egress == "auto" else side.egress
+        steps.append(LoadNftRuleset(None, "host", nft.host_ruleset(lab.name, side, uplink)))
     steps += [RunCommand(n.namespace, n.name, argv) for n in lab.nodes for argv in n.exec]
     steps += [StartService(n.namespace, n.name, s.name, s.argv,
                            f"{STATE_ROOT}/{lab.name}/services/{n.name}.{s.name}.log")

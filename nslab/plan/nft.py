@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nslab.model.lab import FilterRule, IPNetwork, Policy, PortForward
+from nslab.model.lab import FilterRule, HostSide, IPNetwork, Policy, PortForward
 
 TABLE = "nslab"
 VERDICT = {"accept": "accept", "drop": "drop", "reject": "reject"}
@@ -111,3 +111,25 @@ def node_text(p: Policy) -> str:
     if p.raw:
         text += p.raw if p.raw.endswith("\n") else p.raw + "\n"
     return text
+
+
+def host_table(lab: str) -> str:
+    """nslab's table on the machine for lab `lab`."""
+    return "nslab_" + lab.replace("-", "_")
+
+
+def host_ruleset(lab: str, side: HostSide, uplink: str | None) -> str:
+    """The machine's part: masquerade the lab's subnets out of the uplink, and
+    forward ports of the machine's own addresses to nodes."""
+    chains: list[str] = []
+    if side.egress:
+        nets = [n for n in side.subnets if n.version == 4]
+        out = uplink or "UPLINK"  # plan without root: the uplink is found at up
+        chains += _chain("postrouting", "postrouting", "nat", "srcnat", "accept",
+                         [f'oifname "{out}" ip saddr {_set(nets)} masquerade '
+                          f'comment "egress of lab {lab}"'])
+    if side.forwards:
+        rules = [f"fib daddr type local {_forward(f)}" for f in side.forwards]
+        chains += _chain("prerouting", "prerouting", "nat", "dstnat", "accept", rules)
+        chains += _chain("output", "output", "nat", "-100", "accept", rules)
+    return f"table inet {host_table(lab)} {{\n" + "\n".join(chains) + "\n}\n"

@@ -77,28 +77,49 @@ class SetSysctl(NoInverse):
 
 @dataclass(frozen=True)
 class AddVeth(NoInverse):
+    """A veth pair; `peer_ns` None: the peer end is on the machine (the host),
+    named by a hash, with its long name as `peer_alias`."""
+
     ns: str
     name: str
-    peer_ns: str
+    peer_ns: str | None
     peer_name: str
+    peer_alias: str | None = None
 
     def as_shell(self) -> str:
+        where = f" netns {self.peer_ns}" if self.peer_ns else ""
         return (f"ip link add {self.name} netns {self.ns} type veth "
-                f"peer name {self.peer_name} netns {self.peer_ns}")
+                f"peer name {self.peer_name}{where}")
 
 
 @dataclass(frozen=True)
 class AddBridge(NoInverse):
-    ns: str
+    """A bridge; `ns` None: on the machine, with `alias` (nslab's claim to it)."""
+
+    ns: str | None
     name: str
+    alias: str | None = None
 
     def as_shell(self) -> str:
         return f"{_ns(self.ns)}link add {self.name} type bridge"
 
 
 @dataclass(frozen=True)
+class SetAlias(NoInverse):
+    """The long name of a link nslab made on the machine, and its claim to it:
+    `down` removes a machine link only when it still carries this alias."""
+
+    ns: str | None
+    name: str
+    alias: str
+
+    def as_shell(self) -> str:
+        return f"{_ns(self.ns)}link set {self.name} alias {shlex.quote(self.alias)}"
+
+
+@dataclass(frozen=True)
 class SetMaster(NoInverse):
-    ns: str
+    ns: str | None
     name: str
     master: str
 
@@ -108,7 +129,7 @@ class SetMaster(NoInverse):
 
 @dataclass(frozen=True)
 class AddAddress(NoInverse):
-    ns: str
+    ns: str | None
     dev: str
     address: IPInterface
 
@@ -119,7 +140,7 @@ class AddAddress(NoInverse):
 
 @dataclass(frozen=True)
 class SetLinkUp(NoInverse):
-    ns: str
+    ns: str | None
     name: str
 
     def as_shell(self) -> str:
@@ -128,7 +149,7 @@ class SetLinkUp(NoInverse):
 
 @dataclass(frozen=True)
 class AddRoute(NoInverse):
-    ns: str
+    ns: str | None
     dst: IPNetwork
     nexthops: tuple[Nexthop, ...]
 
@@ -200,12 +221,13 @@ class LoadNftRuleset(NoInverse):
     """nftables rules loaded inside a lab namespace: nslab's table `inet nslab`
     (the file's firewall and NAT), then the file's own nft text."""
 
-    ns: str
+    ns: str | None  # None: the machine (nslab's table inet nslab_<lab>)
     node: str
     text: str
 
     def as_shell(self) -> str:
-        return f"ip netns exec {self.ns} nft -f - <<'NSLAB_EOF'\n{self.text}NSLAB_EOF"
+        pre = f"ip netns exec {self.ns} " if self.ns else ""
+        return f"{pre}nft -f - <<'NSLAB_EOF'\n{self.text}NSLAB_EOF"
 
 
 @dataclass(frozen=True)
@@ -239,6 +261,6 @@ class RemoveFile(NoInverse):
         return f"rm -f {self.path}"
 
 
-Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetMaster
+Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetAlias | SetMaster
         | AddAddress | SetLinkUp | AddRoute | WriteFile | RemoveFile | LoadNftRuleset
         | RunCommand | StartService | SetNeighbourLimits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -97,3 +97,51 @@ class LabDnsSpec(Strict):
     /etc/hosts); auto: for labs of up to 256 nodes."""
 
     hosts: bool | Literal["auto"] = "auto"
+
+
+class HostLinkSpec(Strict):
+    """A veth pair from a node to the machine nslab runs on: `node` (or
+    `node:iface`), and optionally `addresses: [node end, machine end]`."""
+
+    node: str
+    addresses: Annotated[list[str], Field(min_length=2, max_length=2)] | None = None
+
+    @field_validator("addresses")
+    @classmethod
+    def _interfaces(cls, v: list[str] | None) -> list[str] | None:
+        for a in v or []:
+            _with_prefix(a)
+        return v
+
+
+class HostBridgeSpec(Strict):
+    """A bridge on the machine (docker0-style) that `nodes` plug into; the
+    machine's `address` on it is their gateway (default: the subnet's first)."""
+
+    nodes: list[str] = Field(min_length=1)
+    address: str | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _gateway(cls, v: str | None) -> str | None:
+        if v is not None:
+            _with_prefix(v)
+        return v
+
+
+class HostSpec(Strict):
+    """The machine nslab runs on (the network namespace it runs in)."""
+
+    links: list[HostLinkSpec] = []
+    bridge: HostBridgeSpec | None = None
+    egress: str | None = None  # "auto" or the uplink's name: masquerade the lab out of it
+    forward: list[PortForwardSpec] = []  # a port of the machine -> a node's port
+
+
+def _with_prefix(a: str) -> None:
+    if "/" not in a:
+        raise ValueError(f"'{a}' needs a prefix length, such as {a}/24")
+    try:
+        ipaddress.ip_interface(a)
+    except ValueError as e:
+        raise ValueError(f"'{a}' is not an address with prefix ({e})") from e

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict
-from nslab.spec.policy import DnsSpec, FirewallSpec, LabDnsSpec, NatSpec
+from nslab.spec.policy import DnsSpec, FirewallSpec, HostSpec, LabDnsSpec, NatSpec
 
 LAB_NAME = r"^[a-z][a-z0-9-]{0,19}$"
 NODE_NAME = r"^[a-z][a-z0-9_-]{0,29}$"
@@ -212,6 +212,7 @@ class LabSpec(Strict):
     addressing: AddressingSpec = AddressingSpec()
     routing: Literal["auto", "static"] = "auto"
     dns: LabDnsSpec = LabDnsSpec()
+    host: HostSpec | None = None
     test: LabTestsSpec = LabTestsSpec()
 
     @field_validator("nodes", mode="before")

@@ -1,12 +1,14 @@
 """Machine-wide settings nslab changes for a while: recorded with their old
 values, shared by the labs that need them, restored when the last one goes.
 
-Today: the neighbour table limits (gc_thresh1..3 of ARP and NDP), which every
-namespace of the machine shares.
+The neighbour table limits (gc_thresh1..3 of ARP and NDP), which every
+namespace of the machine shares; and the machine's own sysctls a lab needs
+(net.ipv4.ip_forward for labs that route through it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -83,3 +85,67 @@ def _max(values: Iterable[list[int]], floor: Thresh) -> Thresh:
     for v in values:
         best = [max(a, int(b)) for a, b in zip(best, v, strict=True)]
     return (best[0], best[1], best[2])
+
+
+# ---------------------------------------------------------------- machine sysctls
+def _sysctl_path() -> str:
+    return os.path.join(journal.ROOT, ".host", "sysctl.json")
+
+
+def _load_sysctls() -> dict[str, dict[str, object]]:
+    try:
+        with open(_sysctl_path()) as f:
+            data: dict[str, dict[str, object]] = json.load(f)
+            return data
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _save_sysctls(data: dict[str, dict[str, object]]) -> None:
+    path = _sysctl_path()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = {k: v for k, v in data.items() if v.get("holders")}
+    if not data:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(path))
+        return
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
+
+
+def hold_sysctl(lab: str, key: str, value: str, read: Callable[[str], str],
+                write: Callable[[str, str], None]) -> str:
+    """Lab `lab` needs `key` = `value` on the machine: record the original (the
+    first holder does), then set it. Returns the value it had. Call with the
+    'host' lock held."""
+    data = _load_sysctls()
+    before = read(key)
+    entry = data.setdefault(key, {"original": before, "holders": {}})
+    holders = entry["holders"]
+    assert isinstance(holders, dict)
+    holders[lab] = value
+    _save_sysctls(data)  # recorded before the kernel is touched
+    write(key, value)
+    return before
+
+
+def release_sysctls(lab: str, write: Callable[[str, str], None]) -> list[str]:
+    """Lab `lab` goes: the keys no other lab holds get their original value
+    back. Returns the keys restored."""
+    data = _load_sysctls()
+    restored = []
+    for key, entry in data.items():
+        holders = entry.get("holders")
+        assert isinstance(holders, dict)
+        if lab not in holders:
+            continue
+        del holders[lab]
+        if not holders:
+            write(key, str(entry["original"]))
+            restored.append(key)
+    _save_sysctls(data)
+    return restored

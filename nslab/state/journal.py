@@ -61,7 +61,7 @@ def locked(name: str, on_wait: Any = None) -> Iterator[None]:
 
 
 def _host_busy(name: str) -> bool:
-    return name == "host" and os.path.exists(os.path.join(ROOT, ".host", "neigh.json"))
+    return name == "host" and os.path.isdir(os.path.join(ROOT, ".host"))
 
 
 @dataclass
@@ -77,6 +77,9 @@ class Record:
     neighbour_limits: bool = False
     files: list[str] = field(default_factory=list)  # on the host, written for the lab
     dirs: list[str] = field(default_factory=list)  # on the host, made for the lab
+    host_links: dict[str, str] = field(default_factory=dict)  # machine link name -> alias
+    host_tables: list[str] = field(default_factory=list)  # nftables tables on the machine
+    host_sysctls: bool = False
 
 
 class Journal:
@@ -124,6 +127,12 @@ class Journal:
                 rec.services.append(e)
             elif t == "neigh":
                 rec.neighbour_limits = True
+            elif t in ("hostlink", "hostbridge"):
+                rec.host_links[e["name"]] = e.get("alias") or ""
+            elif t == "hostnft":
+                rec.host_tables.append(e["table"])
+            elif t == "hostsysctl":
+                rec.host_sysctls = True
             elif t == "file":
                 rec.files.append(e["path"])
             elif t == "unfile" and e["path"] in rec.files:

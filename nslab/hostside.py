@@ -1,0 +1,67 @@
+"""What a lab puts on the machine nslab runs on: checked before `up` makes
+anything, its sysctls held (recorded with the old value, shared by the labs
+that need them), and removed by `down` (links only while they carry the alias
+nslab gave them, its own nftables table, the sysctls it held)."""
+
+from __future__ import annotations
+
+from nslab.errors import ConflictError, NslabError
+from nslab.kernel import machine, sysctl
+from nslab.model.lab import Lab
+from nslab.plan import HostFacts
+from nslab.plan.nft import host_table
+from nslab.plan.steps import SetSysctl
+from nslab.state import host
+from nslab.state.journal import Journal, Record, locked
+
+
+def check(lab: Lab, facts: HostFacts) -> list[str]:
+    """Refuse what would clash on the machine; return warnings for `up`."""
+    side = lab.host
+    if side is None:
+        return []
+    have = machine.links()
+    mine = [e.host_ifname for e in side.ends] + ([side.bridge.name] if side.bridge else [])
+    taken = [n for n in mine if n in have]
+    if taken:
+        raise ConflictError(f"interface {taken[0]} already exists on this machine and nslab "
+                            "did not make it for this lab (another lab of the same name?)")
+    if (side.egress or side.forwards) and f"inet {host_table(lab.name)}" in \
+            machine.nft_tables():
+        raise ConflictError(f"nftables table inet {host_table(lab.name)} already exists on "
+                            "this machine; nslab did not make it for this lab")
+    if side.egress == "auto" and facts.uplink is None:
+        raise NslabError("host.egress: auto found no default route on this machine; name the "
+                         "interface that leads out (egress: eth0)")
+    if side.egress not in (None, "auto") and side.egress not in have:
+        raise NslabError(f"host.egress: this machine has no interface '{side.egress}' "
+                         f"(it has {', '.join(sorted(have))})")
+    notes = []
+    if side.forwarding:
+        for chain in machine.forward_drops():
+            notes.append(f"warning: {chain} drops forwarded packets: the lab's traffic "
+                         "through this machine dies there (allow the lab's subnets in that "
+                         "chain; nslab never edits tables it did not make)")
+    return notes
+
+
+def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str]) -> None:
+    journal.write(t="hostsysctl", key=s.key)
+    with locked("host"):
+        before = host.hold_sysctl(lab, s.key, s.value, sysctl.read, sysctl.write)
+    if before != s.value:
+        notes.append(f"set {s.key}={s.value} on this machine (it was {before}); restored "
+                     "when the last lab needing it goes down")
+
+
+def clear(name: str, rec: Record) -> None:
+    """What the lab put on the machine: its links (the veth ends went with the
+    namespaces; a bridge stays until deleted), only when they carry the alias
+    nslab recorded; its nftables table; the sysctls it held."""
+    for link, alias in rec.host_links.items():
+        machine.delete_link(link, alias)
+    for table in rec.host_tables:
+        machine.delete_nft_table(table)
+    if rec.host_sysctls:
+        with locked("host"):
+            host.release_sysctls(name, sysctl.write)

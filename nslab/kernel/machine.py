@@ -1,0 +1,78 @@
+"""The machine nslab runs on (the network namespace it runs in): what a lab
+puts there is found, checked and removed here, by name and by the alias nslab
+gave it (never by name alone)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+from nslab.kernel import firewall
+from nslab.kernel import netlink as nl
+
+
+def links() -> dict[str, nl.LinkInfo]:
+    with nl.Socket() as sock:
+        return {li.name: li for li in nl.links(sock)}
+
+
+def uplink() -> str | None:
+    """The interface of the machine's IPv4 default route."""
+    with nl.Socket() as sock:
+        names = {li.index: li.name for li in nl.links(sock)}
+        for r in nl.routes(sock):
+            if r.family == 4 and r.prefixlen == 0 and r.table == nl.RT_TABLE_MAIN:
+                oif = r.hops[0][1] if r.hops else None
+                if oif is not None:
+                    return names.get(oif)
+    return None
+
+
+def delete_link(name: str, alias: str) -> bool:
+    """Delete link `name` when it carries `alias` (nslab's claim); False when
+    it is gone, or is not ours."""
+    li = links().get(name)
+    if li is None or (li.alias or "") != alias:
+        return False
+    with nl.Socket() as sock:
+        try:
+            sock.request(nl.del_link(li.index))
+        except OSError:
+            return False
+    return True
+
+
+def nft_tables() -> set[str]:
+    try:
+        return {f"{t.family} {t.name}" for t in firewall.tables()}
+    except OSError:
+        return set()
+
+
+def delete_nft_table(table: str) -> bool:
+    if f"inet {table}" not in nft_tables() or shutil.which("nft") is None:
+        return False
+    return subprocess.run(["nft", "delete", "table", "inet", table],
+                          capture_output=True).returncode == 0
+
+
+def forward_drops() -> list[str]:
+    """Chains of the machine that drop forwarded packets unless told otherwise
+    (a FORWARD policy of drop, as Docker sets): lab traffic through the
+    machine dies there."""
+    found = []
+    if shutil.which("nft") and firewall.tables():
+        r = subprocess.run(["nft", "-j", "list", "chains"], capture_output=True, text=True)
+        if r.returncode == 0:
+            for item in json.loads(r.stdout).get("nftables", []):
+                c = item.get("chain")
+                if c and c.get("hook") == "forward" and c.get("policy") == "drop":
+                    found.append(f"nftables chain {c['family']} {c['table']} {c['name']}")
+    for tool in ("iptables-legacy", "iptables"):
+        if shutil.which(tool):
+            r = subprocess.run([tool, "-S", "FORWARD"], capture_output=True, text=True)
+            if r.returncode == 0 and "-P FORWARD DROP" in r.stdout:
+                found.append(f"{tool} FORWARD policy DROP")
+                break
+    return found
