@@ -5,6 +5,8 @@ nslab gave them, its own nftables table, the sysctls it held)."""
 
 from __future__ import annotations
 
+import os
+
 from nslab.errors import ConflictError, NslabError
 from nslab.kernel import machine, sysctl
 from nslab.model.lab import Lab
@@ -54,10 +56,20 @@ def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str]) -> No
                      "when the last lab needing it goes down")
 
 
-def clear(name: str, rec: Record) -> None:
-    """What the lab put on the machine: its links (the veth ends went with the
-    namespaces; a bridge stays until deleted), only when they carry the alias
-    nslab recorded; its nftables table; the sysctls it held."""
+def clear(name: str, rec: Record) -> str | None:
+    """What the lab put on the machine: its links (only while they carry the
+    alias nslab recorded), its nftables table, the sysctls it held. Done only
+    from the namespace that played the machine at `up`; from anywhere else,
+    nothing is touched and the reason is returned."""
+    if rec.machine is None:
+        return None
+    here = os.stat("/proc/self/ns/net").st_ino
+    if here != rec.machine:
+        if rec.host_sysctls:  # forget its hold; writes nothing here
+            with locked("host"):
+                host.release_sysctls(name, sysctl.write)
+        return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
+                "what it put there is left alone")
     for link, alias in rec.host_links.items():
         machine.delete_link(link, alias)
     for table in rec.host_tables:
@@ -65,3 +77,4 @@ def clear(name: str, rec: Record) -> None:
     if rec.host_sysctls:
         with locked("host"):
             host.release_sysctls(name, sysctl.write)
+    return None

@@ -160,6 +160,7 @@ class DownResult:
     processes: int
     seconds: float
     was_up: bool
+    notes: list[str] = field(default_factory=list)
 
 
 def lab_name(target: str) -> str:
@@ -219,7 +220,7 @@ def _teardown(name: str, journal: Journal) -> DownResult:
             skipped.append(ns)
     pids = procs.in_namespaces(set(owned.values()))
     procs.end(sorted(pids))
-    hostside.clear(name, rec)  # first: a veth end on the machine goes with it, at once
+    elsewhere = hostside.clear(name, rec)  # first: a veth end on the machine goes at once
     for ns in owned:
         netns.remove(ns)
     for ns in debris:
@@ -229,7 +230,8 @@ def _teardown(name: str, journal: Journal) -> DownResult:
             host.release(name, sysctl.set_neighbour_thresh)
     _remove_files(rec.files, rec.dirs)
     journal.remove()
-    return DownResult(name, sorted(owned), skipped, len(pids), time.perf_counter() - t0, True)
+    return DownResult(name, sorted(owned), skipped, len(pids), time.perf_counter() - t0, True,
+                      [elsewhere] if elsewhere else [])
 
 
 def _remove_files(files: list[str], dirs: list[str]) -> None:

@@ -83,13 +83,16 @@ def cmd_down(a: argparse.Namespace) -> int:
     if a.json:
         print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
                      "removed": res.removed, "skipped": res.skipped,
-                     "processes_ended": res.processes, "seconds": round(res.seconds, 4)})
+                     "processes_ended": res.processes, "seconds": round(res.seconds, 4),
+                     "notes": res.notes})
         return 0
     if not res.was_up:
         print(f"lab {res.lab} is not up: nothing to remove")
         return 0
     print(f"lab {res.lab} is down: removed {len(res.removed)} namespaces, ended "
           f"{res.processes} processes ({res.seconds:.2f} s)")
+    for note in res.notes:
+        print(f"nslab: {note}", file=sys.stderr)
     for ns in res.skipped:
         print(f"nslab: left namespace '{ns}' alone: it is not the one this lab made",
               file=sys.stderr)

@@ -204,6 +204,8 @@ class Executor:
         if HOST not in self.fds:
             self.fds[HOST] = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
             self.socks[HOST] = nl.Socket()
+            # which machine: `down` run from another namespace leaves it alone
+            self.journal.write(t="machine", ino=os.fstat(self.fds[HOST]).st_ino)
 
     def _request(self, s: Step) -> tuple[str, nl.Request]:
         match s:

@@ -166,9 +166,9 @@ def resolve(spec: LabSpec) -> Lab:
         links=tuple(Link(names[2 * i], names[2 * i + 1]) for i in range(len(spec.links))),
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
-    lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
     lab = resolve_host(spec, lab, problems)
     lab = resolve_policies(spec, lab, problems)
+    lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
     if problems:
         raise ResolveError(problems)
     return lab

@@ -117,14 +117,18 @@ def _save_sysctls(data: dict[str, dict[str, object]]) -> None:
     os.replace(tmp, path)
 
 
+def _here() -> int:
+    return os.stat("/proc/self/ns/net").st_ino
+
+
 def hold_sysctl(lab: str, key: str, value: str, read: Callable[[str], str],
                 write: Callable[[str, str], None]) -> str:
-    """Lab `lab` needs `key` = `value` on the machine: record the original (the
-    first holder does), then set it. Returns the value it had. Call with the
-    'host' lock held."""
+    """Lab `lab` needs `key` = `value` on the machine (the namespace nslab runs
+    in: entries are kept per namespace): record the original (the first holder
+    does), then set it. Returns the value it had. Call with the 'host' lock held."""
     data = _load_sysctls()
     before = read(key)
-    entry = data.setdefault(key, {"original": before, "holders": {}})
+    entry = data.setdefault(f"{_here()}/{key}", {"original": before, "holders": {}})
     holders = entry["holders"]
     assert isinstance(holders, dict)
     holders[lab] = value
@@ -135,16 +139,20 @@ def hold_sysctl(lab: str, key: str, value: str, read: Callable[[str], str],
 
 def release_sysctls(lab: str, write: Callable[[str, str], None]) -> list[str]:
     """Lab `lab` goes: the keys no other lab holds get their original value
-    back. Returns the keys restored."""
+    back, in this namespace only (a holder recorded in another one is dropped
+    without writing: that namespace is not this machine). Returns the keys
+    restored."""
     data = _load_sysctls()
     restored = []
-    for key, entry in data.items():
+    here = str(_here())
+    for where_key, entry in data.items():
         holders = entry.get("holders")
         assert isinstance(holders, dict)
         if lab not in holders:
             continue
         del holders[lab]
-        if not holders:
+        ino, _, key = where_key.partition("/")
+        if not holders and ino == here:
             write(key, str(entry["original"]))
             restored.append(key)
     _save_sysctls(data)

@@ -80,6 +80,7 @@ class Record:
     host_links: dict[str, str] = field(default_factory=dict)  # machine link name -> alias
     host_tables: list[str] = field(default_factory=list)  # nftables tables on the machine
     host_sysctls: bool = False
+    machine: int | None = None  # the inode of the namespace that played the machine
 
 
 class Journal:
@@ -129,6 +130,8 @@ class Journal:
                 rec.neighbour_limits = True
             elif t in ("hostlink", "hostbridge"):
                 rec.host_links[e["name"]] = e.get("alias") or ""
+            elif t == "machine":
+                rec.machine = e.get("ino")
             elif t == "hostnft":
                 rec.host_tables.append(e["table"])
             elif t == "hostsysctl":

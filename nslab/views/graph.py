@@ -65,7 +65,19 @@ def _short(addresses: tuple[str, ...]) -> str:
     return " ".join(parts)
 
 
+MACHINE = "host"  # an interface whose peer is the machine nslab runs on
+
+
+def _kinds(lab: dict[str, Any]) -> dict[str, str]:
+    kinds: dict[str, str] = {n["name"]: n["kind"] for n in lab["nodes"]}
+    if any(i["peer"].split(":", 1)[0] == MACHINE for n in lab["nodes"]
+           for i in n["interfaces"]) and MACHINE not in kinds:
+        kinds[MACHINE] = "machine"
+    return kinds
+
+
 _DOT_SHAPE = {
+    "machine": 'shape=box3d style=filled fillcolor="#d1fae5" label="this machine"',
     "host": 'shape=box style="rounded,filled" fillcolor="#dbeafe"',
     "router": 'shape=ellipse style=filled fillcolor="#fde68a"',
     "switch": 'shape=box style=filled fillcolor="#e5e7eb" height=0.3',
@@ -88,7 +100,7 @@ def _edge_style(e: Edge, state: State | None) -> str:
 
 
 def to_dot(lab: dict[str, Any], state: State | None = None, title: str | None = None) -> str:
-    kinds = {n["name"]: n["kind"] for n in lab["nodes"]}
+    kinds = _kinds(lab)
     nets = _subnets(lab)
     lines = [f"graph {_q(lab['name'])} {{",
              f'  graph [label={_q(title or "lab " + lab["name"])} labelloc=t fontsize=14 '
@@ -99,7 +111,9 @@ def to_dot(lab: dict[str, Any], state: State | None = None, title: str | None = 
              'color="#6b7280"];']
     for name, kind in kinds.items():
         label = name if kind != "switch" else "\\n".join([name, *nets.get((name, ""), ())])
-        lines.append(f"  {_q(name)} [label={_q(label)} {_DOT_SHAPE[kind]}];")
+        shape = _DOT_SHAPE[kind]
+        lines.append(f"  {_q(name)} [{shape}];" if kind == "machine" else
+                     f"  {_q(name)} [label={_q(label)} {shape}];")
     for e in edges(lab):
         tail = f"{e.a.iface} {_short(e.a.addresses)}".strip()
         head = f"{e.b.iface} {_short(e.b.addresses)}".strip()
@@ -118,7 +132,8 @@ def to_dot(lab: dict[str, Any], state: State | None = None, title: str | None = 
     return "\n".join(lines) + "\n"
 
 
-_MERMAID_SHAPE = {"host": ("[", "]"), "router": ("([", "])"), "switch": ("[[", "]]")}
+_MERMAID_SHAPE = {"host": ("[", "]"), "router": ("([", "])"), "switch": ("[[", "]]"),
+                  "machine": ("[(", ")]")}
 
 
 def _mid(name: str) -> str:
@@ -126,7 +141,7 @@ def _mid(name: str) -> str:
 
 
 def to_mermaid(lab: dict[str, Any], state: State | None = None) -> str:
-    kinds = {n["name"]: n["kind"] for n in lab["nodes"]}
+    kinds = _kinds(lab)
     nets = _subnets(lab)
     lines = ["graph LR"]
     for name, kind in kinds.items():
@@ -151,7 +166,8 @@ def to_mermaid(lab: dict[str, Any], state: State | None = None) -> str:
     lines.append("  classDef router fill:#fde68a;")
     lines.append("  classDef switch fill:#e5e7eb;")
     lines.append("  classDef host fill:#dbeafe;")
-    for kind in ("host", "router", "switch"):
+    lines.append("  classDef machine fill:#d1fae5;")
+    for kind in ("host", "router", "switch", "machine"):
         members = [_mid(n) for n, k in kinds.items() if k == kind]
         if members:
             lines.append(f"  class {','.join(members)} {kind};")
