@@ -1,0 +1,178 @@
+"""Scenarios run inside a fresh network namespace that plays the machine
+(`unshare --net`), so that nothing of the real host is touched: a stand-in
+internet (203.0.113.0/24, a namespace of the test's own) behind an uplink
+`up0` with the default route. Each prints one JSON object of what it saw.
+
+    python -m tests.fakehost SCENARIO LAB FILE      (run by tests/test_host.py)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+NSLAB = [sys.executable, "-m", "nslab"]
+
+
+def sh(cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=check)
+
+
+def nslab(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*NSLAB, *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def snapshot() -> dict[str, str]:
+    """What must be byte for byte the same after down."""
+    return {"nft": sh("nft list ruleset").stdout, "links": sh("ip -d link").stdout,
+            "routes": sh("ip route show table all").stdout, "rules": sh("ip rule").stdout,
+            "forward": sh("sysctl -n net.ipv4.ip_forward").stdout,
+            "addresses": sh("ip addr").stdout}
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return [k for k in before if before[k] != after[k]]
+
+
+def internet(lab: str) -> str:
+    """The stand-in internet: namespace <lab>-net behind up0, a web server on
+    203.0.113.10 that logs who connects."""
+    ns = f"inet-{lab}"
+    sh("ip link set lo up")
+    # no IPv6 autoconfiguration: its addresses arrive late and would blur the before/after
+    sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
+    sh(f"ip netns add {ns}")
+    sh(f"ip link add up0 type veth peer name eth0 netns {ns}")
+    sh("ip addr add 203.0.113.1/24 dev up0 && ip link set up0 up")
+    sh(f"ip -n {ns} addr add 203.0.113.10/24 dev eth0 && ip -n {ns} link set eth0 up "
+       f"&& ip -n {ns} link set lo up")
+    sh("ip route add default via 203.0.113.10")
+    return ns
+
+
+def fetch(ns: str | None, url: str) -> str:
+    code = ("import urllib.request\ntry:\n print(urllib.request.urlopen("
+            f"{url!r}, timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__)")
+    pre = ["ip", "netns", "exec", ns] if ns else []
+    return subprocess.run([*pre, sys.executable, "-c", code], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def ping(ns: str | None, addr: str) -> bool:
+    pre = f"ip netns exec {ns} " if ns else ""
+    return sh(f"{pre}ping -c1 -W1 -q {addr}", check=False).returncode == 0
+
+
+def server(ns: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "wb") as f:
+        p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m", "http.server",
+                              str(port)], stdout=f, stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    return p
+
+
+def up_down(lab: str, path: str, inside: Any) -> dict[str, Any]:
+    """Bring the lab up, let `inside(out)` look around, bring it down, and
+    compare the machine with before."""
+    before = snapshot()
+    out: dict[str, Any] = {}
+    r = nslab("up", path)
+    out["up"] = (r.returncode, r.stderr)
+    try:
+        if r.returncode == 0:
+            inside(out)
+    finally:
+        d = nslab("down", lab)
+        out["down"] = (d.returncode, d.stderr)
+    out["changed"] = changed(before, snapshot())
+    out["left"] = sorted(n for n in sh("ip netns list").stdout.split() if n.startswith(lab))
+    return out
+
+
+def scenario_to_host(lab: str, path: str) -> dict[str, Any]:
+    sh("ip link set lo up")
+
+    def inside(out: dict[str, Any]) -> None:
+        out["host_to_node"] = ping(None, "10.77.0.2")
+        out["node_to_host"] = ping(f"{lab}-app", "10.77.0.1")
+        out["test"] = nslab("test", lab, "--no-matrix").returncode
+        me = json.loads(nslab("inspect", "host", "--json", "--only", "interfaces").stdout)
+        out["aliases"] = [i["alias"] for i in me["interfaces"] if i["alias"]]
+    return up_down(lab, path, inside)
+
+
+def scenario_bridge(lab: str, path: str) -> dict[str, Any]:
+    sh("ip link set lo up")
+    nodes = {"web": "10.78.0.2", "db": "10.78.0.3", "cache": "10.78.0.4"}
+
+    def inside(out: dict[str, Any]) -> None:
+        out["to_gateway"] = {n: ping(f"{lab}-{n}", "10.78.0.1") for n in nodes}
+        out["each_other"] = {f"{a}>{b}": ping(f"{lab}-{a}", addr) for a in nodes
+                             for b, addr in nodes.items() if a != b}
+        out["host_to_each"] = {n: ping(None, addr) for n, addr in nodes.items()}
+        out["default_route"] = sh(f"ip -n {lab}-web route show default").stdout.strip()
+        out["test"] = nslab("test", lab).returncode
+    return up_down(lab, path, inside)
+
+
+def scenario_egress(lab: str, path: str) -> dict[str, Any]:
+    net = internet(lab)
+    log = Path(f"/tmp/inet-{lab}.log")
+    web = server(net, 80, log)
+    try:
+        def inside(out: dict[str, Any]) -> None:
+            out["forward_on"] = sh("sysctl -n net.ipv4.ip_forward").stdout.strip()
+            out["h2_out"] = fetch(f"{lab}-h2", "http://203.0.113.10/")
+            out["seen"] = [ln.split()[0] for ln in log.read_text().splitlines()
+                           if "GET / " in ln]
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # the web service of h1 starts
+                out["port_forward"] = fetch(net, "http://203.0.113.1:8080/")
+                if out["port_forward"] == "200":
+                    break
+                time.sleep(0.2)
+            out["table"] = f"inet nslab_{lab}" in sh("nft list tables").stdout
+            out["test"] = nslab("test", lab, "--no-matrix").returncode
+        out = up_down(lab, path, inside)
+    finally:
+        web.kill()
+        web.wait()
+        sh(f"ip netns del {net}", check=False)
+        log.unlink(missing_ok=True)
+    return out
+
+
+def scenario_forward_drop(lab: str, path: str) -> dict[str, Any]:
+    """Someone else's table drops forwarded packets: up says so, and down
+    leaves that table exactly as it was."""
+    net = internet(lab)
+    sh("nft 'add table inet theirs; add chain inet theirs fw { type filter hook forward "
+       "priority 0; policy drop; }'")
+    try:
+        out = up_down(lab, path, lambda out: None)
+        out["theirs"] = "table inet theirs" in sh("nft list ruleset").stdout
+    finally:
+        sh(f"ip netns del {net}", check=False)
+    return out
+
+
+def scenario_conflict(lab: str, path: str) -> dict[str, Any]:
+    """A link named as nslab would name its end on the machine: up refuses."""
+    sh("ip link set lo up")
+    from nslab.model.host import host_ifname
+
+    name = host_ifname(lab, "app", "eth0")
+    sh(f"ip link add {name} type veth peer name {name}p")
+    out = up_down(lab, path, lambda out: None)
+    out["kept"] = name in sh("ip -o link").stdout
+    return out
+
+
+if __name__ == "__main__":
+    scenario, lab, path = sys.argv[1:4]
+    print(json.dumps(globals()[f"scenario_{scenario}"](lab, path)))

@@ -1,0 +1,78 @@
+"""The machine in a lab (the `host:` section), proven with real packets inside
+a fresh network namespace that plays the machine (`unshare --net`), never on
+the real host: links to the machine, a bridge on it with a gateway, egress
+through masquerade to a stand-in internet (203.0.113.0/24), a port forward,
+and after `down` the machine's ruleset, routes, rules, links, addresses and
+ip_forward byte for byte as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, Labs
+
+pytestmark = pytest.mark.skipif(subprocess.run(["unshare", "--net", "true"]).returncode != 0,
+                                reason="unshare --net is not available")
+
+
+def in_fake_host(scenario: str, labs: Labs, example: str) -> dict[str, Any]:
+    name, path = labs.example(example)
+    r = subprocess.run(["unshare", "--net", sys.executable, "-m", "tests.fakehost", scenario,
+                        name, str(path)], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    out: dict[str, Any] = json.loads(r.stdout)
+    out["name"] = name
+    return out
+
+
+def clean(out: dict[str, Any]) -> None:
+    assert out["up"][0] == 0, out["up"][1]
+    assert out["down"][0] == 0, out["down"][1]
+    assert out["changed"] == [], f"the machine changed: {out['changed']}"
+    assert out["left"] == []
+
+
+def test_a_node_linked_to_the_machine(labs: Labs) -> None:
+    out = in_fake_host("to_host", labs, "namespace-to-host")
+    clean(out)
+    assert out["host_to_node"] and out["node_to_host"] and out["test"] == 0
+    assert out["aliases"] == [f"nslab {out['name']} app:eth0"]
+
+
+def test_three_nodes_on_a_bridge_of_the_machine(labs: Labs) -> None:
+    out = in_fake_host("bridge", labs, "host-bridge-gateway")
+    clean(out)
+    assert all(out["to_gateway"].values()) and all(out["each_other"].values())
+    assert all(out["host_to_each"].values()) and len(out["each_other"]) == 6
+    assert out["default_route"].startswith("default via 10.78.0.1 dev eth0")
+    assert out["test"] == 0
+
+
+def test_egress_masquerade_and_a_port_forward(labs: Labs) -> None:
+    out = in_fake_host("egress", labs, "egress-nat")
+    clean(out)
+    assert out["forward_on"] == "1" and out["table"]
+    assert out["h2_out"] == "200"
+    assert out["seen"] == ["203.0.113.1"]  # the uplink's address: masquerade works
+    assert out["port_forward"] == "200"  # the internet reaches h1's web through 8080
+    assert out["test"] == 0
+    assert "set net.ipv4.ip_forward=1 on this machine (it was 0)" in out["up"][1]
+
+
+def test_a_dropping_forward_chain_is_named_and_kept(labs: Labs) -> None:
+    out = in_fake_host("forward_drop", labs, "egress-nat")
+    clean(out)
+    assert "nftables chain inet theirs fw drops forwarded packets" in out["up"][1]
+    assert out["theirs"]
+
+
+def test_a_taken_name_on_the_machine_is_refused(labs: Labs) -> None:
+    out = in_fake_host("conflict", labs, "namespace-to-host")
+    assert out["up"][0] == 7 and "already exists on this machine" in out["up"][1]
+    assert out["kept"] and out["left"] == [] and out["changed"] == []
