@@ -32,6 +32,8 @@ def snapshot() -> dict[str, str]:
     return {"nft": sh("nft list ruleset").stdout, "links": sh("ip -d link").stdout,
             "routes": sh("ip route show table all").stdout, "rules": sh("ip rule").stdout,
             "forward": sh("sysctl -n net.ipv4.ip_forward").stdout,
+            "sysctls": sh(r"sysctl -a -r '^net\.ipv[46]\.(ip_forward|conf\.)' 2>/dev/null",
+                          check=False).stdout,
             "addresses": sh("ip addr").stdout}
 
 
