@@ -175,6 +175,28 @@ def scenario_conflict(lab: str, path: str) -> dict[str, Any]:
     return out
 
 
+def scenario_crash(lab: str, path: str) -> dict[str, Any]:
+    """`up` killed (SIGKILL) once the bridge on the machine is being made:
+    `down` still leaves the machine as it was."""
+    sh("ip link set lo up")
+    before = snapshot()
+    journal = Path(f"/run/nslab/{lab}/journal.jsonl")
+    proc = subprocess.Popen([*NSLAB, "up", path], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (
+            journal.exists() and '"t":"hostbridge"' in journal.read_text()):
+        time.sleep(0.0005)
+    proc.kill()
+    proc.wait()
+    out: dict[str, Any] = {"journal": journal.exists()}
+    d = nslab("down", lab)
+    out["down"] = (d.returncode, d.stderr)
+    out["changed"] = changed(before, snapshot())
+    out["left"] = sorted(n for n in sh("ip netns list").stdout.split() if n.startswith(lab))
+    return out
+
+
 if __name__ == "__main__":
     scenario, lab, path = sys.argv[1:4]
     print(json.dumps(globals()[f"scenario_{scenario}"](lab, path)))

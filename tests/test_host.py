@@ -76,3 +76,9 @@ def test_a_taken_name_on_the_machine_is_refused(labs: Labs) -> None:
     out = in_fake_host("conflict", labs, "namespace-to-host")
     assert out["up"][0] == 7 and "already exists on this machine" in out["up"][1]
     assert out["kept"] and out["left"] == [] and out["changed"] == []
+
+
+def test_down_after_up_was_killed_on_the_machine(labs: Labs) -> None:
+    out = in_fake_host("crash", labs, "host-bridge-gateway")
+    assert out["journal"] and out["down"][0] == 0, out["down"]
+    assert out["changed"] == [] and out["left"] == []

@@ -41,7 +41,6 @@ from nslab.plan.steps import (
     LoadNftRuleset,
     RemoveFile,
     RunCommand,
-    SetAlias,
     SetLinkUp,
     SetMaster,
     SetNeighbourLimits,
@@ -113,8 +112,7 @@ class Executor:
                 for s in steps:
                     assert isinstance(s, SetSysctl)
                     self._sysctl(s)
-            case (AddVeth() | AddBridge() | SetAlias() | SetMaster() | AddAddress() | SetLinkUp()
-                  | AddRoute()):
+            case AddVeth() | AddBridge() | SetMaster() | AddAddress() | SetLinkUp() | AddRoute():
                 self._netlink(steps)
             case RunCommand():
                 for s in steps:
@@ -207,23 +205,32 @@ class Executor:
             # which machine: `down` run from another namespace leaves it alone
             self.journal.write(t="machine", ino=os.fstat(self.fds[HOST]).st_ino)
 
+    def _requests(self, s: Step) -> list[tuple[str, nl.Request]]:
+        """The netlink requests of a step: one, or for a link made on the
+        machine, its creation and its alias in the same batch (so that no crash
+        can leave it there without nslab's claim on it)."""
+        match s:
+            case AddVeth() if s.peer_ns is None:
+                self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias)
+                a = self._alloc(s.ns, s.name)
+                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, 0, self.fds[HOST]))]
+                return out + ([(HOST, nl.set_alias(s.peer_name, s.peer_alias))]
+                              if s.peer_alias else [])
+            case AddBridge() if s.ns is None:
+                self.journal.write(t="hostbridge", name=s.name, alias=s.alias)
+                return [(HOST, nl.new_bridge(s.name, 0))] + (
+                    [(HOST, nl.set_alias(s.name, s.alias))] if s.alias else [])
+        return [self._request(s)]
+
     def _request(self, s: Step) -> tuple[str, nl.Request]:
         match s:
             case AddVeth():
-                peer = s.peer_ns or HOST
-                if s.peer_ns is None:
-                    self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias)
-                a, b = self._alloc(s.ns, s.name), self._alloc(peer, s.peer_name)
-                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self.fds[peer],
-                                         s.peer_alias)
+                assert s.peer_ns is not None
+                a, b = self._alloc(s.ns, s.name), self._alloc(s.peer_ns, s.peer_name)
+                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self.fds[s.peer_ns])
             case AddBridge():
-                ns = s.ns or HOST
-                if s.ns is None:
-                    self.journal.write(t="hostbridge", name=s.name, alias=s.alias)
-                return ns, nl.new_bridge(s.name, self._alloc(ns, s.name), s.alias)
-            case SetAlias():
-                ns = s.ns or HOST
-                return ns, nl.set_link(self._idx(ns, s.name), alias=s.alias)
+                assert s.ns is not None
+                return s.ns, nl.new_bridge(s.name, self._alloc(s.ns, s.name))
             case SetMaster():
                 ns = s.ns or HOST
                 return ns, nl.set_link(self._idx(ns, s.name), master=self._idx(ns, s.master))
@@ -244,9 +251,18 @@ class Executor:
 
     def _netlink(self, steps: list[Step]) -> None:
         per_ns: dict[str, list[tuple[nl.Request, object]]] = {}
+        after: list[tuple[nl.Request, object]] = []  # the machine's veth ends, once they exist
         for s in steps:
-            ns, req = self._request(s)
-            per_ns.setdefault(ns, []).append((req, s))
+            for ns, req in self._requests(s):
+                if isinstance(s, AddVeth) and ns == HOST:
+                    after.append((req, s))
+                else:
+                    per_ns.setdefault(ns, []).append((req, s))
+        self._send(per_ns)
+        if after:
+            self._send({HOST: after})
+
+    def _send(self, per_ns: dict[str, list[tuple[nl.Request, object]]]) -> None:
         for ns, reqs in per_ns.items():
             errors = self.socks[ns].transact(reqs)
             if errors:

@@ -68,22 +68,17 @@ class Request:
     body: bytes
 
 
-def new_veth(name: str, index: int, peer: str, peer_index: int, peer_ns_fd: int,
-             peer_alias: str | None = None) -> Request:
+def new_veth(name: str, index: int, peer: str, peer_index: int, peer_ns_fd: int) -> Request:
     peer_body = ifinfo(peer_index) + rta(IFLA_IFNAME, _cstr(peer)) + rta(
         IFLA_NET_NS_FD, _u32(peer_ns_fd))
-    if peer_alias:
-        peer_body += rta(IFLA_IFALIAS, _cstr(peer_alias))
     info = rta(IFLA_INFO_KIND, b"veth\0") + rta(IFLA_INFO_DATA, rta(VETH_INFO_PEER, peer_body))
     body = ifinfo(index) + rta(IFLA_IFNAME, _cstr(name)) + rta(IFLA_LINKINFO, info)
     return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
 
 
-def new_bridge(name: str, index: int, alias: str | None = None) -> Request:
+def new_bridge(name: str, index: int) -> Request:
     info = rta(IFLA_INFO_KIND, b"bridge\0")
     body = ifinfo(index) + rta(IFLA_IFNAME, _cstr(name)) + rta(IFLA_LINKINFO, info)
-    if alias:
-        body += rta(IFLA_IFALIAS, _cstr(alias))
     return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
 
 
@@ -94,6 +89,12 @@ def new_link(kind: str, name: str, data: bytes = b"", parent: int | None = None)
     if parent is not None:
         body += rta(IFLA_LINK, _u32(parent))
     return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
+
+
+def set_alias(name: str, alias: str) -> Request:
+    """Set the alias of the link called `name` (found by name, no index needed)."""
+    return Request(RTM_NEWLINK, 0, ifinfo() + rta(IFLA_IFNAME, _cstr(name))
+                   + rta(IFLA_IFALIAS, _cstr(alias)))
 
 
 def del_link(index: int) -> Request:

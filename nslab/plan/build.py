@@ -20,7 +20,6 @@ from nslab.plan.steps import (
     AddVeth,
     LoadNftRuleset,
     RunCommand,
-    SetAlias,
     SetLinkUp,
     SetMaster,
     SetNeighbourLimits,
@@ -141,9 +140,6 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
     bridge = side.bridge if side else None
     if bridge:
         steps.append(AddBridge(None, bridge.name, f"{bridge.alias} {instance}"))
-    steps += [SetAlias(None, e.host_ifname, e.alias) for e in ends]
-    if bridge:
-        steps.append(SetAlias(None, bridge.name, f"{bridge.alias} {instance}"))
     steps += [SetMaster(n.namespace, i.name, i.master)
               for n in lab.nodes for i in n.interfaces if i.master]
     if bridge:

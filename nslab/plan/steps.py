@@ -88,8 +88,11 @@ class AddVeth(NoInverse):
 
     def as_shell(self) -> str:
         where = f" netns {self.peer_ns}" if self.peer_ns else ""
-        return (f"ip link add {self.name} netns {self.ns} type veth "
-                f"peer name {self.peer_name}{where}")
+        cmd = (f"ip link add {self.name} netns {self.ns} type veth "
+               f"peer name {self.peer_name}{where}")
+        if self.peer_alias:
+            cmd += f"\nip link set {self.peer_name} alias {shlex.quote(self.peer_alias)}"
+        return cmd
 
 
 @dataclass(frozen=True)
@@ -101,20 +104,10 @@ class AddBridge(NoInverse):
     alias: str | None = None
 
     def as_shell(self) -> str:
-        return f"{_ns(self.ns)}link add {self.name} type bridge"
-
-
-@dataclass(frozen=True)
-class SetAlias(NoInverse):
-    """The long name of a link nslab made on the machine, and its claim to it:
-    `down` removes a machine link only when it still carries this alias."""
-
-    ns: str | None
-    name: str
-    alias: str
-
-    def as_shell(self) -> str:
-        return f"{_ns(self.ns)}link set {self.name} alias {shlex.quote(self.alias)}"
+        cmd = f"{_ns(self.ns)}link add {self.name} type bridge"
+        if self.alias:
+            cmd += f"\n{_ns(self.ns)}link set {self.name} alias {shlex.quote(self.alias)}"
+        return cmd
 
 
 @dataclass(frozen=True)
@@ -261,6 +254,6 @@ class RemoveFile(NoInverse):
         return f"rm -f {self.path}"
 
 
-Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetAlias | SetMaster
+Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetMaster
         | AddAddress | SetLinkUp | AddRoute | WriteFile | RemoveFile | LoadNftRuleset
         | RunCommand | StartService | SetNeighbourLimits)

@@ -23,8 +23,8 @@ ip link add eth0 netns egress-h1 type veth peer name eth0 netns egress-lan
 ip link add eth0 netns egress-h2 type veth peer name eth1 netns egress-lan
 ip link add eth2 netns egress-lan type veth peer name eth0 netns egress-r1
 ip link add eth1 netns egress-r1 type veth peer name nslf50754ef
-ip -n egress-lan link add br0 type bridge
 ip link set nslf50754ef alias 'nslab egress r1:eth1'
+ip -n egress-lan link add br0 type bridge
 ip -n egress-lan link set eth0 master br0
 ip -n egress-lan link set eth1 master br0
 ip -n egress-lan link set eth2 master br0

@@ -14,12 +14,12 @@ ip netns exec hostbr-cache sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip netns exec hostbr-cache sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 ip -n hostbr-cache link set lo alias 'nslab lab=hostbr node=cache id=0' up
 ip link add eth0 netns hostbr-web type veth peer name nsl8ee5cb25
-ip link add eth0 netns hostbr-db type veth peer name nsl98eda0fe
-ip link add eth0 netns hostbr-cache type veth peer name nsl699588c2
-ip link add nsbe54c101e type bridge
 ip link set nsl8ee5cb25 alias 'nslab hostbr web:eth0'
+ip link add eth0 netns hostbr-db type veth peer name nsl98eda0fe
 ip link set nsl98eda0fe alias 'nslab hostbr db:eth0'
+ip link add eth0 netns hostbr-cache type veth peer name nsl699588c2
 ip link set nsl699588c2 alias 'nslab hostbr cache:eth0'
+ip link add nsbe54c101e type bridge
 ip link set nsbe54c101e alias 'nslab hostbr bridge 0'
 ip link set nsl8ee5cb25 master nsbe54c101e
 ip link set nsl98eda0fe master nsbe54c101e
