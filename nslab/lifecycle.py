@@ -126,6 +126,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         ex = Executor(journal, progress)
         ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes)
         ex.host_sysctl_hook = lambda s: hostside.set_sysctl(lab.name, s, journal, notes)
+        ex.shared_dir_hook = lambda path: _hold_dir(lab.name, path, journal)
         try:
             netns.ensure_rundir()
             ex.run(the_plan)
@@ -229,9 +230,18 @@ def _teardown(name: str, journal: Journal) -> DownResult:
         with locked("host"):
             host.release(name, sysctl.set_neighbour_thresh)
     _remove_files(rec.files, rec.dirs)
+    if rec.shared_dirs:
+        with locked("host"):
+            host.release_dirs(name)
     journal.remove()
     return DownResult(name, sorted(owned), skipped, len(pids), time.perf_counter() - t0, True,
                       [elsewhere] if elsewhere else [])
+
+
+def _hold_dir(lab: str, path: str, journal: Journal) -> None:
+    journal.write(t="shareddir", path=path)
+    with locked("host"):
+        host.hold_dir(lab, path)
 
 
 def _remove_files(files: list[str], dirs: list[str]) -> None:

@@ -84,6 +84,7 @@ def labs(tmp_path: Path) -> Iterator[Labs]:
     if os.geteuid() != 0:
         pytest.skip("kernel tests need root")
     before_ns, before_links, before_neigh = netns_list(), host_links(), neigh_limits()
+    etc_netns = os.path.isdir("/etc/netns")
     made = Labs(tmp_path)
     yield made
     for name in made.names:
@@ -98,6 +99,9 @@ def labs(tmp_path: Path) -> Iterator[Labs]:
     for n in files:
         subprocess.run(["rm", "-rf", f"/etc/netns/{n}"])
     assert not files, f"/etc/netns entries left behind: {sorted(files)}"
+    if not etc_netns and os.path.isdir("/etc/netns") and not os.listdir("/etc/netns"):
+        os.rmdir("/etc/netns")
+        raise AssertionError("/etc/netns was made and left behind")
     assert host_links() == before_links
     assert neigh_limits() == before_neigh, "host neighbour table limits not restored"
 

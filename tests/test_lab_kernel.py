@@ -96,6 +96,7 @@ def test_shell_script_builds_the_same_lab(labs: Labs, stem: str) -> None:
     script = nslab("plan", str(path), "--shell", check=True).stdout
     topo = json.loads(nslab("validate", str(path), "--json", check=True).stdout)["lab"]
     namespaces = sorted(n["namespace"] for n in topo["nodes"])
+    etc_netns = Path("/etc/netns").is_dir()
     try:
         subprocess.run(["bash", "-c", script], check=True, capture_output=True)
         by_hand = _kernel_view(namespaces)
@@ -103,6 +104,8 @@ def test_shell_script_builds_the_same_lab(labs: Labs, stem: str) -> None:
         for ns in namespaces:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
             shutil.rmtree(f"/etc/netns/{ns}", ignore_errors=True)  # the script's hosts files
+        if not etc_netns:
+            shutil.rmtree("/etc/netns", ignore_errors=True)
     nslab("up", str(path), check=True)
     by_nslab = _kernel_view(namespaces)
     assert by_nslab == by_hand

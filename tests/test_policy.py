@@ -67,6 +67,7 @@ def test_hosts_files_resolvers_and_their_removal(labs: Labs, tmp_path: Path) -> 
     text = demo.replace("  h2: {kind: host}\n", "  h2:\n    dns: {nameservers: [192.0.2.53], "
                                                   "search: [example.test]}\n")
     name, path = labs.file(text)
+    existed = os.path.isdir("/etc/netns")
     nslab("up", str(path), check=True)
     h1 = f"{name}-h1"
     got = subprocess.run(["ip", "netns", "exec", h1, "getent", "hosts", "h3"],
@@ -81,12 +82,14 @@ def test_hosts_files_resolvers_and_their_removal(labs: Labs, tmp_path: Path) -> 
     assert Path(f"/etc/netns/{h1}/hosts").read_text().startswith(host_hosts)
     nslab("down", name, check=True)
     assert not os.path.exists(f"/etc/netns/{h1}")
+    assert os.path.isdir("/etc/netns") == existed  # made for the lab: gone with it
     assert Path("/etc/hosts").read_text() == host_hosts
 
 
 def test_a_hosts_file_that_is_not_ours_is_kept(labs: Labs) -> None:
     name, path = labs.example("two-namespaces")
     mine = Path(f"/etc/netns/{name}-b")
+    etc_netns = mine.parent.is_dir()
     mine.mkdir(parents=True)
     try:
         (mine / "hosts").write_text("192.0.2.1 keep-me\n")
@@ -96,6 +99,8 @@ def test_a_hosts_file_that_is_not_ours_is_kept(labs: Labs) -> None:
         assert not os.path.exists(f"/etc/netns/{name}-a")  # rolled back
     finally:
         subprocess.run(["rm", "-rf", str(mine)])
+        if not etc_netns:
+            mine.parent.rmdir()
 
 
 def test_policy_errors_point_at_the_file(tmp_path: Path) -> None:

@@ -78,6 +78,8 @@ class Executor:
         self.next_index = 2
         self.neighbour_hook: Callable[[SetNeighbourLimits], None] | None = None
         self.host_sysctl_hook: Callable[[SetSysctl], None] | None = None
+        self.shared_dir_hook: Callable[[str], None] | None = None
+        self.shared_dirs: set[str] = set()
 
     # ------------------------------------------------------------ driving
     def run(self, plan: Plan) -> None:
@@ -280,10 +282,15 @@ class Executor:
                              ) from None
 
     def _write_file_now(self, s: WriteFile) -> None:
-        folder = os.path.dirname(s.path)
+        folder = os.path.dirname(s.path)  # /etc/netns/<namespace>: this lab's own
+        shared = os.path.dirname(folder)  # /etc/netns: shared by every lab (and ip netns)
+        if shared not in self.shared_dirs:
+            self.shared_dirs.add(shared)
+            assert self.shared_dir_hook is not None
+            self.shared_dir_hook(shared)
         if not os.path.isdir(folder):
             self.journal.write(t="dir", path=folder)  # ours: removed at down when empty
-            os.makedirs(folder, exist_ok=True)
+            os.mkdir(folder)
         self.journal.write(t="file", path=s.path)
         try:
             fd = os.open(s.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)

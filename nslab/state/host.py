@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from nslab.state import journal
 
@@ -157,3 +158,55 @@ def release_sysctls(lab: str, write: Callable[[str, str], None]) -> list[str]:
             restored.append(key)
     _save_sysctls(data)
     return restored
+
+
+# ---------------------------------------------------------------- shared folders
+def _dirs_path() -> str:
+    return os.path.join(journal.ROOT, ".host", "dirs.json")
+
+
+def hold_dir(lab: str, path: str) -> None:
+    """Lab `lab` puts files in `path` (such as /etc/netns), making it if it is
+    not there; the last lab out removes it, if nslab made it and it is empty.
+    Call with the 'host' lock held."""
+    try:
+        with open(_dirs_path()) as f:
+            data: dict[str, dict[str, Any]] = json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        data = {}
+    entry = data.setdefault(path, {"made": not os.path.isdir(path), "holders": []})
+    if lab not in entry["holders"]:
+        entry["holders"].append(lab)
+    _save_dirs(data)  # recorded before the folder is made
+    os.makedirs(path, exist_ok=True)
+
+
+def release_dirs(lab: str) -> None:
+    try:
+        with open(_dirs_path()) as f:
+            data: dict[str, dict[str, Any]] = json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return
+    for path, entry in data.items():
+        if lab in entry["holders"]:
+            entry["holders"].remove(lab)
+            if not entry["holders"] and entry["made"]:
+                with contextlib.suppress(OSError):
+                    os.rmdir(path)  # only when empty: what others put there stays
+    _save_dirs(data)
+
+
+def _save_dirs(data: dict[str, dict[str, Any]]) -> None:
+    path = _dirs_path()
+    data = {k: v for k, v in data.items() if v["holders"]}
+    if not data:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(path))
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)

@@ -81,6 +81,7 @@ class Record:
     host_tables: list[str] = field(default_factory=list)  # nftables tables on the machine
     host_sysctls: bool = False
     machine: int | None = None  # the inode of the namespace that played the machine
+    shared_dirs: bool = False  # it holds a folder labs share (/etc/netns)
 
 
 class Journal:
@@ -130,6 +131,8 @@ class Journal:
                 rec.neighbour_limits = True
             elif t in ("hostlink", "hostbridge"):
                 rec.host_links[e["name"]] = e.get("alias") or ""
+            elif t == "shareddir":
+                rec.shared_dirs = True
             elif t == "machine":
                 rec.machine = e.get("ino")
             elif t == "hostnft":
