@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nslab import inspection, lifecycle  # noqa: E402
+from nslab import Lab, inspection  # noqa: E402
 
 NSLAB = [sys.executable, "-m", "nslab"]
 TOOLS = [["ip", "-j", "-d", "-s", "link"], ["ip", "-j", "addr"],
@@ -79,24 +78,17 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     name = "bi"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "lab.yaml"
-        path.write_text(lab_yaml(name, args.n))
-        lab = lifecycle.compile_file(path)
-        lifecycle.up(lab, str(path))
-        try:
-            nodes = [(n.name, n.namespace) for n in lab.nodes]
-            results = {
-                "lab": timed(lambda: run([*NSLAB, "inspect", name, "--json"]), args.repeat),
-                "api": timed(lambda: [inspection.inspect(name, node) for node, _ in nodes],
-                             args.repeat),
-                "cli": timed(lambda: [run([*NSLAB, "inspect", name, node, "--json"])
-                                      for node, _ in nodes], 1),
-                "tools": timed(lambda: [run(["ip", "netns", "exec", ns, *t])
-                                        for _, ns in nodes for t in TOOLS], 1),
-            }
-        finally:
-            lifecycle.down(name)
+    with Lab(lab_yaml(name, args.n)) as lab:  # up, and down whatever happens
+        nodes = [(n.name, n.namespace) for n in lab.nodes]
+        results = {
+            "lab": timed(lambda: run([*NSLAB, "inspect", name, "--json"]), args.repeat),
+            "api": timed(lambda: [inspection.inspect(name, node) for node, _ in nodes],
+                         args.repeat),
+            "cli": timed(lambda: [run([*NSLAB, "inspect", name, node, "--json"])
+                                  for node, _ in nodes], 1),
+            "tools": timed(lambda: [run(["ip", "netns", "exec", ns, *t])
+                                    for _, ns in nodes for t in TOOLS], 1),
+        }
     base = results["tools"]
     print(f"inspect every node of a {len(nodes)}-node lab (best of {args.repeat}; "
           "cli and tools once)")

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nslab import lifecycle, reachability  # noqa: E402
-from nslab.state.record import node_list  # noqa: E402
+from nslab import Lab, reachability  # noqa: E402
 
 
 def lab_yaml(name: str, n: int) -> str:
@@ -51,30 +48,21 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     name = "bp"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "lab.yaml"
-        path.write_text(lab_yaml(name, args.n))
-        lab = lifecycle.compile_file(path)
-        lifecycle.up(lab, str(path))
-        try:
-            nodes = [n for n in node_list(name) if n["addresses"]]
-            best, reached, total = float("inf"), 0, 0
-            for _ in range(args.repeat):
-                t0 = time.perf_counter()
-                (m,) = reachability.matrix(name, families=(4,))
-                best = min(best, time.perf_counter() - t0)
-                reached, total = sum(c.reached for c in m.cells), len(m.cells)
-            pairs = [(a, b) for a in nodes for b in nodes if a is not b]
-            sample = random.Random(1).sample(pairs, min(args.sample, len(pairs)))
+    with Lab(lab_yaml(name, args.n)) as lab:  # up, and down whatever happens
+        nodes = [n for n in lab.nodes if n.addresses]
+        best, reached, total = float("inf"), 0, 0
+        for _ in range(args.repeat):
             t0 = time.perf_counter()
-            ok = 0
-            for a, b in sample:
-                ok += subprocess.run(["ip", "netns", "exec", a["namespace"], "ping", "-c1",
-                                      "-W1", "-q", b["addresses"][0]],
-                                     capture_output=True).returncode == 0
-            per = (time.perf_counter() - t0) / len(sample)
-        finally:
-            lifecycle.down(name)
+            (m,) = reachability.matrix(name, families=(4,))
+            best = min(best, time.perf_counter() - t0)
+            reached, total = sum(c.reached for c in m.cells), len(m.cells)
+        pairs = [(a, b) for a in nodes for b in nodes if a is not b]
+        sample = random.Random(1).sample(pairs, min(args.sample, len(pairs)))
+        t0 = time.perf_counter()
+        ok = 0
+        for a, b in sample:
+            ok += a.run(["ping", "-c1", "-W1", "-q", b.address]).ok
+        per = (time.perf_counter() - t0) / len(sample)
     print(f"all pairs of a {len(nodes)}-node lab: {total} ICMP probes "
           f"(nslab best of {args.repeat})")
     print(f"{'way':<6} {'seconds':>9} {'probes/s':>10} {'reached':>9} {'ping/nslab':>11}")

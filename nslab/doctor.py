@@ -39,13 +39,8 @@ def access() -> list[Check]:
                  None if ok else "run nslab as root (sudo)")]
     if ok:
         try:
-            netns.ensure_rundir()
             probe = f".nslab-doctor-{os.getpid()}"
-            with netns.signals_deferred(), netns.fresh() as fd:
-                try:
-                    netns.bind_current(probe)
-                finally:
-                    os.close(fd)
+            netns.add(probe)
             netns.remove(probe)
             out.append(Check("access", "/run/netns", "ok", "namespaces can be named there"))
         except OSError as e:

@@ -70,8 +70,7 @@ def clear(name: str, rec: Record) -> str | None:
                 host.release_sysctls(name, sysctl.write)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
                 "what it put there is left alone")
-    for link, alias in rec.host_links.items():
-        machine.delete_link(link, alias)
+    machine.delete_links(rec.host_links)
     for table in rec.host_tables:
         machine.delete_nft_table(table)
     if rec.host_sysctls:

@@ -11,7 +11,7 @@ from typing import Any
 
 from nslab import observed as ob
 from nslab.errors import ConflictError, NotFoundError, NslabError, require_root
-from nslab.kernel import netns
+from nslab.kernel import netns, procs
 from nslab.kernel.inspect import Reader
 from nslab.state.journal import Journal, labs
 from nslab.state.record import namespace_of, node_list
@@ -98,33 +98,29 @@ def inspect(target: str, node: str | None = None, sections: Iterable[str] = ob.S
 def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
                 as_text: bool = False) -> list[ob.Inspection]:
     """Every node of a lab that is up, in the order of its file."""
-    require_root()
     want = tuple(sections)
-    nodes = node_list(name)
-    owners = lab_owners()
-    out = []
     with Reader(many=True) as reader:
-        for n in nodes:
-            ino = reader.named.get(n["namespace"])
-            if ino is None or owners.get(ino) != (name, n["name"]):
-                continue  # a missing node: status says so
-            where = ob.Where(n["namespace"], ino, name, n["name"], None)
-            out.append(reader.inspect(ino, where, want, as_text))
-    return out
+        return [reader.inspect(ino, ob.Where(ns, ino, name, node, None), want, as_text)
+                for node, ns, ino in _present(reader, name)]
 
 
 def overview(name: str) -> list[ob.NodeSummary]:
     """A line of counts per node of a lab that is up (missing nodes left out)."""
+    with Reader(many=True) as reader:
+        return [reader.summary(ino, node, ns) for node, ns, ino in _present(reader, name)]
+
+
+def _present(reader: Reader, name: str) -> list[tuple[str, str, int]]:
+    """(node, namespace, inode) of each node of lab `name` whose namespace is
+    the one the lab made, in the order of its file (a missing node: status
+    says so)."""
     require_root()
-    nodes = node_list(name)
     owners = lab_owners()
     out = []
-    with Reader(many=True) as reader:
-        for n in nodes:
-            ino = reader.named.get(n["namespace"])
-            if ino is None or owners.get(ino) != (name, n["name"]):
-                continue
-            out.append(reader.summary(ino, n["name"], n["namespace"]))
+    for n in node_list(name):
+        ino = reader.named.get(n["namespace"])
+        if ino is not None and owners.get(ino) == (name, n["name"]):
+            out.append((n["name"], n["namespace"], ino))
     return out
 
 
@@ -144,18 +140,12 @@ def ns_add(name: str) -> int:
     /run/netns. Returns its inode."""
     require_root()
     _check_name(name)
-    netns.ensure_rundir()
-    with netns.signals_deferred(), netns.fresh() as fd:
-        try:
-            ino = os.fstat(fd).st_ino
-            netns.bind_current(name)
-        except FileExistsError:
-            raise ConflictError(f"namespace '{name}' already exists") from None
-        except OSError as e:
-            raise NslabError(f"cannot name namespace '{name}': {e.strerror}") from None
-        finally:
-            os.close(fd)
-    return ino
+    try:
+        return netns.add(name)
+    except FileExistsError:
+        raise ConflictError(f"namespace '{name}' already exists") from None
+    except OSError as e:
+        raise NslabError(f"cannot name namespace '{name}': {e.strerror}") from None
 
 
 def ns_del(name: str) -> None:
@@ -196,20 +186,12 @@ def ns_list() -> list[ob.NamespaceEntry]:
             lab, node = owners.get(ino, (None, None))
             out.append(ob.NamespaceEntry(
                 name=name, inode=ino, holder=holders[0] if holders and not name else None,
-                holder_command=_comm(holders[0]) if holders and not name else None,
+                holder_command=procs.comm(holders[0]) if holders and not name else None,
                 is_host=ino == reader.host, interfaces=links,
                 addresses=tuple(f"{a.address}/{a.prefixlen}" for a in snap.addresses or ()
                                 if a.scope != "host" and a.scope != "link"),
                 processes=len(holders), lab=lab, node=node))
     return sorted(out, key=lambda e: (not e.is_host, e.name is None, e.name or "", e.inode))
-
-
-def _comm(pid: int) -> str | None:
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip()
-    except OSError:
-        return None
 
 
 def to_json(items: Iterable[ob.Inspection]) -> list[dict[str, Any]]:

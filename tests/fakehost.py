@@ -175,6 +175,23 @@ def scenario_conflict(lab: str, path: str) -> dict[str, Any]:
     return out
 
 
+def scenario_egress_errors(lab: str, path: str) -> dict[str, Any]:
+    """egress: auto on a machine without a default route; egress naming an
+    interface the machine does not have. Neither leaves anything behind."""
+    sh("ip link set lo up")
+    out: dict[str, Any] = {}
+    before = snapshot()
+    r = nslab("up", path)
+    out["auto"] = (r.returncode, r.stderr)
+    named = Path(path).with_name("named.yaml")
+    named.write_text(Path(path).read_text().replace("egress: auto", "egress: nosuch0"))
+    r = nslab("up", str(named))
+    out["named"] = (r.returncode, r.stderr)
+    out["changed"] = changed(before, snapshot())
+    out["left"] = sorted(n for n in sh("ip netns list").stdout.split() if n.startswith(lab))
+    return out
+
+
 def scenario_crash(lab: str, path: str) -> dict[str, Any]:
     """`up` killed (SIGKILL) once the bridge on the machine is being made:
     `down` still leaves the machine as it was."""

@@ -82,3 +82,13 @@ def test_down_after_up_was_killed_on_the_machine(labs: Labs) -> None:
     out = in_fake_host("crash", labs, "host-bridge-gateway")
     assert out["journal"] and out["down"][0] == 0, out["down"]
     assert out["changed"] == [] and out["left"] == []
+
+
+def test_egress_without_an_uplink_is_a_clear_error(labs: Labs) -> None:
+    out = in_fake_host("egress_errors", labs, "egress-nat")
+    code, err = out["auto"]
+    assert code == 1 and "egress: auto found no default route on this machine" in err
+    code, err = out["named"]
+    assert code == 1 and "this machine has no interface 'nosuch0'" in err
+    assert "Traceback" not in out["auto"][1] + out["named"][1]
+    assert out["changed"] == [] and out["left"] == []

@@ -313,3 +313,18 @@ def test_iptables_rules_are_shown_too(handmade: Handmade) -> None:
     assert got["iptables"] is not None and "--dport 2222 -j DROP" in got["iptables"]
     text = nslab("inspect", a, "--only", "firewall", check=True).stdout
     assert "iptables-save:" in text and "--dport 2222 -j DROP" in text
+
+
+def test_graph_without_graphviz_and_a_closed_pipe(tmp_path: Path) -> None:
+    demo = str(Path(__file__).resolve().parent.parent / "examples" / "demo.yaml")
+    bare = {**os.environ, "PATH": str(tmp_path)}  # no dot on it
+    r = subprocess.run([sys.executable, "-m", "nslab", "graph", demo, "-o",
+                        str(tmp_path / "x.svg")], capture_output=True, text=True, env=bare)
+    assert r.returncode == 1 and "Graphviz is not installed (apt install graphviz)" in r.stderr
+    assert nslab("graph", demo, "--format", "mermaid", check=True).stdout.startswith("graph LR")
+    p = subprocess.Popen([sys.executable, "-m", "nslab", "graph", demo], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # the reader goes away first, as `| head -0` would
+    err = p.stderr.read()
+    assert p.wait() == 141 and err == ""

@@ -169,3 +169,19 @@ def test_pure_layers_do_not_touch_the_kernel(package: str) -> None:
                 names = [node.module]
             for n in names:
                 assert not n.startswith(banned), f"{f.name} imports {n}"
+
+
+def test_hosts_files_on_off_and_auto() -> None:
+    from nslab.plan.steps import WriteFile
+
+    base = "name: x\nnodes: {a: {}, b: {}}\nlinks: [[a, b]]\n"
+    files = [s for s in plan(compile_text(base)).steps if isinstance(s, WriteFile)]
+    assert [f.path for f in files] == ["/etc/netns/x-a/hosts", "/etc/netns/x-b/hosts"]
+    assert files[0].base == "/etc/hosts" and "\tb b.x\n" in files[0].text
+    off = compile_text(base + "dns: {hosts: false}\n")
+    assert not any(isinstance(s, WriteFile) for s in plan(off).steps)
+    nodes = "\n".join(f"  n{i}: {{}}" for i in range(257))
+    big = compile_text(f"name: x\nnodes:\n{nodes}\nlinks: [[n0, n1]]\n")
+    assert big.hosts == ()  # auto: off above 256 nodes
+    forced = compile_text(f"name: x\nnodes:\n{nodes}\nlinks: [[n0, n1]]\ndns: {{hosts: true}}\n")
+    assert len(forced.hosts) == 2

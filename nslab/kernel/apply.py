@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import resource
 import shutil
 import subprocess
 import time
@@ -85,7 +84,8 @@ class Executor:
     def run(self, plan: Plan) -> None:
         if plan.touches_host():
             self.open_host()
-        _raise_fd_limit(4 * len({s.ns for s in plan.steps if isinstance(s, AddNamespace)}) + 64)
+        namespaces = sum(isinstance(s, AddNamespace) for s in plan.steps)
+        netns.raise_fd_limit(4 * namespaces + 64)
         for _name, group in groupby(plan.steps, key=_phase_name):
             steps = list(group)
             self._phase(steps)
@@ -349,10 +349,3 @@ class Executor:
                     tail = f.read().strip().splitlines()[-1:] or ["no output"]
                 raise CommandError(f"service '{s.name}' on node '{s.node}' exited at once "
                                    f"with status {p.returncode}: {tail[0]} (log: {s.log})")
-
-
-def _raise_fd_limit(need: int) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < need:
-        target = hard if hard == resource.RLIM_INFINITY else min(hard, max(need, soft))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

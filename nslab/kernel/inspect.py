@@ -14,24 +14,12 @@ import os
 from collections.abc import Iterable
 
 from nslab import observed as ob
-from nslab.kernel import firewall, netns, netstate, sockets
+from nslab.kernel import firewall, netns, netstate, procs, sockets
 from nslab.kernel import netlink as nl
 
 RUN_NETNS = netns.RUN_NETNS
 SYSCTLS4 = ("forwarding", "rp_filter", "proxy_arp")
 SYSCTLS6 = ("forwarding", "disable_ipv6", "accept_ra")
-
-
-def process_namespaces() -> dict[int, int]:
-    """pid -> network namespace inode, for every process."""
-    out: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                out[int(entry.name)] = os.stat(f"/proc/{entry.name}/ns/net").st_ino
-            except OSError:
-                continue
-    return out
 
 
 def named_namespaces() -> dict[str, int]:
@@ -89,7 +77,7 @@ class Reader:
     def __init__(self, many: bool = False) -> None:
         self.many = many
         self._ids: dict[int, dict[int, int]] = {}
-        self.procs = process_namespaces()
+        self.procs = procs.namespaces()
         self.named = named_namespaces()
         self._fds: dict[int, int] = {}  # inode -> fd
         self._socks: dict[int, nl.Socket] = {}  # inode -> rtnetlink socket inside

@@ -29,18 +29,19 @@ def uplink() -> str | None:
     return None
 
 
-def delete_link(name: str, alias: str) -> bool:
-    """Delete link `name` when it carries `alias` (nslab's claim); False when
-    it is gone, or is not ours."""
-    li = links().get(name)
-    if li is None or (li.alias or "") != alias:
-        return False
+def delete_links(claims: dict[str, str]) -> list[str]:
+    """Delete each link `name` of `claims` that carries its alias (nslab's
+    claim); the names deleted. Gone or not ours: left as it is."""
+    deleted = []
     with nl.Socket() as sock:
-        try:
-            sock.request(nl.del_link(li.index))
-        except OSError:
-            return False
-    return True
+        for li in nl.links(sock):
+            if li.name in claims and (li.alias or "") == claims[li.name]:
+                try:
+                    sock.request(nl.del_link(li.index))
+                except OSError:
+                    continue
+                deleted.append(li.name)
+    return deleted
 
 
 def nft_tables() -> set[str]:

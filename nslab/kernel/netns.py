@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import resource
 import signal
 import stat
 from collections.abc import Iterator
@@ -130,6 +131,27 @@ def bind_current(name: str) -> None:
     except OSError:
         os.unlink(p)
         raise
+
+
+def add(name: str) -> int:
+    """A new empty namespace named `name` (lo down, as `ip netns add` leaves
+    it); its inode. FileExistsError when the name is taken."""
+    ensure_rundir()
+    with signals_deferred(), fresh() as fd:
+        try:
+            ino = os.fstat(fd).st_ino
+            bind_current(name)
+        finally:
+            os.close(fd)
+    return ino
+
+
+def raise_fd_limit(need: int) -> None:
+    """Room for `need` open files (one per namespace or socket held)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = hard if hard == resource.RLIM_INFINITY else min(hard, max(need, soft))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def open_fd(name: str) -> int:

@@ -251,15 +251,6 @@ def netnsid(sock: nl.Socket, fd: int) -> int | None:
     return value if value >= 0 else None
 
 
-def link_name(sock: nl.Socket, index: int) -> str | None:
-    try:
-        p = sock.query(nl.RTM_GETLINK, nl.ifinfo(index))
-    except OSError:
-        return None
-    a = nl.attrs(p, nl._IFINFO.size)
-    return _str(a[nl.IFLA_IFNAME]) if nl.IFLA_IFNAME in a else None
-
-
 @dataclass(frozen=True)
 class Lookup:
     """The kernel's answer to `ip route get DST [from SRC iif DEV]`."""

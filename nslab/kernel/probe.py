@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import resource
 import selectors
 import socket
 import struct
@@ -97,13 +96,6 @@ class _Pending:
         self.tries = 0
 
 
-def _raise_fd_limit(need: int) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < need:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (
-            hard if hard == resource.RLIM_INFINITY else min(hard, need), hard))
-
-
 class Engine:
     """Runs a batch of probes; `timeout` seconds per probe, sent up to
     `tries` times (evenly spread over the timeout)."""
@@ -149,7 +141,7 @@ class Engine:
 
     # ------------------------------------------------------------ running
     def run(self, probes: list[Probe]) -> list[Result]:
-        _raise_fd_limit(min(len(probes), self.window) + 4 * len({p.src for p in probes}) + 256)
+        netns.raise_fd_limit(min(len(probes), self.window) + 4 * len({p.src for p in probes}) + 256)
         order = sorted(range(len(probes)), key=lambda k: probes[k].src)
         queue = deque(_Pending(k, probes[k]) for k in order)
         try:

@@ -9,24 +9,32 @@ import time
 from contextlib import suppress
 
 
-def in_namespaces(inodes: set[int]) -> dict[int, int]:
-    """pid -> namespace inode, for every process whose network namespace is one
-    of `inodes`."""
-    found: dict[int, int] = {}
-    me = os.getpid()
+def namespaces() -> dict[int, int]:
+    """pid -> network namespace inode, for every process we may look at."""
+    out: dict[int, int] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        if pid == me:
-            continue
-        try:
-            ino = os.stat(f"/proc/{pid}/ns/net").st_ino
-        except OSError:
-            continue
-        if ino in inodes:
-            found[pid] = ino
-    return found
+        if entry.name.isdigit():
+            try:
+                out[int(entry.name)] = os.stat(f"/proc/{entry.name}/ns/net").st_ino
+            except OSError:
+                continue
+    return out
+
+
+def in_namespaces(inodes: set[int]) -> dict[int, int]:
+    """pid -> namespace inode, for every process (but this one) whose network
+    namespace is one of `inodes`."""
+    me = os.getpid()
+    return {pid: ino for pid, ino in namespaces().items() if ino in inodes and pid != me}
+
+
+def comm(pid: int) -> str | None:
+    """The process's command name, None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def end(pids: list[int], grace: float = 2.0) -> None:

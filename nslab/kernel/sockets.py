@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from nslab import observed as ob
 from nslab.kernel import netlink as nl
+from nslab.kernel import procs
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -70,14 +71,7 @@ def holders(pids: Iterable[int]) -> dict[int, list[ob.Owner]]:
             if not target.startswith("socket:["):
                 continue
             if command is None:
-                command = _comm(pid)
+                command = procs.comm(pid) or "?"
             found.setdefault(int(target[8:-1]), []).append(ob.Owner(pid, command, int(fd)))
     return found
 
-
-def _comm(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip()
-    except OSError:
-        return "?"
