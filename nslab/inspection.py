@@ -21,9 +21,10 @@ def lab_owners() -> dict[int, tuple[str, str]]:
     """namespace inode -> (lab, node), for every namespace a lab made."""
     out: dict[int, tuple[str, str]] = {}
     for name in labs():
-        for ns, ino in Journal(name).read().namespaces.items():
+        rec = Journal(name).read()
+        for ns, ino in rec.namespaces.items():
             if ino is not None:
-                out[ino] = (name, ns[len(name) + 1:])
+                out[ino] = (name, rec.nodes.get(ns, ""))
     return out
 
 
@@ -44,13 +45,14 @@ class Target:
 
 
 def owner_of(ns: str | None, ino: int) -> tuple[str, str] | None:
-    """(lab, node) when the namespace named `ns` is the one a lab made: only
-    the labs whose name prefixes it are read, and the inode must match."""
+    """(lab, node) when the namespace named `ns` is the one a lab made (its
+    inode is the one a lab's journal recorded under that name)."""
     if ns is None:
         return None
     for lab in labs():
-        if ns.startswith(f"{lab}-") and Journal(lab).read().namespaces.get(ns) == ino:
-            return lab, ns[len(lab) + 1:]
+        rec = Journal(lab).read()
+        if rec.namespaces.get(ns) == ino:
+            return lab, rec.nodes.get(ns, "")
     return None
 
 

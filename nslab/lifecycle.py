@@ -34,7 +34,7 @@ from nslab.spec import load, load_text
 from nslab.spec.loader import SourceMap
 from nslab.spec.schema import LabSpec
 from nslab.state import host
-from nslab.state.journal import Journal, labs, locked
+from nslab.state.journal import Journal, Record, labs, locked
 from nslab.state.record import node_list, recorded
 
 
@@ -185,7 +185,7 @@ def down(target: str, on_wait: Any = None) -> DownResult:
     return result
 
 
-def _owned(name: str, ns: str, ino: int | None, instance: str) -> int | None:
+def _owned(name: str, ns: str, ino: int | None, rec: Record) -> int | None:
     """The inode of namespace `ns` when it is the one this lab made: its inode
     is the one recorded, or (when the crash came before the inode was) its `lo`
     carries this lab's marker. None when it is not ours or not there."""
@@ -198,8 +198,7 @@ def _owned(name: str, ns: str, ino: int | None, instance: str) -> int | None:
         alias = observe.lo_alias(ns)
     except OSError:
         return None
-    node = ns[len(name) + 1:]
-    return current if alias == marker(name, node, instance) else None
+    return current if alias == marker(name, rec.nodes.get(ns, ""), rec.instance) else None
 
 
 def _teardown(name: str, journal: Journal) -> DownResult:
@@ -214,7 +213,7 @@ def _teardown(name: str, journal: Journal) -> DownResult:
         if ino is None and netns.unmounted_placeholder(ns):
             debris.append(ns)  # killed between naming and mounting: our empty file
             continue
-        cur = _owned(name, ns, ino, rec.instance)
+        cur = _owned(name, ns, ino, rec)
         if cur is not None:
             owned[ns] = cur
         else:

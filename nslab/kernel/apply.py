@@ -149,7 +149,7 @@ class Executor:
             self._add_namespace_now(s)
 
     def _add_namespace_now(self, s: AddNamespace) -> None:
-        self.journal.write(t="ns", name=s.ns)  # intent: down checks the marker
+        self.journal.write(t="ns", name=s.ns, node=s.node)  # intent: down checks the marker
         with netns.fresh() as fd:
             try:
                 for key, value in s.sysctls():
@@ -172,7 +172,7 @@ class Executor:
                                   _HINTS.get(e.errno or 0, "")) from None
         self.fds[s.ns] = fd
         self.socks[s.ns] = sock
-        self.journal.write(t="ns", name=s.ns, ino=os.fstat(fd).st_ino)
+        self.journal.write(t="ns", name=s.ns, node=s.node, ino=os.fstat(fd).st_ino)
 
     def _sysctl(self, s: SetSysctl) -> None:
         try:

@@ -1,14 +1,16 @@
 """Resolve the file's `host:` section: veths from nodes to the machine nslab
 runs on, a bridge on the machine, egress and port forwards. Names on the
-machine are short hashes (its interface names are shared by everyone), with
-the long name in the interface alias. IPv4. Pure."""
+machine are short hashes (its interface names are shared by everyone) unless
+the file chooses them, with the long name in the interface alias either way.
+IPv4, and IPv6 when the lab has an ipv6_pool. Pure."""
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import replace
-from ipaddress import IPv4Interface, IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from nslab.errors import Problem
 from nslab.model.lab import (
@@ -17,6 +19,7 @@ from nslab.model.lab import (
     HostEnd,
     HostSide,
     Interface,
+    IPAddress,
     IPInterface,
     IPNetwork,
     Lab,
@@ -27,9 +30,12 @@ from nslab.model.lab import (
 )
 from nslab.model.naming import interface_names
 from nslab.model.policy import _forwards_of, _Where
+from nslab.spec.check import ifname_problem
+from nslab.spec.policy import HostBridgeSpec, HostLinkSpec
 from nslab.spec.schema import LabSpec
 
 DEFAULT = ipaddress.ip_network("0.0.0.0/0")
+DEFAULT6 = ipaddress.ip_network("::/0")
 
 
 def host_ifname(lab: str, node: str, iface: str) -> str:
@@ -41,25 +47,34 @@ def bridge_name(lab: str) -> str:
 
 
 class _Subnets:
-    """Subnets for the machine's segments, from the lab's pool, clear of every
-    subnet the lab already uses."""
+    """Subnets for the machine's segments, from the lab's pools (IPv4, and
+    IPv6 /64s when the lab has an ipv6_pool), clear of every subnet the lab
+    already uses."""
 
-    def __init__(self, pool: IPv4Network, used: list[IPNetwork]) -> None:
-        self.pool = pool
+    def __init__(self, pool: IPv4Network, pool6: IPv6Network | None,
+                 used: list[IPNetwork]) -> None:
+        self.pools: dict[int, IPNetwork] = {4: pool}
+        if pool6 is not None:
+            self.pools[6] = pool6
         self.used = list(used)
 
-    def take(self, prefix: int) -> IPv4Network | None:
-        for cand in self.pool.subnets(new_prefix=prefix):
-            if not any(cand.overlaps(u) for u in self.used):
+    def take(self, prefix: int, family: int = 4) -> IPNetwork | None:
+        for cand in self.pools[family].subnets(new_prefix=prefix):
+            if not any(cand.overlaps(u) for u in self.used if u.version == family):
                 self.used.append(cand)
                 return cand
         return None
 
     def claim(self, net: IPNetwork) -> bool:
-        if any(net.overlaps(u) for u in self.used):
+        if any(net.overlaps(u) for u in self.used if u.version == net.version):
             return False
         self.used.append(net)
         return True
+
+    def more_families(self, given: Iterable[IPInterface]) -> list[int]:
+        """The families the lab has that explicit addresses left out."""
+        have = {a.version for a in given}
+        return [f for f in self.pools if f not in have]
 
 
 def _endpoint(text: str, nodes: dict[str, Node], where: tuple[str | int, ...],
@@ -74,12 +89,45 @@ def _endpoint(text: str, nodes: dict[str, Node], where: tuple[str | int, ...],
                                 "the machine (or put the nodes on host.bridge)"))
         return None
     taken = names[node]
-    if iface and iface in taken:
-        problems.append(Problem(where, f"interface {node}:{iface} is already used"))
-        return None
+    if iface:
+        why = ifname_problem(iface)
+        if why or iface in taken:
+            problems.append(Problem(where, why or f"interface {node}:{iface} is already used"))
+            return None
     name = iface or next(interface_names(taken))
     taken.add(name)
     return node, name
+
+
+def _pair(net: IPNetwork) -> tuple[IPInterface, IPInterface]:
+    """The machine's end (the first address) and the node's (the second)."""
+    hosts = net.hosts()
+    first, second = next(hosts), next(hosts)
+    return (ipaddress.ip_interface(f"{first}/{net.prefixlen}"),
+            ipaddress.ip_interface(f"{second}/{net.prefixlen}"))
+
+
+def _link(ls: HostLinkSpec, where: tuple[str | int, ...], lab: Lab, end: tuple[str, str],
+          subnets: _Subnets, problems: list[Problem]) -> HostEnd | None:
+    node, iface = end
+    node_end: tuple[IPInterface, ...] = ()
+    host_end: tuple[IPInterface, ...] = ()
+    if ls.addresses:
+        a, b = (ipaddress.ip_interface(x) for x in ls.addresses)
+        if a.network != b.network or a.ip == b.ip or not subnets.claim(a.network):
+            problems.append(Problem((*where, "addresses"), "the two ends need two "
+                                    "addresses in one subnet that the lab does not use"))
+            return None
+        node_end, host_end = (a,), (b,)
+    for fam in subnets.more_families(node_end):
+        net = subnets.take(30 if fam == 4 else 64, fam)
+        if net is None:
+            problems.append(Problem(where, "the address pool is full"))
+            return None
+        mine, theirs = _pair(net)
+        host_end, node_end = (*host_end, mine), (*node_end, theirs)
+    return HostEnd(node, iface, ls.host_iface or host_ifname(lab.name, node, iface),
+                   f"nslab {lab.name} {node}:{iface}", node_end, host_end)
 
 
 def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
@@ -89,39 +137,22 @@ def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
     nodes = {n.name: n for n in lab.nodes}
     names = {n.name: {i.name for i in n.interfaces} for n in lab.nodes}
     used = [s for seg in lab.segments for s in (seg.subnet4, seg.subnet6) if s is not None]
-    subnets = _Subnets(IPv4Network(spec.addressing.pool), used)
+    pool6 = spec.addressing.ipv6_pool
+    subnets = _Subnets(IPv4Network(spec.addressing.pool),
+                       IPv6Network(pool6) if pool6 else None, used)
     links: list[HostEnd] = []
     for k, ls in enumerate(h.links):
         where: tuple[str | int, ...] = ("host", "links", k)
         end = _endpoint(ls.node, nodes, (*where, "node"), problems, names)
-        if end is None:
-            continue
-        node, iface = end
-        if ls.addresses:
-            a, b = (ipaddress.ip_interface(x) for x in ls.addresses)
-            if a.network != b.network or a.ip == b.ip or not subnets.claim(a.network):
-                problems.append(Problem((*where, "addresses"), "the two ends need two "
-                                        "addresses in one subnet that the lab does not use"))
-                continue
-            node_end, host_end = (a,), (b,)
-        else:
-            net = subnets.take(30)
-            if net is None:
-                problems.append(Problem(where, "the address pool is full"))
-                continue
-            first, second = list(net.hosts())[:2]
-            host_end = (IPv4Interface(f"{first}/30"),)
-            node_end = (IPv4Interface(f"{second}/30"),)
-        links.append(HostEnd(node, iface, host_ifname(lab.name, node, iface),
-                             f"nslab {lab.name} {node}:{iface}", node_end, host_end))
+        link = _link(ls, where, lab, end, subnets, problems) if end else None
+        if link is not None:
+            links.append(link)
     bridge = None
     if h.bridge is not None:
-        bridge = _bridge(h.bridge.nodes, h.bridge.address, lab, nodes, names, subnets, problems)
+        bridge = _bridge(h.bridge, lab, nodes, names, subnets, problems)
     w = _Where(lab, problems)
     forwards = tuple(_forwards_of(h.forward, w, ("host",)))
     ends = tuple(links) + (bridge.ports if bridge else ())
-    gateway = {e.node: (e.host_addresses or (bridge.addresses if bridge else ()))[0]
-               for e in ends}
     new_nodes = []
     for n in lab.nodes:
         mine = [e for e in ends if e.node == n.name]
@@ -132,61 +163,141 @@ def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
             Interface(n.name, e.iface, HOST, e.host_ifname, -1, e.node_addresses, None)
             for e in mine)
         routes = n.routes
-        if not any(r.dst.prefixlen == 0 and r.dst.version == 4 for r in routes):
-            routes += (Route(DEFAULT, (Nexthop(gateway[n.name].ip, mine[0].iface),), "auto"),)
+        if lab.routing == "auto":  # static: the file's routes and connected ones only
+            routes += _default_routes(mine[0], bridge, routes)
         new_nodes.append(replace(n, interfaces=ifaces, routes=routes))
-    lab_subnets = tuple(used) + tuple(e.node_addresses[0].network for e in links) + (
-        (bridge.addresses[0].network,) if bridge else ())
-    routes = _machine_routes(ends, used, nodes)
+    machine_nets = [a.network for e in links for a in e.node_addresses] + (
+        [a.network for a in bridge.addresses] if bridge else [])
+    lab_subnets = tuple(used) + tuple(machine_nets)
+    routes = _machine_routes(ends, used, nodes) if lab.routing == "auto" else ()
     segs = lab.segments + tuple(
-        Segment(len(lab.segments) + k, IPv4Network(e.node_addresses[0].network), None,
-                ((e.node, e.iface),), ()) for k, e in enumerate(links))
+        _segment(len(lab.segments) + k, e.node_addresses, ((e.node, e.iface),))
+        for k, e in enumerate(links))
     if bridge is not None:
-        segs += (Segment(len(segs), IPv4Network(bridge.addresses[0].network), None,
-                         tuple((e.node, e.iface) for e in bridge.ports), ()),)
+        segs += (_segment(len(segs), bridge.addresses,
+                          tuple((e.node, e.iface) for e in bridge.ports)),)
     segments_on_machine = len(links) + (1 if bridge else 0)
     side = HostSide(tuple(links), bridge, routes, h.egress, forwards, lab_subnets,
                     bool(h.egress or forwards or routes or segments_on_machine > 1))
     return replace(lab, nodes=tuple(new_nodes), host=side, segments=segs)
 
 
-def _bridge(members: list[str], address: str | None, lab: Lab, nodes: dict[str, Node],
+def _default_routes(end: HostEnd, bridge: HostBridge | None,
+                    routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    """A default route per family to the machine, unless the node has one."""
+    gateways = end.host_addresses or (bridge.addresses if bridge else ())
+    out = []
+    for gw in gateways:
+        if any(r.dst.prefixlen == 0 and r.dst.version == gw.version for r in routes):
+            continue
+        out.append(Route(DEFAULT if gw.version == 4 else DEFAULT6,
+                         (Nexthop(gw.ip, end.iface),), "auto"))
+    return tuple(out)
+
+
+def _segment(index: int, addresses: tuple[IPInterface, ...],
+             members: tuple[tuple[str, str], ...]) -> Segment:
+    v4 = next((a.network for a in addresses if isinstance(a.network, IPv4Network)), None)
+    v6 = next((a.network for a in addresses if isinstance(a.network, IPv6Network)), None)
+    return Segment(index, v4, v6, members, ())
+
+
+def _bridge(spec: HostBridgeSpec, lab: Lab, nodes: dict[str, Node],
             names: dict[str, set[str]], subnets: _Subnets,
             problems: list[Problem]) -> HostBridge | None:
+    """The machine's bridge: its gateway addresses (the file's, or the first of
+    a subnet from the pool, per family) and a port per member, each member's
+    address its own choice or the next free one counting up from the gateway."""
     where: tuple[str | int, ...] = ("host", "bridge")
-    ends = [_endpoint(m, nodes, (*where, "nodes", k), problems, names)
-            for k, m in enumerate(members)]
-    if address is not None:
-        gw = ipaddress.ip_interface(address)
-        net = gw.network
-        if not isinstance(net, IPv4Network) or not subnets.claim(net):
-            problems.append(Problem((*where, "address"), f"{address} is not an IPv4 subnet "
-                                    "of its own (the lab uses it, or it is IPv6)"))
+    ends = [_endpoint(m.node, nodes, (*where, "nodes", k, "node"), problems, names)
+            for k, m in enumerate(spec.nodes)]
+    gateways: list[IPInterface] = []
+    if spec.address is not None:
+        gw = ipaddress.ip_interface(spec.address)
+        if not subnets.claim(gw.network):
+            problems.append(Problem((*where, "address"), f"{spec.address} is not a subnet "
+                                    "of its own (the lab uses it already)"))
             return None
-    else:
-        prefix = 30
-        while 2 ** (32 - prefix) - 2 < len(members) + 1:
-            prefix -= 1
-        taken = subnets.take(prefix)
-        if taken is None:
+        gateways.append(gw)
+    for fam in subnets.more_families(gateways):
+        prefix = 64
+        if fam == 4:
+            prefix = 30
+            while 2 ** (32 - prefix) - 2 < len(spec.nodes) + 1:
+                prefix -= 1
+        net = subnets.take(prefix, fam)
+        if net is None:
             problems.append(Problem(where, "the address pool is full"))
             return None
-        net = taken
-        gw = IPv4Interface(f"{next(net.hosts())}/{net.prefixlen}")
-    free = (ip for ip in net.hosts() if ip != gw.ip)
+        gateways.append(_pair(net)[0])
+    chosen = _members_chosen(spec, gateways, problems)
+    if chosen is None:
+        return None
     ports = []
-    for end in ends:
+    for k, (m, end) in enumerate(zip(spec.nodes, ends, strict=True)):
         if end is None:
             continue
-        ip = next(free, None)
-        if ip is None:
-            problems.append(Problem(where, f"{net} is too small for {len(members)} nodes"))
-            return None
-        ports.append(HostEnd(end[0], end[1], host_ifname(lab.name, *end),
-                             f"nslab {lab.name} {end[0]}:{end[1]}",
-                             (ipaddress.ip_interface(f"{ip}/{net.prefixlen}"),), ()))
-    typed: tuple[IPInterface, ...] = (gw,)
-    return HostBridge(bridge_name(lab.name), f"nslab {lab.name} bridge", typed, tuple(ports))
+        addrs = []
+        for gw in gateways:
+            ip = chosen.get((k, gw.version))
+            if ip is None:
+                ip = _next_free(gw, chosen)
+                if ip is None:
+                    problems.append(Problem(where, f"{gw.network} is too small for "
+                                            f"{len(spec.nodes)} nodes"))
+                    return None
+                chosen[(k, gw.version)] = ip
+            addrs.append(ipaddress.ip_interface(f"{ip}/{gw.network.prefixlen}"))
+        ports.append(HostEnd(end[0], end[1], m.host_iface or host_ifname(lab.name, *end),
+                             f"nslab {lab.name} {end[0]}:{end[1]}", tuple(addrs), ()))
+    return HostBridge(spec.name or bridge_name(lab.name), f"nslab {lab.name} bridge",
+                      tuple(gateways), tuple(ports))
+
+
+def _members_chosen(spec: HostBridgeSpec, gateways: list[IPInterface],
+                    problems: list[Problem]) -> dict[tuple[int, int], IPAddress] | None:
+    """The addresses members chose: inside the bridge's subnet, not the
+    gateway, each once. (member, family) -> address."""
+    out: dict[tuple[int, int], IPAddress] = {}
+    ok = True
+    for k, m in enumerate(spec.nodes):
+        if m.address is None:
+            continue
+        where: tuple[str | int, ...] = ("host", "bridge", "nodes", k, "address")
+        a = ipaddress.ip_interface(m.address)
+        gw = next((g for g in gateways if g.version == a.version), None)
+        taken = any(f == a.version and ip == a.ip for (_, f), ip in out.items())
+        if gw is None or a.network != gw.network:
+            net = gw.network if gw else "none of that family"
+            problems.append(Problem(where, f"{m.address} is not in the bridge's subnet {net}"))
+        elif a.ip == gw.ip:
+            problems.append(Problem(where, f"{a.ip} is the gateway (the machine's address "
+                                    "on the bridge)", "give the node another address"))
+        elif taken or (k, a.version) in out:
+            problems.append(Problem(where, f"{a.ip} is used twice on the bridge"))
+        else:
+            out[(k, a.version)] = a.ip
+            continue
+        ok = False
+    return out if ok else None
+
+
+def _next_free(gw: IPInterface, chosen: dict[tuple[int, int], IPAddress]) -> IPAddress | None:
+    """The first address after the gateway (then from the subnet's start) that
+    no member has, as people and Docker count."""
+    taken = {ip for (_, f), ip in chosen.items() if f == gw.version} | {gw.ip}
+    net = gw.network
+    last = net.broadcast_address if gw.version == 4 else net[-1]
+    start = int(gw.ip) + 1
+    for lo, hi in ((start, int(last) - (1 if gw.version == 4 else 0)),
+                   (int(net.network_address) + 1, int(gw.ip) - 1)):
+        ip = lo
+        while ip <= hi:
+            cand = ipaddress.ip_address(ip)
+            if cand not in taken:
+                return cand
+            ip += 1
+    return None
 
 
 def _machine_routes(ends: tuple[HostEnd, ...], used: list[IPNetwork],
@@ -196,5 +307,6 @@ def _machine_routes(ends: tuple[HostEnd, ...], used: list[IPNetwork],
     router = next((e for e in ends if nodes[e.node].kind == "router"), None)
     if router is None:
         return ()
-    via = router.node_addresses[0].ip
-    return tuple(Route(net, (Nexthop(via, None),), "auto") for net in used if net.version == 4)
+    via = {a.version: a.ip for a in router.node_addresses}
+    return tuple(Route(net, (Nexthop(via[net.version], None),), "auto")
+                 for net in used if net.version in via)

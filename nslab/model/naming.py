@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 
-def namespace_name(lab: str, node: str) -> str:
-    """The name under /run/netns (and in `ip netns list`) of a lab node."""
-    return f"{lab}-{node}"
+def namespace_name(lab: str, node: str, chosen: str | None = None) -> str:
+    """The name under /run/netns (and in `ip netns list`) of a lab node: the
+    file's choice (`nodes.N.namespace`), or <lab>-<node>."""
+    return chosen or f"{lab}-{node}"
 
 
 def interface_names(taken: Iterable[str]) -> Iterator[str]:

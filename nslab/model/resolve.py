@@ -153,7 +153,7 @@ def resolve(spec: LabSpec) -> Lab:
                     tuple(iface_addrs[node][ifname]),
                     BRIDGE_NAME if ns.kind == "switch" else None))
         nodes.append(Node(
-            name=name, kind=ns.kind, namespace=namespace_name(spec.name, name),
+            name=name, kind=ns.kind, namespace=namespace_name(spec.name, name, ns.namespace),
             interfaces=tuple(ifaces), routes=tuple(routes),
             bridge=BRIDGE_NAME if ns.kind == "switch" else None,
             forwarding=ns.kind == "router",

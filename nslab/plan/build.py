@@ -121,17 +121,14 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
         limits = neighbour_limits(need, now) if now is not None else None
         if now is not None and limits is not None:
             steps.append(SetNeighbourLimits(fam, limits, now))
-    steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6)
-              for n in lab.nodes]
-    for n in lab.nodes:
-        if n.forwarding:
-            steps.append(SetSysctl(n.namespace, "net.ipv4.ip_forward", "1"))
-            if lab.ipv6:
-                steps.append(SetSysctl(n.namespace, "net.ipv6.conf.all.forwarding", "1"))
+    steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6,
+                           n.forwarding, n.name) for n in lab.nodes]
     side = lab.host
     ends = side.ends if side else ()
     if side and side.forwarding:
         steps.append(SetSysctl(None, "net.ipv4.ip_forward", "1"))
+        if lab.ipv6:
+            steps.append(SetSysctl(None, "net.ipv6.conf.all.forwarding", "1"))
     ns = {n.name: n.namespace for n in lab.nodes}
     steps += [AddVeth(ns[a[0]], a[1], ns[b[0]], b[1]) for a, b in
               ((link.a, link.b) for link in lab.links)]

@@ -28,26 +28,34 @@ def _ns(ns: str | None) -> str:
 
 @dataclass(frozen=True)
 class AddNamespace:
-    """A named network namespace with `lo` up, IPv6 off unless asked for, and
-    `marker` as the alias of `lo` (nslab's proof that it made this namespace)."""
+    """A named network namespace with `lo` up, IPv6 off unless asked for,
+    forwarding set either way (a new namespace copies the machine's IPv4
+    settings: on a machine that forwards, every host would), and `marker` as
+    the alias of `lo` (nslab's proof that it made this namespace)."""
 
     ns: str
     marker: str
     ipv6: bool
+    forwarding: bool = False
+    node: str = ""  # the lab node it is (journaled with it: names need not say)
 
     def as_shell(self) -> str:
-        lines = [f"ip netns add {self.ns}"]
-        lines += [f"ip netns exec {self.ns} sysctl -qw {k}={v}" for k, v in self.sysctls()]
-        lines.append(f"ip -n {self.ns} link set lo alias {shlex.quote(self.marker)} up")
-        return "\n".join(lines)
+        sysctls = " ".join(f"{k}={v}" for k, v in self.sysctls())
+        return "\n".join([f"ip netns add {self.ns}",
+                          f"ip netns exec {self.ns} sysctl -qw {sysctls}",
+                          f"ip -n {self.ns} link set lo alias {shlex.quote(self.marker)} up"])
 
     def sysctls(self) -> list[tuple[str, str]]:
         """Set first thing inside the new namespace, before any interface exists:
         IPv6 off, or on without duplicate address detection (a lab's addresses
-        are unique by construction, and DAD would hold them back for a second)."""
+        are unique by construction, and DAD would hold them back for a second);
+        forwarding on for routers, off for everything else, in both families."""
         if not self.ipv6:
-            return [(f"net.ipv6.conf.{k}.disable_ipv6", "1") for k in ("all", "default")]
-        return [(f"net.ipv6.conf.{k}.accept_dad", "0") for k in ("all", "default")]
+            out = [(f"net.ipv6.conf.{k}.disable_ipv6", "1") for k in ("all", "default")]
+        else:
+            out = [(f"net.ipv6.conf.{k}.accept_dad", "0") for k in ("all", "default")]
+        on = "1" if self.forwarding else "0"
+        return [*out, ("net.ipv4.ip_forward", on), ("net.ipv6.conf.all.forwarding", on)]
 
     def inverse(self) -> DeleteNamespace:
         return DeleteNamespace(self.ns)

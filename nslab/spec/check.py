@@ -11,6 +11,7 @@ from nslab.spec.schema import LAB_NAME, NODE_NAME, LabSpec
 
 IFNAMSIZ = 15  # usable characters of an interface name (16 with the NUL)
 _IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
+_NAMESPACE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def ifname_problem(name: str) -> str | None:
     """Why `name` cannot be an interface name, or None when it can."""
     if len(name) > IFNAMSIZ:
         return f"interface name '{name}' is {len(name)} characters; the kernel allows {IFNAMSIZ}"
-    if not _IFNAME.match(name) or name in (".", ".."):
+    if not _IFNAME.fullmatch(name) or name in (".", ".."):
         return f"interface name '{name}' may use only letters, digits, '_', '.', '-'"
     if name == "lo":
         return "'lo' is the loopback interface every node already has"
@@ -51,6 +52,8 @@ def check(spec: LabSpec) -> list[Problem]:
         if node.kind == "switch" and node.routes:
             problems.append(Problem(("nodes", name, "routes"), "a switch has no routes",
                                     "routes belong on hosts and routers"))
+    _check_namespaces(spec, problems)
+    _check_machine_names(spec, problems)
     used: dict[tuple[str, str], tuple[str | int, ...]] = {}
     for i, link in enumerate(spec.links):
         ends = [parse_endpoint(e) for e in link.endpoints]
@@ -78,3 +81,45 @@ def check(spec: LabSpec) -> list[Problem]:
             problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
                                     "a link joins two different nodes"))
     return problems
+
+
+def _check_namespaces(spec: LabSpec, problems: list[Problem]) -> None:
+    """`nodes.N.namespace`: a name `ip netns` accepts, one per node."""
+    seen: dict[str, str] = {}
+    for name, node in spec.nodes.items():
+        ns = node.namespace or f"{spec.name}-{name}"  # as nslab.model.naming names it
+        where: tuple[str | int, ...] = ("nodes", name, "namespace")
+        if node.namespace is not None and (not _NAMESPACE.fullmatch(node.namespace)
+                                           or node.namespace in (".", "..")):
+            problems.append(Problem(where, f"namespace name '{node.namespace}' is not allowed",
+                                    "letters, digits, '_', '.', '-', at most 64 characters"))
+        elif ns in seen:
+            problems.append(Problem(where, f"namespace '{ns}' is also node '{seen[ns]}''s",
+                                    "every node needs a namespace of its own"))
+        seen[ns] = name
+
+
+def _check_machine_names(spec: LabSpec, problems: list[Problem]) -> None:
+    """The names the file chooses on the machine (host.links[].host_iface,
+    host.bridge.name, host.bridge.nodes[].host_iface): interface names, each
+    used once."""
+    h = spec.host
+    if h is None:
+        return
+    chosen: list[tuple[tuple[str | int, ...], str]] = [
+        (("host", "links", k, "host_iface"), ls.host_iface)
+        for k, ls in enumerate(h.links) if ls.host_iface is not None]
+    if h.bridge is not None:
+        if h.bridge.name is not None:
+            chosen.append((("host", "bridge", "name"), h.bridge.name))
+        chosen += [(("host", "bridge", "nodes", k, "host_iface"), m.host_iface)
+                   for k, m in enumerate(h.bridge.nodes) if m.host_iface is not None]
+    seen: set[str] = set()
+    for where, name in chosen:
+        why = ifname_problem(name)
+        if why:
+            problems.append(Problem(where, why))
+        elif name in seen:
+            problems.append(Problem(where, f"'{name}' names two things on the machine",
+                                    "each interface of the machine needs its own name"))
+        seen.add(name)

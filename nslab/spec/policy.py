@@ -101,10 +101,12 @@ class LabDnsSpec(Strict):
 
 class HostLinkSpec(Strict):
     """A veth pair from a node to the machine nslab runs on: `node` (or
-    `node:iface`), and optionally `addresses: [node end, machine end]`."""
+    `node:iface`), optionally `addresses: [node end, machine end]` and
+    `host_iface`, the name of the machine's end (default: a short hash)."""
 
     node: str
     addresses: Annotated[list[str], Field(min_length=2, max_length=2)] | None = None
+    host_iface: str | None = None
 
     @field_validator("addresses")
     @classmethod
@@ -114,12 +116,40 @@ class HostLinkSpec(Strict):
         return v
 
 
+class BridgeMemberSpec(Strict):
+    """A node on the machine's bridge: `node` (or `node:iface`), its own
+    `address` (default: counting up from the gateway) and `host_iface`, the
+    name of the machine's end (default: a short hash)."""
+
+    node: str
+    address: str | None = None
+    host_iface: str | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, v: str | None) -> str | None:
+        if v is not None:
+            _with_prefix(v)
+        return v
+
+
+def _member_short_form(v: object) -> object:
+    return {"node": v} if isinstance(v, str) else v
+
+
 class HostBridgeSpec(Strict):
     """A bridge on the machine (docker0-style) that `nodes` plug into; the
-    machine's `address` on it is their gateway (default: the subnet's first)."""
+    machine's `address` on it is their gateway (default: the subnet's first);
+    `name` is the bridge's name on the machine (default: a short hash)."""
 
-    nodes: list[str] = Field(min_length=1)
+    nodes: list[BridgeMemberSpec] = Field(min_length=1)
     address: str | None = None
+    name: str | None = None
+
+    @field_validator("nodes", mode="before")
+    @classmethod
+    def _short_members(cls, v: object) -> object:
+        return [_member_short_form(x) for x in v] if isinstance(v, list) else v
 
     @field_validator("address")
     @classmethod

@@ -68,6 +68,7 @@ Command = str | list[str]
 
 class NodeSpec(Strict):
     kind: Literal["host", "router", "switch"] = "host"
+    namespace: str | None = None  # the namespace's exact name (default: <lab>-<node>)
     routes: list[RouteSpec] = []
     exec: list[Command] = []
     services: list[ServiceSpec] = []

@@ -72,6 +72,7 @@ class Record:
     source: str | None = None
     instance: str = ""
     namespaces: dict[str, int | None] = field(default_factory=dict)  # name -> inode
+    nodes: dict[str, str] = field(default_factory=dict)  # namespace name -> node
     services: list[dict[str, Any]] = field(default_factory=list)
     complete: bool = False
     neighbour_limits: bool = False
@@ -125,6 +126,7 @@ class Journal:
                 rec.source, rec.instance = e.get("source"), e.get("instance", "")
             elif t == "ns":
                 rec.namespaces[e["name"]] = e.get("ino")
+                rec.nodes[e["name"]] = e.get("node", "")
             elif t == "service":
                 rec.services.append(e)
             elif t == "neigh":

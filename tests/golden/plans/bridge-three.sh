@@ -2,20 +2,16 @@
 # nslab plan for lab 'bridge3': the same lab, by hand.
 set -e
 ip netns add bridge3-h1
-ip netns exec bridge3-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec bridge3-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec bridge3-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n bridge3-h1 link set lo alias 'nslab lab=bridge3 node=h1 id=0' up
 ip netns add bridge3-h2
-ip netns exec bridge3-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec bridge3-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec bridge3-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n bridge3-h2 link set lo alias 'nslab lab=bridge3 node=h2 id=0' up
 ip netns add bridge3-h3
-ip netns exec bridge3-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec bridge3-h3 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec bridge3-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n bridge3-h3 link set lo alias 'nslab lab=bridge3 node=h3 id=0' up
 ip netns add bridge3-sw
-ip netns exec bridge3-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec bridge3-sw sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec bridge3-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n bridge3-sw link set lo alias 'nslab lab=bridge3 node=sw id=0' up
 ip link add eth0 netns bridge3-h1 type veth peer name eth0 netns bridge3-sw
 ip link add eth0 netns bridge3-h2 type veth peer name eth1 netns bridge3-sw

@@ -2,26 +2,20 @@
 # nslab plan for lab 'demo': the same lab, by hand.
 set -e
 ip netns add demo-h1
-ip netns exec demo-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec demo-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec demo-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n demo-h1 link set lo alias 'nslab lab=demo node=h1 id=0' up
 ip netns add demo-h2
-ip netns exec demo-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec demo-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec demo-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n demo-h2 link set lo alias 'nslab lab=demo node=h2 id=0' up
 ip netns add demo-r1
-ip netns exec demo-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec demo-r1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec demo-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n demo-r1 link set lo alias 'nslab lab=demo node=r1 id=0' up
 ip netns add demo-sw1
-ip netns exec demo-sw1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec demo-sw1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec demo-sw1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n demo-sw1 link set lo alias 'nslab lab=demo node=sw1 id=0' up
 ip netns add demo-h3
-ip netns exec demo-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec demo-h3 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec demo-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n demo-h3 link set lo alias 'nslab lab=demo node=h3 id=0' up
-ip netns exec demo-r1 sysctl -qw net.ipv4.ip_forward=1
 ip link add eth0 netns demo-h1 type veth peer name eth0 netns demo-sw1
 ip link add eth0 netns demo-h2 type veth peer name eth1 netns demo-sw1
 ip link add eth2 netns demo-sw1 type veth peer name eth0 netns demo-r1

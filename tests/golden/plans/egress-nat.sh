@@ -2,22 +2,17 @@
 # nslab plan for lab 'egress': the same lab, by hand.
 set -e
 ip netns add egress-h1
-ip netns exec egress-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec egress-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec egress-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n egress-h1 link set lo alias 'nslab lab=egress node=h1 id=0' up
 ip netns add egress-h2
-ip netns exec egress-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec egress-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec egress-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n egress-h2 link set lo alias 'nslab lab=egress node=h2 id=0' up
 ip netns add egress-lan
-ip netns exec egress-lan sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec egress-lan sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec egress-lan sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n egress-lan link set lo alias 'nslab lab=egress node=lan id=0' up
 ip netns add egress-r1
-ip netns exec egress-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec egress-r1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec egress-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n egress-r1 link set lo alias 'nslab lab=egress node=r1 id=0' up
-ip netns exec egress-r1 sysctl -qw net.ipv4.ip_forward=1
 sysctl -qw net.ipv4.ip_forward=1
 ip link add eth0 netns egress-h1 type veth peer name eth0 netns egress-lan
 ip link add eth0 netns egress-h2 type veth peer name eth1 netns egress-lan

@@ -2,26 +2,20 @@
 # nslab plan for lab 'firewall': the same lab, by hand.
 set -e
 ip netns add firewall-h1
-ip netns exec firewall-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec firewall-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec firewall-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n firewall-h1 link set lo alias 'nslab lab=firewall node=h1 id=0' up
 ip netns add firewall-h2
-ip netns exec firewall-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec firewall-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec firewall-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n firewall-h2 link set lo alias 'nslab lab=firewall node=h2 id=0' up
 ip netns add firewall-lan
-ip netns exec firewall-lan sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec firewall-lan sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec firewall-lan sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n firewall-lan link set lo alias 'nslab lab=firewall node=lan id=0' up
 ip netns add firewall-r1
-ip netns exec firewall-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec firewall-r1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec firewall-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n firewall-r1 link set lo alias 'nslab lab=firewall node=r1 id=0' up
 ip netns add firewall-h3
-ip netns exec firewall-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec firewall-h3 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec firewall-h3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n firewall-h3 link set lo alias 'nslab lab=firewall node=h3 id=0' up
-ip netns exec firewall-r1 sysctl -qw net.ipv4.ip_forward=1
 ip link add eth0 netns firewall-h1 type veth peer name eth0 netns firewall-lan
 ip link add eth0 netns firewall-h2 type veth peer name eth1 netns firewall-lan
 ip link add eth2 netns firewall-lan type veth peer name eth0 netns firewall-r1

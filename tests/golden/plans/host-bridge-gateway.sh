@@ -2,16 +2,13 @@
 # nslab plan for lab 'hostbr': the same lab, by hand.
 set -e
 ip netns add hostbr-web
-ip netns exec hostbr-web sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec hostbr-web sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec hostbr-web sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n hostbr-web link set lo alias 'nslab lab=hostbr node=web id=0' up
 ip netns add hostbr-db
-ip netns exec hostbr-db sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec hostbr-db sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec hostbr-db sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n hostbr-db link set lo alias 'nslab lab=hostbr node=db id=0' up
 ip netns add hostbr-cache
-ip netns exec hostbr-cache sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec hostbr-cache sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec hostbr-cache sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n hostbr-cache link set lo alias 'nslab lab=hostbr node=cache id=0' up
 ip link add eth0 netns hostbr-web type veth peer name nsl8ee5cb25
 ip link set nsl8ee5cb25 alias 'nslab hostbr web:eth0'

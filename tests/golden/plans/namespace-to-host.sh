@@ -2,8 +2,7 @@
 # nslab plan for lab 'tohost': the same lab, by hand.
 set -e
 ip netns add tohost-app
-ip netns exec tohost-app sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec tohost-app sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec tohost-app sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n tohost-app link set lo alias 'nslab lab=tohost node=app id=0' up
 ip link add eth0 netns tohost-app type veth peer name nsl3467e66e
 ip link set nsl3467e66e alias 'nslab tohost app:eth0'

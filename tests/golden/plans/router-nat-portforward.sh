@@ -2,26 +2,20 @@
 # nslab plan for lab 'natlab': the same lab, by hand.
 set -e
 ip netns add natlab-h1
-ip netns exec natlab-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec natlab-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec natlab-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n natlab-h1 link set lo alias 'nslab lab=natlab node=h1 id=0' up
 ip netns add natlab-h2
-ip netns exec natlab-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec natlab-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec natlab-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n natlab-h2 link set lo alias 'nslab lab=natlab node=h2 id=0' up
 ip netns add natlab-lan
-ip netns exec natlab-lan sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec natlab-lan sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec natlab-lan sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n natlab-lan link set lo alias 'nslab lab=natlab node=lan id=0' up
 ip netns add natlab-r1
-ip netns exec natlab-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec natlab-r1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec natlab-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n natlab-r1 link set lo alias 'nslab lab=natlab node=r1 id=0' up
 ip netns add natlab-inet
-ip netns exec natlab-inet sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec natlab-inet sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec natlab-inet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n natlab-inet link set lo alias 'nslab lab=natlab node=inet id=0' up
-ip netns exec natlab-r1 sysctl -qw net.ipv4.ip_forward=1
 ip link add eth0 netns natlab-h1 type veth peer name eth0 netns natlab-lan
 ip link add eth0 netns natlab-h2 type veth peer name eth1 netns natlab-lan
 ip link add eth2 netns natlab-lan type veth peer name eth0 netns natlab-r1

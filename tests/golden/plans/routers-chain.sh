@@ -2,28 +2,20 @@
 # nslab plan for lab 'chain': the same lab, by hand.
 set -e
 ip netns add chain-h1
-ip netns exec chain-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec chain-h1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec chain-h1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n chain-h1 link set lo alias 'nslab lab=chain node=h1 id=0' up
 ip netns add chain-r1
-ip netns exec chain-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec chain-r1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec chain-r1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n chain-r1 link set lo alias 'nslab lab=chain node=r1 id=0' up
 ip netns add chain-r2
-ip netns exec chain-r2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec chain-r2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec chain-r2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n chain-r2 link set lo alias 'nslab lab=chain node=r2 id=0' up
 ip netns add chain-r3
-ip netns exec chain-r3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec chain-r3 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec chain-r3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n chain-r3 link set lo alias 'nslab lab=chain node=r3 id=0' up
 ip netns add chain-h2
-ip netns exec chain-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec chain-h2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec chain-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n chain-h2 link set lo alias 'nslab lab=chain node=h2 id=0' up
-ip netns exec chain-r1 sysctl -qw net.ipv4.ip_forward=1
-ip netns exec chain-r2 sysctl -qw net.ipv4.ip_forward=1
-ip netns exec chain-r3 sysctl -qw net.ipv4.ip_forward=1
 ip link add eth0 netns chain-h1 type veth peer name eth0 netns chain-r1
 ip link add eth1 netns chain-r1 type veth peer name eth0 netns chain-r2
 ip link add eth1 netns chain-r2 type veth peer name eth0 netns chain-r3

@@ -2,12 +2,10 @@
 # nslab plan for lab 'two-ns': the same lab, by hand.
 set -e
 ip netns add two-ns-a
-ip netns exec two-ns-a sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec two-ns-a sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec two-ns-a sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n two-ns-a link set lo alias 'nslab lab=two-ns node=a id=0' up
 ip netns add two-ns-b
-ip netns exec two-ns-b sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec two-ns-b sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip netns exec two-ns-b sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n two-ns-b link set lo alias 'nslab lab=two-ns node=b id=0' up
 ip link add eth0 netns two-ns-a type veth peer name eth0 netns two-ns-b
 ip -n two-ns-a addr add 10.0.0.1/24 dev eth0
