@@ -5,11 +5,12 @@ nslab gave them, its own nftables table, the sysctls it held)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from nslab.errors import ConflictError, NslabError
 from nslab.kernel import machine, sysctl
-from nslab.model.lab import Lab
+from nslab.model.lab import HostSide, Lab
 from nslab.plan import HostFacts
 from nslab.plan.nft import host_table
 from nslab.plan.steps import SetSysctl
@@ -27,7 +28,10 @@ def check(lab: Lab, facts: HostFacts) -> list[str]:
     taken = [n for n in mine if n in have]
     if taken:
         raise ConflictError(f"interface {taken[0]} already exists on this machine and nslab "
-                            "did not make it for this lab (another lab of the same name?)")
+                            "did not make it for this lab; nslab never adopts what it did "
+                            f"not make: remove it (ip link del {taken[0]}) or choose another "
+                            "name in the file")
+    _check_subnets(side)
     if (side.egress or side.forwards) and f"inet {host_table(lab.name)}" in \
             machine.nft_tables():
         raise ConflictError(f"nftables table inet {host_table(lab.name)} already exists on "
@@ -45,6 +49,24 @@ def check(lab: Lab, facts: HostFacts) -> list[str]:
                          "through this machine dies there (allow the lab's subnets in that "
                          "chain; nslab never edits tables it did not make)")
     return notes
+
+
+def _check_subnets(side: HostSide) -> None:
+    """An address or connected subnet the lab would put on the machine that
+    overlaps one the machine already has (a chapter done by hand and still
+    there, another lab, Docker's bridge) would break both: refuse, naming
+    the interface that holds it."""
+    ours = [(e.host_ifname, a) for e in side.links for a in e.host_addresses]
+    if side.bridge:
+        ours += [(side.bridge.name, a) for a in side.bridge.addresses]
+    for ifname, text in machine.addresses():
+        have = ipaddress.ip_interface(text)
+        for name, a in ours:
+            if a.version == have.version and a.network.overlaps(have.network):
+                raise ConflictError(
+                    f"{a} on {name} overlaps {have} of interface {ifname}, which this "
+                    f"machine already has; remove that (ip addr del {have} dev {ifname}) "
+                    "or choose another subnet")
 
 
 def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str]) -> None:

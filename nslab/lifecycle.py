@@ -107,6 +107,11 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
                                 f"(nslab down {lab.name}, then up again)")
         taken = [ns for ns in lab.namespaces if os.path.lexists(netns.path(ns))]
         if taken:
+            other = next((o for o in labs() if taken[0] in Journal(o).read().namespaces), None)
+            if other is not None:
+                raise ConflictError(f"namespace {taken[0]} belongs to lab '{other}'; take it "
+                                    f"down first (nslab down {other}) or choose another "
+                                    "namespace name")
             raise ConflictError(f"namespace {', '.join(taken[:5])} already exists and nslab "
                                 f"did not make it; remove it (ip netns del {taken[0]}) "
                                 "or rename the lab")

@@ -17,6 +17,16 @@ def links() -> dict[str, nl.LinkInfo]:
         return {li.name: li for li in nl.links(sock)}
 
 
+def addresses() -> list[tuple[str, str]]:
+    """(interface, address/prefix) of every address on the machine, loopback
+    and link-local ones left out (every machine has those)."""
+    with nl.Socket() as sock:
+        names = {li.index: li.name for li in nl.links(sock)}
+        return [(names.get(a.index, str(a.index)), f"{a.address}/{a.prefixlen}")
+                for a in nl.addresses(sock)
+                if not a.address.startswith(("127.", "fe80:")) and a.address != "::1"]
+
+
 def uplink() -> str | None:
     """The interface of the machine's IPv4 default route."""
     with nl.Socket() as sock:

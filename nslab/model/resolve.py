@@ -138,9 +138,7 @@ def resolve(spec: LabSpec) -> Lab:
             if spec.routing == "auto" else {})
     nodes = []
     for name, ns in spec.nodes.items():
-        file_routes = _file_routes(name, ns, iface_addrs[name], problems)
-        overridden = {r.dst for r in file_routes}
-        routes = [r for r in auto.get(name, []) if r.dst not in overridden] + file_routes
+        routes = auto.get(name, [])
         ifaces = []
         for i in range(len(spec.links)):
             for j in (0, 1):
@@ -167,11 +165,26 @@ def resolve(spec: LabSpec) -> Lab:
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
     lab = resolve_host(spec, lab, problems)
+    lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], problems)
+                                   for n in lab.nodes))
     lab = resolve_policies(spec, lab, problems)
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
     if problems:
         raise ResolveError(problems)
     return lab
+
+
+def _with_file_routes(node: Node, spec: NodeSpec, problems: list[Problem]) -> Node:
+    """The file's routes on top of the computed ones (a file route replaces the
+    computed route to the same destination); checked against every interface
+    of the node, those to the machine included."""
+    if not spec.routes:
+        return node
+    ifaces = {i.name: list(i.addresses) for i in node.interfaces}
+    file_routes = _file_routes(node.name, spec, ifaces, problems)
+    overridden = {r.dst for r in file_routes}
+    routes = tuple(r for r in node.routes if r.dst not in overridden) + tuple(file_routes)
+    return replace(node, routes=routes)
 
 
 def _check_services(spec: LabSpec, problems: list[Problem]) -> None:

@@ -123,11 +123,14 @@ def host_ruleset(lab: str, side: HostSide, uplink: str | None) -> str:
     forward ports of the machine's own addresses to nodes."""
     chains: list[str] = []
     if side.egress:
-        nets = [n for n in side.subnets if n.version == 4]
         out = uplink or "UPLINK"  # plan without root: the uplink is found at up
-        chains += _chain("postrouting", "postrouting", "nat", "srcnat", "accept",
-                         [f'oifname "{out}" ip saddr {_set(nets)} masquerade '
-                          f'comment "egress of lab {lab}"'])
+        rules = []
+        for fam, match in ((4, "ip"), (6, "ip6")):  # IPv6: NAT66, as Docker does
+            nets = [n for n in side.subnets if n.version == fam]
+            if nets:
+                rules.append(f'oifname "{out}" {match} saddr {_set(nets)} masquerade '
+                             f'comment "egress of lab {lab}"')
+        chains += _chain("postrouting", "postrouting", "nat", "srcnat", "accept", rules)
     if side.forwards:
         rules = [f"fib daddr type local {_forward(f)}" for f in side.forwards]
         chains += _chain("prerouting", "prerouting", "nat", "dstnat", "accept", rules)
