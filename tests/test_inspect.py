@@ -208,6 +208,22 @@ def test_targets_sections_and_text(
     assert r.returncode == 4 and "no process" in r.stderr
 
 
+def test_one_section_alone_and_a_command_line_with_a_newline(
+        hand: tuple[Handmade, str, str, subprocess.Popen[bytes]]) -> None:
+    made, a, _b, _listener = hand
+    r = nslab("inspect", a, "--only", "fdb")  # the table, without asking for interfaces
+    assert r.returncode == 0 and "\nBRIDGE FDB\n" in r.stdout
+    assert any(line.startswith("br0") and " vp " in line for line in r.stdout.splitlines())
+    odd = made.start(["ip", "netns", "exec", a, "sh", "-c", "sleep 60 # first\nINJECTED"])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and str(odd.pid) not in nslab(
+            "inspect", a, "--only", "processes").stdout:
+        time.sleep(0.05)
+    r = nslab("inspect", a, "--only", "processes")
+    assert "# first\\x0aINJECTED" in r.stdout
+    assert not any(line.startswith("INJECTED") for line in r.stdout.splitlines())
+
+
 def test_a_lab_node_and_a_whole_lab(labs: Labs) -> None:
     name, path = labs.example("demo")
     nslab("up", str(path), check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -136,8 +137,17 @@ def sysctls(s: ob.Sysctls) -> str:
 
 
 def processes(items: Sequence[ob.Process]) -> str:
-    return table([[str(p.pid), str(p.ppid), p.command, p.cmdline[:70]] for p in items],
-                 ["PID", "PPID", "COMM", "COMMAND"])
+    return table([[str(p.pid), str(p.ppid), printable(p.command), printable(p.cmdline)[:70]]
+                  for p in items], ["PID", "PPID", "COMM", "COMMAND"])
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Control characters as \\xNN, as lsns shows them: a newline in a
+    command line must not break the table."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def inspection(i: ob.Inspection) -> str:
@@ -153,8 +163,8 @@ def inspection(i: ob.Inspection) -> str:
     section("RULES", i.rules, rules)
     section("NEIGHBOURS", [n for n in i.neighbours if "NOARP" not in n.state]
             if i.neighbours is not None else None, neighbours)
-    if any(x.kind == "bridge" for x in i.interfaces or ()):
-        section("BRIDGE FDB", i.fdb, fdb)
+    if i.interfaces is None or any(x.kind == "bridge" for x in i.interfaces):
+        section("BRIDGE FDB", i.fdb, fdb)  # asked for alone, it shows even when empty
     section("SOCKETS", i.sockets, sockets)
     if i.firewall is not None:
         out.append(f"\nFIREWALL\n{firewall(i.firewall)}")
@@ -178,7 +188,8 @@ def lab_overview(lab: str, items: Sequence[ob.NodeSummary], expected: int) -> st
 def ns_list(items: Sequence[ob.NamespaceEntry]) -> str:
     rows = []
     for e in items:
-        name = e.name or ("(host)" if e.is_host else f"(pid {e.holder} {e.holder_command})")
+        name = e.name or ("(host)" if e.is_host else
+                          f"(pid {e.holder} {printable(e.holder_command or '')})")
         rows.append([name, str(e.inode), str(e.interfaces), str(e.processes),
                      f"{e.lab}/{e.node}" if e.lab else "-",
                      " ".join(e.addresses[:3]) + (" ..." if len(e.addresses) > 3 else "")
