@@ -285,7 +285,32 @@ def status(name: str) -> dict[str, Any]:
     state = "up" if rec.complete and present == len(nodes) else (
         "incomplete" if not rec.complete else "damaged")
     return {"version": 1, "lab": name, "source": rec.source, "state": state,
-            "nodes": nodes, "segments": data["segments"]}
+            "nodes": nodes, "segments": data["segments"],
+            "machine": _machine_status(data.get("machine"), rec)}
+
+
+def _machine_status(side: dict[str, Any] | None, rec: Record) -> dict[str, Any] | None:
+    """The lab's part of the machine as recorded, each link with its state
+    read back: up, down, missing, or elsewhere (the lab was made from another
+    network namespace than the one this runs in)."""
+    if side is None:
+        return None
+    here = rec.machine is not None and rec.machine == os.stat("/proc/self/ns/net").st_ino
+    snap = observe.machine_snapshot() if here else None
+
+    def live(name: str, record: dict[str, Any]) -> dict[str, Any]:
+        link = snap.link(name) if snap else None
+        state = "elsewhere" if snap is None else (link.operstate if link else "missing")
+        return {**record, "state": state,
+                "live_addresses": snap.addresses_of(link.index) if snap and link else []}
+
+    out = dict(side)
+    out["links"] = [live(e["host_iface"], e) for e in side["links"]]
+    if side["bridge"]:
+        b = side["bridge"]
+        out["bridge"] = {**live(b["name"], b),
+                         "ports": [live(p["host_iface"], p) for p in b["ports"]]}
+    return out
 
 
 def list_labs() -> list[dict[str, Any]]:

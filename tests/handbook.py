@@ -251,6 +251,8 @@ def with_nslab(chapter: str) -> dict[str, Any]:
     if r.returncode == 0:
         out.update(state=state(), checks=checks(chapter), fdb=fdb())
         out["status"] = json.loads(nslab("status", lab_of(path), "--json").stdout)
+        out["status_text"] = nslab("status", lab_of(path)).stdout
+        out["graph"] = nslab("graph", lab_of(path), "--format", "dot").stdout
     d = nslab("down", lab_of(path))
     out["down"] = [d.returncode, d.stdout + d.stderr]
     out["changed"] = [k for k, v in machine().items() if before[k] != v]

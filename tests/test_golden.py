@@ -17,7 +17,8 @@ from nslab.views import graph
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml")) + sorted(
+    (ROOT / "examples" / "handbook").glob("*.yaml"))
 ERRORS = sorted((GOLDEN / "errors").glob("*.yaml"))
 UPDATE = os.environ.get("NSLAB_UPDATE_GOLDEN") == "1"
 
@@ -42,7 +43,8 @@ def test_example_graph(example: Path) -> None:
     dot = graph.to_dot(data)
     _compare(dot, GOLDEN / "graphs" / f"{example.stem}.dot")
     _compare(graph.to_mermaid(data), GOLDEN / "graphs" / f"{example.stem}.mmd")
-    machine = len(lab.host.ends) if lab.host else 0  # veths to the machine are edges too
+    # veths to the machine are edges too, and so is the machine's bridge to the machine
+    machine = len(lab.host.ends) + (lab.host.bridge is not None) if lab.host else 0
     assert len(graph.edges(data)) == len(lab.links) + machine == dot.count(" -- ")
     for node in lab.nodes:
         assert f'"{node.name}" [label=' in dot
@@ -73,3 +75,29 @@ def test_error_text(case: Path) -> None:
 def test_every_example_is_covered() -> None:
     plans = {p.stem for p in (GOLDEN / "plans").glob("*.sh")}
     assert plans == {p.stem for p in EXAMPLES}
+
+
+def test_a_large_lab_gets_a_layout_that_stays_fast() -> None:
+    nodes = "\n".join(f"  r{i}: {{kind: router}}" for i in range(60))
+    links = "\n".join(f"  - [r{i}, r{i + 1}]" for i in range(59))
+    lab = compile_text(f"name: big\nnodes:\n{nodes}\nlinks:\n{links}\n", "big.yaml")
+    assert "layout=sfdp" in graph.to_dot(lab_to_dict(lab)) and "splines=false" in \
+        graph.to_dot(lab_to_dict(lab))
+    small = compile_text((ROOT / "examples" / "demo.yaml").read_text(), "demo.yaml")
+    assert "layout=neato" in graph.to_dot(lab_to_dict(small))
+
+
+def test_the_machines_bridge_and_its_ends_in_a_running_lab() -> None:
+    path = ROOT / "examples" / "handbook" / "ch07-bridge-three.yaml"
+    data = lab_to_dict(compile_text(path.read_text(), path.name))
+    status = {"nodes": [{"name": n["name"], "interfaces": [
+        {"name": i["name"], "state": "up"} for i in n["interfaces"]]} for n in data["nodes"]],
+        "machine": {"links": [], "bridge": {"name": "br0", "state": "up", "ports": [
+            {"host_iface": f"veth-br{k}", "state": "up" if k != 2 else "down"}
+            for k in (1, 2, 3)]}}}
+    dot = graph.to_dot(data, graph.state_of(status))
+    assert '"host:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
+    assert '"host:br0" -- "host"' in dot and 'label="br0 .1"' in dot
+    downs = [line for line in dot.splitlines() if "style=dashed" in line]
+    assert len(downs) == 1 and downs[0].startswith('  "ns2" -- "host:br0"')
+    assert dot.count('color="#16a34a"') == 3  # ns1, ns3 and the bridge to the machine

@@ -36,6 +36,18 @@ def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
         routes = nslab["state"]["namespaces"][ns]["routes"]
         assert [r[0] for r in routes] == ["172.18.0.0/24"]  # connected only: routing: static
     assert nslab["fdb"] == ["ns1:veth-ns1", "ns2:veth-ns2", "ns3:veth-ns3"]
+    # the running lab's picture: the machine's bridge with its gateway, every link up
+    dot = nslab["graph"]
+    assert '"host:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
+    assert dot.count(" -- ") == 4 and dot.count('color="#16a34a"') == 4
+    assert "style=dashed" not in dot
+    # status shows the machine's side: bridge, gateway, ports, each up
+    machine = nslab["status"]["machine"]
+    assert machine["bridge"]["state"] == "up" and machine["bridge"]["addresses"] == [
+        "172.18.0.1/24"]
+    assert [p["state"] for p in machine["bridge"]["ports"]] == ["up"] * 3
+    assert "br0       bridge  up     -             172.18.0.1/24 (gateway)" in \
+        nslab["status_text"]
 
 
 def test_a_subnet_the_machine_already_has_is_refused() -> None:

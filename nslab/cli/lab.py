@@ -72,6 +72,8 @@ def cmd_up(a: argparse.Namespace) -> int:
     print(f"lab {lab.name} is up: {text.counts(lab)} ({res.seconds:.2f} s)")
     if len(lab.nodes) <= 60:
         print(text.lab_summary(lab))
+    if lab.host:
+        print(text.machine_text(lab_to_dict(lab)["machine"]))
     print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
           f"|  remove: nslab down {lab.name}")
     return 0

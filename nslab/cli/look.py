@@ -75,9 +75,10 @@ def _graph_source(target: str) -> tuple[dict[str, Any], dict[tuple[str, str], st
         lab = lifecycle().compile_file(target)
         return lab_to_dict(lab), None, f"lab {lab.name} (from {target})"
     _journal, data = recorded(target)
-    st = lifecycle().status(target)
-    state = {(n["name"], i["name"]): i["state"] for n in st["nodes"] for i in n["interfaces"]}
-    return data, state, f"lab {target} (running: green up, red dashed down)"
+    from nslab.views.graph import state_of
+
+    return data, state_of(lifecycle().status(target)), \
+        f"lab {target} (running: green up, red dashed down)"
 
 
 def cmd_graph(a: argparse.Namespace) -> int:

@@ -40,3 +40,9 @@ def lo_alias(name: str) -> str | None:
     snap = snapshot(name)
     lo = next((li for li in snap.links if li.index == 1), None)
     return lo.alias if lo else None
+
+
+def machine_snapshot() -> Snapshot:
+    """The same, of the namespace nslab runs in (the machine)."""
+    with nl.Socket() as sock:
+        return Snapshot(nl.links(sock), nl.addresses(sock), [])

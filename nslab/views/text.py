@@ -35,9 +35,15 @@ def lab_summary(lab: Lab) -> str:
     return table(rows, ["NODE", "KIND", "NAMESPACE", "IFACE", "PEER", "ADDRESSES"])
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def counts(lab: Lab) -> str:
     subnets = sum(1 for s in lab.segments for x in (s.subnet4, s.subnet6) if x is not None)
-    return f"{len(lab.nodes)} nodes, {len(lab.links)} links, {subnets} subnets"
+    machine = f" (+{len(lab.host.ends)} to this machine)" if lab.host else ""
+    return (f"{_n(len(lab.nodes), 'node')}, {_n(len(lab.links), 'link')}{machine}, "
+            f"{_n(subnets, 'subnet')}")
 
 
 def plan_text(p: Plan) -> str:
@@ -58,8 +64,9 @@ def status_text(st: dict[str, Any]) -> str:
         if first:
             rows.append([n["name"], n["kind"], n["namespace"], "-", "-", "-", "-"])
     head = f"lab {st['lab']}: {st['state']}" + (f" (from {st['source']})" if st["source"] else "")
+    machine = machine_text(st.get("machine"))
     return head + "\n" + table(rows, ["NODE", "KIND", "NAMESPACE", "IFACE", "STATE", "PEER",
-                                      "ADDRESSES"])
+                                      "ADDRESSES"]) + ("\n" + machine if machine else "")
 
 
 def list_text(items: list[dict[str, Any]]) -> str:
@@ -67,3 +74,37 @@ def list_text(items: list[dict[str, Any]]) -> str:
         return "no lab is up"
     return table([[x["name"], x["state"], str(x["nodes"]), x["source"] or "-"] for x in items],
                  ["LAB", "STATE", "NODES", "SOURCE"])
+
+
+def machine_text(side: dict[str, Any] | None) -> str:
+    """The lab's part of the machine nslab runs on (lab_to_dict's "machine",
+    or status's, which adds each link's state): its bridge and gateway, its
+    veths, egress, port forwards. Empty for a lab that puts nothing there."""
+    if not side:
+        return ""
+    live = any("state" in e for e in side["links"]) or bool(
+        side["bridge"] and "state" in side["bridge"])
+    rows = []
+
+    def row(name: str, kind: str, e: dict[str, Any], peer: str, addrs: str) -> None:
+        rows.append([name, kind, *([e.get("state", "-")] if live else []), peer, addrs])
+
+    b = side["bridge"]
+    if b:
+        row(b["name"], "bridge", b, "-", " ".join(b["addresses"]) + " (gateway)")
+        for p in b["ports"]:
+            row(p["host_iface"], "port", p, f"{p['node']}:{p['iface']}", f"(on {b['name']})")
+    for e in side["links"]:
+        row(e["host_iface"], "veth", e, f"{e['node']}:{e['iface']}",
+            " ".join(e["host_addresses"]) or "-")
+    head = ["IFACE", "KIND", *(["STATE"] if live else []), "PEER", "ADDRESSES"]
+    out = ["this machine:", table(rows, head)]
+    if side["egress"]:
+        uplink = "its uplink" if side["egress"] == "auto" else side["egress"]
+        out.append(f"egress: the lab's subnets masqueraded out of {uplink}")
+    for f in side["forwards"]:
+        out.append(f"port forward: {f['proto']} {f['port']} of this machine -> "
+                   f"{f['address']}:{f['to_port']}")
+    if side["forwarding"]:
+        out.append("forwarding: on while the lab is up (restored at down)")
+    return "\n".join(out)
