@@ -179,7 +179,8 @@ def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
     segments_on_machine = len(links) + (1 if bridge else 0)
     side = HostSide(tuple(links), bridge, routes, h.egress, forwards, lab_subnets,
                     bool(h.egress or forwards or routes or segments_on_machine > 1))
-    return replace(lab, nodes=tuple(new_nodes), host=side, segments=segs)
+    ipv6 = lab.ipv6 or any(seg.subnet6 is not None for seg in segs)
+    return replace(lab, nodes=tuple(new_nodes), host=side, segments=segs, ipv6=ipv6)
 
 
 def _default_routes(end: HostEnd, bridge: HostBridge | None,

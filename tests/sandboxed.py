@@ -1,0 +1,139 @@
+"""Scenarios that play the machine inside a sandbox (tests.sandbox), each
+printing one JSON object of what it saw; run by tests/test_machine_side.py.
+
+    python -m tests.sandboxed SCENARIO     (inside the sandbox)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.handbook import machine, nslab
+from tests.sandbox import enter, sh
+
+FORWARDING = """
+name: fwd
+routing: static
+dns: {hosts: false}
+nodes:
+  a:
+    routes: [{to: 10.9.2.0/24, via: 10.9.1.2}]
+  mid: {}                       # a host with two links: it must not forward
+  r: {kind: router}
+  b:
+    routes: [{to: 10.9.1.0/24, via: 10.9.2.1}]
+links:
+  - endpoints: [a, mid]
+    addresses: [10.9.1.1/24, 10.9.1.2/24]
+  - endpoints: [mid, b]
+    addresses: [10.9.2.1/24, 10.9.2.2/24]
+  - [r, b]
+"""
+
+
+def sysctls(ns: str) -> dict[str, str]:
+    keys = ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")
+    return {k: sh(f"ip netns exec {ns} sysctl -n {k}").stdout.strip() for k in keys}
+
+
+def ping(ns: str | None, addr: str) -> bool:
+    pre = f"ip netns exec {ns} " if ns else ""
+    return sh(f"{pre}ping -c1 -W1 -q {addr}", check=False).returncode == 0
+
+
+def scenario_forwarding() -> dict[str, Any]:
+    """On a machine that forwards (any Docker host), hosts must not."""
+    sh("sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1")
+    Path("/run/fwd.yaml").write_text(FORWARDING)
+    r = nslab("up", "/run/fwd.yaml")
+    out: dict[str, Any] = {"up": [r.returncode, r.stderr]}
+    out["host"] = sysctls("fwd-mid")
+    out["router"] = sysctls("fwd-r")
+    out["next_hop"] = ping("fwd-a", "10.9.1.2")  # mid itself answers
+    out["through_a_host"] = ping("fwd-a", "10.9.2.2")  # only if mid forwards
+    out["down"] = nslab("down", "fwd").returncode
+    return out
+
+
+DUAL = """
+name: six
+addressing: {ipv6_pool: "fd00:6::/48"}
+dns: {hosts: false}
+nodes:
+  h1: {}
+  h2: {}
+host:
+  bridge: {nodes: [h1, h2]}
+  egress: auto
+"""
+
+
+def internet6() -> subprocess.Popen[bytes]:
+    """A dual-stack stand-in internet behind up0, with a web server on both."""
+    sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0")
+    sh("ip netns add inet")
+    sh("ip link add up0 type veth peer name eth0 netns inet")
+    sh("ip addr add 203.0.113.1/24 dev up0 && ip addr add 2001:db8:ff::1/64 dev up0 nodad")
+    sh("ip link set up0 up && ip route add default via 203.0.113.10")
+    sh("ip -n inet addr add 203.0.113.10/24 dev eth0 && "
+       "ip -n inet addr add 2001:db8:ff::10/64 dev eth0 nodad && "
+       "ip -n inet link set eth0 up && ip -n inet link set lo up")
+    sh("ip -6 route add default via 2001:db8:ff::10")
+    log = open("/run/web.log", "wb")  # noqa: SIM115 - the server's, for its lifetime
+    web = subprocess.Popen(["ip", "netns", "exec", "inet", sys.executable, "-m", "http.server",
+                            "--bind", "::", "80"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not sh(
+            "ip netns exec inet ss -Htln 'sport = :80'").stdout.strip():
+        time.sleep(0.05)
+    return web
+
+
+def fetch(ns: str, url: str) -> str:
+    code = ("import urllib.request\ntry:\n print(urllib.request.urlopen("
+            f"{url!r}, timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__)")
+    return subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", code],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def scenario_dual_stack() -> dict[str, Any]:
+    """IPv6 on the machine's bridge: a gateway from ipv6_pool, default routes
+    in the nodes, and egress through NAT66."""
+    web = internet6()
+    try:
+        before = machine()
+        before["forward6"] = sh("sysctl -n net.ipv6.conf.all.forwarding").stdout
+        Path("/run/six.yaml").write_text(DUAL)
+        r = nslab("up", "/run/six.yaml")
+        out: dict[str, Any] = {"up": [r.returncode, r.stderr]}
+        st = json.loads(nslab("status", "six", "--json").stdout)
+        gw6 = next(a for a in st["machine"]["bridge"]["addresses"] if ":" in a).split("/")[0]
+        h2 = next(a for n in st["nodes"] if n["name"] == "h2"
+                  for i in n["interfaces"] for a in i["addresses"] if ":" in a).split("/")[0]
+        out["gateway6"] = gw6
+        out["routes6"] = sh("ip -n six-h1 -6 route show default").stdout.strip()
+        out["to_gateway6"] = ping("six-h1", gw6)
+        out["to_h2_6"] = ping("six-h1", h2)
+        out["machine_to_h2_6"] = ping(None, h2)
+        out["out6"] = fetch("six-h1", "http://[2001:db8:ff::10]/")
+        out["out4"] = fetch("six-h1", "http://203.0.113.10/")
+        out["seen"] = [ln.split()[0] for ln in Path("/run/web.log").read_text().splitlines()
+                       if "GET / " in ln]
+        out["nft"] = sh("nft list table inet nslab_six").stdout
+        out["down"] = nslab("down", "six").returncode
+        after = machine()
+        after["forward6"] = sh("sysctl -n net.ipv6.conf.all.forwarding").stdout
+        out["changed"] = [k for k in before if before[k] != after[k]]
+    finally:
+        web.kill()
+    return out
+
+
+if __name__ == "__main__":
+    enter()
+    print(json.dumps(globals()[f"scenario_{sys.argv[1]}"]()))

@@ -1,0 +1,35 @@
+"""The machine's side of labs, each in a sandbox that plays the machine
+(tests.sandbox): forwarding set on every node whatever the machine does, and
+IPv6 on the machine's bridge with NAT66 egress."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import sandbox
+
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(not sandbox.available(),
+                                 reason="needs root and unshare (net, mount, pid)")]
+
+
+def test_hosts_do_not_forward_on_a_machine_that_does() -> None:
+    out = sandbox.run("tests.sandboxed", "forwarding")
+    assert out["up"][0] == 0, out["up"][1]
+    assert out["host"] == {"net.ipv4.ip_forward": "0", "net.ipv6.conf.all.forwarding": "0"}
+    assert out["router"] == {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"}
+    assert out["next_hop"] and not out["through_a_host"]
+    assert out["down"] == 0
+
+
+def test_a_dual_stack_lab_gets_ipv6_on_the_machine_and_nat66_egress() -> None:
+    out = sandbox.run("tests.sandboxed", "dual_stack")
+    assert out["up"][0] == 0, out["up"][1]
+    assert out["gateway6"].startswith("fd00:6:")
+    assert out["routes6"].startswith(f"default via {out['gateway6']} dev eth0")
+    assert out["to_gateway6"] and out["to_h2_6"] and out["machine_to_h2_6"]
+    assert out["out6"] == "200" and out["out4"] == "200"
+    # both left through the uplink's own addresses: masquerade and NAT66
+    assert out["seen"] == ["2001:db8:ff::1", "::ffff:203.0.113.1"]  # a dual-stack server
+    assert "ip6 saddr" in out["nft"] and "masquerade" in out["nft"]
+    assert out["down"] == 0 and out["changed"] == []
