@@ -88,8 +88,9 @@ def internet6() -> subprocess.Popen[bytes]:
     web = subprocess.Popen(["ip", "netns", "exec", "inet", sys.executable, "-m", "http.server",
                             "--bind", "::", "80"], stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not sh(
-            "ip netns exec inet ss -Htln 'sport = :80'").stdout.strip():
+    while time.monotonic() < deadline and (not sh(
+            "ip netns exec inet ss -Htln 'sport = :80'").stdout.strip()
+            or "tentative" in sh("ip addr").stdout):  # link-local addresses settle first
         time.sleep(0.05)
     return web
 
