@@ -185,3 +185,54 @@ def test_hosts_files_on_off_and_auto() -> None:
     assert big.hosts == ()  # auto: off above 256 nodes
     forced = compile_text(f"name: x\nnodes:\n{nodes}\nlinks: [[n0, n1]]\ndns: {{hosts: true}}\n")
     assert len(forced.hosts) == 2
+
+
+HANDBOOK = EXAMPLES / "handbook"
+
+
+def test_bridge_members_count_up_from_the_gateway_or_choose() -> None:
+    lab = lab_of("""
+name: t
+nodes: {a: {}, b: {}, c: {}}
+host:
+  bridge:
+    address: 192.168.100.1/16
+    nodes: [a, {node: b, address: 192.168.100.2/16}, c]
+""")
+    addr = {e.node: str(e.node_addresses[0]) for e in lab.host.ends} if lab.host else {}
+    # b chose .2; the others count up from the gateway around it, as Docker does
+    assert addr == {"a": "192.168.100.3/16", "b": "192.168.100.2/16", "c": "192.168.100.4/16"}
+
+
+def test_names_the_file_chooses_reach_the_plan() -> None:
+    lab = compile_text((HANDBOOK / "ch04-bridge-to-root.yaml").read_text())
+    assert lab.node("ns1").namespace == "ns1"
+    assert lab.host is not None and lab.host.bridge is not None
+    assert lab.host.bridge.name == "br0" and lab.host.ends[0].host_ifname == "veth-br1"
+    assert lab.host.ends[0].alias == "nslab hb04 ns1:veth-ns1"  # ownership: alias + journal
+    shell = plan(lab).as_shell()
+    assert "ip link add veth-ns1 netns ns1 type veth peer name veth-br1" in shell
+    assert "ip link add br0 type bridge" in shell and "ip link set veth-br1 master br0" in shell
+
+
+def test_routing_static_adds_no_route_to_the_machine() -> None:
+    text = (HANDBOOK / "ch07-bridge-three.yaml").read_text()
+    assert all(n.routes == () for n in compile_text(text).nodes)
+    auto = compile_text(text.replace("routing: static", "routing: auto"))
+    assert [str(r.dst) for r in auto.node("ns1").routes] == ["0.0.0.0/0"]
+
+
+def test_every_namespace_sets_forwarding_routers_on_the_rest_off() -> None:
+    lab = compile_text((EXAMPLES / "demo.yaml").read_text())
+    made = {s.node: dict(s.sysctls()) for s in plan(lab).steps if isinstance(s, AddNamespace)}
+    assert made["r1"]["net.ipv4.ip_forward"] == "1" == made["r1"]["net.ipv6.conf.all.forwarding"]
+    for node in ("h1", "h2", "h3", "sw1"):
+        assert made[node]["net.ipv4.ip_forward"] == "0"
+        assert made[node]["net.ipv6.conf.all.forwarding"] == "0"
+
+
+def test_file_routes_may_use_a_gateway_on_the_machine_link() -> None:
+    lab = compile_text((HANDBOOK / "ch03-veth-to-host.yaml").read_text())
+    (route,) = lab.node("ns1").routes
+    assert str(route.dst) == "0.0.0.0/0" and str(route.nexthops[0].via) == "10.0.0.1"
+    assert route.origin == "file"

@@ -85,8 +85,8 @@ def _endpoint(text: str, nodes: dict[str, Node], where: tuple[str | int, ...],
                                 "nodes: " + ", ".join(list(nodes)[:12])))
         return None
     if nodes[node].kind == "switch":
-        problems.append(Problem(where, f"'{node}' is a switch", "link a host or a router to "
-                                "the machine (or put the nodes on host.bridge)"))
+        problems.append(Problem(where, f"'{node}' is a switch", "plug a host or a router into "
+                                "the machine; a switch's members can join host.bridge"))
         return None
     taken = names[node]
     if iface:

@@ -94,7 +94,7 @@ def _check_namespaces(spec: LabSpec, problems: list[Problem]) -> None:
             problems.append(Problem(where, f"namespace name '{node.namespace}' is not allowed",
                                     "letters, digits, '_', '.', '-', at most 64 characters"))
         elif ns in seen:
-            problems.append(Problem(where, f"namespace '{ns}' is also node '{seen[ns]}''s",
+            problems.append(Problem(where, f"namespace '{ns}' is node '{seen[ns]}'s already",
                                     "every node needs a namespace of its own"))
         seen[ns] = name
 
