@@ -138,6 +138,7 @@ class Socket:
 class NftTable:
     family: str
     name: str
+    comment: str | None = None  # nslab marks its own tables on the machine with one
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.handbook import machine, nslab
+from tests.handbook import internet, machine, nslab
 from tests.sandbox import enter, sh
 
 FORWARDING = """
@@ -130,6 +130,52 @@ def scenario_dual_stack() -> dict[str, Any]:
         after = machine()
         after["forward6"] = sh("sysctl -n net.ipv6.conf.all.forwarding").stdout
         out["changed"] = [k for k in before if before[k] != after[k]]
+    finally:
+        web.kill()
+    return out
+
+
+LOST = """
+name: lost
+nodes:
+  r1:
+    kind: router
+    namespace: lost-router
+    services: [{name: sleeper, cmd: "sleep 300"}]
+  h1: {}
+links: [[r1, h1]]
+host:
+  bridge: {name: brlost, nodes: [r1]}
+  egress: auto
+"""
+
+
+def scenario_gc() -> dict[str, Any]:
+    """A lab whose journal is lost: down no longer knows it, gc finds and
+    removes everything it left, restores ip_forward from the machine's record,
+    and leaves the user's own look-alikes alone."""
+    web = internet()
+    try:
+        sh("ip netns add mine && ip link add keepme type veth peer name keepme2")
+        sh("ip link set keepme alias 'not nslab'")
+        sh("nft add table inet nslab_user")  # named like nslab's, but without its mark
+        sh("mkdir -p /etc/netns/mine && echo '# mine' > /etc/netns/mine/hosts")
+        before = machine()
+        Path("/run/lost.yaml").write_text(LOST)
+        out: dict[str, Any] = {"up": nslab("up", "/run/lost.yaml").returncode}
+        out["sleepers"] = sh("pgrep -x sleep", check=False).stdout.split()
+        sh("rm -rf /run/nslab/lost")
+        out["down"] = nslab("down", "lost").stdout.strip()
+        out["found"] = json.loads(nslab("gc", "--json").stdout)["found"]
+        r = nslab("gc", "--yes")
+        out["gc"] = [r.returncode, r.stdout, r.stderr]
+        out["again"] = nslab("gc").stdout.strip()
+        out["changed"] = [k for k, v in machine().items() if before[k] != v]
+        # the sandbox's pid 1 (this scenario) inherits the service and does not
+        # reap it: a zombie is an ended process
+        out["sleepers_after"] = sh("ps -eo pid=,stat=,comm= | awk '$3 == \"sleep\" && "
+                                   "$2 !~ /Z/ {print $1}'").stdout.split()
+        out["mine"] = sh("cat /etc/netns/mine/hosts").stdout.strip()
     finally:
         web.kill()
     return out

@@ -33,3 +33,20 @@ def test_a_dual_stack_lab_gets_ipv6_on_the_machine_and_nat66_egress() -> None:
     assert out["seen"] == ["2001:db8:ff::1", "::ffff:203.0.113.1"]  # a dual-stack server
     assert "ip6 saddr" in out["nft"] and "masquerade" in out["nft"]
     assert out["down"] == 0 and out["changed"] == []
+
+
+def test_gc_removes_what_a_lab_with_a_lost_journal_left_and_nothing_else() -> None:
+    out = sandbox.run("tests.sandboxed", "gc")
+    assert out["up"] == 0 and len(out["sleepers"]) == 1
+    assert out["down"] == "lab lost is not up: nothing to remove"
+    found = {(d["kind"], d["name"]) for d in out["found"]}
+    assert ("namespace", "lost-router") in found and ("namespace", "lost-h1") in found
+    assert ("link", "brlost") in found and ("nft-table", "inet nslab_lost") in found
+    assert ("file", "/etc/netns/lost-router/hosts") in found
+    assert ("process", out["sleepers"][0]) in found and ("setting", "lost") in found
+    assert all(d["lab"] == "lost" for d in out["found"])  # the user's look-alikes are not
+    code, stdout, stderr = out["gc"]
+    assert code == 0 and f"removed {len(found)} of {len(found)}" in stdout, stderr
+    assert out["again"].startswith("nothing of nslab's is left")
+    assert out["changed"] == [], out["changed"]  # ip_forward restored, all else as before
+    assert out["sleepers_after"] == [] and out["mine"] == "# mine"

@@ -15,6 +15,7 @@ from nslab.cli.check import cmd_test, cmd_why
 from nslab.cli.lab import (
     cmd_down,
     cmd_exec,
+    cmd_gc,
     cmd_list,
     cmd_plan,
     cmd_shell,
@@ -64,6 +65,10 @@ def parser() -> argparse.ArgumentParser:
     sp = add("status", cmd_status, "a lab's nodes, interfaces and addresses, read from the "
              "kernel (no name: the labs that are up)")
     sp.add_argument("name", nargs="?")
+    sp.add_argument("--json", action="store_true")
+    sp = add("gc", cmd_gc, "find what carries nslab's marks but no lab's journal claims "
+             "(a lab whose /run/nslab record was lost) and, with --yes, remove it")
+    sp.add_argument("--yes", action="store_true", help="remove what is found")
     sp.add_argument("--json", action="store_true")
     sp = add("list", cmd_list, "the labs that are up")
     sp.add_argument("--json", action="store_true")

@@ -133,3 +133,30 @@ def cmd_shell(a: argparse.Namespace) -> int:
     return enter(a.lab, a.node, [shell])
 
 
+
+
+def cmd_gc(a: argparse.Namespace) -> int:
+    """What carries nslab's marks but no lab claims; removed with --yes."""
+    import dataclasses
+
+    from nslab import gc
+
+    found = gc.find()
+    failed = gc.remove(found) if a.yes and found else []
+    if a.json:
+        print_json({"version": 1, "removed": bool(a.yes),
+                     "found": [dataclasses.asdict(d) for d in found], "failed": failed})
+        return 1 if failed else 0
+    if not found:
+        print("nothing of nslab's is left on this machine outside the labs that are up")
+        return 0
+    print(text.table([[d.kind, d.name, d.lab, d.detail] for d in found],
+                     ["KIND", "NAME", "LAB", "DETAIL"]))
+    if not a.yes:
+        print(f"{len(found)} objects carry nslab's marks and no lab claims them; "
+              "remove them: nslab gc --yes")
+        return 0
+    for f in failed:
+        print(f"nslab: could not remove {f}", file=sys.stderr)
+    print(f"removed {len(found) - len(failed)} of {len(found)}")
+    return 1 if failed else 0

@@ -306,7 +306,8 @@ class Executor:
             except FileNotFoundError:
                 pass
         with os.fdopen(fd, "w") as f:
-            f.write(base + ("\n" if base and not base.endswith("\n") else "") + s.text)
+            f.write(s.mark + "\n" + base + ("\n" if base and not base.endswith("\n") else "")
+                    + s.text)
 
     def _load_nft(self, s: LoadNftRuleset) -> None:
         if shutil.which("nft") is None:

@@ -16,6 +16,7 @@ from nslab.kernel import netlink as nl
 NETLINK_NETFILTER = 12
 NFT_MSG_GETTABLE = (10 << 8) | 1  # NFNL_SUBSYS_NFTABLES, NFT_MSG_GETTABLE
 NFTA_TABLE_NAME = 1
+NFTA_TABLE_USERDATA = 6  # its comment, among other things
 FAMILIES = {1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"}
 _XTABLES = {"filter", "nat", "mangle", "raw", "security"}
 
@@ -27,8 +28,20 @@ def tables() -> list[ob.NftTable]:
         for _t, p in sock.dump(NFT_MSG_GETTABLE, struct.pack("=BBH", socket.AF_UNSPEC, 0, 0)):
             a = nl.attrs(p, 4)
             name = a.get(NFTA_TABLE_NAME, b"").split(b"\0", 1)[0].decode()
-            out.append(ob.NftTable(FAMILIES.get(p[0], str(p[0])), name))
+            out.append(ob.NftTable(FAMILIES.get(p[0], str(p[0])), name,
+                                   _comment(a.get(NFTA_TABLE_USERDATA, b""))))
     return out
+
+
+def _comment(userdata: bytes) -> str | None:
+    """A table's comment: the first type-0 entry of its userdata (type, length, text)."""
+    off = 0
+    while off + 2 <= len(userdata):
+        kind, size = userdata[off], userdata[off + 1]
+        if kind == 0:
+            return userdata[off + 2:off + 2 + size].split(b"\0", 1)[0].decode(errors="replace")
+        off += 2 + size
+    return None
 
 
 def _legacy_tables() -> list[str]:

@@ -77,6 +77,11 @@ def neighbour_limits(need: int, now: tuple[int, int, int]) -> tuple[int, int, in
 NETNS_ETC = "/etc/netns"
 
 
+def file_mark(lab: str) -> str:
+    """The first line of every file nslab writes under /etc/netns: its claim."""
+    return f"# nslab lab={lab}: written by nslab up, removed by nslab down"
+
+
 def name_files(lab: Lab) -> list[WriteFile]:
     """/etc/netns/<namespace>/hosts (every node's names) and resolv.conf (a
     node's own resolver), which `ip netns exec` mounts over /etc."""
@@ -85,16 +90,18 @@ def name_files(lab: Lab) -> list[WriteFile]:
     if lab.hosts:
         hosts = f"# the nodes of lab {lab.name} (nslab)\n"
         hosts += "".join(f"{addr}\t{name} {name}.{lab.name}\n" for addr, name in lab.hosts)
+    mark = file_mark(lab.name)
     for n in lab.nodes:
         if n.kind == "switch":
             continue
         if hosts:
             out.append(WriteFile(n.name, f"{NETNS_ETC}/{n.namespace}/hosts", hosts,
-                                 "/etc/hosts"))
+                                 "/etc/hosts", mark))
         if n.resolver:
             text = "".join(f"nameserver {a}\n" for a in n.resolver.nameservers)
             text += f"search {' '.join(n.resolver.search)}\n" if n.resolver.search else ""
-            out.append(WriteFile(n.name, f"{NETNS_ETC}/{n.namespace}/resolv.conf", text))
+            out.append(WriteFile(n.name, f"{NETNS_ETC}/{n.namespace}/resolv.conf", text,
+                                 None, mark))
     return out
 
 

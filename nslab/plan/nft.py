@@ -135,4 +135,10 @@ def host_ruleset(lab: str, side: HostSide, uplink: str | None) -> str:
         rules = [f"fib daddr type local {_forward(f)}" for f in side.forwards]
         chains += _chain("prerouting", "prerouting", "nat", "dstnat", "accept", rules)
         chains += _chain("output", "output", "nat", "-100", "accept", rules)
-    return f"table inet {host_table(lab)} {{\n" + "\n".join(chains) + "\n}\n"
+    return (f"table inet {host_table(lab)} {{\n  comment \"{host_mark(lab)}\"\n"
+            + "\n".join(chains) + "\n}\n")
+
+
+def host_mark(lab: str) -> str:
+    """The comment on nslab's table on the machine: its claim, for `nslab gc`."""
+    return f"nslab lab={lab}"

@@ -235,20 +235,22 @@ class LoadNftRuleset(NoInverse):
 class WriteFile:
     """A file on the host for one node: /etc/netns/<namespace>/hosts or
     resolv.conf, which `ip netns exec` mounts over /etc/hosts or
-    /etc/resolv.conf. Journaled before it is written; removed at down. The
-    hosts file starts with the machine's own /etc/hosts (its name, localhost),
+    /etc/resolv.conf. Journaled before it is written; removed at down. Its
+    first line is `mark` (nslab's claim, which `nslab gc` looks for); the
+    hosts file then holds the machine's own /etc/hosts (its name, localhost),
     so that nothing a program looked up before stops resolving."""
 
     node: str
     path: str
     text: str
     base: str | None = None  # a host file whose content comes first (/etc/hosts)
+    mark: str = "# nslab"
 
     def as_shell(self) -> str:
         folder = self.path.rsplit("/", 1)[0]
-        first = f"cat {self.base} - " if self.base else "cat "
-        return (f"mkdir -p {folder} && {first}>{self.path} <<'NSLAB_EOF'\n{self.text}"
-                "NSLAB_EOF")
+        base = f" cat {self.base};" if self.base else ""
+        return (f"mkdir -p {folder} && {{ echo {shlex.quote(self.mark)};{base} cat; }} "
+                f">{self.path} <<'NSLAB_EOF'\n{self.text}NSLAB_EOF")
 
     def inverse(self) -> RemoveFile:
         return RemoveFile(self.path)

@@ -158,3 +158,12 @@ def release_dirs(lab: str) -> None:
                 with contextlib.suppress(OSError):
                     os.rmdir(path)  # only when empty: what others put there stays
     _save(DIRS, data)
+
+
+def holders() -> set[str]:
+    """Every lab that holds a machine setting or a shared folder on record."""
+    out: set[str] = set()
+    for name in (NEIGH, SYSCTL, DIRS):
+        for entry in _load(name).values():
+            out.update(entry.get("holders") or ())
+    return out

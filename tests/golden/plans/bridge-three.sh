@@ -30,19 +30,19 @@ ip -n bridge3-h3 link set eth0 up
 ip -n bridge3-sw link set eth0 up
 ip -n bridge3-sw link set eth1 up
 ip -n bridge3-sw link set eth2 up
-mkdir -p /etc/netns/bridge3-h1 && cat /etc/hosts - >/etc/netns/bridge3-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/bridge3-h1 && { echo '# nslab lab=bridge3: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bridge3-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab bridge3 (nslab)
 192.168.50.1	h1 h1.bridge3
 192.168.50.2	h2 h2.bridge3
 192.168.50.3	h3 h3.bridge3
 NSLAB_EOF
-mkdir -p /etc/netns/bridge3-h2 && cat /etc/hosts - >/etc/netns/bridge3-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/bridge3-h2 && { echo '# nslab lab=bridge3: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bridge3-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab bridge3 (nslab)
 192.168.50.1	h1 h1.bridge3
 192.168.50.2	h2 h2.bridge3
 192.168.50.3	h3 h3.bridge3
 NSLAB_EOF
-mkdir -p /etc/netns/bridge3-h3 && cat /etc/hosts - >/etc/netns/bridge3-h3/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/bridge3-h3 && { echo '# nslab lab=bridge3: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bridge3-h3/hosts <<'NSLAB_EOF'
 # the nodes of lab bridge3 (nslab)
 192.168.50.1	h1 h1.bridge3
 192.168.50.2	h2 h2.bridge3

@@ -18,6 +18,7 @@ ip link set veth-br1 up
 ip -n ns1 route add default via 192.168.100.1
 nft -f - <<'NSLAB_EOF'
 table inet nslab_hb05 {
+  comment "nslab lab=hb05"
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     oifname "UPLINK" ip saddr 192.168.0.0/16 masquerade comment "egress of lab hb05"

@@ -42,7 +42,7 @@ ip -n demo-h1 route add default via 10.128.0.1 dev eth0
 ip -n demo-h2 route add default via 10.128.0.1 dev eth0
 ip -n demo-h3 route add default via 10.0.9.1 dev eth0
 ip -n demo-h3 route add 10.0.0.0/8 via 10.0.9.1
-mkdir -p /etc/netns/demo-h1 && cat /etc/hosts - >/etc/netns/demo-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/demo-h1 && { echo '# nslab lab=demo: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/demo-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab demo (nslab)
 10.128.0.2	h1 h1.demo
 10.128.0.3	h2 h2.demo
@@ -50,7 +50,7 @@ mkdir -p /etc/netns/demo-h1 && cat /etc/hosts - >/etc/netns/demo-h1/hosts <<'NSL
 10.0.9.1	r1 r1.demo
 10.0.9.2	h3 h3.demo
 NSLAB_EOF
-mkdir -p /etc/netns/demo-h2 && cat /etc/hosts - >/etc/netns/demo-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/demo-h2 && { echo '# nslab lab=demo: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/demo-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab demo (nslab)
 10.128.0.2	h1 h1.demo
 10.128.0.3	h2 h2.demo
@@ -58,7 +58,7 @@ mkdir -p /etc/netns/demo-h2 && cat /etc/hosts - >/etc/netns/demo-h2/hosts <<'NSL
 10.0.9.1	r1 r1.demo
 10.0.9.2	h3 h3.demo
 NSLAB_EOF
-mkdir -p /etc/netns/demo-r1 && cat /etc/hosts - >/etc/netns/demo-r1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/demo-r1 && { echo '# nslab lab=demo: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/demo-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab demo (nslab)
 10.128.0.2	h1 h1.demo
 10.128.0.3	h2 h2.demo
@@ -66,7 +66,7 @@ mkdir -p /etc/netns/demo-r1 && cat /etc/hosts - >/etc/netns/demo-r1/hosts <<'NSL
 10.0.9.1	r1 r1.demo
 10.0.9.2	h3 h3.demo
 NSLAB_EOF
-mkdir -p /etc/netns/demo-h3 && cat /etc/hosts - >/etc/netns/demo-h3/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/demo-h3 && { echo '# nslab lab=demo: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/demo-h3/hosts <<'NSLAB_EOF'
 # the nodes of lab demo (nslab)
 10.128.0.2	h1 h1.demo
 10.128.0.3	h2 h2.demo

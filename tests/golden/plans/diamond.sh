@@ -93,7 +93,7 @@ ip -n diamond-r4 route add 10.20.0.8/30 via 10.20.0.17 dev eth1
 ip -n diamond-r4 -6 route add fd00:20:0:2::/64 via fd00:20:0:4::1 dev eth1
 ip -n diamond-h2 route add default via 10.20.0.21 dev eth0
 ip -n diamond-h2 -6 route add default via fd00:20:0:5::1 dev eth0
-mkdir -p /etc/netns/diamond-h1 && cat /etc/hosts - >/etc/netns/diamond-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/diamond-h1 && { echo '# nslab lab=diamond: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/diamond-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab diamond (nslab)
 10.20.0.2	h1 h1.diamond
 fd00:20::2	h1 h1.diamond
@@ -120,7 +120,7 @@ fd00:20:0:5::1	r4 r4.diamond
 10.20.0.22	h2 h2.diamond
 fd00:20:0:5::2	h2 h2.diamond
 NSLAB_EOF
-mkdir -p /etc/netns/diamond-r1 && cat /etc/hosts - >/etc/netns/diamond-r1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/diamond-r1 && { echo '# nslab lab=diamond: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/diamond-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab diamond (nslab)
 10.20.0.2	h1 h1.diamond
 fd00:20::2	h1 h1.diamond
@@ -147,7 +147,7 @@ fd00:20:0:5::1	r4 r4.diamond
 10.20.0.22	h2 h2.diamond
 fd00:20:0:5::2	h2 h2.diamond
 NSLAB_EOF
-mkdir -p /etc/netns/diamond-r2 && cat /etc/hosts - >/etc/netns/diamond-r2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/diamond-r2 && { echo '# nslab lab=diamond: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/diamond-r2/hosts <<'NSLAB_EOF'
 # the nodes of lab diamond (nslab)
 10.20.0.2	h1 h1.diamond
 fd00:20::2	h1 h1.diamond
@@ -174,7 +174,7 @@ fd00:20:0:5::1	r4 r4.diamond
 10.20.0.22	h2 h2.diamond
 fd00:20:0:5::2	h2 h2.diamond
 NSLAB_EOF
-mkdir -p /etc/netns/diamond-r3 && cat /etc/hosts - >/etc/netns/diamond-r3/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/diamond-r3 && { echo '# nslab lab=diamond: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/diamond-r3/hosts <<'NSLAB_EOF'
 # the nodes of lab diamond (nslab)
 10.20.0.2	h1 h1.diamond
 fd00:20::2	h1 h1.diamond
@@ -201,7 +201,7 @@ fd00:20:0:5::1	r4 r4.diamond
 10.20.0.22	h2 h2.diamond
 fd00:20:0:5::2	h2 h2.diamond
 NSLAB_EOF
-mkdir -p /etc/netns/diamond-r4 && cat /etc/hosts - >/etc/netns/diamond-r4/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/diamond-r4 && { echo '# nslab lab=diamond: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/diamond-r4/hosts <<'NSLAB_EOF'
 # the nodes of lab diamond (nslab)
 10.20.0.2	h1 h1.diamond
 fd00:20::2	h1 h1.diamond
@@ -228,7 +228,7 @@ fd00:20:0:5::1	r4 r4.diamond
 10.20.0.22	h2 h2.diamond
 fd00:20:0:5::2	h2 h2.diamond
 NSLAB_EOF
-mkdir -p /etc/netns/diamond-h2 && cat /etc/hosts - >/etc/netns/diamond-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/diamond-h2 && { echo '# nslab lab=diamond: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/diamond-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab diamond (nslab)
 10.20.0.2	h1 h1.diamond
 fd00:20::2	h1 h1.diamond

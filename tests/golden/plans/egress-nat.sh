@@ -41,21 +41,21 @@ ip -n egress-h1 route add default via 10.128.0.1 dev eth0
 ip -n egress-h2 route add default via 10.128.0.1 dev eth0
 ip -n egress-r1 route add default via 10.128.0.9 dev eth1
 ip route add 10.128.0.0/29 via 10.128.0.10
-mkdir -p /etc/netns/egress-h1 && cat /etc/hosts - >/etc/netns/egress-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/egress-h1 && { echo '# nslab lab=egress: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/egress-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab egress (nslab)
 10.128.0.2	h1 h1.egress
 10.128.0.3	h2 h2.egress
 10.128.0.1	r1 r1.egress
 10.128.0.10	r1 r1.egress
 NSLAB_EOF
-mkdir -p /etc/netns/egress-h2 && cat /etc/hosts - >/etc/netns/egress-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/egress-h2 && { echo '# nslab lab=egress: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/egress-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab egress (nslab)
 10.128.0.2	h1 h1.egress
 10.128.0.3	h2 h2.egress
 10.128.0.1	r1 r1.egress
 10.128.0.10	r1 r1.egress
 NSLAB_EOF
-mkdir -p /etc/netns/egress-r1 && cat /etc/hosts - >/etc/netns/egress-r1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/egress-r1 && { echo '# nslab lab=egress: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/egress-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab egress (nslab)
 10.128.0.2	h1 h1.egress
 10.128.0.3	h2 h2.egress
@@ -64,6 +64,7 @@ mkdir -p /etc/netns/egress-r1 && cat /etc/hosts - >/etc/netns/egress-r1/hosts <<
 NSLAB_EOF
 nft -f - <<'NSLAB_EOF'
 table inet nslab_egress {
+  comment "nslab lab=egress"
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     oifname "UPLINK" ip saddr { 10.128.0.0/29, 10.128.0.8/30 } masquerade comment "egress of lab egress"

@@ -41,7 +41,7 @@ ip -n firewall-h3 link set eth0 up
 ip -n firewall-h1 route add default via 10.128.0.1 dev eth0
 ip -n firewall-h2 route add default via 10.128.0.1 dev eth0
 ip -n firewall-h3 route add default via 10.128.0.9 dev eth0
-mkdir -p /etc/netns/firewall-h1 && cat /etc/hosts - >/etc/netns/firewall-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/firewall-h1 && { echo '# nslab lab=firewall: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/firewall-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab firewall (nslab)
 10.128.0.2	h1 h1.firewall
 10.128.0.3	h2 h2.firewall
@@ -49,7 +49,7 @@ mkdir -p /etc/netns/firewall-h1 && cat /etc/hosts - >/etc/netns/firewall-h1/host
 10.128.0.9	r1 r1.firewall
 10.128.0.10	h3 h3.firewall
 NSLAB_EOF
-mkdir -p /etc/netns/firewall-h2 && cat /etc/hosts - >/etc/netns/firewall-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/firewall-h2 && { echo '# nslab lab=firewall: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/firewall-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab firewall (nslab)
 10.128.0.2	h1 h1.firewall
 10.128.0.3	h2 h2.firewall
@@ -57,7 +57,7 @@ mkdir -p /etc/netns/firewall-h2 && cat /etc/hosts - >/etc/netns/firewall-h2/host
 10.128.0.9	r1 r1.firewall
 10.128.0.10	h3 h3.firewall
 NSLAB_EOF
-mkdir -p /etc/netns/firewall-r1 && cat /etc/hosts - >/etc/netns/firewall-r1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/firewall-r1 && { echo '# nslab lab=firewall: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/firewall-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab firewall (nslab)
 10.128.0.2	h1 h1.firewall
 10.128.0.3	h2 h2.firewall
@@ -65,7 +65,7 @@ mkdir -p /etc/netns/firewall-r1 && cat /etc/hosts - >/etc/netns/firewall-r1/host
 10.128.0.9	r1 r1.firewall
 10.128.0.10	h3 h3.firewall
 NSLAB_EOF
-mkdir -p /etc/netns/firewall-h3 && cat /etc/hosts - >/etc/netns/firewall-h3/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/firewall-h3 && { echo '# nslab lab=firewall: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/firewall-h3/hosts <<'NSLAB_EOF'
 # the nodes of lab firewall (nslab)
 10.128.0.2	h1 h1.firewall
 10.128.0.3	h2 h2.firewall

@@ -35,19 +35,19 @@ ip link set nsl699588c2 up
 ip -n hostbr-web route add default via 10.78.0.1 dev eth0
 ip -n hostbr-db route add default via 10.78.0.1 dev eth0
 ip -n hostbr-cache route add default via 10.78.0.1 dev eth0
-mkdir -p /etc/netns/hostbr-web && cat /etc/hosts - >/etc/netns/hostbr-web/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/hostbr-web && { echo '# nslab lab=hostbr: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/hostbr-web/hosts <<'NSLAB_EOF'
 # the nodes of lab hostbr (nslab)
 10.78.0.2	web web.hostbr
 10.78.0.3	db db.hostbr
 10.78.0.4	cache cache.hostbr
 NSLAB_EOF
-mkdir -p /etc/netns/hostbr-db && cat /etc/hosts - >/etc/netns/hostbr-db/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/hostbr-db && { echo '# nslab lab=hostbr: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/hostbr-db/hosts <<'NSLAB_EOF'
 # the nodes of lab hostbr (nslab)
 10.78.0.2	web web.hostbr
 10.78.0.3	db db.hostbr
 10.78.0.4	cache cache.hostbr
 NSLAB_EOF
-mkdir -p /etc/netns/hostbr-cache && cat /etc/hosts - >/etc/netns/hostbr-cache/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/hostbr-cache && { echo '# nslab lab=hostbr: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/hostbr-cache/hosts <<'NSLAB_EOF'
 # the nodes of lab hostbr (nslab)
 10.78.0.2	web web.hostbr
 10.78.0.3	db db.hostbr

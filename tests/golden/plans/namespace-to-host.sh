@@ -11,7 +11,7 @@ ip addr add 10.77.0.1/30 dev nsl3467e66e
 ip -n tohost-app link set eth0 up
 ip link set nsl3467e66e up
 ip -n tohost-app route add default via 10.77.0.1 dev eth0
-mkdir -p /etc/netns/tohost-app && cat /etc/hosts - >/etc/netns/tohost-app/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/tohost-app && { echo '# nslab lab=tohost: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/tohost-app/hosts <<'NSLAB_EOF'
 # the nodes of lab tohost (nslab)
 10.77.0.2	app app.tohost
 NSLAB_EOF

@@ -41,7 +41,7 @@ ip -n natlab-inet link set eth0 up
 ip -n natlab-h1 route add default via 10.128.0.1 dev eth0
 ip -n natlab-h2 route add default via 10.128.0.1 dev eth0
 ip -n natlab-inet route add default via 203.0.113.1 dev eth0
-mkdir -p /etc/netns/natlab-h1 && cat /etc/hosts - >/etc/netns/natlab-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/natlab-h1 && { echo '# nslab lab=natlab: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/natlab-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab natlab (nslab)
 10.128.0.2	h1 h1.natlab
 10.128.0.3	h2 h2.natlab
@@ -49,7 +49,7 @@ mkdir -p /etc/netns/natlab-h1 && cat /etc/hosts - >/etc/netns/natlab-h1/hosts <<
 203.0.113.1	r1 r1.natlab
 203.0.113.10	inet inet.natlab
 NSLAB_EOF
-mkdir -p /etc/netns/natlab-h2 && cat /etc/hosts - >/etc/netns/natlab-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/natlab-h2 && { echo '# nslab lab=natlab: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/natlab-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab natlab (nslab)
 10.128.0.2	h1 h1.natlab
 10.128.0.3	h2 h2.natlab
@@ -57,7 +57,7 @@ mkdir -p /etc/netns/natlab-h2 && cat /etc/hosts - >/etc/netns/natlab-h2/hosts <<
 203.0.113.1	r1 r1.natlab
 203.0.113.10	inet inet.natlab
 NSLAB_EOF
-mkdir -p /etc/netns/natlab-r1 && cat /etc/hosts - >/etc/netns/natlab-r1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/natlab-r1 && { echo '# nslab lab=natlab: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/natlab-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab natlab (nslab)
 10.128.0.2	h1 h1.natlab
 10.128.0.3	h2 h2.natlab
@@ -65,7 +65,7 @@ mkdir -p /etc/netns/natlab-r1 && cat /etc/hosts - >/etc/netns/natlab-r1/hosts <<
 203.0.113.1	r1 r1.natlab
 203.0.113.10	inet inet.natlab
 NSLAB_EOF
-mkdir -p /etc/netns/natlab-inet && cat /etc/hosts - >/etc/netns/natlab-inet/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/natlab-inet && { echo '# nslab lab=natlab: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/natlab-inet/hosts <<'NSLAB_EOF'
 # the nodes of lab natlab (nslab)
 10.128.0.2	h1 h1.natlab
 10.128.0.3	h2 h2.natlab

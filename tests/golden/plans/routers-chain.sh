@@ -44,7 +44,7 @@ ip -n chain-r2 route add 10.128.0.12/30 via 10.128.0.10 dev eth1
 ip -n chain-r3 route add 10.128.0.0/30 via 10.128.0.9 dev eth0
 ip -n chain-r3 route add 10.128.0.4/30 via 10.128.0.9 dev eth0
 ip -n chain-h2 route add default via 10.128.0.13 dev eth0
-mkdir -p /etc/netns/chain-h1 && cat /etc/hosts - >/etc/netns/chain-h1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/chain-h1 && { echo '# nslab lab=chain: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chain-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab chain (nslab)
 10.128.0.2	h1 h1.chain
 10.128.0.1	r1 r1.chain
@@ -55,7 +55,7 @@ mkdir -p /etc/netns/chain-h1 && cat /etc/hosts - >/etc/netns/chain-h1/hosts <<'N
 10.128.0.13	r3 r3.chain
 10.128.0.14	h2 h2.chain
 NSLAB_EOF
-mkdir -p /etc/netns/chain-r1 && cat /etc/hosts - >/etc/netns/chain-r1/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/chain-r1 && { echo '# nslab lab=chain: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chain-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab chain (nslab)
 10.128.0.2	h1 h1.chain
 10.128.0.1	r1 r1.chain
@@ -66,7 +66,7 @@ mkdir -p /etc/netns/chain-r1 && cat /etc/hosts - >/etc/netns/chain-r1/hosts <<'N
 10.128.0.13	r3 r3.chain
 10.128.0.14	h2 h2.chain
 NSLAB_EOF
-mkdir -p /etc/netns/chain-r2 && cat /etc/hosts - >/etc/netns/chain-r2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/chain-r2 && { echo '# nslab lab=chain: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chain-r2/hosts <<'NSLAB_EOF'
 # the nodes of lab chain (nslab)
 10.128.0.2	h1 h1.chain
 10.128.0.1	r1 r1.chain
@@ -77,7 +77,7 @@ mkdir -p /etc/netns/chain-r2 && cat /etc/hosts - >/etc/netns/chain-r2/hosts <<'N
 10.128.0.13	r3 r3.chain
 10.128.0.14	h2 h2.chain
 NSLAB_EOF
-mkdir -p /etc/netns/chain-r3 && cat /etc/hosts - >/etc/netns/chain-r3/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/chain-r3 && { echo '# nslab lab=chain: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chain-r3/hosts <<'NSLAB_EOF'
 # the nodes of lab chain (nslab)
 10.128.0.2	h1 h1.chain
 10.128.0.1	r1 r1.chain
@@ -88,7 +88,7 @@ mkdir -p /etc/netns/chain-r3 && cat /etc/hosts - >/etc/netns/chain-r3/hosts <<'N
 10.128.0.13	r3 r3.chain
 10.128.0.14	h2 h2.chain
 NSLAB_EOF
-mkdir -p /etc/netns/chain-h2 && cat /etc/hosts - >/etc/netns/chain-h2/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/chain-h2 && { echo '# nslab lab=chain: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chain-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab chain (nslab)
 10.128.0.2	h1 h1.chain
 10.128.0.1	r1 r1.chain

@@ -12,12 +12,12 @@ ip -n two-ns-a addr add 10.0.0.1/24 dev eth0
 ip -n two-ns-b addr add 10.0.0.2/24 dev eth0
 ip -n two-ns-a link set eth0 up
 ip -n two-ns-b link set eth0 up
-mkdir -p /etc/netns/two-ns-a && cat /etc/hosts - >/etc/netns/two-ns-a/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/two-ns-a && { echo '# nslab lab=two-ns: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/two-ns-a/hosts <<'NSLAB_EOF'
 # the nodes of lab two-ns (nslab)
 10.0.0.1	a a.two-ns
 10.0.0.2	b b.two-ns
 NSLAB_EOF
-mkdir -p /etc/netns/two-ns-b && cat /etc/hosts - >/etc/netns/two-ns-b/hosts <<'NSLAB_EOF'
+mkdir -p /etc/netns/two-ns-b && { echo '# nslab lab=two-ns: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/two-ns-b/hosts <<'NSLAB_EOF'
 # the nodes of lab two-ns (nslab)
 10.0.0.1	a a.two-ns
 10.0.0.2	b b.two-ns
