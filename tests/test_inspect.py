@@ -165,7 +165,7 @@ def test_every_section_agrees_with_the_usual_tools(
     ref_nft = [x for x in json.loads(in_ns(a, "nft", "-j", "list", "ruleset"))["nftables"]
                if "metainfo" not in x]
     assert got["firewall"]["ruleset"] == ref_nft
-    assert got["firewall"]["tables"] == [{"family": "inet", "name": "tflt"}]
+    assert got["firewall"]["tables"] == [{"family": "inet", "name": "tflt", "comment": None}]
 
     # sysctls, as /proc/sys says inside
     def proc_sys(key: str) -> int:

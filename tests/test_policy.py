@@ -76,10 +76,11 @@ def test_hosts_files_resolvers_and_their_removal(labs: Labs, tmp_path: Path) -> 
     fqdn = subprocess.run(["ip", "netns", "exec", h1, "getent", "hosts", f"r1.{name}"],
                           capture_output=True, text=True, check=True).stdout.split()
     assert fqdn[0] == "10.128.0.1"
+    mark = f"# nslab lab={name}: written by nslab up, removed by nslab down\n"
     assert nslab("exec", name, "h2", "--", "cat", "/etc/resolv.conf").stdout == \
-        "nameserver 192.0.2.53\nsearch example.test\n"
+        mark + "nameserver 192.0.2.53\nsearch example.test\n"
     host_hosts = Path("/etc/hosts").read_text()
-    assert Path(f"/etc/netns/{h1}/hosts").read_text().startswith(host_hosts)
+    assert Path(f"/etc/netns/{h1}/hosts").read_text().startswith(mark + host_hosts)
     nslab("down", name, check=True)
     assert not os.path.exists(f"/etc/netns/{h1}")
     assert os.path.isdir("/etc/netns") == existed  # made for the lab: gone with it
