@@ -286,8 +286,10 @@ def overlap() -> dict[str, Any]:
     Path("/run/overlap.yaml").write_text(text)
     before = machine()
     r = nslab("up", "/run/overlap.yaml")
-    return {"up": [r.returncode, r.stderr], "changed": [k for k, v in machine().items()
-                                                         if before[k] != v]}
+    Path("/run/taken.yaml").write_text(text.replace("name: br9", "name: br0"))
+    taken = nslab("up", "/run/taken.yaml")  # br0 is the learner's: never adopted
+    return {"up": [r.returncode, r.stderr], "taken": [taken.returncode, taken.stderr],
+            "changed": [k for k, v in machine().items() if before[k] != v]}
 
 
 if __name__ == "__main__":

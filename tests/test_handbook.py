@@ -50,9 +50,11 @@ def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
         nslab["status_text"]
 
 
-def test_a_subnet_the_machine_already_has_is_refused() -> None:
+def test_a_subnet_or_a_name_the_machine_already_has_is_refused() -> None:
     out = sandbox.run("tests.handbook", "overlap")
     code, err = out["up"]
     assert code == 7, err
     assert "192.168.100.1/16 on br9 overlaps 192.168.100.1/16 of interface br0" in err
-    assert "Traceback" not in err and out["changed"] == []
+    code, err2 = out["taken"]
+    assert code == 7 and "interface br0 already exists on this machine" in err2
+    assert "Traceback" not in err + err2 and out["changed"] == []
