@@ -48,6 +48,8 @@ def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
     assert [p["state"] for p in machine["bridge"]["ports"]] == ["up"] * 3
     assert "br0       bridge  up     -             172.18.0.1/24 (gateway)" in \
         nslab["status_text"]
+    assert "br0       bridge  -             172.18.0.1/24 (gateway)" in nslab["up"][1]
+    assert "veth-br3  port    ns3:veth-ns3  (on br0)" in nslab["up"][1]
 
 
 def test_a_subnet_or_a_name_the_machine_already_has_is_refused() -> None:
