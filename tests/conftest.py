@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,22 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 NSLAB = [sys.executable, "-m", "nslab"]
 
-kernel = pytest.mark.skipif(os.geteuid() != 0, reason="kernel tests need root")
+_needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="kernel tests need root")
+# fixtures that make namespaces: a test that uses one needs root and a real kernel
+KERNEL_FIXTURES = {"labs", "handmade", "hand", "nslab_lab"}
+
+
+def kernel(test: Any) -> Any:
+    """A test that needs root and a real kernel: marked `kernel` (deselect the
+    lane with -m "not kernel") and skipped, with that reason, without root."""
+    return pytest.mark.kernel(_needs_root(test))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses a fixture making namespaces carries the marker too."""
+    for item in items:
+        if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.kernel)
 
 
 def netns_list() -> set[str]:

@@ -1,9 +1,9 @@
-"""Scenarios run inside a fresh network namespace that plays the machine
-(`unshare --net`), so that nothing of the real host is touched: a stand-in
+"""Scenarios run inside a sandbox that plays the machine (tests.sandbox), so
+that nothing of the real host is touched: a stand-in
 internet (203.0.113.0/24, a namespace of the test's own) behind an uplink
 `up0` with the default route. Each prints one JSON object of what it saw.
 
-    python -m tests.fakehost SCENARIO LAB FILE      (run by tests/test_host.py)
+    python -m tests.fakehost SCENARIO LAB FILE      (in the sandbox: tests/test_host.py)
 """
 
 from __future__ import annotations
@@ -215,5 +215,8 @@ def scenario_crash(lab: str, path: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    from tests.sandbox import enter
+
+    enter()
     scenario, lab, path = sys.argv[1:4]
     print(json.dumps(globals()[f"scenario_{scenario}"](lab, path)))

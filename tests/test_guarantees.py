@@ -17,7 +17,7 @@ from nslab import doctor, lifecycle
 from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
 from nslab.kernel import apply, features, netlink, sysctl
 from nslab.state.journal import Journal, locked
-from tests.conftest import NSLAB, ROOT, Labs, netns_list, nslab, ping
+from tests.conftest import NSLAB, ROOT, Labs, kernel, netns_list, nslab, ping
 
 TWO = """
 name: x
@@ -400,9 +400,8 @@ BY_HAND = {  # each feature tried the way a person would, in a throwaway namespa
 }
 
 
+@kernel
 def test_doctor_agrees_with_ip_tc_and_nft() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("doctor tries features as root")
     r = nslab("doctor", "--json")
     data = json.loads(r.stdout)
     assert data["version"] == 1 and data["ready"] is True and r.returncode == 0

@@ -1,5 +1,6 @@
 """The machine in a lab (the `host:` section), proven with real packets inside
-a fresh network namespace that plays the machine (`unshare --net`), never on
+a sandbox that plays the machine (tests.sandbox: its own network, mount and
+pid namespaces, /run and /etc), never on
 the real host: links to the machine, a bridge on it with a gateway, egress
 through masquerade to a stand-in internet (203.0.113.0/24), a port forward,
 and after `down` the machine's ruleset, routes, rules, links, addresses and
@@ -7,26 +8,21 @@ ip_forward byte for byte as before."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, Labs
+from tests import sandbox
+from tests.conftest import Labs
 
-pytestmark = pytest.mark.skipif(subprocess.run(["unshare", "--net", "true"]).returncode != 0,
-                                reason="unshare --net is not available")
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(not sandbox.available(),
+                                 reason="needs root and unshare (net, mount, pid)")]
 
 
 def in_fake_host(scenario: str, labs: Labs, example: str) -> dict[str, Any]:
     name, path = labs.example(example)
-    r = subprocess.run(["unshare", "--net", sys.executable, "-m", "tests.fakehost", scenario,
-                        name, str(path)], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
-    assert r.returncode == 0, r.stderr
-    out: dict[str, Any] = json.loads(r.stdout)
+    out = sandbox.run("tests.fakehost", scenario, name, str(path))
     out["name"] = name
     return out
 
