@@ -317,9 +317,8 @@ class Executor:
             self.journal.write(t="hostnft", table=host_table(self.journal.lab))
             r = subprocess.run(["nft", "-f", "-"], input=s.text, capture_output=True, text=True)
         else:
-            with netns.entered(self.fds[s.ns]):
-                r = subprocess.run(["nft", "-f", "-"], input=s.text, capture_output=True,
-                                   text=True)
+            r = netns.run(self.fds[s.ns], ["nft", "-f", "-"], input=s.text,
+                          capture_output=True, text=True)
         if r.returncode != 0:
             err = " ".join(r.stderr.strip().splitlines()[:1]) or f"exit {r.returncode}"
             raise KernelError(f"nft -f (the firewall and NAT of node '{s.node}')", err,

@@ -12,6 +12,7 @@ import subprocess
 
 from nslab import observed as ob
 from nslab.kernel import netlink as nl
+from nslab.kernel import netns
 
 NETLINK_NETFILTER = 12
 NFT_MSG_GETTABLE = (10 << 8) | 1  # NFNL_SUBSYS_NFTABLES, NFT_MSG_GETTABLE
@@ -55,22 +56,25 @@ def _legacy_tables() -> list[str]:
     return names
 
 
-def _run(argv: list[str]) -> str | None:
+def _run(fd: int, argv: list[str]) -> str | None:
     try:
-        r = subprocess.run(argv, capture_output=True, text=True, timeout=10,
-                           stdin=subprocess.DEVNULL)
+        r = netns.run(fd, argv, capture_output=True, text=True, timeout=10,
+                      stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return r.stdout if r.returncode == 0 else None
 
 
-def read(as_text: bool) -> ob.Firewall:
-    """The firewall of the namespace the calling thread is in. `as_text`:
-    the ruleset as `nft list ruleset` prints it, else as `nft -j` data."""
-    try:
-        found = tables()
-    except OSError as e:
-        return ob.Firewall((), None, None, None, f"nftables not readable: {e.strerror}")
+def read(fd: int, as_text: bool) -> ob.Firewall:
+    """The firewall of the namespace `fd`. `as_text`: the ruleset as `nft list
+    ruleset` prints it, else as `nft -j` data. Tables are read in-process; the
+    tools run inside the namespace as processes of their own (netns.run)."""
+    with netns.entered(fd):
+        try:
+            found = tables()
+        except OSError as e:
+            return ob.Firewall((), None, None, None, f"nftables not readable: {e.strerror}")
+        legacy = _legacy_tables()
     note = None
     ruleset: tuple[dict[str, object], ...] | None = None
     text = None
@@ -78,19 +82,18 @@ def read(as_text: bool) -> ob.Firewall:
         if shutil.which("nft") is None:
             note = "nft is not installed: only table names are shown (apt install nftables)"
         elif as_text:
-            text = _run(["nft", "list", "ruleset"])
+            text = _run(fd, ["nft", "list", "ruleset"])
         else:
-            out = _run(["nft", "-j", "list", "ruleset"])
+            out = _run(fd, ["nft", "-j", "list", "ruleset"])
             if out:
                 items = json.loads(out).get("nftables", [])
                 ruleset = tuple(x for x in items if "metainfo" not in x)
     iptables = None
     xt = [t for t in found if t.family in ("ip", "ip6") and t.name in _XTABLES]
-    legacy = _legacy_tables()
     if legacy and shutil.which("iptables-legacy-save"):
-        iptables = _run(["iptables-legacy-save"])
+        iptables = _run(fd, ["iptables-legacy-save"])
     elif (legacy or xt) and shutil.which("iptables-save"):
-        iptables = _run(["iptables-save"])
+        iptables = _run(fd, ["iptables-save"])
     if iptables is not None:
         iptables = "\n".join(ln for ln in iptables.splitlines() if not ln.startswith("#"))
     return ob.Firewall(tuple(found), ruleset, text, iptables, note)

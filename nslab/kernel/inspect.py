@@ -283,12 +283,11 @@ class Reader:
         if "sockets" in want:
             with netns.entered(self.fd(ino)), nl.Socket(sockets.NETLINK_SOCK_DIAG) as diag:
                 got["sockets"] = tuple(sockets.read(diag, self.owners()))
-        if "firewall" in want or "sysctls" in want:
+        if "firewall" in want:
+            got["firewall"] = firewall.read(self.fd(ino), as_text)
+        if "sysctls" in want:
             with netns.entered(self.fd(ino)):
-                if "firewall" in want:
-                    got["firewall"] = firewall.read(as_text)
-                if "sysctls" in want:
-                    got["sysctls"] = _sysctls(r.record.name for r in raw)
+                got["sysctls"] = _sysctls(r.record.name for r in raw)
         if "processes" in want:
             found = (_process(p) for p in self.holders_of(ino))
             got["processes"] = tuple(p for p in found if p is not None)

@@ -14,8 +14,10 @@ import os
 import resource
 import signal
 import stat
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 RUN_NETNS = "/run/netns"
 CLONE_NEWNET = 0x40000000
@@ -171,3 +173,22 @@ def remove(name: str) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def _inside(fd: int, argv: list[str]) -> list[str]:
+    if _DEFERRED & signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+        raise AssertionError("start processes outside netns.entered(): the child would "
+                             "inherit the blocked SIGINT/SIGTERM/SIGHUP")
+    return ["nsenter", f"--net=/proc/self/fd/{fd}", "--", *argv]
+
+
+def popen(fd: int, argv: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
+    """Start `argv` inside the namespace `fd`, from this thread as it is: the
+    child never inherits the signal mask held while a thread visits a
+    namespace (`entered`), so SIGTERM and Ctrl-C end it like any process."""
+    return subprocess.Popen(_inside(fd, argv), pass_fds=(fd,), **kwargs)
+
+
+def run(fd: int, argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
+    """The same, waiting for it (subprocess.run's arguments)."""
+    return subprocess.run(_inside(fd, argv), pass_fds=(fd,), **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import subprocess
 import time
 from dataclasses import dataclass
@@ -64,6 +65,41 @@ def _ruleset(table: str, a: str, b: str) -> str:
     return f"table inet {table} {{\n{chains}}}\n"
 
 
+NETLINK_NETFILTER = 12
+
+
+def _subscribed(pid: int) -> bool:
+    """Whether process `pid` holds a netfilter netlink socket bound to a
+    multicast group (what `nft monitor` does once it listens)."""
+    try:
+        with open(f"/proc/{pid}/net/netlink") as f:
+            rows = [line.split() for line in f.readlines()[1:]]
+    except OSError:
+        return False
+    return any(len(r) > 3 and r[1] == str(NETLINK_NETFILTER) and r[2] == str(pid)
+               and int(r[3], 16) != 0 for r in rows)
+
+
+def _drain(procs: list[subprocess.Popen[bytes]], quiet: float = 0.1,
+           limit: float = 1.5) -> dict[int, bytes]:
+    """What the monitors print until they have been quiet for `quiet` seconds
+    (the last events of the packets just sent), `limit` at most."""
+    got = {p.pid: b"" for p in procs}
+    by_fd = {p.stdout.fileno(): p.pid for p in procs if p.stdout is not None}
+    deadline = time.monotonic() + limit
+    while by_fd and time.monotonic() < deadline:
+        ready, _, _ = select.select(list(by_fd), [], [], quiet)
+        if not ready:
+            break
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if chunk:
+                got[by_fd[fd]] += chunk
+            else:
+                del by_fd[fd]
+    return got
+
+
 class Tracer:
     """`with Tracer({label: ns_fd}, a, b) as t: <send packets>`; then t.verdicts."""
 
@@ -71,36 +107,37 @@ class Tracer:
         self.namespaces = namespaces
         self.a, self.b = a, b
         self.table = f"nslab_trace_{os.getpid()}"
-        self.monitors: dict[str, subprocess.Popen[str]] = {}
+        self.monitors: dict[str, subprocess.Popen[bytes]] = {}
         self.added: list[str] = []
         self.verdicts: list[Verdict] = []
 
     def __enter__(self) -> Tracer:
         for label, fd in self.namespaces.items():
-            with netns.entered(fd):
-                r = subprocess.run(["nft", "-f", "-"], input=_ruleset(self.table, self.a,
-                                                                      self.b),
-                                   capture_output=True, text=True)
-                if r.returncode != 0:
-                    continue
-                self.added.append(label)
-                self.monitors[label] = subprocess.Popen(
-                    ["nft", "monitor", "trace"], stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-        time.sleep(0.2)  # let the monitors subscribe before packets flow
+            r = netns.run(fd, ["nft", "-f", "-"], input=_ruleset(self.table, self.a, self.b),
+                          capture_output=True, text=True)
+            if r.returncode != 0:
+                continue
+            self.added.append(label)
+            self.monitors[label] = netns.popen(
+                fd, ["nft", "monitor", "trace"], stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and not all(
+                _subscribed(p.pid) for p in self.monitors.values()):
+            time.sleep(0.01)  # until every monitor listens for trace events
         return self
 
     def __exit__(self, *exc: object) -> None:
-        time.sleep(0.3)  # the last trace events
+        got = _drain(list(self.monitors.values()))
         for label, proc in self.monitors.items():
             proc.terminate()
             try:
-                out, _ = proc.communicate(timeout=2)
+                rest, _ = proc.communicate(timeout=2)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                out, _ = proc.communicate()
+                rest, _ = proc.communicate()
+            out = (got[proc.pid] + (rest or b"")).decode(errors="replace")
             self.verdicts += parse(label, out, self.table)
         for label in self.added:
-            with netns.entered(self.namespaces[label]):
-                subprocess.run(["nft", "delete", "table", "inet", self.table],
-                               capture_output=True)
+            netns.run(self.namespaces[label], ["nft", "delete", "table", "inet", self.table],
+                      capture_output=True)
