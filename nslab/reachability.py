@@ -18,7 +18,7 @@ from typing import Literal
 
 from nslab import verdicts as vd
 from nslab.errors import NotFoundError, NslabError, require_root
-from nslab.kernel import probe
+from nslab.kernel import probe, procs
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
 from nslab.model.lab import Expectation, LabTests
@@ -135,7 +135,7 @@ class Checker:
                                    "-s", "-1", "-p", str(port)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(0.3)
+            procs.wait_listening(server.pid, port)  # iperf3 -c fails on a port not yet open
             r = subprocess.run(["ip", "netns", "exec", self.ns(e.src or ""), "iperf3", "-c",
                                 e.address or "", "-p", str(port), "-t", "2", "-J"],
                                capture_output=True, text=True, timeout=20)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nslab.kernel import procs
+
 ROOT = Path(__file__).resolve().parent.parent
 NSLAB = [sys.executable, "-m", "nslab"]
 
@@ -74,7 +76,7 @@ def server(ns: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as f:
         p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m", "http.server",
                               str(port)], stdout=f, stderr=subprocess.STDOUT)
-    time.sleep(0.5)
+    assert procs.wait_listening(p.pid, port), "the stand-in web server did not start"
     return p
 
 

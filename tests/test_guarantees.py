@@ -15,7 +15,7 @@ import pytest
 
 from nslab import doctor, lifecycle
 from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
-from nslab.kernel import apply, features, netlink, sysctl
+from nslab.kernel import apply, features, netlink, netns, sysctl
 from nslab.state.journal import Journal, locked
 from tests.conftest import NSLAB, ROOT, Labs, kernel, netns_list, nslab, ping
 
@@ -121,7 +121,10 @@ def test_down_ends_processes_inside_the_lab(labs: Labs) -> None:
     proc = subprocess.Popen(["ip", "netns", "exec", f"{name}-r", "sleep", "300"])
     outside = subprocess.Popen(["sleep", "300"])
     try:
-        time.sleep(0.2)
+        ino = netns.inode(f"{name}-r")
+        deadline = time.monotonic() + 5  # until ip netns exec has entered the node
+        while time.monotonic() < deadline and os.stat(f"/proc/{proc.pid}/ns/net").st_ino != ino:
+            time.sleep(0.01)
         r = nslab("down", name, check=True)
         assert "ended 1 processes" in r.stdout
         assert proc.wait(timeout=5) == -signal.SIGTERM
@@ -205,11 +208,12 @@ def test_two_commands_on_one_lab_wait_for_each_other(labs: Labs) -> None:
     with locked(name):
         proc = subprocess.Popen([*NSLAB, "down", name], cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        assert proc.stderr is not None
+        said = proc.stderr.readline()  # printed once it finds the lock taken
+        assert "waiting for another nslab command" in said
         assert proc.poll() is None, "down did not wait for the lock"
         assert lab_namespaces(name)
-    _out, err = proc.communicate(timeout=30)
-    assert "waiting for another nslab command" in err
+    _out, _err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and lab_namespaces(name) == set()
 
 

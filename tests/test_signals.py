@@ -63,7 +63,7 @@ def test_why_tracing_and_tools_run_inside_a_namespace(handmade: Handmade) -> Non
             (monitor,) = t.monitors.values()
             assert blocked(monitor.pid) == 0
         # and starting one from inside a visit is refused, not silently unkillable
-        with netns.entered(fd), pytest.raises(AssertionError, match="outside netns.entered"):
+        with netns.entered(fd), pytest.raises(AssertionError, match=r"outside netns\.entered"):
             netns.popen(fd, ["true"], stdout=subprocess.DEVNULL)
     finally:
         os.close(fd)

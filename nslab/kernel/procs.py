@@ -64,3 +64,30 @@ def _alive(pid: int) -> bool:
             os.waitpid(pid, os.WNOHANG)
         return False
     return True
+
+
+def listens(pid: int, port: int, proto: str = "tcp") -> bool:
+    """Whether a socket listens on `port` in the network namespace of process
+    `pid` (its /proc/PID/net tables: no need to enter the namespace)."""
+    want = f":{port:04X}"
+    for fam in ("", "6"):
+        try:
+            with open(f"/proc/{pid}/net/{proto}{fam}") as f:
+                rows = [line.split() for line in f.readlines()[1:]]
+        except OSError:
+            continue
+        # tcp: state 0A is LISTEN; udp: a bound socket (07, unconnected) will do
+        if any(r[1].endswith(want) and r[3] in ("0A", "07") for r in rows if len(r) > 3):
+            return True
+    return False
+
+
+def wait_listening(pid: int, port: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if listens(pid, port):
+            return True
+        if not _alive(pid):
+            return False
+        time.sleep(0.01)
+    return False
