@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 
 from nslab import observed as ob
@@ -151,14 +149,13 @@ def _remove(d: Debris) -> None:
             netns.remove(d.name)
         case "link":
             # deleted only while it still carries the alias it was found with
-            machine.delete_links({d.name: d.detail})
+            _deleted, failed = machine.delete_links({d.name: d.detail})
+            if failed:
+                raise OSError(0, failed[0])
         case "nft-table":
-            family, name = d.name.split(" ", 1)
-            if shutil.which("nft"):
-                r = subprocess.run(["nft", "delete", "table", family, name], capture_output=True,
-                                   text=True)
-                if r.returncode != 0:
-                    raise OSError(0, r.stderr.strip())
+            why = machine.delete_nft_table(d.name.split(" ", 1)[1])  # inet tables only
+            if why:
+                raise OSError(0, why)
         case "file":
             os.unlink(d.name)
             with contextlib.suppress(OSError):

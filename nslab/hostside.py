@@ -78,24 +78,30 @@ def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str]) -> No
                      "when the last lab needing it goes down")
 
 
-def clear(name: str, rec: Record) -> str | None:
+def clear(name: str, rec: Record) -> tuple[str | None, list[str]]:
     """What the lab put on the machine: its links (only while they carry the
     alias nslab recorded), its nftables table, the sysctls it held. Done only
     from the namespace that played the machine at `up`; from anywhere else,
-    nothing is touched and the reason is returned."""
+    nothing is touched and the reason is returned. Also returns what could
+    not be removed, with why."""
     if rec.machine is None:
-        return None
+        return None, []
     here = os.stat("/proc/self/ns/net").st_ino
     if here != rec.machine:
         if rec.host_sysctls:  # forget its hold; writes nothing here
             with locked("host"):
                 host.release_sysctls(name, sysctl.write)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
-                "what it put there is left alone")
-    machine.delete_links(rec.host_links)
+                "what it put there is left alone"), []
+    _deleted, failed = machine.delete_links(rec.host_links)
     for table in rec.host_tables:
-        machine.delete_nft_table(table)
+        why = machine.delete_nft_table(table)
+        if why:
+            failed.append(why)
     if rec.host_sysctls:
-        with locked("host"):
-            host.release_sysctls(name, sysctl.write)
-    return None
+        try:
+            with locked("host"):
+                host.release_sysctls(name, sysctl.write)
+        except OSError as e:
+            failed.append(f"the machine's sysctls held for the lab: {e.strerror or e}")
+    return None, failed

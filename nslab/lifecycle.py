@@ -12,7 +12,6 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from nslab import hostside
@@ -24,36 +23,18 @@ from nslab.errors import (
 )
 from nslab.kernel import features, machine, netns, observe, procs, sysctl
 from nslab.kernel.apply import Executor, Progress
-from nslab.model import ResolveError, resolve
+from nslab.model.compile import compile_file, compile_text
 from nslab.model.lab import Lab
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import HostFacts, Plan, plan
 from nslab.plan.build import marker, needs
 from nslab.plan.steps import SetNeighbourLimits
-from nslab.spec import load, load_text
-from nslab.spec.loader import SourceMap
-from nslab.spec.schema import LabSpec
+from nslab.spec import load
 from nslab.state import host
 from nslab.state.journal import Journal, Record, labs, locked
 from nslab.state.record import node_list, recorded
 
-
-def _resolved(spec: LabSpec, smap: SourceMap) -> Lab:
-    try:
-        return resolve(spec)
-    except ResolveError as e:
-        raise smap.fail(e.problems) from None
-
-
-def compile_file(path: str | Path) -> Lab:
-    """Load, validate and resolve a topology file (every problem at once)."""
-    spec, smap = load(path)
-    return _resolved(spec, smap)
-
-
-def compile_text(text: str, file: str = "<string>") -> Lab:
-    spec, smap = load_text(text, file)
-    return _resolved(spec, smap)
+__all__ = ["compile_file", "compile_text", "down", "list_labs", "status", "up"]
 
 
 def _thresh(family: int) -> tuple[int, int, int] | None:
@@ -136,14 +117,25 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             netns.ensure_rundir()
             ex.run(the_plan)
             journal.write(t="up", time=time.time())
-        except BaseException:
+        except BaseException as err:
             ex.close()
-            _teardown(lab.name, journal)
+            _roll_back(lab.name, journal, err)
             raise
         finally:
             ex.close()
             journal.close()
     return UpResult(lab, time.perf_counter() - t0, notes)
+
+
+def _roll_back(name: str, journal: Journal, err: BaseException) -> None:
+    """Undo a failed `up` from its journal; what the rollback could not do is
+    added to the original error, never put in its place."""
+    try:
+        left = _teardown(name, journal).failed
+    except Exception as e:  # the original error stays the one raised
+        left = [f"the rollback stopped: {e}"]
+    for what in left:
+        err.add_note(f"not removed: {what} (nslab down {name} tries again)")
 
 
 def _raise_neighbours(lab: str, s: SetNeighbourLimits, journal: Journal,
@@ -167,6 +159,7 @@ class DownResult:
     seconds: float
     was_up: bool
     notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # not removed, with why: still recorded
 
 
 def lab_name(target: str) -> str:
@@ -225,21 +218,33 @@ def _teardown(name: str, journal: Journal) -> DownResult:
             skipped.append(ns)
     pids = procs.in_namespaces(set(owned.values()))
     procs.end(sorted(pids))
-    elsewhere = hostside.clear(name, rec)  # first: a veth end on the machine goes at once
-    for ns in owned:
-        netns.remove(ns)
-    for ns in debris:
-        netns.remove(ns)
-    if rec.neighbour_limits:
-        with locked("host"):
-            host.release(name, sysctl.set_neighbour_thresh)
-    _remove_files(rec.files, rec.dirs)
+    # first: a veth end on the machine goes at once
+    elsewhere, failed = hostside.clear(name, rec)
+    removed = []
+    for ns in [*owned, *debris]:
+        try:
+            netns.remove(ns)
+        except OSError as e:
+            failed.append(f"namespace {ns}: {e.strerror or e}")
+            continue
+        if ns in owned:
+            removed.append(ns)
+    try:
+        if rec.neighbour_limits:
+            with locked("host"):
+                host.release(name, sysctl.set_neighbour_thresh)
+    except OSError as e:
+        failed.append(f"the neighbour table limits held for the lab: {e.strerror or e}")
+    failed += _remove_files(rec.files, rec.dirs)
     if rec.shared_dirs:
         with locked("host"):
             host.release_dirs(name)
-    journal.remove()
-    return DownResult(name, sorted(owned), skipped, len(pids), time.perf_counter() - t0, True,
-                      [elsewhere] if elsewhere else [])
+    if failed:  # kept: the next down tries again (what is gone counts as removed)
+        journal.write_file("down-failed.json", failed)
+    else:
+        journal.remove()
+    return DownResult(name, sorted(removed), skipped, len(pids), time.perf_counter() - t0,
+                      True, [elsewhere] if elsewhere else [], failed)
 
 
 def _hold_dir(lab: str, path: str, journal: Journal) -> None:
@@ -248,15 +253,22 @@ def _hold_dir(lab: str, path: str, journal: Journal) -> None:
         host.hold_dir(lab, path)
 
 
-def _remove_files(files: list[str], dirs: list[str]) -> None:
+def _remove_files(files: list[str], dirs: list[str]) -> list[str]:
     """The host files the journal says this lab wrote, then the folders it
-    made for them (only when empty: what someone else put there stays)."""
+    made for them (only when empty: what someone else put there stays).
+    Returns what could not be removed, with why."""
+    failed = []
     for path in files:
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            failed.append(f"file {path}: {e.strerror or e}")
     for path in reversed(dirs):
         with contextlib.suppress(OSError):
             os.rmdir(path)
+    return failed
 
 
 # ---------------------------------------------------------------- reading

@@ -181,6 +181,26 @@ def scenario_gc() -> dict[str, Any]:
     return out
 
 
+def scenario_down_fails() -> dict[str, Any]:
+    """What down cannot remove it names, exits 1, and keeps recorded; the
+    next down tries again and finishes."""
+    Path("/run/two.yaml").write_text("name: two\nnodes: {a: {}, b: {}}\nlinks: [[a, b]]\n")
+    out: dict[str, Any] = {"up": nslab("up", "/run/two.yaml").returncode}
+    hosts = Path("/etc/netns/two-a/hosts")
+    hosts.unlink()
+    hosts.mkdir()  # what nslab wrote is now a folder: unlink fails
+    r = nslab("down", "two")
+    out["first"] = [r.returncode, r.stdout, r.stderr]
+    out["json"] = json.loads(nslab("down", "two", "--json").stdout)
+    out["still_listed"] = "two" in nslab("list").stdout
+    hosts.rmdir()
+    r = nslab("down", "two")
+    out["second"] = [r.returncode, r.stdout, r.stderr]
+    out["listed_after"] = "two" in nslab("list").stdout
+    out["etc_netns"] = sh("ls -A /etc/netns 2>/dev/null", check=False).stdout.split()
+    return out
+
+
 if __name__ == "__main__":
     enter()
     print(json.dumps(globals()[f"scenario_{sys.argv[1]}"]()))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nslab.errors import SpecError
-from nslab.lifecycle import compile_text
+from nslab.model.compile import compile_text
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import plan
 from nslab.views import graph

@@ -50,3 +50,17 @@ def test_gc_removes_what_a_lab_with_a_lost_journal_left_and_nothing_else() -> No
     assert out["again"].startswith("nothing of nslab's is left")
     assert out["changed"] == [], out["changed"]  # ip_forward restored, all else as before
     assert out["sleepers_after"] == [] and out["mine"] == "# mine"
+
+
+def test_down_names_what_it_could_not_remove_and_tries_again() -> None:
+    out = sandbox.run("tests.sandboxed", "down_fails")
+    assert out["up"] == 0
+    code, stdout, stderr = out["first"]
+    assert code == 1 and "removed 2 namespaces" in stdout
+    assert "could not remove file /etc/netns/two-a/hosts: Is a directory" in stderr
+    assert "nslab down two tries again" in stderr
+    assert out["json"]["failed"] == ["file /etc/netns/two-a/hosts: Is a directory"]
+    assert out["still_listed"]
+    code, stdout, stderr = out["second"]
+    assert code == 0 and stderr == "" and not out["listed_after"]
+    assert out["etc_netns"] == []  # the folders nslab made went with the last file

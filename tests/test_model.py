@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nslab.errors import SpecError
-from nslab.lifecycle import compile_text
+from nslab.model.compile import compile_text
 from nslab.model.lab import Lab, Route
 from nslab.plan import HostFacts, plan
 from nslab.plan.build import neighbour_limits
@@ -236,3 +236,19 @@ def test_file_routes_may_use_a_gateway_on_the_machine_link() -> None:
     (route,) = lab.node("ns1").routes
     assert str(route.dst) == "0.0.0.0/0" and str(route.nexthops[0].via) == "10.0.0.1"
     assert route.origin == "file"
+
+
+
+def test_the_pure_tests_load_nothing_effectful() -> None:
+    """The pure lane's modules import no kernel, state or CLI code, nor ctypes
+    (which the kernel layer uses to reach libc)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tests.test_model, tests.test_golden\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('nslab.kernel', "
+            "'nslab.state', 'nslab.lifecycle', 'nslab.cli', 'ctypes'))))")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=root, check=True).stdout
+    assert out.strip() == "[]"

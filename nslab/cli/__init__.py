@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except NslabError as e:
         print(f"nslab: {e}", file=sys.stderr)
+        for note in getattr(e, "__notes__", ()):
+            print(f"nslab: {note}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("nslab: interrupted", file=sys.stderr)

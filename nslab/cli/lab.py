@@ -86,8 +86,8 @@ def cmd_down(a: argparse.Namespace) -> int:
         print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
                      "removed": res.removed, "skipped": res.skipped,
                      "processes_ended": res.processes, "seconds": round(res.seconds, 4),
-                     "notes": res.notes})
-        return 0
+                     "notes": res.notes, "failed": res.failed})
+        return 1 if res.failed else 0
     if not res.was_up:
         print(f"lab {res.lab} is not up: nothing to remove")
         return 0
@@ -98,6 +98,12 @@ def cmd_down(a: argparse.Namespace) -> int:
     for ns in res.skipped:
         print(f"nslab: left namespace '{ns}' alone: it is not the one this lab made",
               file=sys.stderr)
+    for what in res.failed:
+        print(f"nslab: could not remove {what}", file=sys.stderr)
+    if res.failed:
+        print(f"nslab: the lab stays recorded; nslab down {res.lab} tries again",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -4,6 +4,7 @@ gave it (never by name alone)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import subprocess
@@ -39,19 +40,23 @@ def uplink() -> str | None:
     return None
 
 
-def delete_links(claims: dict[str, str]) -> list[str]:
+def delete_links(claims: dict[str, str]) -> tuple[list[str], list[str]]:
     """Delete each link `name` of `claims` that carries its alias (nslab's
-    claim); the names deleted. Gone or not ours: left as it is."""
-    deleted = []
+    claim). Returns the names deleted, and what could not be deleted, with
+    why. Gone, or not ours: left as it is, and not a failure."""
+    deleted, failed = [], []
     with nl.Socket() as sock:
         for li in nl.links(sock):
             if li.name in claims and (li.alias or "") == claims[li.name]:
                 try:
                     sock.request(nl.del_link(li.index))
-                except OSError:
+                except OSError as e:
+                    if e.errno != errno.ENODEV:  # gone meanwhile (its peer went): fine
+                        failed.append(f"link {li.name} on this machine: "
+                                      f"{e.strerror or e}")
                     continue
                 deleted.append(li.name)
-    return deleted
+    return deleted, failed
 
 
 def nft_tables() -> set[str]:
@@ -61,11 +66,16 @@ def nft_tables() -> set[str]:
         return set()
 
 
-def delete_nft_table(table: str) -> bool:
-    if f"inet {table}" not in nft_tables() or shutil.which("nft") is None:
-        return False
-    return subprocess.run(["nft", "delete", "table", "inet", table],
-                          capture_output=True).returncode == 0
+def delete_nft_table(table: str) -> str | None:
+    """Delete nslab's table `inet <table>` when it is there; why not, or None."""
+    if f"inet {table}" not in nft_tables():
+        return None
+    if shutil.which("nft") is None:
+        return f"nftables table inet {table}: nft is not installed (apt install nftables)"
+    r = subprocess.run(["nft", "delete", "table", "inet", table], capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"nftables table inet {table}: {r.stderr.strip() or f'exit {r.returncode}'}"
+    return None
 
 
 def forward_drops() -> list[str]:
