@@ -70,6 +70,15 @@ class UpResult:
     lab: Lab
     seconds: float
     notes: list[str] = field(default_factory=list)
+    uplink: str | None = None  # the machine's interface egress leaves through
+
+    def recorded(self) -> dict[str, Any]:
+        """The lab as `up` records it (lab.json): the resolved lab, and on the
+        machine side the uplink `egress: auto` found."""
+        data = lab_to_dict(self.lab)
+        if data["machine"] is not None:
+            data["machine"]["uplink"] = self.uplink
+        return data
 
 
 def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
@@ -104,7 +113,9 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         journal.open()
         journal.write(t="begin", lab=lab.name, source=source, instance=instance,
                       time=time.time())
-        journal.write_file("lab.json", lab_to_dict(lab))
+        uplink = facts.uplink if lab.host and lab.host.egress == "auto" else (
+            lab.host.egress if lab.host else None)
+        journal.write_file("lab.json", UpResult(lab, 0, [], uplink).recorded())
         journal.write_file("nodes.json", [{
             "name": n.name, "kind": n.kind, "namespace": n.namespace,
             "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
@@ -124,7 +135,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         finally:
             ex.close()
             journal.close()
-    return UpResult(lab, time.perf_counter() - t0, notes)
+    return UpResult(lab, time.perf_counter() - t0, notes, uplink)
 
 
 def _roll_back(name: str, journal: Journal, err: BaseException) -> None:

@@ -117,6 +117,8 @@ def scenario_dual_stack() -> dict[str, Any]:
         h2 = next(a for n in st["nodes"] if n["name"] == "h2"
                   for i in n["interfaces"] for a in i["addresses"] if ":" in a).split("/")[0]
         out["gateway6"] = gw6
+        out["uplink"] = st["machine"]["uplink"]
+        out["status_text"] = nslab("status", "six").stdout
         out["routes6"] = sh("ip -n six-h1 -6 route show default").stdout.strip()
         out["to_gateway6"] = ping("six-h1", gw6)
         out["to_h2_6"] = ping("six-h1", h2)

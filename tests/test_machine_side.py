@@ -26,6 +26,8 @@ def test_a_dual_stack_lab_gets_ipv6_on_the_machine_and_nat66_egress() -> None:
     out = sandbox.run("tests.sandboxed", "dual_stack")
     assert out["up"][0] == 0, out["up"][1]
     assert out["gateway6"].startswith("fd00:6:")
+    assert out["uplink"] == "up0"  # what egress: auto found, as up and status say
+    assert "egress: the lab's subnets masqueraded out of up0" in out["status_text"]
     assert out["routes6"].startswith(f"default via {out['gateway6']} dev eth0")
     assert out["to_gateway6"] and out["to_h2_6"] and out["machine_to_h2_6"]
     assert out["out6"] == "200" and out["out4"] == "200"

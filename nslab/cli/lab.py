@@ -65,7 +65,7 @@ def cmd_up(a: argparse.Namespace) -> int:
                        waiting(lab.name))
     if a.json:
         print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
-                     "notes": res.notes, "topology": lab_to_dict(lab)})
+                     "notes": res.notes, "topology": res.recorded()})
         return 0
     for note in res.notes:
         print(f"nslab: {note}", file=sys.stderr)
@@ -73,7 +73,7 @@ def cmd_up(a: argparse.Namespace) -> int:
     if len(lab.nodes) <= 60:
         print(text.lab_summary(lab))
     if lab.host:
-        print(text.machine_text(lab_to_dict(lab)["machine"]))
+        print(text.machine_text(res.recorded()["machine"]))
     print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
           f"|  remove: nslab down {lab.name}")
     return 0

@@ -100,7 +100,8 @@ def machine_text(side: dict[str, Any] | None) -> str:
     head = ["IFACE", "KIND", *(["STATE"] if live else []), "PEER", "ADDRESSES"]
     out = ["this machine:", table(rows, head)]
     if side["egress"]:
-        uplink = "its uplink" if side["egress"] == "auto" else side["egress"]
+        uplink = side.get("uplink") or ("its uplink" if side["egress"] == "auto"
+                                         else side["egress"])
         out.append(f"egress: the lab's subnets masqueraded out of {uplink}")
     for f in side["forwards"]:
         out.append(f"port forward: {f['proto']} {f['port']} of this machine -> "
