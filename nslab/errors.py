@@ -81,6 +81,9 @@ class CommandError(NslabError):
     exit_code = 8
 
 
+ROOT_NEEDED = "nslab needs root to make network namespaces: run it with sudo"
+
+
 def require_root() -> None:
     if os.geteuid() != 0:
-        raise NotRootError("nslab needs root to make network namespaces: run it with sudo")
+        raise NotRootError(ROOT_NEEDED)

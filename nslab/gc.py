@@ -163,5 +163,5 @@ def _remove(d: Debris) -> None:
         case "setting":
             with locked("host"):
                 host.release(d.lab, sysctl.set_neighbour_thresh)
-                host.release_sysctls(d.lab, sysctl.write)
-                host.release_dirs(d.lab)
+                host.release_sysctls(d.lab, sysctl.write, os.stat("/proc/self/ns/net").st_ino)
+                host.release_dirs(d.lab, os.rmdir)

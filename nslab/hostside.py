@@ -6,10 +6,10 @@ nslab gave them, its own nftables table, the sysctls it held)."""
 from __future__ import annotations
 
 import ipaddress
-import os
+from collections.abc import Callable
 
 from nslab.errors import ConflictError, NslabError
-from nslab.kernel import machine, sysctl
+from nslab.kernel.seam import MACHINE, Kernel
 from nslab.model.lab import HostSide, Lab
 from nslab.plan import HostFacts
 from nslab.plan.nft import host_table
@@ -18,12 +18,12 @@ from nslab.state import host
 from nslab.state.journal import Journal, Record, locked
 
 
-def check(lab: Lab, facts: HostFacts) -> list[str]:
+def check(lab: Lab, facts: HostFacts, kernel: Kernel) -> list[str]:
     """Refuse what would clash on the machine; return warnings for `up`."""
     side = lab.host
     if side is None:
         return []
-    have = machine.links()
+    have = kernel.machine_links()
     mine = [e.host_ifname for e in side.ends] + ([side.bridge.name] if side.bridge else [])
     taken = [n for n in mine if n in have]
     if taken:
@@ -31,9 +31,9 @@ def check(lab: Lab, facts: HostFacts) -> list[str]:
                             "did not make it for this lab; nslab never adopts what it did "
                             f"not make: remove it (ip link del {taken[0]}) or choose another "
                             "name in the file")
-    _check_subnets(side)
+    _check_subnets(side, kernel)
     if (side.egress or side.forwards) and f"inet {host_table(lab.name)}" in \
-            machine.nft_tables():
+            kernel.nft_tables():
         raise ConflictError(f"nftables table inet {host_table(lab.name)} already exists on "
                             "this machine; nslab did not make it for this lab")
     if side.egress == "auto" and facts.uplink is None:
@@ -44,14 +44,14 @@ def check(lab: Lab, facts: HostFacts) -> list[str]:
                          f"(it has {', '.join(sorted(have))})")
     notes = []
     if side.forwarding:
-        for chain in machine.forward_drops():
+        for chain in kernel.forward_drops():
             notes.append(f"warning: {chain} drops forwarded packets: the lab's traffic "
                          "through this machine dies there (allow the lab's subnets in that "
                          "chain; nslab never edits tables it did not make)")
     return notes
 
 
-def _check_subnets(side: HostSide) -> None:
+def _check_subnets(side: HostSide, kernel: Kernel) -> None:
     """An address or connected subnet the lab would put on the machine that
     overlaps one the machine already has (a chapter done by hand and still
     there, another lab, Docker's bridge) would break both: refuse, naming
@@ -59,7 +59,7 @@ def _check_subnets(side: HostSide) -> None:
     ours = [(e.host_ifname, a) for e in side.links for a in e.host_addresses]
     if side.bridge:
         ours += [(side.bridge.name, a) for a in side.bridge.addresses]
-    for ifname, text in machine.addresses():
+    for ifname, text in kernel.machine_addresses():
         have = ipaddress.ip_interface(text)
         for name, a in ours:
             if a.version == have.version and a.network.overlaps(have.network):
@@ -69,16 +69,22 @@ def _check_subnets(side: HostSide) -> None:
                     "or choose another subnet")
 
 
-def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str]) -> None:
+def _writer(kernel: Kernel) -> Callable[[str, str], None]:
+    return lambda key, value: kernel.set_sysctl(MACHINE, key, value)
+
+
+def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str],
+               kernel: Kernel) -> None:
     journal.write(t="hostsysctl", key=s.key)
     with locked("host"):
-        before = host.hold_sysctl(lab, s.key, s.value, sysctl.read, sysctl.write)
+        before = host.hold_sysctl(lab, s.key, s.value, kernel.read_sysctl, _writer(kernel),
+                                  kernel.inode_of(MACHINE))
     if before != s.value:
         notes.append(f"set {s.key}={s.value} on this machine (it was {before}); restored "
                      "when the last lab needing it goes down")
 
 
-def clear(name: str, rec: Record) -> tuple[str | None, list[str]]:
+def clear(name: str, rec: Record, kernel: Kernel) -> tuple[str | None, list[str]]:
     """What the lab put on the machine: its links (only while they carry the
     alias nslab recorded), its nftables table, the sysctls it held. Done only
     from the namespace that played the machine at `up`; from anywhere else,
@@ -86,22 +92,22 @@ def clear(name: str, rec: Record) -> tuple[str | None, list[str]]:
     not be removed, with why."""
     if rec.machine is None:
         return None, []
-    here = os.stat("/proc/self/ns/net").st_ino
+    here = kernel.inode_of(MACHINE)
     if here != rec.machine:
         if rec.host_sysctls:  # forget its hold; writes nothing here
             with locked("host"):
-                host.release_sysctls(name, sysctl.write)
+                host.release_sysctls(name, _writer(kernel), here)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
                 "what it put there is left alone"), []
-    _deleted, failed = machine.delete_links(rec.host_links)
+    _deleted, failed = kernel.delete_machine_links(rec.host_links)
     for table in rec.host_tables:
-        why = machine.delete_nft_table(table)
+        why = kernel.delete_nft_table(table)
         if why:
             failed.append(why)
     if rec.host_sysctls:
         try:
             with locked("host"):
-                host.release_sysctls(name, sysctl.write)
+                host.release_sysctls(name, _writer(kernel), here)
         except OSError as e:
             failed.append(f"the machine's sysctls held for the lab: {e.strerror or e}")
     return None, failed

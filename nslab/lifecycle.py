@@ -16,13 +16,15 @@ from typing import Any
 
 from nslab import hostside
 from nslab.errors import (
+    ROOT_NEEDED,
     ConflictError,
     LabNotFoundError,
     MissingFeatureError,
-    require_root,
+    NotRootError,
 )
-from nslab.kernel import features, machine, netns, observe, procs, sysctl
+from nslab.kernel import features, netns, observe
 from nslab.kernel.apply import Executor, Progress
+from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.compile import compile_file, compile_text
 from nslab.model.lab import Lab
 from nslab.model.serialize import lab_to_dict
@@ -37,27 +39,28 @@ from nslab.state.record import node_list, recorded
 __all__ = ["compile_file", "compile_text", "down", "list_labs", "status", "up"]
 
 
-def _thresh(family: int) -> tuple[int, int, int] | None:
+def _thresh(kernel: Kernel, family: int) -> tuple[int, int, int] | None:
     try:
-        return sysctl.neighbour_thresh(family)
+        return kernel.neighbour_thresh(family)
     except OSError:  # not shown outside the machine's first namespace
         return None
 
 
-def host_facts(lab: Lab) -> HostFacts:
-    return HostFacts(_thresh(4), _thresh(6) if lab.ipv6 else (128, 512, 1024),
-                     machine.uplink() if lab.host and lab.host.egress == "auto" else None)
+def host_facts(lab: Lab, kernel: Kernel | None = None) -> HostFacts:
+    k = kernel or RealKernel()
+    return HostFacts(_thresh(k, 4), _thresh(k, 6) if lab.ipv6 else (128, 512, 1024),
+                     k.uplink() if lab.host and lab.host.egress == "auto" else None)
 
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:
     return plan(lab, host_facts(lab) if os.geteuid() == 0 else None, instance)
 
 
-def require_features(lab: Lab) -> None:
+def require_features(lab: Lab, kernel: Kernel | None = None) -> None:
     """Fail before anything is made when the kernel lacks what the lab uses,
     in the words of `nslab doctor`."""
     need = needs(lab)
-    lacking = features.missing(need)
+    lacking = (kernel or RealKernel()).missing_features(need)
     if lacking:
         f = lacking[0]
         raise MissingFeatureError(f"this kernel lacks {features.words(f)}, which the lab "
@@ -81,9 +84,16 @@ class UpResult:
         return data
 
 
+def _privileged(kernel: Kernel) -> None:
+    if not kernel.privileged():
+        raise NotRootError(ROOT_NEEDED)
+
+
 def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
-       on_wait: Any = None) -> UpResult:
-    require_root()
+       on_wait: Any = None, kernel: Kernel | None = None) -> UpResult:
+    """Build `lab`, all or nothing; `kernel`: the machine unless told."""
+    k = kernel or RealKernel()
+    _privileged(k)
     t0 = time.perf_counter()
     with locked(lab.name, on_wait):
         journal = Journal(lab.name)
@@ -95,7 +105,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
                                     "rename this lab or take the other one down first")
             raise ConflictError(f"lab '{lab.name}' is already up{where} "
                                 f"(nslab down {lab.name}, then up again)")
-        taken = [ns for ns in lab.namespaces if os.path.lexists(netns.path(ns))]
+        taken = [ns for ns in lab.namespaces if k.name_taken(ns)]
         if taken:
             other = next((o for o in labs() if taken[0] in Journal(o).read().namespaces), None)
             if other is not None:
@@ -105,10 +115,10 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             raise ConflictError(f"namespace {', '.join(taken[:5])} already exists and nslab "
                                 f"did not make it; remove it (ip netns del {taken[0]}) "
                                 "or rename the lab")
-        require_features(lab)
+        require_features(lab, k)
         instance = secrets.token_hex(4)
-        facts = host_facts(lab)
-        notes: list[str] = hostside.check(lab, facts)
+        facts = host_facts(lab, k)
+        notes: list[str] = hostside.check(lab, facts, k)
         the_plan = plan(lab, facts, instance)
         journal.open()
         journal.write(t="begin", lab=lab.name, source=source, instance=instance,
@@ -120,17 +130,17 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             "name": n.name, "kind": n.kind, "namespace": n.namespace,
             "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
             for n in lab.nodes])
-        ex = Executor(journal, progress)
-        ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes)
-        ex.host_sysctl_hook = lambda s: hostside.set_sysctl(lab.name, s, journal, notes)
-        ex.shared_dir_hook = lambda path: _hold_dir(lab.name, path, journal)
+        ex = Executor(journal, progress, k)
+        ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes, k)
+        ex.host_sysctl_hook = lambda s: hostside.set_sysctl(lab.name, s, journal, notes, k)
+        ex.shared_dir_hook = lambda path: _hold_dir(lab.name, path, journal, k)
         try:
-            netns.ensure_rundir()
+            k.prepare_names()
             ex.run(the_plan)
             journal.write(t="up", time=time.time())
         except BaseException as err:
             ex.close()
-            _roll_back(lab.name, journal, err)
+            _roll_back(lab.name, journal, err, k)
             raise
         finally:
             ex.close()
@@ -138,11 +148,11 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
     return UpResult(lab, time.perf_counter() - t0, notes, uplink)
 
 
-def _roll_back(name: str, journal: Journal, err: BaseException) -> None:
+def _roll_back(name: str, journal: Journal, err: BaseException, kernel: Kernel) -> None:
     """Undo a failed `up` from its journal; what the rollback could not do is
     added to the original error, never put in its place."""
     try:
-        left = _teardown(name, journal).failed
+        left = _teardown(name, journal, kernel).failed
     except Exception as e:  # the original error stays the one raised
         left = [f"the rollback stopped: {e}"]
     for what in left:
@@ -150,12 +160,12 @@ def _roll_back(name: str, journal: Journal, err: BaseException) -> None:
 
 
 def _raise_neighbours(lab: str, s: SetNeighbourLimits, journal: Journal,
-                      notes: list[str]) -> None:
+                      notes: list[str], kernel: Kernel) -> None:
     journal.write(t="neigh", family=s.family)
     with locked("host"):
-        before = sysctl.neighbour_thresh(s.family)
-        host.hold(lab, s.family, s.thresh, lambda: sysctl.neighbour_thresh(s.family),
-                  lambda v: sysctl.set_neighbour_thresh(s.family, v))
+        before = kernel.neighbour_thresh(s.family)
+        host.hold(lab, s.family, s.thresh, lambda: kernel.neighbour_thresh(s.family),
+                  lambda v: kernel.set_neighbour_thresh(s.family, v))
     table = "ARP" if s.family == 4 else "NDP"
     notes.append(f"raised the {table} neighbour table limit (gc_thresh3) from {before[2]} to "
                  f"{s.thresh[2]} for this lab; restored when the last lab needing it goes down")
@@ -181,60 +191,62 @@ def lab_name(target: str) -> str:
     return target
 
 
-def down(target: str, on_wait: Any = None) -> DownResult:
-    require_root()
+def down(target: str, on_wait: Any = None, kernel: Kernel | None = None) -> DownResult:
+    """Remove a lab from its journal alone; `kernel`: the machine unless told."""
+    k = kernel or RealKernel()
+    _privileged(k)
     name = lab_name(target)
     t0 = time.perf_counter()
     with locked(name, on_wait):
         journal = Journal(name)
         if not journal.exists():
             return DownResult(name, [], [], 0, time.perf_counter() - t0, False)
-        result = _teardown(name, journal)
+        result = _teardown(name, journal, k)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _owned(name: str, ns: str, ino: int | None, rec: Record) -> int | None:
+def _owned(name: str, ns: str, ino: int | None, rec: Record, k: Kernel) -> int | None:
     """The inode of namespace `ns` when it is the one this lab made: its inode
     is the one recorded, or (when the crash came before the inode was) its `lo`
     carries this lab's marker. None when it is not ours or not there."""
-    current = netns.inode(ns)
+    current = k.namespace_inode(ns)
     if current is None:
         return None
     if ino is not None:
         return current if current == ino else None
     try:
-        alias = observe.lo_alias(ns)
+        alias = k.namespace_marker(ns)
     except OSError:
         return None
     return current if alias == marker(name, rec.nodes.get(ns, ""), rec.instance) else None
 
 
-def _teardown(name: str, journal: Journal) -> DownResult:
+def _teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
     t0 = time.perf_counter()
     rec = journal.read()
     owned: dict[str, int] = {}
     skipped: list[str] = []
     debris: list[str] = []
     for ns, ino in rec.namespaces.items():
-        if not os.path.lexists(netns.path(ns)):
+        if not k.name_taken(ns):
             continue
-        if ino is None and netns.unmounted_placeholder(ns):
+        if ino is None and k.unmounted_placeholder(ns):
             debris.append(ns)  # killed between naming and mounting: our empty file
             continue
-        cur = _owned(name, ns, ino, rec)
+        cur = _owned(name, ns, ino, rec, k)
         if cur is not None:
             owned[ns] = cur
         else:
             skipped.append(ns)
-    pids = procs.in_namespaces(set(owned.values()))
-    procs.end(sorted(pids))
+    pids = k.processes_in(set(owned.values()))
+    k.end_processes(sorted(pids))
     # first: a veth end on the machine goes at once
-    elsewhere, failed = hostside.clear(name, rec)
+    elsewhere, failed = hostside.clear(name, rec, k)
     removed = []
     for ns in [*owned, *debris]:
         try:
-            netns.remove(ns)
+            k.remove_namespace(ns)
         except OSError as e:
             failed.append(f"namespace {ns}: {e.strerror or e}")
             continue
@@ -243,13 +255,13 @@ def _teardown(name: str, journal: Journal) -> DownResult:
     try:
         if rec.neighbour_limits:
             with locked("host"):
-                host.release(name, sysctl.set_neighbour_thresh)
+                host.release(name, k.set_neighbour_thresh)
     except OSError as e:
         failed.append(f"the neighbour table limits held for the lab: {e.strerror or e}")
-    failed += _remove_files(rec.files, rec.dirs)
+    failed += _remove_files(rec.files, rec.dirs, k)
     if rec.shared_dirs:
         with locked("host"):
-            host.release_dirs(name)
+            host.release_dirs(name, k.remove_dir)
     if failed:  # kept: the next down tries again (what is gone counts as removed)
         journal.write_file("down-failed.json", failed)
     else:
@@ -258,27 +270,27 @@ def _teardown(name: str, journal: Journal) -> DownResult:
                       True, [elsewhere] if elsewhere else [], failed)
 
 
-def _hold_dir(lab: str, path: str, journal: Journal) -> None:
+def _hold_dir(lab: str, path: str, journal: Journal, k: Kernel) -> None:
     journal.write(t="shareddir", path=path)
     with locked("host"):
-        host.hold_dir(lab, path)
+        host.hold_dir(lab, path, k.is_dir, k.make_dir)
 
 
-def _remove_files(files: list[str], dirs: list[str]) -> list[str]:
+def _remove_files(files: list[str], dirs: list[str], k: Kernel) -> list[str]:
     """The host files the journal says this lab wrote, then the folders it
     made for them (only when empty: what someone else put there stays).
     Returns what could not be removed, with why."""
     failed = []
     for path in files:
         try:
-            os.unlink(path)
+            k.remove_file(path)
         except FileNotFoundError:
             pass
         except OSError as e:
             failed.append(f"file {path}: {e.strerror or e}")
     for path in reversed(dirs):
         with contextlib.suppress(OSError):
-            os.rmdir(path)
+            k.remove_dir(path)
     return failed
 
 

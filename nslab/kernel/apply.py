@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from itertools import groupby
@@ -27,7 +26,8 @@ from nslab.errors import (
     NslabError,
 )
 from nslab.kernel import netlink as nl
-from nslab.kernel import netns, sysctl
+from nslab.kernel import netns
+from nslab.kernel.seam import MACHINE, Kernel, RealKernel, Ref
 from nslab.plan.build import Plan
 from nslab.plan.nft import host_table
 from nslab.plan.steps import (
@@ -68,11 +68,15 @@ def _phase_name(step: Step) -> str:
 
 
 class Executor:
-    def __init__(self, journal: Journal, progress: Progress | None = None) -> None:
+    """Runs a plan's steps through a `Kernel` (the machine, or a fake one),
+    journaling before each effect that `down` must be able to undo."""
+
+    def __init__(self, journal: Journal, progress: Progress | None = None,
+                 kernel: Kernel | None = None) -> None:
         self.journal = journal
         self.progress = progress
-        self.fds: dict[str, int] = {}
-        self.socks: dict[str, nl.Socket] = {}
+        self.kernel: Kernel = kernel if kernel is not None else RealKernel()
+        self.refs: dict[str, Ref] = {}
         self.index: dict[tuple[str, str], int] = {}
         self.next_index = 2
         self.neighbour_hook: Callable[[SetNeighbourLimits], None] | None = None
@@ -91,12 +95,9 @@ class Executor:
             self._phase(steps)
 
     def close(self) -> None:
-        for s in self.socks.values():
-            s.close()
-        for fd in self.fds.values():
-            os.close(fd)
-        self.socks.clear()
-        self.fds.clear()
+        for ref in self.refs.values():
+            self.kernel.release(ref)
+        self.refs.clear()
 
     def _phase(self, steps: list[Step]) -> None:
         first = steps[0]
@@ -150,29 +151,17 @@ class Executor:
 
     def _add_namespace_now(self, s: AddNamespace) -> None:
         self.journal.write(t="ns", name=s.ns, node=s.node)  # intent: down checks the marker
-        with netns.fresh() as fd:
-            try:
-                for key, value in s.sysctls():
-                    sysctl.write(key, value)
-                sock = nl.Socket()
-                try:
-                    sock.request(nl.set_link(1, up=True, alias=s.marker))
-                    netns.bind_current(s.ns)
-                except BaseException:
-                    sock.close()
-                    raise
-            except FileExistsError:
-                os.close(fd)
-                raise ConflictError(f"namespace '{s.ns}' already exists and nslab did not make "
-                                    f"it; remove it (ip netns del {s.ns}) or rename the lab"
-                                    ) from None
-            except OSError as e:
-                os.close(fd)
-                raise KernelError(s.as_shell().splitlines()[0], e.strerror or str(e),
-                                  _HINTS.get(e.errno or 0, "")) from None
-        self.fds[s.ns] = fd
-        self.socks[s.ns] = sock
-        self.journal.write(t="ns", name=s.ns, node=s.node, ino=os.fstat(fd).st_ino)
+        try:
+            ref = self.kernel.make_namespace(s.ns, s.sysctls(), s.marker)
+        except FileExistsError:
+            raise ConflictError(f"namespace '{s.ns}' already exists and nslab did not make "
+                                f"it; remove it (ip netns del {s.ns}) or rename the lab"
+                                ) from None
+        except OSError as e:
+            raise KernelError(s.as_shell().splitlines()[0], e.strerror or str(e),
+                              _HINTS.get(e.errno or 0, "")) from None
+        self.refs[s.ns] = ref
+        self.journal.write(t="ns", name=s.ns, node=s.node, ino=self.kernel.inode_of(ref))
 
     def _sysctl(self, s: SetSysctl) -> None:
         try:
@@ -180,8 +169,7 @@ class Executor:
                 assert self.host_sysctl_hook is not None
                 self.host_sysctl_hook(s)
             else:
-                with netns.entered(self.fds[s.ns]):
-                    sysctl.write(s.key, s.value)
+                self.kernel.set_sysctl(self.refs[s.ns], s.key, s.value)
         except OSError as e:
             raise KernelError(s.as_shell(), e.strerror or str(e)) from None
 
@@ -195,17 +183,16 @@ class Executor:
 
     def _idx(self, ns: str, name: str) -> int:
         if (ns, name) not in self.index and ns == HOST:  # made on the machine: ask it
-            for li in nl.links(self.socks[HOST]):
-                self.index[(HOST, li.name)] = li.index
+            for link, index in self.kernel.link_indexes(MACHINE).items():
+                self.index[(HOST, link)] = index
         return self.index[(ns, name)]
 
     def open_host(self) -> None:
         """The machine's own namespace, for a lab that puts things on it."""
-        if HOST not in self.fds:
-            self.fds[HOST] = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-            self.socks[HOST] = nl.Socket()
+        if HOST not in self.refs:
+            self.refs[HOST] = MACHINE
             # which machine: `down` run from another namespace leaves it alone
-            self.journal.write(t="machine", ino=os.fstat(self.fds[HOST]).st_ino)
+            self.journal.write(t="machine", ino=self.kernel.inode_of(MACHINE))
 
     def _requests(self, s: Step) -> list[tuple[str, nl.Request]]:
         """The netlink requests of a step: one, or for a link made on the
@@ -215,7 +202,8 @@ class Executor:
             case AddVeth() if s.peer_ns is None:
                 self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias)
                 a = self._alloc(s.ns, s.name)
-                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, 0, self.fds[HOST]))]
+                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, 0,
+                                          self._fd(HOST)))]
                 return out + ([(HOST, nl.set_alias(s.peer_name, s.peer_alias))]
                               if s.peer_alias else [])
             case AddBridge() if s.ns is None:
@@ -224,12 +212,16 @@ class Executor:
                     [(HOST, nl.set_alias(s.name, s.alias))] if s.alias else [])
         return [self._request(s)]
 
+    def _fd(self, ns: str) -> int:
+        """The fd a netlink request names a namespace by (IFLA_NET_NS_FD)."""
+        return self.kernel.fd_of(self.refs[ns])
+
     def _request(self, s: Step) -> tuple[str, nl.Request]:
         match s:
             case AddVeth():
                 assert s.peer_ns is not None
                 a, b = self._alloc(s.ns, s.name), self._alloc(s.peer_ns, s.peer_name)
-                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self.fds[s.peer_ns])
+                return s.ns, nl.new_veth(s.name, a, s.peer_name, b, self._fd(s.peer_ns))
             case AddBridge():
                 assert s.ns is not None
                 return s.ns, nl.new_bridge(s.name, self._alloc(s.ns, s.name))
@@ -266,7 +258,7 @@ class Executor:
 
     def _send(self, per_ns: dict[str, list[tuple[nl.Request, object]]]) -> None:
         for ns, reqs in per_ns.items():
-            errors = self.socks[ns].transact(reqs)
+            errors = self.kernel.transact(self.refs[ns], reqs)
             if errors:
                 e = errors[0]
                 step = e.tag
@@ -288,64 +280,51 @@ class Executor:
             self.shared_dirs.add(shared)
             assert self.shared_dir_hook is not None
             self.shared_dir_hook(shared)
-        if not os.path.isdir(folder):
+        if not self.kernel.is_dir(folder):
             self.journal.write(t="dir", path=folder)  # ours: removed at down when empty
-            os.mkdir(folder)
+            self.kernel.make_dir(folder)
+        base = (self.kernel.read_text(s.base) or "") if s.base else ""
         self.journal.write(t="file", path=s.path)
         try:
-            fd = os.open(s.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            self.kernel.create_file(s.path, s.mark + "\n" + base + (
+                "\n" if base and not base.endswith("\n") else "") + s.text)
         except FileExistsError:
             self.journal.write(t="unfile", path=s.path)  # not ours after all: keep it
             raise ConflictError(f"{s.path} already exists and nslab did not write it; move it "
                                 "away or rename the lab") from None
-        base = ""
-        if s.base:
-            try:
-                with open(s.base) as b:
-                    base = b.read()
-            except FileNotFoundError:
-                pass
-        with os.fdopen(fd, "w") as f:
-            f.write(s.mark + "\n" + base + ("\n" if base and not base.endswith("\n") else "")
-                    + s.text)
 
     def _load_nft(self, s: LoadNftRuleset) -> None:
-        if shutil.which("nft") is None:
+        if isinstance(self.kernel, RealKernel) and shutil.which("nft") is None:
             raise MissingFeatureError(f"node '{s.node}' has firewall or NAT rules, and nft is "
                                       "not installed (apt install nftables)")
         if s.ns is None:  # the machine: nslab's own table, recorded before it exists
             self.journal.write(t="hostnft", table=host_table(self.journal.lab))
-            r = subprocess.run(["nft", "-f", "-"], input=s.text, capture_output=True, text=True)
+            err = self.kernel.load_nft(MACHINE, s.text)
         else:
-            r = netns.run(self.fds[s.ns], ["nft", "-f", "-"], input=s.text,
-                          capture_output=True, text=True)
-        if r.returncode != 0:
-            err = " ".join(r.stderr.strip().splitlines()[:1]) or f"exit {r.returncode}"
+            err = self.kernel.load_nft(self.refs[s.ns], s.text)
+        if err is not None:
             raise KernelError(f"nft -f (the firewall and NAT of node '{s.node}')", err,
                               "nslab plan --shell FILE shows the rules")
 
     def _run_command(self, s: RunCommand) -> None:
-        r = subprocess.run(["ip", "netns", "exec", s.ns, *s.argv], capture_output=True,
-                           text=True, stdin=subprocess.DEVNULL)
-        if r.returncode != 0:
-            tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise CommandError(f"exec on node '{s.node}' failed with status {r.returncode}: "
-                               f"{s.as_shell()}: {tail[0]}")
+        code, tail = self.kernel.run_command(s.ns, s.argv)
+        if code != 0:
+            raise CommandError(f"exec on node '{s.node}' failed with status {code}: "
+                               f"{s.as_shell()}: {tail}")
 
     def _start_services(self, steps: list[StartService]) -> None:
         started = []
         for s in steps:
-            os.makedirs(os.path.dirname(s.log), exist_ok=True)
-            with open(s.log, "ab") as log:
-                p = subprocess.Popen(["ip", "netns", "exec", s.ns, *s.argv], stdout=log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
-            self.journal.write(t="service", node=s.node, name=s.name, pid=p.pid, log=s.log)
-            started.append((s, p))
-        time.sleep(0.1 if started else 0)
-        for s, p in started:
-            if p.poll() is not None:
-                with open(s.log, errors="replace") as f:
-                    tail = f.read().strip().splitlines()[-1:] or ["no output"]
-                raise CommandError(f"service '{s.name}' on node '{s.node}' exited at once "
-                                   f"with status {p.returncode}: {tail[0]} (log: {s.log})")
+            pid = self.kernel.start_service(s.ns, s.argv, s.log)
+            self.journal.write(t="service", node=s.node, name=s.name, pid=pid, log=s.log)
+            started.append((s, pid))
+        deadline = time.monotonic() + 0.1  # a service that cannot start exits at once
+        while started and time.monotonic() < deadline:
+            for s, pid in started:
+                code = self.kernel.exited(pid)
+                if code is not None:
+                    tail = (self.kernel.read_text(s.log) or "").strip().splitlines()[-1:]
+                    raise CommandError(f"service '{s.name}' on node '{s.node}' exited at once "
+                                       f"with status {code}: {(tail or ['no output'])[0]} "
+                                       f"(log: {s.log})")
+            time.sleep(0.01)

@@ -94,18 +94,14 @@ def _max(values: Iterable[list[int]], floor: Thresh) -> Thresh:
 
 
 # ---------------------------------------------------------------- machine sysctls
-def _here() -> int:
-    return os.stat("/proc/self/ns/net").st_ino
-
-
 def hold_sysctl(lab: str, key: str, value: str, read: Callable[[str], str],
-                write: Callable[[str, str], None]) -> str:
+                write: Callable[[str, str], None], here: int) -> str:
     """Lab `lab` needs `key` = `value` on the machine (the namespace nslab runs
     in: entries are kept per namespace): record the original (the first holder
     does), then set it. Returns the value it had. Call with the 'host' lock held."""
     data = _load(SYSCTL)
     before = read(key)
-    entry = data.setdefault(f"{_here()}/{key}", {"original": before, "holders": {}})
+    entry = data.setdefault(f"{here}/{key}", {"original": before, "holders": {}})
     holders = entry["holders"]
     assert isinstance(holders, dict)
     holders[lab] = value
@@ -114,14 +110,13 @@ def hold_sysctl(lab: str, key: str, value: str, read: Callable[[str], str],
     return before
 
 
-def release_sysctls(lab: str, write: Callable[[str, str], None]) -> list[str]:
+def release_sysctls(lab: str, write: Callable[[str, str], None], here: int) -> list[str]:
     """Lab `lab` goes: the keys no other lab holds get their original value
     back, in this namespace only (a holder recorded in another one is dropped
     without writing: that namespace is not this machine). Returns the keys
     restored."""
     data = _load(SYSCTL)
     restored = []
-    here = str(_here())
     for where_key, entry in data.items():
         holders = entry.get("holders")
         assert isinstance(holders, dict)
@@ -129,7 +124,7 @@ def release_sysctls(lab: str, write: Callable[[str, str], None]) -> list[str]:
             continue
         del holders[lab]
         ino, _, key = where_key.partition("/")
-        if not holders and ino == here:
+        if not holders and ino == str(here):
             write(key, str(entry["original"]))
             restored.append(key)
     _save(SYSCTL, data)
@@ -137,26 +132,28 @@ def release_sysctls(lab: str, write: Callable[[str, str], None]) -> list[str]:
 
 
 # ---------------------------------------------------------------- shared folders
-def hold_dir(lab: str, path: str) -> None:
+def hold_dir(lab: str, path: str, is_dir: Callable[[str], bool],
+             make_dir: Callable[[str], None]) -> None:
     """Lab `lab` puts files in `path` (such as /etc/netns), making it if it is
     not there; the last lab out removes it, if nslab made it and it is empty.
     Call with the 'host' lock held."""
     data = _load(DIRS)
-    entry = data.setdefault(path, {"made": not os.path.isdir(path), "holders": []})
+    entry = data.setdefault(path, {"made": not is_dir(path), "holders": []})
     if lab not in entry["holders"]:
         entry["holders"].append(lab)
     _save(DIRS, data)  # recorded before the folder is made
-    os.makedirs(path, exist_ok=True)
+    if not is_dir(path):
+        make_dir(path)
 
 
-def release_dirs(lab: str) -> None:
+def release_dirs(lab: str, remove_dir: Callable[[str], None]) -> None:
     data = _load(DIRS)
     for path, entry in data.items():
         if lab in entry["holders"]:
             entry["holders"].remove(lab)
             if not entry["holders"] and entry["made"]:
                 with contextlib.suppress(OSError):
-                    os.rmdir(path)  # only when empty: what others put there stays
+                    remove_dir(path)  # only when empty: what others put there stays
     _save(DIRS, data)
 
 

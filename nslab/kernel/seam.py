@@ -1,0 +1,329 @@
+"""The effect seam: every change `up` and `down` make to the machine goes
+through one interface, `Kernel`. `RealKernel` is the machine (netlink,
+namespaces, /proc/sys, files, processes, nft); `nslab.kernel.fake.FakeKernel`
+keeps a kernel as data in memory, answers like one (EEXIST, ENOENT, EBUSY...)
+and can be told to fail or crash at any effect, so that rollback, recovery
+from the journal and ownership are tested for every failure point without
+root (tests/test_seam.py).
+
+A namespace is reached through a handle (`Ref`): for the real kernel, an open
+fd of the namespace (which also keeps it alive while a lab is made).
+`MACHINE` names the namespace nslab runs in.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable
+from typing import Protocol
+
+from nslab.kernel import features, machine, netns, procs, sysctl
+from nslab.kernel import netlink as nl
+
+Ref = int  # a handle on a namespace
+MACHINE: Ref = -1  # the namespace nslab runs in
+
+
+class Kernel(Protocol):
+    """What nslab may do to a machine. Methods that change something raise
+    OSError (errno set) when the kernel refuses."""
+
+    # ---------------------------------------------------------------- who
+    def privileged(self) -> bool: ...
+
+    def missing_features(self, wanted: Iterable[str]) -> list[str]: ...
+
+    # ---------------------------------------------------------------- namespaces
+    def make_namespace(self, name: str, sysctls: list[tuple[str, str]], marker: str) -> Ref:
+        """A new namespace with `sysctls` set, `lo` up with `marker` as its
+        alias, then named `name` (FileExistsError when the name is taken)."""
+        ...
+
+    def release(self, ref: Ref) -> None: ...
+
+    def fd_of(self, ref: Ref) -> int:
+        """The fd a netlink request names the namespace by (IFLA_NET_NS_FD)."""
+        ...
+
+    def inode_of(self, ref: Ref) -> int: ...
+
+    def name_taken(self, name: str) -> bool:
+        """Whether `name` exists among the named namespaces (mounted or not)."""
+        ...
+
+    def namespace_inode(self, name: str) -> int | None: ...
+
+    def namespace_marker(self, name: str) -> str | None: ...
+
+    def unmounted_placeholder(self, name: str) -> bool: ...
+
+    def remove_namespace(self, name: str) -> None: ...
+
+    def prepare_names(self) -> None:
+        """Make sure named namespaces can be made (/run/netns)."""
+        ...
+
+    # ---------------------------------------------------------------- netlink
+    def transact(self, ref: Ref, requests: list[tuple[nl.Request, object]]) -> \
+            list[nl.NetlinkError]: ...
+
+    def link_indexes(self, ref: Ref) -> dict[str, int]: ...
+
+    # ---------------------------------------------------------------- sysctls
+    def set_sysctl(self, ref: Ref, key: str, value: str) -> None: ...
+
+    def read_sysctl(self, key: str) -> str:
+        """One of the machine's."""
+        ...
+
+    def neighbour_thresh(self, family: int) -> tuple[int, int, int]: ...
+
+    def set_neighbour_thresh(self, family: int, value: tuple[int, int, int]) -> None: ...
+
+    # ---------------------------------------------------------------- files
+    def read_text(self, path: str) -> str | None: ...
+
+    def create_file(self, path: str, text: str) -> None:
+        """Create `path` (FileExistsError when something is there already)."""
+        ...
+
+    def remove_file(self, path: str) -> None: ...
+
+    def make_dir(self, path: str) -> None: ...
+
+    def remove_dir(self, path: str) -> None:
+        """Only when empty (OSError otherwise)."""
+        ...
+
+    def is_dir(self, path: str) -> bool: ...
+
+    # ---------------------------------------------------------------- nftables
+    def load_nft(self, ref: Ref, text: str) -> str | None:
+        """Load a ruleset; None, or why it failed."""
+        ...
+
+    def nft_tables(self) -> set[str]:
+        """The machine's, as 'family name'."""
+        ...
+
+    def delete_nft_table(self, table: str) -> str | None: ...
+
+    # ---------------------------------------------------------------- processes
+    def run_command(self, ns: str, argv: tuple[str, ...]) -> tuple[int, str]:
+        """Run inside the named namespace; exit status and the last line."""
+        ...
+
+    def start_service(self, ns: str, argv: tuple[str, ...], log: str) -> int: ...
+
+    def exited(self, pid: int) -> int | None:
+        """The exit status of a service that has already ended, else None."""
+        ...
+
+    def processes_in(self, inodes: set[int]) -> dict[int, int]: ...
+
+    def end_processes(self, pids: list[int]) -> None: ...
+
+    # ---------------------------------------------------------------- the machine
+    def machine_links(self) -> dict[str, str | None]:
+        """name -> alias of every link of the machine."""
+        ...
+
+    def delete_machine_links(self, claims: dict[str, str]) -> tuple[list[str], list[str]]: ...
+
+    def machine_addresses(self) -> list[tuple[str, str]]: ...
+
+    def uplink(self) -> str | None: ...
+
+    def forward_drops(self) -> list[str]: ...
+
+
+class RealKernel:
+    """The machine nslab runs on."""
+
+    def __init__(self) -> None:
+        self.socks: dict[Ref, nl.Socket] = {}
+        self.services: dict[int, subprocess.Popen[bytes]] = {}
+        self.machine_fd: int | None = None
+
+    def privileged(self) -> bool:
+        return os.geteuid() == 0
+
+    def missing_features(self, wanted: Iterable[str]) -> list[str]:
+        return features.missing(wanted)
+
+    # ---------------------------------------------------------------- namespaces
+    def make_namespace(self, name: str, sysctls: list[tuple[str, str]], marker: str) -> Ref:
+        with netns.fresh() as fd:
+            try:
+                for key, value in sysctls:
+                    sysctl.write(key, value)
+                sock = nl.Socket()
+                try:
+                    sock.request(nl.set_link(1, up=True, alias=marker))
+                    netns.bind_current(name)
+                except BaseException:
+                    sock.close()
+                    raise
+            except BaseException:
+                os.close(fd)
+                raise
+        self.socks[fd] = sock
+        return fd
+
+    def release(self, ref: Ref) -> None:
+        sock = self.socks.pop(ref, None)
+        if sock is not None:
+            sock.close()
+        if ref != MACHINE:
+            os.close(ref)
+        elif self.machine_fd is not None:
+            os.close(self.machine_fd)
+            self.machine_fd = None
+
+    def fd_of(self, ref: Ref) -> int:
+        if ref != MACHINE:
+            return ref
+        if self.machine_fd is None:
+            self.machine_fd = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        return self.machine_fd
+
+    def inode_of(self, ref: Ref) -> int:
+        if ref == MACHINE:
+            return os.stat("/proc/self/ns/net").st_ino
+        return os.fstat(ref).st_ino
+
+    def name_taken(self, name: str) -> bool:
+        return os.path.lexists(netns.path(name))
+
+    def namespace_inode(self, name: str) -> int | None:
+        return netns.inode(name)
+
+    def namespace_marker(self, name: str) -> str | None:
+        from nslab.kernel import observe
+
+        return observe.lo_alias(name)
+
+    def unmounted_placeholder(self, name: str) -> bool:
+        return netns.unmounted_placeholder(name)
+
+    def remove_namespace(self, name: str) -> None:
+        netns.remove(name)
+
+    def prepare_names(self) -> None:
+        netns.ensure_rundir()
+
+    # ---------------------------------------------------------------- netlink
+    def _sock(self, ref: Ref) -> nl.Socket:
+        if ref not in self.socks:  # the machine's, opened on first use
+            assert ref == MACHINE
+            self.socks[ref] = nl.Socket()
+        return self.socks[ref]
+
+    def transact(self, ref: Ref, requests: list[tuple[nl.Request, object]]) -> \
+            list[nl.NetlinkError]:
+        return self._sock(ref).transact(requests)
+
+    def link_indexes(self, ref: Ref) -> dict[str, int]:
+        return {li.name: li.index for li in nl.links(self._sock(ref))}
+
+    # ---------------------------------------------------------------- sysctls
+    def set_sysctl(self, ref: Ref, key: str, value: str) -> None:
+        if ref == MACHINE:
+            sysctl.write(key, value)
+            return
+        with netns.entered(ref):
+            sysctl.write(key, value)
+
+    def read_sysctl(self, key: str) -> str:
+        return sysctl.read(key)
+
+    def neighbour_thresh(self, family: int) -> tuple[int, int, int]:
+        return sysctl.neighbour_thresh(family)
+
+    def set_neighbour_thresh(self, family: int, value: tuple[int, int, int]) -> None:
+        sysctl.set_neighbour_thresh(family, value)
+
+    # ---------------------------------------------------------------- files
+    def read_text(self, path: str) -> str | None:
+        try:
+            with open(path) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def create_file(self, path: str, text: str) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+
+    def remove_file(self, path: str) -> None:
+        os.unlink(path)
+
+    def make_dir(self, path: str) -> None:
+        os.mkdir(path)
+
+    def remove_dir(self, path: str) -> None:
+        os.rmdir(path)
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    # ---------------------------------------------------------------- nftables
+    def load_nft(self, ref: Ref, text: str) -> str | None:
+        argv = ["nft", "-f", "-"]
+        r = (subprocess.run(argv, input=text, capture_output=True, text=True)
+             if ref == MACHINE else
+             netns.run(ref, argv, input=text, capture_output=True, text=True))
+        if r.returncode == 0:
+            return None
+        return " ".join(r.stderr.strip().splitlines()[:1]) or f"exit {r.returncode}"
+
+    def nft_tables(self) -> set[str]:
+        return machine.nft_tables()
+
+    def delete_nft_table(self, table: str) -> str | None:
+        return machine.delete_nft_table(table)
+
+    # ---------------------------------------------------------------- processes
+    def run_command(self, ns: str, argv: tuple[str, ...]) -> tuple[int, str]:
+        r = subprocess.run(["ip", "netns", "exec", ns, *argv], capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL)
+        tail = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["no output"]
+        return r.returncode, tail[0]
+
+    def start_service(self, ns: str, argv: tuple[str, ...], log: str) -> int:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "ab") as f:
+            p = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdout=f,
+                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)
+        self.services[p.pid] = p
+        return p.pid
+
+    def exited(self, pid: int) -> int | None:
+        p = self.services.get(pid)
+        return p.poll() if p is not None else None
+
+    def processes_in(self, inodes: set[int]) -> dict[int, int]:
+        return procs.in_namespaces(inodes)
+
+    def end_processes(self, pids: list[int]) -> None:
+        procs.end(pids)
+
+    # ---------------------------------------------------------------- the machine
+    def machine_links(self) -> dict[str, str | None]:
+        return {name: li.alias for name, li in machine.links().items()}
+
+    def delete_machine_links(self, claims: dict[str, str]) -> tuple[list[str], list[str]]:
+        return machine.delete_links(claims)
+
+    def machine_addresses(self) -> list[tuple[str, str]]:
+        return machine.addresses()
+
+    def uplink(self) -> str | None:
+        return machine.uplink()
+
+    def forward_drops(self) -> list[str]:
+        return machine.forward_drops()
+
