@@ -99,7 +99,7 @@ def clear(name: str, rec: Record, kernel: Kernel) -> tuple[str | None, list[str]
                 host.release_sysctls(name, _writer(kernel), here)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
                 "what it put there is left alone"), []
-    _deleted, failed = kernel.delete_machine_links(rec.host_links)
+    _deleted, failed = kernel.delete_machine_links(rec.host_links, rec.host_indexes)
     for table in rec.host_tables:
         why = kernel.delete_nft_table(table)
         if why:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import shutil
-import time
 from collections.abc import Callable
 from itertools import groupby
 from typing import assert_never
@@ -175,16 +175,31 @@ class Executor:
 
     def _alloc(self, ns: str, name: str) -> int:
         if ns == HOST:
-            return 0  # the machine's indexes are the kernel's to choose
+            return self._machine_index(name)
         idx = self.next_index
         self.next_index += 1
         self.index[(ns, name)] = idx
         return idx
 
+    def _machine_index(self, name: str) -> int:
+        """A link made on the machine gets an index chosen at random among the
+        free high ones and journaled before it exists: with its name, that is
+        nslab's claim even when a crash or a failure comes before its alias."""
+        if self.taken_indexes is None:
+            self.taken_indexes = set(self.kernel.link_indexes(MACHINE).values())
+        idx = secrets.randbelow(2**31 - 2**20) + 2**20
+        while idx in self.taken_indexes:
+            idx = secrets.randbelow(2**31 - 2**20) + 2**20
+        self.taken_indexes.add(idx)
+        self.index[(HOST, name)] = idx
+        return idx
+
+    taken_indexes: set[int] | None = None
+
     def _idx(self, ns: str, name: str) -> int:
-        if (ns, name) not in self.index and ns == HOST:  # made on the machine: ask it
+        if (ns, name) not in self.index and ns == HOST:  # not ours: ask the machine
             for link, index in self.kernel.link_indexes(MACHINE).items():
-                self.index[(HOST, link)] = index
+                self.index.setdefault((HOST, link), index)
         return self.index[(ns, name)]
 
     def open_host(self) -> None:
@@ -200,15 +215,16 @@ class Executor:
         can leave it there without nslab's claim on it)."""
         match s:
             case AddVeth() if s.peer_ns is None:
-                self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias)
+                b = self._alloc(HOST, s.peer_name)
+                self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias, index=b)
                 a = self._alloc(s.ns, s.name)
-                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, 0,
-                                          self._fd(HOST)))]
+                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, b, self._fd(HOST)))]
                 return out + ([(HOST, nl.set_alias(s.peer_name, s.peer_alias))]
                               if s.peer_alias else [])
             case AddBridge() if s.ns is None:
-                self.journal.write(t="hostbridge", name=s.name, alias=s.alias)
-                return [(HOST, nl.new_bridge(s.name, 0))] + (
+                idx = self._alloc(HOST, s.name)
+                self.journal.write(t="hostbridge", name=s.name, alias=s.alias, index=idx)
+                return [(HOST, nl.new_bridge(s.name, idx))] + (
                     [(HOST, nl.set_alias(s.name, s.alias))] if s.alias else [])
         return [self._request(s)]
 
@@ -307,7 +323,11 @@ class Executor:
                               "nslab plan --shell FILE shows the rules")
 
     def _run_command(self, s: RunCommand) -> None:
-        code, tail = self.kernel.run_command(s.ns, s.argv)
+        try:
+            code, tail = self.kernel.run_command(s.ns, s.argv)
+        except OSError as e:
+            raise CommandError(f"exec on node '{s.node}' could not start: {s.as_shell()}: "
+                               f"{e.strerror or e}") from None
         if code != 0:
             raise CommandError(f"exec on node '{s.node}' failed with status {code}: "
                                f"{s.as_shell()}: {tail}")
@@ -315,16 +335,18 @@ class Executor:
     def _start_services(self, steps: list[StartService]) -> None:
         started = []
         for s in steps:
-            pid = self.kernel.start_service(s.ns, s.argv, s.log)
+            try:
+                pid = self.kernel.start_service(s.ns, s.argv, s.log)
+            except OSError as e:
+                raise CommandError(f"service '{s.name}' on node '{s.node}' could not start: "
+                                   f"{e.strerror or e}") from None
             self.journal.write(t="service", node=s.node, name=s.name, pid=pid, log=s.log)
             started.append((s, pid))
-        deadline = time.monotonic() + 0.1  # a service that cannot start exits at once
-        while started and time.monotonic() < deadline:
-            for s, pid in started:
-                code = self.kernel.exited(pid)
-                if code is not None:
-                    tail = (self.kernel.read_text(s.log) or "").strip().splitlines()[-1:]
-                    raise CommandError(f"service '{s.name}' on node '{s.node}' exited at once "
-                                       f"with status {code}: {(tail or ['no output'])[0]} "
-                                       f"(log: {s.log})")
-            time.sleep(0.01)
+        ended = self.kernel.exited_at_once([pid for _s, pid in started])
+        if ended is not None:
+            pid, code = ended
+            s = next(s for s, p in started if p == pid)
+            tail = (self.kernel.read_text(s.log) or "").strip().splitlines()[-1:]
+            raise CommandError(f"service '{s.name}' on node '{s.node}' exited at once "
+                               f"with status {code}: {(tail or ['no output'])[0]} "
+                               f"(log: {s.log})")

@@ -40,14 +40,24 @@ def uplink() -> str | None:
     return None
 
 
-def delete_links(claims: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Delete each link `name` of `claims` that carries its alias (nslab's
-    claim). Returns the names deleted, and what could not be deleted, with
-    why. Gone, or not ours: left as it is, and not a failure."""
+def ours(li: nl.LinkInfo | tuple[str, int, str | None], claims: dict[str, str],
+         indexes: dict[str, int]) -> bool:
+    """A machine link is nslab's when its name is claimed and it carries the
+    claimed alias, or the index nslab chose for it (recorded before it was
+    made: what a failure between its creation and its alias leaves)."""
+    name, index, alias = (li.name, li.index, li.alias) if isinstance(li, nl.LinkInfo) else li
+    return name in claims and ((alias or "") == claims[name] or indexes.get(name) == index)
+
+
+def delete_links(claims: dict[str, str], indexes: dict[str, int] | None = None) -> \
+        tuple[list[str], list[str]]:
+    """Delete each claimed link that is ours (see `ours`). Returns the names
+    deleted, and what could not be deleted, with why. Gone, or not ours: left
+    as it is, and not a failure."""
     deleted, failed = [], []
     with nl.Socket() as sock:
         for li in nl.links(sock):
-            if li.name in claims and (li.alias or "") == claims[li.name]:
+            if ours(li, claims, indexes or {}):
                 try:
                     sock.request(nl.del_link(li.index))
                 except OSError as e:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -116,8 +117,9 @@ class Kernel(Protocol):
 
     def start_service(self, ns: str, argv: tuple[str, ...], log: str) -> int: ...
 
-    def exited(self, pid: int) -> int | None:
-        """The exit status of a service that has already ended, else None."""
+    def exited_at_once(self, pids: list[int]) -> tuple[int, int] | None:
+        """(pid, exit status) of a service just started that ended at once
+        (it could not start), else None."""
         ...
 
     def processes_in(self, inodes: set[int]) -> dict[int, int]: ...
@@ -129,7 +131,10 @@ class Kernel(Protocol):
         """name -> alias of every link of the machine."""
         ...
 
-    def delete_machine_links(self, claims: dict[str, str]) -> tuple[list[str], list[str]]: ...
+    def delete_machine_links(self, claims: dict[str, str], indexes: dict[str, int]) -> \
+            tuple[list[str], list[str]]:
+        """Delete the claimed links that are nslab's (`machine.ours`)."""
+        ...
 
     def machine_addresses(self) -> list[tuple[str, str]]: ...
 
@@ -301,9 +306,18 @@ class RealKernel:
         self.services[p.pid] = p
         return p.pid
 
-    def exited(self, pid: int) -> int | None:
-        p = self.services.get(pid)
-        return p.poll() if p is not None else None
+    def exited_at_once(self, pids: list[int], grace: float = 0.1) -> tuple[int, int] | None:
+        deadline = time.monotonic() + grace
+        while pids:
+            for pid in pids:
+                p = self.services.get(pid)
+                code = p.poll() if p is not None else None
+                if code is not None:
+                    return pid, code
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
+        return None
 
     def processes_in(self, inodes: set[int]) -> dict[int, int]:
         return procs.in_namespaces(inodes)
@@ -315,8 +329,9 @@ class RealKernel:
     def machine_links(self) -> dict[str, str | None]:
         return {name: li.alias for name, li in machine.links().items()}
 
-    def delete_machine_links(self, claims: dict[str, str]) -> tuple[list[str], list[str]]:
-        return machine.delete_links(claims)
+    def delete_machine_links(self, claims: dict[str, str], indexes: dict[str, int]) -> \
+            tuple[list[str], list[str]]:
+        return machine.delete_links(claims, indexes)
 
     def machine_addresses(self) -> list[tuple[str, str]]:
         return machine.addresses()

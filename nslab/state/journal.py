@@ -79,6 +79,7 @@ class Record:
     files: list[str] = field(default_factory=list)  # on the host, written for the lab
     dirs: list[str] = field(default_factory=list)  # on the host, made for the lab
     host_links: dict[str, str] = field(default_factory=dict)  # machine link name -> alias
+    host_indexes: dict[str, int] = field(default_factory=dict)  # -> the index nslab chose
     host_tables: list[str] = field(default_factory=list)  # nftables tables on the machine
     host_sysctls: bool = False
     machine: int | None = None  # the inode of the namespace that played the machine
@@ -133,6 +134,8 @@ class Journal:
                 rec.neighbour_limits = True
             elif t in ("hostlink", "hostbridge"):
                 rec.host_links[e["name"]] = e.get("alias") or ""
+                if e.get("index"):
+                    rec.host_indexes[e["name"]] = e["index"]
             elif t == "shareddir":
                 rec.shared_dirs = True
             elif t == "machine":

@@ -1,0 +1,148 @@
+"""up and down against the fake kernel (nslab.kernel.fake), no root: for
+every example lab and every effect K of its `up`,
+- a failure at K rolls back to exactly the kernel and the records before;
+- a crash after K (no rollback: the process dies), then `down` from the
+  journal alone, leaves exactly the kernel and the records before;
+and objects that are someone else's are never deleted; `down` twice, and
+`down` of a lab that never came up, are fine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nslab import lifecycle
+from nslab.errors import NslabError
+from nslab.kernel.fake import Crash, FakeKernel
+from nslab.model.compile import compile_text
+from nslab.model.lab import Lab
+from nslab.state import journal
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted([*(ROOT / "examples").glob("*.yaml"),
+                   *(ROOT / "examples" / "handbook").glob("*.yaml")])
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """nslab's records in a folder of the test's own."""
+    root = tmp_path / "state"
+    monkeypatch.setattr(journal, "ROOT", str(root))
+    yield root
+
+
+def lab_of(path: Path) -> Lab:
+    return compile_text(path.read_text(), path.name)
+
+
+def records(root: Path) -> list[str]:
+    """What nslab keeps under its state folder, locks left out."""
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if not p.name.endswith(".lock"))
+
+
+def effects_of(lab: Lab) -> int:
+    fake = FakeKernel()
+    lifecycle.up(lab, kernel=fake)
+    n = fake.effects
+    assert lifecycle.down(lab.name, kernel=fake).failed == []
+    return n
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_a_failure_at_any_step_rolls_back_to_nothing(example: Path, state_dir: Path) -> None:
+    lab = lab_of(example)
+    n = effects_of(lab)
+    assert n > 0
+    for k in range(1, n + 1):
+        fake = FakeKernel(fail_at=k)
+        before = fake.snapshot()
+        with pytest.raises(NslabError) as info:
+            lifecycle.up(lab, kernel=fake)
+        assert not getattr(info.value, "__notes__", None), (k, info.value.__notes__)
+        assert fake.snapshot() == before, f"failure at effect {k} of {n} left something"
+        assert records(state_dir) == [], f"failure at effect {k}: records left"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_down_after_a_crash_at_any_step_leaves_nothing(example: Path,
+                                                       state_dir: Path) -> None:
+    lab = lab_of(example)
+    n = effects_of(lab)
+    for k in range(0, n + 1):
+        fake = FakeKernel(crash_after=k)
+        before = fake.snapshot()
+        with pytest.raises(Crash):
+            lifecycle.up(lab, kernel=fake)
+        fake.restart()  # a new nslab process, the dead one's handles gone
+        result = lifecycle.down(lab.name, kernel=fake)
+        assert result.failed == [], (k, result.failed)
+        assert fake.snapshot() == before, f"crash after effect {k} of {n}: down left something"
+        assert records(state_dir) == [], f"crash after effect {k}: records left"
+
+
+def test_someone_elses_objects_are_never_deleted(state_dir: Path) -> None:
+    lab = lab_of(ROOT / "examples" / "egress-nat.yaml")
+    fake = FakeKernel()
+    theirs = fake.add_foreign_namespace("theirs")
+    fake.add_foreign_process(theirs)
+    fake.add_foreign_link("docker0", addresses=["172.17.0.1/16"])
+    fake.add_foreign_file("/etc/netns/theirs/hosts", "192.0.2.1 theirs\n")
+    lifecycle.up(lab, kernel=fake)
+    # a namespace of the lab replaced by someone else's under the same name
+    h1 = lab.node("h1").namespace
+    del fake.names[h1]
+    fake.add_foreign_namespace(h1)
+    result = lifecycle.down(lab.name, kernel=fake)
+    assert result.skipped == [h1] and fake.violations == []
+    assert fake.names.keys() == {"theirs", h1}
+    assert "docker0" in fake.machine_links()
+    assert fake.files["/etc/netns/theirs/hosts"] == "192.0.2.1 theirs\n"
+    assert records(state_dir) == []
+
+
+def test_a_name_someone_else_has_is_refused_before_anything_is_made(state_dir: Path) -> None:
+    lab = lab_of(ROOT / "examples" / "handbook" / "ch04-bridge-to-root.yaml")
+    fake = FakeKernel()
+    fake.add_foreign_link("br0")
+    before = fake.snapshot()
+    with pytest.raises(NslabError, match="interface br0 already exists on this machine"):
+        lifecycle.up(lab, kernel=fake)
+    assert fake.snapshot() == before and fake.effects == 0 and records(state_dir) == []
+
+
+def test_down_twice_and_down_of_a_lab_never_up(state_dir: Path) -> None:
+    lab = lab_of(ROOT / "examples" / "demo.yaml")
+    fake = FakeKernel()
+    before = fake.snapshot()
+    assert not lifecycle.down("never-up", kernel=fake).was_up
+    lifecycle.up(lab, kernel=fake)
+    assert lifecycle.down(lab.name, kernel=fake).was_up
+    again = lifecycle.down(lab.name, kernel=fake)
+    assert not again.was_up and again.failed == []
+    assert fake.snapshot() == before and records(state_dir) == []
+
+
+def test_the_fake_answers_like_the_kernel(state_dir: Path) -> None:
+    """What the lab looks like in the fake after up: the links, addresses and
+    forwarding the plan asked for, so that the tests above test something."""
+    lab = lab_of(ROOT / "examples" / "handbook" / "ch07-bridge-three.yaml")
+    fake = FakeKernel()
+    lifecycle.up(lab, kernel=fake)
+    m = fake.namespaces[fake.machine]
+    br0 = next(li for li in m.links.values() if li.name == "br0")
+    assert br0.up and br0.addresses == {"172.18.0.1/24"} and br0.alias.startswith("nslab hb07")
+    ports = sorted(li.name for li in m.links.values() if li.master == br0.index)
+    assert ports == ["veth-br1", "veth-br2", "veth-br3"]
+    ns1 = fake.namespaces[fake.names["ns1"]]
+    veth = ns1.by_name("veth-ns1")
+    assert veth is not None and veth.up and veth.addresses == {"172.18.0.2/24"}
+    assert ns1.sysctls["net.ipv4.ip_forward"] == "0"
+    assert os.path.basename(ns1.links[1].alias or "").startswith("nslab lab=hb07 node=ns1")
+    lifecycle.down(lab.name, kernel=fake)
+    assert "br0" not in fake.machine_links() and "ns1" not in fake.names
