@@ -312,8 +312,8 @@ def status(name: str) -> dict[str, Any]:
             link = snap.link(i["name"]) if snap else None
             ifaces.append({
                 "name": i["name"], "peer": i["peer"], "master": i["master"],
-                "state": link.operstate if link else "missing",
-                "addresses": snap.addresses_of(link.index) if snap and link else [],
+                "state": link.state if link else "missing",
+                "addresses": snap.addresses_of(link.name) if snap and link else [],
             })
         nodes.append({"name": n["name"], "kind": n["kind"], "namespace": ns,
                       "present": alive, "interfaces": ifaces, "routes": n["routes"]})
@@ -335,9 +335,9 @@ def _machine_status(side: dict[str, Any] | None, rec: Record) -> dict[str, Any] 
 
     def live(name: str, record: dict[str, Any]) -> dict[str, Any]:
         link = snap.link(name) if snap else None
-        state = "elsewhere" if snap is None else (link.operstate if link else "missing")
+        state = "elsewhere" if snap is None else (link.state if link else "missing")
         return {**record, "state": state,
-                "live_addresses": snap.addresses_of(link.index) if snap and link else []}
+                "live_addresses": snap.addresses_of(link.name) if snap and link else []}
 
     out = dict(side)
     out["links"] = [live(e["host_iface"], e) for e in side["links"]]

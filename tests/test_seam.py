@@ -146,3 +146,22 @@ def test_the_fake_answers_like_the_kernel(state_dir: Path) -> None:
     assert os.path.basename(ns1.links[1].alias or "").startswith("nslab lab=hb07 node=ns1")
     lifecycle.down(lab.name, kernel=fake)
     assert "br0" not in fake.machine_links() and "ns1" not in fake.names
+
+
+def test_the_kernels_sentence_reaches_the_error(state_dir: Path) -> None:
+    from nslab.errors import KernelError
+    from nslab.kernel import netlink as nl
+
+    class Refusing(FakeKernel):
+        def transact(self, ref: int, requests: list[tuple[nl.Request, object]]) -> \
+                list[nl.NetlinkError]:
+            if requests and requests[0][0].kind == nl.RTM_NEWROUTE:
+                return [nl.NetlinkError(100, requests[0][1], "Device for nexthop is not up")]
+            return super().transact(ref, requests)
+
+    fake = Refusing()
+    with pytest.raises(KernelError) as info:
+        lifecycle.up(lab_of(ROOT / "examples" / "demo.yaml"), kernel=fake)
+    assert str(info.value).startswith("kernel refused: ip -n demo-h1 route add default via "
+                                      "10.128.0.1 dev eth0: Network is down: Device for nexthop "
+                                      "is not up")

@@ -52,11 +52,11 @@ from nslab.state.journal import Journal
 
 Progress = Callable[[str, int, int], None]
 HOST = ""  # the key of the machine's own namespace among the lab's
+FIRST_INDEX = 1024  # the first interface index the executor gives in a lab namespace
 
 _HINTS = {
     errno.EEXIST: "it already exists",
-    errno.EBUSY: "the interface index is taken: is a fallback tunnel device present? "
-                 "(sysctl net.core.fb_tunnels_only_for_init_net=2)",
+    errno.EBUSY: "the interface index is taken",
     errno.EOPNOTSUPP: "the kernel lacks this feature",
     errno.ENETUNREACH: "the gateway is not on a connected subnet",
     errno.EPERM: "run nslab as root",
@@ -78,7 +78,9 @@ class Executor:
         self.kernel: Kernel = kernel if kernel is not None else RealKernel()
         self.refs: dict[str, Ref] = {}
         self.index: dict[tuple[str, str], int] = {}
-        self.next_index = 2
+        # above the low indexes that devices a module puts into every new
+        # namespace take (fallback tunnels: sit0, ip6tnl0, gre0...)
+        self.next_index = FIRST_INDEX
         self.neighbour_hook: Callable[[SetNeighbourLimits], None] | None = None
         self.host_sysctl_hook: Callable[[SetSysctl], None] | None = None
         self.shared_dir_hook: Callable[[str], None] | None = None
@@ -279,7 +281,10 @@ class Executor:
                 e = errors[0]
                 step = e.tag
                 shell = step.as_shell() if hasattr(step, "as_shell") else "netlink request"
-                raise KernelError(shell, e.strerror or str(e), _HINTS.get(e.errno or 0, ""))
+                reason = e.strerror or str(e)
+                if e.message:  # the kernel's own sentence (extended ack)
+                    reason += f": {e.message}"
+                raise KernelError(shell, reason, _HINTS.get(e.errno or 0, ""))
 
     def _write_file(self, s: WriteFile) -> None:
         try:

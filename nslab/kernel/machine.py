@@ -9,43 +9,43 @@ import json
 import shutil
 import subprocess
 
-from nslab.kernel import firewall
+from nslab import observed as ob
+from nslab.kernel import firewall, netstate
 from nslab.kernel import netlink as nl
 
 
-def links() -> dict[str, nl.LinkInfo]:
+def links() -> dict[str, ob.Interface]:
     with nl.Socket() as sock:
-        return {li.name: li for li in nl.links(sock)}
+        return {li.name: li for li in netstate.interfaces(sock)}
 
 
 def addresses() -> list[tuple[str, str]]:
     """(interface, address/prefix) of every address on the machine, loopback
     and link-local ones left out (every machine has those)."""
     with nl.Socket() as sock:
-        names = {li.index: li.name for li in nl.links(sock)}
-        return [(names.get(a.index, str(a.index)), f"{a.address}/{a.prefixlen}")
-                for a in nl.addresses(sock)
+        names = {li.index: li.name for li in netstate.interfaces(sock)}
+        return [(a.interface, f"{a.address}/{a.prefixlen}")
+                for a in netstate.addresses(sock, names)
                 if not a.address.startswith(("127.", "fe80:")) and a.address != "::1"]
 
 
 def uplink() -> str | None:
     """The interface of the machine's IPv4 default route."""
     with nl.Socket() as sock:
-        names = {li.index: li.name for li in nl.links(sock)}
-        for r in nl.routes(sock):
-            if r.family == 4 and r.prefixlen == 0 and r.table == nl.RT_TABLE_MAIN:
-                oif = r.hops[0][1] if r.hops else None
-                if oif is not None:
-                    return names.get(oif)
+        names = {li.index: li.name for li in netstate.interfaces(sock)}
+        for r in netstate.routes(sock, names):
+            if r.family == 4 and r.dst == "default" and r.table == "main" \
+                    and r.type == "unicast" and r.nexthops and r.nexthops[0].dev:
+                return r.nexthops[0].dev
     return None
 
 
-def ours(li: nl.LinkInfo | tuple[str, int, str | None], claims: dict[str, str],
+def ours(li: ob.Interface | tuple[str, int, str | None], claims: dict[str, str],
          indexes: dict[str, int]) -> bool:
     """A machine link is nslab's when its name is claimed and it carries the
     claimed alias, or the index nslab chose for it (recorded before it was
     made: what a failure between its creation and its alias leaves)."""
-    name, index, alias = (li.name, li.index, li.alias) if isinstance(li, nl.LinkInfo) else li
+    name, index, alias = (li.name, li.index, li.alias) if isinstance(li, ob.Interface) else li
     return name in claims and ((alias or "") == claims[name] or indexes.get(name) == index)
 
 
@@ -56,7 +56,7 @@ def delete_links(claims: dict[str, str], indexes: dict[str, int] | None = None) 
     as it is, and not a failure."""
     deleted, failed = [], []
     with nl.Socket() as sock:
-        for li in nl.links(sock):
+        for li in netstate.interfaces(sock):
             if ours(li, claims, indexes or {}):
                 try:
                     sock.request(nl.del_link(li.index))

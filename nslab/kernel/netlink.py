@@ -7,11 +7,12 @@ opens one per lab namespace while inside it (see nslab.kernel.netns).
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 # message types
@@ -146,9 +147,27 @@ def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]
 
 # ---------------------------------------------------------------- socket
 class NetlinkError(OSError):
-    def __init__(self, errno_: int, tag: object) -> None:
+    """The kernel refused a request: errno, the request's tag, and the
+    kernel's own sentence when it gave one (extended ack)."""
+
+    def __init__(self, errno_: int, tag: object, message: str | None = None) -> None:
         super().__init__(errno_, os.strerror(errno_))
         self.tag = tag
+        self.message = message
+
+
+class MalformedMessage(OSError):
+    """A reply nslab cannot read: a header shorter than 16 bytes, or longer
+    than what arrived."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(errno.EBADMSG, f"malformed netlink reply: {what}")
+
+
+SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
+F_MULTI, F_DUMP_INTR, F_CAPPED, F_ACK_TLVS = 0x2, 0x10, 0x100, 0x200
+NLMSGERR_ATTR_MSG = 1
+DUMP_TRIES = 5  # a dump the kernel says changed under it is started again, this often
 
 
 class Socket:
@@ -160,6 +179,11 @@ class Socket:
         try:  # SO_SNDBUFFORCE / SO_RCVBUFFORCE: root may go past the sysctl caps
             self.sock.setsockopt(socket.SOL_SOCKET, 32, 1 << 20)
             self.sock.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)
+        except OSError:
+            pass
+        try:  # errors say why in words, and do not echo the request back
+            self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+            self.sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
         except OSError:
             pass
         self.sock.bind((0, 0))
@@ -184,7 +208,8 @@ class Socket:
             list[NetlinkError]:
         """Send every request, wait for every ack; return the errors (each with
         the tag given with its request). Requests after a failed one still run:
-        the caller rolls back as a whole."""
+        the caller rolls back as a whole. An ack for no request of this batch
+        (a late answer to an earlier one) is dropped, never blamed here."""
         errors: list[NetlinkError] = []
         for k in range(0, len(requests), chunk):
             part = requests[k:k + chunk]
@@ -196,13 +221,13 @@ class Socket:
                 out.append(data)
             self.sock.sendall(b"".join(out))
             while pending:
-                data = self.sock.recv(1 << 20)
-                for mtype, seq, payload in _messages(data):
-                    if mtype == NLMSG_ERROR:
-                        (err,) = struct.unpack_from("=i", payload)
-                        tag = pending.pop(seq, None)
-                        if err:
-                            errors.append(NetlinkError(-err, tag))
+                for msg in messages(self.sock.recv(1 << 20)):
+                    if msg.kind != NLMSG_ERROR or msg.seq not in pending:
+                        continue
+                    tag = pending.pop(msg.seq)
+                    err, text = error_of(msg)
+                    if err:
+                        errors.append(NetlinkError(err, tag, text))
         return errors
 
     def request(self, req: Request) -> None:
@@ -215,36 +240,84 @@ class Socket:
         seq, data = self._pack(Request(kind, 0, body), 0)
         self.sock.sendall(data)
         while True:
-            for mtype, mseq, payload in _messages(self.sock.recv(1 << 16)):
-                if mseq != seq:
+            for msg in messages(self.sock.recv(1 << 16)):
+                if msg.seq != seq:
                     continue
-                if mtype == NLMSG_ERROR:
-                    (err,) = struct.unpack_from("=i", payload)
-                    raise NetlinkError(-err, None)
-                return payload
+                if msg.kind == NLMSG_ERROR:
+                    err, text = error_of(msg)
+                    raise NetlinkError(err or errno.EPROTO, None, text)
+                return msg.payload
 
     def dump(self, kind: int, body: bytes) -> Iterator[tuple[int, bytes]]:
+        """Every message of a dump. One the kernel flags as interrupted (the
+        table changed while it was read) is read again from the start, up to
+        DUMP_TRIES times; an error, in NLMSG_ERROR or in NLMSG_DONE, raises."""
+        for _ in range(DUMP_TRIES):
+            got, interrupted = self._dump_once(kind, body)
+            if not interrupted:
+                yield from got
+                return
+        raise NetlinkError(errno.EINTR, None, f"the dump changed under it {DUMP_TRIES} times")
+
+    def _dump_once(self, kind: int, body: bytes) -> tuple[list[tuple[int, bytes]], bool]:
         seq, data = self._pack(Request(kind, F_DUMP, body), 0)
         self.sock.sendall(data)
+        got: list[tuple[int, bytes]] = []
+        interrupted = False
         while True:
-            data = self.sock.recv(1 << 20)
-            for mtype, mseq, payload in _messages(data):
-                if mseq != seq:
+            for msg in messages(self.sock.recv(1 << 20)):
+                if msg.seq != seq:
                     continue
-                if mtype == NLMSG_DONE:
-                    return
-                if mtype == NLMSG_ERROR:
-                    (err,) = struct.unpack_from("=i", payload)
-                    raise NetlinkError(-err, None)
-                yield mtype, payload
+                interrupted = interrupted or bool(msg.flags & F_DUMP_INTR)
+                if msg.kind in (NLMSG_DONE, NLMSG_ERROR):
+                    err, text = error_of(msg)
+                    if err:
+                        raise NetlinkError(err, None, text)
+                    return got, interrupted
+                got.append((msg.kind, msg.payload))
 
 
-def _messages(data: bytes) -> Iterator[tuple[int, int, bytes]]:
+@dataclass(frozen=True)
+class Message:
+    kind: int
+    flags: int
+    seq: int
+    payload: bytes
+
+
+def messages(data: bytes) -> Iterator[Message]:
+    """The messages of one read. A header shorter than 16 bytes, or a length
+    past the end of what arrived, is MalformedMessage (never a loop)."""
     off = 0
-    while off + _HDR.size <= len(data):
-        size, mtype, _flags, seq, _pid = _HDR.unpack_from(data, off)
-        yield mtype, seq, data[off + _HDR.size:off + size]
+    while off < len(data):
+        if len(data) - off < _HDR.size:
+            raise MalformedMessage(f"{len(data) - off} bytes left, too few for a header")
+        size, kind, flags, seq, _pid = _HDR.unpack_from(data, off)
+        if size < _HDR.size or off + size > len(data):
+            raise MalformedMessage(f"message length {size} at offset {off} of {len(data)}")
+        yield Message(kind, flags, seq, data[off + _HDR.size:off + size])
         off += (size + 3) & ~3
+
+
+def error_of(msg: Message) -> tuple[int, str | None]:
+    """(errno, the kernel's sentence) of an NLMSG_ERROR or NLMSG_DONE; errno 0
+    is an ack or a clean end."""
+    if len(msg.payload) < 4:
+        if msg.kind == NLMSG_DONE:
+            return 0, None
+        raise MalformedMessage("an error message without its code")
+    (err,) = struct.unpack_from("=i", msg.payload)
+    text = None
+    if msg.flags & F_ACK_TLVS:
+        if msg.kind == NLMSG_DONE:
+            off = 4
+        elif msg.flags & F_CAPPED:
+            off = 4 + _HDR.size
+        else:
+            off = 4 + (_HDR.unpack_from(msg.payload, 4)[0] if len(msg.payload) >= 20 else 16)
+        raw = attrs(msg.payload, (off + 3) & ~3).get(NLMSGERR_ATTR_MSG)
+        text = raw.split(b"\0", 1)[0].decode(errors="replace") if raw else None
+    return -err, text
 
 
 def attrs(data: bytes, off: int = 0) -> dict[int, bytes]:
@@ -258,107 +331,5 @@ def attrs(data: bytes, off: int = 0) -> dict[int, bytes]:
     return out
 
 
-# ---------------------------------------------------------------- reading back
-@dataclass(frozen=True)
-class LinkInfo:
-    index: int
-    name: str
-    kind: str
-    up: bool
-    operstate: str
-    mac: str
-    mtu: int
-    master: int | None
-    peer_index: int | None
-    peer_netnsid: int | None
-    alias: str | None
-
-
-@dataclass(frozen=True)
-class AddrInfo:
-    index: int
-    address: str
-    prefixlen: int
-    family: int
-
-
-@dataclass(frozen=True)
-class RouteInfo:
-    dst: str
-    prefixlen: int
-    family: int
-    table: int
-    protocol: int
-    hops: tuple[tuple[str | None, int | None], ...] = field(default=())
-
-
-def _str(b: bytes) -> str:
-    return b.split(b"\0", 1)[0].decode(errors="replace")
-
-
-def _u32v(b: bytes | None) -> int | None:
-    return struct.unpack("=I", b[:4])[0] if b else None
-
-
-def links(sock: Socket) -> list[LinkInfo]:
-    out = []
-    for _t, p in sock.dump(RTM_GETLINK, ifinfo()):
-        _fam, _type, index, flags, _ch = _IFINFO.unpack_from(p)
-        a = attrs(p, _IFINFO.size)
-        info = attrs(a.get(IFLA_LINKINFO, b""))
-        kind = _str(info[IFLA_INFO_KIND]) if IFLA_INFO_KIND in info else (
-            "loopback" if index == 1 else "")
-        oper = a.get(IFLA_OPERSTATE, b"\0")[0]
-        peer = _u32v(a.get(IFLA_LINK))
-        out.append(LinkInfo(
-            index=index, name=_str(a.get(IFLA_IFNAME, b"")), kind=kind,
-            up=bool(flags & IFF_UP),
-            operstate=OPERSTATES[oper] if oper < len(OPERSTATES) else str(oper),
-            mac=":".join(f"{x:02x}" for x in a.get(IFLA_ADDRESS, b"")),
-            mtu=_u32v(a.get(IFLA_MTU)) or 0, master=_u32v(a.get(IFLA_MASTER)),
-            peer_index=peer if peer != index else None,
-            peer_netnsid=struct.unpack("=i", a[IFLA_LINK_NETNSID][:4])[0]
-            if IFLA_LINK_NETNSID in a else None,
-            alias=_str(a[IFLA_IFALIAS]) if IFLA_IFALIAS in a else None))
-    return out
-
-
 def _ip(raw: bytes) -> str:
     return str(IPv4Address(raw) if len(raw) == 4 else IPv6Address(raw))
-
-
-def addresses(sock: Socket) -> list[AddrInfo]:
-    out = []
-    for _t, p in sock.dump(RTM_GETADDR, _IFADDR.pack(0, 0, 0, 0, 0)):
-        fam, plen, _fl, _scope, index = _IFADDR.unpack_from(p)
-        a = attrs(p, _IFADDR.size)
-        raw = a.get(IFA_LOCAL) or a.get(IFA_ADDRESS)
-        if raw:
-            out.append(AddrInfo(index, _ip(raw), plen, 4 if fam == socket.AF_INET else 6))
-    return out
-
-
-def routes(sock: Socket) -> list[RouteInfo]:
-    out = []
-    for _t, p in sock.dump(RTM_GETROUTE, _RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0)):
-        fam, dlen, _s, _tos, table, proto, _scope, rtype, _fl = _RTMSG.unpack_from(p)
-        if rtype != RTN_UNICAST:
-            continue
-        a = attrs(p, _RTMSG.size)
-        if RTA_TABLE in a:
-            table = _u32v(a[RTA_TABLE]) or table
-        dst = _ip(a[RTA_DST]) if RTA_DST in a else ("0.0.0.0" if fam == socket.AF_INET else "::")
-        hops: list[tuple[str | None, int | None]] = []
-        if RTA_MULTIPATH in a:
-            mp, off = a[RTA_MULTIPATH], 0
-            while off + _RTNH.size <= len(mp):
-                size, _f, _h, oif = _RTNH.unpack_from(mp, off)
-                sub = attrs(mp[off + _RTNH.size:off + size])
-                hops.append((_ip(sub[RTA_GATEWAY]) if RTA_GATEWAY in sub else None, oif))
-                off += (size + 3) & ~3
-        else:
-            hops.append((_ip(a[RTA_GATEWAY]) if RTA_GATEWAY in a else None,
-                         _u32v(a.get(RTA_OIF))))
-        out.append(RouteInfo(dst, dlen, 4 if fam == socket.AF_INET else 6, table, proto,
-                             tuple(hops)))
-    return out

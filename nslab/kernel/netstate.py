@@ -120,6 +120,11 @@ def links(sock: nl.Socket) -> list[RawLink]:
     return out
 
 
+def interfaces(sock: nl.Socket) -> list[ob.Interface]:
+    """Every link of the socket's namespace (veth peers not named)."""
+    return [r.record for r in links(sock)]
+
+
 def addresses(sock: nl.Socket, names: dict[int, str]) -> list[ob.Address]:
     out = []
     for _t, p in sock.dump(nl.RTM_GETADDR, nl._IFADDR.pack(0, 0, 0, 0, 0)):

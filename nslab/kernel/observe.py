@@ -1,28 +1,34 @@
-"""Read a namespace back from the kernel: links, addresses, routes, in-process."""
+"""Read a namespace back from the kernel: links, addresses, in-process (the
+records of nslab.observed, decoded by nslab.kernel.netstate)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
+from nslab import observed as ob
 from nslab.kernel import netlink as nl
-from nslab.kernel import netns
+from nslab.kernel import netns, netstate
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    links: list[nl.LinkInfo]
-    addresses: list[nl.AddrInfo]
-    routes: list[nl.RouteInfo]
+    links: list[ob.Interface]
+    addresses: list[ob.Address]
 
-    def link(self, name: str) -> nl.LinkInfo | None:
+    def link(self, name: str) -> ob.Interface | None:
         return next((li for li in self.links if li.name == name), None)
 
-    def addresses_of(self, index: int) -> list[str]:
-        return [f"{a.address}/{a.prefixlen}" for a in self.addresses if a.index == index]
+    def addresses_of(self, name: str) -> list[str]:
+        return [f"{a.address}/{a.prefixlen}" for a in self.addresses if a.interface == name]
 
 
-def snapshot(name: str, with_routes: bool = False) -> Snapshot:
+def _read(sock: nl.Socket) -> Snapshot:
+    links = netstate.interfaces(sock)
+    return Snapshot(links, netstate.addresses(sock, {li.index: li.name for li in links}))
+
+
+def snapshot(name: str) -> Snapshot:
     """What the kernel holds in the named namespace `name`."""
     fd = netns.open_fd(name)
     try:
@@ -31,8 +37,7 @@ def snapshot(name: str, with_routes: bool = False) -> Snapshot:
     finally:
         os.close(fd)
     with sock:
-        return Snapshot(nl.links(sock), nl.addresses(sock),
-                        nl.routes(sock) if with_routes else [])
+        return _read(sock)
 
 
 def lo_alias(name: str) -> str | None:
@@ -45,4 +50,4 @@ def lo_alias(name: str) -> str | None:
 def machine_snapshot() -> Snapshot:
     """The same, of the namespace nslab runs in (the machine)."""
     with nl.Socket() as sock:
-        return Snapshot(nl.links(sock), nl.addresses(sock), [])
+        return _read(sock)

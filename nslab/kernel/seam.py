@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Protocol
 
-from nslab.kernel import features, machine, netns, procs, sysctl
+from nslab.kernel import features, machine, netns, netstate, procs, sysctl
 from nslab.kernel import netlink as nl
 
 Ref = int  # a handle on a namespace
@@ -230,7 +230,7 @@ class RealKernel:
         return self._sock(ref).transact(requests)
 
     def link_indexes(self, ref: Ref) -> dict[str, int]:
-        return {li.name: li.index for li in nl.links(self._sock(ref))}
+        return {li.name: li.index for li in netstate.interfaces(self._sock(ref))}
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:
