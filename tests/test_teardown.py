@@ -11,12 +11,12 @@ def test_a_failed_rollback_does_not_hide_the_original_error(
     from nslab import lifecycle
     from nslab.errors import CommandError
 
-    def broken(name: str, journal: object) -> None:
+    def broken(name: str, journal: object, kernel: object) -> None:
         raise OSError(16, "Device or resource busy")
 
     monkeypatch.setattr(lifecycle, "_teardown", broken)
     err = CommandError("exec on node 'a' failed with status 1")
-    lifecycle._roll_back("lab", object(), err)  # type: ignore[arg-type]
+    lifecycle._roll_back("lab", object(), err, object())  # type: ignore[arg-type]
     assert str(err) == "exec on node 'a' failed with status 1"
     assert err.__notes__ == ["not removed: the rollback stopped: [Errno 16] Device or resource "
                              "busy (nslab down lab tries again)"]
