@@ -26,8 +26,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nslab import lifecycle  # noqa: E402
 from nslab.kernel import sysctl  # noqa: E402
+from nslab.model.compile import compile_file  # noqa: E402
+from nslab.verbs.down import down  # noqa: E402
+from nslab.verbs.up import build_plan, up  # noqa: E402
 
 FLOOR = REPO.parent / "shared" / "bench" / "netlink_floor.py"
 
@@ -42,17 +44,17 @@ def chain_yaml(name: str, n: int) -> str:
 
 def run_nslab(path: str, name: str) -> tuple[float, float]:
     t0 = time.perf_counter()
-    lab = lifecycle.compile_file(path)
-    lifecycle.up(lab, path)
-    up = time.perf_counter() - t0
+    lab = compile_file(path)
+    up(lab, path)
+    took_up = time.perf_counter() - t0
     t0 = time.perf_counter()
-    lifecycle.down(name)
-    return up, time.perf_counter() - t0
+    down(name)
+    return took_up, time.perf_counter() - t0
 
 
 def run_shell(path: str, n: int, name: str) -> tuple[float, float]:
-    lab = lifecycle.compile_file(path)
-    script = lifecycle.build_plan(lab).as_shell()
+    lab = compile_file(path)
+    script = build_plan(lab).as_shell()
     before = sysctl.neighbour_thresh(4)
     try:
         return _timed_shell(script, n, name)

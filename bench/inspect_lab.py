@@ -3,7 +3,7 @@
 of 10 hosts hanging off each tenth router), four ways, in one run:
 
   lab       `nslab inspect LAB --json`: one process, every node, every section
-  api       nslab.inspection.inspect() once per node, in one Python process
+  api       nslab.verbs.inspect.inspect() once per node, in one Python process
   cli       `nslab inspect LAB NODE --json` once per node (Python start-up included)
   tools     what a person runs per node without nslab (the baseline):
             ip -j link/addr/route/rule/neigh, bridge -j fdb, ss -tuanp,
@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nslab import Lab, inspection  # noqa: E402
+from nslab import Lab  # noqa: E402
+from nslab.verbs import inspect as inspection  # noqa: E402
 
 NSLAB = [sys.executable, "-m", "nslab"]
 TOOLS = [["ip", "-j", "-d", "-s", "link"], ["ip", "-j", "addr"],

@@ -2,7 +2,7 @@
 """All-pairs reachability of a lab (100 nodes with addresses: 9,900 ICMP probes), the
 nslab way and the usual way, in one run:
 
-  nslab   nslab.reachability.matrix(): every probe in parallel, in-process
+  nslab   nslab.verbs.test.matrix(): every probe in parallel, in-process
           (a raw ICMP socket per source namespace, one event loop)
   ping    `ip netns exec SRC ping -c1 -W1 DST`, one process per probe, one
           after another (what a shell loop does); timed on a sample of pairs
@@ -22,7 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nslab import Lab, reachability  # noqa: E402
+from nslab import Lab  # noqa: E402
+from nslab.verbs import test as reachability  # noqa: E402
 
 
 def lab_yaml(name: str, n: int) -> str:

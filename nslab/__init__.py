@@ -28,26 +28,23 @@ from nslab.errors import (
 
 if TYPE_CHECKING:
     from nslab.api import Lab, Node, RunResult
-    from nslab.inspection import inspect, inspect_lab, ns_list
-    from nslab.lifecycle import (
-        build_plan,
-        compile_file,
-        compile_text,
-        down,
-        list_labs,
-        status,
-        up,
-    )
+    from nslab.model.compile import compile_file, compile_text
     from nslab.state.record import namespace_of
+    from nslab.verbs.down import down
+    from nslab.verbs.inspect import inspect, inspect_lab
+    from nslab.verbs.ns import ns_list
+    from nslab.verbs.status import list_labs, status
+    from nslab.verbs.up import build_plan, up
 
 # Loaded on first use, so that commands which only read the kernel (inspect,
 # ns) start without the topology-file machinery.
 _LAZY = {"Lab": "nslab.api", "Node": "nslab.api", "RunResult": "nslab.api",
          "namespace_of": "nslab.state.record",
-         "inspect": "nslab.inspection", "inspect_lab": "nslab.inspection",
-         "ns_list": "nslab.inspection",
-         **{name: "nslab.lifecycle" for name in ("build_plan", "compile_file", "compile_text",
-                                                 "down", "list_labs", "status", "up")}}
+         "inspect": "nslab.verbs.inspect", "inspect_lab": "nslab.verbs.inspect",
+         "ns_list": "nslab.verbs.ns", "compile_file": "nslab.model.compile",
+         "compile_text": "nslab.model.compile", "build_plan": "nslab.verbs.up",
+         "up": "nslab.verbs.up", "down": "nslab.verbs.down", "status": "nslab.verbs.status",
+         "list_labs": "nslab.verbs.status"}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,9 +24,14 @@ from typing import Any
 
 import yaml
 
-from nslab import lifecycle, observed, reachability, verdicts
 from nslab.errors import NslabError
 from nslab.model import lab as model
+from nslab.model.compile import compile_text
+from nslab.records import observed, verdicts
+from nslab.verbs import down as down_verb
+from nslab.verbs import status as status_verb
+from nslab.verbs import test as test_verb
+from nslab.verbs import up as up_verb
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class Node:
         return subprocess.Popen(self._argv(cmd), **kwargs)
 
     def inspect(self, sections: Sequence[str] = observed.SECTIONS) -> observed.Inspection:
-        from nslab.inspection import inspect
+        from nslab.verbs.inspect import inspect
 
         return inspect(self.lab.name, self.name, sections)
 
@@ -109,10 +114,10 @@ class Lab:
                 text = path.read_text()
             except OSError as e:
                 raise NslabError(f"cannot read {path}: {e.strerror}") from None
-            self.model = lifecycle.compile_text(_renamed(text, name), str(path))
+            self.model = compile_text(_renamed(text, name), str(path))
             self.source = str(path.resolve())
         else:
-            self.model = lifecycle.compile_text(_renamed(source, name), "<text>")
+            self.model = compile_text(_renamed(source, name), "<text>")
         self._up = False
 
     @classmethod
@@ -132,15 +137,15 @@ class Lab:
     def __repr__(self) -> str:
         return f"<nslab lab {self.name} ({'up' if self._up else 'down'})>"
 
-    # ------------------------------------------------------------ lifecycle
+    # ------------------------------------------------------------ up and down
     def up(self) -> Lab:
-        lifecycle.up(self.model, self.source)
+        up_verb.up(self.model, self.source)
         self._up = True
         return self
 
-    def down(self) -> lifecycle.DownResult:
+    def down(self) -> down_verb.DownResult:
         """Remove the lab; fine to call twice, or on a lab that never came up."""
-        res = lifecycle.down(self.name)
+        res = down_verb.down(self.name)
         self._up = False
         return res
 
@@ -169,17 +174,17 @@ class Lab:
         return [Node(self, n) for n in self.model.nodes]
 
     def status(self) -> dict[str, Any]:
-        return lifecycle.status(self.name)
+        return status_verb.status(self.name)
 
     def test(self, **kwargs: Any) -> verdicts.Report:
         """Probe the lab and check its file's expectations (see `nslab test`);
-        keyword arguments as nslab.reachability.check_lab."""
+        keyword arguments as nslab.verbs.test.check_lab."""
         self._require_up()
-        return reachability.check_lab(self.name, self.model.tests, **kwargs)
+        return test_verb.check_lab(self.name, self.model.tests, **kwargs)
 
     def why(self, src: str, dst: str, **kwargs: Any) -> verdicts.Diagnosis:
         """Why `src` reaches `dst`, or not (see `nslab why`)."""
-        from nslab.diagnose import why
+        from nslab.verbs.why import why
 
         self._require_up()
         return why(self.name, src, dst, **kwargs)

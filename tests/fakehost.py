@@ -168,9 +168,9 @@ def scenario_forward_drop(lab: str, path: str) -> dict[str, Any]:
 def scenario_conflict(lab: str, path: str) -> dict[str, Any]:
     """A link named as nslab would name its end on the machine: up refuses."""
     sh("ip link set lo up")
-    from nslab.model.host import host_ifname
+    from nslab.model.machine import machine_ifname
 
-    name = host_ifname(lab, "app", "eth0")
+    name = machine_ifname(lab, "app", "eth0")
     sh(f"ip link add {name} type veth peer name {name}p")
     out = up_down(lab, path, lambda out: None)
     out["kept"] = name in sh("ip -o link").stdout

@@ -44,7 +44,7 @@ def test_example_graph(example: Path) -> None:
     _compare(dot, GOLDEN / "graphs" / f"{example.stem}.dot")
     _compare(graph.to_mermaid(data), GOLDEN / "graphs" / f"{example.stem}.mmd")
     # veths to the machine are edges too, and so is the machine's bridge to the machine
-    machine = len(lab.host.ends) + (lab.host.bridge is not None) if lab.host else 0
+    machine = len(lab.machine.ends) + (lab.machine.bridge is not None) if lab.machine else 0
     assert len(graph.edges(data)) == len(lab.links) + machine == dot.count(" -- ")
     for node in lab.nodes:
         assert f'"{node.name}" [label=' in dot
@@ -96,8 +96,8 @@ def test_the_machines_bridge_and_its_ends_in_a_running_lab() -> None:
             {"host_iface": f"veth-br{k}", "state": "up" if k != 2 else "down"}
             for k in (1, 2, 3)]}}}
     dot = graph.to_dot(data, graph.state_of(status))
-    assert '"host:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
-    assert '"host:br0" -- "host"' in dot and 'label="br0 .1"' in dot
+    assert '"machine:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
+    assert '"machine:br0" -- "machine"' in dot and 'label="br0 .1"' in dot
     downs = [line for line in dot.splitlines() if "style=dashed" in line]
-    assert len(downs) == 1 and downs[0].startswith('  "ns2" -- "host:br0"')
+    assert len(downs) == 1 and downs[0].startswith('  "ns2" -- "machine:br0"')
     assert dot.count('color="#16a34a"') == 3  # ns1, ns3 and the bridge to the machine

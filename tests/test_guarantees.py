@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from nslab import doctor, lifecycle
 from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
 from nslab.kernel import apply, features, netlink, netns, sysctl
+from nslab.model.compile import compile_file
 from nslab.state.journal import Journal, locked
+from nslab.verbs import doctor
+from nslab.verbs.up import up
 from tests.conftest import NSLAB, ROOT, Labs, kernel, netns_list, nslab, ping
 
 TWO = """
@@ -51,9 +53,9 @@ def test_up_rolls_back_when_the_kernel_refuses_a_step(labs: Labs,
         return ns, req
 
     monkeypatch.setattr(apply.Executor, "_request", broken)
-    lab = lifecycle.compile_file(path)
+    lab = compile_file(path)
     with pytest.raises(KernelError) as info:
-        lifecycle.up(lab, str(path))
+        up(lab, str(path))
     assert "route add" in info.value.step
     assert lab_namespaces(name) == set()
     assert not Journal(name).exists()
@@ -374,7 +376,7 @@ def test_up_fails_early_when_the_kernel_lacks_a_feature(
 
     monkeypatch.setattr(features, "probe", no_bridges)
     with pytest.raises(MissingFeatureError) as info:
-        lifecycle.up(lifecycle.compile_file(path), str(path))
+        up(compile_file(path), str(path))
     assert str(info.value) == ("this kernel lacks Linux bridges (CONFIG_BRIDGE), which the lab "
                                "needs for switch 'sw1'; nslab doctor lists what this machine "
                                "has")

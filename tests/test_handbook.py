@@ -38,7 +38,7 @@ def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
     assert nslab["fdb"] == ["ns1:veth-ns1", "ns2:veth-ns2", "ns3:veth-ns3"]
     # the running lab's picture: the machine's bridge with its gateway, every link up
     dot = nslab["graph"]
-    assert '"host:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
+    assert '"machine:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
     assert dot.count(" -- ") == 4 and dot.count('color="#16a34a"') == 4
     assert "style=dashed" not in dot
     # status shows the machine's side: bridge, gateway, ports, each up

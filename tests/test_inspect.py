@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from nslab import inspection
+from nslab.verbs import inspect as inspection
 from tests.conftest import Handmade, Labs, netns_list, nslab
 
 LISTENER = """

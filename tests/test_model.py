@@ -11,7 +11,7 @@ import pytest
 from nslab.errors import SpecError
 from nslab.model.compile import compile_text
 from nslab.model.lab import Lab, Route
-from nslab.plan import HostFacts, plan
+from nslab.plan import MachineFacts, plan
 from nslab.plan.build import neighbour_limits
 from nslab.plan.steps import AddNamespace, SetNeighbourLimits
 
@@ -135,7 +135,7 @@ def test_big_switch_needs_neighbour_limits() -> None:
     lab = lab_of(f"name: t\nnodes:\n  sw: {{kind: switch}}\n  r: {{kind: router}}\n{hosts}\n"
                  f"links:\n  - [r, sw]\n{links}\n")
     assert lab.neighbours.arp == 100 * 99
-    steps = plan(lab, HostFacts()).steps
+    steps = plan(lab, MachineFacts()).steps
     (limits,) = [s for s in steps if isinstance(s, SetNeighbourLimits)]
     assert limits.family == 4 and limits.thresh[2] >= 2 * 9900
     assert neighbour_limits(10, (128, 512, 1024)) is None
@@ -150,14 +150,14 @@ def test_ipv6_off_unless_asked() -> None:
     assert lab6.ipv6
 
 
-PURE = ["spec", "model", "plan", "views", "observed.py", "verdicts.py"]
+PURE = ["spec", "model", "plan", "views", "records"]
 
 
 @pytest.mark.parametrize("package", PURE)
 def test_pure_layers_do_not_touch_the_kernel(package: str) -> None:
     root = Path(__file__).resolve().parent.parent / "nslab" / package
     files = [root] if root.is_file() else list(root.glob("*.py"))
-    banned = ("nslab.kernel", "nslab.state", "nslab.lifecycle", "subprocess", "ctypes",
+    banned = ("nslab.kernel", "nslab.state", "nslab.verbs", "subprocess", "ctypes",
               "socket", "nslab.cli")
     for f in files:
         tree = ast.parse(f.read_text())
@@ -199,7 +199,7 @@ host:
     address: 192.168.100.1/16
     nodes: [a, {node: b, address: 192.168.100.2/16}, c]
 """)
-    addr = {e.node: str(e.node_addresses[0]) for e in lab.host.ends} if lab.host else {}
+    addr = {e.node: str(e.node_addresses[0]) for e in lab.machine.ends} if lab.machine else {}
     # b chose .2; the others count up from the gateway around it, as Docker does
     assert addr == {"a": "192.168.100.3/16", "b": "192.168.100.2/16", "c": "192.168.100.4/16"}
 
@@ -207,9 +207,9 @@ host:
 def test_names_the_file_chooses_reach_the_plan() -> None:
     lab = compile_text((HANDBOOK / "ch04-bridge-to-root.yaml").read_text())
     assert lab.node("ns1").namespace == "ns1"
-    assert lab.host is not None and lab.host.bridge is not None
-    assert lab.host.bridge.name == "br0" and lab.host.ends[0].host_ifname == "veth-br1"
-    assert lab.host.ends[0].alias == "nslab hb04 ns1:veth-ns1"  # ownership: alias + journal
+    assert lab.machine is not None and lab.machine.bridge is not None
+    assert lab.machine.bridge.name == "br0" and lab.machine.ends[0].machine_ifname == "veth-br1"
+    assert lab.machine.ends[0].alias == "nslab hb04 ns1:veth-ns1"  # ownership: alias + journal
     shell = plan(lab).as_shell()
     assert "ip link add veth-ns1 netns ns1 type veth peer name veth-br1" in shell
     assert "ip link add br0 type bridge" in shell and "ip link set veth-br1 master br0" in shell
@@ -247,7 +247,7 @@ def test_the_pure_tests_load_nothing_effectful() -> None:
 
     code = ("import sys, tests.test_model, tests.test_golden\n"
             "print(sorted(m for m in sys.modules if m.startswith(('nslab.kernel', "
-            "'nslab.state', 'nslab.lifecycle', 'nslab.cli', 'ctypes'))))")
+            "'nslab.state', 'nslab.verbs', 'nslab.cli', 'ctypes'))))")
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=root, check=True).stdout

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from nslab import lifecycle
 from nslab.errors import NslabError
 from nslab.kernel.fake import Crash, FakeKernel
 from nslab.model.compile import compile_text
 from nslab.model.lab import Lab
 from nslab.state import journal
+from nslab.verbs import down as down_verb
+from nslab.verbs import up as up_verb
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted([*(ROOT / "examples").glob("*.yaml"),
@@ -48,9 +49,9 @@ def records(root: Path) -> list[str]:
 
 def effects_of(lab: Lab) -> int:
     fake = FakeKernel()
-    lifecycle.up(lab, kernel=fake)
+    up_verb.up(lab, kernel=fake)
     n = fake.effects
-    assert lifecycle.down(lab.name, kernel=fake).failed == []
+    assert down_verb.down(lab.name, kernel=fake).failed == []
     return n
 
 
@@ -63,7 +64,7 @@ def test_a_failure_at_any_step_rolls_back_to_nothing(example: Path, state_dir: P
         fake = FakeKernel(fail_at=k)
         before = fake.snapshot()
         with pytest.raises(NslabError) as info:
-            lifecycle.up(lab, kernel=fake)
+            up_verb.up(lab, kernel=fake)
         assert not getattr(info.value, "__notes__", None), (k, info.value.__notes__)
         assert fake.snapshot() == before, f"failure at effect {k} of {n} left something"
         assert records(state_dir) == [], f"failure at effect {k}: records left"
@@ -78,9 +79,9 @@ def test_down_after_a_crash_at_any_step_leaves_nothing(example: Path,
         fake = FakeKernel(crash_after=k)
         before = fake.snapshot()
         with pytest.raises(Crash):
-            lifecycle.up(lab, kernel=fake)
+            up_verb.up(lab, kernel=fake)
         fake.restart()  # a new nslab process, the dead one's handles gone
-        result = lifecycle.down(lab.name, kernel=fake)
+        result = down_verb.down(lab.name, kernel=fake)
         assert result.failed == [], (k, result.failed)
         assert fake.snapshot() == before, f"crash after effect {k} of {n}: down left something"
         assert records(state_dir) == [], f"crash after effect {k}: records left"
@@ -93,12 +94,12 @@ def test_someone_elses_objects_are_never_deleted(state_dir: Path) -> None:
     fake.add_foreign_process(theirs)
     fake.add_foreign_link("docker0", addresses=["172.17.0.1/16"])
     fake.add_foreign_file("/etc/netns/theirs/hosts", "192.0.2.1 theirs\n")
-    lifecycle.up(lab, kernel=fake)
+    up_verb.up(lab, kernel=fake)
     # a namespace of the lab replaced by someone else's under the same name
     h1 = lab.node("h1").namespace
     del fake.names[h1]
     fake.add_foreign_namespace(h1)
-    result = lifecycle.down(lab.name, kernel=fake)
+    result = down_verb.down(lab.name, kernel=fake)
     assert result.skipped == [h1] and fake.violations == []
     assert fake.names.keys() == {"theirs", h1}
     assert "docker0" in fake.machine_links()
@@ -112,7 +113,7 @@ def test_a_name_someone_else_has_is_refused_before_anything_is_made(state_dir: P
     fake.add_foreign_link("br0")
     before = fake.snapshot()
     with pytest.raises(NslabError, match="interface br0 already exists on this machine"):
-        lifecycle.up(lab, kernel=fake)
+        up_verb.up(lab, kernel=fake)
     assert fake.snapshot() == before and fake.effects == 0 and records(state_dir) == []
 
 
@@ -120,10 +121,10 @@ def test_down_twice_and_down_of_a_lab_never_up(state_dir: Path) -> None:
     lab = lab_of(ROOT / "examples" / "demo.yaml")
     fake = FakeKernel()
     before = fake.snapshot()
-    assert not lifecycle.down("never-up", kernel=fake).was_up
-    lifecycle.up(lab, kernel=fake)
-    assert lifecycle.down(lab.name, kernel=fake).was_up
-    again = lifecycle.down(lab.name, kernel=fake)
+    assert not down_verb.down("never-up", kernel=fake).was_up
+    up_verb.up(lab, kernel=fake)
+    assert down_verb.down(lab.name, kernel=fake).was_up
+    again = down_verb.down(lab.name, kernel=fake)
     assert not again.was_up and again.failed == []
     assert fake.snapshot() == before and records(state_dir) == []
 
@@ -133,7 +134,7 @@ def test_the_fake_answers_like_the_kernel(state_dir: Path) -> None:
     forwarding the plan asked for, so that the tests above test something."""
     lab = lab_of(ROOT / "examples" / "handbook" / "ch07-bridge-three.yaml")
     fake = FakeKernel()
-    lifecycle.up(lab, kernel=fake)
+    up_verb.up(lab, kernel=fake)
     m = fake.namespaces[fake.machine]
     br0 = next(li for li in m.links.values() if li.name == "br0")
     assert br0.up and br0.addresses == {"172.18.0.1/24"} and br0.alias.startswith("nslab hb07")
@@ -144,7 +145,7 @@ def test_the_fake_answers_like_the_kernel(state_dir: Path) -> None:
     assert veth is not None and veth.up and veth.addresses == {"172.18.0.2/24"}
     assert ns1.sysctls["net.ipv4.ip_forward"] == "0"
     assert os.path.basename(ns1.links[1].alias or "").startswith("nslab lab=hb07 node=ns1")
-    lifecycle.down(lab.name, kernel=fake)
+    down_verb.down(lab.name, kernel=fake)
     assert "br0" not in fake.machine_links() and "ns1" not in fake.names
 
 
@@ -161,7 +162,7 @@ def test_the_kernels_sentence_reaches_the_error(state_dir: Path) -> None:
 
     fake = Refusing()
     with pytest.raises(KernelError) as info:
-        lifecycle.up(lab_of(ROOT / "examples" / "demo.yaml"), kernel=fake)
+        up_verb.up(lab_of(ROOT / "examples" / "demo.yaml"), kernel=fake)
     assert str(info.value).startswith("kernel refused: ip -n demo-h1 route add default via "
                                       "10.128.0.1 dev eth0: Network is down: Device for nexthop "
                                       "is not up")

@@ -8,13 +8,13 @@ import pytest
 
 def test_a_failed_rollback_does_not_hide_the_original_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from nslab import lifecycle
     from nslab.errors import CommandError
+    from nslab.verbs import up as lifecycle
 
     def broken(name: str, journal: object, kernel: object) -> None:
         raise OSError(16, "Device or resource busy")
 
-    monkeypatch.setattr(lifecycle, "_teardown", broken)
+    monkeypatch.setattr(lifecycle, "teardown", broken)
     err = CommandError("exec on node 'a' failed with status 1")
     lifecycle._roll_back("lab", object(), err, object())  # type: ignore[arg-type]
     assert str(err) == "exec on node 'a' failed with status 1"

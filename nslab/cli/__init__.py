@@ -10,7 +10,6 @@ import os
 import sys
 from typing import Any
 
-from nslab import observed
 from nslab.cli.check import cmd_test, cmd_why
 from nslab.cli.lab import (
     cmd_down,
@@ -25,6 +24,7 @@ from nslab.cli.lab import (
 )
 from nslab.cli.look import cmd_doctor, cmd_graph, cmd_inspect, cmd_ns
 from nslab.errors import NslabError, SpecError
+from nslab.records import observed
 
 
 def _seconds(text: str) -> float:

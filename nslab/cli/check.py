@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ TEST_FAILED = 10
 
 
 def cmd_test(a: argparse.Namespace) -> int:
-    from nslab import reachability
+    from nslab.verbs import test as reachability
     from nslab.views import testing
 
     if a.proto != "icmp" and a.port is None:
@@ -27,7 +26,9 @@ def cmd_test(a: argparse.Namespace) -> int:
         "nodes": [n.strip() for n in a.nodes.split(",")] if a.nodes else None,
         "proto": a.proto, "port": a.port, "families": (a.family,) if a.family else (4, 6),
         "timeout": a.timeout, "with_matrix": not a.no_matrix}
-    if os.path.isfile(a.target) or a.target.endswith((".yaml", ".yml")):
+    from nslab.model.compile import names_a_file
+
+    if names_a_file(a.target):
         require_root()
         report = reachability.check_file(a.target, **opts)
     else:
@@ -42,7 +43,7 @@ def cmd_test(a: argparse.Namespace) -> int:
 
 
 def cmd_why(a: argparse.Namespace) -> int:
-    from nslab.diagnose import why
+    from nslab.verbs.why import why
     from nslab.views import testing
 
     d = why(a.lab, a.src, a.dst, a.proto, a.port, a.timeout)

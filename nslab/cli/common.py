@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from nslab.errors import NslabError, require_root
-from nslab.state.record import namespace_of
-
 if TYPE_CHECKING:
-    from types import ModuleType
+    pass
 
 
-def lifecycle() -> ModuleType:
-    """The topology machinery (pydantic, YAML): imported by the commands that
-    need it, so that inspect and ns start in a few tens of milliseconds."""
-    from nslab import lifecycle
+def compile_file(path: str) -> Any:
+    """The topology machinery (pydantic, YAML) is imported only by the
+    commands that need it, so that inspect and ns start in a few tens of
+    milliseconds."""
+    from nslab.model.compile import compile_file as compile_
 
-    return lifecycle
+    return compile_(path)
 
 
 def lab_to_dict(lab: Any) -> dict[str, Any]:
@@ -35,20 +32,3 @@ def print_json(data: Any) -> None:
 def waiting(lab: str) -> Any:
     return lambda: print(f"nslab: waiting for another nslab command on lab '{lab}'...",
                          file=sys.stderr)
-
-
-def enter(lab: str, node: str, argv: list[str]) -> int:
-    require_root()
-    return exec_ip(namespace_of(lab, node), argv)
-
-
-def exec_ip(ns: str, argv: list[str]) -> int:
-    """Become `ip netns exec NS ARGV...` (its /etc/netns and /sys handling included)."""
-    sys.stdout.flush()
-    try:
-        os.execvp("ip", ["ip", "netns", "exec", ns, *argv])
-    except OSError as e:
-        raise NslabError(f"cannot run ip netns exec: {e.strerror} (is iproute2 installed?)"
-                         ) from None
-
-

@@ -15,7 +15,7 @@ from nslab.views import text
 if TYPE_CHECKING:
     pass
 
-from nslab.cli.common import enter, lab_to_dict, lifecycle, print_json, waiting
+from nslab.cli.common import compile_file, lab_to_dict, print_json, waiting
 
 _PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "veth pairs",
            "AddBridge": "bridges", "SetMaster": "bridge ports", "AddAddress": "addresses",
@@ -37,7 +37,7 @@ def _progress_printer(total_nodes: int) -> Any:
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
-    lab = lifecycle().compile_file(a.file)
+    lab = compile_file(a.file)
     if a.json:
         print_json({"version": 1, "valid": True, "lab": lab_to_dict(lab)})
     else:
@@ -46,8 +46,10 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_plan(a: argparse.Namespace) -> int:
-    lab = lifecycle().compile_file(a.file)
-    p = lifecycle().build_plan(lab)
+    lab = compile_file(a.file)
+    from nslab.verbs.up import build_plan
+
+    p = build_plan(lab)
     if a.shell:
         sys.stdout.write(p.as_shell())
     elif a.json:
@@ -60,8 +62,10 @@ def cmd_plan(a: argparse.Namespace) -> int:
 
 def cmd_up(a: argparse.Namespace) -> int:
     require_root()
-    lab = lifecycle().compile_file(a.file)
-    res = lifecycle().up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
+    lab = compile_file(a.file)
+    from nslab.verbs.up import up
+
+    res = up(lab, str(Path(a.file).resolve()), _progress_printer(len(lab.nodes)),
                        waiting(lab.name))
     if a.json:
         print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
@@ -72,7 +76,7 @@ def cmd_up(a: argparse.Namespace) -> int:
     print(f"lab {lab.name} is up: {text.counts(lab)} ({res.seconds:.2f} s)")
     if len(lab.nodes) <= 60:
         print(text.lab_summary(lab))
-    if lab.host:
+    if lab.machine:
         print(text.machine_text(res.recorded()["machine"]))
     print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
           f"|  remove: nslab down {lab.name}")
@@ -81,7 +85,9 @@ def cmd_up(a: argparse.Namespace) -> int:
 
 def cmd_down(a: argparse.Namespace) -> int:
     require_root()
-    res = lifecycle().down(a.target, waiting(a.target))
+    from nslab.verbs.down import down
+
+    res = down(a.target, waiting(a.target))
     if a.json:
         print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
                      "removed": res.removed, "skipped": res.skipped,
@@ -110,7 +116,9 @@ def cmd_down(a: argparse.Namespace) -> int:
 def cmd_status(a: argparse.Namespace) -> int:
     if a.name is None:
         return cmd_list(a)
-    st = lifecycle().status(a.name)
+    from nslab.verbs.status import status
+
+    st = status(a.name)
     if a.json:
         print_json(st)
     else:
@@ -119,7 +127,9 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_list(a: argparse.Namespace) -> int:
-    items = lifecycle().list_labs()
+    from nslab.verbs.status import list_labs
+
+    items = list_labs()
     if a.json:
         print_json({"version": 1, "labs": items})
     else:
@@ -131,12 +141,16 @@ def cmd_exec(a: argparse.Namespace) -> int:
     argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
     if not argv:
         raise NslabError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
-    return enter(a.lab, a.node, argv)
+    from nslab.verbs import enter
+
+    return enter.node(a.lab, a.node, argv)
 
 
 def cmd_shell(a: argparse.Namespace) -> int:
     shell = os.environ.get("SHELL") or "/bin/bash"
-    return enter(a.lab, a.node, [shell])
+    from nslab.verbs import enter
+
+    return enter.node(a.lab, a.node, [shell])
 
 
 
@@ -145,7 +159,7 @@ def cmd_gc(a: argparse.Namespace) -> int:
     """What carries nslab's marks but no lab claims; removed with --yes."""
     import dataclasses
 
-    from nslab import gc
+    from nslab.verbs import gc
 
     found = gc.find()
     failed = gc.remove(found) if a.yes and found else []

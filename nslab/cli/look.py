@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from nslab.errors import NotFoundError, NslabError, require_root
-from nslab.state.record import node_list, recorded
-
-if TYPE_CHECKING:
-    pass
-
-from nslab.cli.common import exec_ip, lab_to_dict, lifecycle, print_json
+from nslab.cli.common import print_json
+from nslab.errors import NslabError
 
 
 def cmd_inspect(a: argparse.Namespace) -> int:
-    from nslab import inspection
+    from nslab.verbs import inspect as inspection
     from nslab.views import inspect as iv
 
     sections = inspection.parse_sections(a.only)
     text_mode = not a.json
     if a.node is None and inspection.is_lab(a.target):
-        expected = len(node_list(a.target))
+        expected = inspection.node_count(a.target)
         if a.json:
             items = inspection.inspect_lab(a.target, sections, as_text=False)
             print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
@@ -42,43 +35,31 @@ def cmd_inspect(a: argparse.Namespace) -> int:
 
 
 def cmd_ns(a: argparse.Namespace) -> int:
-    from nslab import inspection
+    from nslab.verbs import ns
     from nslab.views import inspect as iv
 
     if a.ns_command == "add":
-        ino = inspection.ns_add(a.name)
+        ino = ns.ns_add(a.name)
         if not a.quiet:
             print(f"namespace {a.name} added (id {ino})")
     elif a.ns_command == "del":
-        inspection.ns_del(a.name)
+        ns.ns_del(a.name)
         if not a.quiet:
             print(f"namespace {a.name} removed")
     elif a.ns_command == "exec":
         argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
         if not argv:
             raise NslabError("nothing to run: nslab ns exec NAME -- COMMAND [ARGS...]")
-        require_root()
-        if not os.path.lexists(f"/run/netns/{a.name}"):
-            raise NotFoundError(f"no namespace '{a.name}' (see nslab ns list)")
-        return exec_ip(a.name, argv)
+        from nslab.verbs import enter
+
+        return enter.named(a.name, argv)
     else:
-        items = inspection.ns_list()
+        items = ns.ns_list()
         if a.json:
             print_json({"version": 1, "namespaces": [dataclasses.asdict(e) for e in items]})
         else:
             print(iv.ns_list(items))
     return 0
-
-
-def _graph_source(target: str) -> tuple[dict[str, Any], dict[tuple[str, str], str] | None, str]:
-    if os.path.isfile(target) or target.endswith((".yaml", ".yml")):
-        lab = lifecycle().compile_file(target)
-        return lab_to_dict(lab), None, f"lab {lab.name} (from {target})"
-    _journal, data = recorded(target)
-    from nslab.views.graph import state_of
-
-    return data, state_of(lifecycle().status(target)), \
-        f"lab {target} (running: green up, red dashed down)"
 
 
 def cmd_graph(a: argparse.Namespace) -> int:
@@ -90,7 +71,9 @@ def cmd_graph(a: argparse.Namespace) -> int:
     fmt = a.format or (Path(a.output).suffix.lstrip(".") if a.output else "dot")
     if fmt not in ("svg", "png", "dot", "mermaid"):
         raise NslabError(f"cannot draw '{fmt}': use --format svg, png, dot or mermaid")
-    data, state, title = _graph_source(a.target)
+    from nslab.verbs.graph import source
+
+    data, state, title = source(a.target)
     if fmt == "mermaid":
         out = graph.to_mermaid(data, state).encode()
     else:
@@ -115,7 +98,7 @@ def cmd_graph(a: argparse.Namespace) -> int:
 
 
 def cmd_doctor(a: argparse.Namespace) -> int:
-    from nslab import doctor
+    from nslab.verbs import doctor
     from nslab.views import inspect as iv
 
     checks = doctor.run()

@@ -51,7 +51,7 @@ from nslab.plan.steps import (
 from nslab.state.journal import Journal
 
 Progress = Callable[[str, int, int], None]
-HOST = ""  # the key of the machine's own namespace among the lab's
+MACHINE_KEY = ""  # the key of the machine's own namespace among the lab's
 FIRST_INDEX = 1024  # the first interface index the executor gives in a lab namespace
 
 _HINTS = {
@@ -176,7 +176,7 @@ class Executor:
             raise KernelError(s.as_shell(), e.strerror or str(e)) from None
 
     def _alloc(self, ns: str, name: str) -> int:
-        if ns == HOST:
+        if ns == MACHINE_KEY:
             return self._machine_index(name)
         idx = self.next_index
         self.next_index += 1
@@ -193,21 +193,21 @@ class Executor:
         while idx in self.taken_indexes:
             idx = secrets.randbelow(2**31 - 2**20) + 2**20
         self.taken_indexes.add(idx)
-        self.index[(HOST, name)] = idx
+        self.index[(MACHINE_KEY, name)] = idx
         return idx
 
     taken_indexes: set[int] | None = None
 
     def _idx(self, ns: str, name: str) -> int:
-        if (ns, name) not in self.index and ns == HOST:  # not ours: ask the machine
+        if (ns, name) not in self.index and ns == MACHINE_KEY:  # not ours: ask the machine
             for link, index in self.kernel.link_indexes(MACHINE).items():
-                self.index.setdefault((HOST, link), index)
+                self.index.setdefault((MACHINE_KEY, link), index)
         return self.index[(ns, name)]
 
     def open_host(self) -> None:
         """The machine's own namespace, for a lab that puts things on it."""
-        if HOST not in self.refs:
-            self.refs[HOST] = MACHINE
+        if MACHINE_KEY not in self.refs:
+            self.refs[MACHINE_KEY] = MACHINE
             # which machine: `down` run from another namespace leaves it alone
             self.journal.write(t="machine", ino=self.kernel.inode_of(MACHINE))
 
@@ -217,17 +217,17 @@ class Executor:
         can leave it there without nslab's claim on it)."""
         match s:
             case AddVeth() if s.peer_ns is None:
-                b = self._alloc(HOST, s.peer_name)
+                b = self._alloc(MACHINE_KEY, s.peer_name)
                 self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias, index=b)
                 a = self._alloc(s.ns, s.name)
-                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, b, self._fd(HOST)))]
-                return out + ([(HOST, nl.set_alias(s.peer_name, s.peer_alias))]
+                out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, b, self._fd(MACHINE_KEY)))]
+                return out + ([(MACHINE_KEY, nl.set_alias(s.peer_name, s.peer_alias))]
                               if s.peer_alias else [])
             case AddBridge() if s.ns is None:
-                idx = self._alloc(HOST, s.name)
+                idx = self._alloc(MACHINE_KEY, s.name)
                 self.journal.write(t="hostbridge", name=s.name, alias=s.alias, index=idx)
-                return [(HOST, nl.new_bridge(s.name, idx))] + (
-                    [(HOST, nl.set_alias(s.name, s.alias))] if s.alias else [])
+                return [(MACHINE_KEY, nl.new_bridge(s.name, idx))] + (
+                    [(MACHINE_KEY, nl.set_alias(s.name, s.alias))] if s.alias else [])
         return [self._request(s)]
 
     def _fd(self, ns: str) -> int:
@@ -244,17 +244,17 @@ class Executor:
                 assert s.ns is not None
                 return s.ns, nl.new_bridge(s.name, self._alloc(s.ns, s.name))
             case SetMaster():
-                ns = s.ns or HOST
+                ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), master=self._idx(ns, s.master))
             case AddAddress():
-                ns = s.ns or HOST
+                ns = s.ns or MACHINE_KEY
                 return ns, nl.new_address(self._idx(ns, s.dev), str(s.address.ip),
                                           s.address.network.prefixlen)
             case SetLinkUp():
-                ns = s.ns or HOST
+                ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), up=True)
             case AddRoute():
-                ns = s.ns or HOST
+                ns = s.ns or MACHINE_KEY
                 hops = [(str(h.via) if h.via is not None else None,
                          self._idx(ns, h.dev) if h.dev is not None else None)
                         for h in s.nexthops]
@@ -266,13 +266,13 @@ class Executor:
         after: list[tuple[nl.Request, object]] = []  # the machine's veth ends, once they exist
         for s in steps:
             for ns, req in self._requests(s):
-                if isinstance(s, AddVeth) and ns == HOST:
+                if isinstance(s, AddVeth) and ns == MACHINE_KEY:
                     after.append((req, s))
                 else:
                     per_ns.setdefault(ns, []).append((req, s))
         self._send(per_ns)
         if after:
-            self._send({HOST: after})
+            self._send({MACHINE_KEY: after})
 
     def _send(self, per_ns: dict[str, list[tuple[nl.Request, object]]]) -> None:
         for ns, reqs in per_ns.items():

@@ -10,9 +10,9 @@ import socket
 import struct
 import subprocess
 
-from nslab import observed as ob
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns
+from nslab.records import observed as ob
 
 NETLINK_NETFILTER = 12
 NFT_MSG_GETTABLE = (10 << 8) | 1  # NFNL_SUBSYS_NFTABLES, NFT_MSG_GETTABLE

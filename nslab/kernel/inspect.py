@@ -13,9 +13,9 @@ import dataclasses
 import os
 from collections.abc import Iterable
 
-from nslab import observed as ob
 from nslab.kernel import firewall, netns, netstate, procs, sockets
 from nslab.kernel import netlink as nl
+from nslab.records import observed as ob
 
 RUN_NETNS = netns.RUN_NETNS
 SYSCTLS4 = ("forwarding", "rp_filter", "proxy_arp")

@@ -9,9 +9,9 @@ import json
 import shutil
 import subprocess
 
-from nslab import observed as ob
 from nslab.kernel import firewall, netstate
 from nslab.kernel import netlink as nl
+from nslab.records import observed as ob
 
 
 def links() -> dict[str, ob.Interface]:

@@ -12,8 +12,8 @@ import struct
 from dataclasses import dataclass
 from ipaddress import ip_address
 
-from nslab import observed as ob
 from nslab.kernel import netlink as nl
+from nslab.records import observed as ob
 
 RTM_GETRULE, RTM_GETNEIGH, RTM_GETNSID, RTM_NEWNSID = 34, 30, 90, 88
 IFLA_STATS64, IFLA_CARRIER = 23, 33

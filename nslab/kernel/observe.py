@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from nslab import observed as ob
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, netstate
+from nslab.records import observed as ob
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ import os
 from collections import deque
 from ipaddress import ip_address
 
-from nslab import observed as ob
-from nslab import verdicts as vd
 from nslab.kernel import netns, netstate
 from nslab.kernel.inspect import Reader
+from nslab.records import observed as ob
+from nslab.records import verdicts as vd
 
 MAX_HOPS = 64
 

@@ -8,9 +8,9 @@ import socket
 import struct
 from collections.abc import Iterable, Iterator
 
-from nslab import observed as ob
 from nslab.kernel import netlink as nl
 from nslab.kernel import procs
+from nslab.records import observed as ob
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20

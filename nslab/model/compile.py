@@ -3,6 +3,7 @@ every problem rendered with its file:line:col. Pure: no kernel, no state."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from nslab.model.lab import Lab
@@ -28,3 +29,9 @@ def compile_file(path: str | Path) -> Lab:
 def compile_text(text: str, file: str = "<string>") -> Lab:
     spec, smap = load_text(text, file)
     return _resolved(spec, smap)
+
+
+def names_a_file(target: str) -> bool:
+    """Whether a command's LAB|FILE argument is a topology file (it exists, or
+    ends in .yaml/.yml) rather than the name of a lab that is up."""
+    return os.path.isfile(target) or target.endswith((".yaml", ".yml"))

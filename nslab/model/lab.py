@@ -173,35 +173,35 @@ class LabTests:
     expectations: tuple[Expectation, ...] = ()
 
 
-HOST = "host"  # the peer_node of an interface that leads to the machine
+MACHINE = "machine"  # the peer_node of an interface that leads to the machine
 
 
 @dataclass(frozen=True)
-class HostEnd:
+class MachineEnd:
     """A node's veth to the machine: its end in the node, and the machine's."""
 
     node: str
     iface: str
-    host_ifname: str  # short and hashed: the machine's names are shared by everyone
+    machine_ifname: str  # short and hashed: the machine's names are shared by everyone
     alias: str  # the long name, on the machine's end (and nslab's claim to it)
     node_addresses: tuple[IPInterface, ...]
     host_addresses: tuple[IPInterface, ...]  # () for a bridge port
 
 
 @dataclass(frozen=True)
-class HostBridge:
+class MachineBridge:
     name: str
     alias: str
     addresses: tuple[IPInterface, ...]  # the machine's: the gateway of the bridge's nodes
-    ports: tuple[HostEnd, ...]
+    ports: tuple[MachineEnd, ...]
 
 
 @dataclass(frozen=True)
-class HostSide:
+class MachineSide:
     """What the lab puts on the machine nslab runs on."""
 
-    links: tuple[HostEnd, ...]
-    bridge: HostBridge | None
+    links: tuple[MachineEnd, ...]
+    bridge: MachineBridge | None
     routes: tuple[Route, ...]  # on the machine, to the lab's other subnets
     egress: str | None  # "auto" or the uplink interface
     forwards: tuple[PortForward, ...]  # ports of the machine -> nodes
@@ -209,7 +209,7 @@ class HostSide:
     forwarding: bool  # the machine must forward (net.ipv4.ip_forward=1)
 
     @property
-    def ends(self) -> tuple[HostEnd, ...]:
+    def ends(self) -> tuple[MachineEnd, ...]:
         return self.links + (self.bridge.ports if self.bridge else ())
 
 
@@ -224,7 +224,7 @@ class Lab:
     neighbours: NeighbourNeed
     tests: LabTests = LabTests()
     hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file
-    host: HostSide | None = None
+    machine: MachineSide | None = None
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

@@ -13,7 +13,6 @@ from ipaddress import IPv4Network, IPv6Network
 from nslab.errors import NslabError, Problem
 from nslab.model import addressing, routing, segments
 from nslab.model.expectations import resolve_tests
-from nslab.model.host import resolve_host
 from nslab.model.lab import (
     BRIDGE_NAME,
     Interface,
@@ -27,6 +26,7 @@ from nslab.model.lab import (
     Segment,
     Service,
 )
+from nslab.model.machine import resolve_machine
 from nslab.model.naming import interface_names, namespace_name
 from nslab.model.policy import resolve_policies
 from nslab.spec.check import parse_endpoint
@@ -164,7 +164,7 @@ def resolve(spec: LabSpec) -> Lab:
         links=tuple(Link(names[2 * i], names[2 * i + 1]) for i in range(len(spec.links))),
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
-    lab = resolve_host(spec, lab, problems)
+    lab = resolve_machine(spec, lab, problems)
     lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], problems)
                                    for n in lab.nodes))
     lab = resolve_policies(spec, lab, problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from nslab.model.lab import Expectation, HostEnd, HostSide, Lab, LabTests, Route
+from nslab.model.lab import Expectation, Lab, LabTests, MachineEnd, MachineSide, Route
 
 
 def route_to_dict(r: Route) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "members": [f"{n}:{i}" for n, i in seg.members],
             "switches": list(seg.switches),
         } for seg in lab.segments],
-        "machine": machine_to_dict(lab.host) if lab.host else None,
+        "machine": machine_to_dict(lab.machine) if lab.machine else None,
         "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
         "hosts_files": bool(lab.hosts),
         "test": {"timeout": lab.tests.timeout, "converge": lab.tests.converge,
@@ -44,13 +44,13 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
     }
 
 
-def _end(e: HostEnd) -> dict[str, Any]:
-    return {"node": e.node, "iface": e.iface, "host_iface": e.host_ifname,
+def _end(e: MachineEnd) -> dict[str, Any]:
+    return {"node": e.node, "iface": e.iface, "host_iface": e.machine_ifname,
             "addresses": [str(a) for a in e.node_addresses],
             "host_addresses": [str(a) for a in e.host_addresses]}
 
 
-def machine_to_dict(side: HostSide) -> dict[str, Any]:
+def machine_to_dict(side: MachineSide) -> dict[str, Any]:
     """What the lab puts on the machine: its veths (the machine's end named),
     its bridge with the gateway addresses and ports, egress, port forwards,
     the machine's routes into the lab and whether it forwards."""

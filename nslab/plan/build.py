@@ -33,7 +33,7 @@ STATE_ROOT = "/run/nslab"
 
 
 @dataclass(frozen=True)
-class HostFacts:
+class MachineFacts:
     """What the plan needs to know of the machine: the neighbour table limits
     (gc_thresh1..3) of IPv4 and IPv6 as they are now, and its uplink."""
 
@@ -120,8 +120,8 @@ def needs(lab: Lab) -> dict[str, str]:
     return out
 
 
-def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
-    host = host or HostFacts()
+def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Plan:
+    host = host or MachineFacts()
     steps: list[Step] = []
     for fam, need, now in ((4, lab.neighbours.arp, host.arp_thresh),
                            (6, lab.neighbours.ndisc, host.ndisc_thresh)):
@@ -130,7 +130,7 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
             steps.append(SetNeighbourLimits(fam, limits, now))
     steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6,
                            n.forwarding, n.name) for n in lab.nodes]
-    side = lab.host
+    side = lab.machine
     ends = side.ends if side else ()
     if side and side.forwarding:
         steps.append(SetSysctl(None, "net.ipv4.ip_forward", "1"))
@@ -139,7 +139,7 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
     ns = {n.name: n.namespace for n in lab.nodes}
     steps += [AddVeth(ns[a[0]], a[1], ns[b[0]], b[1]) for a, b in
               ((link.a, link.b) for link in lab.links)]
-    steps += [AddVeth(ns[e.node], e.iface, None, e.host_ifname, e.alias) for e in ends]
+    steps += [AddVeth(ns[e.node], e.iface, None, e.machine_ifname, e.alias) for e in ends]
     steps += [AddBridge(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
     bridge = side.bridge if side else None
     if bridge:
@@ -147,17 +147,17 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
     steps += [SetMaster(n.namespace, i.name, i.master)
               for n in lab.nodes for i in n.interfaces if i.master]
     if bridge:
-        steps += [SetMaster(None, p.host_ifname, bridge.name) for p in bridge.ports]
+        steps += [SetMaster(None, p.machine_ifname, bridge.name) for p in bridge.ports]
     steps += [AddAddress(n.namespace, i.name, a)
               for n in lab.nodes for i in n.interfaces for a in i.addresses]
-    steps += [AddAddress(None, e.host_ifname, a) for e in ends for a in e.host_addresses]
+    steps += [AddAddress(None, e.machine_ifname, a) for e in ends for a in e.host_addresses]
     if bridge:
         steps += [AddAddress(None, bridge.name, a) for a in bridge.addresses]
     steps += [SetLinkUp(n.namespace, n.bridge) for n in lab.nodes if n.bridge]
     if bridge:
         steps.append(SetLinkUp(None, bridge.name))
     steps += [SetLinkUp(n.namespace, i.name) for n in lab.nodes for i in n.interfaces]
-    steps += [SetLinkUp(None, e.host_ifname) for e in ends]
+    steps += [SetLinkUp(None, e.machine_ifname) for e in ends]
     steps += [AddRoute(n.namespace, r.dst, r.nexthops) for n in lab.nodes for r in n.routes]
     if side:
         steps += [AddRoute(None, r.dst, r.nexthops) for r in side.routes]
@@ -166,7 +166,7 @@ def plan(lab: Lab, host: HostFacts | None = None, instance: str = "0") -> Plan:
               for n in lab.nodes if n.policy and nft.node_text(n.policy)]
     if side and (side.egress or side.forwards):
         uplink = host.uplink if side.egress == "auto" else side.egress
-        steps.append(LoadNftRuleset(None, "host", nft.host_ruleset(lab.name, side, uplink)))
+        steps.append(LoadNftRuleset(None, "machine", nft.host_ruleset(lab.name, side, uplink)))
     steps += [RunCommand(n.namespace, n.name, argv) for n in lab.nodes for argv in n.exec]
     steps += [StartService(n.namespace, n.name, s.name, s.argv,
                            f"{STATE_ROOT}/{lab.name}/services/{n.name}.{s.name}.log")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nslab.model.lab import FilterRule, HostSide, IPNetwork, Policy, PortForward
+from nslab.model.lab import FilterRule, IPNetwork, MachineSide, Policy, PortForward
 
 TABLE = "nslab"
 VERDICT = {"accept": "accept", "drop": "drop", "reject": "reject"}
@@ -118,7 +118,7 @@ def host_table(lab: str) -> str:
     return "nslab_" + lab.replace("-", "_")
 
 
-def host_ruleset(lab: str, side: HostSide, uplink: str | None) -> str:
+def host_ruleset(lab: str, side: MachineSide, uplink: str | None) -> str:
     """The machine's part: masquerade the lab's subnets out of the uplink, and
     forward ports of the machine's own addresses to nodes."""
     chains: list[str] = []

@@ -49,6 +49,9 @@ def check(spec: LabSpec) -> list[Problem]:
             problems.append(Problem(("nodes", name), f"node name '{name}' is not allowed",
                                     "lowercase letters, digits, '_', '-', start with a letter, "
                                     "at most 30 characters"))
+        if name == "machine":
+            problems.append(Problem(("nodes", name), "'machine' names the machine nslab runs "
+                                    "on (a link's peer machine:IFACE)", "choose another name"))
         if node.kind == "switch" and node.routes:
             problems.append(Problem(("nodes", name, "routes"), "a switch has no routes",
                                     "routes belong on hosts and routers"))

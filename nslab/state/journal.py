@@ -20,13 +20,18 @@ from typing import Any
 ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
 
 
+# the lock on the machine's borrowed settings, and their folder (no lab name
+# starts with a dot, so neither can be a lab's)
+MACHINE_LOCK = ".machine"
+
+
 def lab_dir(lab: str) -> str:
     return os.path.join(ROOT, lab)
 
 
 @contextmanager
 def locked(name: str, on_wait: Any = None) -> Iterator[None]:
-    """Hold the lock `name` (a lab name, or 'host'); wait for it when another
+    """Hold the lock `name` (a lab name, or MACHINE_LOCK); wait for it when another
     nslab command holds it, calling `on_wait()` once first. The lock file is
     removed on release when the lab has no state left, so a machine with no
     lab up keeps nothing of nslab's (a waiter that finds its file unlinked
@@ -53,15 +58,11 @@ def locked(name: str, on_wait: Any = None) -> Iterator[None]:
     try:
         yield
     finally:
-        if not os.path.exists(lab_dir(name)) and not _host_busy(name):
+        if not os.path.exists(lab_dir(name)):
             os.unlink(path)
             with suppress(OSError):
                 os.rmdir(ROOT)
         os.close(fd)
-
-
-def _host_busy(name: str) -> bool:
-    return name == "host" and os.path.isdir(os.path.join(ROOT, ".host"))
 
 
 @dataclass
@@ -78,10 +79,10 @@ class Record:
     neighbour_limits: bool = False
     files: list[str] = field(default_factory=list)  # on the host, written for the lab
     dirs: list[str] = field(default_factory=list)  # on the host, made for the lab
-    host_links: dict[str, str] = field(default_factory=dict)  # machine link name -> alias
-    host_indexes: dict[str, int] = field(default_factory=dict)  # -> the index nslab chose
-    host_tables: list[str] = field(default_factory=list)  # nftables tables on the machine
-    host_sysctls: bool = False
+    machine_links: dict[str, str] = field(default_factory=dict)  # machine link name -> alias
+    machine_indexes: dict[str, int] = field(default_factory=dict)  # -> the index nslab chose
+    machine_tables: list[str] = field(default_factory=list)  # nftables tables on the machine
+    machine_sysctls: bool = False
     machine: int | None = None  # the inode of the namespace that played the machine
     shared_dirs: bool = False  # it holds a folder labs share (/etc/netns)
 
@@ -133,17 +134,17 @@ class Journal:
             elif t == "neigh":
                 rec.neighbour_limits = True
             elif t in ("hostlink", "hostbridge"):
-                rec.host_links[e["name"]] = e.get("alias") or ""
+                rec.machine_links[e["name"]] = e.get("alias") or ""
                 if e.get("index"):
-                    rec.host_indexes[e["name"]] = e["index"]
+                    rec.machine_indexes[e["name"]] = e["index"]
             elif t == "shareddir":
                 rec.shared_dirs = True
             elif t == "machine":
                 rec.machine = e.get("ino")
             elif t == "hostnft":
-                rec.host_tables.append(e["table"])
+                rec.machine_tables.append(e["table"])
             elif t == "hostsysctl":
-                rec.host_sysctls = True
+                rec.machine_sysctls = True
             elif t == "file":
                 rec.files.append(e["path"])
             elif t == "unfile" and e["path"] in rec.files:

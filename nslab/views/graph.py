@@ -97,7 +97,7 @@ def _short(addresses: tuple[str, ...]) -> str:
     return " ".join(parts)
 
 
-MACHINE = "host"  # an interface whose peer is the machine nslab runs on
+MACHINE = "machine"  # an interface whose peer is the machine nslab runs on
 
 
 def _kinds(lab: dict[str, Any]) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nslab import observed as ob
+from nslab.records import observed as ob
 from nslab.views.text import table
 
 

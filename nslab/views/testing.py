@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from nslab import verdicts as vd
+from nslab.records import verdicts as vd
 from nslab.views.text import table
 
 MARK = {"reply": "ok", "open": "ok", "refused": "R", "unreachable": "U", "blocked": "B",

@@ -41,7 +41,7 @@ def _n(count: int, noun: str) -> str:
 
 def counts(lab: Lab) -> str:
     subnets = sum(1 for s in lab.segments for x in (s.subnet4, s.subnet6) if x is not None)
-    machine = f" (+{len(lab.host.ends)} to this machine)" if lab.host else ""
+    machine = f" (+{len(lab.machine.ends)} to this machine)" if lab.machine else ""
     return (f"{_n(len(lab.nodes), 'node')}, {_n(len(lab.links), 'link')}{machine}, "
             f"{_n(subnets, 'subnet')}")
 

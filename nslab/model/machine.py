@@ -14,15 +14,15 @@ from ipaddress import IPv4Network, IPv6Network
 
 from nslab.errors import Problem
 from nslab.model.lab import (
-    HOST,
-    HostBridge,
-    HostEnd,
-    HostSide,
+    MACHINE,
     Interface,
     IPAddress,
     IPInterface,
     IPNetwork,
     Lab,
+    MachineBridge,
+    MachineEnd,
+    MachineSide,
     Nexthop,
     Node,
     Route,
@@ -38,7 +38,7 @@ DEFAULT = ipaddress.ip_network("0.0.0.0/0")
 DEFAULT6 = ipaddress.ip_network("::/0")
 
 
-def host_ifname(lab: str, node: str, iface: str) -> str:
+def machine_ifname(lab: str, node: str, iface: str) -> str:
     return "nsl" + hashlib.sha1(f"{lab}/{node}/{iface}".encode()).hexdigest()[:8]
 
 
@@ -108,7 +108,7 @@ def _pair(net: IPNetwork) -> tuple[IPInterface, IPInterface]:
 
 
 def _link(ls: HostLinkSpec, where: tuple[str | int, ...], lab: Lab, end: tuple[str, str],
-          subnets: _Subnets, problems: list[Problem]) -> HostEnd | None:
+          subnets: _Subnets, problems: list[Problem]) -> MachineEnd | None:
     node, iface = end
     node_end: tuple[IPInterface, ...] = ()
     host_end: tuple[IPInterface, ...] = ()
@@ -126,11 +126,11 @@ def _link(ls: HostLinkSpec, where: tuple[str | int, ...], lab: Lab, end: tuple[s
             return None
         mine, theirs = _pair(net)
         host_end, node_end = (*host_end, mine), (*node_end, theirs)
-    return HostEnd(node, iface, ls.host_iface or host_ifname(lab.name, node, iface),
+    return MachineEnd(node, iface, ls.host_iface or machine_ifname(lab.name, node, iface),
                    f"nslab {lab.name} {node}:{iface}", node_end, host_end)
 
 
-def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
+def resolve_machine(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
     h = spec.host
     if h is None:
         return lab
@@ -140,7 +140,7 @@ def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
     pool6 = spec.addressing.ipv6_pool
     subnets = _Subnets(IPv4Network(spec.addressing.pool),
                        IPv6Network(pool6) if pool6 else None, used)
-    links: list[HostEnd] = []
+    links: list[MachineEnd] = []
     for k, ls in enumerate(h.links):
         where: tuple[str | int, ...] = ("host", "links", k)
         end = _endpoint(ls.node, nodes, (*where, "node"), problems, names)
@@ -160,7 +160,7 @@ def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
             new_nodes.append(n)
             continue
         ifaces = n.interfaces + tuple(
-            Interface(n.name, e.iface, HOST, e.host_ifname, -1, e.node_addresses, None)
+            Interface(n.name, e.iface, MACHINE, e.machine_ifname, -1, e.node_addresses, None)
             for e in mine)
         routes = n.routes
         if lab.routing == "auto":  # static: the file's routes and connected ones only
@@ -177,13 +177,13 @@ def resolve_host(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
         segs += (_segment(len(segs), bridge.addresses,
                           tuple((e.node, e.iface) for e in bridge.ports)),)
     segments_on_machine = len(links) + (1 if bridge else 0)
-    side = HostSide(tuple(links), bridge, routes, h.egress, forwards, lab_subnets,
+    side = MachineSide(tuple(links), bridge, routes, h.egress, forwards, lab_subnets,
                     bool(h.egress or forwards or routes or segments_on_machine > 1))
     ipv6 = lab.ipv6 or any(seg.subnet6 is not None for seg in segs)
-    return replace(lab, nodes=tuple(new_nodes), host=side, segments=segs, ipv6=ipv6)
+    return replace(lab, nodes=tuple(new_nodes), machine=side, segments=segs, ipv6=ipv6)
 
 
-def _default_routes(end: HostEnd, bridge: HostBridge | None,
+def _default_routes(end: MachineEnd, bridge: MachineBridge | None,
                     routes: tuple[Route, ...]) -> tuple[Route, ...]:
     """A default route per family to the machine, unless the node has one."""
     gateways = end.host_addresses or (bridge.addresses if bridge else ())
@@ -205,7 +205,7 @@ def _segment(index: int, addresses: tuple[IPInterface, ...],
 
 def _bridge(spec: HostBridgeSpec, lab: Lab, nodes: dict[str, Node],
             names: dict[str, set[str]], subnets: _Subnets,
-            problems: list[Problem]) -> HostBridge | None:
+            problems: list[Problem]) -> MachineBridge | None:
     """The machine's bridge: its gateway addresses (the file's, or the first of
     a subnet from the pool, per family) and a port per member, each member's
     address its own choice or the next free one counting up from the gateway."""
@@ -249,9 +249,9 @@ def _bridge(spec: HostBridgeSpec, lab: Lab, nodes: dict[str, Node],
                     return None
                 chosen[(k, gw.version)] = ip
             addrs.append(ipaddress.ip_interface(f"{ip}/{gw.network.prefixlen}"))
-        ports.append(HostEnd(end[0], end[1], m.host_iface or host_ifname(lab.name, *end),
+        ports.append(MachineEnd(end[0], end[1], m.host_iface or machine_ifname(lab.name, *end),
                              f"nslab {lab.name} {end[0]}:{end[1]}", tuple(addrs), ()))
-    return HostBridge(spec.name or bridge_name(lab.name), f"nslab {lab.name} bridge",
+    return MachineBridge(spec.name or bridge_name(lab.name), f"nslab {lab.name} bridge",
                       tuple(gateways), tuple(ports))
 
 
@@ -301,7 +301,7 @@ def _next_free(gw: IPInterface, chosen: dict[tuple[int, int], IPAddress]) -> IPA
     return None
 
 
-def _machine_routes(ends: tuple[HostEnd, ...], used: list[IPNetwork],
+def _machine_routes(ends: tuple[MachineEnd, ...], used: list[IPNetwork],
                     nodes: dict[str, Node]) -> tuple[Route, ...]:
     """The machine reaches the lab's other subnets through the first router
     plugged into it."""

@@ -21,7 +21,7 @@ NEIGH, SYSCTL, DIRS = "neigh.json", "sysctl.json", "dirs.json"
 
 
 def _path(name: str) -> str:
-    return os.path.join(journal.ROOT, ".host", name)
+    return os.path.join(journal.lab_dir(journal.MACHINE_LOCK), name)
 
 
 def _load(name: str) -> dict[str, dict[str, Any]]:
@@ -36,7 +36,7 @@ def _load(name: str) -> dict[str, dict[str, Any]]:
 
 def _save(name: str, data: dict[str, dict[str, Any]]) -> None:
     """Write it atomically; entries no lab holds are dropped, and so are the
-    file and the .host folder once nothing is left."""
+    file and the .machine folder once nothing is left."""
     path = _path(name)
     data = {k: v for k, v in data.items() if v.get("holders")}
     if not data:
@@ -55,7 +55,7 @@ def _save(name: str, data: dict[str, dict[str, Any]]) -> None:
 def hold(lab: str, family: int, want: Thresh, read: Callable[[], Thresh],
          write: Callable[[Thresh], None]) -> None:
     """Lab `lab` needs at least `want`; record the original values first.
-    Call with the 'host' lock held."""
+    Call with MACHINE_LOCK held."""
     data = _load(NEIGH)
     entry = data.setdefault(str(family), {"original": list(read()), "holders": {}})
     holders = entry["holders"]
@@ -98,7 +98,7 @@ def hold_sysctl(lab: str, key: str, value: str, read: Callable[[str], str],
                 write: Callable[[str, str], None], here: int) -> str:
     """Lab `lab` needs `key` = `value` on the machine (the namespace nslab runs
     in: entries are kept per namespace): record the original (the first holder
-    does), then set it. Returns the value it had. Call with the 'host' lock held."""
+    does), then set it. Returns the value it had. Call with MACHINE_LOCK held."""
     data = _load(SYSCTL)
     before = read(key)
     entry = data.setdefault(f"{here}/{key}", {"original": before, "holders": {}})
@@ -136,7 +136,7 @@ def hold_dir(lab: str, path: str, is_dir: Callable[[str], bool],
              make_dir: Callable[[str], None]) -> None:
     """Lab `lab` puts files in `path` (such as /etc/netns), making it if it is
     not there; the last lab out removes it, if nslab made it and it is empty.
-    Call with the 'host' lock held."""
+    Call with MACHINE_LOCK held."""
     data = _load(DIRS)
     entry = data.setdefault(path, {"made": not is_dir(path), "holders": []})
     if lab not in entry["holders"]:

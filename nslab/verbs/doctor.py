@@ -7,7 +7,7 @@ import os
 import shutil
 
 from nslab.kernel import features, machine, netns, sysctl
-from nslab.observed import Check, Status
+from nslab.records.observed import Check, Status
 
 CAP_SYS_ADMIN, CAP_NET_ADMIN = 21, 12
 TOOLS = {
@@ -92,16 +92,16 @@ def host() -> list[Check]:
     drops = machine.forward_drops()
     if drops:
         where = ", ".join(drops)
-        out = [Check("host", "forwarding firewall", "warn",
+        out = [Check("machine", "forwarding firewall", "warn",
                      f"the host drops forwarded packets by default ({where}): lab traffic "
                      "that passes through the host (host bridges, egress) is dropped",
                      "allow the lab's subnets in that chain, e.g. iptables -I FORWARD -s "
                      "10.128.0.0/16 -j ACCEPT (and the reverse)")]
     else:
-        out = [Check("host", "forwarding firewall", "ok",
+        out = [Check("machine", "forwarding firewall", "ok",
                      "no host chain drops forwarded packets by default")]
     fwd = sysctl.read("net.ipv4.ip_forward")
-    out.append(Check("host", "ip_forward", "info", f"net.ipv4.ip_forward = {fwd} (labs inside "
+    out.append(Check("machine", "ip_forward", "info", f"net.ipv4.ip_forward = {fwd} (labs inside "
                      "namespaces do not need it; egress through the host does)"))
     return out
 

@@ -17,12 +17,12 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from nslab import observed as ob
 from nslab.errors import require_root
 from nslab.kernel import firewall, machine, netns, observe, procs, sysctl
 from nslab.plan.build import NETNS_ETC
-from nslab.state import host
-from nslab.state.journal import Journal, labs, locked
+from nslab.records import observed as ob
+from nslab.state import machine as borrowed
+from nslab.state.journal import MACHINE_LOCK, Journal, labs, locked
 
 _NS_MARK = re.compile(r"nslab lab=([a-z][a-z0-9-]*) node=\S* id=\S+")
 _LINK_MARK = re.compile(r"nslab ([a-z][a-z0-9-]*) \S")
@@ -55,8 +55,8 @@ def _claims() -> Claims:
         rec = Journal(name).read()
         c.labs.add(name)
         c.namespaces.update(rec.namespaces)
-        c.links.update(rec.host_links)
-        c.tables.update(rec.host_tables)
+        c.links.update(rec.machine_links)
+        c.tables.update(rec.machine_tables)
         c.files.update(rec.files)
     return c
 
@@ -96,7 +96,7 @@ def find() -> list[Debris]:
         m = _FILE_MARK.match(_first_line(path))
         if m and path not in claims.files:
             out.append(Debris("file", path, m.group(1)))
-    for lab in sorted(host.holders() - claims.labs):
+    for lab in sorted(borrowed.holders() - claims.labs):
         out.append(Debris("setting", lab, lab, "machine settings held for it (restored)"))
     return out
 
@@ -161,7 +161,7 @@ def _remove(d: Debris) -> None:
             with contextlib.suppress(OSError):
                 os.rmdir(os.path.dirname(d.name))  # only when empty
         case "setting":
-            with locked("host"):
-                host.release(d.lab, sysctl.set_neighbour_thresh)
-                host.release_sysctls(d.lab, sysctl.write, os.stat("/proc/self/ns/net").st_ino)
-                host.release_dirs(d.lab, os.rmdir)
+            with locked(MACHINE_LOCK):
+                borrowed.release(d.lab, sysctl.set_neighbour_thresh)
+                borrowed.release_sysctls(d.lab, sysctl.write, os.stat("/proc/self/ns/net").st_ino)
+                borrowed.release_dirs(d.lab, os.rmdir)

@@ -16,12 +16,12 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Literal
 
-from nslab import verdicts as vd
 from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import probe, procs
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
 from nslab.model.lab import Expectation, LabTests
+from nslab.records import verdicts as vd
 from nslab.state.journal import Journal
 from nslab.state.record import node_list
 
@@ -113,7 +113,7 @@ class Checker:
                                f"the path does not pass {e.via}: {text}", 1, self._why(e))
 
     def _listens(self, e: Expectation) -> vd.ExpectResult:
-        from nslab.inspection import inspect
+        from nslab.verbs.inspect import inspect
 
         got = inspect(self.lab, e.dst, ["sockets"])
         want = "LISTEN" if e.proto == "tcp" else "UNCONN"
@@ -210,12 +210,14 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
 
 def check_file(path: str | Path, **kw: object) -> vd.Report:
     """Bring the file's lab up, test it, and bring it down, whatever happens."""
-    from nslab import lifecycle
+    from nslab.model.compile import compile_file
+    from nslab.verbs.down import down
+    from nslab.verbs.up import up
 
-    lab = lifecycle.compile_file(path)
-    lifecycle.up(lab, str(Path(path).resolve()))
+    lab = compile_file(path)
+    up(lab, str(Path(path).resolve()))
     try:
         return check_lab(lab.name, lab.tests, **kw)  # type: ignore[arg-type]
     finally:
-        lifecycle.down(lab.name)
+        down(lab.name)
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from contextlib import ExitStack
 from ipaddress import ip_address
 
-from nslab import verdicts as vd
 from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import firewall, netns, probe
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
 from nslab.kernel.trace import Tracer, Verdict
+from nslab.records import verdicts as vd
 from nslab.state.record import node_list
 
 

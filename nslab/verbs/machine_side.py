@@ -10,21 +10,21 @@ from collections.abc import Callable
 
 from nslab.errors import ConflictError, NslabError
 from nslab.kernel.seam import MACHINE, Kernel
-from nslab.model.lab import HostSide, Lab
-from nslab.plan import HostFacts
+from nslab.model.lab import Lab, MachineSide
+from nslab.plan import MachineFacts
 from nslab.plan.nft import host_table
 from nslab.plan.steps import SetSysctl
-from nslab.state import host
-from nslab.state.journal import Journal, Record, locked
+from nslab.state import machine as borrowed
+from nslab.state.journal import MACHINE_LOCK, Journal, Record, locked
 
 
-def check(lab: Lab, facts: HostFacts, kernel: Kernel) -> list[str]:
+def check(lab: Lab, facts: MachineFacts, kernel: Kernel) -> list[str]:
     """Refuse what would clash on the machine; return warnings for `up`."""
-    side = lab.host
+    side = lab.machine
     if side is None:
         return []
     have = kernel.machine_links()
-    mine = [e.host_ifname for e in side.ends] + ([side.bridge.name] if side.bridge else [])
+    mine = [e.machine_ifname for e in side.ends] + ([side.bridge.name] if side.bridge else [])
     taken = [n for n in mine if n in have]
     if taken:
         raise ConflictError(f"interface {taken[0]} already exists on this machine and nslab "
@@ -51,12 +51,12 @@ def check(lab: Lab, facts: HostFacts, kernel: Kernel) -> list[str]:
     return notes
 
 
-def _check_subnets(side: HostSide, kernel: Kernel) -> None:
+def _check_subnets(side: MachineSide, kernel: Kernel) -> None:
     """An address or connected subnet the lab would put on the machine that
     overlaps one the machine already has (a chapter done by hand and still
     there, another lab, Docker's bridge) would break both: refuse, naming
     the interface that holds it."""
-    ours = [(e.host_ifname, a) for e in side.links for a in e.host_addresses]
+    ours = [(e.machine_ifname, a) for e in side.links for a in e.host_addresses]
     if side.bridge:
         ours += [(side.bridge.name, a) for a in side.bridge.addresses]
     for ifname, text in kernel.machine_addresses():
@@ -76,8 +76,8 @@ def _writer(kernel: Kernel) -> Callable[[str, str], None]:
 def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str],
                kernel: Kernel) -> None:
     journal.write(t="hostsysctl", key=s.key)
-    with locked("host"):
-        before = host.hold_sysctl(lab, s.key, s.value, kernel.read_sysctl, _writer(kernel),
+    with locked(MACHINE_LOCK):
+        before = borrowed.hold_sysctl(lab, s.key, s.value, kernel.read_sysctl, _writer(kernel),
                                   kernel.inode_of(MACHINE))
     if before != s.value:
         notes.append(f"set {s.key}={s.value} on this machine (it was {before}); restored "
@@ -94,20 +94,20 @@ def clear(name: str, rec: Record, kernel: Kernel) -> tuple[str | None, list[str]
         return None, []
     here = kernel.inode_of(MACHINE)
     if here != rec.machine:
-        if rec.host_sysctls:  # forget its hold; writes nothing here
-            with locked("host"):
-                host.release_sysctls(name, _writer(kernel), here)
+        if rec.machine_sysctls:  # forget its hold; writes nothing here
+            with locked(MACHINE_LOCK):
+                borrowed.release_sysctls(name, _writer(kernel), here)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
                 "what it put there is left alone"), []
-    _deleted, failed = kernel.delete_machine_links(rec.host_links, rec.host_indexes)
-    for table in rec.host_tables:
+    _deleted, failed = kernel.delete_machine_links(rec.machine_links, rec.machine_indexes)
+    for table in rec.machine_tables:
         why = kernel.delete_nft_table(table)
         if why:
             failed.append(why)
-    if rec.host_sysctls:
+    if rec.machine_sysctls:
         try:
-            with locked("host"):
-                host.release_sysctls(name, _writer(kernel), here)
+            with locked(MACHINE_LOCK):
+                borrowed.release_sysctls(name, _writer(kernel), here)
         except OSError as e:
             failed.append(f"the machine's sysctls held for the lab: {e.strerror or e}")
     return None, failed

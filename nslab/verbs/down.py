@@ -1,0 +1,140 @@
+"""nslab down: remove a lab from its journal alone (no topology file
+needed), converging: what is already gone counts as removed, a namespace that
+is not the one the lab made is left alone, and what cannot be removed is
+named, kept in the journal, and tried again by the next down."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from nslab.errors import ROOT_NEEDED, NotRootError
+from nslab.kernel.seam import Kernel, RealKernel
+from nslab.model.compile import names_a_file
+from nslab.plan.build import marker
+from nslab.spec import load
+from nslab.state import machine as borrowed
+from nslab.state.journal import MACHINE_LOCK, Journal, Record, locked
+from nslab.verbs import machine_side
+
+
+@dataclass
+class DownResult:
+    lab: str
+    removed: list[str]
+    skipped: list[str]
+    processes: int
+    seconds: float
+    was_up: bool
+    notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # not removed, with why: still recorded
+
+
+def lab_name(target: str) -> str:
+    """A lab name, or the name inside a topology file."""
+    if names_a_file(target):
+        spec, _ = load(target)
+        return spec.name
+    return target
+
+
+def down(target: str, on_wait: Any = None, kernel: Kernel | None = None) -> DownResult:
+    """Remove a lab from its journal alone; `kernel`: the machine unless told."""
+    k = kernel or RealKernel()
+    if not k.privileged():
+        raise NotRootError(ROOT_NEEDED)
+    name = lab_name(target)
+    t0 = time.perf_counter()
+    with locked(name, on_wait):
+        journal = Journal(name)
+        if not journal.exists():
+            return DownResult(name, [], [], 0, time.perf_counter() - t0, False)
+        result = teardown(name, journal, k)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _owned(name: str, ns: str, ino: int | None, rec: Record, k: Kernel) -> int | None:
+    """The inode of namespace `ns` when it is the one this lab made: its inode
+    is the one recorded, or (when the crash came before the inode was) its `lo`
+    carries this lab's marker. None when it is not ours or not there."""
+    current = k.namespace_inode(ns)
+    if current is None:
+        return None
+    if ino is not None:
+        return current if current == ino else None
+    try:
+        alias = k.namespace_marker(ns)
+    except OSError:
+        return None
+    return current if alias == marker(name, rec.nodes.get(ns, ""), rec.instance) else None
+
+
+def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
+    t0 = time.perf_counter()
+    rec = journal.read()
+    owned: dict[str, int] = {}
+    skipped: list[str] = []
+    debris: list[str] = []
+    for ns, ino in rec.namespaces.items():
+        if not k.name_taken(ns):
+            continue
+        if ino is None and k.unmounted_placeholder(ns):
+            debris.append(ns)  # killed between naming and mounting: our empty file
+            continue
+        cur = _owned(name, ns, ino, rec, k)
+        if cur is not None:
+            owned[ns] = cur
+        else:
+            skipped.append(ns)
+    pids = k.processes_in(set(owned.values()))
+    k.end_processes(sorted(pids))
+    # first: a veth end on the machine goes at once
+    elsewhere, failed = machine_side.clear(name, rec, k)
+    removed = []
+    for ns in [*owned, *debris]:
+        try:
+            k.remove_namespace(ns)
+        except OSError as e:
+            failed.append(f"namespace {ns}: {e.strerror or e}")
+            continue
+        if ns in owned:
+            removed.append(ns)
+    try:
+        if rec.neighbour_limits:
+            with locked(MACHINE_LOCK):
+                borrowed.release(name, k.set_neighbour_thresh)
+    except OSError as e:
+        failed.append(f"the neighbour table limits held for the lab: {e.strerror or e}")
+    failed += _remove_files(rec.files, rec.dirs, k)
+    if rec.shared_dirs:
+        with locked(MACHINE_LOCK):
+            borrowed.release_dirs(name, k.remove_dir)
+    if failed:  # kept: the next down tries again (what is gone counts as removed)
+        journal.write_file("down-failed.json", failed)
+    else:
+        journal.remove()
+    return DownResult(name, sorted(removed), skipped, len(pids), time.perf_counter() - t0,
+                      True, [elsewhere] if elsewhere else [], failed)
+
+
+def _remove_files(files: list[str], dirs: list[str], k: Kernel) -> list[str]:
+    """The host files the journal says this lab wrote, then the folders it
+    made for them (only when empty: what someone else put there stays).
+    Returns what could not be removed, with why."""
+    failed = []
+    for path in files:
+        try:
+            k.remove_file(path)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            failed.append(f"file {path}: {e.strerror or e}")
+    for path in reversed(dirs):
+        with contextlib.suppress(OSError):
+            k.remove_dir(path)
+    return failed
+
+
