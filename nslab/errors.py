@@ -25,6 +25,13 @@ class Problem:
     hint: str = ""
 
 
+class UsageError(NslabError):
+    """The command line asks for something that cannot be (a section that does
+    not exist, nothing to run): exit 2, as argparse's own usage errors."""
+
+    exit_code = 2
+
+
 class SpecError(NslabError):
     """The topology file is invalid. Holds every problem found, already rendered."""
 

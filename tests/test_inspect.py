@@ -198,7 +198,7 @@ def test_targets_sections_and_text(
     assert "tcp dport 22 drop" in r.stdout  # the ruleset as nft prints it
     assert f"{b}:vb" in r.stdout and "192.0.2.1:7000" in r.stdout
     r = nslab("inspect", a, "--only", "bogus")
-    assert r.returncode == 1 and "no section 'bogus'" in r.stderr
+    assert r.returncode == 2 and "no section 'bogus'" in r.stderr  # a usage error
     r = nslab("inspect", "no-such-namespace-here")
     assert r.returncode == 4 and "see nslab ns list" in r.stderr and "Traceback" not in r.stderr
     me = inspect_json("host", only="interfaces")  # the namespace nslab runs in

@@ -31,6 +31,9 @@ def test_why_names_each_cause_in_the_demo(labs: Labs) -> None:
     assert [h["node"] for h in d["forward"]["hops"]] == ["h1", "sw1", "r1", "h3"]
     assert [h["node"] for h in d["back"]["hops"]] == ["h3", "r1", "sw1", "h1"]
     assert d["forward"]["hops"][2]["iif"] == "eth0" and d["forward"]["hops"][2]["oif"] == "eth1"
+    # src means one thing: a node; the addresses are named as such
+    assert d["src"] == d["forward"]["src"] == "h1" and d["back"]["src"] == "h3"
+    assert d["forward"]["src_address"] == "10.128.0.2" and d["forward"]["dst"] == "10.0.9.2"
     text = nslab("why", name, "h1", "h3")
     assert text.returncode == 0 and "gets through" in text.stdout and "the way back:" in text.stdout
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nslab.errors import NslabError, require_root
+from nslab.errors import UsageError, require_root
 from nslab.views import text
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def cmd_list(a: argparse.Namespace) -> int:
 def cmd_exec(a: argparse.Namespace) -> int:
     argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
     if not argv:
-        raise NslabError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
+        raise UsageError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
     from nslab.verbs import enter
 
     return enter.node(a.lab, a.node, argv)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from nslab.cli.common import print_json
-from nslab.errors import NslabError
+from nslab.errors import NslabError, UsageError
 
 
 def cmd_inspect(a: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def cmd_ns(a: argparse.Namespace) -> int:
     elif a.ns_command == "exec":
         argv = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
         if not argv:
-            raise NslabError("nothing to run: nslab ns exec NAME -- COMMAND [ARGS...]")
+            raise UsageError("nothing to run: nslab ns exec NAME -- COMMAND [ARGS...]")
         from nslab.verbs import enter
 
         return enter.named(a.name, argv)
@@ -70,7 +70,7 @@ def cmd_graph(a: argparse.Namespace) -> int:
 
     fmt = a.format or (Path(a.output).suffix.lstrip(".") if a.output else "dot")
     if fmt not in ("svg", "png", "dot", "mermaid"):
-        raise NslabError(f"cannot draw '{fmt}': use --format svg, png, dot or mermaid")
+        raise UsageError(f"cannot draw '{fmt}': use --format svg, png, dot or mermaid")
     from nslab.verbs.graph import source
 
     data, state, title = source(a.target)

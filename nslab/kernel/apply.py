@@ -36,9 +36,7 @@ from nslab.plan.steps import (
     AddNamespace,
     AddRoute,
     AddVeth,
-    DeleteNamespace,
     LoadNftRuleset,
-    RemoveFile,
     RunCommand,
     SetLinkUp,
     SetMaster,
@@ -137,8 +135,6 @@ class Executor:
                 for s in steps:
                     assert isinstance(s, LoadNftRuleset)
                     self._load_nft(s)
-            case DeleteNamespace() | RemoveFile():
-                raise AssertionError("namespaces and files are removed by nslab.lifecycle.down")
             case _:
                 assert_never(first)
         if self.progress:

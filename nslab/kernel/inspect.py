@@ -13,7 +13,7 @@ import dataclasses
 import os
 from collections.abc import Iterable
 
-from nslab.kernel import firewall, netns, netstate, procs, sockets
+from nslab.kernel import firewall, netns, netstate, procs, sockets, sysctl
 from nslab.kernel import netlink as nl
 from nslab.records import observed as ob
 
@@ -36,24 +36,16 @@ def named_namespaces() -> dict[str, int]:
     return out
 
 
-def _read_int(path: str) -> int | None:
-    try:
-        with open(path) as f:
-            return int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def _sysctls(ifnames: Iterable[str]) -> ob.Sysctls:
     per: dict[str, dict[str, int | None]] = {}
     for name in ("all", "default", *ifnames):
         values: dict[str, int | None] = {}
         for key in SYSCTLS4:
-            values[f"ipv4.{key}"] = _read_int(f"/proc/sys/net/ipv4/conf/{name}/{key}")
+            values[f"ipv4.{key}"] = sysctl.number(f"ipv4/conf/{name}/{key}")
         for key in SYSCTLS6:
-            values[f"ipv6.{key}"] = _read_int(f"/proc/sys/net/ipv6/conf/{name}/{key}")
+            values[f"ipv6.{key}"] = sysctl.number(f"ipv6/conf/{name}/{key}")
         per[name] = values
-    return ob.Sysctls(ip_forward=_read_int("/proc/sys/net/ipv4/ip_forward"),
+    return ob.Sysctls(ip_forward=sysctl.number("ipv4/ip_forward"),
                       ipv6_forwarding=per["all"]["ipv6.forwarding"],
                       rp_filter=per["all"]["ipv4.rp_filter"], per_interface=per)
 
@@ -243,7 +235,7 @@ class Reader:
         links = [r.record for r in self.links(ino) if r.record.kind != "loopback"]
         sock = self.sock(ino)
         with netns.entered(self.fd(ino)):
-            forwarding = _read_int("/proc/sys/net/ipv4/ip_forward") == 1
+            forwarding = sysctl.number("ipv4/ip_forward") == 1
             try:
                 tables = tuple(t.name for t in firewall.tables())
             except OSError:

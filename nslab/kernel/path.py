@@ -15,7 +15,7 @@ import os
 from collections import deque
 from ipaddress import ip_address
 
-from nslab.kernel import netns, netstate
+from nslab.kernel import netns, netstate, sysctl
 from nslab.kernel.inspect import Reader
 from nslab.records import observed as ob
 from nslab.records import verdicts as vd
@@ -44,11 +44,7 @@ class Walker:
 
     def _sysctl(self, ino: int, path: str) -> int | None:
         with netns.entered(self.r.fd(ino)):
-            try:
-                with open(f"/proc/sys/net/{path}") as f:
-                    return int(f.read().split()[0])
-            except (OSError, ValueError):
-                return None
+            return sysctl.number(path)
 
     def _down(self, ino: int, link: ob.Interface) -> str | None:
         if not link.up:
@@ -123,24 +119,26 @@ class Walker:
                                           iif)
             except OSError as e:
                 off = self._forwarding_off(cur, iname, family) if iif is not None else None
-                return self._stop(src, dst, hops, cur, iname, off or self._lookup_error(
+                return self._stop(src, src_addr, dst, hops, cur, iname, off or self._lookup_error(
                     cur, iname, dst, src_addr, e))
             where = self._name(cur)
             if look.type == "local":
                 hops.append(vd.Hop(self.r.label(cur), self.nodes.get(cur), iname, None, None,
                                    f"{dst} is local (table {look.table})"))
-                return vd.Path(src_addr or "", dst, True, tuple(hops), None, None)
+                return vd.Path(self._start(src), src_addr, dst, True, tuple(hops), None,
+                               None)
             if look.type != "unicast":
-                return self._stop(src, dst, hops, cur, iname,
+                return self._stop(src, src_addr, dst, hops, cur, iname,
                                   f"{where} has a {look.type} route for {dst} "
                                   f"(table {look.table})")
             off = self._forwarding_off(cur, iname, family) if iif is not None else None
             if off:
-                return self._stop(src, dst, hops, cur, iname, off)
+                return self._stop(src, src_addr, dst, hops, cur, iname, off)
             out = self._link(cur, look.oif or 0)
             if out is None:
-                return self._stop(src, dst, hops, cur, iname, f"{where} routes {dst} to an "
-                                  f"interface that is gone (index {look.oif})")
+                return self._stop(src, src_addr, dst, hops, cur, iname,
+                                  f"{where} routes {dst} to an interface that is gone "
+                                  f"(index {look.oif})")
             nexthop = look.gateway or dst
             route = f"{dst} via {look.gateway} dev {out.name}" if look.gateway else \
                 f"{dst} dev {out.name}"
@@ -148,18 +146,19 @@ class Walker:
                                nexthop, f"{route} (table {look.table})"))
             why = self._down(cur, out)
             if why:
-                return self._stop(src, dst, hops, cur, iname, why, keep=True)
+                return self._stop(src, src_addr, dst, hops, cur, iname, why, keep=True)
             nxt = self.across(cur, out, nexthop)
             if isinstance(nxt, str):
-                return self._stop(src, dst, hops, cur, iname, nxt, keep=True)
+                return self._stop(src, src_addr, dst, hops, cur, iname, nxt, keep=True)
             cur, iif, bridges = nxt
             for ns, bridge in bridges:
                 hops.append(vd.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
                                    f"bridged by {bridge}"))
             if src_addr is None:
                 src_addr = look.prefsrc
-        return self._stop(src, dst, hops, cur, None, f"more than {MAX_HOPS} hops: a routing "
-                          "loop (the same routers over and over)")
+        return self._stop(src, src_addr, dst, hops, cur, None,
+                          f"more than {MAX_HOPS} hops: a routing loop (the same routers "
+                          "over and over)")
 
     def _forwarding_off(self, ino: int, iname: str | None, family: int) -> str | None:
         key = f"ipv4/conf/{iname}/forwarding" if family == 4 else "ipv6/conf/all/forwarding"
@@ -204,12 +203,13 @@ class Walker:
             return f"{where} has no route to {dst} (add one, or a default route)"
         return f"{where} cannot route {dst}: {os.strerror(e.errno or 0)}"
 
-    def _stop(self, src: int, dst: str, hops: list[vd.Hop], ino: int, iname: str | None,
-              reason: str, keep: bool = False) -> vd.Path:
+    def _stop(self, src: int, src_addr: str | None, dst: str, hops: list[vd.Hop], ino: int,
+              iname: str | None, reason: str, keep: bool = False) -> vd.Path:
         if not keep:
             hops.append(vd.Hop(self.r.label(ino), self.nodes.get(ino), iname, None, None,
                                None))
-        first = hops[0] if hops else None
-        src_text = first.namespace if first else self.r.label(src)
-        return vd.Path(src_text, dst, False, tuple(hops), reason,
+        return vd.Path(self._start(src), src_addr, dst, False, tuple(hops), reason,
                        self.nodes.get(ino) or self.r.label(ino))
+
+    def _start(self, ino: int) -> str:
+        return self.nodes.get(ino) or self.r.label(ino)

@@ -14,6 +14,16 @@ def read(key: str) -> str:
         return f.read().strip()
 
 
+def number(path: str) -> int | None:
+    """A numeric sysctl by its path under /proc/sys/net (`ipv4/conf/eth0.5/forwarding`:
+    a path, since interface names may hold dots); None when it is not there."""
+    try:
+        with open(f"/proc/sys/net/{path}") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def write(key: str, value: str) -> None:
     with open(_path(key), "w") as f:
         f.write(value)

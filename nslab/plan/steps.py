@@ -1,8 +1,8 @@
 """Typed kernel steps. Pure: each step knows the command a person would type
-(`as_shell`) and how it is undone (`inverse`); the kernel layer executes them.
-
-`inverse()` returns None when the step needs no undoing of its own because it
-lives inside a lab namespace and goes away with it.
+(`as_shell`); the kernel layer executes them. A step is not undone one by one:
+what it makes lives inside a lab namespace and goes with it, or (on the
+machine) is journaled before it is made and removed by `down` from the journal
+(nslab.verbs.down), which is also what rolls back a failed `up`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,6 @@ import shlex
 from dataclasses import dataclass
 
 from nslab.model.lab import IPInterface, IPNetwork, Nexthop
-
-
-class NoInverse:
-    """A step whose undo is not another step: what it makes lives inside a lab
-    namespace and goes with it, a command leaves nothing to undo, or (host
-    settings) the journal holds the old value that `down` restores."""
-
-    def inverse(self) -> None:
-        return None
 
 
 def _ns(ns: str | None) -> str:
@@ -57,20 +48,9 @@ class AddNamespace:
         on = "1" if self.forwarding else "0"
         return [*out, ("net.ipv4.ip_forward", on), ("net.ipv6.conf.all.forwarding", on)]
 
-    def inverse(self) -> DeleteNamespace:
-        return DeleteNamespace(self.ns)
-
 
 @dataclass(frozen=True)
-class DeleteNamespace(NoInverse):
-    ns: str
-
-    def as_shell(self) -> str:
-        return f"ip netns del {self.ns}"
-
-
-@dataclass(frozen=True)
-class SetSysctl(NoInverse):
+class SetSysctl:
     """A sysctl inside namespace `ns` (None: the host, whose old value is
     recorded in the journal and restored on down)."""
 
@@ -84,7 +64,7 @@ class SetSysctl(NoInverse):
 
 
 @dataclass(frozen=True)
-class AddVeth(NoInverse):
+class AddVeth:
     """A veth pair; `peer_ns` None: the peer end is on the machine (the host),
     named by a hash, with its long name as `peer_alias`."""
 
@@ -104,7 +84,7 @@ class AddVeth(NoInverse):
 
 
 @dataclass(frozen=True)
-class AddBridge(NoInverse):
+class AddBridge:
     """A bridge; `ns` None: on the machine, with `alias` (nslab's claim to it)."""
 
     ns: str | None
@@ -119,7 +99,7 @@ class AddBridge(NoInverse):
 
 
 @dataclass(frozen=True)
-class SetMaster(NoInverse):
+class SetMaster:
     ns: str | None
     name: str
     master: str
@@ -129,7 +109,7 @@ class SetMaster(NoInverse):
 
 
 @dataclass(frozen=True)
-class AddAddress(NoInverse):
+class AddAddress:
     ns: str | None
     dev: str
     address: IPInterface
@@ -140,7 +120,7 @@ class AddAddress(NoInverse):
 
 
 @dataclass(frozen=True)
-class SetLinkUp(NoInverse):
+class SetLinkUp:
     ns: str | None
     name: str
 
@@ -149,7 +129,7 @@ class SetLinkUp(NoInverse):
 
 
 @dataclass(frozen=True)
-class AddRoute(NoInverse):
+class AddRoute:
     ns: str | None
     dst: IPNetwork
     nexthops: tuple[Nexthop, ...]
@@ -173,7 +153,7 @@ def _hop(h: Nexthop) -> str:
 
 
 @dataclass(frozen=True)
-class RunCommand(NoInverse):
+class RunCommand:
     """A command from the file's `exec:`, run once the lab is wired."""
 
     ns: str
@@ -185,7 +165,7 @@ class RunCommand(NoInverse):
 
 
 @dataclass(frozen=True)
-class StartService(NoInverse):
+class StartService:
     """A background process kept running; ended at down with the namespace."""
 
     ns: str
@@ -199,7 +179,7 @@ class StartService(NoInverse):
 
 
 @dataclass(frozen=True)
-class SetNeighbourLimits(NoInverse):
+class SetNeighbourLimits:
     """Raise the machine-wide ARP/NDP table limits (gc_thresh1..3) for the lab's
     lifetime; the old values are recorded and restored by the last lab down."""
 
@@ -218,7 +198,7 @@ class SetNeighbourLimits(NoInverse):
 
 
 @dataclass(frozen=True)
-class LoadNftRuleset(NoInverse):
+class LoadNftRuleset:
     """nftables rules loaded inside a lab namespace: nslab's table `inet nslab`
     (the file's firewall and NAT), then the file's own nft text."""
 
@@ -252,18 +232,7 @@ class WriteFile:
         return (f"mkdir -p {folder} && {{ echo {shlex.quote(self.mark)};{base} cat; }} "
                 f">{self.path} <<'NSLAB_EOF'\n{self.text}NSLAB_EOF")
 
-    def inverse(self) -> RemoveFile:
-        return RemoveFile(self.path)
 
-
-@dataclass(frozen=True)
-class RemoveFile(NoInverse):
-    path: str
-
-    def as_shell(self) -> str:
-        return f"rm -f {self.path}"
-
-
-Step = (AddNamespace | DeleteNamespace | SetSysctl | AddVeth | AddBridge | SetMaster
-        | AddAddress | SetLinkUp | AddRoute | WriteFile | RemoveFile | LoadNftRuleset
-        | RunCommand | StartService | SetNeighbourLimits)
+Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | AddAddress | SetLinkUp
+        | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
+        | SetNeighbourLimits)

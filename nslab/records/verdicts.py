@@ -79,8 +79,9 @@ class Hop:
 
 @dataclass(frozen=True)
 class Path:
-    src: str
-    dst: str
+    src: str  # where the packet starts: the node (or, outside a lab, the namespace)
+    src_address: str | None  # the address it leaves from, when the walk knows it
+    dst: str  # the address it is sent to
     ok: bool
     hops: tuple[Hop, ...]
     reason: str | None  # the first thing that stops it, in a sentence

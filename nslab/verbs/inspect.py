@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from nslab.errors import NotFoundError, NslabError, require_root
+from nslab.errors import NotFoundError, UsageError, require_root
 from nslab.kernel.inspect import Reader
 from nslab.records import observed as ob
 from nslab.state.journal import Journal, labs
@@ -33,7 +33,7 @@ def parse_sections(only: str | None) -> tuple[str, ...]:
     asked = tuple(s.strip() for s in only.split(",") if s.strip())
     bad = [s for s in asked if s not in ob.SECTIONS]
     if bad:
-        raise NslabError(f"no section '{bad[0]}' (sections: {', '.join(ob.SECTIONS)})")
+        raise UsageError(f"no section '{bad[0]}' (sections: {', '.join(ob.SECTIONS)})")
     return asked
 
 

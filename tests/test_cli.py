@@ -1,0 +1,47 @@
+"""The command line without root: usage errors exit 2 with one line, and the
+public Python API is what the README documents (names pinned)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nslab
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = str(ROOT / "examples" / "demo.yaml")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nslab", *args], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("args, says", [
+    (["up"], "the following arguments are required: file"),
+    (["validate", DEMO, "--bogus"], "unrecognized arguments: --bogus"),
+    (["exec", "demo", "h1"], "nothing to run: nslab exec LAB NODE -- COMMAND"),
+    (["ns", "exec", "x"], "nothing to run: nslab ns exec NAME -- COMMAND"),
+    (["graph", DEMO, "-o", "/tmp/x.bmp"], "cannot draw 'bmp'"),
+    (["inspect", "host", "--only", "bogus"], "no section 'bogus'"),
+])
+def test_usage_errors_exit_2(args: list[str], says: str) -> None:
+    r = run(*args)
+    assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr
+
+
+PUBLIC = ["CommandError", "ConflictError", "KernelError", "Lab", "LabNotFoundError",
+          "MissingFeatureError", "Node", "NotFoundError", "NotRootError", "NslabError",
+          "RunResult", "SpecError", "build_plan", "compile_file", "compile_text", "down",
+          "inspect", "inspect_lab", "list_labs", "namespace_of", "ns_list", "status", "up"]
+
+
+def test_the_public_api_is_pinned() -> None:
+    assert sorted(nslab.__all__) == PUBLIC
+    for name in PUBLIC:  # every name resolves (some are loaded on first use)
+        assert getattr(nslab, name) is not None
+    lab = nslab.compile_text((ROOT / "examples" / "demo.yaml").read_text())
+    assert [n.name for n in lab.nodes] == ["h1", "h2", "r1", "sw1", "h3"]
