@@ -5,7 +5,6 @@ unexpected replies handled (an error, a retry, or dropped: never a loop)."""
 from __future__ import annotations
 
 import errno
-import os
 import socket
 import struct
 import subprocess
@@ -14,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from nslab.kernel import netlink as nl
-from nslab.kernel import netns, netstate
+from nslab.kernel import netstate, observe
 from tests.conftest import Handmade, kernel
 
 HDR = struct.Struct("=LHHLL")
@@ -160,13 +159,7 @@ def test_the_real_kernel_says_why(handmade: Handmade) -> None:
     ns = handmade.ns("ack")
     subprocess.run(["ip", "-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
                    check=True)
-    fd = netns.open_fd(ns)
-    try:
-        with netns.entered(fd):
-            sock = nl.Socket()
-    finally:
-        os.close(fd)
-    with sock:
+    with observe.socket_in(ns) as sock:
         index = next(li.index for li in netstate.interfaces(sock) if li.name == "v0")
         with pytest.raises(nl.NetlinkError) as info:  # v0 is down
             sock.request(nl.new_route("10.9.0.0", 16, [(None, index)]))

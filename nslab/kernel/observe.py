@@ -28,15 +28,19 @@ def _read(sock: nl.Socket) -> Snapshot:
     return Snapshot(links, netstate.addresses(sock, {li.index: li.name for li in links}))
 
 
-def snapshot(name: str) -> Snapshot:
-    """What the kernel holds in the named namespace `name`."""
+def socket_in(name: str) -> nl.Socket:
+    """A netlink socket bound to the named namespace `name` (it stays there)."""
     fd = netns.open_fd(name)
     try:
         with netns.entered(fd):
-            sock = nl.Socket()
+            return nl.Socket()
     finally:
         os.close(fd)
-    with sock:
+
+
+def snapshot(name: str) -> Snapshot:
+    """What the kernel holds in the named namespace `name`."""
+    with socket_in(name) as sock:
         return _read(sock)
 
 
