@@ -61,7 +61,7 @@ class _Pool:
         end = int(self.pool.broadcast_address) + 1
         start = -(-self.next // size) * size
         while start + size <= end:
-            net = ipaddress.ip_network((start, prefix))
+            net = type(self.pool)((start, prefix))  # never ip_network(int): 1 would be IPv4
             clash = [r for r in self.reserved if r.overlaps(net)]
             if not clash:
                 self.next = start + size
@@ -76,8 +76,8 @@ def _hosts(net: IPNetwork) -> Iterator[IPInterface]:
     if net.version == 4 and net.prefixlen < 31:
         it = net.hosts()
     else:
-        it = (ipaddress.ip_address(int(net.network_address) + i)
-              for i in range(1, net.num_addresses))
+        kind = type(net.network_address)
+        it = (kind(int(net.network_address) + i) for i in range(1, net.num_addresses))
     for a in it:
         yield ipaddress.ip_interface(f"{a}/{net.prefixlen}")
 

@@ -294,7 +294,7 @@ def _next_free(gw: IPInterface, chosen: dict[tuple[int, int], IPAddress]) -> IPA
                    (int(net.network_address) + 1, int(gw.ip) - 1)):
         ip = lo
         while ip <= hi:
-            cand = ipaddress.ip_address(ip)
+            cand = type(gw.ip)(ip)
             if cand not in taken:
                 return cand
             ip += 1

@@ -61,7 +61,7 @@ def _name_interfaces(spec: LabSpec) -> list[tuple[str, str]]:
 
 
 def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]],
-                 problems: list[Problem]) -> list[Route]:
+                 ipv6: bool, problems: list[Problem]) -> list[Route]:
     out = []
     for k, r in enumerate(node.routes):
         where: tuple[str | int, ...] = ("nodes", name, "routes", k)
@@ -73,9 +73,10 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
         if via is not None:
             candidates = [i for i, addrs in ifaces.items()
                           if any(via in a.network and via != a.ip for a in addrs)]
-            if r.dev is None and not candidates:
-                problems.append(Problem((*where, "via"), f"gateway {via} is not on any subnet "
-                                        f"of '{name}'", "a gateway must be a neighbour"))
+            if not candidates or (r.dev is not None and r.dev not in candidates):
+                on = f"{r.dev} of '{name}'" if r.dev else f"any subnet of '{name}'"
+                problems.append(Problem((*where, "via"), f"gateway {via} is not on {on}",
+                                        "a gateway must be a neighbour"))
                 continue
         if r.to == "default":
             version = via.version if via else 4
@@ -85,6 +86,14 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
         if via is not None and via.version != dst.version:
             problems.append(Problem((*where, "via"), f"gateway {via} and destination {dst} "
                                     "are of different IP versions"))
+            continue
+        if dst.version == 6 and not ipv6:
+            problems.append(Problem((*where, "to"), f"{dst} is IPv6 and the lab has no IPv6",
+                                    "set addressing.ipv6_pool, or give IPv6 addresses"))
+            continue
+        if any(a.network == dst for addrs in ifaces.values() for a in addrs):
+            problems.append(Problem((*where, "to"), f"{dst} is a subnet '{name}' is on: the "
+                                    "kernel adds that route itself", "leave it out"))
             continue
         out.append(Route(dst, (Nexthop(via, r.dev),), "file"))
     return out
@@ -165,7 +174,7 @@ def resolve(spec: LabSpec) -> Lab:
         segments=tuple(model_segments), ipv6=ipv6, routing=spec.routing,
         neighbours=_neighbour_need(model_segments, ipv6))
     lab = resolve_machine(spec, lab, problems)
-    lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], problems)
+    lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], lab.ipv6, problems)
                                    for n in lab.nodes))
     lab = resolve_policies(spec, lab, problems)
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
@@ -174,14 +183,15 @@ def resolve(spec: LabSpec) -> Lab:
     return lab
 
 
-def _with_file_routes(node: Node, spec: NodeSpec, problems: list[Problem]) -> Node:
+def _with_file_routes(node: Node, spec: NodeSpec, ipv6: bool,
+                      problems: list[Problem]) -> Node:
     """The file's routes on top of the computed ones (a file route replaces the
     computed route to the same destination); checked against every interface
     of the node, those to the machine included."""
     if not spec.routes:
         return node
     ifaces = {i.name: list(i.addresses) for i in node.interfaces}
-    file_routes = _file_routes(node.name, spec, ifaces, problems)
+    file_routes = _file_routes(node.name, spec, ifaces, ipv6, problems)
     overridden = {r.dst for r in file_routes}
     routes = tuple(r for r in node.routes if r.dst not in overridden) + tuple(file_routes)
     return replace(node, routes=routes)

@@ -13,6 +13,21 @@ from dataclasses import dataclass
 from nslab.model.lab import IPInterface, IPNetwork, Nexthop
 
 
+def heredoc(command: str, text: str) -> str:
+    """`command <<'MARK'`, then `text` as it is, then MARK: the one way a step
+    puts text from the file into the script. MARK is chosen so that no line
+    of the text equals it (a line that did would end the text early and run
+    what follows as commands), and the quotes keep the shell from expanding
+    anything inside."""
+    body = text if text.endswith("\n") or not text else text + "\n"
+    lines = set(body.splitlines())
+    mark, k = "NSLAB_EOF", 0
+    while mark in lines:
+        k += 1
+        mark = f"NSLAB_EOF_{k}"
+    return f"{command} <<'{mark}'\n{body}{mark}"
+
+
 def _ns(ns: str | None) -> str:
     return f"ip -n {ns} " if ns else "ip "
 
@@ -208,7 +223,7 @@ class LoadNftRuleset:
 
     def as_shell(self) -> str:
         pre = f"ip netns exec {self.ns} " if self.ns else ""
-        return f"{pre}nft -f - <<'NSLAB_EOF'\n{self.text}NSLAB_EOF"
+        return heredoc(f"{pre}nft -f -", self.text)
 
 
 @dataclass(frozen=True)
@@ -229,8 +244,8 @@ class WriteFile:
     def as_shell(self) -> str:
         folder = self.path.rsplit("/", 1)[0]
         base = f" cat {self.base};" if self.base else ""
-        return (f"mkdir -p {folder} && {{ echo {shlex.quote(self.mark)};{base} cat; }} "
-                f">{self.path} <<'NSLAB_EOF'\n{self.text}NSLAB_EOF")
+        return heredoc(f"mkdir -p {folder} && {{ echo {shlex.quote(self.mark)};{base} cat; }} "
+                       f">{self.path}", self.text)
 
 
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | AddAddress | SetLinkUp

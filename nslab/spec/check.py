@@ -33,19 +33,21 @@ def ifname_problem(name: str) -> str | None:
         return f"interface name '{name}' may use only letters, digits, '_', '.', '-'"
     if name == "lo":
         return "'lo' is the loopback interface every node already has"
+    if name in ("all", "default"):
+        return f"'{name}' names every interface in /proc/sys/net: the kernel refuses it"
     return None
 
 
 def check(spec: LabSpec) -> list[Problem]:
     problems: list[Problem] = []
-    if not re.match(LAB_NAME, spec.name):
+    if not re.fullmatch(LAB_NAME, spec.name):
         problems.append(Problem(("name",), f"lab name '{spec.name}' is not allowed",
                                 "lowercase letters, digits and '-', start with a letter, "
                                 "at most 20 characters, such as 'demo'"))
     names = list(spec.nodes)
     known = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
     for name, node in spec.nodes.items():
-        if not re.match(NODE_NAME, name):
+        if not re.fullmatch(NODE_NAME, name):
             problems.append(Problem(("nodes", name), f"node name '{name}' is not allowed",
                                     "lowercase letters, digits, '_', '-', start with a letter, "
                                     "at most 30 characters"))
@@ -68,6 +70,8 @@ def check(spec: LabSpec) -> list[Problem]:
                 continue
             if end.ifname is not None:
                 why = ifname_problem(end.ifname)
+                if why is None and end.ifname == "br0" and spec.nodes[end.node].kind == "switch":
+                    why = "br0 is the switch's own bridge; name its port otherwise"
                 if why:
                     problems.append(Problem(where, why))
                 key = (end.node, end.ifname)

@@ -7,6 +7,7 @@ form `file:line:col: where: what (hint)`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,11 +49,20 @@ class SourceMap:
         text += problem.message
         if problem.hint:
             text += f" ({problem.hint})"
-        return text
+        return one_line(text)
 
     def fail(self, problems: Iterable[Problem]) -> SpecError:
         ordered = sorted(problems, key=lambda p: self.where(p.path))
         return SpecError([self.render(p) for p in ordered])
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """Control characters from the file (a newline in a name) written as
+    escapes: every error stays one line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def render_path(path: Path_) -> str:

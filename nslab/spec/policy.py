@@ -11,7 +11,9 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict
 
-PORTS = re.compile(r"^\d{1,5}(-\d{1,5})?$")
+PORTS = re.compile(r"\d{1,5}(-\d{1,5})?")  # whole strings: re.fullmatch
+_LABEL = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}"
+DOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*\.?")  # and at most 253 characters
 
 
 class FirewallRuleSpec(Strict):
@@ -37,7 +39,8 @@ class FirewallRuleSpec(Strict):
         if v is None:
             return v
         text = str(v)
-        if not PORTS.match(text) or not all(1 <= int(p) <= 65535 for p in text.split("-")):
+        ends = [int(p) for p in text.split("-")] if PORTS.fullmatch(text) else []
+        if not ends or not all(1 <= p <= 65535 for p in ends) or ends != sorted(ends):
             raise ValueError(f"'{v}' is not a port (1-65535) or a range such as 8000-8100")
         return v
 
@@ -90,6 +93,15 @@ class DnsSpec(Strict):
                 raise ValueError(f"'{a}' is not an IP address") from e
         return v
 
+    @field_validator("search")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        for d in v:
+            if len(d) > 253 or not DOMAIN.fullmatch(d):
+                raise ValueError(f"{d!r} is not a domain name (letters, digits, '-', '_', "
+                                 "dots between labels)")
+        return v
+
 
 class LabDnsSpec(Strict):
     """`hosts`: give every node a hosts file naming every node (in
@@ -112,7 +124,7 @@ class HostLinkSpec(Strict):
     @classmethod
     def _interfaces(cls, v: list[str] | None) -> list[str] | None:
         for a in v or []:
-            _with_prefix(a)
+            with_prefix(a)
         return v
 
 
@@ -129,7 +141,7 @@ class BridgeMemberSpec(Strict):
     @classmethod
     def _address(cls, v: str | None) -> str | None:
         if v is not None:
-            _with_prefix(v)
+            with_prefix(v)
         return v
 
 
@@ -155,7 +167,7 @@ class HostBridgeSpec(Strict):
     @classmethod
     def _gateway(cls, v: str | None) -> str | None:
         if v is not None:
-            _with_prefix(v)
+            with_prefix(v)
         return v
 
 
@@ -168,10 +180,30 @@ class HostSpec(Strict):
     forward: list[PortForwardSpec] = []  # a port of the machine -> a node's port
 
 
-def _with_prefix(a: str) -> None:
+SPECIAL = [(ipaddress.ip_network(n), why) for n, why in (
+    ("0.0.0.0/8", "'this network' (0.0.0.0/8)"), ("127.0.0.0/8", "loopback"),
+    ("224.0.0.0/4", "multicast"), ("255.255.255.255/32", "broadcast"),
+    ("::/128", "the unspecified address"), ("::1/128", "loopback"),
+    ("ff00::/8", "multicast"))]
+
+
+def unusable(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str | None:
+    """What special range (loopback, multicast...) `net` falls in or holds,
+    where no interface of a lab can have an address; None when clear."""
+    for special, why in SPECIAL:
+        if special.version == net.version and special.overlaps(net):
+            return why
+    return None
+
+
+def with_prefix(a: str) -> None:
+    """An interface address as the file writes it: address/prefix, usable."""
     if "/" not in a:
         raise ValueError(f"'{a}' needs a prefix length, such as {a}/24")
     try:
-        ipaddress.ip_interface(a)
+        iface = ipaddress.ip_interface(a)
     except ValueError as e:
         raise ValueError(f"'{a}' is not an address with prefix ({e})") from e
+    why = unusable(ipaddress.ip_network(iface.ip))
+    if why:
+        raise ValueError(f"'{a}' is {why}: no interface can have it")

@@ -14,10 +14,19 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict
-from nslab.spec.policy import DnsSpec, FirewallSpec, HostSpec, LabDnsSpec, NatSpec
+from nslab.spec.policy import (
+    DnsSpec,
+    FirewallSpec,
+    HostSpec,
+    LabDnsSpec,
+    NatSpec,
+    unusable,
+    with_prefix,
+)
 
-LAB_NAME = r"^[a-z][a-z0-9-]{0,19}$"
-NODE_NAME = r"^[a-z][a-z0-9_-]{0,29}$"
+# whole-string patterns: checked with re.fullmatch (a `$` would let "h1\n" in)
+LAB_NAME = r"[a-z][a-z0-9-]{0,19}"
+NODE_NAME = r"[a-z][a-z0-9_-]{0,29}"
 DEFAULT_POOL = "10.128.0.0/16"
 
 
@@ -56,11 +65,26 @@ class RouteSpec(Strict):
         return self
 
 
+def _command(v: str | list[str]) -> str | list[str]:
+    """A command to run: a non-empty string (run by sh -c) or argv, no NUL."""
+    parts = [v] if isinstance(v, str) else v
+    if not parts or not parts[0].strip():
+        raise ValueError("the command is empty")
+    if any("\0" in p for p in parts):
+        raise ValueError("a command cannot hold a NUL byte")
+    return v
+
+
 class ServiceSpec(Strict):
     """A background process kept running while the lab is up."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     cmd: str | list[str]
+
+    @field_validator("cmd")
+    @classmethod
+    def _cmd(cls, v: str | list[str]) -> str | list[str]:
+        return _command(v)
 
 
 Command = str | list[str]
@@ -76,6 +100,11 @@ class NodeSpec(Strict):
     nat: NatSpec | None = None
     dns: DnsSpec | None = None
 
+    @field_validator("exec")
+    @classmethod
+    def _exec(cls, v: list[Command]) -> list[Command]:
+        return [_command(c) for c in v]
+
 
 class LinkSpec(Strict):
     """A link between two endpoints, `node` or `node:interface`."""
@@ -87,14 +116,8 @@ class LinkSpec(Strict):
     @classmethod
     def _interfaces(cls, v: list[str | None] | None) -> list[str | None] | None:
         for a in v or []:
-            if a is None:
-                continue
-            if "/" not in a:
-                raise ValueError(f"'{a}' needs a prefix length, such as {a}/24")
-            try:
-                ipaddress.ip_interface(a)
-            except ValueError as e:
-                raise ValueError(f"'{a}' is not an address with prefix ({e})") from e
+            if a is not None:
+                with_prefix(a)
         return v
 
 
@@ -119,6 +142,7 @@ class AddressingSpec(Strict):
             raise ValueError("pool is for IPv4; put IPv6 in ipv6_pool")
         if net.prefixlen > 30:
             raise ValueError("pool must be /30 or larger")
+        _clear(net)
         return v
 
     @field_validator("ipv6_pool")
@@ -132,7 +156,15 @@ class AddressingSpec(Strict):
             raise ValueError(f"'{v}' is not a network ({e})") from e
         if net.version != 6 or net.prefixlen > 64:
             raise ValueError("ipv6_pool must be an IPv6 network of /64 or larger")
+        _clear(net)
         return v
+
+
+def _clear(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
+    why = unusable(net)
+    if why:
+        raise ValueError(f"{net} holds {why}, which no interface can have; choose a pool "
+                         "clear of it")
 
 
 RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgKMG]?)(?:bit|bps|b)?(?:/s)?\s*$")
@@ -140,7 +172,7 @@ RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgKMG]?)(?:bit|bps|b)?(?:/s)?\s*$")
 
 def parse_rate(text: str) -> float:
     """'100mbit' -> 1e8 bits per second."""
-    m = RATE.match(text)
+    m = RATE.fullmatch(text)
     if not m:
         raise ValueError(f"'{text}' is not a rate such as 100mbit, 1gbit or 500kbit")
     return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[m.group(2).lower()]
