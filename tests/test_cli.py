@@ -3,6 +3,7 @@ public Python API is what the README documents (names pinned)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,24 @@ def test_the_public_api_is_pinned() -> None:
         assert getattr(nslab, name) is not None
     lab = nslab.compile_text((ROOT / "examples" / "demo.yaml").read_text())
     assert [n.name for n in lab.nodes] == ["h1", "h2", "r1", "sw1", "h3"]
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(os.geteuid() != 0, reason="down checks root first")
+@pytest.mark.parametrize("verb", [["down"], ["status"], ["inspect"], ["test"], ["graph"]])
+def test_a_lab_name_from_the_command_line_never_becomes_a_path(tmp_path: Path,
+                                                              verb: list[str]) -> None:
+    victim = tmp_path / "x"
+    victim.mkdir()
+    (victim / "keep").write_text("mine")
+    sneaky = f"/../../..{victim}"
+    r = run(*verb, sneaky)
+    assert r.returncode in (2, 4), r.stderr  # a usage error, or no such namespace
+    assert "Traceback" not in r.stderr
+    assert (victim / "keep").read_text() == "mine"
+    for bad in ("..", ""):
+        r = run("down", bad)
+        assert r.returncode == 2 and "is not a lab name" in r.stderr
+    locks = {p.name for p in Path("/run/nslab").glob(".*")} if Path("/run/nslab").is_dir() \
+        else set()
+    assert not locks & {"...lock", ".lock"}  # no lock file made of a bad name

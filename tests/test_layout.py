@@ -12,18 +12,20 @@ from pathlib import Path
 import pytest
 
 NSLAB = Path(__file__).resolve().parent.parent / "nslab"
-PURE = {"spec", "model", "plan", "views", "records"}
+PURE = {"names", "spec", "model", "plan", "views", "records"}
 ALLOWED: dict[str, set[str]] = {
-    "spec": {"errors"},
-    "model": {"errors", "spec"},
-    "plan": {"errors", "spec", "model"},
+    "names": {"errors"},
+    "spec": {"errors", "names"},
+    "model": {"errors", "names", "spec"},
+    "plan": {"errors", "names", "spec", "model"},
     "records": {"errors"},
-    "views": {"errors", "spec", "model", "plan", "records"},
-    "state": {"errors"},
-    "kernel": {"errors", "spec", "model", "plan", "records", "state"},
-    "verbs": {"errors", "spec", "model", "plan", "records", "views", "state", "kernel"},
-    "cli": {"errors", "spec", "model", "plan", "records", "views", "verbs"},
-    "api": {"errors", "model", "records", "verbs"},
+    "views": {"errors", "names", "spec", "model", "plan", "records"},
+    "state": {"errors", "names"},
+    "kernel": {"errors", "names", "spec", "model", "plan", "records", "state"},
+    "verbs": {"errors", "names", "spec", "model", "plan", "records", "views", "state",
+              "kernel"},
+    "cli": {"errors", "names", "spec", "model", "plan", "records", "views", "verbs"},
+    "api": {"errors", "names", "model", "records", "verbs"},
 }
 
 

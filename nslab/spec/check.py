@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from nslab.errors import Problem
-from nslab.spec.schema import LAB_NAME, NODE_NAME, LabSpec
+from nslab.names import LAB_NAME, NODE_NAME
+from nslab.spec.schema import LabSpec
 
 IFNAMSIZ = 15  # usable characters of an interface name (16 with the NUL)
 _IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")

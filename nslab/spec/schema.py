@@ -24,9 +24,6 @@ from nslab.spec.policy import (
     with_prefix,
 )
 
-# whole-string patterns: checked with re.fullmatch (a `$` would let "h1\n" in)
-LAB_NAME = r"[a-z][a-z0-9-]{0,19}"
-NODE_NAME = r"[a-z][a-z0-9_-]{0,29}"
 DEFAULT_POOL = "10.128.0.0/16"
 
 

@@ -17,6 +17,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from nslab.names import lab_argument
+
 ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
 
 
@@ -26,7 +28,9 @@ MACHINE_LOCK = ".machine"
 
 
 def lab_dir(lab: str) -> str:
-    return os.path.join(ROOT, lab)
+    """The folder of lab `lab` (checked first: a name from the command line
+    never becomes a path elsewhere)."""
+    return os.path.join(ROOT, lab if lab == MACHINE_LOCK else lab_argument(lab))
 
 
 @contextmanager
@@ -36,6 +40,7 @@ def locked(name: str, on_wait: Any = None) -> Iterator[None]:
     removed on release when the lab has no state left, so a machine with no
     lab up keeps nothing of nslab's (a waiter that finds its file unlinked
     takes the lock again on the new one)."""
+    lab_dir(name)  # the name is checked before a lock file is made of it
     os.makedirs(ROOT, exist_ok=True)
     path = os.path.join(ROOT, f".{name}.lock")
     waited = False
