@@ -117,6 +117,7 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
     if pool6 is not None:
         pools[6] = _Pool(pool6, reserved)
     families = [4, 6] if pool6 is not None or any(6 in n for n in explicit_nets.values()) else [4]
+    full: dict[int, int] = {}  # family -> subnets the pool had no room for
     for s, req in enumerate(requests):
         order = sorted(req.members, key=lambda m: (m not in req.routers, m))
         subnet: dict[int, IPNetwork | None] = {4: None, 6: None}
@@ -129,10 +130,8 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
                     continue
                 net = pools[fam].take(_prefix_for(len(order)) if fam == 4 else 64)
                 if net is None:
-                    out.problems.append(Problem(("addressing",), f"the IPv{fam} pool "
-                                                f"{pools[fam].pool} has no room left for "
-                                                f"{len(order)} more addresses",
-                                                "give a larger pool"))
+                    full.setdefault(fam, 0)
+                    full[fam] += 1
                     continue
             subnet[fam] = net
             free = (a for a in _hosts(net) if a.ip not in seen)
@@ -151,4 +150,8 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
         s4, s6 = subnet[4], subnet[6]
         out.subnets4.append(s4 if isinstance(s4, IPv4Network) else None)
         out.subnets6.append(s6 if isinstance(s6, IPv6Network) else None)
+    for fam, count in full.items():  # said once, with the count
+        out.problems.append(Problem(("addressing",), f"the IPv{fam} pool {pools[fam].pool} "
+                                    f"has no room left for {count} more subnets",
+                                    "give a larger pool"))
     return out

@@ -145,20 +145,21 @@ def resolve(spec: LabSpec) -> Lab:
     l3 = [n for n, k in kinds.items() if k != "switch"]
     auto = (routing.compute(routed, l3, {n for n in l3 if kinds[n] == "router"})
             if spec.routing == "auto" else {})
+    ends_of: dict[str, list[tuple[int, int]]] = {n: [] for n in spec.nodes}
+    for i in range(len(spec.links)):  # each node's link ends, in file order
+        for j in (0, 1):
+            ends_of[names[2 * i + j][0]].append((i, j))
     nodes = []
     for name, ns in spec.nodes.items():
         routes = auto.get(name, [])
         ifaces = []
-        for i in range(len(spec.links)):
-            for j in (0, 1):
-                node, ifname = names[2 * i + j]
-                if node != name:
-                    continue
-                peer = names[2 * i + 1 - j]
-                ifaces.append(Interface(
-                    node, ifname, peer[0], peer[1], seg_of_link[i],
-                    tuple(iface_addrs[node][ifname]),
-                    BRIDGE_NAME if ns.kind == "switch" else None))
+        for i, j in ends_of[name]:
+            node, ifname = names[2 * i + j]
+            peer = names[2 * i + 1 - j]
+            ifaces.append(Interface(
+                node, ifname, peer[0], peer[1], seg_of_link[i],
+                tuple(iface_addrs[node][ifname]),
+                BRIDGE_NAME if ns.kind == "switch" else None))
         nodes.append(Node(
             name=name, kind=ns.kind, namespace=namespace_name(spec.name, name, ns.namespace),
             interfaces=tuple(ifaces), routes=tuple(routes),

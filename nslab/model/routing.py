@@ -37,14 +37,10 @@ def _address(att: Attachment, version: int) -> IPInterface | None:
     return None
 
 
-def _distances(segments: list[RoutedSegment], routers: set[str],
+def _distances(segments: list[RoutedSegment], routers: set[str], on: dict[str, list[int]],
                target: int) -> dict[str, int]:
-    """Router hops from each router to segment `target` (0 when attached)."""
-    on: dict[str, list[int]] = {}
-    for s, seg in enumerate(segments):
-        for att in seg.attached:
-            if att.node in routers:
-                on.setdefault(att.node, []).append(s)
+    """Router hops from each router to segment `target` (0 when attached);
+    `on`: the segments each router is on."""
     dist: dict[str, int] = {}
     queue: deque[str] = deque()
     for att in segments[target].attached:
@@ -87,11 +83,18 @@ def compute(segments: list[RoutedSegment], nodes: list[str],
                     assert own is not None and addr is not None
                     defaults[(n, version)] = (Nexthop(addr.ip, own.ifname),)
                     break
+    on: dict[str, list[int]] = {}
+    for s, seg in enumerate(segments):
+        for att in seg.attached:
+            if att.node in routers:
+                on.setdefault(att.node, []).append(s)
     for target, seg in enumerate(segments):
-        if not seg.subnets:
+        if not seg.subnets or not on:
             continue
-        dist = _distances(segments, routers, target)
-        for n in nodes:
+        dist = _distances(segments, routers, on, target)
+        # only a neighbour of a router that reaches the target can get a route to it
+        near = {att.node for r in dist for s in on[r] for att in segments[s].attached}
+        for n in near:
             if target in mine[n]:
                 continue
             for subnet in seg.subnets:

@@ -75,21 +75,61 @@ def render_path(path: Path_) -> str:
     return out
 
 
+MAX_DEPTH = 32  # a topology file is a few levels deep
+MAX_VALUES = 1_000_000  # what aliases may expand to, at most (some seconds, 250 MB)
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+               ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+class _TooBig(Exception):
+    pass
+
+
 class _Builder:
-    """Turns a composed YAML node tree into plain data and records marks."""
+    """Turns a composed YAML node tree into plain data and records marks.
+    Only plain YAML: no tags (`!!python/...`), no merge keys, no alias that
+    contains itself, at most MAX_DEPTH levels and MAX_VALUES values however
+    aliases multiply them."""
 
     def __init__(self, smap: SourceMap) -> None:
         self.smap = smap
         self.problems: list[Problem] = []
         self.loader = _Loader("")
+        self.values = 0
+        self.open: set[int] = set()  # the nodes being built: one met again is a loop
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.smap.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _TooBig()
+        if len(path) > MAX_DEPTH:
+            self.problems.append(Problem(path, f"nested more than {MAX_DEPTH} levels deep"))
+            return None
+        if node.tag not in _PLAIN_TAGS:
+            self.problems.append(Problem(path, f"YAML tag {node.tag!r} is not allowed",
+                                         "a topology file is plain YAML"))
+            return None
+        if id(node) in self.open:
+            self.problems.append(Problem(path, "an alias that contains itself"))
+            return None
+        self.open.add(id(node))
+        try:
+            return self._build(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def _build(self, node: yaml.Node, path: Path_) -> Any:
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for knode, vnode in node.value:
+                if knode.tag == "tag:yaml.org,2002:merge":
+                    self.problems.append(Problem(path, "merge keys (<<) are not supported",
+                                                 "write the keys out"))
+                    continue
                 key = (self.loader.construct_object(knode)
-                       if isinstance(knode, yaml.ScalarNode) else None)
+                       if isinstance(knode, yaml.ScalarNode)
+                       and knode.tag in _PLAIN_TAGS else None)
                 if not isinstance(key, str):
                     self.problems.append(Problem(path, "keys must be plain names"))
                     continue
@@ -109,6 +149,12 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
 
+def _at(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def parse(text: str, file: str) -> tuple[Any, SourceMap]:
     smap = SourceMap(file)
     try:
@@ -116,12 +162,23 @@ def parse(text: str, file: str) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SpecError([f"{file}:{line}:{col}: not valid YAML: {e.problem}"]) from None
+        raise SpecError([one_line(f"{file}:{line}:{col}: not valid YAML: {e.problem}")]
+                        ) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow (a NUL)
+        line, col = _at(text, e.position)
+        raise SpecError([f"{file}:{line}:{col}: not valid YAML: character "
+                         f"{repr(chr(e.character))[1:-1]} is not allowed"]) from None
+    except (yaml.YAMLError, RecursionError) as e:
+        raise SpecError([one_line(f"{file}:1:1: not valid YAML: {e}")[:300]]) from None
     if root is None:
         raise SpecError([f"{file}:1:1: the file is empty "
                          "(a lab needs at least 'name' and 'nodes')"])
     builder = _Builder(smap)
-    data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except _TooBig:
+        raise SpecError([f"{file}:1:1: the file expands to more than {MAX_VALUES:,} values "
+                         "(aliases that multiply?)"]) from None
     if builder.problems:
         raise smap.fail(builder.problems)
     return data, smap
@@ -168,7 +225,14 @@ def load_text(text: str, file: str = "<string>") -> tuple[LabSpec, SourceMap]:
 def load(path: str | Path) -> tuple[LabSpec, SourceMap]:
     p = Path(path)
     try:
-        text = p.read_text()
+        raw = p.read_bytes()
     except OSError as e:
         raise SpecError([f"{p}: cannot read the topology file: {e.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        good = raw[:e.start].decode("utf-8")
+        line, col = _at(good, len(good))
+        raise SpecError([f"{p}:{line}:{col}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
+                         "a topology file is UTF-8 YAML"]) from None
     return load_text(text, str(p))
