@@ -88,6 +88,15 @@ class CommandError(NslabError):
     exit_code = 8
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, taken like Ctrl-C (what `up` is doing is rolled
+    back); the CLI then exits 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 ROOT_NEEDED = "nslab needs root to make network namespaces: run it with sudo"
 
 

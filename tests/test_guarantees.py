@@ -332,7 +332,11 @@ def test_json_outputs_and_progress(labs: Labs) -> None:
     assert again["was_up"] is False and again["removed"] == []
 
 
-def test_ctrl_c_during_up_rolls_back(labs: Labs) -> None:
+@pytest.mark.parametrize("sig, code, says", [(signal.SIGINT, 130, "interrupted"),
+                                              (signal.SIGTERM, 143, "terminated"),
+                                              (signal.SIGHUP, 129, "hung up")])
+def test_ctrl_c_sigterm_or_sighup_during_up_rolls_back(labs: Labs, sig: signal.Signals,
+                                                      code: int, says: str) -> None:
     name, path = labs.file(chain(300))
     journal = Path("/run/nslab") / name / "journal.jsonl"
     proc = subprocess.Popen([*NSLAB, "up", str(path)], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -341,9 +345,9 @@ def test_ctrl_c_during_up_rolls_back(labs: Labs) -> None:
     while time.monotonic() < deadline and not (
             journal.exists() and journal.read_text().count('"t":"ns"') >= 20):
         time.sleep(0.0005)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and "interrupted" in err
+    assert proc.returncode == code and says in err, err
     assert lab_namespaces(name) == set()  # rolled back by up itself, no down needed
     assert not journal.exists()
 

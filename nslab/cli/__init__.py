@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 from typing import Any
 
@@ -23,7 +24,7 @@ from nslab.cli.lab import (
     cmd_validate,
 )
 from nslab.cli.look import cmd_doctor, cmd_graph, cmd_inspect, cmd_ns
-from nslab.errors import NslabError, SpecError
+from nslab.errors import NslabError, SpecError, Terminated
 from nslab.records import observed
 
 
@@ -132,8 +133,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+STOPPED: dict[int, str] = {signal.SIGINT: "interrupted (Ctrl-C)",
+                           signal.SIGTERM: "terminated (SIGTERM)",
+                           signal.SIGHUP: "hung up (SIGHUP)"}
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # as Ctrl-C: roll back, then exit
+        signal.signal(sig, _terminated)
     try:
         code: int = args.func(args)
         return code
@@ -146,9 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         for note in getattr(e, "__notes__", ()):
             print(f"nslab: {note}", file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("nslab: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = e.signum if isinstance(e, Terminated) else signal.SIGINT
+        print(f"nslab: {STOPPED.get(signum, 'stopped')}", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:  # the reader went away (| head): nothing left to say
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115

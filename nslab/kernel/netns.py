@@ -12,12 +12,13 @@ import ctypes
 import errno
 import os
 import resource
-import signal
 import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from nslab import signals
 
 RUN_NETNS = "/run/netns"
 CLONE_NEWNET = 0x40000000
@@ -65,19 +66,10 @@ def inode(name: str) -> int | None:
     return st.st_ino
 
 
-_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-@contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP until the body is done, so that a
-    namespace is never half made (created but unnamed, named but unmarked)
-    and the thread never stays in a namespace it only visited."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+# Ctrl-C, SIGTERM and SIGHUP held until the body is done, so that a namespace
+# is never half made (created but unnamed, named but unmarked) and the thread
+# never stays in a namespace it only visited
+signals_deferred = signals.deferred
 
 
 def unmounted_placeholder(name: str) -> bool:
@@ -176,7 +168,7 @@ def remove(name: str) -> bool:
 
 
 def _inside(fd: int, argv: list[str]) -> list[str]:
-    if _DEFERRED & signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+    if signals.held():
         raise AssertionError("start processes outside netns.entered(): the child would "
                              "inherit the blocked SIGINT/SIGTERM/SIGHUP")
     return ["nsenter", f"--net=/proc/self/fd/{fd}", "--", *argv]

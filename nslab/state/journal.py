@@ -12,11 +12,14 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from nslab import signals
+from nslab.errors import ConflictError
 from nslab.names import lab_argument
 
 ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
@@ -33,41 +36,85 @@ def lab_dir(lab: str) -> str:
     return os.path.join(ROOT, lab if lab == MACHINE_LOCK else lab_argument(lab))
 
 
+LOCK_WAIT = float(os.environ.get("NSLAB_LOCK_WAIT", "300"))  # seconds, at most
+
+
 @contextmanager
-def locked(name: str, on_wait: Any = None) -> Iterator[None]:
+def locked(name: str, on_wait: Any = None, wait: float | None = None) -> Iterator[None]:
     """Hold the lock `name` (a lab name, or MACHINE_LOCK); wait for it when another
-    nslab command holds it, calling `on_wait()` once first. The lock file is
-    removed on release when the lab has no state left, so a machine with no
-    lab up keeps nothing of nslab's (a waiter that finds its file unlinked
-    takes the lock again on the new one)."""
+    nslab command holds it, calling `on_wait()` once first, for `wait` seconds
+    at most (LOCK_WAIT), then fail naming the process that holds it. No signal
+    can land between taking the lock and guarding it. The lock file is removed
+    on release when the lab has no state left, so a machine with no lab up
+    keeps nothing of nslab's (a waiter that finds its file unlinked takes the
+    lock again on the new one)."""
     lab_dir(name)  # the name is checked before a lock file is made of it
     os.makedirs(ROOT, exist_ok=True)
     path = os.path.join(ROOT, f".{name}.lock")
-    waited = False
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait is not None and not waited:
-                on_wait()
-            waited = True
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        os.close(fd)
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    taken: list[int] = []  # the fd, once locked: set while signals are held
     try:
+        _take(path, name, on_wait, deadline, taken)
         yield
     finally:
-        if not os.path.exists(lab_dir(name)):
-            os.unlink(path)
-            with suppress(OSError):
-                os.rmdir(ROOT)
-        os.close(fd)
+        if taken:
+            if not os.path.exists(lab_dir(name)):
+                with suppress(FileNotFoundError):
+                    os.unlink(path)
+                with suppress(OSError):
+                    os.rmdir(ROOT)
+            os.close(taken[0])
+
+
+def _take(path: str, name: str, on_wait: Any, deadline: float, taken: list[int]) -> None:
+    waited = False
+    while True:
+        with signals.deferred():
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                fd = -1
+            if fd >= 0:
+                try:
+                    same = os.stat(path).st_ino == os.fstat(fd).st_ino
+                except FileNotFoundError:
+                    same = False
+                if same:
+                    taken.append(fd)
+                    return
+                os.close(fd)
+                continue  # unlinked under us: lock the new file
+        if on_wait is not None and not waited:
+            on_wait()
+        waited = True
+        if time.monotonic() >= deadline:
+            what = "the machine's settings" if name == MACHINE_LOCK else f"lab '{name}'"
+            raise ConflictError(f"{what} stayed locked by {_holder(path)}; wait for it "
+                                "to finish, or end it")
+        time.sleep(0.05)
+
+
+def _holder(path: str) -> str:
+    """Which process holds the flock on `path` (from /proc/locks)."""
+    try:
+        ino = os.stat(path).st_ino
+        with open("/proc/locks") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) > 5 and parts[1] == "FLOCK" and \
+                        parts[5].rsplit(":", 1)[-1] == str(ino):
+                    pid = parts[4]
+                    try:
+                        with open(f"/proc/{pid}/cmdline", "rb") as c:
+                            cmd = c.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                    except OSError:
+                        cmd = "?"
+                    return f"process {pid} ({cmd[:80]})"
+    except OSError:
+        pass
+    return "another process"
 
 
 @dataclass
