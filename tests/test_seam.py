@@ -166,3 +166,49 @@ def test_the_kernels_sentence_reaches_the_error(state_dir: Path) -> None:
     assert str(info.value).startswith("kernel refused: ip -n demo-h1 route add default via "
                                       "10.128.0.1 dev eth0: Network is down: Device for nexthop "
                                       "is not up")
+
+
+def test_unreadable_journal_lines_are_skipped_and_said(state_dir: Path) -> None:
+    lab = lab_of(ROOT / "examples" / "demo.yaml")
+    fake = FakeKernel()
+    before = fake.snapshot()
+    up_verb.up(lab, kernel=fake)
+    journal = state_dir / lab.name / "journal.jsonl"
+    with open(journal, "ab") as f:  # not UTF-8, a record without its name, not a record
+        f.write(b'\xff\xfe{"t":"ns"\n{"t":"ns"}\n[1, 2]\n{"t":"file"}\n')
+    result = down_verb.down(lab.name, kernel=fake)
+    assert result.failed == [] and len(result.removed) == len(lab.nodes)
+    assert result.notes == ["skipped 4 line(s) of the journal it could not read"]
+    assert fake.snapshot() == before and records(state_dir) == []
+
+
+def test_a_record_the_disk_takes_only_in_part_stops_up_before_its_step(
+        state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/run full: at every record of the journal in turn, the write comes
+    back short; up stops there, rolls back, and leaves nothing."""
+    lab = lab_of(ROOT / "examples" / "egress-nat.yaml")
+    real_write = os.write
+    calls = {"n": 0, "cut": 0}
+
+    def short(fd: int, data: bytes) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("journal.jsonl"):
+            calls["n"] += 1
+            if calls["n"] == calls["cut"]:
+                return real_write(fd, data[:len(data) // 2])
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", short)
+    fake = FakeKernel()
+    up_verb.up(lab, kernel=fake)
+    total = calls["n"]
+    down_verb.down(lab.name, kernel=fake)
+    assert total > 10
+    for cut in range(1, total + 1):
+        calls.update(n=0, cut=cut)
+        fake = FakeKernel()
+        before = fake.snapshot()
+        with pytest.raises(NslabError, match="cannot record .* only .* bytes written; "
+                                              "nothing was made for it"):
+            up_verb.up(lab, kernel=fake)
+        assert fake.snapshot() == before, f"a short record {cut} of {total} left something"
+        assert records(state_dir) == []

@@ -51,3 +51,17 @@ def test_a_lock_is_waited_for_a_bounded_time_and_its_holder_named(
         holder.wait()
     with journal.locked("busy", wait=1):  # free again: taken at once
         pass
+
+
+def test_a_journal_without_its_lab_json_is_said_as_such(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nslab.errors import LabNotFoundError
+    from nslab.state import journal
+    from nslab.verbs.status import status
+
+    monkeypatch.setattr(journal, "ROOT", str(tmp_path))
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / "journal.jsonl").write_text('{"t":"begin","lab":"cut"}\n')
+    with pytest.raises(LabNotFoundError, match="lab 'cut' has a journal but no description "
+                                               r"\(lab.json\): up was cut short"):
+        status("cut")

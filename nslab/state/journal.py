@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nslab import signals
-from nslab.errors import ConflictError
+from nslab.errors import ConflictError, NslabError
 from nslab.names import lab_argument
 
 ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
@@ -137,6 +137,7 @@ class Record:
     machine_sysctls: bool = False
     machine: int | None = None  # the inode of the namespace that played the machine
     shared_dirs: bool = False  # it holds a folder labs share (/etc/netns)
+    bad_lines: int = 0  # lines that could not be read (torn, not UTF-8, incomplete)
 
 
 class Journal:
@@ -160,51 +161,36 @@ class Journal:
             self.fd = None
 
     def write(self, **entry: Any) -> None:
+        """One record, whole, before the step it announces: a record the disk
+        could take only part of (a full /run) is an error, and the step is
+        not made (a torn line is skipped when read back)."""
         assert self.fd is not None, "journal not open"
-        os.write(self.fd, (json.dumps(entry, separators=(",", ":")) + "\n").encode())
+        data = (json.dumps(entry, separators=(",", ":")) + "\n").encode()
+        try:
+            written = os.write(self.fd, data)
+        except OSError as e:
+            raise JournalError(self, entry, e.strerror or str(e)) from None
+        if written != len(data):
+            raise JournalError(self, entry, f"only {written} of {len(data)} bytes written")
 
     def read(self) -> Record:
+        """The journal replayed. A line that cannot be read (torn by a crash,
+        not UTF-8, a record without the fields it needs) is skipped and
+        counted in `bad_lines`; the rest still counts."""
         rec = Record(self.lab)
         try:
-            with open(self.path) as f:
+            with open(self.path, "rb") as f:
                 lines = f.read().splitlines()
         except FileNotFoundError:
             return rec
         for line in lines:
             try:
-                e = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a torn last line after a crash
-            t = e.get("t")
-            if t == "begin":
-                rec.source, rec.instance = e.get("source"), e.get("instance", "")
-            elif t == "ns":
-                rec.namespaces[e["name"]] = e.get("ino")
-                rec.nodes[e["name"]] = e.get("node", "")
-            elif t == "service":
-                rec.services.append(e)
-            elif t == "neigh":
-                rec.neighbour_limits = True
-            elif t in ("hostlink", "hostbridge"):
-                rec.machine_links[e["name"]] = e.get("alias") or ""
-                if e.get("index"):
-                    rec.machine_indexes[e["name"]] = e["index"]
-            elif t == "shareddir":
-                rec.shared_dirs = True
-            elif t == "machine":
-                rec.machine = e.get("ino")
-            elif t == "hostnft":
-                rec.machine_tables.append(e["table"])
-            elif t == "hostsysctl":
-                rec.machine_sysctls = True
-            elif t == "file":
-                rec.files.append(e["path"])
-            elif t == "unfile" and e["path"] in rec.files:
-                rec.files.remove(e["path"])
-            elif t == "dir":
-                rec.dirs.append(e["path"])
-            elif t == "up":
-                rec.complete = True
+                e = json.loads(line.decode())
+                if not isinstance(e, dict):
+                    raise TypeError("not a record")
+                _replay(rec, e)
+            except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+                rec.bad_lines += 1
         return rec
 
     def write_file(self, name: str, data: Any) -> None:
@@ -225,6 +211,50 @@ class Journal:
     def remove(self) -> None:
         self.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _replay(rec: Record, e: dict[str, Any]) -> None:
+    t = e.get("t")
+    if t == "begin":
+        rec.source, rec.instance = e.get("source"), str(e.get("instance", ""))
+    elif t == "ns":
+        name = str(e["name"])
+        rec.namespaces[name] = e.get("ino")
+        rec.nodes[name] = str(e.get("node", ""))
+    elif t == "service":
+        rec.services.append(e)
+    elif t == "neigh":
+        rec.neighbour_limits = True
+    elif t in ("hostlink", "hostbridge"):
+        rec.machine_links[str(e["name"])] = str(e.get("alias") or "")
+        if e.get("index"):
+            rec.machine_indexes[str(e["name"])] = int(e["index"])
+    elif t == "shareddir":
+        rec.shared_dirs = True
+    elif t == "machine":
+        rec.machine = e.get("ino")
+    elif t == "hostnft":
+        rec.machine_tables.append(str(e["table"]))
+    elif t == "hostsysctl":
+        rec.machine_sysctls = True
+    elif t == "file":
+        rec.files.append(str(e["path"]))
+    elif t == "unfile" and e["path"] in rec.files:
+        rec.files.remove(e["path"])
+    elif t == "dir":
+        rec.dirs.append(str(e["path"]))
+    elif t == "up":
+        rec.complete = True
+
+
+class JournalError(NslabError):
+    """A record could not be written whole: the step it announced is not made."""
+
+    def __init__(self, journal: Journal, entry: dict[str, Any], why: str) -> None:
+        what = entry.get("name") or entry.get("path") or entry.get("table") or ""
+        super().__init__(f"cannot record {entry.get('t', 'a step')} {what} in "
+                         f"{journal.path}: {why}; nothing was made for it (free room in "
+                         f"{ROOT}, then nslab down {journal.lab})".replace("  ", " "))
 
 
 def labs() -> list[str]:

@@ -11,6 +11,10 @@ from nslab.state.journal import Journal, labs
 def recorded(name: str) -> tuple[Journal, dict[str, Any]]:
     journal = Journal(name)
     data = journal.read_file("lab.json")
+    if journal.exists() and data is None:
+        raise LabNotFoundError(f"lab '{name}' has a journal but no description (lab.json): "
+                               f"up was cut short or its record damaged; nslab down {name} "
+                               "removes what it made")
     if not journal.exists() or data is None:
         known = labs()
         hint = f"labs up: {', '.join(known)}" if known else "no lab is up"

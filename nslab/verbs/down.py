@@ -116,8 +116,11 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
         journal.write_file("down-failed.json", failed)
     else:
         journal.remove()
+    notes = [elsewhere] if elsewhere else []
+    if rec.bad_lines:
+        notes.append(f"skipped {rec.bad_lines} line(s) of the journal it could not read")
     return DownResult(name, sorted(removed), skipped, len(pids), time.perf_counter() - t0,
-                      True, [elsewhere] if elsewhere else [], failed)
+                      True, notes, failed)
 
 
 def _remove_files(files: list[str], dirs: list[str], k: Kernel) -> list[str]:

@@ -112,21 +112,21 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         facts = host_facts(lab, k)
         notes: list[str] = machine_side.check(lab, facts, k)
         the_plan = plan(lab, facts, instance)
-        journal.open()
-        journal.write(t="begin", lab=lab.name, source=source, instance=instance,
-                      time=time.time())
         uplink = facts.uplink if lab.machine and lab.machine.egress == "auto" else (
             lab.machine.egress if lab.machine else None)
-        journal.write_file("lab.json", UpResult(lab, 0, [], uplink).recorded())
-        journal.write_file("nodes.json", [{
-            "name": n.name, "kind": n.kind, "namespace": n.namespace,
-            "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
-            for n in lab.nodes])
         ex = Executor(journal, progress, k)
         ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes, k)
         ex.host_sysctl_hook = lambda s: machine_side.set_sysctl(lab.name, s, journal, notes, k)
         ex.shared_dir_hook = lambda path: _hold_dir(lab.name, path, journal, k)
-        try:
+        try:  # from the first record on, whatever fails is rolled back
+            journal.open()
+            journal.write(t="begin", lab=lab.name, source=source, instance=instance,
+                          time=time.time())
+            journal.write_file("lab.json", UpResult(lab, 0, [], uplink).recorded())
+            journal.write_file("nodes.json", [{
+                "name": n.name, "kind": n.kind, "namespace": n.namespace,
+                "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
+                for n in lab.nodes])
             k.prepare_names()
             ex.run(the_plan)
             journal.write(t="up", time=time.time())
