@@ -311,6 +311,21 @@ def test_status_reports_a_damaged_lab(labs: Labs) -> None:
     assert [n["name"] for n in st["nodes"] if not n["present"]] == ["r"]
 
 
+
+def test_status_reports_a_link_deleted_by_hand(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    ns = f"{name}-a"
+    eth0 = subprocess.run(["ip", "-n", ns, "-o", "link", "show", "type", "veth"],
+                          capture_output=True, text=True, check=True).stdout.split(":")[1]
+    subprocess.run(["ip", "-n", ns, "link", "del", eth0.split("@")[0].strip()], check=True)
+    r = nslab("status", name, "--json")
+    st = json.loads(r.stdout)
+    assert r.returncode == 9 and st["state"] == "damaged"
+    states = {(n["name"], i["name"]): i["state"] for n in st["nodes"] for i in n["interfaces"]}
+    assert "missing" in states.values()
+
+
 def test_json_outputs_and_progress(labs: Labs) -> None:
     name, path = labs.file(chain(100))
     steps = json.loads(nslab("plan", str(path), "--json", check=True).stdout)
@@ -350,6 +365,18 @@ def test_ctrl_c_sigterm_or_sighup_during_up_rolls_back(labs: Labs, sig: signal.S
     assert proc.returncode == code and says in err, err
     assert lab_namespaces(name) == set()  # rolled back by up itself, no down needed
     assert not journal.exists()
+
+
+def test_down_removes_the_empty_name_a_down_killed_before_unlinking_left(labs: Labs) -> None:
+    name, path = labs.file(TWO)
+    nslab("up", str(path), check=True)
+    # SIGKILL between unmounting a namespace's name and unlinking it: the
+    # journal has its inode, /run/netns an empty file with nothing mounted
+    ns = f"{name}-b"
+    subprocess.run(["umount", f"/run/netns/{ns}"], check=True)
+    r = json.loads(nslab("down", name, "--json", check=True).stdout)
+    assert r["skipped"] == [] and not Path(f"/run/netns/{ns}").exists()
+    assert nslab("up", str(path)).returncode == 0  # the name is free again
 
 
 def test_down_removes_the_empty_name_of_a_namespace_killed_before_mounting(labs: Labs) -> None:

@@ -207,8 +207,28 @@ def test_a_record_the_disk_takes_only_in_part_stops_up_before_its_step(
         calls.update(n=0, cut=cut)
         fake = FakeKernel()
         before = fake.snapshot()
-        with pytest.raises(NslabError, match="cannot record .* only .* bytes written; "
-                                              "nothing was made for it"):
+        with pytest.raises(NslabError, match=r"cannot record .* only .* bytes written; "
+                                              r"nothing was made for it"):
             up_verb.up(lab, kernel=fake)
         assert fake.snapshot() == before, f"a short record {cut} of {total} left something"
         assert records(state_dir) == []
+
+
+def test_labs_side_by_side_count_each_others_neighbours(state_dir: Path) -> None:
+    def switch_lab(name: str) -> Lab:
+        hosts = "".join(f"  h{i}: {{}}\n" for i in range(23))
+        links = "".join(f"  - [h{i}, sw]\n" for i in range(23))
+        return compile_text(f"name: {name}\nnodes:\n  sw: {{kind: switch}}\n{hosts}"
+                            f"links:\n{links}", f"{name}.yaml")
+
+    one, two = switch_lab("one"), switch_lab("two")
+    assert one.neighbours.arp == 23 * 22  # fits alone under gc_thresh3 1024
+    fake = FakeKernel()
+    up_verb.up(one, kernel=fake)
+    assert fake.thresh[4] == (128, 512, 1024)
+    result = up_verb.up(two, kernel=fake)  # together they do not: raised
+    assert fake.thresh[4][2] >= 2 * 506 + 256
+    assert any("raised the ARP neighbour table limit" in n for n in result.notes)
+    down_verb.down("two", kernel=fake)
+    down_verb.down("one", kernel=fake)
+    assert fake.thresh[4] == (128, 512, 1024) and records(state_dir) == []

@@ -42,6 +42,9 @@ class MachineFacts:
     arp_thresh: tuple[int, int, int] | None = (128, 512, 1024)
     ndisc_thresh: tuple[int, int, int] | None = (128, 512, 1024)
     uplink: str | None = None  # the interface of the machine's default route
+    # neighbour entries the labs already up can need (the tables are shared)
+    arp_in_use: int = 0
+    ndisc_in_use: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,8 @@ def needs(lab: Lab) -> dict[str, str]:
 def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Plan:
     host = host or MachineFacts()
     steps: list[Step] = []
-    for fam, need, now in ((4, lab.neighbours.arp, host.arp_thresh),
-                           (6, lab.neighbours.ndisc, host.ndisc_thresh)):
+    for fam, need, now in ((4, lab.neighbours.arp + host.arp_in_use, host.arp_thresh),
+                           (6, lab.neighbours.ndisc + host.ndisc_in_use, host.ndisc_thresh)):
         limits = neighbour_limits(need, now) if now is not None else None
         if now is not None and limits is not None:
             steps.append(SetNeighbourLimits(fam, limits, now))

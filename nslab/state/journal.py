@@ -138,6 +138,7 @@ class Record:
     machine: int | None = None  # the inode of the namespace that played the machine
     shared_dirs: bool = False  # it holds a folder labs share (/etc/netns)
     bad_lines: int = 0  # lines that could not be read (torn, not UTF-8, incomplete)
+    neighbours: tuple[int, int] = (0, 0)  # ARP and NDP entries the lab can need
 
 
 class Journal:
@@ -217,6 +218,8 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
     t = e.get("t")
     if t == "begin":
         rec.source, rec.instance = e.get("source"), str(e.get("instance", ""))
+        need = e.get("neighbours") or [0, 0]
+        rec.neighbours = (int(need[0]), int(need[1]))
     elif t == "ns":
         name = str(e["name"])
         rec.namespaces[name] = e.get("ino")

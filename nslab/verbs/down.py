@@ -81,8 +81,10 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
     for ns, ino in rec.namespaces.items():
         if not k.name_taken(ns):
             continue
-        if ino is None and k.unmounted_placeholder(ns):
-            debris.append(ns)  # killed between naming and mounting: our empty file
+        if k.unmounted_placeholder(ns):
+            # our name, left empty: killed between naming and mounting (up), or
+            # between unmounting and unlinking (down)
+            debris.append(ns)
             continue
         cur = _owned(name, ns, ino, rec, k)
         if cur is not None:

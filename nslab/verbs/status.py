@@ -34,7 +34,9 @@ def status(name: str) -> dict[str, Any]:
             })
         nodes.append({"name": n["name"], "kind": n["kind"], "namespace": ns,
                       "present": alive, "interfaces": ifaces, "routes": n["routes"]})
-    state = "up" if rec.complete and present == len(nodes) else (
+    whole = present == len(nodes) and all(
+        i["state"] != "missing" for n in nodes for i in n["interfaces"])
+    state = "up" if rec.complete and whole else (
         "incomplete" if not rec.complete else "damaged")
     return {"version": 1, "lab": name, "source": rec.source, "state": state,
             "nodes": nodes, "segments": data["segments"],

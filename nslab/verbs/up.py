@@ -38,9 +38,13 @@ def _thresh(kernel: Kernel, family: int) -> tuple[int, int, int] | None:
 
 
 def host_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
+    """What the plan needs of the machine, and the neighbour entries the other
+    labs that are up can need (the ARP and NDP tables are the machine's)."""
     k = kernel or RealKernel()
+    others = [Journal(o).read().neighbours for o in labs() if o != lab.name]
     return MachineFacts(_thresh(k, 4), _thresh(k, 6) if lab.ipv6 else (128, 512, 1024),
-                     k.uplink() if lab.machine and lab.machine.egress == "auto" else None)
+                        k.uplink() if lab.machine and lab.machine.egress == "auto" else None,
+                        sum(a for a, _n in others), sum(n for _a, n in others))
 
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:
@@ -121,7 +125,8 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         try:  # from the first record on, whatever fails is rolled back
             journal.open()
             journal.write(t="begin", lab=lab.name, source=source, instance=instance,
-                          time=time.time())
+                          time=time.time(),
+                          neighbours=[lab.neighbours.arp, lab.neighbours.ndisc])
             journal.write_file("lab.json", UpResult(lab, 0, [], uplink).recorded())
             journal.write_file("nodes.json", [{
                 "name": n.name, "kind": n.kind, "namespace": n.namespace,
