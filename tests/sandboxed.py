@@ -164,10 +164,15 @@ def scenario_gc() -> dict[str, Any]:
         sh("mkdir -p /etc/netns/mine && echo '# mine' > /etc/netns/mine/hosts")
         before = machine()
         Path("/run/lost.yaml").write_text(LOST)
-        out: dict[str, Any] = {"up": nslab("up", "/run/lost.yaml").returncode}
+        Path("/run/lost2.yaml").write_text("name: lost2\nnodes: {a: {}, b: {}}\n"
+                                           "links: [[a, b]]\n")
+        out: dict[str, Any] = {"up": nslab("up", "/run/lost.yaml").returncode
+                               + nslab("up", "/run/lost2.yaml").returncode}
         out["sleepers"] = sh("pgrep -x sleep", check=False).stdout.split()
-        sh("rm -rf /run/nslab/lost")
-        out["down"] = nslab("down", "lost").stdout.strip()
+        sh("rm -rf /run/nslab/lost /run/nslab/lost2")
+        down2 = nslab("down", "lost2", "--json")  # down alone finds a lab by its marks
+        out["down2"] = json.loads(down2.stdout)
+        out["left2"] = [n for n in sh("ip netns list").stdout.split() if n.startswith("lost2")]
         out["found"] = json.loads(nslab("gc", "--json").stdout)["found"]
         r = nslab("gc", "--yes")
         out["gc"] = [r.returncode, r.stdout, r.stderr]

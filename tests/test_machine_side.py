@@ -40,7 +40,9 @@ def test_a_dual_stack_lab_gets_ipv6_on_the_machine_and_nat66_egress() -> None:
 def test_gc_removes_what_a_lab_with_a_lost_journal_left_and_nothing_else() -> None:
     out = sandbox.run("tests.sandboxed", "gc")
     assert out["up"] == 0 and len(out["sleepers"]) == 1
-    assert out["down"] == "lab lost is not up: nothing to remove"
+    assert out["down2"]["removed"] == ["lost2-a", "lost2-b"] and out["left2"] == []
+    assert out["down2"]["notes"] == ["its journal was lost: found 5 object(s) by nslab's "
+                                     "marks and removed them"]
     found = {(d["kind"], d["name"]) for d in out["found"]}
     assert ("namespace", "lost-router") in found and ("namespace", "lost-h1") in found
     assert ("link", "brlost") in found and ("nft-table", "inet nslab_lost") in found

@@ -50,10 +50,30 @@ def down(target: str, on_wait: Any = None, kernel: Kernel | None = None) -> Down
     with locked(name, on_wait):
         journal = Journal(name)
         if not journal.exists():
-            return DownResult(name, [], [], 0, time.perf_counter() - t0, False)
+            result = _without_journal(name) if isinstance(k, RealKernel) else None
+            return result or DownResult(name, [], [], 0, time.perf_counter() - t0, False)
         result = teardown(name, journal, k)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _without_journal(name: str) -> DownResult | None:
+    """A lab whose journal was lost: what carries its marks (nslab.verbs.gc:
+    namespaces, machine links, its table, files, processes, held settings)
+    is removed, and said; None when nothing carries them."""
+    from nslab.verbs import gc
+
+    t0 = time.perf_counter()
+    found = [d for d in gc.find() if d.lab == name]
+    if not found:
+        return None
+    failed = gc.remove(found)
+    gone = [d.name for d in found if d.kind == "namespace"
+            and not any(f.startswith(f"namespace {d.name}:") for f in failed)]
+    return DownResult(name, sorted(gone), [], sum(d.kind == "process" for d in found),
+                      time.perf_counter() - t0, True,
+                      [f"its journal was lost: found {len(found)} object(s) by nslab's marks "
+                       "and removed them"], failed)
 
 
 def _owned(name: str, ns: str, ino: int | None, rec: Record, k: Kernel) -> int | None:
