@@ -70,8 +70,13 @@ def test_up_rolls_back_when_an_exec_command_fails(labs: Labs) -> None:
     assert lab_namespaces(name) == set()
 
 
-@pytest.mark.parametrize("after", [1, 60, "veth"])
-def test_down_after_sigkill_during_up(labs: Labs, after: int | str) -> None:
+@pytest.mark.parametrize("after, sig", [(1, signal.SIGKILL), (60, signal.SIGKILL),
+                                        ("veth", signal.SIGKILL), (40, signal.SIGTERM),
+                                        ("veth", signal.SIGINT), (1, signal.SIGHUP)])
+def test_down_after_a_signal_during_up(labs: Labs, after: int | str,
+                                       sig: signal.Signals) -> None:
+    """Stopped at a sample of points by a signal: SIGKILL leaves the journal
+    for down; SIGTERM, SIGINT and SIGHUP are rolled back by up itself."""
     name, path = labs.file(chain(120))
     journal = Path("/run/nslab") / name / "journal.jsonl"
     proc = subprocess.Popen([*NSLAB, "up", str(path)], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -84,12 +89,40 @@ def test_down_after_sigkill_during_up(labs: Labs, after: int | str) -> None:
         elif journal.exists() and journal.read_text().count('"t":"ns"') >= after:
             break
         time.sleep(0.0005)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert journal.exists()
-    r = nslab("down", name, check=True)
-    assert "is down" in r.stdout
+    proc.send_signal(sig)
+    code = proc.wait(timeout=60)
+    if sig == signal.SIGKILL:
+        assert journal.exists()
+        assert "is down" in nslab("down", name, check=True).stdout
+    else:
+        assert code == 128 + sig and not journal.exists()
+        assert "is not up" in nslab("down", name, check=True).stdout
     assert lab_namespaces(name) == set()
+
+
+def test_labs_up_and_down_in_parallel_and_racing(labs: Labs) -> None:
+    """Four labs coming up and going down side by side, round after round,
+    and up racing down on one lab: every command ends, nothing is left."""
+    import concurrent.futures
+
+    files = [labs.file(TWO) for _ in range(4)]
+
+    def cycle(name: str, path: Path) -> list[int]:
+        return [c for _ in range(5) for c in (nslab("up", str(path), timeout=60).returncode,
+                                              nslab("down", name, timeout=60).returncode)]
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(lambda f: cycle(*f), files))
+    assert all(c == 0 for row in codes for c in row), codes
+    name, path = files[0]
+    for _ in range(5):  # up and down at once on one lab: one waits for the other
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            up = pool.submit(nslab, "up", str(path), timeout=60)
+            down = pool.submit(nslab, "down", name, timeout=60)
+            assert up.result().returncode == 0 and down.result().returncode == 0
+        nslab("down", name, check=True)
+        assert lab_namespaces(name) == set()
+    assert all(lab_namespaces(n) == set() for n, _p in files)
 
 
 def test_user_namespace_is_never_touched(labs: Labs) -> None:

@@ -70,7 +70,11 @@ def _take(path: str, name: str, on_wait: Any, deadline: float, taken: list[int])
     waited = False
     while True:
         with signals.deferred():
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except FileNotFoundError:  # the last holder removed ROOT as it left
+                os.makedirs(ROOT, exist_ok=True)
+                continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
