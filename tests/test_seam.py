@@ -232,3 +232,38 @@ def test_labs_side_by_side_count_each_others_neighbours(state_dir: Path) -> None
     down_verb.down("two", kernel=fake)
     down_verb.down("one", kernel=fake)
     assert fake.thresh[4] == (128, 512, 1024) and records(state_dir) == []
+
+
+@pytest.mark.parametrize("example", ["egress-nat", "handbook/ch07-bridge-three"])
+def test_down_crashed_at_any_step_then_down_again_leaves_nothing(example: str,
+                                                                 state_dir: Path) -> None:
+    lab = lab_of(ROOT / "examples" / f"{example}.yaml")
+    fake = FakeKernel()
+    up_verb.up(lab, kernel=fake)
+    start = fake.effects
+    down_verb.down(lab.name, kernel=fake)
+    n = fake.effects - start
+    assert n > 0
+    for k in range(0, n):
+        fake = FakeKernel()
+        before = fake.snapshot()
+        up_verb.up(lab, kernel=fake)
+        fake.crash_after = fake.effects + k  # the down dies after k of its effects
+        with pytest.raises(Crash):
+            down_verb.down(lab.name, kernel=fake)
+        fake.restart()
+        result = down_verb.down(lab.name, kernel=fake)
+        assert result.failed == [], (k, result.failed)
+        assert fake.snapshot() == before, f"down crashed after {k} of {n} effects"
+        assert records(state_dir) == []
+
+
+def test_a_lab_named_like_nslabs_own_locks_works(state_dir: Path) -> None:
+    """The machine's lock is '.machine', which no lab name can be: a lab
+    named host or machine does not deadlock on it."""
+    for name in ("host", "machine"):
+        lab = compile_text(f"name: {name}\nnodes: {{a: {{}}, b: {{}}}}\nlinks: [[a, b]]\n"
+                           "host:\n  links: [{node: a}]\n", "x.yaml")
+        fake = FakeKernel()
+        up_verb.up(lab, kernel=fake)
+        assert down_verb.down(name, kernel=fake).was_up and records(state_dir) == []

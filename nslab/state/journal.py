@@ -20,7 +20,7 @@ from typing import Any
 
 from nslab import signals
 from nslab.errors import ConflictError, NslabError
-from nslab.names import lab_argument
+from nslab.names import is_lab_name, lab_argument
 
 ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
 
@@ -267,7 +267,7 @@ class JournalError(NslabError):
 def labs() -> list[str]:
     try:
         return sorted(e for e in os.listdir(ROOT)
-                      if not e.startswith(".")
+                      if is_lab_name(e)
                       and os.path.exists(os.path.join(ROOT, e, "journal.jsonl")))
     except FileNotFoundError:
         return []

@@ -11,6 +11,7 @@ from typing import Any
 
 from nslab.errors import NotFoundError, UsageError, require_root
 from nslab.kernel.inspect import Reader
+from nslab.names import is_lab_name
 from nslab.records import observed as ob
 from nslab.state.journal import Journal, labs
 from nslab.state.record import namespace_of, node_list
@@ -131,7 +132,9 @@ def node_count(lab: str) -> int:
 
 
 def is_lab(name: str) -> bool:
-    return Journal(name).exists()
+    """Whether `name` is a lab that is up (a namespace name, pid:PID or host
+    is not a lab name at all)."""
+    return is_lab_name(name) and Journal(name).exists()
 
 
 # ---------------------------------------------------------------- ns tools
