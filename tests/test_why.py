@@ -118,3 +118,13 @@ def test_why_finds_the_reverse_path_filter(labs: Labs) -> None:
     assert code == 0 and d["forward"]["hops"][-1]["node"] == "h2"
     r = nslab("why", name, "h1", "nope")
     assert r.returncode == 4 and "has no node 'nope'" in r.stderr
+
+
+def test_why_names_an_interface_deleted_behind_nslabs_back(labs: Labs) -> None:
+    name, path = labs.example("demo")
+    nslab("up", str(path), check=True)
+    sh(f"ip -n {name}-r1 link del eth1")  # r1's link to h3, and with it h3's end
+    code, d = why(name, "h1", "h3")
+    assert code == 10 and not d["reached"]
+    assert d["reason"].startswith("r1:eth1, h3:eth0 are gone (deleted behind nslab's back: "
+                                  f"nslab status {name}), so "), d["reason"]

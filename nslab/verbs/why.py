@@ -14,7 +14,7 @@ from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
 from nslab.kernel.trace import Tracer, Verdict
 from nslab.records import verdicts as vd
-from nslab.state.record import node_list
+from nslab.state.record import node_list, recorded
 
 
 def _addresses(nodes: dict[str, dict[str, object]], node: str, family: int) -> str | None:
@@ -82,13 +82,31 @@ def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | N
             (res,) = probe.run([probe.Probe(str(nodes[src]["namespace"]), address, proto,
                                             port)], timeout)
         verdicts = tracer.verdicts if tracer else []
+        gone = [] if res.reached else _gone(lab, reader)
     node_of = {reader_label: inos.get(ino) for reader_label, ino in by_label.items()}
     reason, at = _explain(forward, back, res, verdicts, node_of, proto, port, dst)
+    if gone and reason:  # first what nslab made and someone removed
+        reason = (f"{', '.join(gone)} {'is' if len(gone) == 1 else 'are'} gone (deleted "
+                  f"behind nslab's back: nslab status {lab}), so {reason}")
     notes = tuple(f"NAT in {node_of.get(v.namespace) or v.namespace}: {v.text()}"
                   for v in verdicts if v.nat)
     return vd.Diagnosis(src, dst, address, proto, port, res.reached,
                         f"{res.outcome}: {res.detail}", forward, back,
                         None if res.reached else reason, None if res.reached else at, notes)
+
+
+def _gone(lab: str, reader: Reader) -> list[str]:
+    """The interfaces of the lab's nodes that the lab made and the kernel no
+    longer has (node:iface)."""
+    _journal, data = recorded(lab)
+    out = []
+    for n in data["nodes"]:
+        ino = reader.named.get(n["namespace"])
+        if ino is None:
+            continue
+        have = {r.record.name for r in reader.links(ino)}
+        out += [f"{n['name']}:{i['name']}" for i in n["interfaces"] if i["name"] not in have]
+    return out
 
 
 def _explain(forward: vd.Path, back: vd.Path | None, res: probe.Result,
