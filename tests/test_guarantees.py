@@ -357,6 +357,8 @@ def test_status_reports_a_link_deleted_by_hand(labs: Labs) -> None:
     assert r.returncode == 9 and st["state"] == "damaged"
     states = {(n["name"], i["name"]): i["state"] for n in st["nodes"] for i in n["interfaces"]}
     assert "missing" in states.values()
+    r = nslab("inspect", name)  # the overview says it too
+    assert r.returncode == 9 and "node a has 0 of the 1 interfaces the lab made" in r.stderr
 
 
 def test_json_outputs_and_progress(labs: Labs) -> None:

@@ -24,8 +24,12 @@ def cmd_inspect(a: argparse.Namespace) -> int:
             print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
             return 0 if len(items) == expected else 9
         lines = inspection.overview(a.target)
+        short = inspection.short_of_interfaces(a.target, lines)
         print(iv.lab_overview(a.target, lines, expected))
-        return 0 if len(lines) == expected else 9
+        for node, (have, made) in short.items():
+            print(f"nslab: node {node} has {have} of the {made} interfaces the lab made "
+                  f"(nslab status {a.target})", file=sys.stderr)
+        return 0 if len(lines) == expected and not short else 9
     one = inspection.inspect(a.target, a.node, sections, as_text=text_mode)
     if a.json:
         print_json({"version": 1, **one.to_dict()})

@@ -131,6 +131,14 @@ def node_count(lab: str) -> int:
     return len(node_list(lab))
 
 
+def short_of_interfaces(lab: str, lines: list[ob.NodeSummary]) -> dict[str, tuple[int, int]]:
+    """node -> (interfaces it has, interfaces the lab made) for the nodes that
+    lost some (deleted behind nslab's back)."""
+    made = {n["name"]: n.get("interfaces") for n in node_list(lab)}
+    return {s.node: (s.interfaces, want) for s in lines
+            if isinstance(want := made.get(s.node), int) and s.interfaces < want}
+
+
 def is_lab(name: str) -> bool:
     """Whether `name` is a lab that is up (a namespace name, pid:PID or host
     is not a lab name at all)."""
