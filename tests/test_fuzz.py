@@ -123,3 +123,18 @@ def test_a_large_file_without_routers_is_resolved_in_seconds() -> None:
         compile_text(CHAIN.replace("10.0.0.0/8", "10.0.0.0/16"), "chain.yaml")
     assert str(info.value) == ("chain.yaml:2:1: addressing: the IPv4 pool 10.0.0.0/16 has no "
                                "room left for 3616 more subnets (give a larger pool)")
+
+
+def test_routing_auto_that_would_not_fit_is_refused_not_computed() -> None:
+    routers = "".join(f"  r{i}: {{kind: router}}\n" for i in range(2500))
+    links = "".join(f"  - [r{i}, r{i + 1}]\n" for i in range(2499))
+    old = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(10)
+    try:
+        with pytest.raises(NslabError, match=r"routing: auto could need 6,247,500 routes "
+                                             r"\(2,500 nodes by 2,499 subnets\)"):
+            compile_text(f"name: big\naddressing: {{pool: 10.0.0.0/8}}\nnodes:\n{routers}"
+                         f"links:\n{links}", "big.yaml")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

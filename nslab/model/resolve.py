@@ -32,6 +32,8 @@ from nslab.model.policy import resolve_policies
 from nslab.spec.check import parse_endpoint
 from nslab.spec.schema import Command, LabSpec, NodeSpec
 
+MAX_AUTO_ROUTES = 5_000_000  # nodes x subnets: a 2,000-router chain is 4,000,000
+
 
 class ResolveError(NslabError):
     exit_code = 3
@@ -143,8 +145,18 @@ def resolve(spec: LabSpec) -> Lab:
             routing.Attachment(n, f, tuple(iface_addrs[n][f])) for n, f in members)))
 
     l3 = [n for n, k in kinds.items() if k != "switch"]
-    auto = (routing.compute(routed, l3, {n for n in l3 if kinds[n] == "router"})
-            if spec.routing == "auto" else {})
+    router_nodes = {n for n in l3 if kinds[n] == "router"}
+    auto: dict[str, list[Route]] = {}
+    if spec.routing == "auto" and router_nodes:
+        most = len(l3) * sum(len(seg.subnets) for seg in routed)
+        if most > MAX_AUTO_ROUTES:
+            problems.append(Problem(("routing",), f"auto could need {most:,} routes "
+                                    f"({len(l3):,} nodes by {len(routed):,} subnets), more "
+                                    f"than nslab computes ({MAX_AUTO_ROUTES:,})",
+                                    "use routing: static with routes of your own (a default "
+                                    "route per node), or a smaller lab"))
+        else:
+            auto = routing.compute(routed, l3, router_nodes)
     ends_of: dict[str, list[tuple[int, int]]] = {n: [] for n in spec.nodes}
     for i in range(len(spec.links)):  # each node's link ends, in file order
         for j in (0, 1):
