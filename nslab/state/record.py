@@ -23,12 +23,14 @@ def recorded(name: str) -> tuple[Journal, dict[str, Any]]:
 
 
 def node_list(lab: str) -> list[dict[str, Any]]:
-    """[{name, kind, namespace, addresses}] of a lab that is up, in the order of
-    its file: a small file beside lab.json (which holds every route, and grows big)."""
+    """[{name, kind, namespace, interfaces, addresses}] of a lab that is up, in
+    the order of its file: a small file beside lab.json (which holds every
+    route, and grows big)."""
     journal = Journal(lab)
     nodes = journal.read_file("nodes.json") if journal.exists() else None
     if nodes is None:
         return [{"name": n["name"], "kind": n["kind"], "namespace": n["namespace"],
+                 "interfaces": [i["name"] for i in n["interfaces"]],
                  "addresses": [a.split("/")[0] for i in n["interfaces"]
                                for a in i["addresses"]]}
                 for n in recorded(lab)[1]["nodes"]]

@@ -134,9 +134,9 @@ def node_count(lab: str) -> int:
 def short_of_interfaces(lab: str, lines: list[ob.NodeSummary]) -> dict[str, tuple[int, int]]:
     """node -> (interfaces it has, interfaces the lab made) for the nodes that
     lost some (deleted behind nslab's back)."""
-    made = {n["name"]: n.get("interfaces") for n in node_list(lab)}
-    return {s.node: (s.interfaces, want) for s in lines
-            if isinstance(want := made.get(s.node), int) and s.interfaces < want}
+    made = {n["name"]: len(n.get("interfaces") or ()) for n in node_list(lab)}
+    return {s.node: (s.interfaces, made[s.node]) for s in lines
+            if s.interfaces < made.get(s.node, 0)}
 
 
 def is_lab(name: str) -> bool:

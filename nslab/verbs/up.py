@@ -130,7 +130,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             journal.write_file("lab.json", UpResult(lab, 0, [], uplink).recorded())
             journal.write_file("nodes.json", [{
                 "name": n.name, "kind": n.kind, "namespace": n.namespace,
-                "interfaces": len(n.interfaces) + (n.bridge is not None),
+                "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
                 "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
                 for n in lab.nodes])
             k.prepare_names()

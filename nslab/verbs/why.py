@@ -14,7 +14,7 @@ from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
 from nslab.kernel.trace import Tracer, Verdict
 from nslab.records import verdicts as vd
-from nslab.state.record import node_list, recorded
+from nslab.state.record import node_list
 
 
 def _addresses(nodes: dict[str, dict[str, object]], node: str, family: int) -> str | None:
@@ -98,14 +98,13 @@ def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | N
 def _gone(lab: str, reader: Reader) -> list[str]:
     """The interfaces of the lab's nodes that the lab made and the kernel no
     longer has (node:iface)."""
-    _journal, data = recorded(lab)
     out = []
-    for n in data["nodes"]:
+    for n in node_list(lab):  # nodes.json: small, where lab.json holds every route
         ino = reader.named.get(n["namespace"])
         if ino is None:
             continue
         have = {r.record.name for r in reader.links(ino)}
-        out += [f"{n['name']}:{i['name']}" for i in n["interfaces"] if i["name"] not in have]
+        out += [f"{n['name']}:{i}" for i in n.get("interfaces") or () if i not in have]
     return out
 
 
