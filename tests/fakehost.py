@@ -15,32 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nslab.kernel import procs
-
-ROOT = Path(__file__).resolve().parent.parent
-NSLAB = [sys.executable, "-m", "nslab"]
-
-
-def sh(cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=check)
-
-
-def nslab(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NSLAB, *args], capture_output=True, text=True, cwd=ROOT)
-
-
-def snapshot() -> dict[str, str]:
-    """What must be byte for byte the same after down."""
-    return {"nft": sh("nft list ruleset").stdout, "links": sh("ip -d link").stdout,
-            "routes": sh("ip route show table all").stdout, "rules": sh("ip rule").stdout,
-            "forward": sh("sysctl -n net.ipv4.ip_forward").stdout,
-            "sysctls": sh(r"sysctl -a -r '^net\.ipv[46]\.(ip_forward|conf\.)' 2>/dev/null",
-                          check=False).stdout,
-            "addresses": sh("ip addr").stdout}
-
-
-def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return [k for k in before if before[k] != after[k]]
+from tests.sandbox import NSLAB, ROOT, changed, fetch, nslab, ping, sh, snapshot, web
 
 
 def internet(lab: str) -> str:
@@ -57,27 +32,6 @@ def internet(lab: str) -> str:
        f"&& ip -n {ns} link set lo up")
     sh("ip route add default via 203.0.113.10")
     return ns
-
-
-def fetch(ns: str | None, url: str) -> str:
-    code = ("import urllib.request\ntry:\n print(urllib.request.urlopen("
-            f"{url!r}, timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__)")
-    pre = ["ip", "netns", "exec", ns] if ns else []
-    return subprocess.run([*pre, sys.executable, "-c", code], capture_output=True,
-                          text=True).stdout.strip()
-
-
-def ping(ns: str | None, addr: str) -> bool:
-    pre = f"ip netns exec {ns} " if ns else ""
-    return sh(f"{pre}ping -c1 -W1 -q {addr}", check=False).returncode == 0
-
-
-def server(ns: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "wb") as f:
-        p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m", "http.server",
-                              str(port)], stdout=f, stderr=subprocess.STDOUT)
-    assert procs.wait_listening(p.pid, port), "the stand-in web server did not start"
-    return p
 
 
 def up_down(lab: str, path: str, inside: Any) -> dict[str, Any]:
@@ -127,7 +81,7 @@ def scenario_bridge(lab: str, path: str) -> dict[str, Any]:
 def scenario_egress(lab: str, path: str) -> dict[str, Any]:
     net = internet(lab)
     log = Path(f"/tmp/inet-{lab}.log")
-    web = server(net, 80, log)
+    server = web(net, 80, log)
     try:
         def inside(out: dict[str, Any]) -> None:
             out["forward_on"] = sh("sysctl -n net.ipv4.ip_forward").stdout.strip()
@@ -144,8 +98,8 @@ def scenario_egress(lab: str, path: str) -> dict[str, Any]:
             out["test"] = nslab("test", lab, "--no-matrix").returncode
         out = up_down(lab, path, inside)
     finally:
-        web.kill()
-        web.wait()
+        server.kill()
+        server.wait()
         sh(f"ip netns del {net}", check=False)
         log.unlink(missing_ok=True)
     return out

@@ -11,14 +11,12 @@ that tests/test_handbook.py can compare the two.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from tests.sandbox import ROOT, enter, sh
+from tests.sandbox import ROOT, enter, fetch, nslab, ping, sh, snapshot, web
 
 EXAMPLES = ROOT / "examples" / "handbook"
 NSLAB = [sys.executable, "-m", "nslab"]
@@ -140,10 +138,6 @@ CHAPTERS: dict[str, tuple[str, list[str], list[tuple[str, str, str]]]] = {
 }
 
 
-def nslab(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NSLAB, *args], capture_output=True, text=True, cwd=ROOT)
-
-
 def internet() -> subprocess.Popen[bytes]:
     """The stand-in internet behind the machine's uplink up0 (its default
     route), with a web server that logs who connects."""
@@ -153,14 +147,7 @@ def internet() -> subprocess.Popen[bytes]:
     sh(f"ip -n inet addr add {WEB}/24 dev eth0 && ip -n inet link set eth0 up "
        "&& ip -n inet link set lo up")
     sh(f"ip route add default via {WEB}")
-    log = open("/run/web.log", "wb")  # noqa: SIM115 - the server's, for its lifetime
-    web = subprocess.Popen(["ip", "netns", "exec", "inet", sys.executable, "-m", "http.server",
-                            "--bind", WEB, "80"], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "LISTEN" not in sh(
-            "ip netns exec inet ss -Htln 'sport = :80' | sed 's/^/LISTEN /'").stdout:
-        time.sleep(0.05)
-    return web
+    return web("inet", 80, Path("/run/web.log"), WEB)
 
 
 def links(ns: str | None) -> dict[str, dict[str, Any]]:
@@ -202,15 +189,9 @@ def state() -> dict[str, Any]:
 
 
 def check(ns: str, how: str, target: str) -> str:
-    pre = f"ip netns exec {ns} " if ns else ""
     if how == "ping":
-        ok = sh(f"{pre}ping -c1 -W1 -q {target}", check=False).returncode == 0
-        return "ok" if ok else "no reply"
-    code = ("import urllib.request\ntry:\n print(urllib.request.urlopen("
-            f"{target!r}, timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__)")
-    argv = ["ip", "netns", "exec", ns] if ns else []
-    got = subprocess.run([*argv, sys.executable, "-c", code], capture_output=True,
-                         text=True).stdout.strip()
+        return "ok" if ping(ns or None, target) else "no reply"
+    got = fetch(ns or None, target)
     seen = [ln.split()[0] for ln in Path("/run/web.log").read_text().splitlines()
             if "GET / " in ln]
     return f"{got} seen from {seen[-1] if seen else 'nobody'}"
@@ -245,7 +226,7 @@ def fdb() -> list[str]:
 
 def with_nslab(chapter: str) -> dict[str, Any]:
     path = str(EXAMPLES / CHAPTERS[chapter][0])
-    before = machine()
+    before = snapshot()
     r = nslab("up", path)
     out: dict[str, Any] = {"up": [r.returncode, r.stdout + r.stderr]}
     if r.returncode == 0:
@@ -255,7 +236,7 @@ def with_nslab(chapter: str) -> dict[str, Any]:
         out["graph"] = nslab("graph", lab_of(path), "--format", "dot").stdout
     d = nslab("down", lab_of(path))
     out["down"] = [d.returncode, d.stdout + d.stderr]
-    out["changed"] = [k for k, v in machine().items() if before[k] != v]
+    out["changed"] = [k for k, v in snapshot().items() if before[k] != v]
     out["left"] = namespaces()
     return out
 
@@ -267,15 +248,6 @@ def lab_of(path: str) -> str:
     raise AssertionError(f"{path} has no name")
 
 
-def machine() -> dict[str, str]:
-    """What must be byte for byte the same after down."""
-    links = re.sub(r"\b\w+_timer +\S+", "", sh("ip -d link").stdout)  # bridges' clocks tick
-    return {"nft": sh("nft list ruleset").stdout, "links": links,
-            "routes": sh("ip route show table all").stdout, "rules": sh("ip rule").stdout,
-            "addresses": sh("ip addr").stdout, "forward": forwarding(None),
-            "etc_netns": sh("ls -la /etc/netns 2>&1", check=False).stdout}
-
-
 def overlap() -> dict[str, Any]:
     """Chapter 04 done by hand and left there, then a lab that would put the
     same subnet on another bridge of the machine: up refuses, naming br0."""
@@ -284,12 +256,12 @@ def overlap() -> dict[str, Any]:
     text = text.replace("namespace: ns1", "namespace: other").replace("name: br0", "name: br9")
     text = text.replace("host_iface: veth-br1", "host_iface: veth-br9")
     Path("/run/overlap.yaml").write_text(text)
-    before = machine()
+    before = snapshot()
     r = nslab("up", "/run/overlap.yaml")
     Path("/run/taken.yaml").write_text(text.replace("name: br9", "name: br0"))
     taken = nslab("up", "/run/taken.yaml")  # br0 is the learner's: never adopted
     return {"up": [r.returncode, r.stderr], "taken": [taken.returncode, taken.stderr],
-            "changed": [k for k, v in machine().items() if before[k] != v]}
+            "changed": [k for k, v in snapshot().items() if before[k] != v]}
 
 
 if __name__ == "__main__":

@@ -53,3 +53,57 @@ def enter() -> None:
        "workdir=/run/.etc/work /etc")
     sh("ip link set lo up")
     sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
+
+
+NSLAB = [sys.executable, "-m", "nslab"]
+
+
+def nslab(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*NSLAB, *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def snapshot() -> dict[str, str]:
+    """What must be byte for byte the same after down: the machine's ruleset,
+    links (bridges' ticking timers left out), addresses, routes of every table,
+    rules, forwarding and per-interface sysctls, and /etc/netns."""
+    import re
+
+    links = re.sub(r"\b\w+_timer +\S+", "", sh("ip -d link").stdout)
+    return {"nft": sh("nft list ruleset").stdout, "links": links,
+            "routes": sh("ip route show table all").stdout, "rules": sh("ip rule").stdout,
+            "addresses": sh("ip addr").stdout,
+            "forward": sh("sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding").stdout,
+            "sysctls": sh(r"sysctl -a -r '^net\.ipv[46]\.(ip_forward|conf\.)' 2>/dev/null",
+                          check=False).stdout,
+            "etc_netns": sh("ls -la /etc/netns 2>&1", check=False).stdout}
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return [k for k in before if before[k] != after[k]]
+
+
+def ping(ns: str | None, addr: str) -> bool:
+    pre = f"ip netns exec {ns} " if ns else ""
+    return sh(f"{pre}ping -c1 -W1 -q {addr}", check=False).returncode == 0
+
+
+def fetch(ns: str | None, url: str) -> str:
+    """The HTTP status of `url` from namespace `ns` (None: the machine), or
+    the name of the error."""
+    code = ("import urllib.request\ntry:\n print(urllib.request.urlopen("
+            f"{url!r}, timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__)")
+    pre = ["ip", "netns", "exec", ns] if ns else []
+    return subprocess.run([*pre, sys.executable, "-c", code], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def web(ns: str, port: int, log: Path, bind: str | None = None) -> subprocess.Popen[bytes]:
+    """A web server in namespace `ns` that logs who connects, once it listens."""
+    from nslab.kernel import procs
+
+    with open(log, "wb") as f:
+        p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m", "http.server",
+                              *(["--bind", bind] if bind else []), str(port)],
+                             stdout=f, stderr=subprocess.STDOUT)
+    assert procs.wait_listening(p.pid, port), "the stand-in web server did not start"
+    return p

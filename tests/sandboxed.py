@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.handbook import internet, machine, nslab
-from tests.sandbox import enter, sh
+from tests.handbook import internet
+from tests.sandbox import enter, fetch, nslab, ping, sh, snapshot, web
 
 FORWARDING = """
 name: fwd
@@ -39,11 +39,6 @@ links:
 def sysctls(ns: str) -> dict[str, str]:
     keys = ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")
     return {k: sh(f"ip netns exec {ns} sysctl -n {k}").stdout.strip() for k in keys}
-
-
-def ping(ns: str | None, addr: str) -> bool:
-    pre = f"ip netns exec {ns} " if ns else ""
-    return sh(f"{pre}ping -c1 -W1 -q {addr}", check=False).returncode == 0
 
 
 def scenario_forwarding() -> dict[str, Any]:
@@ -84,22 +79,11 @@ def internet6() -> subprocess.Popen[bytes]:
        "ip -n inet addr add 2001:db8:ff::10/64 dev eth0 nodad && "
        "ip -n inet link set eth0 up && ip -n inet link set lo up")
     sh("ip -6 route add default via 2001:db8:ff::10")
-    log = open("/run/web.log", "wb")  # noqa: SIM115 - the server's, for its lifetime
-    web = subprocess.Popen(["ip", "netns", "exec", "inet", sys.executable, "-m", "http.server",
-                            "--bind", "::", "80"], stdout=log, stderr=subprocess.STDOUT)
+    server = web("inet", 80, Path("/run/web.log"), "::")
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (not sh(
-            "ip netns exec inet ss -Htln 'sport = :80'").stdout.strip()
-            or "tentative" in sh("ip addr").stdout):  # link-local addresses settle first
-        time.sleep(0.05)
-    return web
-
-
-def fetch(ns: str, url: str) -> str:
-    code = ("import urllib.request\ntry:\n print(urllib.request.urlopen("
-            f"{url!r}, timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__)")
-    return subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", code],
-                          capture_output=True, text=True).stdout.strip()
+    while time.monotonic() < deadline and "tentative" in sh("ip addr").stdout:
+        time.sleep(0.05)  # link-local addresses settle before the machine's snapshot
+    return server
 
 
 def scenario_dual_stack() -> dict[str, Any]:
@@ -107,8 +91,7 @@ def scenario_dual_stack() -> dict[str, Any]:
     in the nodes, and egress through NAT66."""
     web = internet6()
     try:
-        before = machine()
-        before["forward6"] = sh("sysctl -n net.ipv6.conf.all.forwarding").stdout
+        before = snapshot()
         Path("/run/six.yaml").write_text(DUAL)
         r = nslab("up", "/run/six.yaml")
         out: dict[str, Any] = {"up": [r.returncode, r.stderr]}
@@ -129,8 +112,7 @@ def scenario_dual_stack() -> dict[str, Any]:
                        if "GET / " in ln]
         out["nft"] = sh("nft list table inet nslab_six").stdout
         out["down"] = nslab("down", "six").returncode
-        after = machine()
-        after["forward6"] = sh("sysctl -n net.ipv6.conf.all.forwarding").stdout
+        after = snapshot()
         out["changed"] = [k for k in before if before[k] != after[k]]
     finally:
         web.kill()
@@ -162,7 +144,7 @@ def scenario_gc() -> dict[str, Any]:
         sh("ip link set keepme alias 'not nslab'")
         sh("nft add table inet nslab_user")  # named like nslab's, but without its mark
         sh("mkdir -p /etc/netns/mine && echo '# mine' > /etc/netns/mine/hosts")
-        before = machine()
+        before = snapshot()
         Path("/run/lost.yaml").write_text(LOST)
         Path("/run/lost2.yaml").write_text("name: lost2\nnodes: {a: {}, b: {}}\n"
                                            "links: [[a, b]]\n")
@@ -177,7 +159,7 @@ def scenario_gc() -> dict[str, Any]:
         r = nslab("gc", "--yes")
         out["gc"] = [r.returncode, r.stdout, r.stderr]
         out["again"] = nslab("gc").stdout.strip()
-        out["changed"] = [k for k, v in machine().items() if before[k] != v]
+        out["changed"] = [k for k, v in snapshot().items() if before[k] != v]
         # the sandbox's pid 1 (this scenario) inherits the service and does not
         # reap it: a zombie is an ended process
         out["sleepers_after"] = sh("ps -eo pid=,stat=,comm= | awk '$3 == \"sleep\" && "
