@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from nslab.errors import NslabError, require_root
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 from nslab.cli.common import print_json
+from nslab.errors import NslabError, require_root
 
 TEST_FAILED = 10
 

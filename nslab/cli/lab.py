@@ -7,15 +7,11 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from nslab.errors import UsageError, require_root
-from nslab.views import text
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 from nslab.cli.common import compile_file, lab_to_dict, print_json, waiting
+from nslab.errors import UsageError, require_root
+from nslab.views import text
 
 _PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "veth pairs",
            "AddBridge": "bridges", "SetMaster": "bridge ports", "AddAddress": "addresses",
