@@ -3,6 +3,7 @@ and checks that nothing of theirs is left, removing it even when they fail."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -166,3 +167,19 @@ def handmade() -> Iterator[Handmade]:
     finally:
         made.cleanup()
     assert not {n for n in netns_list() if n.startswith(made.prefix)}
+
+
+@contextlib.contextmanager
+def lock_held(path: Path) -> Iterator[int]:
+    """Another process holds the flock on `path` for the body; yields its pid."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, time\n"
+         f"fd = os.open({str(path)!r}, os.O_RDWR | os.O_CREAT)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()

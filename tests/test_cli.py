@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import nslab
+from tests.conftest import lock_held
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = str(ROOT / "examples" / "demo.yaml")
@@ -74,18 +75,9 @@ def test_a_lab_name_from_the_command_line_never_becomes_a_path(tmp_path: Path,
 def test_nslab_lock_wait_bounds_the_wait(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, time\n"
-         f"fd = os.open({str(state / '.held.lock')!r}, os.O_RDWR | os.O_CREAT)\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held(state / ".held.lock") as pid:
         r = subprocess.run([sys.executable, "-m", "nslab", "down", "held"], capture_output=True,
                            text=True, cwd=ROOT, timeout=30,
                            env={**os.environ, "NSLAB_STATE_DIR": str(state),
                                 "NSLAB_LOCK_WAIT": "0.3"})
-    finally:
-        holder.kill()
-        holder.wait()
-    assert r.returncode == 7 and f"stayed locked by process {holder.pid}" in r.stderr
+    assert r.returncode == 7 and f"stayed locked by process {pid}" in r.stderr

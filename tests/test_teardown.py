@@ -26,29 +26,18 @@ def test_a_failed_rollback_does_not_hide_the_original_error(
 
 def test_a_lock_is_waited_for_a_bounded_time_and_its_holder_named(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import subprocess
-    import sys
-
     from nslab.errors import ConflictError
     from nslab.state import journal
+    from tests.conftest import lock_held
 
     monkeypatch.setattr(journal, "ROOT", str(tmp_path))
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time\n"
-         f"fd = os.open({str(tmp_path / '.busy.lock')!r}, os.O_RDWR | os.O_CREAT)\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        waited = []
+    with lock_held(tmp_path / ".busy.lock") as pid:
+        waited: list[int] = []
         with pytest.raises(ConflictError) as info, \
                 journal.locked("busy", on_wait=lambda: waited.append(1), wait=0.3):
             pass
         assert waited == [1]
-        assert f"lab 'busy' stayed locked by process {holder.pid} (" in str(info.value)
-    finally:
-        holder.kill()
-        holder.wait()
+        assert f"lab 'busy' stayed locked by process {pid} (" in str(info.value)
     with journal.locked("busy", wait=1):  # free again: taken at once
         pass
 

@@ -50,14 +50,14 @@ def down(target: str, on_wait: Any = None, kernel: Kernel | None = None) -> Down
     with locked(name, on_wait):
         journal = Journal(name)
         if not journal.exists():
-            result = _without_journal(name) if isinstance(k, RealKernel) else None
+            result = _without_journal(name, k) if isinstance(k, RealKernel) else None
             return result or DownResult(name, [], [], 0, time.perf_counter() - t0, False)
         result = teardown(name, journal, k)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _without_journal(name: str) -> DownResult | None:
+def _without_journal(name: str, k: Kernel) -> DownResult | None:
     """A lab whose journal was lost: what carries its marks (nslab.verbs.gc:
     namespaces, machine links, its table, files, processes, held settings)
     is removed, and said; None when nothing carries them."""
@@ -67,7 +67,7 @@ def _without_journal(name: str) -> DownResult | None:
     found = [d for d in gc.find() if d.lab == name]
     if not found:
         return None
-    failed = gc.remove(found)
+    failed = gc.remove(found, k)
     gone = [d.name for d in found if d.kind == "namespace"
             and not any(f.startswith(f"namespace {d.name}:") for f in failed)]
     return DownResult(name, sorted(gone), [], sum(d.kind == "process" for d in found),

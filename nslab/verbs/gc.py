@@ -18,11 +18,13 @@ import re
 from dataclasses import dataclass, field
 
 from nslab.errors import require_root
-from nslab.kernel import firewall, machine, netns, observe, procs, sysctl
+from nslab.kernel import firewall, machine, netns, observe, procs
+from nslab.kernel.seam import MACHINE, Kernel, RealKernel
 from nslab.plan.build import NETNS_ETC
 from nslab.records import observed as ob
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, labs, locked
+from nslab.verbs import machine_side
 
 _NS_MARK = re.compile(r"nslab lab=([a-z][a-z0-9-]*) node=\S* id=\S+")
 _LINK_MARK = re.compile(r"nslab ([a-z][a-z0-9-]*) \S")
@@ -130,38 +132,39 @@ def _first_line(path: str) -> str:
         return ""
 
 
-def remove(found: list[Debris]) -> list[str]:
-    """Remove what `find` found (processes first); what could not be removed,
-    with the reason."""
+def remove(found: list[Debris], kernel: Kernel | None = None) -> list[str]:
+    """Remove what `find` found (processes first), through the effect seam as
+    `down` does; what could not be removed, with the reason."""
+    k = kernel or RealKernel()
     failed: list[str] = []
-    procs.end([int(d.name) for d in found if d.kind == "process"])
+    k.end_processes([int(d.name) for d in found if d.kind == "process"])
     for d in found:
         try:
-            _remove(d)
+            _remove(d, k)
         except OSError as e:
             failed.append(f"{d.kind} {d.name}: {e.strerror or e}")
     return failed
 
 
-def _remove(d: Debris) -> None:
+def _remove(d: Debris, k: Kernel) -> None:
     match d.kind:
         case "namespace":
-            netns.remove(d.name)
+            k.remove_namespace(d.name)
         case "link":
             # deleted only while it still carries the alias it was found with
-            _deleted, failed = machine.delete_links({d.name: d.detail})
+            _deleted, failed = k.delete_machine_links({d.name: d.detail}, {})
             if failed:
                 raise OSError(0, failed[0])
         case "nft-table":
-            why = machine.delete_nft_table(d.name.split(" ", 1)[1])  # inet tables only
+            why = k.delete_nft_table(d.name.split(" ", 1)[1])  # inet tables only
             if why:
                 raise OSError(0, why)
         case "file":
-            os.unlink(d.name)
+            k.remove_file(d.name)
             with contextlib.suppress(OSError):
-                os.rmdir(os.path.dirname(d.name))  # only when empty
+                k.remove_dir(os.path.dirname(d.name))  # only when empty
         case "setting":
             with locked(MACHINE_LOCK):
-                borrowed.release(d.lab, sysctl.set_neighbour_thresh)
-                borrowed.release_sysctls(d.lab, sysctl.write, os.stat("/proc/self/ns/net").st_ino)
-                borrowed.release_dirs(d.lab, os.rmdir)
+                borrowed.release(d.lab, k.set_neighbour_thresh)
+                borrowed.release_sysctls(d.lab, machine_side.writer(k), k.inode_of(MACHINE))
+                borrowed.release_dirs(d.lab, k.remove_dir)

@@ -69,7 +69,7 @@ def _check_subnets(side: MachineSide, kernel: Kernel) -> None:
                     "or choose another subnet")
 
 
-def _writer(kernel: Kernel) -> Callable[[str, str], None]:
+def writer(kernel: Kernel) -> Callable[[str, str], None]:
     return lambda key, value: kernel.set_sysctl(MACHINE, key, value)
 
 
@@ -77,7 +77,7 @@ def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str],
                kernel: Kernel) -> None:
     journal.write(t="hostsysctl", key=s.key)
     with locked(MACHINE_LOCK):
-        before = borrowed.hold_sysctl(lab, s.key, s.value, kernel.read_sysctl, _writer(kernel),
+        before = borrowed.hold_sysctl(lab, s.key, s.value, kernel.read_sysctl, writer(kernel),
                                   kernel.inode_of(MACHINE))
     if before != s.value:
         notes.append(f"set {s.key}={s.value} on this machine (it was {before}); restored "
@@ -96,7 +96,7 @@ def clear(name: str, rec: Record, kernel: Kernel) -> tuple[str | None, list[str]
     if here != rec.machine:
         if rec.machine_sysctls:  # forget its hold; writes nothing here
             with locked(MACHINE_LOCK):
-                borrowed.release_sysctls(name, _writer(kernel), here)
+                borrowed.release_sysctls(name, writer(kernel), here)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
                 "what it put there is left alone"), []
     _deleted, failed = kernel.delete_machine_links(rec.machine_links, rec.machine_indexes)
@@ -107,7 +107,7 @@ def clear(name: str, rec: Record, kernel: Kernel) -> tuple[str | None, list[str]
     if rec.machine_sysctls:
         try:
             with locked(MACHINE_LOCK):
-                borrowed.release_sysctls(name, _writer(kernel), here)
+                borrowed.release_sysctls(name, writer(kernel), here)
         except OSError as e:
             failed.append(f"the machine's sysctls held for the lab: {e.strerror or e}")
     return None, failed
