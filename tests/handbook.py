@@ -234,6 +234,7 @@ def with_nslab(chapter: str) -> dict[str, Any]:
         out["status"] = json.loads(nslab("status", lab_of(path), "--json").stdout)
         out["status_text"] = nslab("status", lab_of(path)).stdout
         out["graph"] = nslab("graph", lab_of(path), "--format", "dot").stdout
+        out["inspect_fdb"] = nslab("inspect", "host", "--only", "fdb").stdout
     d = nslab("down", lab_of(path))
     out["down"] = [d.returncode, d.stdout + d.stderr]
     out["changed"] = [k for k, v in snapshot().items() if before[k] != v]

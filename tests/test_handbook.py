@@ -36,6 +36,9 @@ def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
         routes = nslab["state"]["namespaces"][ns]["routes"]
         assert [r[0] for r in routes] == ["172.18.0.0/24"]  # connected only: routing: static
     assert nslab["fdb"] == ["ns1:veth-ns1", "ns2:veth-ns2", "ns3:veth-ns3"]
+    # docs/handbook.md: nslab's way to the chapter's `bridge fdb show br0`
+    rows = [r.split() for r in nslab["inspect_fdb"].splitlines() if r.startswith("br0 ")]
+    assert {"veth-br1", "veth-br2", "veth-br3"} <= {r[1] for r in rows}
     # the running lab's picture: the machine's bridge with its gateway, every link up
     dot = nslab["graph"]
     assert '"machine:br0" [label="br0 (this machine)\\n172.18.0.1/24"' in dot
