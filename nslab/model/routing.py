@@ -88,6 +88,9 @@ def compute(segments: list[RoutedSegment], nodes: list[str],
         for att in seg.attached:
             if att.node in routers:
                 on.setdefault(att.node, []).append(s)
+    gateways: dict[tuple[str, int], list[tuple[str, Nexthop]]] = {}
+    # one tuple per node and set of gateways picked: a thousand routers share few
+    hop_sets: dict[tuple[str, int], dict[tuple[int, ...], tuple[Nexthop, ...]]] = {}
     for target, seg in enumerate(segments):
         if not seg.subnets or not on:
             continue
@@ -98,8 +101,16 @@ def compute(segments: list[RoutedSegment], nodes: list[str],
             if target in mine[n]:
                 continue
             for subnet in seg.subnets:
-                hops = _best_hops(segments, mine[n], n, dist, subnet.version)
-                if not hops or defaults.get((n, subnet.version)) == hops:
+                key = (n, subnet.version)
+                if key not in gateways:
+                    gateways[key] = _gateways(segments, mine[n], n, routers, subnet.version)
+                    hop_sets[key] = {}
+                gws = gateways[key]
+                picked = _closest(gws, dist)
+                hops = hop_sets[key].get(picked)
+                if hops is None:
+                    hops = hop_sets[key][picked] = tuple(gws[i][1] for i in picked)
+                if not hops or defaults.get(key) == hops:
                     continue
                 routes[n].append(Route(subnet, hops, "auto"))
     for (n, version), hops in defaults.items():
@@ -115,25 +126,33 @@ def _own(seg: RoutedSegment, node: str, version: int) -> Attachment | None:
     return None
 
 
-def _best_hops(segments: list[RoutedSegment], attached_to: list[int], node: str,
-               dist: dict[str, int], version: int) -> tuple[Nexthop, ...]:
-    best: int | None = None
-    hops: list[Nexthop] = []
+def _gateways(segments: list[RoutedSegment], attached_to: list[int], node: str,
+              routers: set[str], version: int) -> list[tuple[str, Nexthop]]:
+    """The routers a node can hand a packet to, each with the hop it takes, in
+    the order a multipath route lists them (by device, then address)."""
+    out: dict[Nexthop, str] = {}
     for s in attached_to:
         own = _own(segments[s], node, version)
         if own is None:
             continue
         for gw in segments[s].attached:
-            if gw.node == node or gw.node not in dist:
-                continue
             addr = _address(gw, version)
-            if addr is None:
-                continue
-            cost = dist[gw.node]
-            if best is None or cost < best:
-                best, hops = cost, []
-            if cost == best:
-                hop = Nexthop(addr.ip, own.ifname)
-                if hop not in hops:
-                    hops.append(hop)
-    return tuple(sorted(hops, key=lambda h: (str(h.dev), int(h.via or 0))))
+            if gw.node != node and gw.node in routers and addr is not None:
+                out.setdefault(Nexthop(addr.ip, own.ifname), gw.node)
+    return sorted(((g, h) for h, g in out.items()),
+                  key=lambda gh: (str(gh[1].dev), int(gh[1].via or 0)))
+
+
+def _closest(gateways: list[tuple[str, Nexthop]], dist: dict[str, int]) -> tuple[int, ...]:
+    """Which gateways are closest to the target (all of them: ECMP), by position."""
+    best: int | None = None
+    picked: tuple[int, ...] = ()
+    for i, (g, _) in enumerate(gateways):
+        cost = dist.get(g)
+        if cost is None:
+            continue
+        if best is None or cost < best:
+            best, picked = cost, (i,)
+        elif cost == best:
+            picked += (i,)
+    return picked
