@@ -205,3 +205,25 @@ def test_routing_auto_that_would_not_fit_is_refused_not_computed() -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_many_static_routes_on_a_node_of_many_links_are_checked_in_seconds() -> None:
+    """Each route's gateway was looked for on every interface of the node: a hub
+    on 5,000 links with 20,000 routes was 100,000,000 checks."""
+    hosts = 5_000
+    routes = "".join(f"      - {{to: 172.16.{i // 256}.{i % 256}/32, via: 10.0.{i % 19 * 4 // 256}."
+                     f"{i % 19 * 4 % 256 + 2}}}\n" for i in range(20_000))
+    text = ("name: star\naddressing: {pool: 10.0.0.0/8}\nrouting: static\nnodes:\n"
+            "  hub:\n    kind: router\n    routes:\n" + routes
+            + "".join(f"  h{i}: {{}}\n" for i in range(hosts))
+            + "links:\n" + "".join(f"  - [hub, h{i}]\n" for i in range(hosts)))
+    old = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(10)
+    try:
+        lab = compile_text(text, "star.yaml")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    hub = next(n for n in lab.nodes if n.name == "hub")
+    assert len(hub.routes) == 20_000 and len(hub.interfaces) == hosts
+    assert len({r.nexthops[0].via for r in hub.routes}) == 19
