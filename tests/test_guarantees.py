@@ -359,6 +359,10 @@ def test_status_reports_a_link_deleted_by_hand(labs: Labs) -> None:
     assert "missing" in states.values()
     r = nslab("inspect", name)  # the overview says it too
     assert r.returncode == 9 and "node a has 0 of the 1 interfaces the lab made" in r.stderr
+    r = nslab("inspect", name, "--json")  # and so does its JSON, with its exit code
+    assert r.returncode == 9
+    assert json.loads(r.stdout)["short_of_interfaces"] == {"a": {"have": 0, "made": 1},
+                                                           "r": {"have": 1, "made": 2}}
 
 
 def test_json_outputs_and_progress(labs: Labs) -> None:

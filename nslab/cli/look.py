@@ -19,12 +19,15 @@ def cmd_inspect(a: argparse.Namespace) -> int:
     text_mode = not a.json
     if a.node is None and inspection.is_lab(a.target):
         expected = inspection.node_count(a.target)
-        if a.json:
-            items = inspection.inspect_lab(a.target, sections, as_text=False)
-            print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items)})
-            return 0 if len(items) == expected else 9
         lines = inspection.overview(a.target)
         short = inspection.short_of_interfaces(a.target, lines)
+        if a.json:
+            items = inspection.inspect_lab(a.target, sections, as_text=False)
+            print_json({"version": 1, "lab": a.target, "nodes": inspection.to_json(items),
+                        "missing_nodes": expected - len(items),
+                        "short_of_interfaces": {n: {"have": have, "made": made}
+                                                for n, (have, made) in short.items()}})
+            return 0 if len(items) == expected and not short else 9
         print(iv.lab_overview(a.target, lines, expected))
         for node, (have, made) in short.items():
             print(f"nslab: node {node} has {have} of the {made} interfaces the lab made "
