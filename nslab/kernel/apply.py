@@ -42,6 +42,7 @@ from nslab.plan.steps import (
     SetMaster,
     SetNeighbourLimits,
     SetSysctl,
+    StartDaemons,
     StartService,
     Step,
     WriteFile,
@@ -123,6 +124,10 @@ class Executor:
                     self._run_command(s)
             case StartService():
                 self._start_services([s for s in steps if isinstance(s, StartService)])
+            case StartDaemons():
+                for s in steps:
+                    assert isinstance(s, StartDaemons)
+                    self._start_daemons(s)
             case SetNeighbourLimits():
                 for s in steps:
                     assert isinstance(s, SetNeighbourLimits) and self.neighbour_hook
@@ -195,6 +200,8 @@ class Executor:
     taken_indexes: set[int] | None = None
 
     def _idx(self, ns: str, name: str) -> int:
+        if name == "lo" and ns != MACHINE_KEY:
+            return 1  # every namespace's loopback is index 1
         if (ns, name) not in self.index and ns == MACHINE_KEY:  # not ours: ask the machine
             for link, index in self.kernel.link_indexes(MACHINE).items():
                 self.index.setdefault((MACHINE_KEY, link), index)
@@ -332,6 +339,19 @@ class Executor:
         if code != 0:
             raise CommandError(f"exec on node '{s.node}' failed with status {code}: "
                                f"{s.as_shell()}: {tail}")
+
+    def _start_daemons(self, s: StartDaemons) -> None:
+        self.journal.write(t="daemons", node=s.node, suite=s.suite, dir=s.dir)
+        try:
+            code, output = self.kernel.start_daemons(s.ns, s.script())
+        except OSError as e:
+            raise CommandError(f"the {s.suite.upper()} daemons of router '{s.node}' could not "
+                               f"start: {e.strerror or e}") from None
+        if code != 0:
+            said = [ln.strip() for ln in output.splitlines() if ln.strip()
+                    and not ln.startswith(("Note:", "% Warning"))]
+            raise CommandError(f"{s.suite.upper()} on router '{s.node}' failed (status {code}): "
+                               f"{' / '.join(said[-3:]) or 'no output'} (logs: {s.dir})")
 
     def _start_services(self, steps: list[StartService]) -> None:
         started = []

@@ -478,6 +478,13 @@ class FakeKernel:
         self._after()
         return pid
 
+    def start_daemons(self, ns: str, script: str) -> tuple[int, str]:
+        if not self._effect():
+            raise self._refuse()
+        self.processes[self._pid()] = self.names[ns]  # the daemons live in the namespace
+        self._after()
+        return 0, ""
+
     def exited_at_once(self, pids: list[int]) -> tuple[int, int] | None:
         self._alive()
         return None

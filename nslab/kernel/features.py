@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, netstate
+from nslab.plan.steps import FRR_BIN
 
 # feature -> (what a person calls it, the kernel option that brings it)
 WORDS = {
@@ -30,7 +31,10 @@ WORDS = {
     "htb": ("the htb qdisc (rate limits)", "CONFIG_NET_SCH_HTB"),
     "tbf": ("the tbf qdisc (rate limits)", "CONFIG_NET_SCH_TBF"),
     "netem": ("the netem qdisc (delay, loss)", "CONFIG_NET_SCH_NETEM"),
+    "frr": ("the FRR routing daemons", "apt install frr"),
+    "bird": ("the BIRD 2 routing daemon", "apt install bird2"),
 }
+PROGRAMS = {"frr": (f"{FRR_BIN}/zebra", "vtysh"), "bird": ("bird", "birdc")}
 LINK_KINDS = ("veth", "bridge", "vxlan", "macvlan", "vlan", "dummy", "gre", "wireguard", "vrf")
 TC = {"htb": "root handle 1: htb", "tbf": "root tbf rate 1mbit burst 32kbit latency 50ms",
       "netem": "root netem delay 1ms"}
@@ -106,11 +110,19 @@ def _try_command(feature: str, argv: list[str], stdin: str | None = None) -> Pro
 def probe(features: Iterable[str]) -> list[Probe]:
     """Try each feature in a namespace made for it and gone afterwards."""
     want = list(features)
+    found: dict[str, Probe] = {}
+    for program, needed in PROGRAMS.items():
+        if program in want:
+            lacking = [p for p in needed if shutil.which(p) is None]
+            found[program] = Probe(program, not lacking, "installed" if not lacking else
+                                   f"missing: {words(program)}: no {lacking[0]}")
+    if not set(want) - set(PROGRAMS):
+        return [found[f] for f in want]
     with netns.signals_deferred(), netns.fresh() as fd:
         try:
             links = [k for k in LINK_KINDS if k in want or (k == "veth" and (
                 "macvlan" in want or "vlan" in want or set(TC) & set(want)))]
-            found = {p.feature: p for p in _try_links(links, fd)}
+            found |= {p.feature: p for p in _try_links(links, fd)}
             if found.get("veth") and found["veth"].ok:
                 subprocess.run(["ip", "link", "set", "nsd-v0", "up"], capture_output=True)
             for q, args in TC.items():
@@ -122,6 +134,11 @@ def probe(features: Iterable[str]) -> list[Probe]:
         finally:
             os.close(fd)
     return [found[f] for f in want if f in found]
+
+
+def frr_needs_mgmtd() -> bool:
+    """FRR 9 and later ship mgmtd, which must start right after zebra."""
+    return os.path.exists(f"{FRR_BIN}/mgmtd")
 
 
 def missing(features: Iterable[str]) -> list[str]:

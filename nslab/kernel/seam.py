@@ -117,6 +117,11 @@ class Kernel(Protocol):
 
     def start_service(self, ns: str, argv: tuple[str, ...], log: str) -> int: ...
 
+    def start_daemons(self, ns: str, script: str) -> tuple[int, str]:
+        """Run a router's daemon start script (`StartDaemons.script`, which starts
+        them inside `ns`): its exit status and output."""
+        ...
+
     def exited_at_once(self, pids: list[int]) -> tuple[int, int] | None:
         """(pid, exit status) of a service just started that ended at once
         (it could not start), else None."""
@@ -305,6 +310,11 @@ class RealKernel:
                                  start_new_session=True)
         self.services[p.pid] = p
         return p.pid
+
+    def start_daemons(self, ns: str, script: str) -> tuple[int, str]:
+        r = subprocess.run(["bash", "-ec", script], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, start_new_session=True)
+        return r.returncode, r.stdout + r.stderr
 
     def exited_at_once(self, pids: list[int], grace: float = 0.1) -> tuple[int, int] | None:
         deadline = time.monotonic() + grace

@@ -33,6 +33,7 @@ class Assignment:
     subnets6: list[IPv6Network | None] = field(default_factory=list)
     addresses: dict[Member, list[IPInterface]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    loopbacks: list[IPv4Interface] = field(default_factory=list)
 
 
 def _where(m: Member) -> tuple[str | int, ...]:
@@ -83,7 +84,10 @@ def _hosts(net: IPNetwork) -> Iterator[IPInterface]:
 
 
 def assign(requests: list[SegmentRequest], pool4: IPv4Network,
-           pool6: IPv6Network | None) -> Assignment:
+           pool6: IPv6Network | None, loopbacks: int = 0,
+           taken: tuple[IPNetwork, ...] = ()) -> Assignment:
+    """Subnets and addresses for the segments, then `loopbacks` /32s from what
+    the IPv4 pool has left (clear of `taken`, the loopbacks the file gives)."""
     out = Assignment()
     seen: dict[object, Member] = {}
     explicit_nets: dict[int, dict[int, IPNetwork]] = {}
@@ -150,6 +154,14 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
         s4, s6 = subnet[4], subnet[6]
         out.subnets4.append(s4 if isinstance(s4, IPv4Network) else None)
         out.subnets6.append(s6 if isinstance(s6, IPv6Network) else None)
+    if loopbacks:
+        pools[4].reserved = [*pools[4].reserved, *taken]
+        for _ in range(loopbacks):
+            net = pools[4].take(32)
+            if net is None:
+                full[4] = full.get(4, 0) + 1
+                break
+            out.loopbacks.append(IPv4Interface((net.network_address, 32)))
     for fam, count in full.items():  # said once, with the count
         out.problems.append(Problem(("addressing",), f"the IPv{fam} pool {pools[fam].pool} "
                                     f"has no room left for {count} more subnets",

@@ -6,29 +6,65 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nslab.errors import Problem
 from nslab.model.lab import Lab
 from nslab.model.resolve import ResolveError, resolve
 from nslab.spec import load, load_text
+from nslab.spec.daemons import is_inline
 from nslab.spec.loader import SourceMap
 from nslab.spec.schema import LabSpec
 
 
-def _resolved(spec: LabSpec, smap: SourceMap) -> Lab:
+def _resolved(spec: LabSpec, smap: SourceMap, base: Path) -> Lab:
+    configs, problems = _configs(spec, base)
     try:
-        return resolve(spec)
+        lab = resolve(spec, configs)
     except ResolveError as e:
-        raise smap.fail(e.problems) from None
+        raise smap.fail(problems + e.problems) from None
+    if problems:
+        raise smap.fail(problems)
+    return lab
+
+
+MAX_CONFIG = 1_000_000  # bytes of a daemon's config file
+
+
+def _configs(spec: LabSpec, base: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The routers' own daemon configs: the text the file gives, or the file it
+    names (relative to the topology file's folder)."""
+    out: dict[str, str] = {}
+    problems = []
+    for name, node in spec.nodes.items():
+        for suite, own in (("frr", node.frr), ("bird", node.bird)):
+            if own is None or own.config is None:
+                continue
+            if is_inline(own.config):
+                out[name] = own.config
+                continue
+            path = base / own.config
+            where: tuple[str | int, ...] = ("nodes", name, suite, "config")
+            try:
+                if path.stat().st_size > MAX_CONFIG:
+                    problems.append(Problem(where, f"{path} is larger than {MAX_CONFIG:,} bytes"))
+                    continue
+                out[name] = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problems.append(Problem(where, f"config file {path} does not exist",
+                                        "a path is relative to the topology file"))
+            except (OSError, UnicodeDecodeError) as e:
+                problems.append(Problem(where, f"cannot read {path}: {e}"))
+    return out, problems
 
 
 def compile_file(path: str | Path) -> Lab:
     """Load, validate and resolve a topology file (every problem at once)."""
     spec, smap = load(path)
-    return _resolved(spec, smap)
+    return _resolved(spec, smap, Path(path).resolve().parent)
 
 
 def compile_text(text: str, file: str = "<string>") -> Lab:
     spec, smap = load_text(text, file)
-    return _resolved(spec, smap)
+    return _resolved(spec, smap, Path.cwd())
 
 
 def names_a_file(target: str) -> bool:

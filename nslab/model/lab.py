@@ -99,6 +99,22 @@ class Resolver:
 
 
 @dataclass(frozen=True)
+class Daemons:
+    """The routing daemons a router runs, with their configuration decided:
+    FRR (`daemons` in start order, zebra first) or BIRD."""
+
+    suite: Literal["frr", "bird"]
+    daemons: tuple[str, ...]
+    config: str  # frr.conf or bird.conf, generated or the file's own
+    generated: bool
+    protocols: tuple[str, ...]  # ospf, ospf6, bgp: what it speaks
+    router_id: str
+    asn: int | None = None
+    peers: tuple[tuple[str, str], ...] = ()  # BGP sessions: (peer node or "", address)
+    ospf_neighbours: tuple[str, ...] = ()  # routers it should reach Full with
+
+
+@dataclass(frozen=True)
 class Node:
     name: str
     kind: NodeKind
@@ -111,6 +127,10 @@ class Node:
     services: tuple[Service, ...]
     policy: Policy | None = None
     resolver: Resolver | None = None
+    loopback: IPInterface | None = None
+    daemons: Daemons | None = None
+    # what a protocol must put in the kernel's table before the lab is converged
+    expected: tuple[IPNetwork, ...] = ()
 
     def interface(self, name: str) -> Interface:
         for i in self.interfaces:
@@ -220,7 +240,7 @@ class Lab:
     links: tuple[Link, ...]
     segments: tuple[Segment, ...]
     ipv6: bool
-    routing: Literal["auto", "static"]
+    routing: Literal["auto", "static", "ospf", "bgp"]
     neighbours: NeighbourNeed
     tests: LabTests = LabTests()
     hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file

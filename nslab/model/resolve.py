@@ -11,7 +11,7 @@ from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
 
 from nslab.errors import NslabError, Problem
-from nslab.model import addressing, routing, segments
+from nslab.model import addressing, daemons, routing, segments
 from nslab.model.expectations import resolve_tests
 from nslab.model.lab import (
     BRIDGE_NAME,
@@ -111,7 +111,9 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
     return out
 
 
-def resolve(spec: LabSpec) -> Lab:
+def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
+    """The lab the file describes. `configs`: the routers' own daemon configs
+    (node -> text), read by the caller from the files the spec names."""
     problems: list[Problem] = []
     names = _name_interfaces(spec)
     kinds = {n: s.kind for n, s in spec.nodes.items()}
@@ -132,9 +134,20 @@ def resolve(spec: LabSpec) -> Lab:
         routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
         requests.append(addressing.SegmentRequest(list(seg.members), routers, explicit))
     pool6 = spec.addressing.ipv6_pool
+    with_daemons = [n for n, s in spec.nodes.items() if daemons.runs_daemons(spec.routing, s)]
+    fixed = {n: ipaddress.ip_interface(s.loopback) for n, s in spec.nodes.items()
+             if s.loopback is not None and n in with_daemons}
     assigned = addressing.assign(
         requests, IPv4Network(spec.addressing.pool),
-        IPv6Network(pool6) if pool6 else None)
+        IPv6Network(pool6) if pool6 else None,
+        loopbacks=len(with_daemons) - len(fixed),
+        taken=tuple(i.network for i in fixed.values()))
+    handed = iter(assigned.loopbacks)
+    loopbacks: dict[str, IPInterface] = {}
+    for n in with_daemons:  # the pool may have run out: assign said so
+        loop = fixed.get(n) or next(handed, None)
+        if loop is not None:
+            loopbacks[n] = loop
     problems += assigned.problems
 
     seg_of_link = {i: s for s, seg in enumerate(raw) for i in seg.links}
@@ -157,7 +170,7 @@ def resolve(spec: LabSpec) -> Lab:
     l3 = [n for n, k in kinds.items() if k != "switch"]
     router_nodes = {n for n in l3 if kinds[n] == "router"}
     auto: dict[str, list[Route]] = {}
-    if spec.routing == "auto" and router_nodes:
+    if spec.routing != "static" and router_nodes:
         most = len(l3) * sum(len(seg.subnets) for seg in routed)
         if most > MAX_AUTO_ROUTES:
             problems.append(Problem(("routing",), f"auto could need {most:,} routes "
@@ -199,6 +212,9 @@ def resolve(spec: LabSpec) -> Lab:
     lab = resolve_machine(spec, lab, problems)
     lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], lab.ipv6, problems)
                                    for n in lab.nodes))
+    problems += daemons.loopback_problems(spec, lab)
+    if len(loopbacks) == len(with_daemons):
+        lab = daemons.resolve_daemons(spec, lab, loopbacks, configs or {}, problems)
     lab = resolve_policies(spec, lab, problems)
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
     if problems:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nslab.model.lab import Lab
+from nslab.model.lab import Lab, Node
 from nslab.plan import nft
 from nslab.plan.steps import (
     AddAddress,
@@ -24,6 +24,7 @@ from nslab.plan.steps import (
     SetMaster,
     SetNeighbourLimits,
     SetSysctl,
+    StartDaemons,
     StartService,
     Step,
     WriteFile,
@@ -45,6 +46,7 @@ class MachineFacts:
     # neighbour entries the labs already up can need (the tables are shared)
     arp_in_use: int = 0
     ndisc_in_use: int = 0
+    frr_mgmtd: bool = False  # FRR 9 and later: mgmtd starts right after zebra
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,29 @@ def needs(lab: Lab) -> dict[str, str]:
     if switches:
         out["bridge"] = f"switch '{switches[0]}'" + (f" and {len(switches) - 1} more"
                                                      if len(switches) > 1 else "")
+    for suite in ("frr", "bird"):
+        runs = [n.name for n in lab.nodes if n.daemons and n.daemons.suite == suite]
+        if runs:
+            out[suite] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"
+                                                  if len(runs) > 1 else "")
     nat = [n.name for n in lab.nodes if n.policy and (n.policy.masquerade or n.policy.forwards)]
     if nat:
         out["nft-nat"] = f"the NAT of node '{nat[0]}'"
     return out
+
+
+def daemon_dir(lab: str, node: str) -> str:
+    """Where a router's daemons keep their sockets, pid files, logs, configs."""
+    return f"{STATE_ROOT}/{lab}/routing/{node}"
+
+
+def _daemons(lab: str, n: Node, mgmtd: bool) -> StartDaemons:
+    assert n.daemons is not None
+    d = n.daemons.daemons
+    if n.daemons.suite == "frr" and mgmtd and "mgmtd" not in d:
+        d = (d[0], "mgmtd", *d[1:])
+    return StartDaemons(n.namespace, n.name, n.daemons.suite, daemon_dir(lab, n.name), d,
+                        n.daemons.config)
 
 
 def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Plan:
@@ -153,6 +174,7 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
         steps += [SetMaster(None, p.machine_ifname, bridge.name) for p in bridge.ports]
     steps += [AddAddress(n.namespace, i.name, a)
               for n in lab.nodes for i in n.interfaces for a in i.addresses]
+    steps += [AddAddress(n.namespace, "lo", n.loopback) for n in lab.nodes if n.loopback]
     steps += [AddAddress(None, e.machine_ifname, a) for e in ends for a in e.host_addresses]
     if bridge:
         steps += [AddAddress(None, bridge.name, a) for a in bridge.addresses]
@@ -170,6 +192,7 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
     if side and (side.egress or side.forwards):
         uplink = host.uplink if side.egress == "auto" else side.egress
         steps.append(LoadNftRuleset(None, "machine", nft.host_ruleset(lab.name, side, uplink)))
+    steps += [_daemons(lab.name, n, host.frr_mgmtd) for n in lab.nodes if n.daemons]
     steps += [RunCommand(n.namespace, n.name, argv) for n in lab.nodes for argv in n.exec]
     steps += [StartService(n.namespace, n.name, s.name, s.argv,
                            f"{STATE_ROOT}/{lab.name}/services/{n.name}.{s.name}.log")

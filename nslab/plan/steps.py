@@ -248,6 +248,52 @@ class WriteFile:
                        f">{self.path}", self.text)
 
 
+FRR_BIN = "/usr/lib/frr"
+
+
+@dataclass(frozen=True)
+class StartDaemons:
+    """A router's routing daemons, started inside its namespace with every file
+    they write under `dir` (the lab's state folder): FRR's daemons in a mount
+    namespace of their own where `dir` stands in for /var/run/frr and a
+    scratch tmpfs for /var/tmp (ospfd's graceful-restart file and the crash
+    logs would otherwise be shared by every node, and outlive the lab), then
+    its configuration loaded with `vtysh -b`; or BIRD, which writes nowhere
+    else. Ended at down with every process of the namespace."""
+
+    ns: str
+    node: str
+    suite: str  # frr | bird
+    dir: str
+    daemons: tuple[str, ...]
+    config: str
+
+    def script(self) -> str:
+        d = shlex.quote(self.dir)
+        lines = [f"mkdir -p {d}"]
+        if self.suite == "bird":
+            lines.append(heredoc(f"cat >{d}/bird.conf", self.config))
+            lines.append(f"ip netns exec {self.ns} bird -c {d}/bird.conf -s {d}/bird.ctl "
+                         f"-P {d}/bird.pid")
+            return "\n".join(lines)
+        lines += [heredoc(f"cat >{d}/frr.conf", self.config), f": >{d}/vtysh.conf",
+                  f"chown -R frr:frr {d}"]
+        start = " && ".join(
+            f"{FRR_BIN}/{x} -d -F traditional -z /var/run/frr/zserv.api "
+            f"--vty_socket /var/run/frr -i /var/run/frr/{x}.pid "
+            f"--log file:/var/run/frr/{x}.log -P 0" for x in self.daemons)
+        inner = ("mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && "
+                 "mount --bind \"$0\" /var/tmp/node && "
+                 "mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && "
+                 f"mount --bind /var/tmp/node /var/run/frr && {start}")
+        lines += [f"ip netns exec {self.ns} sh -ec {shlex.quote(inner)} {d}",
+                  f"vtysh --vty_socket {d} --config_dir {d} -b"]
+        return "\n".join(lines)
+
+    def as_shell(self) -> str:
+        return self.script()
+
+
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | AddAddress | SetLinkUp
         | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
-        | SetNeighbourLimits)
+        | SetNeighbourLimits | StartDaemons)

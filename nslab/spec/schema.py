@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict
+from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
 from nslab.spec.policy import (
     DnsSpec,
     FirewallSpec,
@@ -96,6 +97,27 @@ class NodeSpec(Strict):
     firewall: FirewallSpec | None = None
     nat: NatSpec | None = None
     dns: DnsSpec | None = None
+    loopback: str | None = None  # a /32 (or /128) on lo: the router-id, a stable address
+    bgp: BgpSpec | None = None
+    frr: FrrSpec | None = None
+    bird: BirdSpec | None = None
+
+    @field_validator("loopback")
+    @classmethod
+    def _loopback(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        text = v if "/" in v else f"{v}/{128 if ':' in v else 32}"
+        with_prefix(text)
+        return text
+
+    @model_validator(mode="after")
+    def _one_suite(self) -> NodeSpec:
+        if self.frr is not None and self.bird is not None:
+            raise ValueError("a node runs FRR or BIRD, not both: keep 'frr' or 'bird'")
+        if self.kind != "router" and (self.bgp or self.frr or self.bird or self.loopback):
+            raise ValueError("routing daemons and loopbacks are for kind: router")
+        return self
 
     @field_validator("exec")
     @classmethod
@@ -240,7 +262,7 @@ class LabSpec(Strict):
     nodes: dict[str, NodeSpec]
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()
-    routing: Literal["auto", "static"] = "auto"
+    routing: Literal["auto", "static", "ospf", "bgp"] = "auto"
     dns: LabDnsSpec = LabDnsSpec()
     host: HostSpec | None = None
     test: LabTestsSpec = LabTestsSpec()

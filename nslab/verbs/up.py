@@ -44,7 +44,8 @@ def host_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
     others = [Journal(o).read().neighbours for o in labs() if o != lab.name]
     return MachineFacts(_thresh(k, 4), _thresh(k, 6) if lab.ipv6 else (128, 512, 1024),
                         k.uplink() if lab.machine and lab.machine.egress == "auto" else None,
-                        sum(a for a, _n in others), sum(n for _a, n in others))
+                        sum(a for a, _n in others), sum(n for _a, n in others),
+                        features.frr_needs_mgmtd())
 
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:
@@ -59,7 +60,8 @@ def require_features(lab: Lab, kernel: Kernel | None = None) -> None:
     lacking = (kernel or RealKernel()).missing_features(need)
     if lacking:
         f = lacking[0]
-        raise MissingFeatureError(f"this kernel lacks {features.words(f)}, which the lab "
+        what = "machine" if f in features.PROGRAMS else "kernel"
+        raise MissingFeatureError(f"this {what} lacks {features.words(f)}, which the lab "
                                   f"needs for {need[f]}; nslab doctor lists what this "
                                   "machine has")
 

@@ -1,0 +1,350 @@
+"""Routing daemons, decided: which routers run FRR or BIRD, their router-ids and
+ASNs, their BGP sessions, and the configuration each one starts with. Pure.
+
+`routing: ospf`: every router runs OSPFv2 (and OSPFv3 when the lab has IPv6) on
+all its links: point-to-point on a segment of two, passive where no other
+router is, timers for a lab (hello 1 s, dead 4 s, no LSA or SPF hold-down), so
+that a lab converges in about a second per few hops. `routing: bgp`, or `bgp:`
+on a router: BGP with an ASN per router (given, or 4200000000 + its position),
+eBGP on each segment shared with a router of another ASN, iBGP over loopbacks
+between the routers of one ASN (which then also run OSPF among themselves, to
+reach each other's loopbacks), connected subnets and `announce` prefixes
+advertised. A router's own `frr:` or `bird:` config replaces the generated one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Interface, ip_address, ip_network
+from typing import Literal
+
+from nslab.errors import Problem
+from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
+from nslab.spec.daemons import BgpNeighborSpec, is_inline
+from nslab.spec.schema import LabSpec, NodeSpec
+
+PRIVATE_ASN = 4_200_000_000  # 4200000000-4294967294: private 4-byte ASNs (RFC 6996)
+HELLO, DEAD = 1, 4
+
+
+def runs_daemons(lab_routing: str, node: NodeSpec) -> bool:
+    return node.kind == "router" and (lab_routing in ("ospf", "bgp") or node.bgp is not None
+                                      or node.frr is not None or node.bird is not None)
+
+
+def speaks_bgp(lab_routing: str, node: NodeSpec) -> bool:
+    return node.kind == "router" and (lab_routing == "bgp" or node.bgp is not None)
+
+
+@dataclass(frozen=True)
+class _Port:
+    """One interface of a router, and what is on its segment."""
+
+    name: str
+    addresses: tuple[IPInterface, ...]
+    segment: Segment
+    routers: tuple[str, ...]  # the other routers on the segment that run daemons
+
+
+def _ports(node: Node, lab: Lab, daemon_routers: set[str]) -> list[_Port]:
+    out = []
+    for i in node.interfaces:
+        seg = lab.segments[i.segment]
+        others = tuple(dict.fromkeys(n for n, _ in seg.members
+                                     if n != node.name and n in daemon_routers))
+        out.append(_Port(i.name, i.addresses, seg, others))
+    return out
+
+
+def _l3_members(seg: Segment, lab: Lab) -> int:
+    return len({n for n, _ in seg.members if lab.node(n).kind != "switch"})
+
+
+def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
+    for n, ifname in seg.members:
+        if n == node:
+            for a in lab.node(n).interface(ifname).addresses:
+                if a.version == version:
+                    return str(a.ip)
+    return None
+
+
+def frr_config(node: Node, lab: Lab, ports: list[_Port], router_id: str,
+               ospf_with: set[str] | None, bgp: _Bgp | None) -> str:
+    """frr.conf for a router. `ospf_with`: the routers it runs OSPF with (None:
+    no OSPF); `bgp`: its BGP settings (None: no BGP)."""
+    out = ["frr defaults traditional", f"hostname {node.name}",
+           "service integrated-vtysh-config", "!"]
+    if ospf_with is not None:
+        out += ["interface lo", " ip ospf area 0"]
+        out += [" ipv6 ospf6 area 0"] if lab.ipv6 else []
+        out += ["!"]
+        for p in ports:
+            talks = [r for r in p.routers if r in ospf_with]
+            if not talks and bgp is not None:
+                continue  # an eBGP link: BGP advertises its subnet
+            out.append(f"interface {p.name}")
+            for v, word in (("ip ospf", 4), ("ipv6 ospf6", 6)):
+                if word == 6 and not lab.ipv6:
+                    continue
+                out.append(f" {v} area 0")
+                if not talks:
+                    out.append(f" {v} passive")
+                    continue
+                if _l3_members(p.segment, lab) == 2:
+                    out.append(f" {v} network point-to-point")
+                out += [f" {v} hello-interval {HELLO}", f" {v} dead-interval {DEAD}",
+                        f" {v} retransmit-interval 1"]
+            out.append("!")
+        out += ["router ospf", f" ospf router-id {router_id}",
+                " timers throttle spf 0 50 500", " timers throttle lsa all 0",
+                " timers lsa min-arrival 0", " maximum-paths 64", "!"]
+        if lab.ipv6:
+            out += ["router ospf6", f" ospf6 router-id {router_id}",
+                    " timers throttle spf 0 50 500", "!"]
+    if bgp is not None:
+        out += _bgp_lines(bgp, router_id)
+    return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class _Bgp:
+    asn: int
+    neighbours: tuple[tuple[str, int, bool], ...]  # (address, asn, over loopbacks)
+    announce: tuple[str, ...]
+    ipv6: bool
+
+
+def _bgp_lines(b: _Bgp, router_id: str) -> list[str]:
+    out = [f"router bgp {b.asn}", f" bgp router-id {router_id}",
+           " no bgp ebgp-requires-policy", " no bgp network import-check",
+           " bgp bestpath as-path multipath-relax", " timers bgp 1 3"]
+    for addr, asn, loop in b.neighbours:
+        out += [f" neighbor {addr} remote-as {asn}", f" neighbor {addr} timers connect 1",
+                f" neighbor {addr} advertisement-interval 0"]
+        if loop:
+            out.append(f" neighbor {addr} update-source lo")
+            if asn != b.asn:
+                out.append(f" neighbor {addr} ebgp-multihop 8")
+    for fam in ("ipv4", "ipv6") if b.ipv6 else ("ipv4",):
+        out += [f" address-family {fam} unicast", "  redistribute connected",
+                "  maximum-paths 64", "  maximum-paths ibgp 64"]
+        out += [f"  network {n}" for n in b.announce if ip_network(n).version == int(fam[-1])]
+        for addr, asn, _loop in b.neighbours:
+            mine = ip_address(addr).version == int(fam[-1])
+            if mine and asn == b.asn:
+                out.append(f"  neighbor {addr} next-hop-self")
+            if not mine:
+                out.append(f"  no neighbor {addr} activate")
+        out.append(" exit-address-family")
+    out.append("!")
+    # an announced prefix is backed by a blackhole route (staticd), as on a real edge
+    out += [f"{'ip' if ip_network(n).version == 4 else 'ipv6'} route {n} blackhole"
+            for n in b.announce]
+    return [*out, "!"]
+
+
+def bird_config(node: Node, lab: Lab, ports: list[_Port], router_id: str) -> str:
+    """bird.conf (BIRD 2) for a router in a `routing: ospf` lab: OSPFv2 with the
+    same timers as the FRR routers, its routes exported to the kernel."""
+    out = [f"router id {router_id};", "protocol device { scan time 2; }",
+           "protocol kernel { ipv4 { import none; export all; }; merge paths on; }",
+           "protocol ospf v2 {", "  ecmp yes;", "  ipv4 { import all; export none; };",
+           "  area 0 {", '    interface "lo" { stub yes; };']
+    for p in ports:
+        if not p.routers:
+            out.append(f'    interface "{p.name}" {{ stub yes; }};')
+        else:
+            kind = "ptp" if _l3_members(p.segment, lab) == 2 else "broadcast"
+            out.append(f'    interface "{p.name}" {{ type {kind}; hello {HELLO}; '
+                       f"dead {DEAD}; retransmit 1; }};")
+    out += ["  };", "}"]
+    return "\n".join(out) + "\n"
+
+
+def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
+                    configs: dict[str, str], problems: list[Problem]) -> Lab:
+    """Each router that runs daemons gets its `Daemons`, its loopback and what
+    its kernel table must hold once the protocol has converged (`expected`:
+    the routes `routing: auto` computes, without the hosts' defaults, and every
+    other router's loopback). `configs`: the file's own configs, read."""
+    daemon_routers = {n for n, s in spec.nodes.items() if runs_daemons(spec.routing, s)}
+    if not daemon_routers:
+        return lab
+    asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
+           if speaks_bgp(spec.routing, spec.nodes[n])}
+    nodes = []
+    for node in lab.nodes:
+        if node.name not in daemon_routers:
+            nodes.append(node)
+            continue
+        ns = spec.nodes[node.name]
+        where: tuple[str | int, ...] = ("nodes", node.name)
+        loop = loopbacks[node.name]
+        router_id = str(loop.ip) if loop.version == 4 else _first_v4(node) or "0.0.0.1"
+        ports = _ports(node, lab, daemon_routers)
+        ospf_with: set[str] | None = None
+        if spec.routing == "ospf":
+            ospf_with = daemon_routers
+        elif node.name in asn:
+            ospf_with = {r for r in daemon_routers if asn.get(r) == asn[node.name]}
+            if ospf_with == {node.name}:
+                ospf_with = None
+        bgp = None
+        if node.name in asn:
+            bgp = _Bgp(asn[node.name], tuple(_neighbours(spec, lab, node, ports, asn,
+                                                         loopbacks, problems)),
+                       tuple(ns.bgp.announce if ns.bgp else ()), lab.ipv6)
+        protocols: tuple[str, ...] = (("ospf", "ospf6") if lab.ipv6 else ("ospf",)
+                                      ) if ospf_with else ()
+        protocols += ("bgp",) if bgp else ()
+        if ns.bird is not None:
+            if bgp is not None and ns.bird.config is None:
+                problems.append(Problem((*where, "bird"), "nslab writes BIRD configs for OSPF "
+                                        "only", "give bird: {config: FILE} for BGP, or use FRR"))
+            suite: Literal["frr", "bird"] = "bird"
+            daemons: tuple[str, ...] = ("bird",)
+            text = configs.get(node.name) or bird_config(node, lab, ports, router_id)
+            protocols = protocols or ("ospf",)
+        else:
+            suite = "frr"
+            wanted = list(ns.frr.daemons) if ns.frr else []
+            if not wanted:
+                wanted = ["zebra", "staticd"] + (["ospfd"] if ospf_with else []) + \
+                    (["ospf6d"] if ospf_with and lab.ipv6 else []) + (["bgpd"] if bgp else [])
+            daemons = ("zebra", *[d for d in wanted if d != "zebra"])
+            text = configs.get(node.name) or frr_config(node, lab, ports, router_id,
+                                                        ospf_with, bgp)
+            if ns.frr:
+                protocols = tuple(p for d, p in (("ospfd", "ospf"), ("ospf6d", "ospf6"),
+                                                 ("bgpd", "bgp")) if d in daemons)
+        neighbours = tuple(sorted({r for p in ports for r in p.routers
+                                   if ospf_with and r in ospf_with}))
+        nodes.append(replace(
+            node, loopback=loop, routes=tuple(r for r in node.routes if r.origin == "file"),
+            daemons=Daemons(suite, daemons, text, node.name not in configs, protocols,
+                            router_id, bgp.asn if bgp else None,
+                            tuple((_peer_name(lab, a), a) for a, _, _ in bgp.neighbours)
+                            if bgp else (), neighbours),
+            expected=_expected(node, lab, loopbacks, spec)))
+    return replace(lab, nodes=tuple(nodes))
+
+
+def _asn(spec: LabSpec, name: str, position: int) -> int:
+    b = spec.nodes[name].bgp
+    return b.asn if b is not None and b.asn is not None else PRIVATE_ASN + position
+
+
+def _first_v4(node: Node) -> str | None:
+    for i in node.interfaces:
+        for a in i.addresses:
+            if a.version == 4:
+                return str(a.ip)
+    return None
+
+
+def _peer_name(lab: Lab, address: str) -> str:
+    for n in lab.nodes:
+        if n.loopback is not None and str(n.loopback.ip) == address:
+            return n.name
+        for i in n.interfaces:
+            if any(str(a.ip) == address for a in i.addresses):
+                return n.name
+    return ""
+
+
+def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[_Port], asn: dict[str, int],
+                loopbacks: dict[str, IPInterface], problems: list[Problem]
+                ) -> Iterable[tuple[str, int, bool]]:
+    mine = asn[node.name]
+    b = spec.nodes[node.name].bgp
+    listed = b.neighbors if b is not None else "auto"
+    if listed == "auto":
+        seen: set[str] = set()
+        for p in ports:  # eBGP with every router of another ASN on a shared segment
+            for r in p.routers:
+                if r in asn and asn[r] != mine:
+                    for version in (4, 6) if lab.ipv6 else (4,):
+                        addr = _address_on(lab, r, p.segment, version)
+                        if addr and addr not in seen:
+                            seen.add(addr)
+                            yield addr, asn[r], False
+        for r in sorted(asn):  # iBGP full mesh over loopbacks inside the ASN
+            if r != node.name and asn[r] == mine:
+                yield str(loopbacks[r].ip), mine, True
+        return
+    for k, nb in enumerate(listed):
+        yield from _listed(spec, lab, node, ports, asn, loopbacks, nb,
+                           ("nodes", node.name, "bgp", "neighbors", k), problems)
+
+
+def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[_Port], asn: dict[str, int],
+            loopbacks: dict[str, IPInterface], nb: BgpNeighborSpec,
+            where: tuple[str | int, ...], problems: list[Problem]
+            ) -> Iterable[tuple[str, int, bool]]:
+    if nb.address is not None:
+        assert nb.asn is not None
+        yield nb.address, nb.asn, False
+        return
+    peer = nb.peer or ""
+    if peer not in spec.nodes:
+        problems.append(Problem((*where, "peer"), f"node '{peer}' is not defined"))
+        return
+    if peer not in asn:
+        problems.append(Problem((*where, "peer"), f"'{peer}' does not run BGP",
+                                "a peer is a router with bgp: (or routing: bgp)"))
+        return
+    for p in ports:
+        if peer in p.routers:
+            addr = _address_on(lab, peer, p.segment, 4)
+            if addr:
+                yield addr, nb.asn or asn[peer], False
+                return
+    yield str(loopbacks[peer].ip), nb.asn or asn[peer], True
+
+
+def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface],
+              spec: LabSpec) -> tuple[IPNetwork, ...]:
+    own = {a.network for i in node.interfaces for a in i.addresses}
+    out: dict[IPNetwork, None] = {}
+    for r in node.routes:
+        if r.origin == "auto" and r.dst.prefixlen > 0:
+            out[r.dst] = None
+    for name, loop in loopbacks.items():
+        if name != node.name:
+            out[loop.network] = None
+    for name, s in spec.nodes.items():
+        if name != node.name and s.bgp is not None:
+            for n in s.bgp.announce:
+                out[ip_network(n)] = None
+    return tuple(n for n in out if n not in own)
+
+
+def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:
+    """A loopback the file gives may not lie in a subnet of the lab, nor be
+    another router's."""
+    out = []
+    seen: dict[str, str] = {}
+    subnets = [s for seg in lab.segments for s in (seg.subnet4, seg.subnet6) if s]
+    for name, ns in spec.nodes.items():
+        if ns.loopback is None:
+            continue
+        ip = IPv4Interface(ns.loopback).ip if ":" not in ns.loopback else None
+        where: tuple[str | int, ...] = ("nodes", name, "loopback")
+        clash = next((s for s in subnets if ip is not None and ip in s), None)
+        if clash is not None:
+            out.append(Problem(where, f"{ns.loopback} is inside {clash}, a subnet of the lab",
+                               "a loopback stands alone: pick one outside the pool"))
+        if ns.loopback in seen:
+            out.append(Problem(where, f"{ns.loopback} is '{seen[ns.loopback]}'s loopback too"))
+        seen[ns.loopback] = name
+    return out
+
+
+def config_path(spec_node: NodeSpec) -> str | None:
+    """The file a node's own config is in, when the file names one."""
+    for own in (spec_node.frr, spec_node.bird):
+        if own is not None and own.config is not None and not is_inline(own.config):
+            return own.config
+    return None
