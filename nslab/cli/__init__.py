@@ -23,7 +23,7 @@ from nslab.cli.lab import (
     cmd_up,
     cmd_validate,
 )
-from nslab.cli.look import cmd_doctor, cmd_graph, cmd_inspect, cmd_ns
+from nslab.cli.look import cmd_birdc, cmd_doctor, cmd_graph, cmd_inspect, cmd_ns, cmd_vtysh
 from nslab.errors import NslabError, SpecError, Terminated
 from nslab.records import observed
 
@@ -77,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("lab")
     sp.add_argument("node")
     sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    for suite, client in (("frr", "vtysh"), ("bird", "birdc")):
+        sp = add(client, cmd_vtysh if suite == "frr" else cmd_birdc,
+                 f"{client} of a router's {suite.upper()} (interactive without a command)")
+        sp.add_argument("lab")
+        sp.add_argument("node")
+        sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     sp = add("shell", cmd_shell, "an interactive shell inside a node")
     sp.add_argument("lab")
     sp.add_argument("node")
@@ -104,6 +110,11 @@ def parser() -> argparse.ArgumentParser:
                     help="seconds per probe (default: the file's test.timeout, 1)")
     sp.add_argument("--no-matrix", action="store_true",
                     help="only the file's expectations")
+    sp.add_argument("--converge", choices=["auto"],
+                    help="first wait until every router's table holds every prefix it "
+                         "should (routing daemons), as test.converge: auto")
+    sp.add_argument("--converge-within", type=_seconds, default=60.0, metavar="S",
+                    help="at most this long (default 60)")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     sp = add("why", cmd_why, "why SRC reaches DST or not: the path hop by hop, the way "

@@ -21,7 +21,8 @@ def cmd_test(a: argparse.Namespace) -> int:
     opts: dict[str, Any] = {
         "nodes": [n.strip() for n in a.nodes.split(",")] if a.nodes else None,
         "proto": a.proto, "port": a.port, "families": (a.family,) if a.family else (4, 6),
-        "timeout": a.timeout, "with_matrix": not a.no_matrix}
+        "timeout": a.timeout, "with_matrix": not a.no_matrix,
+        "settle": a.converge_within if a.converge == "auto" else None}
     from nslab.model.compile import names_a_file
 
     if names_a_file(a.target):

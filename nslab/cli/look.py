@@ -118,3 +118,25 @@ def cmd_doctor(a: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+
+
+def _client(a: argparse.Namespace, suite: str) -> int:
+    import os
+    import shutil
+
+    from nslab.verbs.daemons import client_argv
+
+    words = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    argv = client_argv(a.lab, a.node, suite, words)
+    if shutil.which(argv[0]) is None:
+        raise NslabError(f"{argv[0]} is not installed (scripts/setup.sh installs it)")
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)
+
+
+def cmd_vtysh(a: argparse.Namespace) -> int:
+    return _client(a, "frr")
+
+
+def cmd_birdc(a: argparse.Namespace) -> int:
+    return _client(a, "bird")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from nslab.plan.steps import (
 from nslab.state.journal import Journal
 
 Progress = Callable[[str, int, int], None]
+_LOG_LINE = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")  # FRR's log lines
 MACHINE_KEY = ""  # the key of the machine's own namespace among the lab's
 FIRST_INDEX = 1024  # the first interface index the executor gives in a lab namespace
 
@@ -347,11 +349,12 @@ class Executor:
         except OSError as e:
             raise CommandError(f"the {s.suite.upper()} daemons of router '{s.node}' could not "
                                f"start: {e.strerror or e}") from None
-        if code != 0:
+        if code != 0:  # the daemon's own words, without the log lines FRR also prints
             said = [ln.strip() for ln in output.splitlines() if ln.strip()
-                    and not ln.startswith(("Note:", "% Warning"))]
+                    and not _LOG_LINE.match(ln) and not ln.startswith(("Note:", "% Warning"))]
             raise CommandError(f"{s.suite.upper()} on router '{s.node}' failed (status {code}): "
-                               f"{' / '.join(said[-3:]) or 'no output'} (logs: {s.dir})")
+                               f"{' / '.join(said[-3:]) or 'no output'} (nslab plan --shell "
+                               "shows how it was started)")
 
     def _start_services(self, steps: list[StartService]) -> None:
         started = []

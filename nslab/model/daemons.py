@@ -158,7 +158,7 @@ def bird_config(node: Node, lab: Lab, ports: list[_Port], router_id: str) -> str
         else:
             kind = "ptp" if _l3_members(p.segment, lab) == 2 else "broadcast"
             out.append(f'    interface "{p.name}" {{ type {kind}; hello {HELLO}; '
-                       f"dead {DEAD}; retransmit 1; }};")
+                       f"dead {DEAD}; retransmit 2; }};")
     out += ["  };", "}"]
     return "\n".join(out) + "\n"
 

@@ -46,6 +46,9 @@ def _destination(lab: Lab, to: str) -> tuple[str | None, str | None, str | None]
     return node, addr, None if addr else f"'{node}' has no address (a switch?)"
 
 
+SETTLE_RETRY = 5.0  # seconds probes are tried again once the tables are complete
+
+
 def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabTests:
     names = [n.name for n in lab.nodes]
     hint = f"nodes: {', '.join(names[:12])}" + (", ..." if len(names) > 12 else "")
@@ -82,4 +85,6 @@ def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabT
         out.append(Expectation(
             k, e.name or _text(e, e.to), kind, e.from_, dst, address, e.proto, e.port,
             e.reach, e.via, parse_rate(e.throughput) if e.throughput else None))
-    return LabTests(spec.timeout, spec.converge, tuple(out))
+    if spec.converge == "auto":  # the routers' tables first, then probes for a few seconds
+        return LabTests(spec.timeout, SETTLE_RETRY, spec.converge_within, tuple(out))
+    return LabTests(spec.timeout, spec.converge, 0.0, tuple(out))

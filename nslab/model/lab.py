@@ -189,7 +189,8 @@ class Expectation:
 @dataclass(frozen=True)
 class LabTests:
     timeout: float = 1.0
-    converge: float = 0.0
+    converge: float = 0.0  # seconds failing probes are tried again
+    settle: float = 0.0  # converge: auto: at most this long for the routers' tables first
     expectations: tuple[Expectation, ...] = ()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from nslab.model.lab import Expectation, Lab, LabTests, MachineEnd, MachineSide, Route
+from nslab.model.lab import Daemons, Expectation, Lab, LabTests, MachineEnd, MachineSide, Route
 
 
 def route_to_dict(r: Route) -> dict[str, Any]:
@@ -30,6 +30,9 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "services": [{"name": s.name, "argv": list(s.argv)} for s in n.services],
             "policy": _plain(dataclasses.asdict(n.policy)) if n.policy else None,
             "resolver": dataclasses.asdict(n.resolver) if n.resolver else None,
+            "loopback": str(n.loopback) if n.loopback else None,
+            "daemons": _daemons(n.daemons) if n.daemons else None,
+            "expected": [str(p) for p in n.expected],
         } for n in lab.nodes],
         "segments": [{
             "subnets": [str(s) for s in (seg.subnet4, seg.subnet6) if s is not None],
@@ -40,8 +43,16 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
         "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
         "hosts_files": bool(lab.hosts),
         "test": {"timeout": lab.tests.timeout, "converge": lab.tests.converge,
+                 "settle": lab.tests.settle,
                  "expect": [dataclasses.asdict(e) for e in lab.tests.expectations]},
     }
+
+
+def _daemons(d: Daemons) -> dict[str, Any]:
+    return {"suite": d.suite, "daemons": list(d.daemons), "protocols": list(d.protocols),
+            "router_id": d.router_id, "asn": d.asn, "generated": d.generated,
+            "bgp_peers": [{"node": n or None, "address": a} for n, a in d.peers],
+            "ospf_neighbours": list(d.ospf_neighbours)}
 
 
 def _end(e: MachineEnd) -> dict[str, Any]:
@@ -81,5 +92,5 @@ def tests_from_dict(d: dict[str, Any] | None) -> LabTests:
     """The `test` part of lab_to_dict, back (a running lab's record)."""
     if not d:
         return LabTests()
-    return LabTests(d["timeout"], d["converge"],
+    return LabTests(d["timeout"], d["converge"], d.get("settle", 0.0),
                     tuple(Expectation(**e) for e in d["expect"]))

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SECTIONS = ("interfaces", "addresses", "routes", "rules", "neighbours", "fdb", "sockets",
-            "firewall", "sysctls", "processes")
+            "firewall", "sysctls", "processes", "routing")
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,8 @@ class Inspection:
     firewall: Firewall | None = None
     sysctls: Sysctls | None = None
     processes: tuple[Process, ...] | None = None
+    # a lab router's daemons: their state, OSPF neighbours, BGP sessions (their JSON)
+    routing: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -45,15 +45,28 @@ class ExpectResult:
 
 
 @dataclass(frozen=True)
+class Convergence:
+    """How long the routers took to hold every prefix they should."""
+
+    complete: bool
+    seconds: float
+    routers: int
+    missing: dict[str, list[str]]  # router -> prefixes still missing when the wait ended
+
+
+@dataclass(frozen=True)
 class Report:
     lab: str
     matrices: tuple[Matrix, ...]
     expectations: tuple[ExpectResult, ...]
     seconds: float
     decided_by: Literal["expectations", "matrix"]
+    convergence: Convergence | None = None  # when the lab waited for its protocols
 
     @property
     def ok(self) -> bool:
+        if self.convergence is not None and not self.convergence.complete:
+            return False
         if self.decided_by == "expectations":
             return all(e.status != "fail" for e in self.expectations)
         return all(not m.failed for m in self.matrices)

@@ -252,7 +252,10 @@ class LabTestsSpec(Strict):
     """How `nslab test` probes this lab, and what must hold."""
 
     timeout: float = Field(default=1.0, gt=0, le=30)
-    converge: float = Field(default=0.0, ge=0, le=600)
+    # seconds failing probes are tried again, or auto: first wait (at most
+    # converge_within seconds) until every router's table holds what it should
+    converge: Annotated[float, Field(ge=0, le=600)] | Literal["auto"] = 0.0
+    converge_within: float = Field(default=60.0, gt=0, le=600)
     expect: list[ExpectSpec] = []
 
 

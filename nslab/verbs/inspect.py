@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nslab.errors import NotFoundError, UsageError, require_root
@@ -94,7 +94,22 @@ def inspect(target: str, node: str | None = None, sections: Iterable[str] = ob.S
     require_root()
     with Reader() as reader:
         t = find(reader, target, node)
-        return reader.inspect(t.ino, t.where, sections, as_text)
+        found = reader.inspect(t.ino, t.where, sections, as_text)
+    return _with_routing(found, sections)
+
+
+def _with_routing(found: ob.Inspection, sections: Iterable[str]) -> ob.Inspection:
+    """The routing section: asked for, and the namespace is a lab router with
+    daemons (asked from the daemons themselves)."""
+    w = found.where
+    if "routing" not in sections or not w.lab or not w.node:
+        return found
+    from nslab.verbs import daemons
+
+    try:
+        return replace(found, routing=daemons.status_of(w.lab, w.node))
+    except UsageError:  # no daemons on this node: nothing to say
+        return found
 
 
 def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
@@ -102,8 +117,9 @@ def inspect_lab(name: str, sections: Iterable[str] = ob.SECTIONS,
     """Every node of a lab that is up, in the order of its file."""
     want = tuple(sections)
     with Reader(many=True) as reader:
-        return [reader.inspect(ino, ob.Where(ns, ino, name, node, None), want, as_text)
-                for node, ns, ino in _present(reader, name)]
+        found = [reader.inspect(ino, ob.Where(ns, ino, name, node, None), want, as_text)
+                 for node, ns, ino in _present(reader, name)]
+    return [_with_routing(f, want) for f in found]
 
 
 def overview(name: str) -> list[ob.NodeSummary]:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import probe, procs
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
+from nslab.model.expectations import SETTLE_RETRY
 from nslab.model.lab import Expectation, LabTests
 from nslab.records import verdicts as vd
 from nslab.state.journal import Journal
@@ -186,9 +188,19 @@ def recorded_tests(lab: str) -> LabTests:
 def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | None = None,
              proto: probe.Proto = "icmp", port: int | None = None,
              families: Iterable[int] = (4, 6), timeout: float | None = None,
-             with_matrix: bool = True) -> vd.Report:
+             with_matrix: bool = True, settle: float | None = None) -> vd.Report:
+    """Probe the lab; `settle` (or the file's `converge: auto`): first wait at most
+    that long for the routers' tables to be complete."""
     t0 = time.perf_counter()
     tests = tests if tests is not None else recorded_tests(lab)
+    if settle is not None:
+        tests = replace(tests, settle=settle, converge=max(tests.converge, SETTLE_RETRY))
+    convergence = None
+    if tests.settle:
+        from nslab.verbs import converge
+
+        require_root()
+        convergence = converge.wait(lab, tests.settle)
     wait = timeout if timeout is not None else tests.timeout
     decided: Literal["expectations", "matrix"] = \
         "expectations" if tests.expectations else "matrix"
@@ -205,7 +217,8 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
         raise NslabError("nothing to probe: no two of the chosen nodes have an address of "
                          "the chosen family (see --nodes, --family)")
     results = check_expectations(lab, tests, wait) if tests.expectations else []
-    return vd.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided)
+    return vd.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided,
+                     convergence)
 
 
 def check_file(path: str | Path, **kw: object) -> vd.Report:

@@ -171,7 +171,25 @@ def inspection(i: ob.Inspection) -> str:
     if i.sysctls is not None:
         out.append(f"\nSYSCTLS (ip_forward={_v(i.sysctls.ip_forward)})\n{sysctls(i.sysctls)}")
     section("PROCESSES", i.processes, processes)
+    if i.routing is not None:
+        out.append(f"\nROUTING\n{routing(i.routing)}")
     return "\n".join(out)
+
+
+def routing(r: dict[str, Any]) -> str:
+    head = (f"{r['suite'].upper()}: {', '.join(r['daemons'])}; router-id {r['router_id']}"
+            + (f", AS {r['asn']}" if r.get("asn") else ""))
+    rows = [["ospf", n["router_id"], n["interface"], n["address"], n["state"]]
+            for n in r.get("ospf_neighbours", [])]
+    rows += [["bgp", f"AS {b['asn']}", "", b["address"],
+              f"{b['state']} ({b['prefixes_received']} prefixes)"
+              if b.get("prefixes_received") is not None else b["state"]]
+             for b in r.get("bgp_sessions", [])]
+    rows += [["bird", p[0], p[1] if len(p) > 1 else "", "", " ".join(p[3:])]
+             for p in r.get("bird_protocols", [])]
+    if not rows:
+        return head + "\n(no neighbours yet)"
+    return head + "\n" + table(rows, ["PROTO", "NEIGHBOUR", "IFACE", "ADDRESS", "STATE"])
 
 
 def lab_overview(lab: str, items: Sequence[ob.NodeSummary], expected: int) -> str:

@@ -43,8 +43,19 @@ def expectations(items: Sequence[vd.ExpectResult]) -> str:
                   for e in items])
 
 
+def convergence(c: vd.Convergence) -> str:
+    if c.complete:
+        return f"routing converged: {c.routers} routers hold every prefix ({c.seconds:.2f} s)"
+    lines = [f"routing did not converge within {c.seconds:.1f} s:"]
+    for node, prefixes in list(c.missing.items())[:10]:
+        more = f" and {len(prefixes) - 5} more" if len(prefixes) > 5 else ""
+        lines.append(f"  {node} lacks {', '.join(prefixes[:5])}{more}")
+    return "\n".join(lines)
+
+
 def report(r: vd.Report) -> str:
-    parts = [matrix(m) for m in r.matrices]
+    parts = [convergence(r.convergence)] if r.convergence else []
+    parts += [matrix(m) for m in r.matrices]
     if r.matrices:
         parts.append(LEGEND)
     if r.expectations:

@@ -1,0 +1,176 @@
+"""Routing daemons in a sandbox (see tests/sandbox.py): the examples come up
+with real FRR and BIRD, converge, pass `nslab test`, react to a link going down,
+and go down leaving no process, mount or file; a daemon that rejects its
+configuration fails `up`, and a killed `up` is cleaned by `down`.
+
+    python -m tests.routing SCENARIO     (inside the sandbox: tests.sandbox.run)
+
+Each scenario prints one JSON line of what it saw; tests/test_routing.py judges.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.sandbox import ROOT, enter, nslab, ping, sh, snapshot
+
+DAEMONS = ("zebra", "staticd", "ospfd", "ospf6d", "bgpd", "mgmtd", "bird")
+
+
+def daemons_running() -> list[str]:
+    """Every routing daemon in the sandbox's process table (its own pid space).
+    This process is the sandbox's pid 1: the daemons nslab ended are reaped
+    first (orphans become its children, and their zombies keep their names)."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm in DAEMONS:
+                out.append(f"{pid}:{comm}")
+    return out
+
+
+def traces() -> dict[str, Any]:
+    """What a lab may not leave: daemons, mounts of theirs, files under the
+    state folder, /var/run/frr, /etc/frr (the overlay's writes) and /var/tmp."""
+    return {"daemons": daemons_running(),
+            "mounts": [ln for ln in Path("/proc/self/mounts").read_text().splitlines()
+                       if " /var/run/frr " in ln or " /run/frr " in ln or " /var/tmp " in ln],
+            "state": sorted(os.listdir("/run/nslab")) if os.path.isdir("/run/nslab") else [],
+            "run_frr": sorted(os.listdir("/run/frr")) if os.path.isdir("/run/frr") else None,
+            "etc_frr_written": os.path.exists("/run/.etc/upper/frr"),
+            "var_tmp": sorted(os.listdir("/var/tmp"))}
+
+
+def _json(args: list[str]) -> Any:
+    r = nslab(*args)
+    return json.loads(r.stdout) if r.stdout.strip().startswith("{") else {"raw": r.stdout,
+                                                                           "err": r.stderr}
+
+
+def ospf_ring() -> dict[str, Any]:
+    before, traces_before = snapshot(), traces()
+    t0 = time.monotonic()
+    up = nslab("up", str(ROOT / "examples/ospf-ring.yaml"))
+    up_s = time.monotonic() - t0
+    report = _json(["test", "ospfring", "--json", "--no-matrix"])
+    neighbours = _json(["vtysh", "ospfring", "r1", "--", "show ip ospf neighbor json"])
+    h3 = json.loads(sh("ip -n ospfring-h3 -j -4 addr show eth0").stdout)[0]["addr_info"][0]
+    h3_net = sh("ip -n ospfring-h3 -j -4 route show dev eth0 scope link").stdout
+    subnet = json.loads(h3_net)[0]["dst"]
+    route = sh(f"ip -n ospfring-r1 -j route show {subnet}", check=False).stdout
+    # r1's link to r2 goes down: h1 -> h3 must go the other way round (via r6, r5, r4)
+    sh("ip -n ospfring-r1 link set eth0 down")
+    t1 = time.monotonic()
+    rerouted = None
+    while time.monotonic() - t1 < 20:
+        if ping("ospfring-h1", h3["local"]):
+            rerouted = round(time.monotonic() - t1, 2)
+            break
+    after_route = sh(f"ip -n ospfring-r1 -j route show {subnet}", check=False).stdout
+    running = daemons_running()
+    t2 = time.monotonic()
+    down = nslab("down", "ospfring")
+    return {"up": up.returncode, "up_err": up.stderr, "up_seconds": round(up_s, 2),
+            "report": report, "neighbours": neighbours, "route": json.loads(route or "[]"),
+            "rerouted": rerouted, "after_route": json.loads(after_route or "[]"),
+            "running": running, "down": down.returncode, "down_out": down.stdout,
+            "down_seconds": round(time.monotonic() - t2, 2), "traces_before": traces_before,
+            "traces": traces(), "changed": [k for k, v in snapshot().items()
+                                            if before[k] != v]}
+
+
+def bgp_internet() -> dict[str, Any]:
+    up = nslab("up", str(ROOT / "examples/bgp-internet.yaml"))
+    report = _json(["test", "internet", "--json", "--no-matrix"])
+    # customer 2's prefix, as transit 1 sees it: from c2, and from t2 over the exchange
+    seen = _json(["vtysh", "internet", "t1", "--", "show bgp ipv4 unicast 203.0.113.0/24 json"])
+    sessions = _json(["vtysh", "internet", "t1", "--", "show bgp summary json"])
+    page = subprocess.run(["ip", "netns", "exec", "internet-alice", "curl", "-s", "-m", "5",
+                           "http://www.cust2.lab:8080/"], capture_output=True, text=True)
+    inspect = _json(["inspect", "internet", "c2", "--only", "routing", "--json"])
+    down = nslab("down", "internet")
+    return {"up": up.returncode, "up_err": up.stderr, "report": report, "seen": seen,
+            "sessions": sessions, "page": page.stdout[:200], "page_err": page.stderr,
+            "inspect": inspect, "down": down.returncode, "traces": traces()}
+
+
+def bird_frr() -> dict[str, Any]:
+    up = nslab("up", str(ROOT / "examples/ospf-bird-frr.yaml"))
+    report = _json(["test", "mixed", "--json", "--no-matrix"])
+    bird = nslab("birdc", "mixed", "r2", "--", "show", "ospf", "neighbors")
+    kernel = sh("ip -n mixed-r2 route", check=False).stdout
+    down = nslab("down", "mixed")
+    return {"up": up.returncode, "up_err": up.stderr, "report": report,
+            "bird": bird.stdout, "kernel": kernel, "down": down.returncode,
+            "traces": traces()}
+
+
+BAD = """name: badfrr
+nodes:
+  r1:
+    kind: router
+    frr:
+      daemons: [ospfd]
+      config: |
+        router ospf
+         this is not a command
+  r2: {kind: router}
+links: [[r1, r2]]
+"""
+
+
+def rejected_config() -> dict[str, Any]:
+    before, traces_before = snapshot(), traces()
+    Path("/run/bad.yaml").write_text(BAD)
+    up = nslab("up", "/run/bad.yaml")
+    return {"up": up.returncode, "err": up.stderr, "traces_before": traces_before,
+            "traces": traces(), "namespaces": sh("ip netns list").stdout,
+            "changed": [k for k, v in snapshot().items() if before[k] != v]}
+
+
+def killed_up() -> dict[str, Any]:
+    """SIGKILL `up` once the daemons of its first router run, then `down`."""
+    before, traces_before = snapshot(), traces()
+    p = subprocess.Popen([sys.executable, "-m", "nslab", "up",
+                          str(ROOT / "examples/ospf-ring.yaml")], cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = Path("/run/nslab/ospfring/journal.jsonl")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and p.poll() is None:
+        if journal.exists() and journal.read_text().count('"t":"daemons"') >= 2:
+            break
+        time.sleep(0.01)
+    killed = p.poll() is None
+    if killed:
+        os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    running = daemons_running()
+    down = nslab("down", "ospfring")
+    return {"killed": killed, "running": running, "down": down.returncode,
+            "down_out": down.stdout + down.stderr, "traces_before": traces_before,
+            "traces": traces(), "namespaces": sh("ip netns list").stdout,
+            "changed": [k for k, v in snapshot().items() if before[k] != v]}
+
+
+SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
+                                     killed_up)}
+
+if __name__ == "__main__":
+    enter()
+    print(json.dumps(SCENARIOS[sys.argv[1]]()))

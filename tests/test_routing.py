@@ -1,0 +1,98 @@
+"""Routing daemons with the real FRR and BIRD, each case in a sandbox that
+plays the machine (tests.routing): the three examples converge and pass `nslab
+test`, OSPF routes around a link taken down, BGP sees a customer through both
+providers, and nothing is left behind: no daemon, mount, state file,
+/var/run/frr or /etc/frr write, /var/tmp entry; a rejected configuration and
+a killed `up` end the same way."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests import sandbox
+
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(not sandbox.available(),
+                                 reason="needs root and unshare (net, mount, pid)"),
+              pytest.mark.skipif(shutil.which("vtysh") is None,
+                                 reason="FRR is not installed (scripts/setup.sh installs it)")]
+
+CLEAN = {"daemons": [], "mounts": [], "state": [], "run_frr": None, "etc_frr_written": False}
+
+
+def _clean(traces: dict[str, object], before: dict[str, object] | None = None) -> None:
+    assert {k: traces[k] for k in CLEAN} == CLEAN
+    if before is not None:
+        assert traces["var_tmp"] == before["var_tmp"]
+
+
+def test_an_ospf_ring_converges_reroutes_and_leaves_nothing() -> None:
+    out = sandbox.run("tests.routing", "ospf_ring")
+    assert out["up"] == 0, out["up_err"]
+    report = out["report"]
+    assert report["ok"], report
+    conv = report["convergence"]
+    assert conv["complete"] and conv["routers"] == 6 and conv["seconds"] < 15
+    assert [e["status"] for e in report["expectations"]] == ["pass"] * 4
+    # nslab vtysh reaches r1's daemons: both ring neighbours Full, point-to-point
+    states = [n["nbrState"] for ns in out["neighbours"]["neighbors"].values() for n in ns]
+    assert states == ["Full/-", "Full/-"]
+    assert out["route"][0]["protocol"] == "ospf" and out["route"][0]["dev"] == "eth0"
+    # r1-r2 down: h1 reaches h3 the other way round, and r1's route says so
+    assert out["rerouted"] is not None and out["rerouted"] < 10
+    assert out["after_route"][0]["dev"] == "eth1"
+    assert len(out["running"]) == 18  # zebra, staticd, ospfd on six routers
+    assert out["down"] == 0 and "ended 18 processes" in out["down_out"]
+    _clean(out["traces"], out["traces_before"])
+    assert out["changed"] == []
+
+
+def test_an_internet_of_four_ases_resolves_and_fetches_across_them() -> None:
+    out = sandbox.run("tests.routing", "bgp_internet")
+    assert out["up"] == 0, out["up_err"]
+    assert out["report"]["ok"], out["report"]
+    assert out["report"]["convergence"]["complete"]
+    # transit 1 sees customer 2 both directly and through transit 2 (the exchange)
+    paths = sorted(p["aspath"]["string"] for p in out["seen"]["paths"])
+    assert paths == ["64502 64512", "64512"]
+    sessions = out["sessions"]["ipv4Unicast"]["peers"]
+    assert {p["remoteAs"]: p["state"] for p in sessions.values()} == {
+        64502: "Established", 64511: "Established", 64512: "Established"}
+    assert "Directory listing" in out["page"], out["page_err"]  # DNS, then HTTP, across ASes
+    routing = out["inspect"]["routing"]
+    assert routing["asn"] == 64512 and routing["protocols"] == ["bgp"]
+    assert sorted(s["asn"] for s in routing["bgp_sessions"]) == [64501, 64502]
+    assert {s["state"] for s in routing["bgp_sessions"]} == {"Established"}
+    assert out["down"] == 0
+    _clean(out["traces"])
+
+
+@pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
+def test_frr_and_bird_share_an_ospf_area() -> None:
+    out = sandbox.run("tests.routing", "bird_frr")
+    assert out["up"] == 0, out["up_err"]
+    assert out["report"]["ok"], out["report"]
+    assert out["bird"].count("Full/PtP") == 2  # nslab birdc: both FRR neighbours
+    assert "proto bird" in out["kernel"]
+    assert out["down"] == 0
+    _clean(out["traces"])
+
+
+def test_a_configuration_frr_rejects_fails_up_with_its_words_and_rolls_back() -> None:
+    out = sandbox.run("tests.routing", "rejected_config")
+    assert out["up"] == 8
+    assert out["err"].startswith("nslab: FRR on router 'r1' failed (status 2): line 2: "
+                                 "% Unknown command")
+    assert "this is not a command" in out["err"] and "Traceback" not in out["err"]
+    assert out["namespaces"] == "" and out["changed"] == []
+    _clean(out["traces"], out["traces_before"])
+
+
+def test_up_killed_while_daemons_start_is_cleaned_by_down() -> None:
+    out = sandbox.run("tests.routing", "killed_up")
+    assert out["killed"] and out["running"], "up was not caught with daemons running"
+    assert out["down"] == 0, out["down_out"]
+    assert out["namespaces"] == "" and out["changed"] == []
+    _clean(out["traces"], out["traces_before"])
