@@ -45,14 +45,15 @@ def _configs(spec: LabSpec, base: Path) -> tuple[dict[str, str], list[Problem]]:
             where: tuple[str | int, ...] = ("nodes", name, suite, "config")
             try:
                 if path.stat().st_size > MAX_CONFIG:
-                    problems.append(Problem(where, f"{path} is larger than {MAX_CONFIG:,} bytes"))
+                    problems.append(Problem(where, f"{own.config} is larger than "
+                                            f"{MAX_CONFIG:,} bytes"))
                     continue
                 out[name] = path.read_text(encoding="utf-8")
             except FileNotFoundError:
-                problems.append(Problem(where, f"config file {path} does not exist",
-                                        "a path is relative to the topology file"))
+                problems.append(Problem(where, f"config file {own.config} does not exist",
+                                        "a path is relative to the topology file's folder"))
             except (OSError, UnicodeDecodeError) as e:
-                problems.append(Problem(where, f"cannot read {path}: {e}"))
+                problems.append(Problem(where, f"cannot read {own.config}: {e}"))
     return out, problems
 
 

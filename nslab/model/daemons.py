@@ -259,8 +259,8 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[_Port], asn: di
                 ) -> Iterable[tuple[str, int, bool]]:
     mine = asn[node.name]
     b = spec.nodes[node.name].bgp
-    listed = b.neighbors if b is not None else "auto"
-    if listed == "auto":
+    listed = b.neighbors if b is not None else None
+    if listed is None:  # auto
         seen: set[str] = set()
         for p in ports:  # eBGP with every router of another ASN on a shared segment
             for r in p.routers:

@@ -6,8 +6,6 @@ not here."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
-
 from pydantic import Field, field_validator, model_validator
 
 from nslab.spec.base import Strict
@@ -57,7 +55,17 @@ class BgpNeighborSpec(Strict):
 class BgpSpec(Strict):
     asn: int | None = Field(default=None, ge=1, le=ASN_MAX)
     announce: list[str] = []
-    neighbors: Literal["auto"] | list[BgpNeighborSpec] = "auto"
+    neighbors: list[BgpNeighborSpec] | None = None  # None: auto
+
+    @field_validator("neighbors", mode="before")
+    @classmethod
+    def _auto(cls, v: object) -> object:
+        if v == "auto":
+            return None
+        if not isinstance(v, list):
+            raise ValueError("neighbors is auto, or a list of {peer: NODE} and "
+                             "{address: IP, asn: N}")
+        return v
 
     @field_validator("announce")
     @classmethod

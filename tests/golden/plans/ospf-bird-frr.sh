@@ -138,8 +138,8 @@ protocol ospf v2 {
   ipv4 { import all; export none; };
   area 0 {
     interface "lo" { stub yes; };
-    interface "eth0" { type ptp; hello 1; dead 4; retransmit 1; };
-    interface "eth1" { type ptp; hello 1; dead 4; retransmit 1; };
+    interface "eth0" { type ptp; hello 1; dead 4; retransmit 2; };
+    interface "eth1" { type ptp; hello 1; dead 4; retransmit 2; };
   };
 }
 NSLAB_EOF
