@@ -127,9 +127,7 @@ class Executor:
             case StartService():
                 self._start_services([s for s in steps if isinstance(s, StartService)])
             case StartDaemons():
-                for s in steps:
-                    assert isinstance(s, StartDaemons)
-                    self._start_daemons(s)
+                self._start_daemons([s for s in steps if isinstance(s, StartDaemons)])
             case SetNeighbourLimits():
                 for s in steps:
                     assert isinstance(s, SetNeighbourLimits) and self.neighbour_hook
@@ -342,13 +340,21 @@ class Executor:
             raise CommandError(f"exec on node '{s.node}' failed with status {code}: "
                                f"{s.as_shell()}: {tail}")
 
-    def _start_daemons(self, s: StartDaemons) -> None:
-        self.journal.write(t="daemons", node=s.node, suite=s.suite, dir=s.dir)
+    def _start_daemons(self, steps: list[StartDaemons]) -> None:
+        """Every router's daemons, several routers at a time (each is a few
+        daemons that wait until they are ready); all are journaled first."""
+        for s in steps:
+            self.journal.write(t="daemons", node=s.node, suite=s.suite, dir=s.dir)
         try:
-            code, output = self.kernel.start_daemons(s.ns, s.script())
+            results = self.kernel.start_daemons([(s.ns, s.script()) for s in steps])
         except OSError as e:
-            raise CommandError(f"the {s.suite.upper()} daemons of router '{s.node}' could not "
-                               f"start: {e.strerror or e}") from None
+            raise CommandError(f"the routing daemons could not start: {e.strerror or e}"
+                               ) from None
+        for s, (code, output) in zip(steps, results, strict=True):
+            if code != 0:
+                self._daemon_failed(s, code, output)
+
+    def _daemon_failed(self, s: StartDaemons, code: int, output: str) -> None:
         if code != 0:  # the daemon's own words, without the log lines FRR also prints
             said = [ln.strip() for ln in output.splitlines() if ln.strip()
                     and not _LOG_LINE.match(ln) and not ln.startswith(("Note:", "% Warning"))]

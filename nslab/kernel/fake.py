@@ -478,12 +478,15 @@ class FakeKernel:
         self._after()
         return pid
 
-    def start_daemons(self, ns: str, script: str) -> tuple[int, str]:
-        if not self._effect():
-            raise self._refuse()
-        self.processes[self._pid()] = self.names[ns]  # the daemons live in the namespace
-        self._after()
-        return 0, ""
+    def start_daemons(self, scripts: list[tuple[str, str]]) -> list[tuple[int, str]]:
+        out = []
+        for ns, _script in scripts:
+            if not self._effect():
+                raise self._refuse()
+            self.processes[self._pid()] = self.names[ns]  # the daemons live in the namespace
+            self._after()
+            out.append((0, ""))
+        return out
 
     def exited_at_once(self, pids: list[int]) -> tuple[int, int] | None:
         self._alive()

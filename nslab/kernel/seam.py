@@ -17,6 +17,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from nslab.kernel import features, machine, netns, netstate, procs, sysctl
@@ -117,9 +118,10 @@ class Kernel(Protocol):
 
     def start_service(self, ns: str, argv: tuple[str, ...], log: str) -> int: ...
 
-    def start_daemons(self, ns: str, script: str) -> tuple[int, str]:
-        """Run a router's daemon start script (`StartDaemons.script`, which starts
-        them inside `ns`): its exit status and output."""
+    def start_daemons(self, scripts: list[tuple[str, str]]) -> list[tuple[int, str]]:
+        """Run routers' daemon start scripts (`StartDaemons.script`, each of which
+        starts the daemons inside its namespace `ns`), several at a time: the
+        exit status and output of each, in order."""
         ...
 
     def exited_at_once(self, pids: list[int]) -> tuple[int, int] | None:
@@ -311,10 +313,16 @@ class RealKernel:
         self.services[p.pid] = p
         return p.pid
 
-    def start_daemons(self, ns: str, script: str) -> tuple[int, str]:
-        r = subprocess.run(["bash", "-ec", script], capture_output=True, text=True,
-                           stdin=subprocess.DEVNULL, start_new_session=True)
-        return r.returncode, r.stdout + r.stderr
+    def start_daemons(self, scripts: list[tuple[str, str]], parallel: int = 16
+                      ) -> list[tuple[int, str]]:
+        def one(script: str) -> tuple[int, str]:
+            r = subprocess.run(["bash", "-ec", script], capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+            return r.returncode, r.stdout + r.stderr
+
+        # leaving the pool waits for every script started: none is left orphaned
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            return list(pool.map(one, [script for _ns, script in scripts]))
 
     def exited_at_once(self, pids: list[int], grace: float = 0.1) -> tuple[int, int] | None:
         deadline = time.monotonic() + grace

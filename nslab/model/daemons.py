@@ -211,7 +211,9 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
             suite = "frr"
             wanted = list(ns.frr.daemons) if ns.frr else []
             if not wanted:
-                wanted = ["zebra", "staticd"] + (["ospfd"] if ospf_with else []) + \
+                # staticd only for the blackhole routes behind announcements (6 MB a router)
+                wanted = ["zebra"] + (["staticd"] if bgp and bgp.announce else []) + \
+                    (["ospfd"] if ospf_with else []) + \
                     (["ospf6d"] if ospf_with and lab.ipv6 else []) + (["bgpd"] if bgp else [])
             daemons = ("zebra", *[d for d in wanted if d != "zebra"])
             text = configs.get(node.name) or frr_config(node, lab, ports, router_id,

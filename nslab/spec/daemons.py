@@ -6,6 +6,7 @@ not here."""
 from __future__ import annotations
 
 import ipaddress
+
 from pydantic import Field, field_validator, model_validator
 
 from nslab.spec.base import Strict

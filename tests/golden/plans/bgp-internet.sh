@@ -230,7 +230,7 @@ router bgp 64501
 NSLAB_EOF
 : >/run/nslab/internet/routing/t1/vtysh.conf
 chown -R frr:frr /run/nslab/internet/routing/t1
-ip netns exec internet-t1 sh -ec 'mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/staticd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/staticd.pid --log file:/var/run/frr/staticd.log -P 0 && /usr/lib/frr/bgpd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bgpd.pid --log file:/var/run/frr/bgpd.log -P 0' /run/nslab/internet/routing/t1
+ip netns exec internet-t1 sh -ec 'mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/bgpd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bgpd.pid --log file:/var/run/frr/bgpd.log -P 0' /run/nslab/internet/routing/t1
 vtysh --vty_socket /run/nslab/internet/routing/t1 --config_dir /run/nslab/internet/routing/t1 -b
 mkdir -p /run/nslab/internet/routing/t2
 cat >/run/nslab/internet/routing/t2/frr.conf <<'NSLAB_EOF'
@@ -260,7 +260,7 @@ router bgp 64502
 NSLAB_EOF
 : >/run/nslab/internet/routing/t2/vtysh.conf
 chown -R frr:frr /run/nslab/internet/routing/t2
-ip netns exec internet-t2 sh -ec 'mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/staticd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/staticd.pid --log file:/var/run/frr/staticd.log -P 0 && /usr/lib/frr/bgpd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bgpd.pid --log file:/var/run/frr/bgpd.log -P 0' /run/nslab/internet/routing/t2
+ip netns exec internet-t2 sh -ec 'mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/bgpd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bgpd.pid --log file:/var/run/frr/bgpd.log -P 0' /run/nslab/internet/routing/t2
 vtysh --vty_socket /run/nslab/internet/routing/t2 --config_dir /run/nslab/internet/routing/t2 -b
 mkdir -p /run/nslab/internet/routing/c1
 cat >/run/nslab/internet/routing/c1/frr.conf <<'NSLAB_EOF'
