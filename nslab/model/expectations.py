@@ -46,6 +46,47 @@ def _destination(lab: Lab, to: str) -> tuple[str | None, str | None, str | None]
     return node, addr, None if addr else f"'{node}' has no address (a switch?)"
 
 
+def _daemon_expectation(k: int, e: ExpectSpec, lab: Lab, where: tuple[str | int, ...],
+                        hint: str, problems: list[Problem]) -> Expectation | None:
+    """A route in a node's kernel table, a BGP session or an OSPF neighbour."""
+    names = [n.name for n in lab.nodes]
+    node = e.node or ""
+    peer = e.via if e.route else (e.session or e.neighbour)
+    bad = False
+    for key, name in (("node", node), ("via" if e.route else "session" if e.session
+                                       else "neighbour", peer)):
+        if name is not None and name not in names:
+            problems.append(Problem((*where, key), f"node '{name}' is not defined", hint))
+            bad = True
+    if bad:
+        return None
+    daemons = lab.node(node).daemons
+    if e.session or e.neighbour:
+        want, key = ("bgp", "session") if e.session else ("ospf", "neighbour")
+        for name, at in ((node, "node"), (peer or "", key)):
+            d = lab.node(name).daemons
+            if d is None or want not in d.protocols:
+                problems.append(Problem((*where, at), f"'{name}' does not run {want.upper()}",
+                                        "routing: ospf or bgp, or bgp: on the router"))
+                return None
+    if e.route:
+        origin = e.proto if "proto" in e.model_fields_set else ""
+        text = f"{node} has a route to {e.route}" + (f" via {peer}" if peer else "") + (
+            f" ({origin})" if origin else "")
+        return Expectation(k, e.name or text, "route", node, peer, e.route, origin, None,
+                           True, peer, None, None, e.within)
+    assert daemons is not None
+    if e.session:
+        state = (e.state or "established").lower()
+        text = f"{node}'s BGP session with {peer} is {state}"
+        return Expectation(k, e.name or text, "session", node, peer, None, "bgp", None, True,
+                           None, None, state, e.within)
+    state = (e.state or "full").lower()
+    text = f"{node}'s OSPF neighbour {peer} is {state}"
+    return Expectation(k, e.name or text, "neighbour", node, peer, None, "ospf", None, True,
+                       None, None, state, e.within)
+
+
 SETTLE_RETRY = 5.0  # seconds probes are tried again once the tables are complete
 
 
@@ -55,6 +96,11 @@ def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabT
     out = []
     for k, e in enumerate(spec.expect):
         where: tuple[str | int, ...] = ("test", "expect", k)
+        if e.route or e.session or e.neighbour:
+            found = _daemon_expectation(k, e, lab, where, hint, problems)
+            if found is not None:
+                out.append(found)
+            continue
         if e.listens is not None:
             assert e.node is not None
             if e.node not in names:
@@ -84,7 +130,8 @@ def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabT
         kind: Kind = "throughput" if e.throughput else ("path" if e.via else "reach")
         out.append(Expectation(
             k, e.name or _text(e, e.to), kind, e.from_, dst, address, e.proto, e.port,
-            e.reach, e.via, parse_rate(e.throughput) if e.throughput else None))
+            e.reach, e.via, parse_rate(e.throughput) if e.throughput else None,
+            within=e.within))
     if spec.converge == "auto":  # the routers' tables first, then probes for a few seconds
         return LabTests(spec.timeout, SETTLE_RETRY, spec.converge_within, tuple(out))
     return LabTests(spec.timeout, spec.converge, 0.0, tuple(out))

@@ -164,7 +164,7 @@ class NeighbourNeed:
     ndisc: int
 
 
-Kind = Literal["reach", "path", "listens", "throughput"]
+Kind = Literal["reach", "path", "listens", "throughput", "route", "session", "neighbour"]
 
 
 @dataclass(frozen=True)
@@ -179,11 +179,13 @@ class Expectation:
     src: str | None
     dst: str | None  # node, None when `to` was an address
     address: str | None
-    proto: Literal["icmp", "tcp", "udp"]
+    proto: str  # icmp, tcp, udp; for a route its origin (ospf, bgp...) or "" for any
     port: int | None
     reach: bool
     via: str | None
     rate_bps: float | None
+    state: str | None = None  # session, neighbour: the state it must be in
+    within: float | None = None  # seconds it may take to hold (else test.converge)
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,14 @@ def parse_rate(text: str) -> float:
     return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[m.group(2).lower()]
 
 
+# a probe's protocol, or (with `route`) the origin of a route, as the kernel says it
+ExpectProto = Literal["icmp", "tcp", "udp", "ospf", "ospf6", "bgp", "bird", "static", "kernel",
+                      "boot", "zebra"]
+ROUTE_PROTOS = ("ospf", "ospf6", "bgp", "bird", "static", "kernel", "boot", "zebra")
+BGP_STATES = ("idle", "connect", "active", "opensent", "openconfirm", "established")
+OSPF_STATES = ("down", "attempt", "init", "2-way", "exstart", "exchange", "loading", "full")
+
+
 class ExpectSpec(Strict):
     """One thing that must hold in the running lab (see README "Testing a lab"):
     `{from: h1, to: h3}` (reaches; `reach: false` for must not),
@@ -208,13 +216,28 @@ class ExpectSpec(Strict):
     name: str | None = None
     from_: str | None = Field(default=None, alias="from")
     to: str | None = None
-    proto: Literal["icmp", "tcp", "udp"] = "icmp"
+    proto: ExpectProto = "icmp"
     port: int | None = Field(default=None, ge=1, le=65535)
     reach: bool = True
     via: str | None = None
     node: str | None = None
     listens: int | None = Field(default=None, ge=1, le=65535)
     throughput: str | None = None
+    route: str | None = None  # {node: r1, route: NETWORK, via: r2, proto: ospf}
+    session: str | None = None  # {node: r1, session: r2, state: established}: BGP
+    neighbour: str | None = None  # {node: r1, neighbour: r2, state: full}: OSPF
+    state: str | None = None
+    within: float | None = Field(default=None, ge=0, le=600)  # seconds it may take to hold
+
+    @field_validator("route")
+    @classmethod
+    def _route(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ipaddress.ip_network(v, strict=True)
+            except ValueError as e:
+                raise ValueError(f"'{v}' is not a network such as 10.1.0.0/24 ({e})") from e
+        return v
 
     @field_validator("throughput")
     @classmethod
@@ -225,6 +248,13 @@ class ExpectSpec(Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> ExpectSpec:
+        asked = [k for k in ("route", "session", "neighbour") if getattr(self, k) is not None]
+        if asked:
+            return self._daemon_shape(asked)
+        if self.state is not None:
+            raise ValueError("'state' goes with 'session' or 'neighbour'")
+        if self.proto in ROUTE_PROTOS:
+            raise ValueError(f"proto {self.proto} names a route's origin: it goes with 'route'")
         if self.listens is not None or self.node is not None:
             if self.listens is None or self.node is None:
                 raise ValueError("a port check needs both 'node' and 'listens'")
@@ -246,6 +276,35 @@ class ExpectSpec(Strict):
         if self.throughput is not None and self.proto == "udp":
             raise ValueError("throughput is measured over tcp")
         return self
+
+
+    def _daemon_shape(self, asked: list[str]) -> ExpectSpec:
+        """A route in a node's table, a BGP session, an OSPF neighbour."""
+        if len(asked) > 1:
+            raise ValueError(f"one of route, session, neighbour at a time, not {asked[0]} "
+                             f"and {asked[1]}")
+        if self.node is None:
+            raise ValueError(f"'{asked[0]}' needs 'node' (the router to look at)")
+        extra = [k for k in ("from_", "to", "port", "listens", "throughput")
+                 if getattr(self, k) is not None]
+        if extra or not self.reach:
+            raise ValueError(f"'{(extra or ['reach'])[0].rstrip('_')}' does not go with "
+                             f"'{asked[0]}'")
+        kind = asked[0]
+        if kind == "route":
+            if self.state is not None:
+                raise ValueError("'state' goes with 'session' or 'neighbour'")
+            if "proto" in self.model_fields_set and self.proto not in ROUTE_PROTOS:
+                raise ValueError(f"a route's proto is one of {', '.join(ROUTE_PROTOS)}")
+            return self
+        if self.via is not None or "proto" in self.model_fields_set:
+            raise ValueError(f"'via' and 'proto' go with 'route', not '{kind}'")
+        states = BGP_STATES if kind == "session" else OSPF_STATES
+        if self.state is not None and self.state.lower() not in states:
+            raise ValueError(f"{'a BGP session' if kind == 'session' else 'an OSPF neighbour'} "
+                             f"state is one of {', '.join(states)}")
+        return self
+
 
 
 class LabTestsSpec(Strict):

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import json
 import subprocess
+from ipaddress import ip_network
 from typing import Any
 
 from nslab.errors import NotFoundError, UsageError
+from nslab.kernel import netstate
+from nslab.kernel.observe import socket_in
+from nslab.model.lab import Expectation
 from nslab.names import lab_argument
 from nslab.plan.build import daemon_dir
+from nslab.records import verdicts as vd
 from nslab.state.journal import Journal
 
 CLIENT = {"frr": "vtysh", "bird": "birdc"}
@@ -78,7 +83,74 @@ def status_of(lab: str, node: str) -> dict[str, Any]:
                     "address": addr, "asn": p.get("remoteAs"), "state": p.get("state"),
                     "prefixes_received": p.get("pfxRcd")})
         return out
-    r = subprocess.run(["birdc", "-s", f"{folder}/bird.ctl", "show", "protocols"],
-                       capture_output=True, text=True, timeout=10)
-    out["bird_protocols"] = [ln.split() for ln in r.stdout.splitlines()[2:] if ln.strip()]
+    out["bird_protocols"] = [ln.split() for ln in _birdc(folder, "show", "protocols")[1:]]
+    for ln in _birdc(folder, "show", "ospf", "neighbors"):
+        f = ln.split()  # Router ID, Pri, State, DTime, Interface, Router IP
+        if len(f) >= 6 and f[0][0].isdigit():
+            out["ospf_neighbours"].append({"router_id": f[0], "state": f[2],
+                                           "address": f[5], "interface": f[4]})
     return out
+
+
+def _birdc(folder: str, *words: str) -> list[str]:
+    r = subprocess.run(["birdc", "-s", f"{folder}/bird.ctl", *words], capture_output=True,
+                       text=True, timeout=10)
+    return [ln for ln in r.stdout.splitlines()[1:] if ln.strip()]  # after "BIRD ... ready."
+
+
+def _addresses(lab: str, node: str) -> set[str]:
+    """Every address of a lab node (its interfaces' and its loopback)."""
+    data = Journal(lab).read_file("lab.json") or {}
+    for n in data.get("nodes", []):
+        if n["name"] == node:
+            out = {a.split("/")[0] for i in n["interfaces"] for a in i["addresses"]}
+            if n.get("loopback"):
+                out.add(n["loopback"].split("/")[0])
+            return out
+    return set()
+
+
+def routing_check(lab: str, ns: str, e: Expectation) -> vd.ExpectResult:
+    """Whether a route, a BGP session or an OSPF neighbour is as the expectation
+    says, read from the kernel (routes) or the daemons (sessions, neighbours)."""
+    def result(ok: bool, detail: str) -> vd.ExpectResult:
+        hint = None if ok else f"nslab inspect {lab} {e.src} --only routing,routes"
+        return vd.ExpectResult(e.index, e.text, e.kind, "pass" if ok else "fail", detail, 1,
+                               hint)
+
+    peer = _addresses(lab, e.dst) if e.dst else set()
+    if e.kind == "route":
+        return result(*_route(ns, e, peer))
+    st = status_of(lab, e.src or "")
+    if e.kind == "session":
+        found = [b for b in st["bgp_sessions"] if b["address"] in peer]
+        if not found:
+            return result(False, f"no BGP session with {e.dst}")
+        state = str(found[0]["state"]).lower()
+        return result(state == e.state, f"session with {found[0]['address']}: {state}")
+    found = [n for n in st["ospf_neighbours"] if n["address"] in peer or n["router_id"] in peer]
+    if not found:
+        return result(False, f"{e.dst} is not an OSPF neighbour (yet)")
+    state = str(found[0]["state"]).split("/")[0].lower()
+    return result(state == e.state, f"neighbour {found[0]['router_id']} on "
+                                    f"{found[0]['interface']}: {found[0]['state']}")
+
+
+def _route(ns: str, e: Expectation, peer: set[str]) -> tuple[bool, str]:
+    want = str(ip_network(e.address or ""))
+    with socket_in(ns) as sock:
+        names = {li.index: li.name for li in netstate.interfaces(sock)}
+        found = [r for r in netstate.routes(sock, names) if r.table == "main"
+                 and (r.dst == want or (r.dst == "default" and want in ("0.0.0.0/0", "::/0")))]
+    if not found:
+        return False, f"no route to {want} in {e.src}'s table"
+    r = found[0]
+    hops = ", ".join(f"via {h.gateway} dev {h.dev}" if h.gateway else f"dev {h.dev}"
+                     for h in r.nexthops)
+    said = f"{want} {hops} proto {r.protocol}"
+    origin = "ospf" if e.proto == "ospf6" else e.proto  # the kernel says ospf for both
+    if origin and r.protocol != origin:
+        return False, f"{said}: not proto {e.proto}"
+    if e.via and not any(h.gateway in peer for h in r.nexthops):
+        return False, f"{said}: not via {e.via}"
+    return True, said

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import probe, procs
@@ -26,6 +26,7 @@ from nslab.model.lab import Expectation, LabTests
 from nslab.records import verdicts as vd
 from nslab.state.journal import Journal
 from nslab.state.record import node_list
+from nslab.verbs.daemons import routing_check
 
 
 def _primary(addresses: Sequence[str], family: int) -> str | None:
@@ -75,13 +76,17 @@ class Checker:
 
     def run(self, items: Sequence[Expectation]) -> list[vd.ExpectResult]:
         probed = [e for e in items if e.kind in ("reach", "path", "throughput")]
-        results = probe.run([probe.Probe(self.ns(e.src or ""), e.address or "", e.proto,
-                                         e.port) for e in probed], self.timeout)
+        results = probe.run([probe.Probe(self.ns(e.src or ""), e.address or "",
+                                         cast(probe.Proto, e.proto), e.port)
+                             for e in probed], self.timeout)
         by_index = {e.index: r for e, r in zip(probed, results, strict=True)}
         out = []
         for e in items:
             if e.kind == "listens":
                 out.append(self._listens(e))
+                continue
+            if e.kind in ("route", "session", "neighbour"):
+                out.append(routing_check(self.lab, self.ns(e.src or ""), e))
                 continue
             r = by_index[e.index]
             if r.reached != e.reach:
@@ -160,7 +165,12 @@ def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
     `converge` seconds have passed (a bounded wait for the lab to settle)."""
     require_root()
     checker = Checker(lab, timeout if timeout is not None else tests.timeout)
-    deadline = time.monotonic() + (converge if converge is not None else tests.converge)
+    t0 = time.monotonic()
+    window = converge if converge is not None else tests.converge
+
+    def deadline(e: Expectation) -> float:  # an expectation's own `within`, else converge
+        return t0 + (e.within if e.within is not None else window)
+
     todo = list(tests.expectations)
     done: dict[int, vd.ExpectResult] = {}
     attempts = 0
@@ -169,8 +179,9 @@ def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
         for res in checker.run(todo):
             done[res.index] = vd.ExpectResult(res.index, res.text, res.kind, res.status,
                                               res.detail, attempts, res.hint)
-        todo = [e for e in todo if done[e.index].status == "fail"]
-        if not todo or time.monotonic() >= deadline:
+        now = time.monotonic()
+        todo = [e for e in todo if done[e.index].status == "fail" and now < deadline(e)]
+        if not todo:
             break
         time.sleep(0.2)
     return [done[e.index] for e in tests.expectations]

@@ -44,23 +44,23 @@ ip -n ospfring-r2 addr add 10.20.0.2/30 dev eth0
 ip -n ospfring-r2 addr add 10.20.0.5/30 dev eth1
 ip -n ospfring-r3 addr add 10.20.0.6/30 dev eth0
 ip -n ospfring-r3 addr add 10.20.0.9/30 dev eth1
-ip -n ospfring-r3 addr add 10.20.0.29/30 dev eth2
+ip -n ospfring-r3 addr add 10.20.3.1/24 dev eth2
 ip -n ospfring-r4 addr add 10.20.0.10/30 dev eth0
 ip -n ospfring-r4 addr add 10.20.0.13/30 dev eth1
-ip -n ospfring-r4 addr add 10.20.0.33/30 dev eth2
+ip -n ospfring-r4 addr add 10.20.0.29/30 dev eth2
 ip -n ospfring-r5 addr add 10.20.0.14/30 dev eth0
 ip -n ospfring-r5 addr add 10.20.0.17/30 dev eth1
 ip -n ospfring-r6 addr add 10.20.0.18/30 dev eth0
 ip -n ospfring-r6 addr add 10.20.0.21/30 dev eth1
 ip -n ospfring-h1 addr add 10.20.0.26/30 dev eth0
-ip -n ospfring-h3 addr add 10.20.0.30/30 dev eth0
-ip -n ospfring-h4 addr add 10.20.0.34/30 dev eth0
-ip -n ospfring-r1 addr add 10.20.0.36/32 dev lo
-ip -n ospfring-r2 addr add 10.20.0.37/32 dev lo
-ip -n ospfring-r3 addr add 10.20.0.38/32 dev lo
-ip -n ospfring-r4 addr add 10.20.0.39/32 dev lo
-ip -n ospfring-r5 addr add 10.20.0.40/32 dev lo
-ip -n ospfring-r6 addr add 10.20.0.41/32 dev lo
+ip -n ospfring-h3 addr add 10.20.3.10/24 dev eth0
+ip -n ospfring-h4 addr add 10.20.0.30/30 dev eth0
+ip -n ospfring-r1 addr add 10.20.0.32/32 dev lo
+ip -n ospfring-r2 addr add 10.20.0.33/32 dev lo
+ip -n ospfring-r3 addr add 10.20.0.34/32 dev lo
+ip -n ospfring-r4 addr add 10.20.0.35/32 dev lo
+ip -n ospfring-r5 addr add 10.20.0.36/32 dev lo
+ip -n ospfring-r6 addr add 10.20.0.37/32 dev lo
 ip -n ospfring-r1 link set eth0 up
 ip -n ospfring-r1 link set eth1 up
 ip -n ospfring-r1 link set eth2 up
@@ -80,8 +80,8 @@ ip -n ospfring-h1 link set eth0 up
 ip -n ospfring-h3 link set eth0 up
 ip -n ospfring-h4 link set eth0 up
 ip -n ospfring-h1 route add default via 10.20.0.25 dev eth0
-ip -n ospfring-h3 route add default via 10.20.0.29 dev eth0
-ip -n ospfring-h4 route add default via 10.20.0.33 dev eth0
+ip -n ospfring-h3 route add default via 10.20.3.1 dev eth0
+ip -n ospfring-h4 route add default via 10.20.0.29 dev eth0
 mkdir -p /etc/netns/ospfring-r1 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-r1/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
 10.20.0.1	r1 r1.ospfring
@@ -91,17 +91,17 @@ mkdir -p /etc/netns/ospfring-r1 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-r2 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-r2/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -112,17 +112,17 @@ mkdir -p /etc/netns/ospfring-r2 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-r3 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-r3/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -133,17 +133,17 @@ mkdir -p /etc/netns/ospfring-r3 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-r4 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-r4/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -154,17 +154,17 @@ mkdir -p /etc/netns/ospfring-r4 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-r5 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-r5/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -175,17 +175,17 @@ mkdir -p /etc/netns/ospfring-r5 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-r6 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-r6/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -196,17 +196,17 @@ mkdir -p /etc/netns/ospfring-r6 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-h1 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -217,17 +217,17 @@ mkdir -p /etc/netns/ospfring-h1 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-h3 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-h3/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -238,17 +238,17 @@ mkdir -p /etc/netns/ospfring-h3 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /etc/netns/ospfring-h4 && { echo '# nslab lab=ospfring: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/ospfring-h4/hosts <<'NSLAB_EOF'
 # the nodes of lab ospfring (nslab)
@@ -259,17 +259,17 @@ mkdir -p /etc/netns/ospfring-h4 && { echo '# nslab lab=ospfring: written by nsla
 10.20.0.5	r2 r2.ospfring
 10.20.0.6	r3 r3.ospfring
 10.20.0.9	r3 r3.ospfring
-10.20.0.29	r3 r3.ospfring
+10.20.3.1	r3 r3.ospfring
 10.20.0.10	r4 r4.ospfring
 10.20.0.13	r4 r4.ospfring
-10.20.0.33	r4 r4.ospfring
+10.20.0.29	r4 r4.ospfring
 10.20.0.14	r5 r5.ospfring
 10.20.0.17	r5 r5.ospfring
 10.20.0.18	r6 r6.ospfring
 10.20.0.21	r6 r6.ospfring
 10.20.0.26	h1 h1.ospfring
-10.20.0.30	h3 h3.ospfring
-10.20.0.34	h4 h4.ospfring
+10.20.3.10	h3 h3.ospfring
+10.20.0.30	h4 h4.ospfring
 NSLAB_EOF
 mkdir -p /run/nslab/ospfring/routing/r1
 cat >/run/nslab/ospfring/routing/r1/frr.conf <<'NSLAB_EOF'
@@ -299,7 +299,7 @@ interface eth2
  ip ospf passive
 !
 router ospf
- ospf router-id 10.20.0.36
+ ospf router-id 10.20.0.32
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -334,7 +334,7 @@ interface eth1
  ip ospf retransmit-interval 1
 !
 router ospf
- ospf router-id 10.20.0.37
+ ospf router-id 10.20.0.33
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -373,7 +373,7 @@ interface eth2
  ip ospf passive
 !
 router ospf
- ospf router-id 10.20.0.38
+ ospf router-id 10.20.0.34
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -412,7 +412,7 @@ interface eth2
  ip ospf passive
 !
 router ospf
- ospf router-id 10.20.0.39
+ ospf router-id 10.20.0.35
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -447,7 +447,7 @@ interface eth1
  ip ospf retransmit-interval 1
 !
 router ospf
- ospf router-id 10.20.0.40
+ ospf router-id 10.20.0.36
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -482,7 +482,7 @@ interface eth1
  ip ospf retransmit-interval 1
 !
 router ospf
- ospf router-id 10.20.0.41
+ ospf router-id 10.20.0.37
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
