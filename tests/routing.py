@@ -167,8 +167,51 @@ def killed_up() -> dict[str, Any]:
             "changed": [k for k, v in snapshot().items() if before[k] != v]}
 
 
+LINE = """name: line
+routing: ospf
+nodes:
+  r1: {kind: router}
+  r2: {kind: router}
+  r3: {kind: router}
+  h1: {}
+  h3: {}
+links:
+  - [h1, r1]
+  - [r1, r2]
+  - [r2, r3]
+  - endpoints: [h3, r3]
+    addresses: [10.77.0.10/24, 10.77.0.1/24]
+test:
+  converge: auto
+  converge_within: 5
+  expect:
+    - {from: h1, to: h3}
+    - {node: r2, neighbour: r3, within: 1}
+"""
+
+
+def why_adjacency() -> dict[str, Any]:
+    """OSPF between r2 and r3 blocked (their links stay up): h1 cannot reach h3,
+    and `nslab why` names the adjacency that is down."""
+    Path("/run/line.yaml").write_text(LINE)
+    up = nslab("up", "/run/line.yaml")
+    before = _json(["test", "line", "--json", "--no-matrix"])
+    # r3 drops OSPF packets: the adjacency dies after the dead interval (4 s)
+    sh("ip netns exec line-r3 nft add table inet t && ip netns exec line-r3 nft add chain "
+       "inet t in '{ type filter hook input priority 0; }' && ip netns exec line-r3 nft add "
+       "rule inet t in ip protocol 89 drop")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 15 and ping("line-h1", "10.77.0.10"):
+        time.sleep(0.2)
+    why = _json(["why", "line", "h1", "h3", "--json"])
+    after = _json(["test", "line", "--json", "--no-matrix"])
+    down = nslab("down", "line")
+    return {"up": up.returncode, "up_err": up.stderr, "before": before, "why": why,
+            "after": after, "down": down.returncode, "traces": traces()}
+
+
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
-                                     killed_up)}
+                                     killed_up, why_adjacency)}
 
 if __name__ == "__main__":
     enter()

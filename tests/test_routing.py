@@ -97,3 +97,20 @@ def test_up_killed_while_daemons_start_is_cleaned_by_down() -> None:
     assert out["down"] == 0, out["down_out"]
     assert out["namespaces"] == "" and out["changed"] == []
     _clean(out["traces"], out["traces_before"])
+
+
+def test_why_names_the_adjacency_that_is_down() -> None:
+    out = sandbox.run("tests.routing", "why_adjacency")
+    assert out["up"] == 0, out["up_err"]
+    assert out["before"]["ok"], out["before"]
+    why = out["why"]
+    assert not why["reached"] and why["at"] == "r1"
+    assert why["reason"] == ("node r1 has no route to 10.77.0.10; routing adjacencies not up: "
+                             f"OSPF r2-r3: {why['reason'].rsplit(': ', 1)[1]}")
+    assert not why["reason"].endswith(("Full/-", "Full/DR", "Full/Backup"))
+    after = out["after"]
+    assert not after["ok"] and not after["convergence"]["complete"]
+    assert "10.77.0.0/24" in after["convergence"]["missing"]["r1"]
+    assert [e["status"] for e in after["expectations"]] == ["fail", "fail"]
+    assert out["down"] == 0
+    _clean(out["traces"])

@@ -154,3 +154,31 @@ def _route(ns: str, e: Expectation, peer: set[str]) -> tuple[bool, str]:
     if e.via and not any(h.gateway in peer for h in r.nexthops):
         return False, f"{said}: not via {e.via}"
     return True, said
+
+
+def not_up(lab: str, node: str) -> list[tuple[str, str, str]] | None:
+    """The adjacencies and sessions of a router's daemons that are not up, as
+    (protocol, peer, state): ("OSPF", "r3", "no adjacency"), ("BGP", "r5",
+    "Active"); None when the node runs no daemons."""
+    data = Journal(lab).read_file("lab.json") or {}
+    nodes = {n["name"]: n for n in data.get("nodes", [])}
+    mine = (nodes.get(node) or {}).get("daemons")
+    if not mine:
+        return None
+    try:
+        st = status_of(lab, node)
+    except (OSError, subprocess.SubprocessError) as e:
+        return [("daemons", node, f"do not answer ({e})")]
+    out = []
+    seen = {n["router_id"]: str(n["state"]) for n in st["ospf_neighbours"]}
+    for peer in mine.get("ospf_neighbours", []):
+        rid = ((nodes.get(peer) or {}).get("daemons") or {}).get("router_id")
+        state = seen.get(rid, "no adjacency")
+        if not state.lower().startswith("full"):
+            out.append(("OSPF", peer, state))
+    sessions = {b["address"]: str(b["state"]) for b in st["bgp_sessions"]}
+    for p in mine.get("bgp_peers", []):
+        state = sessions.get(p["address"], "not configured")
+        if state.lower() != "established":
+            out.append(("BGP", p["node"] or p["address"], state))
+    return out

@@ -88,11 +88,38 @@ def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | N
     if gone and reason:  # first what nslab made and someone removed
         reason = (f"{', '.join(gone)} {'is' if len(gone) == 1 else 'are'} gone (deleted "
                   f"behind nslab's back: nslab status {lab}), so {reason}")
+    if not res.reached and reason and at and "has no route" in reason:
+        said = _protocols(lab, at)
+        if said:  # a protocol's router: not a route to add by hand
+            reason = reason.replace(" (add one, or a default route)", "") + said
     notes = tuple(f"NAT in {node_of.get(v.namespace) or v.namespace}: {v.text()}"
                   for v in verdicts if v.nat)
     return vd.Diagnosis(src, dst, address, proto, port, res.reached,
                         f"{res.outcome}: {res.detail}", forward, back,
                         None if res.reached else reason, None if res.reached else at, notes)
+
+
+def _protocols(lab: str, at: str) -> str:
+    """Why a router that runs a routing protocol lacks a route: the adjacencies
+    and sessions that are not up, its own first, then the rest of the lab's
+    (a link that failed two routers away withdraws the route everywhere)."""
+    from nslab.verbs.daemons import not_up
+
+    if not_up(lab, at) is None:
+        return ""
+    said: set[tuple[str, frozenset[str]]] = set()
+    down = []
+    for node in [at] + [n["name"] for n in node_list(lab) if n["name"] != at]:
+        for proto, peer, state in not_up(lab, node) or ():
+            pair = (proto, frozenset((node, peer)))
+            if pair not in said:  # r2-r3 once, not again as r3-r2
+                said.add(pair)
+                down.append(f"{proto} {node}-{peer}: {state}")
+    if not down:
+        return ("; every adjacency and session of the lab is up: no router announces "
+                "the prefix (is it in the protocol?)")
+    more = f" and {len(down) - 5} more" if len(down) > 5 else ""
+    return "; routing adjacencies not up: " + "; ".join(down[:5]) + more
 
 
 def _gone(lab: str, reader: Reader) -> list[str]:
