@@ -182,6 +182,33 @@ class Lab:
         self._require_up()
         return test_verb.check_lab(self.name, self.model.tests, **kwargs)
 
+    def converge(self, within: float = 60.0) -> verdicts.Convergence:
+        """Wait until every router that runs daemons holds every prefix it
+        should (as test.converge: auto), at most `within` seconds."""
+        from nslab.verbs.converge import wait
+
+        self._require_up()
+        return wait(self.name, within)
+
+    def vtysh(self, node: str, command: str) -> str:
+        """One vtysh command on a router's FRR (`show ip route json`): its output."""
+        return self._client(node, "frr", [command])
+
+    def birdc(self, node: str, *words: str) -> str:
+        """One birdc command on a router's BIRD (`"show", "route"`): its output."""
+        return self._client(node, "bird", list(words))
+
+    def _client(self, node: str, suite: str, words: list[str]) -> str:
+        from nslab.verbs.daemons import client_argv
+
+        self._require_up()
+        r = subprocess.run(client_argv(self.name, node, suite, words), capture_output=True,
+                           text=True, timeout=30)
+        if r.returncode != 0:
+            raise NslabError(f"{' '.join(words)} on router '{node}' failed: "
+                             f"{(r.stderr or r.stdout).strip()[-300:]}")
+        return r.stdout
+
     def why(self, src: str, dst: str, **kwargs: Any) -> verdicts.Diagnosis:
         """Why `src` reaches `dst`, or not (see `nslab why`)."""
         from nslab.verbs.why import why

@@ -210,8 +210,25 @@ def why_adjacency() -> dict[str, Any]:
             "after": after, "down": down.returncode, "traces": traces()}
 
 
+def python_api() -> dict[str, Any]:
+    """nslab.Lab: converge(), vtysh(), birdc() on the mixed FRR/BIRD area."""
+    from nslab import Lab
+
+    with Lab(ROOT / "examples/ospf-bird-frr.yaml") as lab:
+        conv = lab.converge(30)
+        frr = json.loads(lab.vtysh("r1", "show ip ospf neighbor json"))
+        bird = lab.birdc("r2", "show", "ospf", "neighbors")
+        try:
+            lab.vtysh("r2", "show version")
+            wrong = ""
+        except Exception as e:  # noqa: BLE001 - what it says is the point
+            wrong = f"{type(e).__name__}: {e}"
+    return {"complete": conv.complete, "seconds": conv.seconds, "routers": conv.routers,
+            "frr": frr, "bird": bird, "wrong": wrong, "traces": traces()}
+
+
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
-                                     killed_up, why_adjacency)}
+                                     killed_up, why_adjacency, python_api)}
 
 if __name__ == "__main__":
     enter()

@@ -81,3 +81,11 @@ def test_nslab_lock_wait_bounds_the_wait(tmp_path: Path) -> None:
                            env={**os.environ, "NSLAB_STATE_DIR": str(state),
                                 "NSLAB_LOCK_WAIT": "0.3"})
     assert r.returncode == 7 and f"stayed locked by process {pid}" in r.stderr
+
+
+def test_vtysh_and_birdc_check_the_lab_and_node_first() -> None:
+    r = run("vtysh", "../x", "r1", "--", "show", "version")
+    assert r.returncode == 2 and "is not a lab name" in r.stderr
+    r = run("birdc", "no-such-lab", "r1")
+    assert r.returncode == 4 and "lab 'no-such-lab' is not up" in r.stderr
+    assert "Traceback" not in r.stderr

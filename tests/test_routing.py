@@ -114,3 +114,14 @@ def test_why_names_the_adjacency_that_is_down() -> None:
     assert [e["status"] for e in after["expectations"]] == ["fail", "fail"]
     assert out["down"] == 0
     _clean(out["traces"])
+
+
+@pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
+def test_the_python_api_waits_for_convergence_and_talks_to_the_daemons() -> None:
+    out = sandbox.run("tests.routing", "python_api")
+    assert out["complete"] and out["routers"] == 3
+    assert [n[0]["nbrState"] for n in out["frr"]["neighbors"].values()] == ["Full/-"]
+    assert out["bird"].count("Full/PtP") == 2
+    assert out["wrong"] == ("UsageError: router 'r2' runs BIRD, not FRR: "
+                            "nslab birdc mixed r2")
+    _clean(out["traces"])

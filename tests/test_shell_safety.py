@@ -30,11 +30,17 @@ nodes:
     firewall:
       nft: "table inet mine {{ comment \\"{q}\\" }}\\n# {q}\\n"
   b: {{}}
-links: [[a, b]]
+  r:
+    kind: router
+    frr: {{daemons: [ospfd], config: "! {q}\\nrouter ospf\\n"}}
+  q:
+    kind: router
+    bird: {{config: "# {q}\\nprotocol device {{ }}\\n"}}
+links: [[a, b], [r, a], [q, r]]
 '''
 
 
-STUBS = ["ip", "nft", "sysctl"]
+STUBS = ["ip", "nft", "sysctl", "chown", "vtysh", "bird"]
 
 
 def test_nothing_from_the_file_escapes_the_script(tmp_path: Path) -> None:
@@ -49,7 +55,9 @@ def test_nothing_from_the_file_escapes_the_script(tmp_path: Path) -> None:
         stub.chmod(0o755)
     for k, h in enumerate(HOSTILE):
         script = plan(compile_text(lab_text(h), "hostile.yaml")).as_shell()
-        script = script.replace("/etc/netns/", f"{tmp_path}/etc/netns/")
+        script = script.replace("/etc/netns/", f"{tmp_path}/etc/netns/").replace(
+            "/run/nslab/", f"{tmp_path}/run/nslab/")
+        assert "vtysh" in script and "bird -c" in script  # the routers' daemons are in it
         work = tmp_path / f"run{k}"
         work.mkdir()
         r = subprocess.run(["bash", "-c", script], cwd=work, capture_output=True, text=True,
