@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,6 +38,9 @@ def test_example_comes_up_reaches_and_goes(labs: Labs, stem: str) -> None:
     addrs = addresses(st)
     nodes = {n["name"]: n["namespace"] for n in st["nodes"]}
     text = path.read_text()
+    if re.search(r"^routing: (ospf|bgp)", text, re.M):  # the daemons' routes first
+        r = nslab("test", name, "--no-matrix", "--converge", "auto")
+        assert r.returncode == 0, r.stdout + r.stderr
     if "firewall:" not in text and "nat:" not in text:  # open labs: every pair, by ping
         for a, b in itertools.permutations(addrs, 2):
             for target in addrs[b]:

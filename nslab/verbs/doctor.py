@@ -18,6 +18,8 @@ TOOLS = {
     "ss": ("iproute2", "socket listings by hand"),
     "iperf3": ("iperf3", "throughput expectations"),
     "dot": ("graphviz", "nslab graph as SVG/PNG"),
+    "vtysh": ("frr", "routers running FRR (routing: ospf, bgp), nslab vtysh"),
+    "bird": ("bird2", "routers running BIRD (bird: on a router), nslab birdc"),
 }
 ESSENTIAL = ("veth",)
 
@@ -51,7 +53,7 @@ def access() -> list[Check]:
 
 def kernel() -> list[Check]:
     out = []
-    for p in features.probe(features.WORDS):
+    for p in features.probe([f for f in features.WORDS if f not in features.PROGRAMS]):
         what = features.WORDS[p.feature][0]
         status: Status = "ok" if p.ok else ("missing" if p.ok is False else "warn")
         fix = None if p.ok else (f"labs that use {what} cannot run here"
