@@ -227,8 +227,33 @@ def python_api() -> dict[str, Any]:
             "frr": frr, "bird": bird, "wrong": wrong, "traces": traces()}
 
 
+DUAL = """name: dual
+routing: ospf
+addressing: {pool: 10.40.0.0/16, ipv6_pool: "fd00:40::/48"}
+nodes:
+  r1: {kind: router}
+  r2: {kind: router}
+  r3: {kind: router}
+  h1: {}
+  h3: {}
+links: [[r1, r2], [r2, r3], [h1, r1], [h3, r3]]
+"""
+
+
+def dual_stack() -> dict[str, Any]:
+    """OSPFv2 and OSPFv3 side by side: every pair reaches in both families."""
+    Path("/run/dual.yaml").write_text(DUAL)
+    up = nslab("up", "/run/dual.yaml")
+    report = _json(["test", "dual", "--json", "--converge", "auto"])
+    routes6 = sh("ip -n dual-r1 -6 -j route", check=False).stdout
+    down = nslab("down", "dual")
+    return {"up": up.returncode, "up_err": up.stderr, "report": report,
+            "routes6": json.loads(routes6 or "[]"), "down": down.returncode,
+            "traces": traces()}
+
+
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
-                                     killed_up, why_adjacency, python_api)}
+                                     killed_up, why_adjacency, python_api, dual_stack)}
 
 if __name__ == "__main__":
     enter()

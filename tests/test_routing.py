@@ -125,3 +125,16 @@ def test_the_python_api_waits_for_convergence_and_talks_to_the_daemons() -> None
     assert out["wrong"] == ("UsageError: router 'r2' runs BIRD, not FRR: "
                             "nslab birdc mixed r2")
     _clean(out["traces"])
+
+
+def test_a_dual_stack_lab_runs_ospfv2_and_ospfv3() -> None:
+    out = sandbox.run("tests.routing", "dual_stack")
+    assert out["up"] == 0, out["up_err"]
+    report = out["report"]
+    assert report["ok"] and report["convergence"]["complete"], report
+    assert sorted(m["family"] for m in report["matrices"]) == [4, 6]
+    assert all(not [c for c in m["cells"] if not c["reached"]] for m in report["matrices"])
+    ospf6 = [r for r in out["routes6"] if r.get("protocol") == "ospf"]
+    assert {r["dst"] for r in ospf6} >= {"fd00:40:0:1::/64", "fd00:40:0:3::/64"}
+    assert out["down"] == 0
+    _clean(out["traces"])

@@ -1,0 +1,107 @@
+"""Routing daemons decided from the topology (pure): which routers run what,
+their router-ids, ASNs, sessions and generated configs, and the steps that
+start them. The real daemons are in tests/test_routing.py."""
+
+from __future__ import annotations
+
+from nslab.model.compile import compile_text
+from nslab.model.lab import Lab
+from nslab.plan import MachineFacts, plan
+from nslab.plan.steps import StartDaemons
+
+TWO_ASES = """
+name: ases
+routing: bgp
+addressing: {pool: 10.50.0.0/16}
+nodes:
+  a1: {kind: router, bgp: {asn: 65001, announce: [198.51.100.0/24]}}
+  a2: {kind: router, bgp: {asn: 65001}, loopback: 192.0.2.2}
+  b1: {kind: router, bgp: {asn: 65002}}
+  h: {}
+links:
+  - [a1, a2]
+  - [a2, b1]
+  - [h, a1]
+"""
+
+
+def _config(lab: Lab, node: str) -> str:
+    d = lab.node(node).daemons
+    assert d is not None
+    return d.config
+
+
+def test_an_as_of_two_routers_meshes_over_loopbacks_and_peers_out_over_links() -> None:
+    lab = compile_text(TWO_ASES)
+    a1, a2, b1 = (lab.node(n) for n in ("a1", "a2", "b1"))
+    assert a2.loopback is not None and str(a2.loopback) == "192.0.2.2/32"
+    assert a2.daemons is not None and a2.daemons.router_id == "192.0.2.2"
+    assert a1.loopback is not None and a1.loopback.ip in lab.segments[0].subnet4.supernet(8)
+    conf = _config(lab, "a1")
+    # iBGP to a2's loopback, from a1's own; OSPF inside the AS to reach it
+    assert " neighbor 192.0.2.2 remote-as 65001" in conf
+    assert " neighbor 192.0.2.2 update-source lo" in conf
+    assert "  neighbor 192.0.2.2 next-hop-self" in conf
+    assert "router ospf" in conf and "interface eth0\n ip ospf area 0" in conf
+    # announced, and backed by a blackhole route that only staticd installs
+    assert "  network 198.51.100.0/24" in conf and "ip route 198.51.100.0/24 blackhole" in conf
+    assert a1.daemons is not None and a1.daemons.daemons == ("zebra", "staticd", "ospfd", "bgpd")
+    # eBGP between a2 and b1 over their link, no OSPF there (b1 is alone in its AS)
+    b1_addr = str(b1.interfaces[0].addresses[0].ip)
+    assert f" neighbor {b1_addr} remote-as 65002" in _config(lab, "a2")
+    assert "interface eth1" not in _config(lab, "a2").split("router bgp")[0]
+    assert "router ospf" not in _config(lab, "b1")
+    assert b1.daemons is not None and b1.daemons.daemons == ("zebra", "bgpd")
+    assert b1.daemons.peers == (("a2", str(a2.interfaces[1].addresses[0].ip)),)
+    # protocol routers carry no computed routes; the host keeps its default
+    assert a1.routes == () and a2.routes == () and b1.routes == ()
+    assert [str(r.dst) for r in lab.node("h").routes] == ["0.0.0.0/0"]
+    assert "198.51.100.0/24" in {str(p) for p in b1.expected}
+    assert "192.0.2.2/32" in {str(p) for p in b1.expected}
+
+
+def test_frr_9_gets_mgmtd_right_after_zebra() -> None:
+    lab = compile_text(TWO_ASES)
+    for facts, want in ((MachineFacts(frr_mgmtd=False), ("zebra", "bgpd")),
+                        (MachineFacts(frr_mgmtd=True), ("zebra", "mgmtd", "bgpd"))):
+        steps = [s for s in plan(lab, facts).steps if isinstance(s, StartDaemons)]
+        assert [s.node for s in steps] == ["a1", "a2", "b1"]
+        assert steps[2].daemons == want
+        assert steps[2].dir == "/run/nslab/ases/routing/b1"
+        script = steps[2].script()
+        assert script.index("zebra -d") < script.index("bgpd -d")
+        assert ("mgmtd -d" in script) == (want[1] == "mgmtd")
+        assert script.endswith(f"vtysh --vty_socket {steps[2].dir} --config_dir "
+                               f"{steps[2].dir} -b")
+
+
+def test_a_routers_own_config_replaces_the_generated_one() -> None:
+    text = TWO_ASES.replace("  b1: {kind: router, bgp: {asn: 65002}}",
+                            "  b1: {kind: router, bgp: {asn: 65002}, frr: {daemons: [bgpd], "
+                            "config: \"router bgp 65002\\n\"}}")
+    lab = compile_text(text)
+    d = lab.node("b1").daemons
+    assert d is not None and not d.generated and d.config == "router bgp 65002\n"
+    assert d.daemons == ("zebra", "bgpd") and d.protocols == ("bgp",)
+
+
+def test_ospf_links_are_point_to_point_between_two_and_passive_toward_hosts() -> None:
+    lab = compile_text("""
+name: o
+routing: ospf
+nodes:
+  r1: {kind: router}
+  r2: {kind: router}
+  r3: {kind: router}
+  sw: {kind: switch}
+  h: {}
+links: [[r1, r2], [r1, sw], [r2, sw], [r3, sw], [h, r3]]
+""")
+    conf = _config(lab, "r3")
+    lan, stub = conf.split("interface eth0\n")[1], conf.split("interface eth1\n")[1]
+    assert lan.startswith(" ip ospf area 0\n ip ospf hello-interval 1")  # broadcast, 3 routers
+    assert stub.startswith(" ip ospf area 0\n ip ospf passive\n")
+    assert "ip ospf network point-to-point" in _config(lab, "r1").split("interface eth1")[0]
+    r3 = lab.node("r3").daemons
+    assert r3 is not None and r3.ospf_neighbours == ("r1", "r2")
+    assert " timers lsa min-arrival 0" in conf  # the lab timers (README: 11 s -> 1 s)
