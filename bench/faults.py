@@ -5,7 +5,7 @@ a sample of these; this runs them all). A point is the number of journal
 records written when the signal is sent; a point the process outran is
 counted as missed, not as passed.
 
-Usage (root):  .venv/bin/python bench/faults.py [-n 12]
+Usage (root):  .venv/bin/python bench/faults.py [-n 12] [--routing ospf]
 Prints, per signal: points tried, points hit, leaks (namespaces, lab state,
 /etc/netns entries left after down), hangs (a command over 60 s).
 """
@@ -26,12 +26,34 @@ REPO = Path(__file__).resolve().parent.parent
 NSLAB = [sys.executable, "-m", "nslab"]
 
 
-def lab_yaml(name: str, n: int) -> str:
+def lab_yaml(name: str, n: int, routing: str = "auto") -> str:
     """n routers in a chain, a host with a hosts file and a service at each end."""
     nodes = "".join(f"  r{i}: {{kind: router}}\n" for i in range(n))
     links = "".join(f"  - [r{i}, r{i + 1}]\n" for i in range(n - 1))
-    return (f"name: {name}\nnodes:\n{nodes}  a: {{services: [{{name: s, cmd: [sleep, '60']}}]}}"
+    return (f"name: {name}\nrouting: {routing}\nnodes:\n{nodes}"
+            f"  a: {{services: [{{name: s, cmd: [sleep, '60']}}]}}"
             f"\n  b: {{}}\nlinks:\n{links}  - [a, r0]\n  - [b, r{n - 1}]\n")
+
+
+DAEMONS = {"zebra", "staticd", "ospfd", "ospf6d", "bgpd", "mgmtd", "bird"}
+
+
+def daemons() -> set[int]:
+    """Routing daemons alive on the machine (pids; an ended one waiting to be
+    reaped by its parent is not alive)."""
+    out = set()
+    for pid in os.listdir("/proc"):
+        try:
+            if not pid.isdigit() or Path(f"/proc/{pid}/comm").read_text().strip() not in DAEMONS:
+                continue
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                out.add(int(pid))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
+BEFORE: set[int] = set()  # the machine's own daemons, if any: not ours
 
 
 def leftovers(name: str) -> list[str]:
@@ -43,6 +65,7 @@ def leftovers(name: str) -> list[str]:
         left.append(f"/run/nslab/{name}")
     if Path("/etc/netns").is_dir():
         left += [f"/etc/netns/{e}" for e in os.listdir("/etc/netns") if e.startswith(f"{name}-")]
+    left += [f"daemon {pid}" for pid in daemons() - BEFORE]
     return left
 
 
@@ -80,11 +103,14 @@ def main() -> int:
         return 1
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=12, help="routers in the chain")
+    ap.add_argument("--routing", default="auto", choices=["auto", "ospf"],
+                    help="ospf: the routers run FRR, and leftover daemons count as leaks")
     args = ap.parse_args()
+    BEFORE.update(daemons())
     with tempfile.TemporaryDirectory() as tmp:
         name = f"f{uuid.uuid4().hex[:6]}"
         path = Path(tmp) / "lab.yaml"
-        path.write_text(lab_yaml(name, args.n))
+        path.write_text(lab_yaml(name, args.n, args.routing))
         subprocess.run([*NSLAB, "up", str(path)], cwd=REPO, capture_output=True, check=True)
         total = Path(f"/run/nslab/{name}/journal.jsonl").read_bytes().count(b"\n")
         subprocess.run([*NSLAB, "down", name], cwd=REPO, capture_output=True, check=True)

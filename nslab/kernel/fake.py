@@ -492,6 +492,10 @@ class FakeKernel:
         self._alive()
         return None
 
+    def processes_mentioning(self, text: str) -> list[int]:
+        self._alive()
+        return []  # the fake's daemon scripts end before start_daemons returns
+
     def processes_in(self, inodes: set[int]) -> dict[int, int]:
         self._alive()
         return {pid: ino for pid, ino in self.processes.items() if ino in inodes}

@@ -28,6 +28,20 @@ def in_namespaces(inodes: set[int]) -> dict[int, int]:
     return {pid: ino for pid, ino in namespaces().items() if ino in inodes and pid != me}
 
 
+def mentioning(text: str) -> list[int]:
+    """Every process (but this one) whose command line holds `text`."""
+    me, out, needle = os.getpid(), [], text.encode()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != me:
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if needle in f.read():
+                        out.append(int(entry))
+            except OSError:
+                continue
+    return out
+
+
 def comm(pid: int) -> str | None:
     """The process's command name, None when it is gone."""
     try:

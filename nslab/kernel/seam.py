@@ -131,6 +131,10 @@ class Kernel(Protocol):
 
     def processes_in(self, inodes: set[int]) -> dict[int, int]: ...
 
+    def processes_mentioning(self, text: str) -> list[int]:
+        """Processes whose command line holds `text` (a lab's own state path)."""
+        ...
+
     def end_processes(self, pids: list[int]) -> None: ...
 
     # ---------------------------------------------------------------- the machine
@@ -339,6 +343,9 @@ class RealKernel:
 
     def processes_in(self, inodes: set[int]) -> dict[int, int]:
         return procs.in_namespaces(inodes)
+
+    def processes_mentioning(self, text: str) -> list[int]:
+        return procs.mentioning(text)
 
     def end_processes(self, pids: list[int]) -> None:
         procs.end(pids)

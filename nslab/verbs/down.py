@@ -13,7 +13,7 @@ from typing import Any
 from nslab.errors import ROOT_NEEDED, NotRootError
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.compile import names_a_file
-from nslab.plan.build import marker
+from nslab.plan.build import daemon_dir, marker
 from nslab.spec import load
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, Record, locked
@@ -92,6 +92,24 @@ def _owned(name: str, ns: str, ino: int | None, rec: Record, k: Kernel) -> int |
     return current if alias == marker(name, rec.nodes.get(ns, ""), rec.instance) else None
 
 
+def _end_processes(name: str, inodes: set[int], k: Kernel) -> int:
+    """End every process in the lab's namespaces; first the scripts that start
+    routers' daemons (an `up` killed while they ran leaves them running on the
+    machine, starting more daemons: their command lines hold the lab's own
+    state path), then the namespaces' processes until none is left."""
+    ended = 0
+    starters = k.processes_mentioning(f"{daemon_dir(name, '')}")
+    if starters:
+        k.end_processes(sorted(starters))
+    for _ in range(20):  # a process forked while the last ones ended: again
+        pids = k.processes_in(inodes)
+        if not pids:
+            break
+        k.end_processes(sorted(pids))
+        ended += len(pids)
+    return ended
+
+
 def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
     t0 = time.perf_counter()
     rec = journal.read()
@@ -111,8 +129,7 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
             owned[ns] = cur
         else:
             skipped.append(ns)
-    pids = k.processes_in(set(owned.values()))
-    k.end_processes(sorted(pids))
+    pids = _end_processes(name, set(owned.values()), k)
     # first: a veth end on the machine goes at once
     elsewhere, failed = machine_side.clear(name, rec, k)
     removed = []
@@ -141,7 +158,7 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
     notes = [elsewhere] if elsewhere else []
     if rec.bad_lines:
         notes.append(f"skipped {rec.bad_lines} line(s) of the journal it could not read")
-    return DownResult(name, sorted(removed), skipped, len(pids), time.perf_counter() - t0,
+    return DownResult(name, sorted(removed), skipped, pids, time.perf_counter() - t0,
                       True, notes, failed)
 
 
