@@ -64,6 +64,8 @@ def test_an_internet_of_four_ases_resolves_and_fetches_across_them() -> None:
     assert "Directory listing" in out["page"], out["page_err"]  # DNS, then HTTP, across ASes
     routing = out["inspect"]["routing"]
     assert routing["asn"] == 64512 and routing["protocols"] == ["bgp"]
+    assert set(routing["running"]) == {"zebra", "staticd", "bgpd"}
+    assert all(isinstance(pid, int) for pid in routing["running"].values())
     assert sorted(s["asn"] for s in routing["bgp_sessions"]) == [64501, 64502]
     assert {s["state"] for s in routing["bgp_sessions"]} == {"Established"}
     assert out["down"] == 0

@@ -6,6 +6,7 @@ enter the namespace), and `status_of` reads their neighbours and sessions for
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from ipaddress import ip_network
 from typing import Any
@@ -65,6 +66,7 @@ def status_of(lab: str, node: str) -> dict[str, Any]:
     d = daemons_of(lab, node)
     folder = daemon_dir(lab, node)
     out: dict[str, Any] = {"suite": d["suite"], "daemons": d["daemons"],
+                           "running": _running(folder, d["daemons"]),
                            "protocols": d["protocols"], "router_id": d["router_id"],
                            "asn": d["asn"], "ospf_neighbours": [], "bgp_sessions": []}
     if d["suite"] == "frr":
@@ -89,6 +91,20 @@ def status_of(lab: str, node: str) -> dict[str, Any]:
         if len(f) >= 6 and f[0][0].isdigit():
             out["ospf_neighbours"].append({"router_id": f[0], "state": f[2],
                                            "address": f[5], "interface": f[4]})
+    return out
+
+
+def _running(folder: str, daemons: list[str]) -> dict[str, int | None]:
+    """daemon -> its pid while it runs (from its pid file), else None."""
+    out: dict[str, int | None] = {}
+    for name in daemons:
+        try:
+            with open(f"{folder}/{name}.pid") as f:
+                pid = int(f.read().split()[0])
+            os.kill(pid, 0)
+            out[name] = pid
+        except (OSError, ValueError, IndexError):
+            out[name] = None
     return out
 
 

@@ -177,7 +177,9 @@ def inspection(i: ob.Inspection) -> str:
 
 
 def routing(r: dict[str, Any]) -> str:
-    head = (f"{r['suite'].upper()}: {', '.join(r['daemons'])}; router-id {r['router_id']}"
+    running = r.get("running") or {}
+    names = [d if running.get(d) else f"{d} (not running)" for d in r["daemons"]]
+    head = (f"{r['suite'].upper()}: {', '.join(names)}; router-id {r['router_id']}"
             + (f", AS {r['asn']}" if r.get("asn") else ""))
     rows = [["ospf", n["router_id"], n["interface"], n["address"], n["state"]]
             for n in r.get("ospf_neighbours", [])]
