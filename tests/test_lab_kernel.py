@@ -114,3 +114,41 @@ def test_shell_script_builds_the_same_lab(labs: Labs, stem: str) -> None:
     by_nslab = _kernel_view(namespaces)
     assert by_nslab == by_hand
     assert all(v["hosts"] for ns, v in by_nslab.items() if not ns.endswith("sw1"))
+
+
+MTU = """
+name: x
+defaults: {link: {mtu: 9000}}
+nodes:
+  h1: {}
+  r1: {kind: router}
+  h2: {}
+links:
+  - {endpoints: [h1, r1], mtu: 1400}
+  - [r1, h2]
+"""
+
+
+def test_link_mtu_is_set_on_both_ends_and_paths_honour_it(labs: Labs) -> None:
+    name, path = labs.file(MTU)
+    nslab("up", str(path), check=True)
+    st = json.loads(nslab("status", name, "--json", check=True).stdout)
+    mtu = {}
+    for n in st["nodes"]:
+        links = json.loads(subprocess.run(["ip", "-j", "-n", n["namespace"], "link", "show"],
+                                          capture_output=True, text=True, check=True).stdout)
+        mtu |= {(n["name"], li["ifname"]): li["mtu"] for li in links if li["ifname"] != "lo"}
+    assert mtu == {("h1", "eth0"): 1400, ("r1", "eth0"): 1400, ("r1", "eth1"): 9000,
+                   ("h2", "eth0"): 9000}
+    h1 = addresses(st)["h1"][0]
+
+    def ping_df(size: int) -> subprocess.CompletedProcess[str]:  # don't fragment
+        return subprocess.run(["ip", "netns", "exec", f"{name}-h2", "ping", "-c1", "-W1",
+                               "-M", "do", "-s", str(size), h1], capture_output=True, text=True)
+
+    assert ping_df(1372).returncode == 0  # 1400 - 20 (IP) - 8 (ICMP)
+    big = ping_df(8000)  # fits h2's 9000, not h1's link: r1 says "fragmentation needed"
+    assert big.returncode != 0 and "frag needed" in (big.stdout + big.stderr).lower()
+    plan = nslab("plan", str(path), "--shell", check=True).stdout
+    assert f"ip -n {name}-h1 link set dev eth0 mtu 1400" in plan
+    nslab("down", name, check=True)

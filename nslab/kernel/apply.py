@@ -41,6 +41,7 @@ from nslab.plan.steps import (
     RunCommand,
     SetLinkUp,
     SetMaster,
+    SetMtu,
     SetNeighbourLimits,
     SetSysctl,
     StartDaemons,
@@ -118,7 +119,8 @@ class Executor:
                 for s in steps:
                     assert isinstance(s, SetSysctl)
                     self._sysctl(s)
-            case AddVeth() | AddBridge() | SetMaster() | AddAddress() | SetLinkUp() | AddRoute():
+            case (AddVeth() | AddBridge() | SetMaster() | SetMtu() | AddAddress() | SetLinkUp()
+                  | AddRoute()):
                 self._netlink(steps)
             case RunCommand():
                 for s in steps:
@@ -249,6 +251,9 @@ class Executor:
             case SetMaster():
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), master=self._idx(ns, s.master))
+            case SetMtu():
+                ns = s.ns or MACHINE_KEY
+                return ns, nl.set_link(self._idx(ns, s.name), mtu=s.mtu)
             case AddAddress():
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.new_address(self._idx(ns, s.dev), str(s.address.ip),

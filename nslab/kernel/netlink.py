@@ -103,10 +103,12 @@ def del_link(index: int) -> Request:
 
 
 def set_link(index: int, up: bool = False, master: int | None = None,
-             alias: str | None = None) -> Request:
+             alias: str | None = None, mtu: int | None = None) -> Request:
     body = ifinfo(index, IFF_UP if up else 0, IFF_UP if up else 0)
     if master is not None:
         body += rta(IFLA_MASTER, _u32(master))
+    if mtu is not None:
+        body += rta(IFLA_MTU, _u32(mtu))
     if alias is not None:
         body += rta(IFLA_IFALIAS, _cstr(alias))
     return Request(RTM_NEWLINK, 0, body)

@@ -36,6 +36,7 @@ class Interface:
     segment: int
     addresses: tuple[IPInterface, ...]
     master: str | None  # the bridge a switch port is enslaved to
+    mtu: int | None = None  # the link's (both ends), None: the kernel's 1500
 
 
 @dataclass(frozen=True)

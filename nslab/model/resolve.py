@@ -194,7 +194,8 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
             ifaces.append(Interface(
                 node, ifname, peer[0], peer[1], seg_of_link[i],
                 tuple(iface_addrs[node][ifname]),
-                BRIDGE_NAME if ns.kind == "switch" else None))
+                BRIDGE_NAME if ns.kind == "switch" else None,
+                spec.links[i].mtu or spec.defaults.link.mtu))
         nodes.append(Node(
             name=name, kind=ns.kind, namespace=namespace_name(spec.name, name, ns.namespace),
             interfaces=tuple(ifaces), routes=tuple(routes),
@@ -204,6 +205,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
             services=tuple(Service(s.name, _argv(s.cmd)) for s in ns.services)))
     _check_services(spec, problems)
     ipv6 = any(s.subnet6 is not None for s in model_segments)
+    _check_mtu(spec, ipv6, problems)
     lab = Lab(
         name=spec.name, nodes=tuple(nodes),
         links=tuple(Link(names[2 * i], names[2 * i + 1]) for i in range(len(spec.links))),
@@ -220,6 +222,25 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     if problems:
         raise ResolveError(problems)
     return lab
+
+
+IPV6_MIN_MTU = 1280
+
+
+def _check_mtu(spec: LabSpec, ipv6: bool, problems: list[Problem]) -> None:
+    """IPv6 needs links of at least 1280 bytes: the kernel takes IPv6 off a
+    smaller interface, and its addresses with it."""
+    if not ipv6:
+        return
+    if (spec.defaults.link.mtu or IPV6_MIN_MTU) < IPV6_MIN_MTU:
+        problems.append(Problem(("defaults", "link", "mtu"), f"{spec.defaults.link.mtu} is "
+                                f"below {IPV6_MIN_MTU}, the least IPv6 works with",
+                                "the lab has IPv6"))
+    for k, link in enumerate(spec.links):
+        if (link.mtu or IPV6_MIN_MTU) < IPV6_MIN_MTU:
+            problems.append(Problem(("links", k, "mtu"), f"{link.mtu} is below "
+                                    f"{IPV6_MIN_MTU}, the least IPv6 works with",
+                                    "the lab has IPv6"))
 
 
 def _with_file_routes(node: Node, spec: NodeSpec, ipv6: bool,

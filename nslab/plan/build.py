@@ -22,6 +22,7 @@ from nslab.plan.steps import (
     RunCommand,
     SetLinkUp,
     SetMaster,
+    SetMtu,
     SetNeighbourLimits,
     SetSysctl,
     StartDaemons,
@@ -172,6 +173,8 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
               for n in lab.nodes for i in n.interfaces if i.master]
     if bridge:
         steps += [SetMaster(None, p.machine_ifname, bridge.name) for p in bridge.ports]
+    steps += [SetMtu(n.namespace, i.name, i.mtu) for n in lab.nodes for i in n.interfaces
+              if i.mtu is not None]
     steps += [AddAddress(n.namespace, i.name, a)
               for n in lab.nodes for i in n.interfaces for a in i.addresses]
     steps += [AddAddress(n.namespace, "lo", n.loopback) for n in lab.nodes if n.loopback]

@@ -124,6 +124,18 @@ class SetMaster:
 
 
 @dataclass(frozen=True)
+class SetMtu:
+    """A link end's MTU (the file's `mtu`, or `defaults.link.mtu`)."""
+
+    ns: str | None
+    name: str
+    mtu: int
+
+    def as_shell(self) -> str:
+        return f"{_ns(self.ns)}link set dev {self.name} mtu {self.mtu}"
+
+
+@dataclass(frozen=True)
 class AddAddress:
     ns: str | None
     dev: str
@@ -294,6 +306,7 @@ class StartDaemons:
         return self.script()
 
 
-Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | AddAddress | SetLinkUp
+Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
+        | SetLinkUp
         | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
         | SetNeighbourLimits | StartDaemons)

@@ -125,11 +125,25 @@ class NodeSpec(Strict):
         return [_command(c) for c in v]
 
 
+MTU_MIN, MTU_MAX = 68, 65535  # what a veth takes (IPv4's minimum; IPv6 needs 1280)
+
+
+class LinkDefaultsSpec(Strict):
+    """What every link has unless it says otherwise."""
+
+    mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)
+
+
+class DefaultsSpec(Strict):
+    link: LinkDefaultsSpec = LinkDefaultsSpec()
+
+
 class LinkSpec(Strict):
     """A link between two endpoints, `node` or `node:interface`."""
 
     endpoints: Annotated[list[str], Field(min_length=2, max_length=2)]
     addresses: Annotated[list[str | None], Field(min_length=2, max_length=2)] | None = None
+    mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)  # both ends
 
     @field_validator("addresses")
     @classmethod
@@ -325,6 +339,7 @@ class LabSpec(Strict):
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()
     routing: Literal["auto", "static", "ospf", "bgp"] = "auto"
+    defaults: DefaultsSpec = DefaultsSpec()
     dns: LabDnsSpec = LabDnsSpec()
     host: HostSpec | None = None
     test: LabTestsSpec = LabTestsSpec()
