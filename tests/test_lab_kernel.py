@@ -152,3 +152,52 @@ def test_link_mtu_is_set_on_both_ends_and_paths_honour_it(labs: Labs) -> None:
     plan = nslab("plan", str(path), "--shell", check=True).stdout
     assert f"ip -n {name}-h1 link set dev eth0 mtu 1400" in plan
     nslab("down", name, check=True)
+
+
+LOSSY = """
+name: x
+nodes:
+  a: {}
+  b: {}
+links:
+  - endpoints: [a, b]
+    impair:
+      a: {loss: 20%}          # what a sends: a fifth is lost (dropped at b's way in)
+      b: {rate: 5mbit}        # what b sends: at most 5 Mbit/s
+"""
+
+
+def test_rate_and_loss_shape_each_direction_as_the_file_says(labs: Labs) -> None:
+    name, path = labs.file(LOSSY)
+    nslab("up", str(path), check=True)
+    # 1000 pings from a: the requests lose 20 %, the replies nothing
+    r = subprocess.run(["ip", "netns", "exec", f"{name}-a", "ping", "-c", "1000", "-i", "0.002",
+                        "-W", "1", "-q", "10.128.0.2"], capture_output=True, text=True)
+    lost = float(r.stdout.split("% packet loss")[0].rsplit(" ", 1)[1])
+    assert 14 <= lost <= 26, r.stdout
+    counters = subprocess.run(["ip", "netns", "exec", f"{name}-b", "nft", "list", "table",
+                               "netdev", "nslab_loss"], capture_output=True, text=True).stdout
+    assert "numgen random mod 1000000 < 200000 counter packets" in counters
+    qdisc = subprocess.run(["tc", "-n", f"{name}-b", "qdisc", "show", "dev", "eth0"],
+                           capture_output=True, text=True).stdout
+    assert "tbf 1: root" in qdisc and "rate 5Mbit" in qdisc
+    assert "tbf" not in subprocess.run(["tc", "-n", f"{name}-a", "qdisc", "show", "dev", "eth0"],
+                                       capture_output=True, text=True).stdout
+    if shutil.which("iperf3"):  # b -> a shaped to 5 Mbit/s (iperf3 -R: the server sends)
+        server = subprocess.Popen(["ip", "netns", "exec", f"{name}-b", "iperf3", "-s", "-1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            out = ""
+            for _ in range(50):
+                res = subprocess.run(["ip", "netns", "exec", f"{name}-a", "iperf3", "-c",
+                                      "10.128.0.2", "-R", "-t", "2", "-J"],
+                                     capture_output=True, text=True)
+                out = res.stdout
+                if res.returncode == 0:
+                    break
+            bps = json.loads(out)["end"]["sum_received"]["bits_per_second"]
+            assert 4.0e6 <= bps <= 5.5e6, bps
+        finally:
+            server.kill()
+            server.wait()
+    nslab("down", name, check=True)

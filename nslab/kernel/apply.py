@@ -43,6 +43,7 @@ from nslab.plan.steps import (
     SetMaster,
     SetMtu,
     SetNeighbourLimits,
+    SetRate,
     SetSysctl,
     StartDaemons,
     StartService,
@@ -120,7 +121,7 @@ class Executor:
                     assert isinstance(s, SetSysctl)
                     self._sysctl(s)
             case (AddVeth() | AddBridge() | SetMaster() | SetMtu() | AddAddress() | SetLinkUp()
-                  | AddRoute()):
+                  | AddRoute() | SetRate()):
                 self._netlink(steps)
             case RunCommand():
                 for s in steps:
@@ -251,6 +252,8 @@ class Executor:
             case SetMaster():
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), master=self._idx(ns, s.master))
+            case SetRate():
+                return s.ns, nl.tbf_qdisc(self._idx(s.ns, s.name), s.rate_bps, s.burst, s.limit)
             case SetMtu():
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), mtu=s.mtu)

@@ -56,6 +56,7 @@ class Namespace:
     routes: list[str] = field(default_factory=list)
     nft: dict[str, str | None] = field(default_factory=dict)  # "family name" -> comment
     foreign: bool = False
+    qdiscs: dict[int, str] = field(default_factory=dict)  # ifindex -> root qdisc kind
 
     def by_name(self, name: str) -> Link | None:
         return next((li for li in self.links.values() if li.name == name), None)
@@ -315,6 +316,15 @@ class FakeKernel:
             if oif is not None and oif not in ns.links:
                 return errno.ENODEV
             ns.routes.append(f"{req.body.hex()} dev {oif}")
+            return 0
+        if req.kind == nl.RTM_NEWQDISC:
+            index = nl._TCMSG.unpack_from(req.body)[1]
+            if index not in ns.links:
+                return errno.ENODEV
+            if index in ns.qdiscs:
+                return errno.EEXIST
+            kind = nl.attrs(req.body, nl._TCMSG.size)[nl.TCA_KIND].split(b"\0")[0].decode()
+            ns.qdiscs[index] = kind
             return 0
         return errno.EOPNOTSUPP
 

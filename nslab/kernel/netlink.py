@@ -114,6 +114,34 @@ def set_link(index: int, up: bool = False, master: int | None = None,
     return Request(RTM_NEWLINK, 0, body)
 
 
+RTM_NEWQDISC = 36
+_TCMSG = struct.Struct("=BxxxiIII")  # family, ifindex, handle, parent, info
+TCA_KIND, TCA_OPTIONS = 1, 2
+TCA_TBF_PARMS, TCA_TBF_RATE64, TCA_TBF_BURST = 1, 4, 6
+TC_H_ROOT = 0xFFFFFFFF
+TC_LINKLAYER_ETHERNET = 1
+_RATESPEC = struct.Struct("=BBHhHI")  # cell_log, linklayer, overhead, cell_align, mpu, rate
+PSCHED_TICK_NS = 64  # the kernel's packet-scheduler tick (/proc/net/psched: 1000/64 per us)
+
+
+def tbf_qdisc(index: int, rate_bps: float, burst: int, limit: int) -> Request:
+    """A tbf qdisc at the root of interface `index`: `rate_bps` bits per second,
+    a bucket of `burst` bytes, `limit` bytes of queue (what `tc qdisc add dev
+    D root tbf rate R burst B limit L` sends; no rate table: the kernel computes
+    with the link layer it is told)."""
+    rate = int(rate_bps // 8)  # bytes per second
+    rate32 = min(rate, 0xFFFFFFFF)
+    spec = _RATESPEC.pack(0, TC_LINKLAYER_ETHERNET, 0, -1, 0, rate32)
+    buffer_ticks = min(int(burst * 1e9 / rate / PSCHED_TICK_NS), 0xFFFFFFFF)
+    parms = spec + bytes(_RATESPEC.size) + struct.pack("=III", limit, buffer_ticks, 0)
+    opts = rta(TCA_TBF_PARMS, parms) + rta(TCA_TBF_BURST, _u32(burst))
+    if rate > 0xFFFFFFFF:
+        opts += rta(TCA_TBF_RATE64, struct.pack("=Q", rate))
+    body = _TCMSG.pack(0, index, 0x10000, TC_H_ROOT, 0) + rta(TCA_KIND, _cstr("tbf")) + rta(
+        TCA_OPTIONS, opts)
+    return Request(RTM_NEWQDISC, F_CREATE | F_EXCL, body)
+
+
 def new_address(index: int, address: str, prefixlen: int) -> Request:
     ip = ip_address(address)
     fam = socket.AF_INET if ip.version == 4 else socket.AF_INET6

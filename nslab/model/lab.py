@@ -37,6 +37,8 @@ class Interface:
     addresses: tuple[IPInterface, ...]
     master: str | None  # the bridge a switch port is enslaved to
     mtu: int | None = None  # the link's (both ends), None: the kernel's 1500
+    rate_bps: float | None = None  # what this end sends, at most (tbf on its egress)
+    loss: float | None = None  # the share of what the peer sends that is lost (dropped here)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from nslab.model.machine import resolve_machine
 from nslab.model.naming import interface_names, namespace_name
 from nslab.model.policy import resolve_policies
 from nslab.spec.check import parse_endpoint
-from nslab.spec.schema import Command, LabSpec, NodeSpec
+from nslab.spec.schema import Command, ImpairSpec, LabSpec, NodeSpec, link_rate, percent
 
 MAX_AUTO_ROUTES = 1_000_000  # nodes x subnets: a 1,000-router chain is 999,000 (7 s)
 
@@ -191,11 +191,14 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
         for i, j in ends_of[name]:
             node, ifname = names[2 * i + j]
             peer = names[2 * i + 1 - j]
+            mine, theirs = _impair(spec, i, node), _impair(spec, i, peer[0])
             ifaces.append(Interface(
                 node, ifname, peer[0], peer[1], seg_of_link[i],
                 tuple(iface_addrs[node][ifname]),
                 BRIDGE_NAME if ns.kind == "switch" else None,
-                spec.links[i].mtu or spec.defaults.link.mtu))
+                spec.links[i].mtu or spec.defaults.link.mtu,
+                link_rate(mine.rate) if mine.rate else None,
+                percent(theirs.loss) if theirs.loss else None))
         nodes.append(Node(
             name=name, kind=ns.kind, namespace=namespace_name(spec.name, name, ns.namespace),
             interfaces=tuple(ifaces), routes=tuple(routes),
@@ -225,6 +228,15 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
 
 
 IPV6_MIN_MTU = 1280
+
+
+def _impair(spec: LabSpec, link: int, sender: str) -> ImpairSpec:
+    """What the end of link `link` at node `sender` sends: its own `impair`
+    entry, else the link's, else the lab's defaults, property by property."""
+    ls = spec.links[link]
+    own = (ls.impair or {}).get(sender, ImpairSpec())
+    d = spec.defaults.link
+    return ImpairSpec(rate=own.rate or ls.rate or d.rate, loss=own.loss or ls.loss or d.loss)
 
 
 def _check_mtu(spec: LabSpec, ipv6: bool, problems: list[Problem]) -> None:

@@ -24,11 +24,13 @@ from nslab.plan.steps import (
     SetMaster,
     SetMtu,
     SetNeighbourLimits,
+    SetRate,
     SetSysctl,
     StartDaemons,
     StartService,
     Step,
     WriteFile,
+    loss_ruleset,
 )
 
 STATE_ROOT = "/run/nslab"
@@ -125,6 +127,10 @@ def needs(lab: Lab) -> dict[str, str]:
         if runs:
             out[suite] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"
                                                   if len(runs) > 1 else "")
+    rated = [f"{i.node}:{i.name}" for n in lab.nodes for i in n.interfaces if i.rate_bps]
+    if rated:
+        out["tbf"] = f"the rate of {rated[0]}" + (f" and {len(rated) - 1} more"
+                                                  if len(rated) > 1 else "")
     nat = [n.name for n in lab.nodes if n.policy and (n.policy.masquerade or n.policy.forwards)]
     if nat:
         out["nft-nat"] = f"the NAT of node '{nat[0]}'"
@@ -186,6 +192,11 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
         steps.append(SetLinkUp(None, bridge.name))
     steps += [SetLinkUp(n.namespace, i.name) for n in lab.nodes for i in n.interfaces]
     steps += [SetLinkUp(None, e.machine_ifname) for e in ends]
+    steps += [SetRate(n.namespace, i.name, i.rate_bps) for n in lab.nodes for i in n.interfaces
+              if i.rate_bps]
+    steps += [LoadNftRuleset(n.namespace, n.name, loss_ruleset(
+        [(i.name, i.loss) for i in n.interfaces if i.loss])) for n in lab.nodes
+        if any(i.loss for i in n.interfaces)]
     steps += [AddRoute(n.namespace, r.dst, r.nexthops) for n in lab.nodes for r in n.routes]
     if side:
         steps += [AddRoute(None, r.dst, r.nexthops) for r in side.routes]

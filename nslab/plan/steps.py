@@ -136,6 +136,41 @@ class SetMtu:
 
 
 @dataclass(frozen=True)
+class SetRate:
+    """At most `rate_bps` out of a link end: a tbf qdisc at its root, with a
+    bucket of 10 ms of traffic (at least two full frames) and 50 ms of queue."""
+
+    ns: str
+    name: str
+    rate_bps: float
+
+    @property
+    def burst(self) -> int:
+        return max(3200, int(self.rate_bps / 8 * 0.01))
+
+    @property
+    def limit(self) -> int:
+        return int(self.rate_bps / 8 * 0.05) + self.burst
+
+    def as_shell(self) -> str:
+        return (f"ip netns exec {self.ns} tc qdisc add dev {self.name} root tbf rate "
+                f"{int(self.rate_bps)}bit burst {self.burst} limit {self.limit}")
+
+
+def loss_ruleset(drops: list[tuple[str, float]]) -> str:
+    """nftables for the losses at a node's link ends: (interface, share) ->
+    a random drop of that share of what arrives on it, at ingress (a drop at the
+    sender's egress would show as an error to the sender, not as loss)."""
+    out = ["table netdev nslab_loss {"]
+    for k, (iface, share) in enumerate(drops):
+        out += [f"  chain in{k} {{",
+                f'    type filter hook ingress device "{iface}" priority -500; policy accept;',
+                f"    numgen random mod 1000000 < {round(share * 1_000_000)} counter drop",
+                "  }"]
+    return "\n".join([*out, "}"]) + "\n"
+
+
+@dataclass(frozen=True)
 class AddAddress:
     ns: str | None
     dev: str
@@ -307,6 +342,6 @@ class StartDaemons:
 
 
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
-        | SetLinkUp
+        | SetLinkUp | SetRate
         | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
         | SetNeighbourLimits | StartDaemons)

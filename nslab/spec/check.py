@@ -85,6 +85,12 @@ def check(spec: LabSpec) -> list[Problem]:
                 problems.append(Problem(("links", i, "addresses", j),
                                         f"'{end.node}' is a switch: its end has no address",
                                         "write null for a switch end"))
+        for sender in link.impair or {}:
+            if sender not in {e.node for e in ends}:
+                problems.append(Problem(("links", i, "impair", sender),
+                                        f"'{sender}' is not an end of this link",
+                                        f"impair is keyed by the sending end: "
+                                        f"{' or '.join(e.node for e in ends)}"))
         if len(ends) == 2 and ends[0].node == ends[1].node:
             problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
                                     "a link joins two different nodes"))

@@ -128,7 +128,54 @@ class NodeSpec(Strict):
 MTU_MIN, MTU_MAX = 68, 65535  # what a veth takes (IPv4's minimum; IPv6 needs 1280)
 
 
-class LinkDefaultsSpec(Strict):
+_LINK_RATE = re.compile(r"(\d+(?:\.\d+)?)([kmgt]?)(bit|bps)", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+RATE_MIN, RATE_MAX = 8_000, 100e9  # bits per second that tbf shapes well
+
+
+def link_rate(text: str) -> float:
+    """A link rate as tc writes it, in bits per second: 10mbit, 500kbit, 1gbit
+    (bits), or 125kbps (bytes, as tc reads bps)."""
+    m = _LINK_RATE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a rate such as 10mbit, 500kbit or 1gbit")
+    bits = float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}[
+        m.group(2).lower()] * (8 if m.group(3).lower() == "bps" else 1)
+    if not RATE_MIN <= bits <= RATE_MAX:
+        raise ValueError(f"{text} is outside what nslab shapes (8kbit to 100gbit)")
+    return bits
+
+
+def percent(text: str) -> float:
+    """'1%' -> 0.01; from 0% to 100%."""
+    m = _PERCENT.fullmatch(text.strip())
+    if not m or float(m.group(1)) > 100:
+        raise ValueError(f"'{text}' is not a percentage such as 1% or 0.5%")
+    return float(m.group(1)) / 100
+
+
+class ImpairSpec(Strict):
+    """What one end of a link sends: at most `rate`, and `loss` of it lost."""
+
+    rate: str | None = None
+    loss: str | None = None
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, v: str | None) -> str | None:
+        if v is not None:
+            link_rate(v)
+        return v
+
+    @field_validator("loss")
+    @classmethod
+    def _loss(cls, v: str | None) -> str | None:
+        if v is not None:
+            percent(v)
+        return v
+
+
+class LinkDefaultsSpec(ImpairSpec):
     """What every link has unless it says otherwise."""
 
     mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)
@@ -138,12 +185,14 @@ class DefaultsSpec(Strict):
     link: LinkDefaultsSpec = LinkDefaultsSpec()
 
 
-class LinkSpec(Strict):
-    """A link between two endpoints, `node` or `node:interface`."""
+class LinkSpec(ImpairSpec):
+    """A link between two endpoints, `node` or `node:interface`; `rate` and
+    `loss` apply to each direction, `impair` to one (keyed by the sending node)."""
 
     endpoints: Annotated[list[str], Field(min_length=2, max_length=2)]
     addresses: Annotated[list[str | None], Field(min_length=2, max_length=2)] | None = None
     mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)  # both ends
+    impair: dict[str, ImpairSpec] | None = None
 
     @field_validator("addresses")
     @classmethod
