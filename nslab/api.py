@@ -98,6 +98,42 @@ class Node:
         return inspect(self.lab.name, self.name, sections)
 
 
+class LinkHandle:
+    """`lab.link("r1", "r2")`: what `nslab link` does, from Python; each call
+    returns the link as it is afterwards."""
+
+    def __init__(self, lab: str, names: list[str]) -> None:
+        self.lab, self.names = lab, names
+
+    def _do(self, action: str, **props: str) -> Any:
+        from nslab.verbs import link
+
+        return link.change(self.lab, self.names, action, props)
+
+    def show(self) -> Any:
+        return self._do("show")
+
+    def down(self) -> Any:
+        return self._do("down")
+
+    def up(self) -> Any:
+        return self._do("up")
+
+    def set(self, rate: str | None = None, loss: str | None = None) -> Any:
+        """`rate="1mbit"`, `loss="5%"`: each way on a link, what it sends on one end."""
+        props = {k: v for k, v in (("rate", rate), ("loss", loss)) if v is not None}
+        return self._do("set", **props)
+
+    def clear(self) -> Any:
+        """Back to what the file says."""
+        return self._do("clear")
+
+    def flap(self, period: float = 2.0, count: int = 3) -> Any:
+        from nslab.verbs import link
+
+        return link.flap(self.lab, self.names, period, count)
+
+
 class Lab:
     def __init__(self, source: str | Path | model.Lab, *, name: str | None = None) -> None:
         """`source`: a topology file's path, YAML text (anything with a new
@@ -181,6 +217,12 @@ class Lab:
         keyword arguments as nslab.verbs.test.check_lab."""
         self._require_up()
         return test_verb.check_lab(self.name, self.model.tests, **kwargs)
+
+    def link(self, a: str, b: str | None = None) -> LinkHandle:
+        """The link between nodes `a` and `b` (either may say its interface), or
+        the one end `a` ("r1:eth1"), to change while the lab runs."""
+        self._require_up()
+        return LinkHandle(self.name, [a] if b is None else [a, b])
 
     def converge(self, within: float = 60.0) -> verdicts.Convergence:
         """Wait until every router that runs daemons holds every prefix it

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +202,83 @@ def test_rate_and_loss_shape_each_direction_as_the_file_says(labs: Labs) -> None
             server.kill()
             server.wait()
     nslab("down", name, check=True)
+
+
+LIVE = """
+name: x
+nodes:
+  h1: {}
+  r1: {kind: router}
+  h2: {}
+links:
+  - [h1, r1]
+  - {endpoints: [r1, h2], rate: 50mbit}
+"""
+
+
+def test_links_change_while_the_lab_runs_and_go_back_to_the_file(labs: Labs) -> None:
+    name, path = labs.file(LIVE)
+    nslab("up", str(path), check=True)
+    h2 = "10.128.0.6"
+    assert ping(f"{name}-h1", h2)
+
+    def link(*words: str) -> dict[str, Any]:
+        r = nslab("link", name, *words, "--json")
+        assert r.returncode == 0, r.stderr
+        out: dict[str, Any] = json.loads(r.stdout)
+        return out
+
+    def qdisc(node: str, dev: str = "eth0") -> str:
+        return subprocess.run(["tc", "-n", f"{name}-{node}", "qdisc", "show", "dev", dev],
+                              capture_output=True, text=True).stdout
+
+    down = link("h1", "r1", "down")
+    assert [e["up"] for e in down["ends"]] == [False, False]
+    assert "ip -n " in down["steps"][0] and down["steps"][0].endswith(" down")
+    assert not ping(f"{name}-h1", h2, tries=1)
+    st = json.loads(nslab("status", name, "--json").stdout)
+    assert st["changed_links"] == ["h1:eth0", "r1:eth0"]
+    link("h1", "r1", "up")
+    assert ping(f"{name}-h1", h2)
+    # loss on what h1 sends: dropped at r1's way in; a rate on what h1 sends
+    link("h1:eth0", "set", "rate=2mbit", "loss=100%")
+    assert not ping(f"{name}-h1", h2, tries=2)
+    assert "rate 2Mbit" in qdisc("h1")
+    shown = link("h1", "r1")  # no action: show
+    assert shown["ends"][0]["rate_bps"] == 2e6 and shown["ends"][1]["loss"] == 1.0
+    cleared = link("h1", "r1", "clear")
+    assert not any(e["changed"] for e in cleared["ends"])
+    assert ping(f"{name}-h1", h2) and "tbf" not in qdisc("h1")
+    # a link the file gave a rate: set replaces it, clear puts it back
+    link("r1", "h2", "set", "rate=1mbit")
+    assert "rate 1Mbit" in qdisc("r1", "eth1")
+    link("r1", "h2", "clear")
+    assert "rate 50Mbit" in qdisc("r1", "eth1")
+    st = json.loads(nslab("status", name, "--json").stdout)
+    assert st["changed_links"] == [] and st["state"] == "up"
+    t0 = time.monotonic()
+    r = nslab("link", name, "h1", "r1", "flap", "--period", "0.4", "--count", "2")
+    assert r.returncode == 0 and r.stdout.count("DOWN") == 4, r.stdout  # 2 cycles, 2 ends
+    assert 0.7 < time.monotonic() - t0 < 10
+    for bad, says in (([ "h1", "h9", "down"], "has no link between h1 and h9"),
+                      (["h1", "r1", "set", "rate=fast"], "is not a rate"),
+                      (["h1", "r1", "down", "now"], "down takes no now")):
+        r = nslab("link", name, *bad)
+        assert r.returncode in (2, 4) and says in r.stderr and "Traceback" not in r.stderr
+    nslab("down", name, check=True)
+
+
+def test_the_python_api_changes_links(labs: Labs) -> None:
+    from nslab import Lab
+
+    name, path = labs.file(LIVE)
+    with Lab(path) as lab:
+        h1 = lab.node("h1")
+        link = lab.link("h1", "r1")
+        assert [e.up for e in link.down().ends] == [False, False]
+        assert not h1.run(["ping", "-c1", "-W1", "10.128.0.6"]).ok
+        link.up()
+        assert h1.run(["ping", "-c1", "-W1", "10.128.0.6"]).ok
+        view = lab.link("r1:eth1").set(rate="3mbit")
+        assert view.ends[0].rate_bps == 3e6 and view.ends[0].changed
+        assert lab.link("r1", "h2").clear().ends[0].rate_bps == 5e7

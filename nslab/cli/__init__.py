@@ -23,7 +23,15 @@ from nslab.cli.lab import (
     cmd_up,
     cmd_validate,
 )
-from nslab.cli.look import cmd_birdc, cmd_doctor, cmd_graph, cmd_inspect, cmd_ns, cmd_vtysh
+from nslab.cli.look import (
+    cmd_birdc,
+    cmd_doctor,
+    cmd_graph,
+    cmd_inspect,
+    cmd_link,
+    cmd_ns,
+    cmd_vtysh,
+)
 from nslab.errors import NslabError, SpecError, Terminated
 from nslab.records import observed
 
@@ -83,6 +91,16 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("lab")
         sp.add_argument("node")
         sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND")
+    sp = add("link", cmd_link, "show or change a running lab's link: A B (the link "
+             "between two nodes) or NODE:IFACE (one end), then show, down, up, "
+             "set rate=RATE loss=PERCENT, clear (back to the file), flap")
+    sp.add_argument("lab")
+    sp.add_argument("words", nargs="+", metavar="A [B] [ACTION [KEY=VALUE...]]")
+    sp.add_argument("--period", type=_seconds, default=2.0, metavar="S",
+                    help="flap: one down and up cycle takes this long (default 2)")
+    sp.add_argument("--count", type=int, default=3, metavar="N",
+                    help="flap: this many cycles (default 3)")
+    sp.add_argument("--json", action="store_true")
     sp = add("shell", cmd_shell, "an interactive shell inside a node")
     sp.add_argument("lab")
     sp.add_argument("node")

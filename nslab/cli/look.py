@@ -140,3 +140,35 @@ def cmd_vtysh(a: argparse.Namespace) -> int:
 
 def cmd_birdc(a: argparse.Namespace) -> int:
     return _client(a, "bird")
+
+
+def cmd_link(a: argparse.Namespace) -> int:
+    from nslab.verbs import link
+
+    words = list(a.words)
+    at = next((k for k, w in enumerate(words) if w in link.ACTIONS), len(words))
+    names, action, rest = words[:at], (words[at] if at < len(words) else "show"), \
+        words[at + 1:]
+    props = dict(w.split("=", 1) for w in rest if "=" in w)
+    if len(props) != len(rest) or (rest and action != "set"):
+        raise UsageError(f"{action} takes no {' '.join(rest)}" if action != "set"
+                         else "set takes KEY=VALUE words: rate=1mbit loss=5%")
+
+    def say(view: link.LinkView) -> None:
+        if a.json:
+            print_json({"version": 1, **view.to_dict()})
+            return
+        for e in view.ends:
+            rate = f"{e.rate_bps / 1e6:g}mbit" if e.rate_bps else "no limit"
+            peer = next((p for p in view.peers if p.name != e.name), None)
+            loss = f"{peer.loss * 100:g}%" if peer and peer.loss else "0%"
+            print(f"{e.name}: {'up' if e.up else 'DOWN'}, sends at {rate}, "
+                  f"{loss} of what it sends lost{' (changed)' if e.changed else ''}")
+
+    if action == "flap":
+        view = link.flap(a.lab, names, a.period, a.count, None if a.json else say)
+        if a.json:
+            say(view)
+        return 0
+    say(link.change(a.lab, names, action, props))
+    return 0

@@ -37,8 +37,10 @@ from nslab.plan.steps import (
     AddNamespace,
     AddRoute,
     AddVeth,
+    ClearRate,
     LoadNftRuleset,
     RunCommand,
+    SetLinkDown,
     SetLinkUp,
     SetMaster,
     SetMtu,
@@ -121,7 +123,7 @@ class Executor:
                     assert isinstance(s, SetSysctl)
                     self._sysctl(s)
             case (AddVeth() | AddBridge() | SetMaster() | SetMtu() | AddAddress() | SetLinkUp()
-                  | AddRoute() | SetRate()):
+                  | AddRoute() | SetRate() | ClearRate() | SetLinkDown()):
                 self._netlink(steps)
             case RunCommand():
                 for s in steps:
@@ -210,6 +212,16 @@ class Executor:
                 self.index.setdefault((MACHINE_KEY, link), index)
         return self.index[(ns, name)]
 
+    def adopt(self, namespaces: list[str]) -> None:
+        """A running lab's namespaces, for steps that change it (nslab link):
+        opened by name, their interfaces' indexes read from the kernel."""
+        for ns in namespaces:
+            if ns not in self.refs:
+                ref = self.kernel.open_namespace(ns)
+                self.refs[ns] = ref
+                for name, index in self.kernel.link_indexes(ref).items():
+                    self.index[(ns, name)] = index
+
     def open_host(self) -> None:
         """The machine's own namespace, for a lab that puts things on it."""
         if MACHINE_KEY not in self.refs:
@@ -253,7 +265,12 @@ class Executor:
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), master=self._idx(ns, s.master))
             case SetRate():
-                return s.ns, nl.tbf_qdisc(self._idx(s.ns, s.name), s.rate_bps, s.burst, s.limit)
+                return s.ns, nl.tbf_qdisc(self._idx(s.ns, s.name), s.rate_bps, s.burst, s.limit,
+                                          s.replace)
+            case ClearRate():
+                return s.ns, nl.del_root_qdisc(self._idx(s.ns, s.name))
+            case SetLinkDown():
+                return s.ns, nl.set_link(self._idx(s.ns, s.name), down=True)
             case SetMtu():
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), mtu=s.mtu)
@@ -269,7 +286,8 @@ class Executor:
                 hops = [(str(h.via) if h.via is not None else None,
                          self._idx(ns, h.dev) if h.dev is not None else None)
                         for h in s.nexthops]
-                return ns, nl.new_route(str(s.dst.network_address), s.dst.prefixlen, hops)
+                return ns, nl.new_route(str(s.dst.network_address), s.dst.prefixlen, hops,
+                                        s.replace)
         raise AssertionError(f"not a netlink step: {s}")
 
     def _netlink(self, steps: list[Step]) -> None:
@@ -335,7 +353,7 @@ class Executor:
         else:
             err = self.kernel.load_nft(self.refs[s.ns], s.text)
         if err is not None:
-            raise KernelError(f"nft -f (the firewall and NAT of node '{s.node}')", err,
+            raise KernelError(f"nft -f (the nftables rules of node '{s.node}')", err,
                               "nslab plan --shell FILE shows the rules")
 
     def _run_command(self, s: RunCommand) -> None:

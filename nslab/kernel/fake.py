@@ -195,6 +195,14 @@ class FakeKernel:
         self._after()
         return ref
 
+    def open_namespace(self, name: str) -> Ref:
+        self._alive()
+        if name not in self.names:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+        self._next_ref += 1
+        self.refs[self._next_ref] = self.names[name]
+        return self._next_ref
+
     def release(self, ref: Ref) -> None:
         if self.dead:
             return
@@ -317,11 +325,14 @@ class FakeKernel:
                 return errno.ENODEV
             ns.routes.append(f"{req.body.hex()} dev {oif}")
             return 0
+        if req.kind == nl.RTM_DELQDISC:
+            index = nl._TCMSG.unpack_from(req.body)[1]
+            return 0 if ns.qdiscs.pop(index, None) else errno.ENOENT
         if req.kind == nl.RTM_NEWQDISC:
             index = nl._TCMSG.unpack_from(req.body)[1]
             if index not in ns.links:
                 return errno.ENODEV
-            if index in ns.qdiscs:
+            if index in ns.qdiscs and not req.flags & nl.F_REPLACE:
                 return errno.EEXIST
             kind = nl.attrs(req.body, nl._TCMSG.size)[nl.TCA_KIND].split(b"\0")[0].decode()
             ns.qdiscs[index] = kind

@@ -22,6 +22,7 @@ RTM_NEWADDR, RTM_GETADDR = 20, 22
 RTM_NEWROUTE, RTM_GETROUTE = 24, 26
 # flags
 F_REQUEST, F_ACK, F_EXCL, F_CREATE, F_DUMP = 0x1, 0x4, 0x200, 0x400, 0x300
+F_REPLACE = 0x100
 # link attributes
 IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER = 1, 3, 4, 5, 10
 IFLA_OPERSTATE, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_NET_NS_FD = 16, 18, 20, 28
@@ -103,8 +104,8 @@ def del_link(index: int) -> Request:
 
 
 def set_link(index: int, up: bool = False, master: int | None = None,
-             alias: str | None = None, mtu: int | None = None) -> Request:
-    body = ifinfo(index, IFF_UP if up else 0, IFF_UP if up else 0)
+             alias: str | None = None, mtu: int | None = None, down: bool = False) -> Request:
+    body = ifinfo(index, IFF_UP if up else 0, IFF_UP if up or down else 0)
     if master is not None:
         body += rta(IFLA_MASTER, _u32(master))
     if mtu is not None:
@@ -124,7 +125,16 @@ _RATESPEC = struct.Struct("=BBHhHI")  # cell_log, linklayer, overhead, cell_alig
 PSCHED_TICK_NS = 64  # the kernel's packet-scheduler tick (/proc/net/psched: 1000/64 per us)
 
 
-def tbf_qdisc(index: int, rate_bps: float, burst: int, limit: int) -> Request:
+RTM_DELQDISC = 37
+
+
+def del_root_qdisc(index: int) -> Request:
+    """`tc qdisc del dev D root`: back to the device's default queue."""
+    return Request(RTM_DELQDISC, 0, _TCMSG.pack(0, index, 0, TC_H_ROOT, 0))
+
+
+def tbf_qdisc(index: int, rate_bps: float, burst: int, limit: int,
+              replace: bool = False) -> Request:
     """A tbf qdisc at the root of interface `index`: `rate_bps` bits per second,
     a bucket of `burst` bytes, `limit` bytes of queue (what `tc qdisc add dev
     D root tbf rate R burst B limit L` sends; no rate table: the kernel computes
@@ -139,7 +149,7 @@ def tbf_qdisc(index: int, rate_bps: float, burst: int, limit: int) -> Request:
         opts += rta(TCA_TBF_RATE64, struct.pack("=Q", rate))
     body = _TCMSG.pack(0, index, 0x10000, TC_H_ROOT, 0) + rta(TCA_KIND, _cstr("tbf")) + rta(
         TCA_OPTIONS, opts)
-    return Request(RTM_NEWQDISC, F_CREATE | F_EXCL, body)
+    return Request(RTM_NEWQDISC, F_CREATE | (F_REPLACE if replace else F_EXCL), body)
 
 
 def new_address(index: int, address: str, prefixlen: int) -> Request:
@@ -152,7 +162,8 @@ def new_address(index: int, address: str, prefixlen: int) -> Request:
     return Request(RTM_NEWADDR, F_CREATE | F_EXCL, body)
 
 
-def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]]) -> Request:
+def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]],
+              replace: bool = False) -> Request:
     """`hops` is [(gateway or None, oif index or None)]; more than one: multipath."""
     net = ip_address(dst)
     fam = socket.AF_INET if net.version == 4 else socket.AF_INET6
@@ -172,7 +183,7 @@ def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]
             attrs = rta(RTA_GATEWAY, ip_address(via).packed) if via else b""
             parts += _RTNH.pack(_RTNH.size + len(attrs), 0, 0, oif or 0) + attrs
         body += rta(RTA_MULTIPATH, parts)
-    return Request(RTM_NEWROUTE, F_CREATE | F_EXCL, body)
+    return Request(RTM_NEWROUTE, F_CREATE | (F_REPLACE if replace else F_EXCL), body)
 
 
 # ---------------------------------------------------------------- socket

@@ -44,6 +44,10 @@ class Kernel(Protocol):
 
     def release(self, ref: Ref) -> None: ...
 
+    def open_namespace(self, name: str) -> Ref:
+        """A handle on the existing named namespace `name` (a running lab's)."""
+        ...
+
     def fd_of(self, ref: Ref) -> int:
         """The fd a netlink request names the namespace by (IFLA_NET_NS_FD)."""
         ...
@@ -185,6 +189,16 @@ class RealKernel:
                 os.close(fd)
                 raise
         self.socks[fd] = sock
+        return fd
+
+    def open_namespace(self, name: str) -> Ref:
+        fd = netns.open_fd(name)
+        try:
+            with netns.entered(fd):
+                self.socks[fd] = nl.Socket()
+        except BaseException:
+            os.close(fd)
+            raise
         return fd
 
     def release(self, ref: Ref) -> None:

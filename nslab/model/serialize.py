@@ -25,7 +25,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "interfaces": [{
                 "name": i.name, "peer": f"{i.peer_node}:{i.peer_name}",
                 "addresses": [str(a) for a in i.addresses], "master": i.master,
-                "mtu": i.mtu,
+                "mtu": i.mtu, "rate_bps": i.rate_bps, "loss": i.loss,
             } for i in n.interfaces],
             "routes": [route_to_dict(r) for r in n.routes],
             "services": [{"name": s.name, "argv": list(s.argv)} for s in n.services],

@@ -143,6 +143,7 @@ class SetRate:
     ns: str
     name: str
     rate_bps: float
+    replace: bool = False  # a running lab's link: whatever qdisc is there goes
 
     @property
     def burst(self) -> int:
@@ -153,19 +154,47 @@ class SetRate:
         return int(self.rate_bps / 8 * 0.05) + self.burst
 
     def as_shell(self) -> str:
-        return (f"ip netns exec {self.ns} tc qdisc add dev {self.name} root tbf rate "
-                f"{int(self.rate_bps)}bit burst {self.burst} limit {self.limit}")
+        return (f"ip netns exec {self.ns} tc qdisc {'replace' if self.replace else 'add'} "
+                f"dev {self.name} root tbf rate {int(self.rate_bps)}bit burst {self.burst} "
+                f"limit {self.limit}")
 
 
-def loss_ruleset(drops: list[tuple[str, float]]) -> str:
+@dataclass(frozen=True)
+class ClearRate:
+    """A link end back to the kernel's own queue: no rate (a running lab's)."""
+
+    ns: str
+    name: str
+
+    def as_shell(self) -> str:
+        return f"ip netns exec {self.ns} tc qdisc del dev {self.name} root"
+
+
+@dataclass(frozen=True)
+class SetLinkDown:
+    """A link end down, as if its cable were pulled (a running lab's)."""
+
+    ns: str
+    name: str
+
+    def as_shell(self) -> str:
+        return f"ip -n {self.ns} link set dev {self.name} down"
+
+
+def loss_ruleset(drops: list[tuple[str, float]], fresh: bool = False) -> str:
     """nftables for the losses at a node's link ends: (interface, share) ->
     a random drop of that share of what arrives on it, at ingress (a drop at the
     sender's egress would show as an error to the sender, not as loss)."""
-    out = ["table netdev nslab_loss {"]
+    # fresh: a running lab's node: its old table goes in the same transaction
+    out = ["table netdev nslab_loss", "delete table netdev nslab_loss"] if fresh else []
+    if not drops:
+        return "\n".join(out) + "\n"
+    out.append("table netdev nslab_loss {")
     for k, (iface, share) in enumerate(drops):
         out += [f"  chain in{k} {{",
                 f'    type filter hook ingress device "{iface}" priority -500; policy accept;',
-                f"    numgen random mod 1000000 < {round(share * 1_000_000)} counter drop",
+                f"    numgen random mod 1000000 < {round(share * 1_000_000)} counter drop"
+                if share < 1 else "    counter drop",
                 "  }"]
     return "\n".join([*out, "}"]) + "\n"
 
@@ -195,11 +224,12 @@ class AddRoute:
     ns: str | None
     dst: IPNetwork
     nexthops: tuple[Nexthop, ...]
+    replace: bool = False  # a running lab's: put back whatever a link going down took
 
     def as_shell(self) -> str:
         fam = "-6 " if self.dst.version == 6 else ""
         dst = "default" if self.dst.prefixlen == 0 else str(self.dst)
-        cmd = f"{_ns(self.ns)}{fam}route add {dst}"
+        cmd = f"{_ns(self.ns)}{fam}route {'replace' if self.replace else 'add'} {dst}"
         if len(self.nexthops) == 1:
             return cmd + _hop(self.nexthops[0])
         return cmd + "".join(" nexthop" + _hop(h) for h in self.nexthops)
@@ -342,6 +372,6 @@ class StartDaemons:
 
 
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
-        | SetLinkUp | SetRate
+        | SetLinkUp | SetRate | ClearRate | SetLinkDown
         | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
         | SetNeighbourLimits | StartDaemons)

@@ -143,6 +143,10 @@ class Record:
     shared_dirs: bool = False  # it holds a folder labs share (/etc/netns)
     bad_lines: int = 0  # lines that could not be read (torn, not UTF-8, incomplete)
     neighbours: tuple[int, int] = (0, 0)  # ARP and NDP entries the lab can need
+    # link ends changed while the lab runs (nslab link): "node:iface" -> its state now
+    # ({"up": bool, "rate_bps": float | None, "loss": float | None}, as the file's when
+    # cleared)
+    link_ends: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Journal:
@@ -252,6 +256,10 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
         rec.dirs.append(str(e["path"]))
     elif t == "up":
         rec.complete = True
+    elif t == "linkend":
+        rec.link_ends[str(e["end"])] = {"up": bool(e.get("up", True)),
+                                        "rate_bps": e.get("rate_bps"), "loss": e.get("loss"),
+                                        "changed": bool(e.get("changed", True))}
 
 
 class JournalError(NslabError):

@@ -40,7 +40,9 @@ def status(name: str) -> dict[str, Any]:
         "incomplete" if not rec.complete else "damaged")
     return {"version": 1, "lab": name, "source": rec.source, "state": state,
             "nodes": nodes, "segments": data["segments"],
-            "machine": _machine_status(data.get("machine"), rec)}
+            "machine": _machine_status(data.get("machine"), rec),
+            # link ends nslab link changed and did not put back (down, a rate, a loss)
+            "changed_links": sorted(e for e, now in rec.link_ends.items() if now["changed"])}
 
 
 def _machine_status(side: dict[str, Any] | None, rec: Record) -> dict[str, Any] | None:

@@ -65,8 +65,11 @@ def status_text(st: dict[str, Any]) -> str:
             rows.append([n["name"], n["kind"], n["namespace"], "-", "-", "-", "-"])
     head = f"lab {st['lab']}: {st['state']}" + (f" (from {st['source']})" if st["source"] else "")
     machine = machine_text(st.get("machine"))
+    changed = st.get("changed_links") or []
+    note = (f"\nchanged since up (nslab link ... clear puts them back): {', '.join(changed)}"
+            if changed else "")
     return head + "\n" + table(rows, ["NODE", "KIND", "NAMESPACE", "IFACE", "STATE", "PEER",
-                                      "ADDRESSES"]) + ("\n" + machine if machine else "")
+                                      "ADDRESSES"]) + ("\n" + machine if machine else "") + note
 
 
 def list_text(items: list[dict[str, Any]]) -> str:
