@@ -271,7 +271,7 @@ def test_links_change_while_the_lab_runs_and_go_back_to_the_file(labs: Labs) -> 
 def test_the_python_api_changes_links(labs: Labs) -> None:
     from nslab import Lab
 
-    name, path = labs.file(LIVE)
+    _name, path = labs.file(LIVE)
     with Lab(path) as lab:
         h1 = lab.node("h1")
         link = lab.link("h1", "r1")
@@ -282,3 +282,18 @@ def test_the_python_api_changes_links(labs: Labs) -> None:
         view = lab.link("r1:eth1").set(rate="3mbit")
         assert view.ends[0].rate_bps == 3e6 and view.ends[0].changed
         assert lab.link("r1", "h2").clear().ends[0].rate_bps == 5e7
+
+
+def test_inspect_shows_the_shaping_of_a_link(labs: Labs) -> None:
+    name, path = labs.file(LIVE)
+    nslab("up", str(path), check=True)
+    assert ping(f"{name}-h1", "10.128.0.6")
+    got = json.loads(nslab("inspect", name, "r1", "--only", "tc", "--json", check=True).stdout)
+    tbf = [q for q in got["tc"] if q["kind"] == "tbf"]
+    assert len(tbf) == 1 and tbf[0]["interface"] == "eth1" and tbf[0]["parent"] == "root"
+    assert tbf[0]["rate_bps"] == 5e7 and tbf[0]["handle"] == "1:"
+    assert tbf[0]["burst"] == 62500 and tbf[0]["limit"] == 375000
+    assert tbf[0]["sent_packets"] >= 1  # the echo reply went out through it
+    text = nslab("inspect", name, "r1", "--only", "tc", check=True).stdout
+    assert "tbf" in text and "rate 50mbit burst 62500b limit 375000b" in text
+    nslab("down", name, check=True)

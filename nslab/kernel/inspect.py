@@ -280,6 +280,8 @@ class Reader:
         if "sysctls" in want:
             with netns.entered(self.fd(ino)):
                 got["sysctls"] = _sysctls(r.record.name for r in raw)
+        if "tc" in want:
+            got["tc"] = tuple(netstate.qdiscs(sock, names))
         if "processes" in want:
             found = (_process(p) for p in self.holders_of(ino))
             got["processes"] = tuple(p for p in found if p is not None)

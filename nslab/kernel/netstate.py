@@ -293,3 +293,38 @@ def route_get(sock: nl.Socket, dst: str, src: str | None = None,
                   _ip(a[nl.RTA_GATEWAY]) if nl.RTA_GATEWAY in a else None,
                   _ip(a[RTA_PREFSRC]) if RTA_PREFSRC in a else None,
                   _table(_u32(a.get(nl.RTA_TABLE)) or table))
+
+
+RTM_GETQDISC, TCA_STATS = 38, 3
+_TC_PARENTS = {0xFFFFFFFF: "root", 0xFFFFFFF1: "ingress"}  # clsact and ingress share it
+
+
+def _handle(h: int) -> str:
+    return f"{h >> 16:x}:" if h & 0xFFFF == 0 else f"{h >> 16:x}:{h & 0xFFFF:x}"
+
+
+def qdiscs(sock: nl.Socket, names: dict[int, str]) -> list[ob.Qdisc]:
+    """Every qdisc of the namespace, with its counters and, for tbf, its shape."""
+    out = []
+    for _t, p in sock.dump(RTM_GETQDISC, nl._TCMSG.pack(0, 0, 0, 0, 0)):
+        _fam, index, handle, parent, _info = nl._TCMSG.unpack_from(p)
+        a = nl.attrs(p, nl._TCMSG.size)
+        kind = _str(a.get(nl.TCA_KIND, b""))
+        rate = burst = limit = None
+        if kind == "tbf" and nl.TCA_OPTIONS in a:
+            o = nl.attrs(a[nl.TCA_OPTIONS])
+            if nl.TCA_TBF_PARMS in o:
+                raw = o[nl.TCA_TBF_PARMS]
+                rate_bytes = nl._RATESPEC.unpack_from(raw)[5]
+                if nl.TCA_TBF_RATE64 in o:
+                    rate_bytes = struct.unpack("=Q", o[nl.TCA_TBF_RATE64][:8])[0]
+                limit, buffer_ticks, _mtu = struct.unpack_from("=III", raw, 2 * nl._RATESPEC.size)
+                rate = rate_bytes * 8.0
+                burst = round(buffer_ticks * nl.PSCHED_TICK_NS / 1e9 * rate_bytes)
+        sent = packets = drops = over = 0
+        if TCA_STATS in a and len(a[TCA_STATS]) >= 20:
+            sent, packets, drops, over = struct.unpack_from("=QIII", a[TCA_STATS])
+        out.append(ob.Qdisc(names.get(index, str(index)), kind, _handle(handle),
+                            _TC_PARENTS.get(parent, _handle(parent)), rate, burst, limit,
+                            sent, packets, drops, over))
+    return out

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SECTIONS = ("interfaces", "addresses", "routes", "rules", "neighbours", "fdb", "sockets",
-            "firewall", "sysctls", "processes", "routing")
+            "firewall", "sysctls", "processes", "routing", "tc")
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,23 @@ class Neighbour:
 
 
 @dataclass(frozen=True)
+class Qdisc:
+    """A queueing discipline on an interface (`tc qdisc show`), with its counters."""
+
+    interface: str
+    kind: str  # tbf, noqueue, pfifo_fast, netem, clsact...
+    handle: str  # "1:", or "0:" for the default one
+    parent: str  # root, ingress, clsact, or the handle of its parent class
+    rate_bps: float | None  # tbf: the rate it shapes to
+    burst: int | None  # tbf: the bucket, bytes
+    limit: int | None  # tbf: the queue, bytes
+    sent_bytes: int
+    sent_packets: int
+    drops: int
+    overlimits: int
+
+
+@dataclass(frozen=True)
 class FdbEntry:
     bridge: str
     port: str
@@ -196,6 +213,7 @@ class Inspection:
     processes: tuple[Process, ...] | None = None
     # a lab router's daemons: their state, OSPF neighbours, BGP sessions (their JSON)
     routing: dict[str, Any] | None = None
+    tc: tuple[Qdisc, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

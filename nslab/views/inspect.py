@@ -90,6 +90,18 @@ def neighbours(items: Sequence[ob.Neighbour]) -> str:
                  ["IFACE", "ADDRESS", "MAC", "STATE", ""])
 
 
+def qdiscs(items: Sequence[ob.Qdisc]) -> str:
+    def shape(q: ob.Qdisc) -> str:
+        if q.rate_bps is None:
+            return "-"
+        return f"rate {q.rate_bps / 1e6:g}mbit burst {q.burst}b limit {q.limit}b"
+
+    return table([[q.interface, q.kind, q.handle, q.parent, shape(q),
+                   f"{q.sent_bytes}b {q.sent_packets}p", str(q.drops)]
+                  for q in items if q.kind != "noqueue"],
+                 ["IFACE", "QDISC", "HANDLE", "PARENT", "SHAPE", "SENT", "DROPS"])
+
+
 def fdb(items: Sequence[ob.FdbEntry]) -> str:
     return table([[f.bridge, f.port, f.mac, f.state, "-" if f.vlan is None else str(f.vlan)]
                   for f in items if f.state != "permanent" or f.port != f.bridge],
@@ -171,6 +183,7 @@ def inspection(i: ob.Inspection) -> str:
     if i.sysctls is not None:
         out.append(f"\nSYSCTLS (ip_forward={_v(i.sysctls.ip_forward)})\n{sysctls(i.sysctls)}")
     section("PROCESSES", i.processes, processes)
+    section("TC (queueing)", i.tc, qdiscs)
     if i.routing is not None:
         out.append(f"\nROUTING\n{routing(i.routing)}")
     return "\n".join(out)
