@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -490,6 +491,11 @@ def test_doctor_agrees_with_ip_tc_and_nft() -> None:
         assert check["status"] == ("ok" if works else "missing"), (feature, check)
         if not works:
             assert check["detail"].startswith(f"missing: {features.words(feature)}")
+    # each link property names the backend this kernel gives it, or that it has none
+    for prop, kind in (("rate", "tbf"), ("delay", "netem"), ("jitter", "netem"),
+                       ("reorder", "netem")):
+        assert by[("links", prop)]["status"] == by[("kernel", kind)]["status"], prop
+    assert by[("links", "loss")]["status"] == ("ok" if shutil.which("nft") else "missing")
     assert by[("access", "privileges")]["status"] == "ok"
     assert by[("tools", "ip")]["status"] == "ok"
     assert "gc_thresh3" in by[("limits", "ARP table")]["detail"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from nslab.kernel import features
 from tests.conftest import EXAMPLES, Labs, host_links, netns_list, nslab, ping
 
 # labs that put things on the machine are tried inside a namespace that plays
@@ -31,6 +32,12 @@ def addresses(status: dict[str, Any]) -> dict[str, list[str]]:
 def test_example_comes_up_reaches_and_goes(labs: Labs, stem: str) -> None:
     ns_before, links_before = netns_list(), host_links()
     name, path = labs.example(stem)
+    if re.search(r"^\s+(delay|jitter|duplicate|reorder|corrupt):", path.read_text(), re.M) \
+            and "netem" in features.missing(["netem"]):
+        r = nslab("up", str(path))  # refused before anything is made
+        assert r.returncode == 5 and "this kernel lacks the netem qdisc" in r.stderr, r.stderr
+        assert netns_list() == ns_before
+        pytest.skip("this kernel has no netem: up refused the lab, as it should")
     nslab("up", str(path), check=True)
     st = json.loads(nslab("status", name, "--json", check=True).stdout)
     assert st["state"] == "up"

@@ -45,6 +45,7 @@ from nslab.plan.steps import (
     SetMaster,
     SetMtu,
     SetNeighbourLimits,
+    SetNetem,
     SetRate,
     SetSysctl,
     StartDaemons,
@@ -131,6 +132,12 @@ class Executor:
                     self._run_command(s)
             case StartService():
                 self._start_services([s for s in steps if isinstance(s, StartService)])
+            case SetNetem():
+                for s in steps:
+                    assert isinstance(s, SetNetem)
+                    code, tail = self.kernel.run_command(s.ns, s.argv)
+                    if code != 0:
+                        raise KernelError(s.as_shell(), tail, "nslab doctor: is netem there?")
             case StartDaemons():
                 self._start_daemons([s for s in steps if isinstance(s, StartDaemons)])
             case SetNeighbourLimits():

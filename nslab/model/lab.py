@@ -26,6 +26,17 @@ BRIDGE_NAME = "br0"
 
 
 @dataclass(frozen=True)
+class Netem:
+    """What netem does to what an end sends."""
+
+    delay_ms: float
+    jitter_ms: float
+    duplicate: float  # shares, 0 to 1
+    reorder: float
+    corrupt: float
+
+
+@dataclass(frozen=True)
 class Interface:
     """One end of a veth pair, inside `node`."""
 
@@ -39,6 +50,7 @@ class Interface:
     mtu: int | None = None  # the link's (both ends), None: the kernel's 1500
     rate_bps: float | None = None  # what this end sends, at most (tbf on its egress)
     loss: float | None = None  # the share of what the peer sends that is lost (dropped here)
+    netem: Netem | None = None  # delay, jitter... on what this end sends (kernels with netem)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from nslab.model.lab import (
     Lab,
     Link,
     NeighbourNeed,
+    Netem,
     Nexthop,
     Node,
     Route,
@@ -32,7 +33,16 @@ from nslab.model.machine import resolve_machine
 from nslab.model.naming import interface_names, namespace_name
 from nslab.model.policy import resolve_policies
 from nslab.spec.check import parse_endpoint
-from nslab.spec.schema import Command, ImpairSpec, LabSpec, NodeSpec, link_rate, percent
+from nslab.spec.schema import (
+    NETEM_KEYS,
+    Command,
+    ImpairSpec,
+    LabSpec,
+    NodeSpec,
+    duration_ms,
+    link_rate,
+    percent,
+)
 
 MAX_AUTO_ROUTES = 1_000_000  # nodes x subnets: a 1,000-router chain is 999,000 (7 s)
 
@@ -192,13 +202,18 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
             node, ifname = names[2 * i + j]
             peer = names[2 * i + 1 - j]
             mine, theirs = _impair(spec, i, node), _impair(spec, i, peer[0])
+            if mine.reorder and not mine.delay:
+                problems.append(Problem(("links", i), f"reorder on what {node} sends needs a "
+                                        "delay", "netem reorders by sending some packets at "
+                                        "once and delaying the rest"))
             ifaces.append(Interface(
                 node, ifname, peer[0], peer[1], seg_of_link[i],
                 tuple(iface_addrs[node][ifname]),
                 BRIDGE_NAME if ns.kind == "switch" else None,
                 spec.links[i].mtu or spec.defaults.link.mtu,
                 link_rate(mine.rate) if mine.rate else None,
-                percent(theirs.loss) if theirs.loss else None))
+                percent(theirs.loss) if theirs.loss else None,
+                _netem(mine)))
         nodes.append(Node(
             name=name, kind=ns.kind, namespace=namespace_name(spec.name, name, ns.namespace),
             interfaces=tuple(ifaces), routes=tuple(routes),
@@ -236,7 +251,19 @@ def _impair(spec: LabSpec, link: int, sender: str) -> ImpairSpec:
     ls = spec.links[link]
     own = (ls.impair or {}).get(sender, ImpairSpec())
     d = spec.defaults.link
-    return ImpairSpec(rate=own.rate or ls.rate or d.rate, loss=own.loss or ls.loss or d.loss)
+    return ImpairSpec(**{k: getattr(own, k) or getattr(ls, k) or getattr(d, k)
+                         for k in ImpairSpec.model_fields})
+
+
+def _netem(sent: ImpairSpec) -> Netem | None:
+    """What only netem does to what an end sends (delay, jitter, ...), or None."""
+    if not any(getattr(sent, k) for k in NETEM_KEYS):
+        return None
+    return Netem(duration_ms(sent.delay) if sent.delay else 0.0,
+                 duration_ms(sent.jitter) if sent.jitter else 0.0,
+                 percent(sent.duplicate) if sent.duplicate else 0.0,
+                 percent(sent.reorder) if sent.reorder else 0.0,
+                 percent(sent.corrupt) if sent.corrupt else 0.0)
 
 
 def _check_mtu(spec: LabSpec, ipv6: bool, problems: list[Problem]) -> None:

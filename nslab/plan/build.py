@@ -24,6 +24,7 @@ from nslab.plan.steps import (
     SetMaster,
     SetMtu,
     SetNeighbourLimits,
+    SetNetem,
     SetRate,
     SetSysctl,
     StartDaemons,
@@ -127,7 +128,12 @@ def needs(lab: Lab) -> dict[str, str]:
         if runs:
             out[suite] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"
                                                   if len(runs) > 1 else "")
-    rated = [f"{i.node}:{i.name}" for n in lab.nodes for i in n.interfaces if i.rate_bps]
+    netem = [f"{i.node}:{i.name}" for n in lab.nodes for i in n.interfaces if i.netem]
+    if netem:
+        out["netem"] = f"the delay (or jitter, duplication, reordering, corruption) of " \
+            f"{netem[0]}" + (f" and {len(netem) - 1} more" if len(netem) > 1 else "")
+    rated = [f"{i.node}:{i.name}" for n in lab.nodes for i in n.interfaces
+             if i.rate_bps and not i.netem]
     if rated:
         out["tbf"] = f"the rate of {rated[0]}" + (f" and {len(rated) - 1} more"
                                                   if len(rated) > 1 else "")
@@ -193,7 +199,9 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
     steps += [SetLinkUp(n.namespace, i.name) for n in lab.nodes for i in n.interfaces]
     steps += [SetLinkUp(None, e.machine_ifname) for e in ends]
     steps += [SetRate(n.namespace, i.name, i.rate_bps) for n in lab.nodes for i in n.interfaces
-              if i.rate_bps]
+              if i.rate_bps and not i.netem]
+    steps += [SetNetem(n.namespace, i.name, i.netem, i.rate_bps) for n in lab.nodes
+              for i in n.interfaces if i.netem]
     steps += [LoadNftRuleset(n.namespace, n.name, loss_ruleset(
         [(i.name, i.loss) for i in n.interfaces if i.loss])) for n in lab.nodes
         if any(i.loss for i in n.interfaces)]

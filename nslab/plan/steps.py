@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from nslab.model.lab import IPInterface, IPNetwork, Nexthop
+from nslab.model.lab import IPInterface, IPNetwork, Netem, Nexthop
 
 
 def heredoc(command: str, text: str) -> str:
@@ -157,6 +157,36 @@ class SetRate:
         return (f"ip netns exec {self.ns} tc qdisc {'replace' if self.replace else 'add'} "
                 f"dev {self.name} root tbf rate {int(self.rate_bps)}bit burst {self.burst} "
                 f"limit {self.limit}")
+
+
+@dataclass(frozen=True)
+class SetNetem:
+    """netem at the root of a link end, for what it sends: delay (with jitter),
+    duplication, reordering, corruption, and the end's rate when it has one
+    (netem shapes too). Made with `tc`, as printed."""
+
+    ns: str
+    name: str
+    netem: Netem
+    rate_bps: float | None = None
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        n = self.netem
+        out = ["tc", "qdisc", "add", "dev", self.name, "root", "netem"]
+        if n.delay_ms or n.jitter_ms:
+            out += ["delay", f"{n.delay_ms:g}ms"] + ([f"{n.jitter_ms:g}ms"] if n.jitter_ms
+                                                     else [])
+        for word, share in (("duplicate", n.duplicate), ("reorder", n.reorder),
+                            ("corrupt", n.corrupt)):
+            if share:
+                out += [word, f"{share * 100:g}%"]
+        if self.rate_bps:
+            out += ["rate", f"{int(self.rate_bps)}bit"]
+        return tuple(out)
+
+    def as_shell(self) -> str:
+        return f"ip netns exec {self.ns} {shlex.join(self.argv)}"
 
 
 @dataclass(frozen=True)
@@ -372,6 +402,6 @@ class StartDaemons:
 
 
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
-        | SetLinkUp | SetRate | ClearRate | SetLinkDown
+        | SetLinkUp | SetRate | ClearRate | SetLinkDown | SetNetem
         | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
         | SetNeighbourLimits | StartDaemons)

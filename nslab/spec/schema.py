@@ -154,11 +154,49 @@ def percent(text: str) -> float:
     return float(m.group(1)) / 100
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s)")
+
+
+def duration_ms(text: str) -> float:
+    """A time as tc writes it (20ms, 500us, 1s), in milliseconds."""
+    m = _DURATION.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a time such as 20ms, 500us or 1s")
+    ms = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    if ms > 60_000:
+        raise ValueError(f"{text} is more than a minute")
+    return ms
+
+
+NETEM_KEYS = ("delay", "jitter", "duplicate", "reorder", "corrupt")  # what only netem does
+
+
 class ImpairSpec(Strict):
-    """What one end of a link sends: at most `rate`, and `loss` of it lost."""
+    """What one end of a link sends: at most `rate`, `loss` of it lost, and
+    (where the kernel has netem) `delay` with `jitter`, `duplicate`, `reorder`,
+    `corrupt`."""
 
     rate: str | None = None
     loss: str | None = None
+    delay: str | None = None
+    jitter: str | None = None
+    duplicate: str | None = None
+    reorder: str | None = None
+    corrupt: str | None = None
+
+    @field_validator("delay", "jitter")
+    @classmethod
+    def _time(cls, v: str | None) -> str | None:
+        if v is not None:
+            duration_ms(v)
+        return v
+
+    @field_validator("duplicate", "reorder", "corrupt")
+    @classmethod
+    def _share(cls, v: str | None) -> str | None:
+        if v is not None:
+            percent(v)
+        return v
 
     @field_validator("rate")
     @classmethod

@@ -108,10 +108,31 @@ def host() -> list[Check]:
     return out
 
 
+def links(found: list[Check]) -> list[Check]:
+    """What each link property uses on this machine, or that it cannot be had."""
+    ok = {c.name for c in found if c.group == "kernel" and c.status == "ok"}
+    nft = shutil.which("nft") is not None
+    netem = "netem" in ok
+    rows = [
+        ("rate", "tbf" in ok, "a tbf qdisc at the sending end (netlink)",
+         "this kernel has no tbf (CONFIG_NET_SCH_TBF)"),
+        ("loss", nft, "a random drop at the receiving end's way in (nftables netdev)",
+         "nft is not installed (apt install nftables)"),
+        ("mtu", True, "set on both ends (netlink)", ""),
+    ]
+    rows += [(p, netem, "netem at the sending end (tc)",
+              "this kernel has no netem (CONFIG_NET_SCH_NETEM): up refuses such labs")
+             for p in ("delay", "jitter", "duplicate", "reorder", "corrupt")]
+    return [Check("links", name, "ok" if works else "missing", how if works else why,
+                  None if works else f"labs with a link {name} cannot run here")
+            for name, works, how, why in rows]
+
+
 def run() -> list[Check]:
     checks = access()
     if all(c.status == "ok" for c in checks):
         checks += kernel()
+        checks += links(checks)
     else:
         checks.append(Check("kernel", "features", "warn", "not tried: needs root",
                             "run nslab doctor as root"))
