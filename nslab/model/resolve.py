@@ -6,6 +6,7 @@ which the caller renders with the file's `SourceMap`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
@@ -74,27 +75,45 @@ def _name_interfaces(spec: LabSpec) -> list[tuple[str, str]]:
     return out
 
 
+_address = functools.lru_cache(maxsize=4096)(ipaddress.ip_address)  # gateways repeat
+
+
+def _network(text: str) -> IPNetwork:
+    """A network the spec already checked, read without ipaddress's slow text
+    parsing when it is IPv4 (a node may have 100,000 routes)."""
+    if ":" in text:
+        return ipaddress.ip_network(text)
+    addr, _, plen = text.partition("/")
+    a, b, c, d = (int(x) for x in addr.split("."))
+    return IPv4Network(((a << 24) | (b << 16) | (c << 8) | d, int(plen or 32)))
+
+
 def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]],
                  ipv6: bool, problems: list[Problem]) -> list[Route]:
     out = []
-    subnets: dict[IPNetwork, set[str]] = {}  # each subnet of the node: its interfaces
+    # each subnet of the node, as (version, first address, length): its interfaces
+    subnets: dict[tuple[int, int, int], set[str]] = {}
+    nets: set[IPNetwork] = set()
     own: set[IPAddress] = set()
     for ifname, addrs in ifaces.items():
         for a in addrs:
-            subnets.setdefault(a.network, set()).add(ifname)
+            n = a.network
+            subnets.setdefault((n.version, int(n.network_address), n.prefixlen),
+                               set()).add(ifname)
+            nets.add(n)
             own.add(a.ip)
-    prefixes = {(n.version, type(n), n.max_prefixlen - n.prefixlen, n.prefixlen) for n in subnets}
+    prefixes = {(n.version, n.max_prefixlen - n.prefixlen, n.prefixlen) for n in nets}
     for k, r in enumerate(node.routes):
         where: tuple[str | int, ...] = ("nodes", name, "routes", k)
-        via = ipaddress.ip_address(r.via) if r.via else None
+        via = _address(r.via) if r.via else None
         if r.dev is not None and r.dev not in ifaces:
             problems.append(Problem((*where, "dev"), f"'{name}' has no interface '{r.dev}'",
                                     f"its interfaces: {', '.join(ifaces) or 'none'}"))
             continue
         if via is not None:
             candidates = set() if via in own else {  # a subnet lookup per prefix length
-                i for version, net, host_bits, length in prefixes if version == via.version
-                for i in subnets.get(net((int(via) >> host_bits << host_bits, length)), ())}
+                i for version, host_bits, length in prefixes if version == via.version
+                for i in subnets.get((version, int(via) >> host_bits << host_bits, length), ())}
             if not candidates or (r.dev is not None and r.dev not in candidates):
                 on = f"{r.dev} of '{name}'" if r.dev else f"any subnet of '{name}'"
                 problems.append(Problem((*where, "via"), f"gateway {via} is not on {on}",
@@ -104,7 +123,7 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
             version = via.version if via else 4
             dst = ipaddress.ip_network("0.0.0.0/0" if version == 4 else "::/0")
         else:
-            dst = ipaddress.ip_network(r.to)
+            dst = _network(r.to)
         if via is not None and via.version != dst.version:
             problems.append(Problem((*where, "via"), f"gateway {via} and destination {dst} "
                                     "are of different IP versions"))
@@ -113,7 +132,7 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
             problems.append(Problem((*where, "to"), f"{dst} is IPv6 and the lab has no IPv6",
                                     "set addressing.ipv6_pool, or give IPv6 addresses"))
             continue
-        if dst in subnets:
+        if dst in nets:
             problems.append(Problem((*where, "to"), f"{dst} is a subnet '{name}' is on: the "
                                     "kernel adds that route itself", "leave it out"))
             continue
@@ -249,10 +268,16 @@ def _impair(spec: LabSpec, link: int, sender: str) -> ImpairSpec:
     """What the end of link `link` at node `sender` sends: its own `impair`
     entry, else the link's, else the lab's defaults, property by property."""
     ls = spec.links[link]
-    own = (ls.impair or {}).get(sender, ImpairSpec())
+    own = (ls.impair or {}).get(sender, _NONE)
     d = spec.defaults.link
-    return ImpairSpec(**{k: getattr(own, k) or getattr(ls, k) or getattr(d, k)
-                         for k in ImpairSpec.model_fields})
+    if own is _NONE and not ls.model_fields_set & _IMPAIR and not d.model_fields_set & _IMPAIR:
+        return _NONE  # the common link: nothing to merge (20,000 links: no time)
+    return ImpairSpec.model_construct(**{k: getattr(own, k) or getattr(ls, k) or getattr(d, k)
+                                         for k in _IMPAIR})
+
+
+_NONE = ImpairSpec()
+_IMPAIR = set(ImpairSpec.model_fields)
 
 
 def _netem(sent: ImpairSpec) -> Netem | None:
