@@ -25,6 +25,7 @@ from nslab.cli.lab import (
 )
 from nslab.cli.look import (
     cmd_birdc,
+    cmd_capture,
     cmd_doctor,
     cmd_graph,
     cmd_inspect,
@@ -101,6 +102,14 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--count", type=int, default=3, metavar="N",
                     help="flap: this many cycles (default 3)")
     sp.add_argument("--json", action="store_true")
+    sp = add("capture", cmd_capture, "capture packets on a running lab's interfaces, merged "
+             "in time order: pcapng (-w FILE, -w - for wireshark -k -i -) or a line each")
+    sp.add_argument("lab")
+    sp.add_argument("targets", nargs="+", metavar="NODE|NODE:IFACE|A/B")
+    sp.add_argument("-w", dest="write", metavar="FILE", help="write pcapng here (- : stdout)")
+    sp.add_argument("--filter", metavar="EXPR", help="a tcpdump filter expression")
+    sp.add_argument("--count", type=int, metavar="N", help="stop after N packets")
+    sp.add_argument("--duration", type=_seconds, metavar="S", help="stop after S seconds")
     sp = add("shell", cmd_shell, "an interactive shell inside a node")
     sp.add_argument("lab")
     sp.add_argument("node")

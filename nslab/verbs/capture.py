@@ -1,0 +1,89 @@
+"""nslab capture: packets from interfaces of several nodes of a running lab,
+merged in time order into one pcapng (an interface block per `node:iface`,
+named so in Wireshark), or one line each."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from nslab.errors import NotFoundError, UsageError, require_root
+from nslab.kernel import capture
+from nslab.names import lab_argument
+from nslab.state.journal import Journal
+
+
+@dataclass(frozen=True)
+class Where:
+    namespace: str
+    iface: str
+    name: str  # node:iface
+
+
+def targets(lab: str, words: list[str]) -> list[Where]:
+    """NODE (every interface it has; a switch: its ports), NODE:IFACE, or A/B
+    (both ends of the link between nodes A and B)."""
+    data = Journal(lab_argument(lab)).read_file("lab.json")
+    if data is None:
+        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
+    nodes = {n["name"]: n for n in data["nodes"]}
+    out: list[Where] = []
+
+    def end(node: str, iface: str) -> Where:
+        n = nodes.get(node)
+        if n is None:
+            raise NotFoundError(f"lab '{lab}' has no node '{node}'")
+        if iface not in {i["name"] for i in n["interfaces"]}:
+            have = ", ".join(i["name"] for i in n["interfaces"]) or "none"
+            raise NotFoundError(f"node '{node}' has no interface '{iface}' (it has {have})")
+        return Where(n["namespace"], iface, f"{node}:{iface}")
+
+    for w in words:
+        if "/" in w:
+            a, b = w.split("/", 1)
+            ends = [(i["name"], i["peer"]) for i in (nodes.get(a) or {}).get("interfaces", [])
+                    if i["peer"].split(":")[0] == b]
+            if not ends:
+                raise NotFoundError(f"lab '{lab}' has no link between {a} and {b}")
+            for iface, peer in ends:
+                out += [end(a, iface), end(*peer.split(":", 1))]
+        elif ":" in w:
+            out.append(end(*w.split(":", 1)))
+        else:
+            n = nodes.get(w)
+            if n is None:
+                raise NotFoundError(f"lab '{lab}' has no node '{w}'")
+            out += [end(w, i["name"]) for i in n["interfaces"]]
+    unique = list(dict.fromkeys(out))
+    if not unique:
+        raise UsageError("nothing to capture on: name a node, NODE:IFACE or A/B")
+    return unique
+
+
+def capture_to(lab: str, words: list[str], out: BinaryIO | None, filter_expr: str | None,
+               count: int | None, duration: float | None) -> int:
+    """Capture; `out`: a pcapng stream, or None for a line per packet on stdout.
+    Ctrl-C (or SIGTERM) ends it like --count: what was captured is written."""
+    require_root()
+    where = targets(lab, words)
+    program = capture.compile_filter(filter_expr) if filter_expr else None
+    socks = [capture.open_socket(w.namespace, w.iface, program) for w in where]
+    names = [w.name for w in where]
+    try:
+        if out is not None:
+            writer = capture.PcapngWriter(out, names)
+            emit = writer.write
+        else:
+            def emit(p: capture.Packet) -> None:
+                print(capture.summary(p, names[p.iface]), flush=True)
+        try:
+            return capture.run(socks, emit, count, duration)
+        except KeyboardInterrupt:
+            return -1
+        except BrokenPipeError:  # the reader (wireshark, head) went away
+            sys.stderr.close()
+            return -1
+    finally:
+        for s in socks:
+            s.close()
