@@ -4,6 +4,7 @@ filtered, summarised a line each; bad targets refused."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 import subprocess
@@ -92,6 +93,14 @@ def test_stream_to_stdout_and_a_line_per_packet(labs: Labs) -> None:
     assert lines[0].split()[1:] == ["r1:eth1", ">", "IP", "10.128.0.2", ">", "10.128.0.6:",
                                     "ICMP", "echo", "request"]
     assert "r1:eth1 < IP 10.128.0.6 > 10.128.0.2: ICMP echo reply" in lines[1]
+    p = capture(name, "r1:eth0", "--filter", "icmp", "--count", "2", "--json")
+    assert ping(f"{name}-h1", H2)
+    text, err = p.communicate(timeout=20)
+    seen = [json.loads(line) for line in text.decode().splitlines()]
+    assert [(x["interface"], x["direction"]) for x in seen] == [("r1:eth0", "in"),
+                                                                 ("r1:eth0", "out")]
+    assert seen[0]["summary"] == "IP 10.128.0.2 > 10.128.0.6: ICMP echo request"
+    assert seen[0]["length"] == 98 and seen[0]["time_ns"] <= seen[1]["time_ns"]
     r = nslab("capture", name, "r1", "--duration", "0.3")
     assert r.returncode == 0 and "packets captured" in r.stderr
     for bad, says in ((["r9"], "has no node 'r9'"), (["r1:eth7"], "has no interface 'eth7'"),

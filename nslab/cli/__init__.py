@@ -110,6 +110,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--filter", metavar="EXPR", help="a tcpdump filter expression")
     sp.add_argument("--count", type=int, metavar="N", help="stop after N packets")
     sp.add_argument("--duration", type=_seconds, metavar="S", help="stop after S seconds")
+    sp.add_argument("--json", action="store_true", help="a JSON object per packet")
     sp = add("shell", cmd_shell, "an interactive shell inside a node")
     sp.add_argument("lab")
     sp.add_argument("node")

@@ -177,6 +177,8 @@ def cmd_link(a: argparse.Namespace) -> int:
 def cmd_capture(a: argparse.Namespace) -> int:
     from nslab.verbs.capture import capture_to
 
+    if a.json and a.write:
+        raise UsageError("--json prints a JSON object per packet; -w writes pcapng: one of them")
     if a.count is not None and a.count < 1:
         raise UsageError("--count takes a number of packets, 1 or more")
     if a.write == "-":
@@ -185,7 +187,7 @@ def cmd_capture(a: argparse.Namespace) -> int:
         with open(a.write, "wb") as f:
             n = capture_to(a.lab, a.targets, f, a.filter, a.count, a.duration)
     else:
-        n = capture_to(a.lab, a.targets, None, a.filter, a.count, a.duration)
+        n = capture_to(a.lab, a.targets, None, a.filter, a.count, a.duration, a.json)
     if n >= 0 and a.write != "-":
         print(f"nslab: {n} packets captured" + (f" in {a.write}" if a.write else ""),
               file=sys.stderr)

@@ -4,6 +4,7 @@ named so in Wireshark), or one line each."""
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -62,9 +63,10 @@ def targets(lab: str, words: list[str]) -> list[Where]:
 
 
 def capture_to(lab: str, words: list[str], out: BinaryIO | None, filter_expr: str | None,
-               count: int | None, duration: float | None) -> int:
-    """Capture; `out`: a pcapng stream, or None for a line per packet on stdout.
-    Ctrl-C (or SIGTERM) ends it like --count: what was captured is written."""
+               count: int | None, duration: float | None, as_json: bool = False) -> int:
+    """Capture; `out`: a pcapng stream, or None for a line per packet on stdout
+    (`as_json`: a JSON object per line). Ctrl-C (or SIGTERM) ends it like
+    --count: what was captured is written."""
     require_root()
     where = targets(lab, words)
     program = capture.compile_filter(filter_expr) if filter_expr else None
@@ -74,6 +76,12 @@ def capture_to(lab: str, words: list[str], out: BinaryIO | None, filter_expr: st
         if out is not None:
             writer = capture.PcapngWriter(out, names)
             emit = writer.write
+        elif as_json:
+            def emit(p: capture.Packet) -> None:
+                print(json.dumps({"version": 1, "time_ns": p.ts_ns, "interface": names[p.iface],
+                                  "direction": "out" if p.outgoing else "in",
+                                  "length": p.length, "summary": capture.describe(p.data)}),
+                      flush=True)
         else:
             def emit(p: capture.Packet) -> None:
                 print(capture.summary(p, names[p.iface]), flush=True)
