@@ -9,7 +9,7 @@ import ipaddress
 
 from pydantic import Field, field_validator, model_validator
 
-from nslab.spec.base import Strict
+from nslab.spec.base import Strict, ip_address_or_none
 
 ASN_MAX = 4_294_967_295
 # the daemons FRR 8-10 ship (watchfrr and mgmtd are started by nslab itself)
@@ -34,15 +34,7 @@ class BgpNeighborSpec(Strict):
     address: str | None = None
     asn: int | None = Field(default=None, ge=1, le=ASN_MAX)
 
-    @field_validator("address")
-    @classmethod
-    def _address(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                ipaddress.ip_address(v)
-            except ValueError as e:
-                raise ValueError(f"'{v}' is not an IP address") from e
-        return v
+    _address = field_validator("address")(classmethod(lambda _cls, v: ip_address_or_none(v)))
 
     @model_validator(mode="after")
     def _shape(self) -> BgpNeighborSpec:

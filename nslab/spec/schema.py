@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from nslab.spec.base import Strict
+from nslab.spec.base import Strict, ip_address_or_none
 from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
 from nslab.spec.policy import (
     DnsSpec,
@@ -46,15 +46,7 @@ class RouteSpec(Strict):
             raise ValueError(f"'{v}' is not a network such as 10.0.0.0/8 or default ({e})") from e
         return v
 
-    @field_validator("via")
-    @classmethod
-    def _address(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                ipaddress.ip_address(v)
-            except ValueError as e:
-                raise ValueError(f"'{v}' is not an IP address") from e
-        return v
+    _address = field_validator("via")(classmethod(lambda _cls, v: ip_address_or_none(v)))
 
     @model_validator(mode="after")
     def _via_or_dev(self) -> RouteSpec:

@@ -65,19 +65,21 @@ class LinkView:
                 "steps": list(self.steps)}
 
 
+def _file_ends(lab: str) -> dict[str, End]:
+    """Every link end of a running lab as its file made it."""
+    data = Journal(lab_argument(lab)).read_file("lab.json")
+    if data is None:
+        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
+    return {f"{n['name']}:{i['name']}": End(n["name"], i["name"], n["namespace"], True,
+                                            i.get("rate_bps"), i.get("loss"), False)
+            for n in data["nodes"] for i in n["interfaces"]}
+
+
 def _ends(lab: str) -> dict[str, End]:
     """Every link end of a running lab, as the file made it and then as nslab
     link changed it."""
-    journal = Journal(lab_argument(lab))
-    data = journal.read_file("lab.json")
-    if data is None:
-        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
-    out: dict[str, End] = {}
-    for n in data["nodes"]:
-        for i in n["interfaces"]:
-            out[f"{n['name']}:{i['name']}"] = End(n["name"], i["name"], n["namespace"], True,
-                                                  i.get("rate_bps"), i.get("loss"), False)
-    for name, now in journal.read().link_ends.items():
+    out = _file_ends(lab)
+    for name, now in Journal(lab).read().link_ends.items():
         if name in out:
             out[name] = replace(out[name], up=now["up"], rate_bps=now["rate_bps"],
                                 loss=now["loss"], changed=now["changed"])
@@ -118,28 +120,19 @@ def _matches(end: str, asked: str) -> bool:
     return end == asked or end.split(":")[0] == asked
 
 
-def _file_state(lab: str, end: End) -> End:
-    data = Journal(lab).read_file("lab.json") or {}
-    for n in data.get("nodes", []):
-        for i in n["interfaces"]:
-            if n["name"] == end.node and i["name"] == end.iface:
-                return replace(end, up=True, rate_bps=i.get("rate_bps"), loss=i.get("loss"),
-                               changed=False)
-    return end
-
-
 def wanted(lab: str, ends: list[End], peers: list[End], action: str,
            props: dict[str, str]) -> dict[str, End]:
     """The new state of every end the change touches (by name). `set` on a link
     applies rate and loss to both directions; on one end, to what it sends (its
     rate, and the loss at its peer's way in)."""
+    files = _file_ends(lab)
     out: dict[str, End] = {}
     if action in ("down", "up"):
         for e in ends:
             out[e.name] = replace(e, up=action == "up")
     elif action == "clear":
         for e in [*ends, *peers]:
-            out[e.name] = _file_state(lab, e)
+            out[e.name] = files[e.name]
     elif action == "set":
         bad = set(props) - {"rate", "loss"}
         if bad or not props:
@@ -156,7 +149,7 @@ def wanted(lab: str, ends: list[End], peers: list[End], action: str,
             if loss is not None and peer is not None:
                 out[peer.name] = replace(out.get(peer.name) or peer, loss=loss or None)
     for name, e in out.items():
-        f = _file_state(lab, e)
+        f = files[name]
         out[name] = replace(e, changed=(e.up, e.rate_bps, e.loss) != (f.up, f.rate_bps, f.loss))
     return out
 
