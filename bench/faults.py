@@ -24,6 +24,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 NSLAB = [sys.executable, "-m", "nslab"]
+sys.path.insert(0, str(REPO))
+
+from tests.sandbox import routing_daemons  # noqa: E402
 
 
 def lab_yaml(name: str, n: int, routing: str = "auto") -> str:
@@ -33,24 +36,6 @@ def lab_yaml(name: str, n: int, routing: str = "auto") -> str:
     return (f"name: {name}\nrouting: {routing}\nnodes:\n{nodes}"
             f"  a: {{services: [{{name: s, cmd: [sleep, '60']}}]}}"
             f"\n  b: {{}}\nlinks:\n{links}  - [a, r0]\n  - [b, r{n - 1}]\n")
-
-
-DAEMONS = {"zebra", "staticd", "ospfd", "ospf6d", "bgpd", "mgmtd", "bird"}
-
-
-def daemons() -> set[int]:
-    """Routing daemons alive on the machine (pids; an ended one waiting to be
-    reaped by its parent is not alive)."""
-    out = set()
-    for pid in os.listdir("/proc"):
-        try:
-            if not pid.isdigit() or Path(f"/proc/{pid}/comm").read_text().strip() not in DAEMONS:
-                continue
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                out.add(int(pid))
-        except (OSError, IndexError):
-            pass
-    return out
 
 
 BEFORE: set[int] = set()  # the machine's own daemons, if any: not ours
@@ -65,7 +50,7 @@ def leftovers(name: str) -> list[str]:
         left.append(f"/run/nslab/{name}")
     if Path("/etc/netns").is_dir():
         left += [f"/etc/netns/{e}" for e in os.listdir("/etc/netns") if e.startswith(f"{name}-")]
-    left += [f"daemon {pid}" for pid in daemons() - BEFORE]
+    left += [f"daemon {pid}" for pid in set(routing_daemons()) - BEFORE]
     return left
 
 
@@ -106,7 +91,7 @@ def main() -> int:
     ap.add_argument("--routing", default="auto", choices=["auto", "ospf"],
                     help="ospf: the routers run FRR, and leftover daemons count as leaks")
     args = ap.parse_args()
-    BEFORE.update(daemons())
+    BEFORE.update(routing_daemons())
     with tempfile.TemporaryDirectory() as tmp:
         name = f"f{uuid.uuid4().hex[:6]}"
         path = Path(tmp) / "lab.yaml"

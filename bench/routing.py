@@ -18,7 +18,6 @@ Usage (root):  .venv/bin/python bench/routing.py [-n 10,50,100]
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -27,9 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import UNSHARE, enter, nslab  # noqa: E402
-
-DAEMONS = ("zebra", "staticd", "ospfd", "mgmtd")
+from tests.sandbox import UNSHARE, enter, nslab, reap, routing_daemons  # noqa: E402
 
 
 def grid(n: int, routing: str) -> str:
@@ -46,18 +43,6 @@ def grid(n: int, routing: str) -> str:
             "nodes:\n" + "\n".join(nodes) + "\nlinks:\n" + "\n".join(links) + "\n")
 
 
-def daemons() -> list[int]:
-    out = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if Path(f"/proc/{pid}/comm").read_text().strip() in DAEMONS:
-                    out.append(int(pid))
-            except OSError:
-                pass
-    return out
-
-
 def rss_mb(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -70,14 +55,6 @@ def rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def reap() -> None:
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
-    except ChildProcessError:
-        pass
-
-
 def one(n: int, routing: str) -> dict[str, float]:
     from nslab.verbs import converge
 
@@ -88,7 +65,7 @@ def one(n: int, routing: str) -> dict[str, float]:
     assert r.returncode == 0, r.stderr
     up = time.monotonic() - t0
     conv = converge.wait(f"grid{n}", 120) if routing == "ospf" else None
-    pids = daemons()
+    pids = list(routing_daemons())
     mem = rss_mb(pids) / n if pids else 0.0
     t1 = time.monotonic()
     r = nslab("down", f"grid{n}")
@@ -97,7 +74,7 @@ def one(n: int, routing: str) -> dict[str, float]:
     reap()
     return {"up": up, "converge": conv.seconds if conv else 0.0,
             "complete": float(conv.complete) if conv else 1.0, "mb": mem, "down": down,
-            "left": float(len(daemons()))}
+            "left": float(len(routing_daemons()))}
 
 
 def inside(sizes: list[int]) -> None:

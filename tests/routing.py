@@ -19,30 +19,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests import sandbox
 from tests.sandbox import ROOT, enter, nslab, ping, sh, snapshot
-
-DAEMONS = ("zebra", "staticd", "ospfd", "ospf6d", "bgpd", "mgmtd", "bird")
 
 
 def daemons_running(reap: bool = True) -> list[str]:
-    """Every routing daemon in the sandbox's process table (its own pid space).
-    This process is the sandbox's pid 1: the daemons nslab ended are reaped
-    first (orphans become its children, and their zombies keep their names)."""
-    try:
-        while reap and os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
-    except ChildProcessError:
-        pass
-    out = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                comm = Path(f"/proc/{pid}/comm").read_text().strip()
-            except OSError:
-                continue
-            if comm in DAEMONS:
-                out.append(f"{pid}:{comm}")
-    return out
+    """Every routing daemon in the sandbox, as pid:name (the ones nslab ended
+    reaped first, unless a child of ours must stay unreaped)."""
+    if reap:
+        sandbox.reap()
+    return [f"{pid}:{name}" for pid, name in sorted(sandbox.routing_daemons().items())]
 
 
 def traces() -> dict[str, Any]:
@@ -114,10 +100,12 @@ def bird_frr() -> dict[str, Any]:
     up = nslab("up", str(ROOT / "examples/ospf-bird-frr.yaml"))
     report = _json(["test", "mixed", "--json", "--no-matrix"])
     bird = nslab("birdc", "mixed", "r2", "--", "show", "ospf", "neighbors")
+    inspect = _json(["inspect", "mixed", "r2", "--only", "routing", "--json"])
     kernel = sh("ip -n mixed-r2 route", check=False).stdout
     down = nslab("down", "mixed")
     return {"up": up.returncode, "up_err": up.stderr, "report": report,
             "bird": bird.stdout, "kernel": kernel, "down": down.returncode,
+            "inspect": inspect,
             "traces": traces()}
 
 
@@ -244,7 +232,7 @@ def dual_stack() -> dict[str, Any]:
     """OSPFv2 and OSPFv3 side by side: every pair reaches in both families."""
     Path("/run/dual.yaml").write_text(DUAL)
     up = nslab("up", "/run/dual.yaml")
-    report = _json(["test", "dual", "--json", "--converge", "auto"])
+    report = _json(["test", "dual", "--json", "--converge", "auto", "--converge-within", "30"])
     routes6 = sh("ip -n dual-r1 -6 -j route", check=False).stdout
     down = nslab("down", "dual")
     return {"up": up.returncode, "up_err": up.stderr, "report": report,

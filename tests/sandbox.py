@@ -107,3 +107,32 @@ def web(ns: str, port: int, log: Path, bind: str | None = None) -> subprocess.Po
                              stdout=f, stderr=subprocess.STDOUT)
     assert procs.wait_listening(p.pid, port), "the stand-in web server did not start"
     return p
+
+
+ROUTING_DAEMONS = frozenset({"zebra", "staticd", "ospfd", "ospf6d", "bgpd", "mgmtd", "bird"})
+
+
+def reap() -> None:
+    """Collect ended children; in a sandbox this process is pid 1, so every
+    orphan (a daemon nslab ended) is one, and its zombie keeps its name."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def routing_daemons() -> dict[int, str]:
+    """pid -> name of every routing daemon alive (zombies are not)."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if comm in ROUTING_DAEMONS and state != "Z":
+            out[int(pid)] = comm
+    return out

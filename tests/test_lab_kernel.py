@@ -249,6 +249,8 @@ def test_links_change_while_the_lab_runs_and_go_back_to_the_file(labs: Labs) -> 
     assert not ping(f"{name}-h1", h2, tries=1)
     st = json.loads(nslab("status", name, "--json").stdout)
     assert st["changed_links"] == ["h1:eth0", "r1:eth0"]
+    text = nslab("status", name).stdout
+    assert "changed since up (nslab link ... clear puts them back): h1:eth0, r1:eth0" in text
     link("h1", "r1", "up")
     assert ping(f"{name}-h1", h2)
     # loss on what h1 sends: dropped at r1's way in; a rate on what h1 sends
@@ -308,3 +310,21 @@ def test_inspect_shows_the_shaping_of_a_link(labs: Labs) -> None:
     text = nslab("inspect", name, "r1", "--only", "tc", check=True).stdout
     assert "tbf" in text and "rate 50mbit burst 62500b limit 375000b" in text
     nslab("down", name, check=True)
+
+
+
+def test_down_ends_what_a_killed_up_left_starting_daemons(labs: Labs) -> None:
+    """An up killed while routers' daemons start leaves their start scripts
+    running on the machine (their command lines hold the lab's state path):
+    down ends them before it sweeps the namespaces, or they would start
+    daemons in namespaces about to go."""
+    name, path = labs.file(LIVE)
+    nslab("up", str(path), check=True)
+    starter = subprocess.Popen(["sh", "-c", f"sleep 60; : /run/nslab/{name}/routing/r1"])
+    try:
+        r = nslab("down", name, check=True)
+        assert starter.wait(timeout=5) != 0, r.stdout  # ended by down, not by its sleep
+    finally:
+        if starter.poll() is None:
+            starter.kill()
+            starter.wait()

@@ -79,6 +79,10 @@ def test_frr_and_bird_share_an_ospf_area() -> None:
     assert out["report"]["ok"], out["report"]
     assert out["bird"].count("Full/PtP") == 2  # nslab birdc: both FRR neighbours
     assert "proto bird" in out["kernel"]
+    routing = out["inspect"]["routing"]  # BIRD's side, as inspect reads it from birdc
+    assert routing["suite"] == "bird" and routing["running"]["bird"] is not None
+    assert sorted(n["state"] for n in routing["ospf_neighbours"]) == ["Full/PtP", "Full/PtP"]
+    assert any(p[0] == "ospf1" for p in routing["bird_protocols"])
     assert out["down"] == 0
     _clean(out["traces"])
 
