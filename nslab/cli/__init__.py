@@ -11,6 +11,7 @@ import signal
 import sys
 from typing import Any
 
+from nslab.cli.change import cmd_apply, cmd_check, cmd_diff, cmd_node
 from nslab.cli.check import cmd_test, cmd_why
 from nslab.cli.lab import (
     cmd_down,
@@ -68,6 +69,28 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--json", action="store_true")
     sp = add("up", cmd_up, "build a lab from a topology file")
     sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+    sp = add("apply", cmd_apply, "change a running lab into what the file says, touching "
+             "only what differs (a lab that is not up is built)")
+    sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+    sp = add("diff", cmd_diff, "what apply FILE would change in the running lab; "
+             "changes nothing")
+    sp.add_argument("file")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--shell", action="store_true",
+                   help="print the change as the equivalent commands (a bash script)")
+    g.add_argument("--json", action="store_true")
+    sp = add("check", cmd_check, "compare a running lab with its file and journal, read "
+             "from the kernel; exit 11 when they differ")
+    sp.add_argument("lab")
+    sp.add_argument("--repair", action="store_true", help="put back what differs")
+    sp.add_argument("--json", action="store_true")
+    sp = add("node", cmd_node, "stop a node (links down, services and daemons ended, "
+             "namespace kept), start it again, or restart it")
+    sp.add_argument("lab")
+    sp.add_argument("node")
+    sp.add_argument("action", choices=["stop", "start", "restart"])
     sp.add_argument("--json", action="store_true")
     sp = add("down", cmd_down, "remove a lab (by name, or by its file)")
     sp.add_argument("target", metavar="NAME|FILE")

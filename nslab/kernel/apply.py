@@ -38,7 +38,13 @@ from nslab.plan.steps import (
     AddRoute,
     AddVeth,
     ClearRate,
+    DelAddress,
+    DelLink,
+    DelRoute,
     LoadNftRuleset,
+    ReloadDaemons,
+    RemoveFile,
+    RemoveNamespace,
     RunCommand,
     SetLinkDown,
     SetLinkUp,
@@ -51,6 +57,8 @@ from nslab.plan.steps import (
     StartDaemons,
     StartService,
     Step,
+    StopDaemons,
+    StopService,
     WriteFile,
 )
 from nslab.state.journal import Journal
@@ -67,6 +75,10 @@ _HINTS = {
     errno.ENETUNREACH: "the gateway is not on a connected subnet",
     errno.EPERM: "run nslab as root",
 }
+
+
+# what a removal may find: the thing is gone already (with its link, its namespace)
+_GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.EINVAL}
 
 
 def _phase_name(step: Step) -> str:
@@ -124,8 +136,13 @@ class Executor:
                     assert isinstance(s, SetSysctl)
                     self._sysctl(s)
             case (AddVeth() | AddBridge() | SetMaster() | SetMtu() | AddAddress() | SetLinkUp()
-                  | AddRoute() | SetRate() | ClearRate() | SetLinkDown()):
+                  | AddRoute() | SetRate() | ClearRate() | SetLinkDown() | DelLink()
+                  | DelAddress() | DelRoute()):
                 self._netlink(steps)
+            case RemoveNamespace() | StopService() | StopDaemons() | ReloadDaemons() \
+                    | RemoveFile():
+                for s in steps:
+                    self._change(s)
             case RunCommand():
                 for s in steps:
                     assert isinstance(s, RunCommand)
@@ -228,6 +245,8 @@ class Executor:
                 self.refs[ns] = ref
                 for name, index in self.kernel.link_indexes(ref).items():
                     self.index[(ns, name)] = index
+                    # new links get indexes above any there (and none equal to its peer's)
+                    self.next_index = max(self.next_index, index + 1)
 
     def open_host(self) -> None:
         """The machine's own namespace, for a lab that puts things on it."""
@@ -278,6 +297,13 @@ class Executor:
                 return s.ns, nl.del_root_qdisc(self._idx(s.ns, s.name))
             case SetLinkDown():
                 return s.ns, nl.set_link(self._idx(s.ns, s.name), down=True)
+            case DelLink():
+                return s.ns, nl.del_link(self.index.get((s.ns, s.name), 0))
+            case DelAddress():
+                return s.ns, nl.del_address(self.index.get((s.ns, s.dev), 0), str(s.address.ip),
+                                            s.address.network.prefixlen)
+            case DelRoute():
+                return s.ns, nl.del_route(str(s.dst.network_address), s.dst.prefixlen)
             case SetMtu():
                 ns = s.ns or MACHINE_KEY
                 return ns, nl.set_link(self._idx(ns, s.name), mtu=s.mtu)
@@ -312,7 +338,9 @@ class Executor:
 
     def _send(self, per_ns: dict[str, list[tuple[nl.Request, object]]]) -> None:
         for ns, reqs in per_ns.items():
-            errors = self.kernel.transact(self.refs[ns], reqs)
+            errors = [e for e in self.kernel.transact(self.refs[ns], reqs)
+                      if not (isinstance(e.tag, DelLink | DelAddress | DelRoute)
+                              and e.errno in _GONE)]  # already gone counts as removed
             if errors:
                 e = errors[0]
                 step = e.tag
@@ -394,6 +422,67 @@ class Executor:
             raise CommandError(f"{s.suite.upper()} on router '{s.node}' failed (status {code}): "
                                f"{' / '.join(said[-3:]) or 'no output'} (nslab plan --shell "
                                "shows how it was started)")
+
+    # ------------------------------------------------------------ a running lab's changes
+    def _change(self, s: Step) -> None:
+        match s:
+            case RemoveNamespace():
+                self._remove_namespace(s)
+            case StopService():
+                pids = [int(e["pid"]) for e in self.journal.read().services
+                        if e.get("node") == s.node and e.get("name") == s.name]
+                self._end_in(s.ns, pids[-1:])
+            case StopDaemons():
+                pids = []
+                for path in s.pid_files():
+                    text = (self.kernel.read_text(path) or "").strip()
+                    pids += [int(text)] if text.isdigit() else []
+                self._end_in(s.ns, pids)
+            case ReloadDaemons():
+                code, output = self.kernel.start_daemons([(s.ns, s.script())])[0]
+                if code != 0:
+                    said = [ln.strip() for ln in output.splitlines() if ln.strip()]
+                    raise CommandError(f"{s.suite.upper()} on router '{s.node}' did not take "
+                                       f"its new configuration (status {code}): "
+                                       f"{' / '.join(said[-3:]) or 'no output'}")
+            case RemoveFile():
+                try:
+                    self.kernel.remove_file(s.path)
+                except FileNotFoundError:
+                    pass
+                except OSError as e:
+                    raise NslabError(f"cannot remove {s.path}: {e.strerror or e}") from None
+                self.journal.write(t="unfile", path=s.path)
+            case _:
+                raise AssertionError(f"not a change step: {s}")
+
+    def _end_in(self, ns: str, pids: list[int]) -> None:
+        """End `pids`, those of them that still run inside namespace `ns`."""
+        ino = self.kernel.namespace_inode(ns)
+        inside = self.kernel.processes_in({ino}) if ino is not None else {}
+        mine = [p for p in pids if p in inside]
+        if mine:
+            self.kernel.end_processes(mine)
+
+    def _remove_namespace(self, s: RemoveNamespace) -> None:
+        """Only the namespace this lab made (its recorded inode): its processes
+        ended, then it is deleted; recorded as gone once it is."""
+        ref = self.refs.pop(s.ns, None)
+        if ref is not None:
+            self.kernel.release(ref)
+        self.index = {k: v for k, v in self.index.items() if k[0] != s.ns}
+        ino = self.kernel.namespace_inode(s.ns)
+        if ino is not None and ino == self.journal.read().namespaces.get(s.ns):
+            for _ in range(20):
+                pids = self.kernel.processes_in({ino})
+                if not pids:
+                    break
+                self.kernel.end_processes(sorted(pids))
+            try:
+                self.kernel.remove_namespace(s.ns)
+            except OSError as e:
+                raise KernelError(f"ip netns del {s.ns}", e.strerror or str(e)) from None
+        self.journal.write(t="unns", name=s.ns)
 
     def _start_services(self, steps: list[StartService]) -> None:
         started = []

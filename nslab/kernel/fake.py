@@ -24,6 +24,7 @@ from typing import Any
 from nslab.kernel import netlink as nl
 from nslab.kernel.machine import ours
 from nslab.kernel.seam import MACHINE, Kernel, Ref
+from nslab.records import observed as ob
 
 MACHINE_FD = 1 << 20  # the fd a request names the machine's namespace by
 _IFINFO = struct.Struct("=BxHiII")
@@ -46,6 +47,7 @@ class Link:
     peer: tuple[int, int] | None = None  # (namespace inode, index) of a veth's other end
     addresses: set[str] = field(default_factory=set)
     foreign: bool = False
+    mtu: int = 1500
 
 
 @dataclass
@@ -312,6 +314,21 @@ class FakeKernel:
                 return errno.EEXIST
             ns.links[index].addresses.add(addr)
             return 0
+        if req.kind == nl.RTM_DELADDR:
+            _fam, plen, _f, _s, index = _IFADDR.unpack_from(req.body)
+            a = nl.attrs(req.body, _IFADDR.size)
+            addr = f"{ipaddress.ip_address(a[nl.IFA_LOCAL])}/{plen}"
+            if index not in ns.links or addr not in ns.links[index].addresses:
+                return errno.EADDRNOTAVAIL
+            ns.links[index].addresses.discard(addr)
+            return 0
+        if req.kind == nl.RTM_DELROUTE:
+            dst = _route_dst(req.body)
+            left = [r for r in ns.routes if not r.startswith(f"{dst} ")]
+            if len(left) == len(ns.routes):
+                return errno.ESRCH
+            ns.routes = left
+            return 0
         if req.kind == nl.RTM_NEWROUTE:
             a = nl.attrs(req.body, 12)
             oif = struct.unpack("=I", a[nl.RTA_OIF][:4])[0] if nl.RTA_OIF in a else None
@@ -323,7 +340,12 @@ class FakeKernel:
                     return errno.ENETUNREACH
             if oif is not None and oif not in ns.links:
                 return errno.ENODEV
-            ns.routes.append(f"{req.body.hex()} dev {oif}")
+            dst = _route_dst(req.body)
+            if any(r.startswith(f"{dst} ") for r in ns.routes):
+                if not req.flags & nl.F_REPLACE:
+                    return errno.EEXIST
+                ns.routes = [r for r in ns.routes if not r.startswith(f"{dst} ")]
+            ns.routes.append(f"{dst} {req.body.hex()} dev {oif}")
             return 0
         if req.kind == nl.RTM_DELQDISC:
             index = nl._TCMSG.unpack_from(req.body)[1]
@@ -381,10 +403,33 @@ class FakeKernel:
             link.master = master
         if nl.IFLA_IFALIAS in a:
             link.alias = a[nl.IFLA_IFALIAS].split(b"\0")[0].decode()
+        if nl.IFLA_MTU in a:
+            link.mtu = struct.unpack("=I", a[nl.IFLA_MTU][:4])[0]
+        if change & nl.IFF_UP and not link.up:  # the kernel drops the routes through it
+            ns.routes = [r for r in ns.routes if not r.endswith(f" dev {index}")]
         return 0
 
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: i for i, li in self.namespaces[self.inode_of(ref)].links.items()}
+
+    def read_namespace(self, name: str) -> ob.NamespaceView:
+        self._alive()
+        if name not in self.names:
+            raise FileNotFoundError(errno.ENOENT, "no such namespace", name)
+        ns = self.namespaces[self.names[name]]
+        names = {i: li.name for i, li in ns.links.items()}
+        links = {li.name: ob.Interface(i, li.name, li.kind, "up" if li.up else "down", li.up,
+                                       li.up, "", li.mtu, names.get(li.master or 0), li.alias,
+                                       None, None) for i, li in ns.links.items()}
+        routes = {}
+        for r in ns.routes:
+            dst, body = r.split(" ")[:2]
+            routes[dst] = _route_hops(bytes.fromhex(body), names)
+        return ob.NamespaceView(links, {li.name: li.peer[1] for li in ns.links.values()
+                                        if li.peer}, frozenset(
+            (li.name, a) for li in ns.links.values() for a in li.addresses),
+            routes, {names[i]: k for i, k in ns.qdiscs.items() if i in names},
+            frozenset(ns.nft), ns.sysctls.get("net.ipv4.ip_forward") == "1")
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:
@@ -563,6 +608,32 @@ class FakeKernel:
     def forward_drops(self) -> list[str]:
         self._alive()
         return []
+
+
+def _route_dst(body: bytes) -> str:
+    """A route request's destination as `ip route` writes it."""
+    fam, plen = body[0], body[1]
+    a = nl.attrs(body, 12)
+    if not plen:
+        return "0.0.0.0/0" if fam == 2 else "::/0"
+    return f"{ipaddress.ip_address(a[nl.RTA_DST])}/{plen}"
+
+
+def _route_hops(body: bytes, names: dict[int, str]) -> tuple[ob.Nexthop, ...]:
+    a = nl.attrs(body, 12)
+    if nl.RTA_MULTIPATH in a:
+        out, mp, off = [], a[nl.RTA_MULTIPATH], 0
+        while off + nl._RTNH.size <= len(mp):
+            size, _f, _w, oif = nl._RTNH.unpack_from(mp, off)
+            sub = nl.attrs(mp[off + nl._RTNH.size:off + size])
+            via = str(ipaddress.ip_address(sub[nl.RTA_GATEWAY])) if nl.RTA_GATEWAY in sub \
+                else None
+            out.append(ob.Nexthop(via, names.get(oif), 1))
+            off += (size + 3) & ~3
+        return tuple(out)
+    oif = struct.unpack("=I", a[nl.RTA_OIF][:4])[0] if nl.RTA_OIF in a else None
+    via = str(ipaddress.ip_address(a[nl.RTA_GATEWAY])) if nl.RTA_GATEWAY in a else None
+    return (ob.Nexthop(via, names.get(oif) if oif else None, 1),)
 
 
 def _conforms(k: FakeKernel) -> Kernel:

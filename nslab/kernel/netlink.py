@@ -18,8 +18,8 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 # message types
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
-RTM_NEWADDR, RTM_GETADDR = 20, 22
-RTM_NEWROUTE, RTM_GETROUTE = 24, 26
+RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
+RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 # flags
 F_REQUEST, F_ACK, F_EXCL, F_CREATE, F_DUMP = 0x1, 0x4, 0x200, 0x400, 0x300
 F_REPLACE = 0x100
@@ -35,7 +35,7 @@ IFA_F_NODAD = 0x02
 # route attributes
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_MULTIPATH, RTA_TABLE = 1, 4, 5, 6, 9, 15
 RT_TABLE_MAIN, RTPROT_BOOT, RTN_UNICAST = 254, 3, 1
-RT_SCOPE_UNIVERSE, RT_SCOPE_LINK = 0, 253
+RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_NOWHERE = 0, 253, 255
 
 _HDR = struct.Struct("=LHHLL")
 _IFINFO = struct.Struct("=BxHiII")
@@ -160,6 +160,23 @@ def new_address(index: int, address: str, prefixlen: int) -> Request:
     body = _IFADDR.pack(fam, prefixlen, flags, 0, index) + rta(IFA_LOCAL, raw) + rta(
         IFA_ADDRESS, raw)
     return Request(RTM_NEWADDR, F_CREATE | F_EXCL, body)
+
+
+def del_address(index: int, address: str, prefixlen: int) -> Request:
+    ip = ip_address(address)
+    fam = socket.AF_INET if ip.version == 4 else socket.AF_INET6
+    return Request(RTM_DELADDR, 0, _IFADDR.pack(fam, prefixlen, 0, 0, index)
+                   + rta(IFA_LOCAL, ip.packed) + rta(IFA_ADDRESS, ip.packed))
+
+
+def del_route(dst: str, prefixlen: int) -> Request:
+    """`ip route del DST` in the main table, whatever its next hops."""
+    net = ip_address(dst)
+    fam = socket.AF_INET if net.version == 4 else socket.AF_INET6
+    body = _RTMSG.pack(fam, prefixlen, 0, 0, RT_TABLE_MAIN, 0, RT_SCOPE_NOWHERE, 0, 0)
+    if prefixlen:
+        body += rta(RTA_DST, net.packed)
+    return Request(RTM_DELROUTE, 0, body)
 
 
 def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]],

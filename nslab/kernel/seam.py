@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from nslab.kernel import features, machine, netns, netstate, procs, sysctl
+from nslab.kernel import features, machine, netns, netstate, procs, readback, sysctl
 from nslab.kernel import netlink as nl
+from nslab.records.observed import NamespaceView
 
 Ref = int  # a handle on a namespace
 MACHINE: Ref = -1  # the namespace nslab runs in
@@ -75,6 +76,10 @@ class Kernel(Protocol):
             list[nl.NetlinkError]: ...
 
     def link_indexes(self, ref: Ref) -> dict[str, int]: ...
+
+    def read_namespace(self, name: str) -> NamespaceView:
+        """What `check` compares, read from the named namespace (OSError: gone)."""
+        ...
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None: ...
@@ -256,6 +261,9 @@ class RealKernel:
 
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: li.index for li in netstate.interfaces(self._sock(ref))}
+
+    def read_namespace(self, name: str) -> NamespaceView:
+        return readback.read(name)
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:

@@ -401,7 +401,126 @@ class StartDaemons:
         return self.script()
 
 
+# ------------------------------------------------------------ a running lab's changes
+# (nslab apply, check --repair, node stop): what is made is found by name inside
+# the lab's own namespaces; what is already gone counts as removed.
+
+
+@dataclass(frozen=True)
+class RemoveNamespace:
+    """A node taken out of a running lab: its processes ended, its namespace
+    deleted (with its links: each veth's other end goes too)."""
+
+    ns: str
+    node: str
+
+    def as_shell(self) -> str:
+        return f"ip netns pids {self.ns} | xargs -r kill\nip netns del {self.ns}"
+
+
+@dataclass(frozen=True)
+class DelLink:
+    """A link removed from a node (a veth: both of its ends go)."""
+
+    ns: str
+    name: str
+
+    def as_shell(self) -> str:
+        return f"ip -n {self.ns} link del {self.name}"
+
+
+@dataclass(frozen=True)
+class DelAddress:
+    ns: str
+    dev: str
+    address: IPInterface
+
+    def as_shell(self) -> str:
+        return f"ip -n {self.ns} addr del {self.address} dev {self.dev}"
+
+
+@dataclass(frozen=True)
+class DelRoute:
+    ns: str
+    dst: IPNetwork
+
+    def as_shell(self) -> str:
+        fam = "-6 " if self.dst.version == 6 else ""
+        dst = "default" if self.dst.prefixlen == 0 else str(self.dst)
+        return f"ip -n {self.ns} {fam}route del {dst}"
+
+
+@dataclass(frozen=True)
+class StopService:
+    """A service ended (its pid as the journal recorded it)."""
+
+    ns: str
+    node: str
+    name: str
+
+    def as_shell(self) -> str:
+        return f"kill $PID_OF_{self.node}_{self.name}  # service {self.name} of {self.node}"
+
+
+@dataclass(frozen=True)
+class StopDaemons:
+    """A router's routing daemons ended (their pid files under `dir`)."""
+
+    ns: str
+    node: str
+    suite: str
+    dir: str
+    daemons: tuple[str, ...]
+
+    def pid_files(self) -> list[str]:
+        names = ("bird",) if self.suite == "bird" else self.daemons
+        return [f"{self.dir}/{d}.pid" for d in names]
+
+    def as_shell(self) -> str:
+        return f"kill $(cat {' '.join(shlex.quote(f) for f in self.pid_files())})"
+
+
+FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
+
+
+@dataclass(frozen=True)
+class ReloadDaemons:
+    """A router's new configuration, loaded into the daemons that run (FRR's
+    frr-reload.py applies the difference; BIRD reconfigures): sessions and
+    adjacencies that the change does not touch stay up."""
+
+    ns: str
+    node: str
+    suite: str
+    dir: str
+    config: str
+
+    def script(self) -> str:
+        d = shlex.quote(self.dir)
+        if self.suite == "bird":
+            return "\n".join([heredoc(f"cat >{d}/bird.conf", self.config),
+                              f"birdc -s {d}/bird.ctl configure"])
+        return "\n".join([heredoc(f"cat >{d}/frr.conf.new", self.config),
+                          f"chown frr:frr {d}/frr.conf.new",
+                          f"{FRR_RELOAD} --reload --stdout --bindir /usr/bin --confdir {d} "
+                          f"--rundir {d} --vty_socket {d} {d}/frr.conf.new",
+                          f"mv {d}/frr.conf.new {d}/frr.conf"])
+
+    def as_shell(self) -> str:
+        return self.script()
+
+
+@dataclass(frozen=True)
+class RemoveFile:
+    node: str
+    path: str
+
+    def as_shell(self) -> str:
+        return f"rm -f {self.path}"
+
+
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
         | SetLinkUp | SetRate | ClearRate | SetLinkDown | SetNetem
         | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
-        | SetNeighbourLimits | StartDaemons)
+        | SetNeighbourLimits | StartDaemons | RemoveNamespace | DelLink | DelAddress
+        | DelRoute | StopService | StopDaemons | ReloadDaemons | RemoveFile)

@@ -265,3 +265,19 @@ class Check:
     status: Status
     detail: str
     fix: str | None = None
+
+
+@dataclass(frozen=True)
+class NamespaceView:
+    """What `nslab check` compares with a lab's plan, read from one namespace:
+    its links by name, addresses (interface, "ip/len"), routes of the main table
+    by destination (those a person or nslab adds: not the kernel's own, not a
+    routing daemon's), root qdisc kinds, nftables tables, IPv4 forwarding."""
+
+    links: dict[str, Interface]
+    peers: dict[str, int]  # veth name -> its peer's ifindex
+    addresses: frozenset[tuple[str, str]]
+    routes: dict[str, tuple[Nexthop, ...]]
+    qdiscs: dict[str, str]
+    tables: frozenset[str]  # "family name"
+    forwarding: bool

@@ -147,6 +147,8 @@ class Record:
     # ({"up": bool, "rate_bps": float | None, "loss": float | None}, as the file's when
     # cleared)
     link_ends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stopped: set[str] = field(default_factory=set)  # nodes nslab node stop stopped
+    changing: str | None = None  # an apply or repair that began and did not end
 
 
 class Journal:
@@ -232,6 +234,9 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
         name = str(e["name"])
         rec.namespaces[name] = e.get("ino")
         rec.nodes[name] = str(e.get("node", ""))
+    elif t == "unns":  # removed by apply: down leaves its name alone
+        rec.namespaces.pop(str(e["name"]), None)
+        rec.nodes.pop(str(e["name"]), None)
     elif t == "service":
         rec.services.append(e)
     elif t == "neigh":
@@ -256,6 +261,16 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
         rec.dirs.append(str(e["path"]))
     elif t == "up":
         rec.complete = True
+    elif t == "node":
+        if e.get("state") == "stopped":
+            rec.stopped.add(str(e["node"]))
+        else:
+            rec.stopped.discard(str(e["node"]))
+    elif t == "change":
+        rec.changing = str(e.get("what", "apply"))
+        rec.source = e.get("source") or rec.source  # apply of another file: now its
+    elif t == "changed":
+        rec.changing = None
     elif t == "linkend":
         rec.link_ends[str(e["end"])] = {"up": bool(e.get("up", True)),
                                         "rate_bps": e.get("rate_bps"), "loss": e.get("loss"),

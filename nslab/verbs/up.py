@@ -23,6 +23,7 @@ from nslab.model.lab import Lab
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import MachineFacts, Plan, plan
 from nslab.plan.build import needs
+from nslab.plan.codec import steps_to_json
 from nslab.plan.steps import SetNeighbourLimits
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, labs, locked
@@ -120,21 +121,13 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         the_plan = plan(lab, facts, instance)
         uplink = facts.uplink if lab.machine and lab.machine.egress == "auto" else (
             lab.machine.egress if lab.machine else None)
-        ex = Executor(journal, progress, k)
-        ex.neighbour_hook = lambda s: _raise_neighbours(lab.name, s, journal, notes, k)
-        ex.host_sysctl_hook = lambda s: machine_side.set_sysctl(lab.name, s, journal, notes, k)
-        ex.shared_dir_hook = lambda path: _hold_dir(lab.name, path, journal, k)
+        ex = executor(lab.name, journal, k, notes, progress)
         try:  # from the first record on, whatever fails is rolled back
             journal.open()
             journal.write(t="begin", lab=lab.name, source=source, instance=instance,
                           time=time.time(),
                           neighbours=[lab.neighbours.arp, lab.neighbours.ndisc])
-            journal.write_file("lab.json", UpResult(lab, 0, [], uplink).recorded())
-            journal.write_file("nodes.json", [{
-                "name": n.name, "kind": n.kind, "namespace": n.namespace,
-                "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
-                "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
-                for n in lab.nodes])
+            record(journal, UpResult(lab, 0, [], uplink), the_plan)
             k.prepare_names()
             ex.run(the_plan)
             journal.write(t="up", time=time.time())
@@ -146,6 +139,30 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             ex.close()
             journal.close()
     return UpResult(lab, time.perf_counter() - t0, notes, uplink)
+
+
+def executor(name: str, journal: Journal, k: Kernel, notes: list[str],
+             progress: Progress | None = None) -> Executor:
+    """The executor of a lab's steps, with what it needs for the machine's part."""
+    ex = Executor(journal, progress, k)
+    ex.neighbour_hook = lambda s: _raise_neighbours(name, s, journal, notes, k)
+    ex.host_sysctl_hook = lambda s: machine_side.set_sysctl(name, s, journal, notes, k)
+    ex.shared_dir_hook = lambda path: _hold_dir(name, path, journal, k)
+    return ex
+
+
+def record(journal: Journal, res: UpResult, the_plan: Plan) -> None:
+    """What a lab is, beside its journal: the resolved lab (lab.json), its node
+    list (nodes.json) and the steps it is made of (plan.json: what apply and
+    check compare with)."""
+    lab = res.lab
+    journal.write_file("lab.json", res.recorded())
+    journal.write_file("nodes.json", [{
+        "name": n.name, "kind": n.kind, "namespace": n.namespace,
+        "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
+        "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
+        for n in lab.nodes])
+    journal.write_file("plan.json", steps_to_json(the_plan.steps))
 
 
 def _roll_back(name: str, journal: Journal, err: BaseException, kernel: Kernel) -> None:

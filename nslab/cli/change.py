@@ -1,0 +1,69 @@
+"""The verbs that change a running lab: apply, diff, check, node, run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nslab.cli.common import compile_file, print_json, waiting
+from nslab.errors import require_root
+from nslab.views.change import change_text, check_text
+
+DRIFT = 11  # check: the lab differs from its file
+
+
+def cmd_apply(a: argparse.Namespace) -> int:
+    require_root()
+    lab = compile_file(a.file)
+    from nslab.verbs.apply import apply
+
+    res = apply(lab, str(Path(a.file).resolve()), on_wait=waiting(lab.name))
+    d = res.to_dict()
+    if a.json:
+        print_json(d)
+    else:
+        print(change_text(d, "apply"))
+    return 0
+
+
+def cmd_diff(a: argparse.Namespace) -> int:
+    require_root()
+    lab = compile_file(a.file)
+    from nslab.verbs.apply import ApplyResult, diff
+
+    change = diff(lab)
+    if a.shell:
+        print(change.as_shell(), end="")
+        return 0
+    d = ApplyResult(lab, change, 0.0).to_dict()
+    if a.json:
+        print_json(d)
+    else:
+        print(change_text(d, "diff"))
+    return 0
+
+
+def cmd_check(a: argparse.Namespace) -> int:
+    require_root()
+    from nslab.verbs.check import check
+
+    res = check(a.lab, repair=a.repair)
+    d = res.to_dict()
+    if a.json:
+        print_json(d)
+    else:
+        print(check_text(d))
+    return 0 if res.ok else DRIFT
+
+
+def cmd_node(a: argparse.Namespace) -> int:
+    require_root()
+    from nslab.verbs.node import node
+
+    res = node(a.lab, a.node, a.action)
+    if a.json:
+        print_json(res.to_dict())
+    else:
+        print(f"node {res.node} of lab {res.lab} is {res.state} ({len(res.steps)} step(s), "
+              f"{res.seconds:.2f} s)")
+    return 0

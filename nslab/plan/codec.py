@@ -1,0 +1,74 @@
+"""Steps as JSON and back: the plan a lab was built from is recorded beside its
+journal (plan.json), so that `apply` can compare it with a new file's plan and
+`check` with the kernel. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from ipaddress import (
+    IPv4Interface,
+    IPv4Network,
+    IPv6Interface,
+    IPv6Network,
+    ip_address,
+    ip_interface,
+    ip_network,
+)
+from typing import Any
+
+from nslab.model.lab import Netem, Nexthop
+from nslab.plan import steps as st
+
+KINDS: dict[str, type] = {t.__name__: t for t in st.Step.__args__}
+
+
+def _enc(v: Any) -> Any:
+    if isinstance(v, IPv4Interface | IPv6Interface):
+        return {"if": str(v)}
+    if isinstance(v, IPv4Network | IPv6Network):
+        return {"net": str(v)}
+    if isinstance(v, Nexthop):
+        return {"hop": [str(v.via) if v.via is not None else None, v.dev]}
+    if isinstance(v, Netem):
+        return {"netem": dataclasses.asdict(v)}
+    if isinstance(v, tuple | list):
+        return [_enc(x) for x in v]
+    return v
+
+
+def _dec(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(_dec(x) for x in v)
+    if isinstance(v, dict):
+        if "if" in v:
+            return ip_interface(v["if"])
+        if "net" in v:
+            return ip_network(v["net"])
+        if "hop" in v:
+            via, dev = v["hop"]
+            return Nexthop(ip_address(via) if via is not None else None, dev)
+        if "netem" in v:
+            return Netem(**v["netem"])
+        raise ValueError(f"unknown value {v!r}")
+    return v
+
+
+def step_to_json(s: st.Step) -> dict[str, Any]:
+    return {"step": type(s).__name__} | {f.name: _enc(getattr(s, f.name))
+                                         for f in dataclasses.fields(s)}
+
+
+def step_from_json(d: dict[str, Any]) -> st.Step:
+    kind = KINDS.get(d.get("step", ""))
+    if kind is None:
+        raise ValueError(f"unknown step {d.get('step')!r}")
+    step: st.Step = kind(**{k: _dec(v) for k, v in d.items() if k != "step"})
+    return step
+
+
+def steps_to_json(steps: tuple[st.Step, ...] | list[st.Step]) -> list[dict[str, Any]]:
+    return [step_to_json(s) for s in steps]
+
+
+def steps_from_json(data: list[dict[str, Any]]) -> tuple[st.Step, ...]:
+    return tuple(step_from_json(d) for d in data)

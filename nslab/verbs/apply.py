@@ -1,0 +1,192 @@
+"""nslab apply and nslab diff: change a running lab into what a (new) file
+says, touching only what differs (nslab.plan.diff), journaled like `up`.
+
+The running lab is what its recorded plan says (plan.json), as `nslab link`
+changed it since. A change is announced in the journal before its first step
+and closed after its last; one that was cut short (a crash, SIGKILL) leaves
+the lab's state unknown, so the next apply reads the kernel instead
+(nslab.verbs.check) and goes from what is really there. A failure rolls back
+the same way: from what the kernel holds to the plan the lab had.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from nslab.errors import ConflictError
+from nslab.kernel.apply import Progress
+from nslab.kernel.seam import Kernel, RealKernel
+from nslab.model.lab import Lab
+from nslab.plan import plan
+from nslab.plan.build import Plan
+from nslab.plan.diff import Change, changes
+from nslab.plan.steps import AddNamespace, Step
+from nslab.state.journal import Journal, Record, locked
+from nslab.verbs import check as drift
+from nslab.verbs.up import UpResult, executor, host_facts, privileged, record, require_features
+from nslab.verbs.up import up as build
+
+
+@dataclass
+class ApplyResult:
+    lab: Lab
+    change: Change
+    seconds: float
+    built: bool = False  # the lab was not up: apply built it
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.change
+        return {"version": 1, "lab": self.lab.name, "built": self.built,
+                "seconds": round(self.seconds, 4), "steps": [s.as_shell() for s in c.steps],
+                "nodes": {"added": list(c.nodes_added), "removed": list(c.nodes_removed),
+                          "remade": list(c.nodes_remade), "changed": list(c.nodes_changed)},
+                "links": {"added": list(c.links_added), "removed": list(c.links_removed)},
+                "notes": self.notes}
+
+
+def _current(name: str, k: Kernel, target: tuple[Step, ...]
+             ) -> tuple[Journal, Record, tuple[Step, ...], list[Step]]:
+    """The running lab: its journal, its plan as recorded (with the changes
+    nslab link made since), and the steps in place now: that plan, or after a
+    change cut short, what the kernel satisfies of the old plan and the new
+    (with the daemons to stop first where some died)."""
+    journal, rec, steps = drift.recorded_plan(name)
+    if not rec.complete:
+        raise ConflictError(f"lab '{name}' was not fully made (its up was cut short): "
+                            f"nslab down {name}, then up again")
+    if rec.stopped:
+        raise ConflictError(f"node {', '.join(sorted(rec.stopped))} of lab '{name}' is stopped: "
+                            f"start it first (nslab node {name} {min(rec.stopped)} start)")
+    now, quiet = drift.expected(steps, rec, set())
+    if rec.changing is None:
+        return journal, rec, now, []
+    union = tuple(dict.fromkeys((*now, *target)))
+    have, _diffs, stop = drift.observe(union, rec, k, quiet)
+    return journal, rec, tuple(have), stop
+
+
+def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
+    """What apply would do to the running lab `lab.name`; changes nothing."""
+    k = kernel or RealKernel()
+    privileged(k)
+    _journal, rec, _steps = drift.recorded_plan(lab.name)
+    target = plan(lab, host_facts(lab, k), rec.instance)
+    _j, _r, current, stop = _current(lab.name, k, target.steps)
+    return _with_stops(changes(current, target), stop)
+
+
+def _with_stops(change: Change, stop: list[Step]) -> Change:
+    from dataclasses import replace
+
+    return replace(change, steps=tuple(stop) + change.steps) if stop else change
+
+
+def run_change(name: str, journal: Journal, change: Change, k: Kernel, what: str,
+               progress: Progress | None = None, source: str | None = None) -> list[str]:
+    """Make `change` to the running lab `name`: announced, run by the executor
+    on the lab's namespaces, closed. Returns the notes the executor left."""
+    notes: list[str] = []
+    made = {s.ns for s in change.steps if isinstance(s, AddNamespace)}
+    rec = journal.read()
+    there = sorted({ns for s in change.steps if isinstance(ns := getattr(s, "ns", None), str)}
+                   - made)
+    there += sorted({ns for s in change.steps
+                     if isinstance(ns := getattr(s, "peer_ns", None), str)} - made - set(there))
+    journal.open()
+    ex = executor(name, journal, k, notes, progress)
+    try:
+        journal.write(t="change", what=what, steps=len(change.steps), time=time.time(),
+                      **({"source": source} if source else {}))
+        ex.adopt([ns for ns in there if ns in rec.namespaces and k.namespace_inode(ns)
+                  == rec.namespaces[ns]])
+        k.prepare_names()
+        ex.run(change.plan())
+    finally:
+        ex.close()
+        journal.close()
+    return notes
+
+
+def _close(journal: Journal, what: str) -> None:
+    journal.open()
+    try:
+        journal.write(t="changed", what=what, time=time.time())
+    finally:
+        journal.close()
+
+
+def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
+          progress: Progress | None = None, on_wait: Any = None) -> ApplyResult:
+    """Make the running lab what `lab` says; a lab that is not up is built."""
+    k = kernel or RealKernel()
+    privileged(k)
+    t0 = time.perf_counter()
+    if not Journal(lab.name).exists():
+        res: UpResult = build(lab, source, progress, on_wait, k)
+        target = plan(lab)
+        return ApplyResult(lab, Change(lab.name, target.steps, tuple(
+            n.name for n in lab.nodes)), res.seconds, True, res.notes)
+    with locked(lab.name, on_wait):
+        rec = Journal(lab.name).read()
+        target = plan(lab, host_facts(lab, k), rec.instance)
+        journal, rec, current, stop = _current(lab.name, k, target.steps)
+        change = _with_stops(changes(current, target), stop)
+        if change.empty and rec.changing is None and not _link_changes(rec):
+            return ApplyResult(lab, change, time.perf_counter() - t0)
+        require_features(lab, k)
+        old = drift.recorded_plan(lab.name)[2]
+        try:
+            notes = run_change(lab.name, journal, change, k, "apply", progress, source)
+        except BaseException as err:
+            _roll_back(lab.name, journal, old, k, err)
+            raise
+        record(journal, UpResult(lab, 0, [], rec_uplink(journal)), target)
+        _settle_link_ends(journal, rec, lab)
+        _close(journal, "apply")
+    return ApplyResult(lab, change, time.perf_counter() - t0, False, notes)
+
+
+def rec_uplink(journal: Journal) -> str | None:
+    data = journal.read_file("lab.json") or {}
+    side = data.get("machine") or {}
+    uplink: str | None = side.get("uplink")
+    return uplink
+
+
+def _link_changes(rec: Record) -> bool:
+    return any(v["changed"] for v in rec.link_ends.values())
+
+
+def _settle_link_ends(journal: Journal, rec: Record, lab: Lab) -> None:
+    """The ends `nslab link` changed are as the file says again."""
+    ends = {f"{i.node}:{i.name}": i for n in lab.nodes for i in n.interfaces}
+    journal.open()
+    try:
+        for end, v in rec.link_ends.items():
+            if v["changed"] and end in ends:
+                journal.write(t="linkend", end=end, up=True, rate_bps=ends[end].rate_bps,
+                              loss=ends[end].loss, changed=False)
+    finally:
+        journal.close()
+
+
+def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], k: Kernel,
+               err: BaseException) -> None:
+    """Back to the lab as it was (its old plan), from what the kernel holds now."""
+    try:
+        rec = journal.read()
+        want, quiet = drift.expected(old, rec, set())
+        have, _d, stop = drift.observe(want, rec, k, quiet)
+        back = _with_stops(changes(have, Plan(name, want)), stop)
+        run_change(name, journal, back, k, "rollback")
+        _close(journal, "rollback")
+    except Exception as e:  # the original error stays the one raised
+        err.add_note(f"the rollback stopped: {e} (nslab check {name} --repair, or "
+                     f"nslab down {name})")
+    else:
+        err.add_note(f"the lab is as it was before the apply ({len(back.steps)} step(s) "
+                     "undone)")
+

@@ -1,0 +1,417 @@
+"""nslab check: read a running lab back from the kernel and compare it with
+what its file and its journal say should be there (the plan it was made from,
+as `nslab link` and `nslab node` changed it since). Each difference says what
+is expected, what is there, and who probably changed it. `--repair` puts it
+back through the same diff and executor as `apply`.
+
+What is compared: every node's namespace (the one the lab made), its links and
+their state, MTU, bridge ports, addresses, routes (those a person or nslab adds,
+not the kernel's own nor a routing daemon's), root qdiscs, nftables tables,
+IPv4 forwarding, the files nslab wrote, services and routing daemons alive.
+Addresses and routes that are there and not in the file are differences too;
+links nobody asked for are named, and left alone (they go at down).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field, replace
+from ipaddress import ip_address, ip_interface, ip_network
+from typing import Any
+
+from nslab.errors import LabNotFoundError, NslabError
+from nslab.kernel.seam import Kernel, RealKernel
+from nslab.model.lab import Nexthop
+from nslab.plan.build import Plan
+from nslab.plan.codec import steps_from_json
+from nslab.plan.diff import Change, changes
+from nslab.plan.steps import (
+    AddAddress,
+    AddBridge,
+    AddNamespace,
+    AddRoute,
+    AddVeth,
+    LoadNftRuleset,
+    SetLinkUp,
+    SetMaster,
+    SetMtu,
+    SetNetem,
+    SetRate,
+    StartDaemons,
+    StartService,
+    Step,
+    StopDaemons,
+    WriteFile,
+    loss_ruleset,
+)
+from nslab.records.observed import NamespaceView
+from nslab.state.journal import Journal, Record, locked
+from nslab.verbs.up import privileged
+
+_TABLES = re.compile(r"^table (\w+) (\S+) \{", re.M)
+
+
+@dataclass(frozen=True)
+class Difference:
+    node: str
+    what: str  # "route 10.0.2.0/24", "link eth1", "namespace"...
+    expected: str
+    found: str
+    cause: str  # who probably changed it
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class CheckResult:
+    lab: str
+    compared: int  # steps of the plan compared with the kernel
+    differences: list[Difference]
+    seconds: float
+    repaired: Change | None = None
+    after: list[Difference] = field(default_factory=list)  # what a repair left
+
+    @property
+    def ok(self) -> bool:
+        return not (self.after if self.repaired is not None else self.differences)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "version": 1, "lab": self.lab, "ok": self.ok, "compared": self.compared,
+            "seconds": round(self.seconds, 4),
+            "differences": [d.to_dict() for d in self.differences]}
+        if self.repaired is not None:
+            out["repair"] = [s.as_shell() for s in self.repaired.steps]
+            out["left"] = [d.to_dict() for d in self.after]
+        return out
+
+
+def recorded_plan(name: str) -> tuple[Journal, Record, tuple[Step, ...]]:
+    """A running lab's journal, and the steps it is made of (plan.json)."""
+    journal = Journal(name)
+    if not journal.exists():
+        raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
+    data = journal.read_file("plan.json")
+    if data is None:
+        raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "
+                         f"up was cut short): nslab down {name}, then up again")
+    return journal, journal.read(), steps_from_json(data)
+
+
+def expected(steps: tuple[Step, ...], rec: Record, stopped: set[str]
+             ) -> tuple[tuple[Step, ...], set[str]]:
+    """The plan as `nslab link` and `nslab node stop` changed it since: an end
+    set down is down (and the routes of its node are what the kernel left:
+    not compared), a rate or a loss is the one set; a stopped node's links
+    are down and its services and daemons do not run. Also: the namespaces
+    whose routes are not compared."""
+    node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
+    ends = {(node_ns.get(e.split(":")[0], ""), e.split(":", 1)[1]): v
+            for e, v in rec.link_ends.items() if v["changed"]}
+    down = {k for k, v in ends.items() if not v["up"]}
+    stopped_ns = {node_ns[n] for n in stopped if n in node_ns}
+    quiet = {ns for ns, _ in down} | stopped_ns
+    changed_ns = {ns for ns, _ in ends}
+    out: list[Step] = []
+    losses: dict[str, list[tuple[str, float]]] = {}
+    for s in steps:
+        ns = getattr(s, "ns", None)
+        if isinstance(s, SetLinkUp) and ((s.ns, s.name) in down or s.ns in stopped_ns):
+            continue
+        if isinstance(s, AddRoute) and s.ns in quiet:
+            continue
+        if isinstance(s, StartService | StartDaemons) and ns in stopped_ns:
+            continue
+        if isinstance(s, SetRate) and (s.ns, s.name) in ends:
+            rate = ends[(s.ns, s.name)]["rate_bps"]
+            out += [replace(s, rate_bps=rate)] if rate else []
+            continue
+        if isinstance(s, LoadNftRuleset) and s.ns in changed_ns \
+                and s.text.startswith("table netdev nslab_loss"):
+            continue  # made again below, with the losses as they are
+        out.append(s)
+    rated = {(s.ns, s.name) for s in out if isinstance(s, SetRate)}
+    for (ns, iface), v in ends.items():
+        if v["rate_bps"] and (ns, iface) not in rated:
+            out.append(SetRate(ns, iface, v["rate_bps"]))
+    for s in steps:
+        if isinstance(s, LoadNftRuleset) and s.ns in changed_ns \
+                and s.text.startswith("table netdev nslab_loss"):
+            assert s.ns is not None
+            losses[s.ns] = _losses(s.text)
+    for (ns, iface), v in ends.items():
+        mine = [x for x in losses.get(ns, []) if x[0] != iface]
+        losses[ns] = mine + ([(iface, v["loss"])] if v["loss"] else [])
+    nodes = {s.ns: s.node for s in steps if isinstance(s, AddNamespace)}
+    out += [LoadNftRuleset(ns, nodes.get(ns, ns), loss_ruleset(sorted(d)))
+            for ns, d in losses.items() if d]
+    return tuple(out), quiet
+
+
+_DROP = re.compile(r'device "([^"]+)".*?\n\s*(?:numgen random mod 1000000 < (\d+) )?counter drop')
+
+
+def _losses(text: str) -> list[tuple[str, float]]:
+    """The (interface, share) a loss ruleset was made of (plan.steps.loss_ruleset)."""
+    return [(iface, int(share) / 1_000_000 if share else 1.0)
+            for iface, share in _DROP.findall(text)]
+
+
+class _Reader:
+    """The lab's namespaces read once each, and its processes."""
+
+    def __init__(self, k: Kernel, rec: Record, steps: tuple[Step, ...]) -> None:
+        self.k, self.rec = k, rec
+        self.views: dict[str, NamespaceView | None] = {}
+        self.node = {s.ns: s.node for s in steps if isinstance(s, AddNamespace)}
+        mine = {ns: ino for ns, ino in rec.namespaces.items() if ns in self.node}
+        self.inodes: dict[str, int | None] = {}
+        for ns, ino in mine.items():
+            now = k.namespace_inode(ns)
+            self.inodes[ns] = now
+            self.views[ns] = None
+            if now is not None and now == ino:
+                with suppress(OSError):
+                    self.views[ns] = k.read_namespace(ns)
+        self.pids = k.processes_in({i for ns, i in self.inodes.items() if i is not None
+                                    and self.views.get(ns) is not None})
+
+    def alive(self, ns: str, pid: int) -> bool:
+        return self.pids.get(pid) == self.inodes.get(ns)
+
+
+def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | None = None
+            ) -> tuple[list[Step], list[Difference], list[Step]]:
+    """The steps of `steps` the kernel satisfies, with the addresses and routes
+    it holds beyond them (as steps, so that a diff removes them); each
+    difference; and the daemons to stop before a repair starts them again
+    (some of a router's daemons died, not all)."""
+    r = _Reader(k, rec, steps)
+    quiet = quiet or set()
+    have: list[Step] = []
+    diffs: list[Difference] = []
+    stop: list[Step] = []
+    for s in steps:
+        ns = getattr(s, "ns", None)
+        if ns is None or isinstance(s, WriteFile):
+            ok = _file_ok(s, k) if isinstance(s, WriteFile) else True
+            if not ok and isinstance(s, WriteFile):
+                diffs.append(Difference(s.node, f"file {s.path}", "as nslab wrote it",
+                                        "missing or changed", "removed or edited by hand"))
+            if ok:
+                have.append(s)
+            continue
+        view = r.views.get(ns)
+        node = r.node.get(ns, ns)
+        if isinstance(s, AddNamespace):
+            if view is None:
+                diffs.append(_namespace_gone(node, ns, r))
+                continue
+            have.append(s if view.forwarding == s.forwarding else
+                        replace(s, forwarding=view.forwarding))
+            if view.forwarding != s.forwarding:
+                diffs.append(Difference(node, "net.ipv4.ip_forward", str(int(s.forwarding)),
+                                        str(int(view.forwarding)),
+                                        "set by hand (sysctl net.ipv4.ip_forward)"))
+            continue
+        if view is None:
+            continue  # the namespace is gone: said once, above
+        found = _satisfied(s, view, r)
+        if found is True:
+            have.append(s)
+        elif isinstance(found, Difference):
+            diffs.append(found)
+        elif found == "partial":
+            assert isinstance(s, StartDaemons)
+            stop.append(StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons))
+            diffs.append(Difference(node, f"{s.suite} daemons", ", ".join(s.daemons),
+                                    "some of them", "a daemon died (it exited or was killed)"))
+    extra, extra_diffs = _extras(steps, r, quiet)
+    return have + extra, diffs + extra_diffs, stop
+
+
+def _namespace_gone(node: str, ns: str, r: _Reader) -> Difference:
+    now = r.inodes.get(ns)
+    if now is None:
+        return Difference(node, "namespace", ns, "missing",
+                          f"deleted by hand (ip netns del {ns}) or by another program")
+    return Difference(node, "namespace", f"{ns} (inode {r.rec.namespaces.get(ns)})",
+                      f"another namespace (inode {now})",
+                      "deleted, and another one made with its name: nslab leaves it alone")
+
+
+def _file_ok(s: WriteFile, k: Kernel) -> bool:
+    text = k.read_text(s.path)
+    return text is not None and text.startswith(s.mark) and text.endswith(s.text)
+
+
+def _satisfied(s: Step, v: NamespaceView, r: _Reader) -> bool | str | Difference:
+    node = r.node.get(getattr(s, "ns", ""), "")
+    match s:
+        case AddVeth():
+            link = v.links.get(s.name)
+            peer_view = r.views.get(s.peer_ns or "")
+            peer = peer_view.links.get(s.peer_name) if peer_view else None
+            if link is not None and peer is not None and v.peers.get(s.name) == peer.index:
+                return True
+            return Difference(node, f"link {s.name}",
+                              f"a veth to {r.node.get(s.peer_ns or '', s.peer_ns)}:"
+                              f"{s.peer_name}", "missing" if link is None else "another link",
+                              f"deleted by hand (ip link del {s.name}), or its other end was")
+        case AddBridge():
+            return True if s.name in v.links else Difference(
+                node, f"bridge {s.name}", "there", "missing",
+                f"deleted by hand (ip link del {s.name})")
+        case SetMaster():
+            link = v.links.get(s.name)
+            if link is None or link.master == s.master:
+                return link is not None
+            return Difference(node, f"link {s.name}", f"a port of {s.master}",
+                              f"master {link.master or 'none'}",
+                              f"changed by hand (ip link set {s.name} nomaster)")
+        case SetMtu():
+            link = v.links.get(s.name)
+            if link is None or link.mtu == s.mtu:
+                return link is not None
+            return Difference(node, f"link {s.name}", f"mtu {s.mtu}", f"mtu {link.mtu}",
+                              f"changed by hand (ip link set {s.name} mtu {link.mtu})")
+        case SetLinkUp():
+            link = v.links.get(s.name)
+            if link is None or link.up:
+                return link is not None
+            return Difference(node, f"link {s.name}", "up", "down",
+                              f"set down by hand (ip link set {s.name} down)")
+        case AddAddress():
+            return (s.dev, str(s.address)) in v.addresses or Difference(
+                node, f"address {s.address}", f"on {s.dev}", "missing",
+                f"deleted or changed by hand (ip addr del {s.address} dev {s.dev})"
+                if s.dev in v.links else f"its link {s.dev} is missing")
+        case SetRate() | SetNetem():
+            kind = "tbf" if isinstance(s, SetRate) else "netem"
+            found = v.qdiscs.get(s.name)
+            return found == kind or Difference(
+                node, f"qdisc of {s.name}", kind, found or "none",
+                f"changed by hand (tc qdisc del dev {s.name} root)"
+                if s.name in v.links else f"its link {s.name} is missing")
+        case AddRoute():
+            hops = v.routes.get(str(s.dst))
+            if hops is not None and _same_hops(s.nexthops, hops):
+                return True
+            devs = [h.dev for h in s.nexthops if h.dev]
+            down = [d for d in devs if d in v.links and not v.links[d].up]
+            cause = (f"the kernel dropped it when {down[0]} went down" if down else
+                     "deleted by hand (ip route del)" if hops is None else "changed by hand "
+                     "(ip route replace)")
+            return Difference(node, f"route {s.dst}", _hops_text(s.nexthops),
+                              "missing" if hops is None else _hops_text(hops), cause)
+        case LoadNftRuleset():
+            wanted = {f"{f} {n}" for f, n in _TABLES.findall(s.text)}
+            missing = sorted(wanted - v.tables)
+            return not missing or Difference(node, f"nftables table {missing[0]}", "loaded",
+                                             "missing", "deleted by hand (nft flush ruleset)")
+        case StartService():
+            pids = [int(e["pid"]) for e in r.rec.services
+                    if e.get("node") == s.node and e.get("name") == s.name]
+            return (bool(pids) and r.alive(s.ns, pids[-1])) or Difference(
+                node, f"service {s.name}", "running", "not running",
+                "the process died (it exited or was killed)")
+        case StartDaemons():
+            names = ("bird",) if s.suite == "bird" else s.daemons
+            alive = [d for d in names if _daemon_alive(s.dir, d, s.ns, r)]
+            if len(alive) == len(names):
+                return True
+            if alive:
+                return "partial"
+            return Difference(node, f"{s.suite} daemons", ", ".join(names), "none running",
+                              "the daemons died (they exited or were killed)")
+    return True  # commands and settings that leave nothing to read back
+
+
+def _daemon_alive(folder: str, daemon: str, ns: str, r: _Reader) -> bool:
+    text = (r.k.read_text(f"{folder}/{daemon}.pid") or "").strip()
+    return text.isdigit() and r.alive(ns, int(text))
+
+
+def _same_hops(want: tuple[Nexthop, ...], have: tuple[Any, ...]) -> bool:
+    if len(want) != len(have):
+        return False
+    got = sorted((h.gateway or "", h.dev or "") for h in have)
+    need = sorted((str(h.via) if h.via is not None else "", h.dev or "") for h in want)
+    return all(g[0] == n[0] and (not n[1] or g[1] == n[1]) for g, n in zip(got, need,
+                                                                            strict=True))
+
+
+def _hops_text(hops: tuple[Any, ...]) -> str:
+    out = []
+    for h in hops:
+        via = getattr(h, "via", None) or getattr(h, "gateway", None)
+        out.append(" ".join(x for x in (f"via {via}" if via else "",
+                                        f"dev {h.dev}" if h.dev else "") if x))
+    return ", ".join(out) or "direct"
+
+
+# the devices a tunnel module puts into every namespace
+FALLBACK = {"sit0", "ip6tnl0", "tunl0", "gre0", "gretap0", "erspan0", "ip_vti0", "ip6_vti0",
+            "ip6gre0", "ip6erspan0"}
+
+
+def _extras(steps: tuple[Step, ...], r: _Reader, quiet: set[str]
+            ) -> tuple[list[Step], list[Difference]]:
+    """Addresses and routes the kernel holds beyond the plan (as steps), and
+    links nobody asked for."""
+    out: list[Step] = []
+    diffs: list[Difference] = []
+    for ns, v in r.views.items():
+        if v is None:
+            continue
+        node = r.node.get(ns, ns)
+        mine = [s for s in steps if getattr(s, "ns", None) == ns]
+        addrs = {(s.dev, str(s.address)) for s in mine if isinstance(s, AddAddress)}
+        for dev, addr in sorted(v.addresses - addrs):
+            if ip_interface(addr).is_link_local:
+                continue
+            out.append(AddAddress(ns, dev, ip_interface(addr)))
+            diffs.append(Difference(node, f"address {addr}", "not in the file", f"on {dev}",
+                                    f"added by hand (ip addr add {addr} dev {dev})"))
+        dsts = {str(s.dst) for s in mine if isinstance(s, AddRoute)}
+        for dst, hops in sorted(v.routes.items()):
+            if dst in dsts or ns in quiet:
+                continue
+            out.append(AddRoute(ns, ip_network(dst), tuple(
+                Nexthop(ip_address(h.gateway) if h.gateway else None, h.dev) for h in hops)))
+            diffs.append(Difference(node, f"route {dst}", "not in the file", _hops_text(hops),
+                                    "added by hand (ip route add)"))
+        names = {getattr(s, "name", None) for s in mine} | {
+            s.peer_name for s in steps if isinstance(s, AddVeth) and s.peer_ns == ns}
+        for name, link in sorted(v.links.items()):
+            if name not in names and link.kind != "loopback" and name not in FALLBACK:
+                diffs.append(Difference(node, f"link {name}", "not in the file",
+                                        f"a {link.kind} link", "added by hand; left alone "
+                                        "(it goes with the namespace at down)"))
+    return out, diffs
+
+
+def check(name: str, repair: bool = False, kernel: Kernel | None = None,
+          stopped: set[str] | None = None) -> CheckResult:
+    """Compare a running lab with its plan; with `repair`, put it back."""
+    k = kernel or RealKernel()
+    privileged(k)
+    t0 = time.perf_counter()
+    with locked(name):
+        journal, rec, steps = recorded_plan(name)
+        want, quiet = expected(steps, rec, rec.stopped if stopped is None else stopped)
+        have, diffs, stop = observe(want, rec, k, quiet)
+        result = CheckResult(name, len(want), diffs, 0.0)
+        if repair and diffs:
+            change = changes(have, Plan(name, want))
+            change = replace(change, steps=tuple(stop) + change.steps)
+            from nslab.verbs.apply import run_change
+
+            run_change(name, journal, change, k, "repair")
+            result.repaired = change
+            _h, result.after, _s = observe(want, journal.read(), k, quiet)
+    result.seconds = time.perf_counter() - t0
+    return result
