@@ -36,7 +36,9 @@ def test_an_as_of_two_routers_meshes_over_loopbacks_and_peers_out_over_links() -
     a1, a2, b1 = (lab.node(n) for n in ("a1", "a2", "b1"))
     assert a2.loopback is not None and str(a2.loopback) == "192.0.2.2/32"
     assert a2.daemons is not None and a2.daemons.router_id == "192.0.2.2"
-    assert a1.loopback is not None and a1.loopback.ip in lab.segments[0].subnet4.supernet(8)
+    # from the top of the pool, clear of every link's subnet
+    assert a1.loopback is not None and str(a1.loopback) == "10.50.255.254/32"
+    assert not any(s.subnet4 is not None and a1.loopback.ip in s.subnet4 for s in lab.segments)
     conf = _config(lab, "a1")
     # iBGP to a2's loopback, from a1's own; OSPF inside the AS to reach it
     assert " neighbor 192.0.2.2 remote-as 65001" in conf

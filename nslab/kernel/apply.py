@@ -431,7 +431,8 @@ class Executor:
             case StopService():
                 pids = [int(e["pid"]) for e in self.journal.read().services
                         if e.get("node") == s.node and e.get("name") == s.name]
-                self._end_in(s.ns, pids[-1:])
+                self._end_in(s.ns, [p for pid in pids[-1:]
+                                    for p in self.kernel.service_processes(pid)])
             case StopDaemons():
                 pids = []
                 for path in s.pid_files():

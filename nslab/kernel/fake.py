@@ -576,6 +576,10 @@ class FakeKernel:
                 del self.processes[pid]
         self._collect()
 
+    def service_processes(self, pid: int) -> list[int]:
+        self._alive()
+        return [pid] if pid in self.processes else []
+
     # ---------------------------------------------------------------- the machine
     def machine_links(self) -> dict[str, str | None]:
         self._alive()

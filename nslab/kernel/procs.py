@@ -42,6 +42,22 @@ def mentioning(text: str) -> list[int]:
     return out
 
 
+def in_session(sid: int) -> list[int]:
+    """Every process of session `sid` (a service is started as the leader of its
+    own: `sh -c` and what it runs go together)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if len(fields) > 3 and fields[3] == str(sid):
+                out.append(int(entry))
+    return out
+
+
 def comm(pid: int) -> str | None:
     """The process's command name, None when it is gone."""
     try:

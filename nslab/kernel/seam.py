@@ -146,6 +146,10 @@ class Kernel(Protocol):
 
     def end_processes(self, pids: list[int]) -> None: ...
 
+    def service_processes(self, pid: int) -> list[int]:
+        """The processes of the service started as `pid` (its session)."""
+        ...
+
     # ---------------------------------------------------------------- the machine
     def machine_links(self) -> dict[str, str | None]:
         """name -> alias of every link of the machine."""
@@ -371,6 +375,9 @@ class RealKernel:
 
     def end_processes(self, pids: list[int]) -> None:
         procs.end(pids)
+
+    def service_processes(self, pid: int) -> list[int]:
+        return procs.in_session(pid)
 
     # ---------------------------------------------------------------- the machine
     def machine_links(self) -> dict[str, str | None]:

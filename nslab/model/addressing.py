@@ -83,6 +83,23 @@ def _hosts(net: IPNetwork) -> Iterator[IPInterface]:
         yield iface((a, net.prefixlen))
 
 
+def _from_the_top(pool: _Pool, reserved: list[IPNetwork], count: int) -> list[IPv4Interface]:
+    """`count` /32s from the top of the pool down (its last address left out),
+    above what the links took: a link added to a lab does not move a router's
+    loopback (its router ID), as it would if they came after the links."""
+    out = []
+    addr = int(pool.pool.broadcast_address) - 1
+    for _ in range(count):
+        while addr >= pool.next and any(
+                int(r.network_address) <= addr <= int(r.broadcast_address) for r in reserved):
+            addr -= 1
+        if addr < pool.next:
+            break
+        out.append(IPv4Interface((addr, 32)))
+        addr -= 1
+    return out
+
+
 def assign(requests: list[SegmentRequest], pool4: IPv4Network,
            pool6: IPv6Network | None, loopbacks: int = 0,
            taken: tuple[IPNetwork, ...] = ()) -> Assignment:
@@ -155,13 +172,9 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
         out.subnets4.append(s4 if isinstance(s4, IPv4Network) else None)
         out.subnets6.append(s6 if isinstance(s6, IPv6Network) else None)
     if loopbacks:
-        pools[4].reserved = [*pools[4].reserved, *taken]
-        for _ in range(loopbacks):
-            net = pools[4].take(32)
-            if net is None:
-                full[4] = full.get(4, 0) + 1
-                break
-            out.loopbacks.append(IPv4Interface((net.network_address, 32)))
+        out.loopbacks = _from_the_top(pools[4], [*pools[4].reserved, *taken], loopbacks)
+        if len(out.loopbacks) < loopbacks:
+            full[4] = full.get(4, 0) + 1
     for fam, count in full.items():  # said once, with the count
         out.problems.append(Problem(("addressing",), f"the IPv{fam} pool {pools[fam].pool} "
                                     f"has no room left for {count} more subnets",

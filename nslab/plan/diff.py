@@ -191,6 +191,8 @@ def changes(current: Iterable[Step], target: Plan) -> Change:
             return s in new_veths
         if isinstance(s, AddBridge):
             return s in new_bridges
+        if isinstance(s, AddNamespace):
+            return s.ns in fresh_ns
         ns = _ns_of(s, node_ns)
         if s not in cur or (ns is not None and ns in fresh_ns):
             return True

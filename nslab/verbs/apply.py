@@ -20,7 +20,7 @@ from nslab.kernel.apply import Progress
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.lab import Lab
 from nslab.plan import plan
-from nslab.plan.build import Plan
+from nslab.plan.build import Plan, marker
 from nslab.plan.diff import Change, changes
 from nslab.plan.steps import AddNamespace, Step
 from nslab.state.journal import Journal, Record, locked
@@ -63,9 +63,34 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
     now, quiet = drift.expected(steps, rec, set())
     if rec.changing is None:
         return journal, rec, now, []
+    rec = _claim(name, journal, rec, k)
     union = tuple(dict.fromkeys((*now, *target)))
     have, _diffs, stop = drift.observe(union, rec, k, quiet)
     return journal, rec, tuple(have), stop
+
+
+def _claim(name: str, journal: Journal, rec: Record, k: Kernel) -> Record:
+    """Namespaces a change cut short made but did not record the inode of:
+    those that carry this lab's marker are recorded (as down would find them)."""
+    unsure = {ns: rec.nodes.get(ns, "") for ns, ino in rec.namespaces.items() if ino is None}
+    found = {}
+    for ns, node in unsure.items():
+        ino = k.namespace_inode(ns)
+        try:
+            ours = ino is not None and k.namespace_marker(ns) == marker(name, node, rec.instance)
+        except OSError:
+            ours = False
+        if ours:
+            found[ns] = (node, ino)
+    if not found:
+        return rec
+    journal.open()
+    try:
+        for ns, (node, ino) in found.items():
+            journal.write(t="ns", name=ns, node=node, ino=ino)
+    finally:
+        journal.close()
+    return journal.read()
 
 
 def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
@@ -141,7 +166,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
         try:
             notes = run_change(lab.name, journal, change, k, "apply", progress, source)
         except BaseException as err:
-            _roll_back(lab.name, journal, old, k, err)
+            _roll_back(lab.name, journal, old, target.steps, k, err)
             raise
         record(journal, UpResult(lab, 0, [], rec_uplink(journal)), target)
         _settle_link_ends(journal, rec, lab)
@@ -173,13 +198,14 @@ def _settle_link_ends(journal: Journal, rec: Record, lab: Lab) -> None:
         journal.close()
 
 
-def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], k: Kernel,
-               err: BaseException) -> None:
-    """Back to the lab as it was (its old plan), from what the kernel holds now."""
+def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], new: tuple[Step, ...],
+               k: Kernel, err: BaseException) -> None:
+    """Back to the lab as it was (its old plan), from what the kernel holds now
+    of the old plan and of the new one."""
     try:
         rec = journal.read()
         want, quiet = drift.expected(old, rec, set())
-        have, _d, stop = drift.observe(want, rec, k, quiet)
+        have, _d, stop = drift.observe(tuple(dict.fromkeys((*want, *new))), rec, k, quiet)
         back = _with_stops(changes(have, Plan(name, want)), stop)
         run_change(name, journal, back, k, "rollback")
         _close(journal, "rollback")

@@ -196,13 +196,19 @@ def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | N
     stop: list[Step] = []
     for s in steps:
         ns = getattr(s, "ns", None)
-        if ns is None or isinstance(s, WriteFile):
-            ok = _file_ok(s, k) if isinstance(s, WriteFile) else True
-            if not ok and isinstance(s, WriteFile):
-                diffs.append(Difference(s.node, f"file {s.path}", "as nslab wrote it",
-                                        "missing or changed", "removed or edited by hand"))
-            if ok:
+        if isinstance(s, WriteFile):
+            text = k.read_text(s.path)
+            if text is not None and text.startswith(s.mark) and text.endswith(s.text):
                 have.append(s)
+                continue
+            diffs.append(Difference(s.node, f"file {s.path}", "as nslab wrote it",
+                                    "missing" if text is None else "changed",
+                                    "removed or edited by hand, or cut short while written"))
+            if text is not None and s.path in rec.files:  # ours, to be written again
+                have.append(replace(s, text=text))
+            continue
+        if ns is None:
+            have.append(s)
             continue
         view = r.views.get(ns)
         node = r.node.get(ns, ns)
@@ -241,11 +247,6 @@ def _namespace_gone(node: str, ns: str, r: _Reader) -> Difference:
     return Difference(node, "namespace", f"{ns} (inode {r.rec.namespaces.get(ns)})",
                       f"another namespace (inode {now})",
                       "deleted, and another one made with its name: nslab leaves it alone")
-
-
-def _file_ok(s: WriteFile, k: Kernel) -> bool:
-    text = k.read_text(s.path)
-    return text is not None and text.startswith(s.mark) and text.endswith(s.text)
 
 
 def _satisfied(s: Step, v: NamespaceView, r: _Reader) -> bool | str | Difference:

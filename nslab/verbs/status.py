@@ -33,7 +33,8 @@ def status(name: str) -> dict[str, Any]:
                 "addresses": snap.addresses_of(link.name) if snap and link else [],
             })
         nodes.append({"name": n["name"], "kind": n["kind"], "namespace": ns,
-                      "present": alive, "interfaces": ifaces, "routes": n["routes"]})
+                      "present": alive, "stopped": n["name"] in rec.stopped,
+                      "interfaces": ifaces, "routes": n["routes"]})
     whole = present == len(nodes) and all(
         i["state"] != "missing" for n in nodes for i in n["interfaces"])
     state = "up" if rec.complete and whole else (
@@ -42,7 +43,8 @@ def status(name: str) -> dict[str, Any]:
             "nodes": nodes, "segments": data["segments"],
             "machine": _machine_status(data.get("machine"), rec),
             # link ends nslab link changed and did not put back (down, a rate, a loss)
-            "changed_links": sorted(e for e, now in rec.link_ends.items() if now["changed"])}
+            "changed_links": sorted(e for e, now in rec.link_ends.items() if now["changed"]),
+            "stopped": sorted(rec.stopped)}
 
 
 def _machine_status(side: dict[str, Any] | None, rec: Record) -> dict[str, Any] | None:

@@ -56,7 +56,8 @@ def status_text(st: dict[str, Any]) -> str:
     for n in st["nodes"]:
         first = True
         for i in n["interfaces"]:
-            rows.append([n["name"] if first else "", n["kind"] if first else "",
+            name = n["name"] + (" (stopped)" if n.get("stopped") else "")
+            rows.append([name if first else "", n["kind"] if first else "",
                          (n["namespace"] if n["present"] else n["namespace"] + " (missing)")
                          if first else "",
                          i["name"], i["state"], i["peer"], " ".join(i["addresses"]) or "-"])
@@ -68,6 +69,9 @@ def status_text(st: dict[str, Any]) -> str:
     changed = st.get("changed_links") or []
     note = (f"\nchanged since up (nslab link ... clear puts them back): {', '.join(changed)}"
             if changed else "")
+    stopped = st.get("stopped") or []
+    note += (f"\nstopped (nslab node {st['lab']} NODE start): {', '.join(stopped)}"
+             if stopped else "")
     return head + "\n" + table(rows, ["NODE", "KIND", "NAMESPACE", "IFACE", "STATE", "PEER",
                                       "ADDRESSES"]) + ("\n" + machine if machine else "") + note
 

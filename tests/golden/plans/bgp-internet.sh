@@ -57,10 +57,10 @@ ip -n internet-c2 addr add 203.0.113.1/24 dev eth2
 ip -n internet-alice addr add 198.51.100.10/24 dev eth0
 ip -n internet-ns1 addr add 198.51.100.53/24 dev eth0
 ip -n internet-www addr add 203.0.113.80/24 dev eth0
-ip -n internet-t1 addr add 10.99.0.16/32 dev lo
-ip -n internet-t2 addr add 10.99.0.17/32 dev lo
-ip -n internet-c1 addr add 10.99.0.18/32 dev lo
-ip -n internet-c2 addr add 10.99.0.19/32 dev lo
+ip -n internet-t1 addr add 10.99.255.254/32 dev lo
+ip -n internet-t2 addr add 10.99.255.253/32 dev lo
+ip -n internet-c1 addr add 10.99.255.252/32 dev lo
+ip -n internet-c2 addr add 10.99.255.251/32 dev lo
 ip -n internet-ix link set br0 up
 ip -n internet-lan1 link set br0 up
 ip -n internet-t1 link set eth0 up
@@ -206,7 +206,7 @@ hostname t1
 service integrated-vtysh-config
 !
 router bgp 64501
- bgp router-id 10.99.0.16
+ bgp router-id 10.99.255.254
  no bgp ebgp-requires-policy
  no bgp network import-check
  bgp bestpath as-path multipath-relax
@@ -239,7 +239,7 @@ hostname t2
 service integrated-vtysh-config
 !
 router bgp 64502
- bgp router-id 10.99.0.17
+ bgp router-id 10.99.255.253
  no bgp ebgp-requires-policy
  no bgp network import-check
  bgp bestpath as-path multipath-relax
@@ -269,7 +269,7 @@ hostname c1
 service integrated-vtysh-config
 !
 router bgp 64511
- bgp router-id 10.99.0.18
+ bgp router-id 10.99.255.252
  no bgp ebgp-requires-policy
  no bgp network import-check
  bgp bestpath as-path multipath-relax
@@ -298,7 +298,7 @@ hostname c2
 service integrated-vtysh-config
 !
 router bgp 64512
- bgp router-id 10.99.0.19
+ bgp router-id 10.99.255.251
  no bgp ebgp-requires-policy
  no bgp network import-check
  bgp bestpath as-path multipath-relax

@@ -28,9 +28,9 @@ ip -n mixed-r3 addr add 10.30.0.6/30 dev eth0
 ip -n mixed-r3 addr add 10.30.0.13/30 dev eth1
 ip -n mixed-h1 addr add 10.30.0.10/30 dev eth0
 ip -n mixed-h3 addr add 10.30.0.14/30 dev eth0
-ip -n mixed-r1 addr add 10.30.0.16/32 dev lo
-ip -n mixed-r2 addr add 10.30.0.17/32 dev lo
-ip -n mixed-r3 addr add 10.30.0.18/32 dev lo
+ip -n mixed-r1 addr add 10.30.255.254/32 dev lo
+ip -n mixed-r2 addr add 10.30.255.253/32 dev lo
+ip -n mixed-r3 addr add 10.30.255.252/32 dev lo
 ip -n mixed-r1 link set eth0 up
 ip -n mixed-r1 link set eth1 up
 ip -n mixed-r2 link set eth0 up
@@ -117,7 +117,7 @@ interface eth1
  ip ospf passive
 !
 router ospf
- ospf router-id 10.30.0.16
+ ospf router-id 10.30.255.254
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -130,7 +130,7 @@ ip netns exec mixed-r1 sh -ec 'mount -t tmpfs -o mode=1777 nslab /var/tmp && mkd
 vtysh --vty_socket /run/nslab/mixed/routing/r1 --config_dir /run/nslab/mixed/routing/r1 -b
 mkdir -p /run/nslab/mixed/routing/r2
 cat >/run/nslab/mixed/routing/r2/bird.conf <<'NSLAB_EOF'
-router id 10.30.0.17;
+router id 10.30.255.253;
 protocol device { scan time 2; }
 protocol kernel { ipv4 { import none; export all; }; merge paths on; }
 protocol ospf v2 {
@@ -165,7 +165,7 @@ interface eth1
  ip ospf passive
 !
 router ospf
- ospf router-id 10.30.0.18
+ ospf router-id 10.30.255.252
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0

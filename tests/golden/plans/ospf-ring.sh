@@ -55,12 +55,12 @@ ip -n ospfring-r6 addr add 10.20.0.21/30 dev eth1
 ip -n ospfring-h1 addr add 10.20.0.26/30 dev eth0
 ip -n ospfring-h3 addr add 10.20.3.10/24 dev eth0
 ip -n ospfring-h4 addr add 10.20.0.30/30 dev eth0
-ip -n ospfring-r1 addr add 10.20.0.32/32 dev lo
-ip -n ospfring-r2 addr add 10.20.0.33/32 dev lo
-ip -n ospfring-r3 addr add 10.20.0.34/32 dev lo
-ip -n ospfring-r4 addr add 10.20.0.35/32 dev lo
-ip -n ospfring-r5 addr add 10.20.0.36/32 dev lo
-ip -n ospfring-r6 addr add 10.20.0.37/32 dev lo
+ip -n ospfring-r1 addr add 10.20.255.254/32 dev lo
+ip -n ospfring-r2 addr add 10.20.255.253/32 dev lo
+ip -n ospfring-r3 addr add 10.20.255.252/32 dev lo
+ip -n ospfring-r4 addr add 10.20.255.251/32 dev lo
+ip -n ospfring-r5 addr add 10.20.255.250/32 dev lo
+ip -n ospfring-r6 addr add 10.20.255.249/32 dev lo
 ip -n ospfring-r1 link set eth0 up
 ip -n ospfring-r1 link set eth1 up
 ip -n ospfring-r1 link set eth2 up
@@ -299,7 +299,7 @@ interface eth2
  ip ospf passive
 !
 router ospf
- ospf router-id 10.20.0.32
+ ospf router-id 10.20.255.254
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -334,7 +334,7 @@ interface eth1
  ip ospf retransmit-interval 1
 !
 router ospf
- ospf router-id 10.20.0.33
+ ospf router-id 10.20.255.253
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -373,7 +373,7 @@ interface eth2
  ip ospf passive
 !
 router ospf
- ospf router-id 10.20.0.34
+ ospf router-id 10.20.255.252
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -412,7 +412,7 @@ interface eth2
  ip ospf passive
 !
 router ospf
- ospf router-id 10.20.0.35
+ ospf router-id 10.20.255.251
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -447,7 +447,7 @@ interface eth1
  ip ospf retransmit-interval 1
 !
 router ospf
- ospf router-id 10.20.0.36
+ ospf router-id 10.20.255.250
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0
@@ -482,7 +482,7 @@ interface eth1
  ip ospf retransmit-interval 1
 !
 router ospf
- ospf router-id 10.20.0.37
+ ospf router-id 10.20.255.249
  timers throttle spf 0 50 500
  timers throttle lsa all 0
  timers lsa min-arrival 0

@@ -1,0 +1,277 @@
+"""A running lab changed, in a sandbox (tests/sandbox.py): every kind of change
+applied to a real lab, nodes stopped and started, `check` finding what was
+changed by hand and `--repair` putting it back, `apply` killed at any point,
+routing daemons given a new configuration without a restart.
+
+    python -m tests.changes SCENARIO     (inside the sandbox: tests.sandbox.run)
+
+Each scenario prints one JSON line of what it saw; tests/test_changes.py judges.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests import sandbox
+from tests.sandbox import ROOT, enter, nslab, ping, sh, snapshot
+from tests.test_apply import BASE, CHANGES
+
+# what each change must have made, read with ip/nft/tc: (command, text it prints)
+PROOF = {
+    "node-added": ("ip -n chg-h4 -br addr show eth0", "10."),
+    "node-removed": ("ip netns list", "!chg-h2"),
+    "link-added": ("ip -n chg-h2 -br link", "eth1"),
+    "link-removed": ("ip -n chg-h2 -br link", "!eth0"),
+    "address-changed": ("ip -n chg-h3 -br addr show eth0", "10.7.0.2/24"),
+    "route-added": ("ip -n chg-h2 route", "10.99.0.0/16 via 10.128.0.1"),
+    "firewall-changed": ("ip netns exec chg-r1 nft list ruleset", "ip saddr 10.128.0.2"),
+    "service-changed": ("ip netns exec chg-h3 ss -ltn", ":8081"),
+    "rate-changed": ("tc -n chg-r1 qdisc show dev eth1", "rate 20Mbit"),
+    "rate-removed": ("tc -n chg-r1 qdisc show dev eth1", "!tbf"),
+    "loss-added": ("ip netns exec chg-h3 nft list ruleset", "nslab_loss"),
+    "mtu-changed": ("ip -n chg-h3 link show eth0", "mtu 1400"),
+    "kind-changed": ("ip netns exec chg-h1 sysctl -n net.ipv4.ip_forward", "1"),
+}
+
+
+def _write(text: str) -> str:
+    fd, path = tempfile.mkstemp(suffix=".yaml", dir="/run")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+def _json(*args: str) -> Any:
+    r = nslab(*args)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        return {"raw": r.stdout, "err": r.stderr, "code": r.returncode}
+
+
+def _inodes() -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in Path("/run/netns").iterdir()} \
+        if Path("/run/netns").is_dir() else {}
+
+
+def _sleepers(nodes: list[str]) -> dict[str, subprocess.Popen[bytes]]:
+    """A process started inside each node (what apply must not end)."""
+    return {n: subprocess.Popen(["ip", "netns", "exec", f"chg-{n}", "sleep", "600"])
+            for n in nodes}
+
+
+def _proof(kind: str, wait: float = 3.0) -> bool:
+    """Whether the kernel shows the change (a service may take a moment to listen)."""
+    cmd, text = PROOF[kind]
+    deadline = time.monotonic() + wait
+    while True:
+        out = sh(cmd, check=False).stdout
+        ok = text[1:] not in out if text.startswith("!") else text in out
+        if ok or time.monotonic() > deadline:
+            return ok
+        time.sleep(0.05)
+
+
+def every_change() -> dict[str, Any]:
+    """Each kind of change applied to a real lab, in-process (the verbs the
+    CLI calls), judged by `check` and by reading the kernel with ip/nft/tc."""
+    from nslab.model.compile import compile_text
+    from nslab.verbs import apply as apply_verb
+    from nslab.verbs import check as check_verb
+    from nslab.verbs import down as down_verb
+    from nslab.verbs import up as up_verb
+
+    before = snapshot()
+    out: dict[str, Any] = {}
+    for kind, text in CHANGES.items():
+        up_verb.up(compile_text(BASE, "base.yaml"))
+        inodes = _inodes()
+        alive = _sleepers(["h1", "h2", "lan", "r1", "h3"])
+        time.sleep(0.1)
+        res = apply_verb.apply(compile_text(text, "new.yaml"))
+        remade = {*res.change.nodes_removed, *res.change.nodes_remade}
+        kept = {n: inodes[f"chg-{n}"] == _inodes().get(f"chg-{n}") for n in alive
+                if n not in remade}
+        procs = {n: p.poll() is None for n, p in alive.items() if n not in remade}
+        proof = _proof(kind)
+        check = check_verb.check("chg")
+        again = apply_verb.apply(compile_text(text, "new.yaml"))
+        reach = ping("chg-h1", "10.128.0.1")  # h1 still reaches its router
+        back = apply_verb.apply(compile_text(BASE, "base.yaml"))
+        check_back = check_verb.check("chg")
+        down = down_verb.down("chg")
+        for p in alive.values():
+            p.kill()
+            p.wait()
+        out[kind] = {"steps": len(res.change.steps), "proof": proof, "kept": kept,
+                     "processes": procs, "check": check.ok,
+                     "differences": [d.to_dict() for d in check.differences],
+                     "again": len(again.change.steps), "reach": reach,
+                     "back": len(back.change.steps), "check_back": check_back.ok,
+                     "down": down.failed}
+    sandbox.reap()
+    return {"kinds": out, "left": sandbox.changed(before, snapshot()),
+            "state": sorted(os.listdir("/run/nslab")) if os.path.isdir("/run/nslab") else []}
+
+
+def drift() -> dict[str, Any]:
+    """Changes made by hand behind nslab's back, found, then put back."""
+    before = snapshot()
+    base = _write(BASE)
+    nslab("up", base)
+    clean = _json("check", "chg", "--json")
+    svc = sh("ip netns pids chg-h3").stdout.split()
+    sh("ip -n chg-h1 route del default")
+    sh("ip -n chg-r1 link set eth1 down")
+    sh("ip -n chg-h2 addr flush dev eth0 && ip -n chg-h2 addr add 10.128.0.77/24 dev eth0")
+    for pid in svc:
+        os.kill(int(pid), signal.SIGKILL)
+    sh("ip -n chg-h1 route add 10.55.0.0/16 dev eth0")
+    time.sleep(0.2)
+    sandbox.reap()
+    found = nslab("check", "chg", "--json")
+    repaired = _json("check", "chg", "--repair", "--json")
+    second = nslab("check", "chg", "--json")
+    web = sh("ip netns exec chg-h3 ss -ltn", check=False).stdout
+    # a namespace deleted by hand: its veths go with it
+    sh("ip netns del chg-h2")
+    gone = _json("check", "chg", "--json")
+    fixed = _json("check", "chg", "--repair", "--json")
+    reach = ping("chg-h2", "10.128.0.2")  # h1, on the same switch
+    text = nslab("check", "chg").stdout
+    nslab("down", "chg")
+    sandbox.reap()
+    return {"clean": clean.get("ok"), "found": json.loads(found.stdout), "found_code":
+            found.returncode, "repaired": repaired, "second_code": second.returncode,
+            "web": ":8080" in web, "gone": gone, "fixed": fixed.get("ok"), "reach": reach,
+            "text": text, "left": sandbox.changed(before, snapshot())}
+
+
+def node_stop_start() -> dict[str, Any]:
+    base = _write(BASE)
+    nslab("up", base)
+    ino = _inodes()["chg-h3"]
+    stop = _json("node", "chg", "h3", "stop", "--json")
+    carrier = sh("ip -n chg-r1 -br link show eth1").stdout
+    web_stopped = ":8080" in sh("ip netns exec chg-h3 ss -ltn").stdout
+    status = _json("status", "chg", "--json")
+    check_stopped = _json("check", "chg", "--json")
+    start = _json("node", "chg", "h3", "start", "--json")
+    time.sleep(0.5)
+    web_started = ":8080" in sh("ip netns exec chg-h3 ss -ltn").stdout
+    reach = ping("chg-h1", "10.128.0.10") or ping("chg-r1", sh(
+        "ip -n chg-h3 -4 -o addr show eth0").stdout.split()[3].split("/")[0])
+    same = _inodes()["chg-h3"] == ino
+    nslab("down", "chg")
+    sandbox.reap()
+    return {"stop": stop, "carrier": carrier, "web_stopped": web_stopped,
+            "status": [n for n in status.get("nodes", []) if n["name"] == "h3"],
+            "check_stopped": check_stopped.get("ok"), "start": start,
+            "web_started": web_started, "reach": reach, "same": same}
+
+
+def _lines() -> int:
+    try:
+        return Path("/run/nslab/chg/journal.jsonl").read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def killed_apply() -> dict[str, Any]:
+    """SIGKILL at every point an apply journals (the number of records it has
+    written); then down leaves nothing and up of the new file works, or apply
+    again converges (check finds nothing). Only the apply killed is a command;
+    the rest runs in-process (the verbs the CLI calls)."""
+    from nslab.model.compile import compile_text
+    from nslab.verbs import apply as apply_verb
+    from nslab.verbs import check as check_verb
+    from nslab.verbs import down as down_verb
+    from nslab.verbs import up as up_verb
+
+    before = snapshot()
+    text = CHANGES["node-added"].replace("  - [r1, h4]\n", "  - [r1, h4]\n  - [h4, h2]\n")
+    new = _write(text)
+    up_verb.up(compile_text(BASE, "base.yaml"))
+    start = _lines()
+    nslab("apply", new)
+    total = _lines() - start
+    down_verb.down("chg")
+    runs = []
+    for point in range(1, total + 1):
+        up_verb.up(compile_text(BASE, "base.yaml"))
+        start = _lines()
+        p = subprocess.Popen([*sandbox.NSLAB, "apply", new], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while p.poll() is None and _lines() - start < point:
+            pass
+        hit = _lines() - start == point and p.poll() is None
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        again: Any = None
+        check = None
+        if point % 2:
+            try:
+                again = len(apply_verb.apply(compile_text(text, "new.yaml")).change.steps)
+                check = check_verb.check("chg").ok
+            except Exception as e:  # judged by the test
+                again = str(e)
+        down = down_verb.down("chg").failed
+        sandbox.reap()
+        left = sandbox.changed(before, snapshot())
+        up_verb.up(compile_text(text, "new.yaml"))
+        up_new = sorted(_inodes())
+        down_verb.down("chg")
+        runs.append({"point": point, "hit": hit, "again": again, "check": check,
+                     "down": down, "left": left, "up_new": up_new, "netns": sorted(_inodes())})
+    return {"total": total, "runs": runs, "left": sandbox.changed(before, snapshot())}
+
+
+def ospf_reload() -> dict[str, Any]:
+    """A router added to an OSPF ring: the new one starts its daemons, its
+    neighbours take their new configuration without a restart, and the rest
+    are untouched."""
+    ring = (ROOT / "examples/ospf-ring.yaml").read_text()
+    grown = ring.replace("  h1: {}\n", "  r7: {kind: router}\n  h1: {}\n").replace(
+        "  - [h4, r4]\n", "  - [h4, r4]\n  - [r1, r7]\n  - [r7, r4]\n")
+    new = _write(grown)
+    nslab("up", str(ROOT / "examples/ospf-ring.yaml"))
+    nslab("test", "ospfring", "--converge", "auto", "--no-matrix", "--json")
+    pids = {n: sh(f"cat /run/nslab/ospfring/routing/{n}/ospfd.pid").stdout.strip()
+            for n in ("r1", "r2", "r4")}
+    res = _json("apply", new, "--json")
+    after = {n: sh(f"cat /run/nslab/ospfring/routing/{n}/ospfd.pid").stdout.strip()
+             for n in ("r1", "r2", "r4")}
+    alive = {n: os.path.exists(f"/proc/{p}") for n, p in after.items() if p}
+    report = _json("test", "ospfring", "--converge", "auto", "--no-matrix", "--json")
+    neigh = nslab("vtysh", "ospfring", "r7", "--", "show ip ospf neighbor").stdout
+    check = _json("check", "ospfring", "--json")
+    stop = _json("node", "ospfring", "r2", "stop", "--json")
+    h3 = "10.20.3.10"
+    deadline, reroute = time.monotonic() + 10, False
+    while not reroute and time.monotonic() < deadline:  # h1 -> h3 went through r2
+        reroute = ping("ospfring-h1", h3)
+    r2_links = sh("ip -n ospfring-r1 -br link show eth0").stdout
+    start = _json("node", "ospfring", "r2", "start", "--json")
+    back = _json("test", "ospfring", "--converge", "auto", "--no-matrix", "--json")
+    down = nslab("down", "ospfring").returncode
+    sandbox.reap()
+    from tests.routing import traces
+
+    return {"steps": res.get("steps"), "nodes": res.get("nodes"), "before": pids,
+            "after": after, "alive": alive, "report_ok": report.get("ok"),
+            "convergence": report.get("convergence"), "neigh": neigh, "check": check,
+            "stop": stop, "reroute": reroute, "r2_links": r2_links, "start": start,
+            "back_ok": back.get("ok"), "down": down, "traces": traces()}
+
+
+if __name__ == "__main__":
+    enter()
+    print(json.dumps(globals()[sys.argv[1]]()))

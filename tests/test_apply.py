@@ -1,0 +1,251 @@
+"""apply, check and node against the fake kernel (nslab.kernel.fake), no root:
+for every kind of change between two files,
+- apply makes exactly the new file's lab (check against it finds nothing),
+  and leaves the namespaces of nodes it did not touch as they were;
+- apply of the same file again does nothing (no step, no kernel effect);
+- a failure at any effect of the apply rolls back to the old lab;
+- a crash after any effect, then down, leaves nothing; then apply converges;
+and check finds what was changed behind nslab's back, and repair puts it back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nslab.errors import NslabError
+from nslab.kernel.fake import Crash, FakeKernel
+from nslab.model.compile import compile_text
+from nslab.model.lab import Lab
+from nslab.plan.codec import steps_from_json, steps_to_json
+from nslab.plan.diff import changes
+from nslab.state import journal
+from nslab.verbs import apply as apply_verb
+from nslab.verbs import check as check_verb
+from nslab.verbs import down as down_verb
+from nslab.verbs import node as node_verb
+from nslab.verbs import up as up_verb
+
+BASE = """
+name: chg
+nodes:
+  h1: {}
+  h2: {}
+  lan: {kind: switch}
+  r1:
+    kind: router
+    firewall:
+      policy: drop
+      rules:
+        - {action: allow, from: h1, proto: icmp}
+  h3:
+    services:
+      - {name: web, cmd: "python3 -m http.server 8080"}
+links:
+  - [h1, lan]
+  - [h2, lan]
+  - [lan, r1]
+  - {endpoints: [r1, h3], rate: 10mbit}
+"""
+
+# each: (what changes, the text of the new file)
+CHANGES = {
+    "node-added": BASE.replace("  h3:\n", "  h4: {}\n  h3:\n") + "  - [r1, h4]\n",
+    "node-removed": BASE.replace("  h2: {}\n", "").replace("  - [h2, lan]\n", ""),
+    "link-added": BASE + "  - [h2, r1]\n",
+    "link-removed": BASE.replace("  - [h2, lan]\n", ""),
+    "address-changed": BASE.replace("  - {endpoints: [r1, h3], rate: 10mbit}",
+                                    "  - {endpoints: [r1, h3], rate: 10mbit, addresses: "
+                                    "[10.7.0.1/24, 10.7.0.2/24]}"),
+    "route-added": BASE.replace("  h2: {}\n", "  h2:\n    routes:\n"
+                                "      - {to: 10.99.0.0/16, via: 10.128.0.1}\n"),
+    "firewall-changed": BASE.replace("proto: icmp}", "proto: icmp}\n"
+                                     "        - {action: allow, from: h2, proto: icmp}"),
+    "service-changed": BASE.replace("8080", "8081"),
+    "rate-changed": BASE.replace("rate: 10mbit", "rate: 20mbit"),
+    "rate-removed": BASE.replace(", rate: 10mbit", ""),
+    "loss-added": BASE.replace("rate: 10mbit", "rate: 10mbit, loss: 5%"),
+    "mtu-changed": BASE.replace("rate: 10mbit", "rate: 10mbit, mtu: 1400"),
+    "kind-changed": BASE.replace("  h1: {}\n", "  h1: {kind: router}\n"),
+}
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = tmp_path / "state"
+    monkeypatch.setattr(journal, "ROOT", str(root))
+    yield root
+
+
+def lab(text: str) -> Lab:
+    return compile_text(text, "chg.yaml")
+
+
+def clean(k: FakeKernel, text: str) -> None:
+    res = check_verb.check("chg", kernel=k)
+    assert res.ok, [d.to_dict() for d in res.differences]
+    assert check_verb.recorded_plan("chg")[2] == up_verb.plan(
+        lab(text), up_verb.host_facts(lab(text), k), journal.Journal("chg").read().instance
+    ).steps
+
+
+def effects(text_a: str, text_b: str) -> int:
+    k = FakeKernel()
+    up_verb.up(lab(text_a), kernel=k)
+    n = k.effects
+    apply_verb.apply(lab(text_b), kernel=k)
+    m = k.effects - n
+    down_verb.down("chg", kernel=k)
+    return m
+
+
+def test_plans_survive_json() -> None:
+    for text in [BASE, *CHANGES.values()]:
+        steps = up_verb.plan(lab(text)).steps
+        assert steps_from_json(steps_to_json(steps)) == steps
+
+
+@pytest.mark.parametrize("kind", CHANGES)
+def test_apply_makes_the_new_lab_and_keeps_the_rest(kind: str) -> None:
+    k = FakeKernel()
+    pristine = k.snapshot()
+    up_verb.up(lab(BASE), kernel=k)
+    before = dict(k.names)
+    res = apply_verb.apply(lab(CHANGES[kind]), kernel=k)
+    assert not res.change.empty
+    clean(k, CHANGES[kind])
+    touched = {*res.change.nodes_removed, *res.change.nodes_remade}
+    for ns, ino in before.items():
+        node = ns.removeprefix("chg-")
+        if node not in touched:
+            assert k.names.get(ns) == ino, f"{kind}: {node}'s namespace was made again"
+    n = k.effects
+    again = apply_verb.apply(lab(CHANGES[kind]), kernel=k)
+    assert again.change.empty and k.effects == n, again.change.steps
+    back = apply_verb.apply(lab(BASE), kernel=k)  # and back again
+    assert not back.change.empty
+    clean(k, BASE)
+    assert down_verb.down("chg", kernel=k).failed == []
+    assert k.snapshot() == pristine and k.violations == []
+
+
+def test_a_lab_that_is_not_up_is_built() -> None:
+    k = FakeKernel()
+    res = apply_verb.apply(lab(BASE), kernel=k)
+    assert res.built and len(res.change.nodes_added) == 5
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)
+
+
+@pytest.mark.parametrize("kind", ["node-added", "node-removed", "address-changed",
+                                  "service-changed", "kind-changed"])
+def test_a_failure_at_any_step_of_apply_rolls_back(kind: str) -> None:
+    n = effects(BASE, CHANGES[kind])
+    assert n > 0
+    for at in range(1, n + 1):
+        k = FakeKernel()
+        pristine = k.snapshot()
+        up_verb.up(lab(BASE), kernel=k)
+        k.fail_at = k.effects + at
+        try:
+            apply_verb.apply(lab(CHANGES[kind]), kernel=k)
+        except NslabError as err:
+            notes = getattr(err, "__notes__", [])
+            assert any("as it was" in x for x in notes), (kind, at, notes)
+            k.fail_at = None
+            clean(k, BASE)
+        else:  # the effect was one the fake cannot refuse (ending a process)
+            k.fail_at = None
+            clean(k, CHANGES[kind])
+        assert down_verb.down("chg", kernel=k).failed == []
+        assert k.snapshot() == pristine, f"{kind}: failure at {at} of {n} left something"
+
+
+@pytest.mark.parametrize("kind", ["node-added", "node-removed", "link-removed",
+                                  "kind-changed", "firewall-changed"])
+def test_a_crash_at_any_step_of_apply_then_down_or_apply_converges(kind: str) -> None:
+    n = effects(BASE, CHANGES[kind])
+    for at in range(0, n + 1):
+        for then in ("down", "apply"):
+            k = FakeKernel()
+            pristine = k.snapshot()
+            up_verb.up(lab(BASE), kernel=k)
+            k.crash_after = k.effects + at
+            with pytest.raises(Crash):
+                apply_verb.apply(lab(CHANGES[kind]), kernel=k)
+            k.restart()
+            if then == "apply":
+                apply_verb.apply(lab(CHANGES[kind]), kernel=k)
+                clean(k, CHANGES[kind])
+            assert down_verb.down("chg", kernel=k).failed == [], (kind, at, then)
+            assert k.snapshot() == pristine, f"{kind}: crash at {at}, {then}: left something"
+
+
+def _ns(k: FakeKernel, node: str) -> object:
+    return k.namespaces[k.names[f"chg-{node}"]]
+
+
+def test_check_finds_and_repair_fixes_what_changed_behind_our_back() -> None:
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    h1 = k.namespaces[k.names["chg-h1"]]
+    h1.routes.clear()  # ip route flush
+    eth0 = h1.by_name("eth0")
+    assert eth0 is not None
+    eth0.addresses = {"10.66.0.1/24"}  # an address changed
+    h2 = k.namespaces[k.names["chg-h2"]]
+    h2_eth0 = h2.by_name("eth0")
+    assert h2_eth0 is not None
+    h2_eth0.up = False  # ip link set down
+    svc = next(p for p, ino in k.processes.items() if ino == k.names["chg-h3"])
+    del k.processes[svc]  # the service died
+    del k.names["chg-h2"]  # ip netns del (the namespace is gone with its links)
+    k._collect()
+    res = check_verb.check("chg", kernel=k)
+    said = {(d.node, d.what.split()[0]) for d in res.differences}
+    assert {("h1", "route"), ("h1", "address"), ("h3", "service"),
+            ("h2", "namespace")} <= said, said
+    assert not res.ok
+    fixed = check_verb.check("chg", repair=True, kernel=k)
+    assert fixed.ok and fixed.repaired is not None, [d.to_dict() for d in fixed.after]
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)
+
+
+def test_node_stop_and_start() -> None:
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    h3 = k.names["chg-h3"]
+    res = node_verb.node("chg", "h3", "stop", kernel=k)
+    assert res.state == "stopped"
+    ns = k.namespaces[h3]
+    assert not any(li.up for li in ns.links.values() if li.name != "lo")
+    assert not [p for p, ino in k.processes.items() if ino == h3]  # the service ended
+    assert check_verb.check("chg", kernel=k).ok  # stopped is what it should be
+    with pytest.raises(NslabError, match="stopped"):
+        apply_verb.apply(lab(BASE), kernel=k)
+    res = node_verb.node("chg", "h3", "start", kernel=k)
+    assert res.state == "running" and k.names["chg-h3"] == h3
+    assert [p for p, ino in k.processes.items() if ino == h3]
+    clean(k, BASE)
+    node_verb.node("chg", "h3", "restart", kernel=k)
+    clean(k, BASE)
+    with pytest.raises(NslabError, match="no node"):
+        node_verb.node("chg", "h9", "stop", kernel=k)
+    down_verb.down("chg", kernel=k)
+
+
+def test_the_machine_side_is_refused_with_a_way_forward() -> None:
+    with_machine = BASE + "host:\n  links: [{node: h1}]\n"
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    with pytest.raises(NslabError, match="reaches the machine"):
+        apply_verb.apply(lab(with_machine), kernel=k)
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)
+
+
+def test_a_diff_of_a_plan_with_itself_is_empty() -> None:
+    p = up_verb.plan(lab(BASE))
+    assert changes(p.steps, p).empty

@@ -1,0 +1,98 @@
+"""A running lab changed, against the real kernel, each case in a sandbox that
+plays the machine (tests.changes): every kind of change applied and proved by
+reading the kernel, untouched nodes keeping their namespace and processes,
+apply twice doing nothing, check finding changes made by hand and --repair
+undoing them, nodes stopped and started, apply killed at every journaled
+point, and FRR taking a new configuration without a restart."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests import sandbox
+
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(not sandbox.available(),
+                                 reason="needs root and unshare (net, mount, pid)")]
+
+
+def test_every_kind_of_change_is_applied_and_nothing_else_is_touched() -> None:
+    out = sandbox.run("tests.changes", "every_change")
+    assert out["left"] == [] and out["state"] == []
+    for kind, r in out["kinds"].items():
+        assert r["steps"] > 0, kind
+        assert r["proof"], f"{kind}: the kernel does not show the change"
+        assert r["check"] and r["differences"] == [], (kind, r["differences"])
+        assert r["kept"] and all(r["kept"].values()), (kind, r["kept"])
+        assert all(r["processes"].values()), (kind, r["processes"])
+        assert r["again"] == 0, f"{kind}: the same file applied twice made steps"
+        assert r["reach"], kind
+        assert r["back"] > 0 and r["check_back"], kind
+        assert r["down"] == [], kind
+
+
+def test_check_finds_changes_made_by_hand_and_repair_puts_them_back() -> None:
+    out = sandbox.run("tests.changes", "drift")
+    assert out["clean"] is True
+    found = out["found"]
+    assert out["found_code"] == 11 and found["ok"] is False
+    said = {(d["node"], d["what"]) for d in found["differences"]}
+    assert {("h1", "route 0.0.0.0/0"), ("r1", "link eth1"), ("h2", "address 10.128.0.3/29"),
+            ("h2", "address 10.128.0.77/24"), ("h3", "service web"),
+            ("h1", "route 10.55.0.0/16")} <= said, said
+    causes = {d["what"]: d["cause"] for d in found["differences"]}
+    assert "set down by hand" in causes["link eth1"]
+    assert "added by hand" in causes["route 10.55.0.0/16"]
+    assert "died" in causes["service web"]
+    rep = out["repaired"]
+    assert rep["ok"] and rep["left"] == [] and rep["repair"]
+    assert out["second_code"] == 0 and out["web"]
+    gone = out["gone"]["differences"]
+    assert [(d["node"], d["what"], d["found"]) for d in gone] == [("h2", "namespace",
+                                                                   "missing")]
+    assert out["fixed"] and out["reach"]
+    assert out["text"].startswith("lab chg is as its file says")
+    assert out["left"] == []
+
+
+def test_a_node_stops_and_starts_keeping_its_namespace() -> None:
+    out = sandbox.run("tests.changes", "node_stop_start")
+    assert out["stop"]["state"] == "stopped"
+    assert "NO-CARRIER" in out["carrier"]  # its neighbour saw the cable go
+    assert not out["web_stopped"]  # its service ended, the whole of it
+    assert out["status"][0]["stopped"] is True
+    assert out["check_stopped"] is True  # stopped is what it should be
+    assert out["start"]["state"] == "running" and out["web_started"] and out["reach"]
+    assert out["same"]
+
+
+def test_apply_killed_at_any_point_then_down_or_apply_converges() -> None:
+    out = sandbox.run("tests.changes", "killed_apply", timeout=300)
+    assert out["total"] >= 10
+    runs = out["runs"]
+    assert sum(r["hit"] for r in runs) >= len(runs) // 2, "most kill points were outrun"
+    for r in runs:
+        assert r["down"] == [] and r["left"] == [] and r["netns"] == [], r
+        assert len(r["up_new"]) == 6, r  # up of the new file works afterwards
+        if r["again"] is not None:
+            assert isinstance(r["again"], int) and r["check"] is True, r
+    assert out["left"] == []
+
+
+@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR is not installed")
+def test_frr_takes_a_new_configuration_without_a_restart() -> None:
+    out = sandbox.run("tests.changes", "ospf_reload")
+    assert out["nodes"]["added"] == ["r7"]
+    assert any("frr-reload.py" in s for s in out["steps"])
+    assert out["before"] == out["after"] and all(out["alive"].values())  # same ospfd
+    assert out["report_ok"] and out["convergence"]["routers"] == 7
+    assert out["neigh"].count("Full") == 2  # r7 with r1 and r4
+    assert out["check"]["ok"]
+    assert out["stop"]["state"] == "stopped" and out["reroute"]
+    assert "NO-CARRIER" in out["r2_links"]
+    assert out["start"]["state"] == "running" and out["back_ok"]
+    assert out["down"] == 0
+    t = out["traces"]
+    assert t["daemons"] == [] and t["mounts"] == [] and t["state"] == []
