@@ -11,7 +11,7 @@ import signal
 import sys
 from typing import Any
 
-from nslab.cli.change import cmd_apply, cmd_check, cmd_diff, cmd_node
+from nslab.cli.change import _positive, cmd_apply, cmd_check, cmd_diff, cmd_node, cmd_run
 from nslab.cli.check import cmd_test, cmd_why
 from nslab.cli.lab import (
     cmd_down,
@@ -92,6 +92,15 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("node")
     sp.add_argument("action", choices=["stop", "start", "restart"])
     sp.add_argument("--json", action="store_true")
+    sp = add("run", cmd_run, "play a running lab's timeline (faults at set times) while "
+             "pairs are probed: how long each was cut off, when it came back")
+    sp.add_argument("lab")
+    sp.add_argument("--every", type=_seconds, metavar="S",
+                    help="seconds between probes (default: the file's timeline.every, 0.1)")
+    sp.add_argument("--speed", type=_positive, default=1.0, metavar="X",
+                    help="play the events X times faster (default 1)")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     sp = add("down", cmd_down, "remove a lab (by name, or by its file)")
     sp.add_argument("target", metavar="NAME|FILE")
     sp.add_argument("--json", action="store_true")

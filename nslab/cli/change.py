@@ -10,6 +10,7 @@ from nslab.errors import require_root
 from nslab.views.change import change_text, check_text
 
 DRIFT = 11  # check: the lab differs from its file
+TEST_FAILED = 10  # run: an expectation after an event failed, or a pair never came back
 
 
 def cmd_apply(a: argparse.Namespace) -> int:
@@ -67,3 +68,34 @@ def cmd_node(a: argparse.Namespace) -> int:
         print(f"node {res.node} of lab {res.lab} is {res.state} ({len(res.steps)} step(s), "
               f"{res.seconds:.2f} s)")
     return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = 0.0
+    if not 0 < v <= 100:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number in (0, 100]")
+    return v
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    require_root()
+    import sys
+
+    from nslab.verbs.run import run
+    from nslab.views import timeline as view
+
+    def live(e: object) -> None:
+        if not a.json:
+            print(view.event_line(e), file=sys.stderr)  # type: ignore[arg-type]
+
+    report = run(a.lab, live, a.every, a.speed)
+    if a.junit:
+        Path(a.junit).write_text(view.junit(report))
+    if a.json:
+        print_json(report.to_dict())
+    else:
+        print(view.report(report))
+    return 0 if report.ok else TEST_FAILED

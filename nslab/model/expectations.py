@@ -88,6 +88,21 @@ def _daemon_expectation(k: int, e: ExpectSpec, lab: Lab, where: tuple[str | int,
 
 
 SETTLE_RETRY = 5.0  # seconds probes are tried again once the tables are complete
+AFTER_WITHIN = 10.0  # seconds an expectation `after` an event has, unless `within` says
+
+
+def _after(e: ExpectSpec, lab: Lab, where: tuple[str | int, ...],
+           problems: list[Problem]) -> str | None:
+    """The timeline event an expectation is judged after, checked."""
+    if e.after is None:
+        return None
+    events = [ev.name for ev in lab.timeline.events] if lab.timeline else []
+    if e.after not in events:
+        problems.append(Problem((*where, "after"), f"no timeline event is named '{e.after}'",
+                                f"events: {', '.join(events[:12])}" if events
+                                else "the file has no timeline"))
+        return None
+    return e.after
 
 
 def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabTests:
@@ -128,10 +143,13 @@ def resolve_tests(spec: LabTestsSpec, lab: Lab, problems: list[Problem]) -> LabT
         if bad:
             continue
         kind: Kind = "throughput" if e.throughput else ("path" if e.via else "reach")
+        after = _after(e, lab, where, problems)
+        text = e.name or _text(e, e.to) + (f" within {e.within or AFTER_WITHIN:g} s of "
+                                           f"{e.after}" if e.after else "")
         out.append(Expectation(
-            k, e.name or _text(e, e.to), kind, e.from_, dst, address, e.proto, e.port,
+            k, text, kind, e.from_, dst, address, e.proto, e.port,
             e.reach, e.via, parse_rate(e.throughput) if e.throughput else None,
-            within=e.within))
+            within=(e.within or AFTER_WITHIN) if after else e.within, after=after))
     if spec.converge == "auto":  # the routers' tables first, then probes for a few seconds
         return LabTests(spec.timeout, SETTLE_RETRY, spec.converge_within, tuple(out))
     return LabTests(spec.timeout, spec.converge, 0.0, tuple(out))

@@ -201,6 +201,7 @@ class Expectation:
     rate_bps: float | None
     state: str | None = None  # session, neighbour: the state it must be in
     within: float | None = None  # seconds it may take to hold (else test.converge)
+    after: str | None = None  # a timeline event: judged by nslab run, `within` of it
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,40 @@ class LabTests:
     converge: float = 0.0  # seconds failing probes are tried again
     settle: float = 0.0  # converge: auto: at most this long for the routers' tables first
     expectations: tuple[Expectation, ...] = ()
+
+
+EventAction = Literal["down", "up", "set", "clear", "stop", "start"]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One fault (or its end) at `at` seconds from the start: on a link
+    (`target`: its two nodes, or one end NODE:IFACE) or a node."""
+
+    name: str
+    at: float
+    kind: Literal["link", "node"]
+    target: tuple[str, ...]
+    action: EventAction
+    props: tuple[tuple[str, str], ...] = ()  # set: rate, loss as written
+    ends: str | None = None  # the event whose `for:` this one ends
+
+    @property
+    def text(self) -> str:
+        what = " ".join(self.target)
+        if self.action == "set":
+            return f"{what}: " + ", ".join(f"{k} {v}" for k, v in self.props)
+        words = {"down": "down", "up": "up", "clear": "as the file says", "stop": "stopped",
+                 "start": "started"}
+        return f"{what} {words[self.action]}"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    events: tuple[TimelineEvent, ...]  # in time order, `for:` expanded into ending events
+    probes: tuple[tuple[str, str], ...]  # node pairs probed while it plays
+    every: float  # seconds between probe rounds
+    tail: float  # seconds probed after the last event
 
 
 MACHINE = "machine"  # the peer_node of an interface that leads to the machine
@@ -263,6 +298,7 @@ class Lab:
     tests: LabTests = LabTests()
     hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file
     machine: MachineSide | None = None
+    timeline: Timeline | None = None
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

@@ -33,6 +33,7 @@ from nslab.model.lab import (
 from nslab.model.machine import resolve_machine
 from nslab.model.naming import interface_names, namespace_name
 from nslab.model.policy import resolve_policies
+from nslab.model.timeline import resolve_timeline
 from nslab.spec.check import parse_endpoint
 from nslab.spec.schema import (
     NETEM_KEYS,
@@ -255,6 +256,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     if len(loopbacks) == len(with_daemons):
         lab = daemons.resolve_daemons(spec, lab, loopbacks, configs or {}, problems)
     lab = resolve_policies(spec, lab, problems)
+    lab = replace(lab, timeline=resolve_timeline(spec, lab, problems))
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
     if problems:
         raise ResolveError(problems)

@@ -6,7 +6,17 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from nslab.model.lab import Daemons, Expectation, Lab, LabTests, MachineEnd, MachineSide, Route
+from nslab.model.lab import (
+    Daemons,
+    Expectation,
+    Lab,
+    LabTests,
+    MachineEnd,
+    MachineSide,
+    Route,
+    Timeline,
+    TimelineEvent,
+)
 
 
 def route_to_dict(r: Route) -> dict[str, Any]:
@@ -46,6 +56,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
         "test": {"timeout": lab.tests.timeout, "converge": lab.tests.converge,
                  "settle": lab.tests.settle,
                  "expect": [dataclasses.asdict(e) for e in lab.tests.expectations]},
+        "timeline": _plain(dataclasses.asdict(lab.timeline)) if lab.timeline else None,
     }
 
 
@@ -87,6 +98,16 @@ def _plain(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | float | str):
         return v
     return str(v)
+
+
+def timeline_from_dict(d: dict[str, Any] | None) -> Timeline | None:
+    """The `timeline` part of lab_to_dict, back (a running lab's record)."""
+    if not d:
+        return None
+    return Timeline(tuple(TimelineEvent(e["name"], e["at"], e["kind"], tuple(e["target"]),
+                                        e["action"], tuple((k, v) for k, v in e["props"]),
+                                        e.get("ends")) for e in d["events"]),
+                    tuple((a, b) for a, b in d["probes"]), d["every"], d["tail"])
 
 
 def tests_from_dict(d: dict[str, Any] | None) -> LabTests:

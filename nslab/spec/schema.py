@@ -24,6 +24,7 @@ from nslab.spec.policy import (
     unusable,
     with_prefix,
 )
+from nslab.spec.timeline import TimelineSpec, seconds, timeline_form
 
 DEFAULT_POOL = "10.128.0.0/16"
 
@@ -321,6 +322,9 @@ class ExpectSpec(Strict):
     neighbour: str | None = None  # {node: r1, neighbour: r2, state: full}: OSPF
     state: str | None = None
     within: float | None = Field(default=None, ge=0, le=600)  # seconds it may take to hold
+    after: str | None = None  # a timeline event: it holds (or not) within `within` of it
+
+    _within = field_validator("within", mode="before")(seconds)
 
     @field_validator("route")
     @classmethod
@@ -351,7 +355,7 @@ class ExpectSpec(Strict):
         if self.listens is not None or self.node is not None:
             if self.listens is None or self.node is None:
                 raise ValueError("a port check needs both 'node' and 'listens'")
-            extra = [k for k in ("from_", "to", "via", "throughput", "port")
+            extra = [k for k in ("from_", "to", "via", "throughput", "port", "after")
                      if getattr(self, k) is not None]
             if extra:
                 raise ValueError(f"'{extra[0].rstrip('_')}' does not go with 'listens'")
@@ -368,6 +372,8 @@ class ExpectSpec(Strict):
             raise ValueError("'via' and 'throughput' need reach: true")
         if self.throughput is not None and self.proto == "udp":
             raise ValueError("throughput is measured over tcp")
+        if self.after is not None and (self.via or self.throughput):
+            raise ValueError("'after' goes with a reach expectation (from, to, reach)")
         return self
 
 
@@ -378,7 +384,7 @@ class ExpectSpec(Strict):
                              f"and {asked[1]}")
         if self.node is None:
             raise ValueError(f"'{asked[0]}' needs 'node' (the router to look at)")
-        extra = [k for k in ("from_", "to", "port", "listens", "throughput")
+        extra = [k for k in ("from_", "to", "port", "listens", "throughput", "after")
                  if getattr(self, k) is not None]
         if extra or not self.reach:
             raise ValueError(f"'{(extra or ['reach'])[0].rstrip('_')}' does not go with "
@@ -422,6 +428,9 @@ class LabSpec(Strict):
     dns: LabDnsSpec = LabDnsSpec()
     host: HostSpec | None = None
     test: LabTestsSpec = LabTestsSpec()
+    timeline: TimelineSpec | None = None
+
+    _timeline = field_validator("timeline", mode="before")(timeline_form)
 
     @field_validator("nodes", mode="before")
     @classmethod

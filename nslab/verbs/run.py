@@ -1,0 +1,222 @@
+"""nslab run: play a running lab's timeline (the file's `timeline:`) while the
+chosen pairs are probed in-process, `every` seconds, as `nslab test` probes;
+then say, for every event, how long each pair was cut off and when it came
+back, and judge the expectations that carry `after: EVENT`.
+
+Each event is made by the verbs a person would use (nslab link, nslab node):
+journaled as they journal. The run is journaled too (its start, the ends it
+touched, its end): whatever the timeline changed is put back as the file says
+when it ends, and a run cut short (Ctrl-C, a crash) is put back by the next
+run, by `nslab apply`, or goes with the lab at `down`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from nslab.errors import LabNotFoundError, NslabError
+from nslab.kernel import probe as probing
+from nslab.model.lab import Timeline, TimelineEvent
+from nslab.model.serialize import tests_from_dict, timeline_from_dict
+from nslab.records.timeline import (
+    AfterResult,
+    EventReport,
+    RunReport,
+    Sample,
+    holds_from,
+    outages,
+)
+from nslab.state.journal import Journal
+from nslab.state.record import recorded
+from nslab.verbs import link as links
+from nslab.verbs import node as nodes
+
+
+def _addresses(data: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
+    """node -> (namespace, the address that stands for it: IPv4 first)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for n in data["nodes"]:
+        addrs = [a.split("/")[0] for i in n["interfaces"] for a in i["addresses"]]
+        first = next((a for a in addrs if ":" not in a), addrs[0] if addrs else None)
+        out[n["name"]] = (n["namespace"], first)
+    return out
+
+
+class _Prober(threading.Thread):
+    """Probes every pair each `every` seconds until stopped; keeps the samples."""
+
+    def __init__(self, probes: list[probing.Probe], every: float, t0: float) -> None:
+        super().__init__(daemon=True)
+        self.probes, self.every, self.t0 = probes, every, t0
+        self.samples: list[Sample] = []
+        self.stop = threading.Event()
+        self.error: str | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                sent = time.monotonic()
+                results = probing.run(self.probes, timeout=self.every, tries=1)
+                t = sent - self.t0
+                self.samples += [Sample(t, k, r.reached) for k, r in enumerate(results)]
+                self.stop.wait(max(0.0, self.every - (time.monotonic() - sent)))
+        except Exception as e:  # said in the report: the samples so far still count
+            self.error = str(e)
+
+
+def _make(lab: str, ev: TimelineEvent) -> None:
+    if ev.kind == "node":
+        nodes.node(lab, ev.target[0], ev.action)
+        return
+    props = dict(ev.props)
+    links.change(lab, list(ev.target), ev.action, props if ev.action == "set" else None)
+
+
+def _undo(lab: str, events: list[dict[str, Any]]) -> list[str]:
+    """Put back what a timeline's events changed: their links as the file
+    says, their nodes started. Returns what was put back."""
+    done = []
+    changed = {e.name for e in links.changed(lab)}
+    stopped = Journal(lab).read().stopped
+    for ev in events:
+        target = list(ev["target"])
+        if ev["kind"] == "node" and target[0] in stopped:
+            nodes.node(lab, target[0], "start")
+            stopped.discard(target[0])
+            done.append(f"node {target[0]} started")
+        elif ev["kind"] == "link":
+            ends, peers = links.find(lab, target)
+            if {e.name for e in [*ends, *peers]} & changed:
+                links.change(lab, target, "clear")
+                changed -= {e.name for e in [*ends, *peers]}
+                done.append(f"link {' '.join(target)} as the file says")
+    return done
+
+
+def _record(lab: str, **entry: Any) -> None:
+    j = Journal(lab)
+    j.open()
+    try:
+        j.write(t="timeline", time=time.time(), **entry)
+    finally:
+        j.close()
+
+
+def cut_short(lab: str) -> list[dict[str, Any]] | None:
+    """The events of a run that began and did not end (None: no such run)."""
+    import json
+
+    playing: list[dict[str, Any]] | None = None
+    try:
+        with open(Journal(lab).path, "rb") as f:
+            for line in f:
+                if b'"t":"timeline"' not in line:
+                    continue
+                e = json.loads(line)
+                playing = e.get("events") if e.get("state") == "playing" else None
+    except (OSError, ValueError):
+        return None
+    return playing
+
+
+def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
+        every: float | None = None, speed: float = 1.0) -> RunReport:
+    """Play the timeline of the running lab `lab`; `speed` > 1 plays it faster."""
+    _journal, data = recorded(lab)
+    timeline: Timeline | None = timeline_from_dict(data.get("timeline"))
+    if timeline is None:
+        raise LabNotFoundError(f"lab '{lab}' has no timeline (add timeline: to its file, "
+                               "then nslab apply it)")
+    notes = []
+    left = cut_short(lab)
+    if left is not None:
+        notes += [f"a run cut short before: {x}" for x in _undo(lab, left)]
+    where = _addresses(data)
+    pairs = [f"{a}>{b}" for a, b in timeline.probes]
+    probes = []
+    for a, b in timeline.probes:
+        ns, _mine = where[a]
+        addr = where[b][1]
+        if addr is None:
+            raise NslabError(f"timeline probe {a} -> {b}: '{b}' has no address")
+        probes.append(probing.Probe(ns, addr))
+    step = every or timeline.every
+    events = list(timeline.events)
+    _record(lab, state="playing", events=[{"name": e.name, "kind": e.kind,
+                                           "target": list(e.target)} for e in events])
+    t0 = time.monotonic()
+    prober = _Prober(probes, step, t0)
+    prober.start()
+    made: list[tuple[TimelineEvent, float, float, str | None]] = []
+    try:
+        for ev in events:
+            wait = t0 + ev.at / speed - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            started = time.monotonic() - t0
+            error = None
+            try:
+                _make(lab, ev)
+            except NslabError as e:
+                error = str(e)
+            made.append((ev, started, time.monotonic() - t0 - started, error))
+            if on_event is not None:
+                on_event(EventReport(ev.name, ev.text, ev.at / speed, started,
+                                     made[-1][2], (), error))
+        last = events[-1].at / speed if events else 0.0
+        wait = t0 + last + timeline.tail - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+    finally:
+        prober.stop.set()
+        prober.join()
+        end = time.monotonic() - t0
+        notes += [f"put back: {x}" for x in _undo(lab, [
+            {"name": e.name, "kind": e.kind, "target": list(e.target)} for e in events])]
+        _record(lab, state="done")
+    if prober.error:
+        notes.append(f"probing stopped early: {prober.error}")
+    report = RunReport(lab, pairs, step, end, samples=len(prober.samples), notes=notes)
+    samples = prober.samples
+    for k, (ev, started, took, error) in enumerate(made):
+        until = made[k + 1][1] if k + 1 < len(made) else end
+        report.events.append(EventReport(ev.name, ev.text, ev.at / speed, round(started, 3),
+                                         round(took, 3),
+                                         outages(samples, pairs, started, until, end), error))
+    report.expectations = _after(data, made, samples, timeline, end)
+    return report
+
+
+def _after(data: dict[str, Any], made: list[tuple[TimelineEvent, float, float, str | None]],
+           samples: list[Sample], timeline: Timeline, end: float) -> list[AfterResult]:
+    """The expectations that carry `after: EVENT`, judged from the samples."""
+    out = []
+    tests = tests_from_dict(data.get("test"))
+    starts = {ev.name: (k, started) for k, (ev, started, _t, _e) in enumerate(made)}
+    for x in tests.expectations:
+        if x.after is None:
+            continue
+        within = x.within or 10.0
+        pair = next((k for k, (a, b) in enumerate(timeline.probes)
+                     if a == x.src and b == x.dst), None)
+        if pair is None or x.after not in starts:
+            out.append(AfterResult(x.text, x.after, within, "fail",
+                                   "its pair was not probed (timeline.probe)" if pair is None
+                                   else "the event did not happen"))
+            continue
+        k, start = starts[x.after]
+        until = made[k + 1][1] if k + 1 < len(made) else end
+        held = holds_from(samples, pair, start, until, x.reach)
+        word = "reached" if x.reach else "cut off"
+        if held is not None and held <= within:
+            out.append(AfterResult(x.text, x.after, within, "pass",
+                                   f"{word} {held:.2f} s after {x.after}, and stayed so"))
+        else:
+            out.append(AfterResult(x.text, x.after, within, "fail",
+                                   f"not {word} for good within {within:g} s of {x.after}"
+                                   + (f" (only after {held:.2f} s)" if held is not None
+                                      else "")))
+    return out
