@@ -272,6 +272,74 @@ def ospf_reload() -> dict[str, Any]:
             "back_ok": back.get("ok"), "down": down, "traces": traces()}
 
 
+TIMELINE = """
+name: tl
+nodes:
+  h1: {}
+  r1: {kind: router}
+  r2: {kind: router}
+  h2: {}
+links: [[h1, r1], [r1, r2], [r2, h2]]
+timeline:
+  every: 50ms
+  tail: 1s
+  events:
+    - {name: cut, at: 500ms, link: [r1, r2], state: down, for: 1s}
+    - {name: power, at: 2s, node: r2, state: stopped, for: 1s}
+    - {name: lossy, at: 3.5s, link: [r1, r2], set: {loss: 100%}, for: 500ms}
+test:
+  expect:
+    - {from: h1, to: h2}
+    - {from: h1, to: h2, after: cut-end, within: 1s}
+    - {from: h1, to: h2, after: cut, within: 200ms}
+"""
+
+
+def timeline() -> dict[str, Any]:
+    """A timeline on a static chain: the outages last as long as the faults."""
+    before = snapshot()
+    path = _write(TIMELINE)
+    nslab("up", path)
+    junit = "/run/tl.xml"
+    r = nslab("run", "tl", "--json", "--junit", junit)
+    report = json.loads(r.stdout)
+    check = _json("check", "tl", "--json")
+    xml = Path(junit).read_text()
+    # killed while a fault is on: what it changed stays recorded, the next run puts it back
+    p = subprocess.Popen([*sandbox.NSLAB, "run", "tl"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    time.sleep(1.2)  # the link is down
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    status = _json("status", "tl", "--json")
+    killed_check = _json("check", "tl", "--json")
+    fast = _json("run", "tl", "--json", "--speed", "4")
+    after_check = _json("check", "tl", "--json")
+    down = nslab("down", "tl").returncode
+    sandbox.reap()
+    return {"code": r.returncode, "report": report, "check": check.get("ok"), "junit": xml,
+            "changed": status.get("changed_links"), "killed_check": killed_check.get("ok"),
+            "fast_notes": fast.get("notes"), "fast_seconds": fast.get("seconds"),
+            "after_check": after_check.get("ok"), "down": down,
+            "left": sandbox.changed(before, snapshot())}
+
+
+def failover() -> dict[str, Any]:
+    """The README's example: OSPF finds the backup path, and the primary again."""
+    f = str(ROOT / "examples/failover.yaml")
+    nslab("up", f)
+    before = _json("test", "failover", "--json", "--no-matrix")
+    r = nslab("run", "failover", "--json")
+    report = json.loads(r.stdout)
+    after = _json("test", "failover", "--json", "--no-matrix")
+    down = nslab("down", "failover").returncode
+    sandbox.reap()
+    from tests.routing import traces
+
+    return {"before": before.get("ok"), "code": r.returncode, "report": report,
+            "after": after.get("ok"), "down": down, "traces": traces()}
+
+
 if __name__ == "__main__":
     enter()
     print(json.dumps(globals()[sys.argv[1]]()))

@@ -96,3 +96,35 @@ def test_frr_takes_a_new_configuration_without_a_restart() -> None:
     assert out["down"] == 0
     t = out["traces"]
     assert t["daemons"] == [] and t["mounts"] == [] and t["state"] == []
+
+
+def test_a_timeline_measures_outages_as_long_as_its_faults() -> None:
+    out = sandbox.run("tests.changes", "timeline")
+    r = out["report"]
+    cut = {e["name"]: e["pairs"][0] for e in r["events"]}
+    # each fault cut h1 off for as long as it lasted (probes every 50 ms)
+    assert cut["cut"]["state"] == "recovered" and abs(cut["cut"]["cut_for"] - 1.0) < 0.3
+    assert abs(cut["power"]["cut_for"] - 1.0) < 0.3
+    assert abs(cut["lossy"]["cut_for"] - 0.5) < 0.3
+    assert cut["cut-end"]["state"] == "not cut"
+    verdicts = {x["event"]: x["status"] for x in r["expectations"]}
+    assert verdicts == {"cut-end": "pass", "cut": "fail"}  # static routes cannot go round
+    assert out["code"] == 10 and r["ok"] is False
+    assert out["check"] is True  # every fault was put back at the end
+    assert out["junit"].count("<testcase") == 8 and "failures=\"1\"" in out["junit"]
+    # killed with the link down: recorded as changed, put back by the next run
+    assert out["changed"] == ["r1:eth1", "r2:eth0"] and out["killed_check"] is True
+    assert out["fast_notes"] == ["a run cut short before: link r1 r2 as the file says"]
+    assert out["fast_seconds"] < 3.5  # --speed 4
+    assert out["after_check"] is True and out["down"] == 0 and out["left"] == []
+
+
+@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR is not installed")
+def test_the_failover_example_reroutes_and_comes_back() -> None:
+    out = sandbox.run("tests.changes", "failover")
+    assert out["before"] and out["after"] and out["code"] == 0
+    r = out["report"]
+    assert r["ok"] and [x["status"] for x in r["expectations"]] == ["pass", "pass"]
+    cut = r["events"][0]
+    assert cut["name"] == "cut" and all(o["back_after"] < 3 for o in cut["pairs"])
+    assert out["down"] == 0 and out["traces"]["daemons"] == []

@@ -69,11 +69,13 @@ def resolve_timeline(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Timeli
     for k, e in enumerate(t.events):
         events += _event(k, e, lab, problems)
     seen: set[str] = set()
-    for k, ev in enumerate(events):
-        if ev.name in seen and ev.ends is None:
+    for k, e in enumerate(t.events):
+        name = e.name or f"e{k + 1}"
+        if name in seen or (name.endswith("-end") and name[:-4] in seen):
             problems.append(Problem(("timeline", "events", k, "name"),
-                                    f"two events are named '{ev.name}'", "names are unique"))
-        seen.add(ev.name)
+                                    f"two events are named '{name}'",
+                                    "names are unique (NAME-end is the end of NAME's for:)"))
+        seen |= {name, f"{name}-end"} if e.for_ else {name}
     names = {n.name for n in lab.nodes}
     if t.probe is not None:
         for k, (a, b) in enumerate(t.probe):
