@@ -412,7 +412,8 @@ class FakeKernel:
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: i for i, li in self.namespaces[self.inode_of(ref)].links.items()}
 
-    def read_namespace(self, name: str) -> ob.NamespaceView:
+    def read_namespace(self, name: str, tables: bool = True,
+                       qdiscs: bool = True) -> ob.NamespaceView:
         self._alive()
         if name not in self.names:
             raise FileNotFoundError(errno.ENOENT, "no such namespace", name)

@@ -150,29 +150,34 @@ def _prefix(a: dict[int, bytes], key: int, plen: int, fam: int) -> str | None:
 def routes(sock: nl.Socket, names: dict[int, str]) -> list[ob.Route]:
     out = []
     for _t, p in sock.dump(nl.RTM_GETROUTE, nl._RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0)):
-        fam, dlen, _s, _tos, table, proto, scope, rtype, _fl = nl._RTMSG.unpack_from(p)
-        a = nl.attrs(p, nl._RTMSG.size)
-        table = _u32(a.get(nl.RTA_TABLE)) or table
-        hops: list[ob.Nexthop] = []
-        if nl.RTA_MULTIPATH in a:
-            mp, off = a[nl.RTA_MULTIPATH], 0
-            while off + nl._RTNH.size <= len(mp):
-                size, _f, weight, oif = nl._RTNH.unpack_from(mp, off)
-                sub = nl.attrs(mp[off + nl._RTNH.size:off + size])
-                hops.append(ob.Nexthop(_ip(sub[nl.RTA_GATEWAY]) if nl.RTA_GATEWAY in sub
-                                       else None, names.get(oif), weight + 1))
-                off += (size + 3) & ~3
-        else:
-            oif = _u32(a.get(nl.RTA_OIF))
-            hops.append(ob.Nexthop(_ip(a[nl.RTA_GATEWAY]) if nl.RTA_GATEWAY in a else None,
-                                   names.get(oif) if oif else None, 1))
-        dst = _prefix(a, nl.RTA_DST, dlen, fam)
-        out.append(ob.Route(
-            family=_family(fam), table=_table(table), type=ROUTE_TYPES.get(rtype, str(rtype)),
-            dst=dst if dst else "default", protocol=PROTOCOLS.get(proto, str(proto)),
-            scope=SCOPES.get(scope, str(scope)), metric=_u32(a.get(nl.RTA_PRIORITY)),
-            prefsrc=_ip(a[RTA_PREFSRC]) if RTA_PREFSRC in a else None, nexthops=tuple(hops)))
+        out += decode_route(p, names)
     return out
+
+
+def decode_route(p: bytes, names: dict[int, str]) -> list[ob.Route]:
+    """One RTM_NEWROUTE message (a list of one)."""
+    fam, dlen, _s, _tos, table, proto, scope, rtype, _fl = nl._RTMSG.unpack_from(p)
+    a = nl.attrs(p, nl._RTMSG.size)
+    table = _u32(a.get(nl.RTA_TABLE)) or table
+    hops: list[ob.Nexthop] = []
+    if nl.RTA_MULTIPATH in a:
+        mp, off = a[nl.RTA_MULTIPATH], 0
+        while off + nl._RTNH.size <= len(mp):
+            size, _f, weight, oif = nl._RTNH.unpack_from(mp, off)
+            sub = nl.attrs(mp[off + nl._RTNH.size:off + size])
+            hops.append(ob.Nexthop(_ip(sub[nl.RTA_GATEWAY]) if nl.RTA_GATEWAY in sub
+                                   else None, names.get(oif), weight + 1))
+            off += (size + 3) & ~3
+    else:
+        oif = _u32(a.get(nl.RTA_OIF))
+        hops.append(ob.Nexthop(_ip(a[nl.RTA_GATEWAY]) if nl.RTA_GATEWAY in a else None,
+                               names.get(oif) if oif else None, 1))
+    dst = _prefix(a, nl.RTA_DST, dlen, fam)
+    return [ob.Route(
+        family=_family(fam), table=_table(table), type=ROUTE_TYPES.get(rtype, str(rtype)),
+        dst=dst if dst else "default", protocol=PROTOCOLS.get(proto, str(proto)),
+        scope=SCOPES.get(scope, str(scope)), metric=_u32(a.get(nl.RTA_PRIORITY)),
+        prefsrc=_ip(a[RTA_PREFSRC]) if RTA_PREFSRC in a else None, nexthops=tuple(hops))]
 
 
 def count_routes(sock: nl.Socket) -> int:

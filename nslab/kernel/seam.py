@@ -77,8 +77,10 @@ class Kernel(Protocol):
 
     def link_indexes(self, ref: Ref) -> dict[str, int]: ...
 
-    def read_namespace(self, name: str) -> NamespaceView:
-        """What `check` compares, read from the named namespace (OSError: gone)."""
+    def read_namespace(self, name: str, tables: bool = True,
+                       qdiscs: bool = True) -> NamespaceView:
+        """What `check` compares, read from the named namespace (OSError: gone);
+        its nftables tables and root qdiscs only when asked."""
         ...
 
     # ---------------------------------------------------------------- sysctls
@@ -266,8 +268,9 @@ class RealKernel:
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: li.index for li in netstate.interfaces(self._sock(ref))}
 
-    def read_namespace(self, name: str) -> NamespaceView:
-        return readback.read(name)
+    def read_namespace(self, name: str, tables: bool = True,
+                       qdiscs: bool = True) -> NamespaceView:
+        return readback.read(name, tables, qdiscs)
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:

@@ -208,8 +208,8 @@ class Journal:
         """Write a whole file of the lab's state atomically (write, then rename)."""
         os.makedirs(self.dir, exist_ok=True)
         tmp = os.path.join(self.dir, f".{name}.tmp")
-        with open(tmp, "w") as f:
-            json.dump(data, f, indent=1)
+        with open(tmp, "w") as f:  # compact: the C encoder (indent is ten times slower)
+            f.write(json.dumps(data, separators=(",", ":")))
         os.replace(tmp, os.path.join(self.dir, name))
 
     def read_file(self, name: str) -> Any:

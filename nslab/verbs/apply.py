@@ -48,12 +48,12 @@ class ApplyResult:
 
 
 def _current(name: str, k: Kernel, target: tuple[Step, ...]
-             ) -> tuple[Journal, Record, tuple[Step, ...], list[Step]]:
+             ) -> tuple[Journal, Record, tuple[Step, ...], list[Step], tuple[Step, ...]]:
     """The running lab: its journal, its plan as recorded (with the changes
     nslab link made since), and the steps in place now: that plan, or after a
     change cut short, what the kernel satisfies of the old plan and the new
-    (with the daemons to stop first where some died)."""
-    journal, rec, steps = drift.recorded_plan(name)
+    (with the daemons to stop first where some died); and the plan as recorded."""
+    journal, rec, steps = drift.recorded_plan(name, target)
     if not rec.complete:
         raise ConflictError(f"lab '{name}' was not fully made (its up was cut short): "
                             f"nslab down {name}, then up again")
@@ -62,11 +62,11 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
                             f"start it first (nslab node {name} {min(rec.stopped)} start)")
     now, quiet = drift.expected(steps, rec, set())
     if rec.changing is None:
-        return journal, rec, now, []
+        return journal, rec, now, [], steps
     rec = _claim(name, journal, rec, k)
     union = tuple(dict.fromkeys((*now, *target)))
     have, _diffs, stop = drift.observe(union, rec, k, quiet)
-    return journal, rec, tuple(have), stop
+    return journal, rec, tuple(have), stop, steps
 
 
 def _claim(name: str, journal: Journal, rec: Record, k: Kernel) -> Record:
@@ -97,9 +97,9 @@ def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
     """What apply would do to the running lab `lab.name`; changes nothing."""
     k = kernel or RealKernel()
     privileged(k)
-    _journal, rec, _steps = drift.recorded_plan(lab.name)
+    rec = Journal(lab.name).read()
     target = plan(lab, host_facts(lab, k), rec.instance)
-    _j, _r, current, stop = _current(lab.name, k, target.steps)
+    _j, _r, current, stop, _old = _current(lab.name, k, target.steps)
     return _with_stops(changes(current, target), stop)
 
 
@@ -157,12 +157,11 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
     with locked(lab.name, on_wait):
         rec = Journal(lab.name).read()
         target = plan(lab, host_facts(lab, k), rec.instance)
-        journal, rec, current, stop = _current(lab.name, k, target.steps)
+        journal, rec, current, stop, old = _current(lab.name, k, target.steps)
         change = _with_stops(changes(current, target), stop)
         if change.empty and rec.changing is None and not _link_changes(rec):
             return ApplyResult(lab, change, time.perf_counter() - t0)
         require_features(lab, k)
-        old = drift.recorded_plan(lab.name)[2]
         try:
             notes = run_change(lab.name, journal, change, k, "apply", progress, source)
         except BaseException as err:

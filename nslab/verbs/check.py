@@ -89,8 +89,10 @@ class CheckResult:
         return out
 
 
-def recorded_plan(name: str) -> tuple[Journal, Record, tuple[Step, ...]]:
-    """A running lab's journal, and the steps it is made of (plan.json)."""
+def recorded_plan(name: str, known: tuple[Step, ...] = ()
+                  ) -> tuple[Journal, Record, tuple[Step, ...]]:
+    """A running lab's journal, and the steps it is made of (plan.json);
+    `known`: steps of a new plan, to take rather than decode (codec)."""
     journal = Journal(name)
     if not journal.exists():
         raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
@@ -98,7 +100,7 @@ def recorded_plan(name: str) -> tuple[Journal, Record, tuple[Step, ...]]:
     if data is None:
         raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "
                          f"up was cut short): nslab down {name}, then up again")
-    return journal, journal.read(), steps_from_json(data)
+    return journal, journal.read(), steps_from_json(data, known)
 
 
 def expected(steps: tuple[Step, ...], rec: Record, stopped: set[str]
@@ -168,6 +170,8 @@ class _Reader:
         self.views: dict[str, NamespaceView | None] = {}
         self.node = {s.ns: s.node for s in steps if isinstance(s, AddNamespace)}
         mine = {ns: ino for ns, ino in rec.namespaces.items() if ns in self.node}
+        nft = {s.ns for s in steps if isinstance(s, LoadNftRuleset)}
+        shaped = {s.ns for s in steps if isinstance(s, SetRate | SetNetem)}
         self.inodes: dict[str, int | None] = {}
         for ns, ino in mine.items():
             now = k.namespace_inode(ns)
@@ -175,7 +179,7 @@ class _Reader:
             self.views[ns] = None
             if now is not None and now == ino:
                 with suppress(OSError):
-                    self.views[ns] = k.read_namespace(ns)
+                    self.views[ns] = k.read_namespace(ns, ns in nft, ns in shaped)
         self.pids = k.processes_in({i for ns, i in self.inodes.items() if i is not None
                                     and self.views.get(ns) is not None})
 
@@ -365,11 +369,21 @@ def _extras(steps: tuple[Step, ...], r: _Reader, quiet: set[str]
     links nobody asked for."""
     out: list[Step] = []
     diffs: list[Difference] = []
+    per_ns: dict[str, list[Step]] = {}
+    names_in: dict[str, set[str]] = {}
+    for s in steps:
+        ns_of = getattr(s, "ns", None)
+        if isinstance(ns_of, str):
+            per_ns.setdefault(ns_of, []).append(s)
+            if isinstance(name_of := getattr(s, "name", None), str):
+                names_in.setdefault(ns_of, set()).add(name_of)
+        if isinstance(s, AddVeth) and s.peer_ns is not None:
+            names_in.setdefault(s.peer_ns, set()).add(s.peer_name)
     for ns, v in r.views.items():
         if v is None:
             continue
         node = r.node.get(ns, ns)
-        mine = [s for s in steps if getattr(s, "ns", None) == ns]
+        mine = per_ns.get(ns, [])
         addrs = {(s.dev, str(s.address)) for s in mine if isinstance(s, AddAddress)}
         for dev, addr in sorted(v.addresses - addrs):
             if ip_interface(addr).is_link_local:
@@ -385,8 +399,7 @@ def _extras(steps: tuple[Step, ...], r: _Reader, quiet: set[str]
                 Nexthop(ip_address(h.gateway) if h.gateway else None, h.dev) for h in hops)))
             diffs.append(Difference(node, f"route {dst}", "not in the file", _hops_text(hops),
                                     "added by hand (ip route add)"))
-        names = {getattr(s, "name", None) for s in mine} | {
-            s.peer_name for s in steps if isinstance(s, AddVeth) and s.peer_ns == ns}
+        names = names_in.get(ns, set())
         for name, link in sorted(v.links.items()):
             if name not in names and link.kind != "loopback" and name not in FALLBACK:
                 diffs.append(Difference(node, f"link {name}", "not in the file",
