@@ -251,6 +251,49 @@ class Lab:
                              f"{(r.stderr or r.stdout).strip()[-300:]}")
         return r.stdout
 
+    # ------------------------------------------------------------ changing it
+    def apply(self, source: str | Path | model.Lab | Lab) -> Any:
+        """Change the running lab into `source` (a file, YAML text, a resolved
+        lab, or another Lab of the same name), touching only what differs (see
+        `nslab apply`); this Lab then stands for the new one. The ApplyResult."""
+        from nslab.verbs.apply import apply
+
+        new = source if isinstance(source, Lab) else Lab(
+            source, name=self.name if not isinstance(source, model.Lab) else None)
+        if new.name != self.name:
+            raise NslabError(f"'{new.name}' is another lab than '{self.name}'")
+        res = apply(new.model, new.source)
+        self.model, self.source, self._up = new.model, new.source or self.source, True
+        return res
+
+    def check(self, repair: bool = False) -> Any:
+        """The running lab compared with its file (see `nslab check`): a
+        CheckResult whose `ok` says whether they match; `repair` puts it back."""
+        from nslab.verbs.check import check
+
+        self._require_up()
+        return check(self.name, repair)
+
+    def stop(self, node: str) -> Any:
+        """Stop a node (see `nslab node`): links down, services and daemons ended."""
+        from nslab.verbs.node import node as node_verb
+
+        self._require_up()
+        return node_verb(self.name, node, "stop")
+
+    def start(self, node: str) -> Any:
+        from nslab.verbs.node import node as node_verb
+
+        self._require_up()
+        return node_verb(self.name, node, "start")
+
+    def run_timeline(self, speed: float = 1.0) -> Any:
+        """Play the file's timeline (see `nslab run`): a RunReport."""
+        from nslab.verbs.run import run
+
+        self._require_up()
+        return run(self.name, speed=speed)
+
     def why(self, src: str, dst: str, **kwargs: Any) -> verdicts.Diagnosis:
         """Why `src` reaches `dst`, or not (see `nslab why`)."""
         from nslab.verbs.why import why

@@ -46,6 +46,29 @@ def test_lab_in_a_with_block(labs: Labs) -> None:
     lab.down()  # twice is fine
 
 
+def test_a_lab_changes_while_it_runs(labs: Labs) -> None:
+    """apply, check, stop/start and a timeline, from Python."""
+    name = labs.name()
+    grown = {**CHAIN, "nodes": {**CHAIN["nodes"], "c": {}},  # type: ignore[dict-item]
+             "links": [*CHAIN["links"], ["r", "c"]],  # type: ignore[list-item]
+             "timeline": [{"name": "cut", "at": "200ms", "link": ["r", "b"], "state": "down",
+                           "for": "500ms"}]}
+    with Lab.from_dict(CHAIN, name=name) as lab:
+        a_ns = Path(f"/run/netns/{name}-a").stat().st_ino
+        res = lab.apply(Lab.from_dict(grown, name=name))
+        assert res.change.nodes_added == ("c",) and Path(f"/run/netns/{name}-a").stat(
+        ).st_ino == a_ns
+        assert lab.node("a").run(["ping", "-c1", "-W2", lab.node("c").address]).ok
+        assert lab.check().ok
+        assert lab.stop("c").state == "stopped" and lab.check().ok
+        assert lab.start("c").state == "running"
+        report = lab.run_timeline()
+        cut = {e.name: e for e in report.events}["cut"]
+        assert any(o.state == "recovered" for o in cut.pairs), cut
+        assert lab.check().ok
+    assert not {n for n in netns_list() if n.startswith(f"{name}-")}
+
+
 def test_lab_from_a_file_under_another_name_keeps_line_numbers(labs: Labs,
                                                                tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"

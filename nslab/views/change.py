@@ -22,8 +22,8 @@ def change_text(d: dict[str, Any], verb: str) -> str:
     lines.append(f"lab {d['lab']}: {head} " + ("; ".join(parts) or "settings") +
                  f" in {len(steps)} step(s)" +
                  (f" ({d['seconds']:.2f} s)" if verb != "diff" else ""))
-    if verb == "diff" or len(steps) <= 20:
-        lines += ["  " + ln for s in steps for ln in s.splitlines()]
+    if verb == "diff" or len(steps) <= 20:  # a step's first line (--shell: all of it)
+        lines += ["  " + s.splitlines()[0] + (" ..." if "\n" in s else "") for s in steps]
     return "\n".join(lines)
 
 
