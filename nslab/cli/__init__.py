@@ -11,7 +11,15 @@ import signal
 import sys
 from typing import Any
 
-from nslab.cli.change import _positive, cmd_apply, cmd_check, cmd_diff, cmd_node, cmd_run
+from nslab.cli.change import (
+    _positive,
+    cmd_apply,
+    cmd_check,
+    cmd_diff,
+    cmd_node,
+    cmd_run,
+    cmd_web,
+)
 from nslab.cli.check import cmd_test, cmd_why
 from nslab.cli.lab import (
     cmd_down,
@@ -101,6 +109,17 @@ def parser() -> argparse.ArgumentParser:
                     help="play the events X times faster (default 1)")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    sp = add("web", cmd_web, "the running labs live in a browser: topology, link states "
+             "and rates, inspect and why on a click, the tests")
+    sp.add_argument("labs", nargs="*", metavar="LAB", help="only these labs (default: all)")
+    sp.add_argument("--port", type=int, default=8080)
+    sp.add_argument("--bind", default="127.0.0.1",
+                    help="the address to serve on (default 127.0.0.1; anything else needs a "
+                         "token, made up unless --token gives one)")
+    sp.add_argument("--token", help="the token every request must carry")
+    sp.add_argument("--allow-changes", action="store_true",
+                    help="let the page take links down and up and stop and start nodes")
+    sp.add_argument("--open", action="store_true", help="open it in a browser")
     sp = add("down", cmd_down, "remove a lab (by name, or by its file)")
     sp.add_argument("target", metavar="NAME|FILE")
     sp.add_argument("--json", action="store_true")

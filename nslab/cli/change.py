@@ -99,3 +99,33 @@ def cmd_run(a: argparse.Namespace) -> int:
     else:
         print(view.report(report))
     return 0 if report.ok else TEST_FAILED
+
+
+def cmd_web(a: argparse.Namespace) -> int:
+    require_root()
+    import sys
+
+    from nslab.web.server import Options, make, url
+
+    opts = Options(a.bind, a.port, a.token, a.allow_changes, a.labs or None)
+    server, app = make(opts)
+    address = url(opts, server)
+    print(f"nslab web: {address}" + ("  (read-only; --allow-changes lets the page take "
+                                      "links down and stop nodes)" if not a.allow_changes
+                                      else ""), flush=True)
+    if opts.token and a.token is None:
+        print("nslab web: bound beyond this machine, so every request needs the token "
+              "in that address", file=sys.stderr)
+    if a.open:
+        import webbrowser
+
+        webbrowser.open(address)
+    app.hub.start()
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        app.hub.close()
+    return 0
