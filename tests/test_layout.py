@@ -25,7 +25,10 @@ ALLOWED: dict[str, set[str]] = {
     "kernel": {"errors", "names", "signals", "spec", "model", "plan", "records", "state"},
     "verbs": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
               "state", "kernel"},
-    "cli": {"errors", "names", "spec", "model", "plan", "records", "views", "verbs"},
+    # nslab web: a verb with a server and a page of its own (static files beside it)
+    "web": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
+            "state", "kernel", "verbs"},
+    "cli": {"errors", "names", "spec", "model", "plan", "records", "views", "verbs", "web"},
     "api": {"errors", "names", "model", "records", "verbs"},
 }
 
