@@ -31,6 +31,7 @@ class Hub:
 
     def __init__(self, only: list[str] | None = None) -> None:
         self.only = only
+        self.on_new_lab: Any = None  # called (in a thread of its own) for a lab that appears
         self.clients: list[queue.Queue[tuple[str, str]]] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -96,6 +97,9 @@ class Hub:
     def _labs(self, w: Watcher) -> None:
         shown = self.shown()
         if shown != self.labs:
+            if self.on_new_lab is not None:
+                for lab in set(shown) - set(self.labs):
+                    threading.Thread(target=self.on_new_lab, args=(lab,), daemon=True).start()
             self.labs = shown
             self.send("labs", {"labs": shown})
         where: dict[str, tuple[str, str]] = {}
