@@ -253,6 +253,13 @@ def ospf_reload() -> dict[str, Any]:
     report = _json("test", "ospfring", "--converge", "auto", "--no-matrix", "--json")
     neigh = nslab("vtysh", "ospfring", "r7", "--", "show ip ospf neighbor").stdout
     check = _json("check", "ospfring", "--json")
+    # a daemon killed behind nslab's back: check names it, --repair starts them again
+    ospfd = sh("cat /run/nslab/ospfring/routing/r3/ospfd.pid").stdout.strip()
+    os.kill(int(ospfd), signal.SIGKILL)
+    time.sleep(0.3)
+    sandbox.reap()
+    killed = _json("check", "ospfring", "--json")
+    repaired = _json("check", "ospfring", "--repair", "--json")
     stop = _json("node", "ospfring", "r2", "stop", "--json")
     h3 = "10.20.3.10"
     deadline, reroute = time.monotonic() + 10, False
@@ -268,6 +275,7 @@ def ospf_reload() -> dict[str, Any]:
     return {"steps": res.get("steps"), "nodes": res.get("nodes"), "before": pids,
             "after": after, "alive": alive, "report_ok": report.get("ok"),
             "convergence": report.get("convergence"), "neigh": neigh, "check": check,
+            "killed": killed.get("differences"), "repaired": repaired,
             "stop": stop, "reroute": reroute, "r2_links": r2_links, "start": start,
             "back_ok": back.get("ok"), "down": down, "traces": traces()}
 

@@ -90,6 +90,10 @@ def test_frr_takes_a_new_configuration_without_a_restart() -> None:
     assert out["report_ok"] and out["convergence"]["routers"] == 7
     assert out["neigh"].count("Full") == 2  # r7 with r1 and r4
     assert out["check"]["ok"]
+    assert [(d["node"], d["what"], d["found"]) for d in out["killed"]] == [
+        ("r3", "frr daemons", "ospfd not running")]
+    rep = out["repaired"]
+    assert rep["ok"] and rep["left"] == [] and any("kill" in s for s in rep["repair"])
     assert out["stop"]["state"] == "stopped" and out["reroute"]
     assert "NO-CARRIER" in out["r2_links"]
     assert out["start"]["state"] == "running" and out["back_ok"]

@@ -234,11 +234,13 @@ def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | N
             have.append(s)
         elif isinstance(found, Difference):
             diffs.append(found)
-        elif found == "partial":
+        elif isinstance(found, tuple):  # some of a router's daemons died
             assert isinstance(s, StartDaemons)
             stop.append(StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons))
             diffs.append(Difference(node, f"{s.suite} daemons", ", ".join(s.daemons),
-                                    "some of them", "a daemon died (it exited or was killed)"))
+                                    f"{found[1]} not running",
+                                    "it died (it exited or was killed); the others are "
+                                    "restarted with it"))
     extra, extra_diffs = _extras(steps, r, quiet)
     return have + extra, diffs + extra_diffs, stop
 
@@ -253,7 +255,8 @@ def _namespace_gone(node: str, ns: str, r: _Reader) -> Difference:
                       "deleted, and another one made with its name: nslab leaves it alone")
 
 
-def _satisfied(s: Step, v: NamespaceView, r: _Reader) -> bool | str | Difference:
+def _satisfied(s: Step, v: NamespaceView, r: _Reader
+               ) -> bool | tuple[str, str] | Difference:
     node = r.node.get(getattr(s, "ns", ""), "")
     match s:
         case AddVeth():
@@ -329,7 +332,7 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader) -> bool | str | Difference
             if len(alive) == len(names):
                 return True
             if alive:
-                return "partial"
+                return ("partial", ", ".join(d for d in names if d not in alive))
             return Difference(node, f"{s.suite} daemons", ", ".join(names), "none running",
                               "the daemons died (they exited or were killed)")
     return True  # commands and settings that leave nothing to read back

@@ -20,6 +20,8 @@ const cy = cytoscape({
         "border-color": "#b45309", "width": 44, "height": 44 } },
     { selector: "node.stopped", style: { "background-color": "#f3f4f6", "border-style": "dashed",
         "border-color": "#9ca3af", "color": "#6b7280" } },
+    { selector: "node.missing", style: { "background-color": "#fee2e2", "border-style": "dotted",
+        "border-color": "#dc2626" } },
     { selector: "node.stop", style: { "border-color": "#dc2626", "border-width": 5 } },
     { selector: "node:selected", style: { "border-width": 4 } },
     { selector: "edge", style: { "width": 2, "line-color": "#9ca3af", "curve-style": "bezier",
@@ -110,9 +112,10 @@ async function load(name) {
     }
   }
   state.stopped = new Set(st.stopped || []);
+  const missing = new Set(st.nodes.filter((n) => !n.present).map((n) => n.name));
   const els = d.graph.nodes.map((n) => ({ group: "nodes", data: { id: n.name, kind: n.kind },
     position: d.positions[n.name] ? { x: d.positions[n.name][0], y: d.positions[n.name][1] } : undefined,
-    classes: state.stopped.has(n.name) ? "stopped" : "" }));
+    classes: state.stopped.has(n.name) ? "stopped" : missing.has(n.name) ? "missing" : "" }));
   d.graph.edges.forEach((e, k) => {
     const a = e.a.node + ":" + e.a.iface, b = e.b.node + ":" + e.b.iface;
     const id = "e" + k;
@@ -254,6 +257,9 @@ async function test() {
   try {
     const r = await api("/api/labs/" + encodeURIComponent(state.lab) + "/test", { method: "POST" });
     const kids = [el("h2", { id: "test-verdict", class: r.ok ? "ok" : "bad" }, (r.ok ? "PASS" : "FAIL") + ": " + state.lab)];
+    const badge = $("last-test");  // the result stays, a click away, until the next run
+    badge.textContent = "last test: " + (r.ok ? "PASS" : "FAIL");
+    badge.className = r.ok ? "ok" : "bad";
     for (const m of r.matrices) {
       const names = [...new Set(m.cells.flatMap((c) => [c.src, c.dst]))];
       const cell = {}; for (const c of m.cells) cell[c.src + ">" + c.dst] = c;
@@ -267,6 +273,7 @@ async function test() {
     if (r.expectations.length) kids.push(el("h3", {}, "expectations"),
       table(r.expectations.map((e) => [el("span", { class: e.status === "pass" ? "ok" : "bad" }, e.status.toUpperCase()), e.text, e.detail])));
     panel(...kids);
+    state.lastTest = [...$("panel").childNodes];
     for (const td of $("panel").querySelectorAll("td span")) {
       if (td.textContent === "ok") td.parentElement.className = "cell-ok";
       if (td.textContent === "x") td.parentElement.className = "cell-bad";
@@ -280,4 +287,5 @@ $("lab").onchange = () => load($("lab").value);
 $("go").onclick = why;
 $("test").onclick = test;
 $("fit").onclick = () => cy.fit(undefined, 30);
+$("last-test").onclick = () => { if (state.lastTest) panel(...state.lastTest); };
 labs().then(listen, (err) => panel(el("p", { class: "bad" }, err.message)));
