@@ -10,7 +10,6 @@ Usage (root):  .venv/bin/python bench/capture.py [-c 2000]
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import UNSHARE, enter, nslab  # noqa: E402
+from tests.sandbox import bench, enter, nslab  # noqa: E402
 
 LAB = "name: cap\nnodes:\n  sw: {kind: switch}\n" + "".join(
     f"  h{i}: {{}}\n" for i in range(10)) + "links:\n" + "".join(
@@ -60,16 +59,7 @@ def inside(count: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-c", type=int, default=2000, help="pings per pair")
-    ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    a = ap.parse_args()
-    if a.inside:
-        inside(a.c)
-        return 0
-    return subprocess.run([*UNSHARE, sys.executable, __file__, "--inside", "-c", str(a.c)],
-                          cwd=REPO).returncode
-
+    return bench(__file__, inside, "-c", 2000, "pings per pair")[0]
 
 if __name__ == "__main__":
     sys.exit(main())

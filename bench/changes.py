@@ -15,9 +15,7 @@ Usage (root):  .venv/bin/python bench/changes.py [-n 1000]
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import UNSHARE, enter, nslab  # noqa: E402
+from tests.sandbox import bench, enter, nslab  # noqa: E402
 
 
 def chain(n: int, extra: str = "") -> str:
@@ -84,21 +82,11 @@ def inside(n: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=1000, help="routers in the chain")
-    ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    a = ap.parse_args()
-    if a.inside:
-        inside(a.n)
-        return 0
-    r = subprocess.run([*UNSHARE, sys.executable, __file__, "--inside", "-n", str(a.n)],
-                       capture_output=True, text=True, cwd=REPO)
-    if r.returncode != 0:
-        print(r.stderr, file=sys.stderr)
-        return 1
-    m = json.loads(r.stdout.strip().splitlines()[-1])
+    code, m = bench(__file__, inside, "-n", 1000, "routers in the chain", capture=True)
+    if m is None:
+        return code
     rebuild = m["down"] + m["up_again"]
-    print(f"a chain of {a.n} routers (nslab commands, Python's start included)")
+    print(f"a chain of {m['n']} routers (nslab commands, Python's start included)")
     print(f"  up                         {m['up']:7.2f} s")
     print(f"  down + up (the rebuild)    {rebuild:7.2f} s   baseline")
     for key, what in (("diff_link", "diff: a link added"), ("apply_link", "apply: a link added"),

@@ -11,7 +11,6 @@ Usage (root):  .venv/bin/python bench/links.py [-n 1000]
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import UNSHARE, enter, nslab  # noqa: E402
+from tests.sandbox import bench, enter, nslab  # noqa: E402
 
 PAIR = """name: pair
 nodes: {a: {}, b: {}}
@@ -83,16 +82,7 @@ def inside(n: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", type=int, default=1000, help="routers in the chain")
-    ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    a = ap.parse_args()
-    if a.inside:
-        inside(a.n)
-        return 0
-    return subprocess.run([*UNSHARE, sys.executable, __file__, "--inside", "-n", str(a.n)],
-                          cwd=REPO).returncode
-
+    return bench(__file__, inside, "-n", 1000, "routers in the chain")[0]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,7 +14,6 @@ Usage (root):  .venv/bin/python bench/web.py [-n 1000]
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -27,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.browser import Browser  # noqa: E402
-from tests.sandbox import NSLAB, UNSHARE, enter, nslab  # noqa: E402
+from tests.sandbox import NSLAB, bench, enter, nslab  # noqa: E402
 
 
 def chain(n: int) -> str:
@@ -92,20 +91,10 @@ def inside(n: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=1000, help="routers in the chain")
-    ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    a = ap.parse_args()
-    if a.inside:
-        inside(a.n)
-        return 0
-    r = subprocess.run([*UNSHARE, sys.executable, __file__, "--inside", "-n", str(a.n)],
-                       capture_output=True, text=True, cwd=REPO)
-    if r.returncode != 0:
-        print(r.stdout, r.stderr, file=sys.stderr)
-        return 1
-    m = json.loads(r.stdout.strip().splitlines()[-1])
-    print(f"nslab web on a chain of {a.n} routers ({m['ends']} link ends)")
+    code, m = bench(__file__, inside, "-n", 1000, "routers in the chain", capture=True)
+    if m is None:
+        return code
+    print(f"nslab web on a chain of {m['n']} routers ({m['ends']} link ends)")
     print(f"  first paint                        {m['paint_first']:6.2f} s   (target < 3 s)")
     print(f"  the page again                     {m['paint_again']:6.2f} s")
     print(f"  rate events in 10 s                {m['rate_events']:6d}     (one a second)")

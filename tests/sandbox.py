@@ -38,6 +38,31 @@ def run(module: str, *args: str, timeout: float = 180) -> dict[str, Any]:
     return out
 
 
+def bench(script: str, inside: Any, flag: str, default: int, what: str,
+          capture: bool = False) -> tuple[int, dict[str, Any] | None]:
+    """A benchmark's main: `script FLAG N` runs `script --inside FLAG N` in a
+    fresh sandbox (where `inside(N)` does the work); with `capture`, the last
+    line it prints is JSON and is returned for the caller to report."""
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument(flag, type=int, default=default, help=what)
+    ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    n = getattr(a, flag.lstrip("-"))
+    if a.inside:
+        inside(n)
+        return 0, None
+    r = subprocess.run([*UNSHARE, sys.executable, script, "--inside", flag, str(n)],
+                       capture_output=capture, text=True, cwd=ROOT)
+    if r.returncode != 0 or not capture:
+        if capture:
+            print(r.stdout, r.stderr, file=sys.stderr)
+        return r.returncode, None
+    out: dict[str, Any] = json.loads(r.stdout.strip().splitlines()[-1])
+    return 0, out | {"n": n}
+
+
 def sh(cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=check)
 
