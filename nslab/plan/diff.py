@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nslab.errors import UsageError
+from nslab.errors import NslabError
 from nslab.plan.build import Plan
 from nslab.plan.steps import (
     AddAddress,
@@ -118,7 +118,7 @@ def changes(current: Iterable[Step], target: Plan) -> Change:
     machine_now = {s for s in cur if _machine(s)}
     machine_new = {s for s in tgt if _machine(s)}
     if machine_now != machine_new:
-        raise UsageError("this change reaches the machine (a link to it, its bridge, egress, "
+        raise NslabError("this change reaches the machine (a link to it, its bridge, egress, "
                          "port forwards or its routes into the lab), which apply does not "
                          f"change yet: nslab down {target.lab}, then nslab up the file")
     ns_cur = {s.ns: s for s in cur if isinstance(s, AddNamespace)}

@@ -97,6 +97,9 @@ def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
     """What apply would do to the running lab `lab.name`; changes nothing."""
     k = kernel or RealKernel()
     privileged(k)
+    if not Journal(lab.name).exists():  # apply would build it: all of its plan
+        whole = plan(lab, host_facts(lab, k))
+        return Change(lab.name, whole.steps, tuple(n.name for n in lab.nodes))
     rec = Journal(lab.name).read()
     target = plan(lab, host_facts(lab, k), rec.instance)
     _j, _r, current, stop, _old = _current(lab.name, k, target.steps)
