@@ -236,6 +236,40 @@ def test_node_stop_and_start() -> None:
     down_verb.down("chg", kernel=k)
 
 
+def test_check_finds_files_and_forwarding_changed_by_hand() -> None:
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    hosts = "/etc/netns/chg-h1/hosts"
+    k.files[hosts] = "edited by hand\n"
+    k.namespaces[k.names["chg-r1"]].sysctls["net.ipv4.ip_forward"] = "0"
+    res = check_verb.check("chg", kernel=k)
+    said = {(d.node, d.what): d for d in res.differences}
+    assert said[("h1", f"file {hosts}")].found == "changed"
+    assert said[("r1", "net.ipv4.ip_forward")].found == "0"
+    fixed = check_verb.check("chg", repair=True, kernel=k)
+    assert fixed.ok, [d.to_dict() for d in fixed.after]
+    assert k.namespaces[k.names["chg-r1"]].sysctls["net.ipv4.ip_forward"] == "1"
+    assert "10.128.0" in k.files[hosts]
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)
+
+
+def test_diff_says_what_apply_would_do_and_does_nothing() -> None:
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    n = k.effects
+    change = apply_verb.diff(lab(CHANGES["node-added"]), kernel=k)
+    assert k.effects == n  # nothing done
+    script = change.as_shell()
+    assert script.startswith("#!/bin/bash") and "ip netns add chg-h4" in script
+    assert "ip link add eth2 netns chg-r1 type veth peer name eth0 netns chg-h4" in script
+    assert change.nodes_added == ("h4",) and change.links_added == ("r1:eth2 h4:eth0",)
+    assert apply_verb.diff(lab(BASE), kernel=k).empty
+    down_verb.down("chg", kernel=k)
+    whole = apply_verb.diff(lab(BASE), kernel=k)  # not up: all of it, as up would do
+    assert len(whole.nodes_added) == 5 and not whole.empty
+
+
 def test_the_machine_side_is_refused_with_a_way_forward() -> None:
     with_machine = BASE + "host:\n  links: [{node: h1}]\n"
     k = FakeKernel()

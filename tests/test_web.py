@@ -43,6 +43,9 @@ def test_the_page_shows_the_lab_live_and_explains_it() -> None:
     assert out["test_verdict"] == "PASS: demo" and out["test_cli"] is True
     assert out["heat_cells"] == 12
     assert out["refused"] == 403  # read-only unless --allow-changes
+    # nodes stopped and started, labs coming up and going down, as they happen
+    assert out["stopped_after"] < 3 and out["started_after"] < 3
+    assert out["lab_came"] < 3 and out["lab_went"] < 3
 
 
 def test_a_token_is_required_when_set_and_the_server_binds_where_it_says() -> None:

@@ -122,6 +122,18 @@ def page(shots: str = "") -> dict[str, Any]:
             out["test_cli"] = json.loads(nslab("test", "demo", "--json").stdout)["ok"]
             if shots:
                 b.screenshot(Path(shots) / "web-test.png")
+            # a node stopped and started (nslab node): greyed, and back
+            nslab("node", "demo", "h2", "stop")
+            out["stopped_after"] = b.wait("nslab.cy.getElementById('h2').hasClass('stopped')", 5)
+            nslab("node", "demo", "h2", "start")
+            out["started_after"] = b.wait("!nslab.cy.getElementById('h2').hasClass('stopped')",
+                                          5)
+            # a lab coming up and going down: in the list, and out
+            has = "[...document.getElementById('lab').options].some(o => o.value === 'two-ns')"
+            nslab("up", str(ROOT / "examples/two-namespaces.yaml"))
+            out["lab_came"] = b.wait(has, 5)
+            nslab("down", "two-ns")
+            out["lab_went"] = b.wait("!" + has, 5)
             # a change asked of a read-only page is refused
             req = urllib.request.Request(address.rstrip("/") + "/api/labs/demo/change",
                                          data=b'{"ends": ["h1", "sw1"], "action": "down"}',

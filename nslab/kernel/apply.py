@@ -61,7 +61,7 @@ from nslab.plan.steps import (
     StopService,
     WriteFile,
 )
-from nslab.state.journal import Journal
+from nslab.state.journal import Journal, Record
 
 Progress = Callable[[str, int, int], None]
 _LOG_LINE = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")  # FRR's log lines
@@ -429,7 +429,7 @@ class Executor:
             case RemoveNamespace():
                 self._remove_namespace(s)
             case StopService():
-                pids = [int(e["pid"]) for e in self.journal.read().services
+                pids = [int(e["pid"]) for e in self._before().services
                         if e.get("node") == s.node and e.get("name") == s.name]
                 self._end_in(s.ns, [p for pid in pids[-1:]
                                     for p in self.kernel.service_processes(pid)])
@@ -457,6 +457,15 @@ class Executor:
             case _:
                 raise AssertionError(f"not a change step: {s}")
 
+    def _before(self) -> Record:
+        """The journal as it was when the first removal asked (what is removed
+        was recorded before this run): read once, not once per step."""
+        if self.recorded is None:
+            self.recorded = self.journal.read()
+        return self.recorded
+
+    recorded: Record | None = None
+
     def _end_in(self, ns: str, pids: list[int]) -> None:
         """End `pids`, those of them that still run inside namespace `ns`."""
         ino = self.kernel.namespace_inode(ns)
@@ -473,7 +482,7 @@ class Executor:
             self.kernel.release(ref)
         self.index = {k: v for k, v in self.index.items() if k[0] != s.ns}
         ino = self.kernel.namespace_inode(s.ns)
-        if ino is not None and ino == self.journal.read().namespaces.get(s.ns):
+        if ino is not None and ino == self._before().namespaces.get(s.ns):
             for _ in range(20):
                 pids = self.kernel.processes_in({ino})
                 if not pids:

@@ -149,6 +149,8 @@ class Record:
     link_ends: dict[str, dict[str, Any]] = field(default_factory=dict)
     stopped: set[str] = field(default_factory=set)  # nodes nslab node stop stopped
     changing: str | None = None  # an apply or repair that began and did not end
+    # the events of a timeline run (nslab run) that began and did not end
+    playing: list[dict[str, Any]] | None = None
 
 
 class Journal:
@@ -266,6 +268,8 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
             rec.stopped.add(str(e["node"]))
         else:
             rec.stopped.discard(str(e["node"]))
+    elif t == "timeline":
+        rec.playing = list(e.get("events") or []) if e.get("state") == "playing" else None
     elif t == "change":
         rec.changing = str(e.get("what", "apply"))
         rec.source = e.get("source") or rec.source  # apply of another file: now its

@@ -60,7 +60,7 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
     if rec.stopped:
         raise ConflictError(f"node {', '.join(sorted(rec.stopped))} of lab '{name}' is stopped: "
                             f"start it first (nslab node {name} {min(rec.stopped)} start)")
-    now, quiet = drift.expected(steps, rec, set())
+    now, quiet = drift.expected(steps, name, set())
     if rec.changing is None:
         return journal, rec, now, [], steps
     rec = _claim(name, journal, rec, k)
@@ -206,7 +206,7 @@ def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], new: tuple[St
     of the old plan and of the new one."""
     try:
         rec = journal.read()
-        want, quiet = drift.expected(old, rec, set())
+        want, quiet = drift.expected(old, name, set())
         have, _d, stop = drift.observe(tuple(dict.fromkeys((*want, *new))), rec, k, quiet)
         back = _with_stops(changes(have, Plan(name, want)), stop)
         run_change(name, journal, back, k, "rollback")

@@ -48,6 +48,7 @@ from nslab.plan.steps import (
 )
 from nslab.records.observed import NamespaceView
 from nslab.state.journal import Journal, Record, locked
+from nslab.verbs import link as links
 from nslab.verbs.up import privileged
 
 _TABLES = re.compile(r"^table (\w+) (\S+) \{", re.M)
@@ -103,22 +104,21 @@ def recorded_plan(name: str, known: tuple[Step, ...] = ()
     return journal, journal.read(), steps_from_json(data, known)
 
 
-def expected(steps: tuple[Step, ...], rec: Record, stopped: set[str]
+def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]
              ) -> tuple[tuple[Step, ...], set[str]]:
-    """The plan as `nslab link` and `nslab node stop` changed it since: an end
-    set down is down (and the routes of its node are what the kernel left:
-    not compared), a rate or a loss is the one set; a stopped node's links
-    are down and its services and daemons do not run. Also: the namespaces
-    whose routes are not compared."""
+    """The plan as `nslab link` and `nslab node stop` changed it since (the
+    ends as `nslab link` sees them): an end set down is down (and the routes
+    of its node are what the kernel left: not compared), a rate or a loss is
+    the one set; a stopped node's links are down and its services and daemons
+    do not run. Also: the namespaces whose routes are not compared."""
     node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
-    ends = {(node_ns.get(e.split(":")[0], ""), e.split(":", 1)[1]): v
-            for e, v in rec.link_ends.items() if v["changed"]}
-    down = {k for k, v in ends.items() if not v["up"]}
+    now = [e for e in links.ends(lab) if e.node in node_ns]
+    changed = {(e.namespace, e.iface): e for e in now if e.changed}
+    down = {k for k, e in changed.items() if not e.up}
     stopped_ns = {node_ns[n] for n in stopped if n in node_ns}
     quiet = {ns for ns, _ in down} | stopped_ns
-    changed_ns = {ns for ns, _ in ends}
+    changed_ns = {ns for ns, _ in changed}
     out: list[Step] = []
-    losses: dict[str, list[tuple[str, float]]] = {}
     for s in steps:
         ns = getattr(s, "ns", None)
         if isinstance(s, SetLinkUp) and ((s.ns, s.name) in down or s.ns in stopped_ns):
@@ -127,39 +127,19 @@ def expected(steps: tuple[Step, ...], rec: Record, stopped: set[str]
             continue
         if isinstance(s, StartService | StartDaemons) and ns in stopped_ns:
             continue
-        if isinstance(s, SetRate) and (s.ns, s.name) in ends:
-            rate = ends[(s.ns, s.name)]["rate_bps"]
-            out += [replace(s, rate_bps=rate)] if rate else []
-            continue
+        if isinstance(s, SetRate) and (s.ns, s.name) in changed:
+            continue  # below, at the rate it has now
         if isinstance(s, LoadNftRuleset) and s.ns in changed_ns \
                 and s.text.startswith("table netdev nslab_loss"):
-            continue  # made again below, with the losses as they are
+            continue  # below, with the losses as they are now
         out.append(s)
-    rated = {(s.ns, s.name) for s in out if isinstance(s, SetRate)}
-    for (ns, iface), v in ends.items():
-        if v["rate_bps"] and (ns, iface) not in rated:
-            out.append(SetRate(ns, iface, v["rate_bps"]))
-    for s in steps:
-        if isinstance(s, LoadNftRuleset) and s.ns in changed_ns \
-                and s.text.startswith("table netdev nslab_loss"):
-            assert s.ns is not None
-            losses[s.ns] = _losses(s.text)
-    for (ns, iface), v in ends.items():
-        mine = [x for x in losses.get(ns, []) if x[0] != iface]
-        losses[ns] = mine + ([(iface, v["loss"])] if v["loss"] else [])
-    nodes = {s.ns: s.node for s in steps if isinstance(s, AddNamespace)}
-    out += [LoadNftRuleset(ns, nodes.get(ns, ns), loss_ruleset(sorted(d)))
-            for ns, d in losses.items() if d]
+    out += [SetRate(e.namespace, e.iface, e.rate_bps) for e in changed.values() if e.rate_bps]
+    for ns in sorted(changed_ns):
+        drops = [(e.iface, e.loss) for e in now if e.namespace == ns and e.loss]
+        if drops:
+            node = next(e.node for e in now if e.namespace == ns)
+            out.append(LoadNftRuleset(ns, node, loss_ruleset(drops)))
     return tuple(out), quiet
-
-
-_DROP = re.compile(r'device "([^"]+)".*?\n\s*(?:numgen random mod 1000000 < (\d+) )?counter drop')
-
-
-def _losses(text: str) -> list[tuple[str, float]]:
-    """The (interface, share) a loss ruleset was made of (plan.steps.loss_ruleset)."""
-    return [(iface, int(share) / 1_000_000 if share else 1.0)
-            for iface, share in _DROP.findall(text)]
 
 
 class _Reader:
@@ -419,7 +399,7 @@ def check(name: str, repair: bool = False, kernel: Kernel | None = None,
     t0 = time.perf_counter()
     with locked(name):
         journal, rec, steps = recorded_plan(name)
-        want, quiet = expected(steps, rec, rec.stopped if stopped is None else stopped)
+        want, quiet = expected(steps, name, rec.stopped if stopped is None else stopped)
         have, diffs, stop = observe(want, rec, k, quiet)
         result = CheckResult(name, len(want), diffs, 0.0)
         if repair and diffs:

@@ -86,6 +86,12 @@ def _ends(lab: str) -> dict[str, End]:
     return out
 
 
+def ends(lab: str) -> list[End]:
+    """Every link end of a running lab as it is meant to be now: as its file
+    made it, then as nslab link changed it."""
+    return list(_ends(lab).values())
+
+
 def _peer_of(lab: str) -> dict[str, str]:
     data = Journal(lab).read_file("lab.json") or {}
     return {f"{n['name']}:{i['name']}": i["peer"] for n in data.get("nodes", [])

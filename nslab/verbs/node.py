@@ -42,8 +42,8 @@ def _change(name: str, journal: Journal, node: str, stop: bool, k: Kernel) -> Ch
     steps = drift.recorded_plan(name)[2]
     now = set(rec.stopped)
     then = now | {node} if stop else now - {node}
-    current, _q = drift.expected(steps, rec, now)
-    target, _q = drift.expected(steps, rec, then)
+    current, _q = drift.expected(steps, name, now)
+    target, _q = drift.expected(steps, name, then)
     change = changes(current, Plan(name, target))
     journal.open()
     try:  # announced first: a cut stop or start is finished by check --repair

@@ -30,19 +30,17 @@ from nslab.records.timeline import (
     outages,
 )
 from nslab.state.journal import Journal
-from nslab.state.record import recorded
+from nslab.state.record import node_list, recorded
 from nslab.verbs import link as links
 from nslab.verbs import node as nodes
+from nslab.verbs.test import primary
 
 
-def _addresses(data: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
-    """node -> (namespace, the address that stands for it: IPv4 first)."""
-    out: dict[str, tuple[str, str | None]] = {}
-    for n in data["nodes"]:
-        addrs = [a.split("/")[0] for i in n["interfaces"] for a in i["addresses"]]
-        first = next((a for a in addrs if ":" not in a), addrs[0] if addrs else None)
-        out[n["name"]] = (n["namespace"], first)
-    return out
+def _addresses(lab: str) -> dict[str, tuple[str, str | None]]:
+    """node -> (namespace, the address that stands for it: IPv4 first), as
+    `nslab test` chooses it."""
+    return {n["name"]: (n["namespace"], primary(n["addresses"], 4)
+                        or primary(n["addresses"], 6)) for n in node_list(lab)}
 
 
 class _Prober(threading.Thread):
@@ -105,36 +103,19 @@ def _record(lab: str, **entry: Any) -> None:
         j.close()
 
 
-def cut_short(lab: str) -> list[dict[str, Any]] | None:
-    """The events of a run that began and did not end (None: no such run)."""
-    import json
-
-    playing: list[dict[str, Any]] | None = None
-    try:
-        with open(Journal(lab).path, "rb") as f:
-            for line in f:
-                if b'"t":"timeline"' not in line:
-                    continue
-                e = json.loads(line)
-                playing = e.get("events") if e.get("state") == "playing" else None
-    except (OSError, ValueError):
-        return None
-    return playing
-
-
 def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
         every: float | None = None, speed: float = 1.0) -> RunReport:
     """Play the timeline of the running lab `lab`; `speed` > 1 plays it faster."""
-    _journal, data = recorded(lab)
+    journal, data = recorded(lab)
     timeline: Timeline | None = timeline_from_dict(data.get("timeline"))
     if timeline is None:
         raise LabNotFoundError(f"lab '{lab}' has no timeline (add timeline: to its file, "
                                "then nslab apply it)")
     notes = []
-    left = cut_short(lab)
+    left = journal.read().playing
     if left is not None:
         notes += [f"a run cut short before: {x}" for x in _undo(lab, left)]
-    where = _addresses(data)
+    where = _addresses(lab)
     pairs = [f"{a}>{b}" for a, b in timeline.probes]
     probes = []
     for a, b in timeline.probes:

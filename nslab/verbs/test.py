@@ -29,7 +29,8 @@ from nslab.state.record import node_list
 from nslab.verbs.daemons import routing_check
 
 
-def _primary(addresses: Sequence[str], family: int) -> str | None:
+def primary(addresses: Sequence[str], family: int) -> str | None:
+    """The first address of `family` among a node's: the one that stands for it."""
     return next((a for a in addresses if ip_address(a).version == family), None)
 
 
@@ -48,11 +49,11 @@ def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "i
                                 f"{', '.join(known)})")
     out = []
     for fam in families:
-        members = [n for n in chosen if _primary(known[n]["addresses"], fam)]
+        members = [n for n in chosen if primary(known[n]["addresses"], fam)]
         if len(members) < 2:
             continue
         pairs = [(a, b) for a in members for b in members if a != b]
-        probes = [probe.Probe(known[a]["namespace"], _primary(known[b]["addresses"], fam) or "",
+        probes = [probe.Probe(known[a]["namespace"], primary(known[b]["addresses"], fam) or "",
                               proto, port) for a, b in pairs]
         results = probe.run(probes, timeout)
         cells = tuple(vd.Cell(a, b, r.probe.dst, r.outcome, r.detail,
