@@ -5,6 +5,7 @@ journal (plan.json), so that `apply` can compare it with a new file's plan and
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from ipaddress import (
     IPv4Interface,
@@ -54,7 +55,10 @@ def _dec(v: Any) -> Any:
     return v
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def step_to_json(s: st.Step) -> dict[str, Any]:
+    """A step as data (kept for the steps seen: apply encodes a big plan twice,
+    to compare and to record; the dict is shared, not to be changed)."""
     return {"step": type(s).__name__} | {f.name: _enc(getattr(s, f.name))
                                          for f in dataclasses.fields(s)}
 
