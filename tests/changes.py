@@ -337,7 +337,7 @@ def failover() -> dict[str, Any]:
     f = str(ROOT / "examples/failover.yaml")
     nslab("up", f)
     before = _json("test", "failover", "--json", "--no-matrix")
-    r = nslab("run", "failover", "--json")
+    r = nslab("run", "failover", "--json", "--speed", "2")  # the cut lasts 5 s, not 10
     report = json.loads(r.stdout)
     after = _json("test", "failover", "--json", "--no-matrix")
     down = nslab("down", "failover").returncode
