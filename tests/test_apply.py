@@ -68,6 +68,9 @@ CHANGES = {
     "loss-added": BASE.replace("rate: 10mbit", "rate: 10mbit, loss: 5%"),
     "mtu-changed": BASE.replace("rate: 10mbit", "rate: 10mbit, mtu: 1400"),
     "kind-changed": BASE.replace("  h1: {}\n", "  h1: {kind: router}\n"),
+    "nat-added": BASE.replace("    firewall:\n", "    nat:\n      masquerade: [eth1]\n"
+                              "      forward:\n        - {proto: tcp, port: 8080, to: h3}\n"
+                              "    firewall:\n"),
 }
 
 
