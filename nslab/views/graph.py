@@ -100,7 +100,7 @@ def _short(addresses: tuple[str, ...]) -> str:
 MACHINE = "machine"  # an interface whose peer is the machine nslab runs on
 
 
-def _kinds(lab: dict[str, Any]) -> dict[str, str]:
+def kinds_of(lab: dict[str, Any]) -> dict[str, str]:
     kinds: dict[str, str] = {n["name"]: n["kind"] for n in lab["nodes"]}
     if any(i["peer"].split(":", 1)[0] == MACHINE for n in lab["nodes"]
            for i in n["interfaces"]) and MACHINE not in kinds:
@@ -160,7 +160,7 @@ def _edge_style(e: Edge, state: State | None) -> str:
 
 
 def to_dot(lab: dict[str, Any], state: State | None = None, title: str | None = None) -> str:
-    kinds = _kinds(lab)
+    kinds = kinds_of(lab)
     nets = _subnets(lab)
     lines = [f"graph {_q(lab['name'])} {{",
              f'  graph [label={_q(title or "lab " + lab["name"])} labelloc=t fontsize=14 '
@@ -200,7 +200,7 @@ def _mid(name: str) -> str:
 
 
 def to_mermaid(lab: dict[str, Any], state: State | None = None) -> str:
-    kinds = _kinds(lab)
+    kinds = kinds_of(lab)
     nets = _subnets(lab)
     lines = ["graph LR"]
     for name, kind in kinds.items():

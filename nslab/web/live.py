@@ -39,7 +39,6 @@ class Hub:
         self.where: dict[str, tuple[str, str]] = {}  # namespace -> (lab, node)
         self.labs: list[str] = []
         self.stopped: dict[str, tuple[float, list[str]]] = {}  # lab -> (journal mtime, nodes)
-        self.busy = 0.0  # seconds of work in the last tick (bench/web.py reads it)
 
     def start(self) -> None:
         self.thread.start()
@@ -82,7 +81,6 @@ class Hub:
                 t = time.monotonic()
                 self._rates(rates(last, now, t - t_last))
                 last, t_last = now, t
-                self.busy = time.monotonic() - t0
                 deadline = t0 + TICK
                 while not self.stop.is_set() and time.monotonic() < deadline:
                     for ev in w.wait(max(0.0, deadline - time.monotonic())):

@@ -85,7 +85,7 @@ class App:
         name = self._lab(name)
         _journal, data = recorded(name)
         st = status(name)
-        kinds = drawing._kinds(data)
+        kinds = drawing.kinds_of(data)
         edges = [{"a": {"node": e.a.node, "iface": e.a.iface, "addresses": list(e.a.addresses)},
                   "b": {"node": e.b.node, "iface": e.b.iface, "addresses": list(e.b.addresses)},
                   "subnets": list(e.subnets)} for e in drawing.edges(data)]
