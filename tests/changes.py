@@ -317,7 +317,11 @@ def timeline() -> dict[str, Any]:
     # killed while a fault is on: what it changed stays recorded, the next run puts it back
     p = subprocess.Popen([*sandbox.NSLAB, "run", "tl"], cwd=ROOT, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
-    time.sleep(1.2)  # the link is down
+    deadline = time.monotonic() + 15  # killed while the cut is on (not after a guessed delay)
+    while time.monotonic() < deadline and "state DOWN" not in sh(
+            "ip -n tl-r1 link show eth1", check=False).stdout:
+        time.sleep(0.02)
+    time.sleep(0.1)  # past its journal record and the change itself
     p.send_signal(signal.SIGKILL)
     p.wait()
     status = _json("status", "tl", "--json")
