@@ -100,7 +100,9 @@ def snapshot() -> dict[str, str]:
             "forward": sh("sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding").stdout,
             "sysctls": sh(r"sysctl -a -r '^net\.ipv[46]\.(ip_forward|conf\.)' 2>/dev/null",
                           check=False).stdout,
-            "etc_netns": sh("ls -la /etc/netns 2>&1", check=False).stdout}
+            # what is in it: -A, for the folder's own time (to the minute) changes
+            # whenever a lab's files come and go, and a minute may tick meanwhile
+            "etc_netns": sh("ls -lAR /etc/netns 2>&1", check=False).stdout}
 
 
 def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
