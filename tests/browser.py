@@ -33,7 +33,7 @@ class BrowserError(Exception):
 
 
 class Browser:
-    def __init__(self, width: int = 1400, height: int = 900) -> None:
+    def __init__(self, width: int = 1400, height: int = 900, args: str = "") -> None:
         assert CHROMIUM is not None, "no Chromium (apt-get install chromium)"
         self.profile = tempfile.mkdtemp(prefix="nslab-chromium-")
         to_browser_r, self._to_browser = os.pipe()
@@ -42,7 +42,7 @@ class Browser:
                "--disable-dev-shm-usage --no-first-run --no-default-browser-check "
                "--disable-extensions --disable-background-networking "
                f"--remote-debugging-pipe --user-data-dir={self.profile} "
-               f"--window-size={width},{height} about:blank "
+               f"--window-size={width},{height} {args} about:blank "
                f"3<&{to_browser_r} 4>&{from_browser_w}")
         self.proc = subprocess.Popen(["bash", "-c", cmd], pass_fds=(to_browser_r,
                                                                    from_browser_w),

@@ -29,6 +29,19 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     (["ns", "exec", "x"], "nothing to run: nslab ns exec NAME -- COMMAND"),
     (["graph", DEMO, "-o", "/tmp/x.bmp"], "cannot draw 'bmp'"),
     (["inspect", "host", "--only", "bogus"], "no section 'bogus'"),
+    # numbers out of their range: a usage error, never an OverflowError
+    (["why", "demo", "h1", "h2", "--proto", "tcp", "--port", "99999"], "'99999' is not a port"),
+    (["why", "demo", "h1", "h2", "--port", "-1"], "'-1' is not a port"),
+    (["test", "demo", "--port", "0"], "'0' is not a port"),
+    (["test", "demo", "--port", "1e9"], "'1e9' is not a port"),
+    (["run", "demo", "--speed", "1e-300"], "'1e-300' is not a speed from 0.01 to 100"),
+    (["run", "demo", "--speed", "nan"], "is not a speed"),
+    (["run", "demo", "--speed", "inf"], "is not a speed"),
+    (["run", "demo", "--every", "1e999"], "is not a number of seconds"),
+    (["web", "--port", "70000"], "'70000' is not a port to serve on"),
+    (["capture", "demo", "h1", "--count", "0"], "'0' is not a number of packets"),
+    (["capture", "demo", "h1", "--count", "99999999999999999999"], "is not a number of packets"),
+    (["link", "demo", "h1", "sw1", "flap", "--count", "-3"], "is not a number of cycles"),
 ])
 def test_usage_errors_exit_2(args: list[str], says: str) -> None:
     r = run(*args)

@@ -57,3 +57,17 @@ def test_a_token_is_required_when_set_and_the_server_binds_where_it_says() -> No
     assert out["made_up"] and out["made_up_none"] == 401 and out["made_up_query"] == 200
     # --allow-changes: a link down through nslab link's own code (journaled)
     assert out["change"] == 200 and out["changed_links"] == ["a:eth0", "b:eth0"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
+                    "(scripts/setup.sh installs it)")
+def test_another_site_or_name_cannot_change_the_lab() -> None:
+    out = sandbox.run("tests.webpage", "crossorigin")
+    # a plain form and a no-cors fetch from another site: both sent, nothing changed
+    assert out["fetch"] == "sent" and out["form_answer"] == "cross-origin"
+    assert out["after_evil"] == {"changed": [], "stopped": [], "a_up": True}
+    # the same server reached by another name (DNS rebinding): refused
+    assert "DNS rebinding" in out["rebound"]["error"]
+    assert out["rebound_change"] == 403 and out["a_up_after_rebound"]
+    # the page itself still changes the lab
+    assert out["own_change_down"]

@@ -185,10 +185,13 @@ def token() -> dict[str, Any]:
     # changes only with --allow-changes, through the CLI's own verbs (journaled)
     server, _a = _serve("--port", "8093", "--allow-changes")
     try:
-        req = urllib.request.Request("http://127.0.0.1:8093/api/labs/two-ns/change",
+        base = "http://127.0.0.1:8093"
+        csrf = json.loads(_get(base + "/api/labs")[1])["csrf"]
+        req = urllib.request.Request(base + "/api/labs/two-ns/change",
                                      data=json.dumps({"ends": ["a", "b"], "action": "down"})
                                      .encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Origin": base, "X-Nslab-Csrf": csrf})
         with urllib.request.urlopen(req, timeout=10) as r:
             out["change"] = r.status
         out["changed_links"] = json.loads(nslab("status", "two-ns", "--json").stdout)[
@@ -196,6 +199,89 @@ def token() -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    nslab("down", "two-ns")
+    sandbox.reap()
+    return out
+
+
+# a page of another site that tries to take the lab's link down: a plain form
+# (text/plain, no preflight) and a no-cors fetch, both aimed at nslab web
+EVIL = """<!doctype html><title>elsewhere</title>
+<iframe name="sink"></iframe>
+<form id="f" method="POST" enctype="text/plain" target="sink"
+      action="http://127.0.0.1:8094/api/labs/two-ns/change">
+<input name='{"ends": ["a", "b"], "action": "down", "x": "' value='"}'></form>
+<script>
+document.querySelector("iframe").onload = () => { window.formDone = true; };
+document.getElementById("f").submit();
+fetch("http://127.0.0.1:8094/api/labs/two-ns/change", {method: "POST", mode: "no-cors",
+      headers: {"Content-Type": "text/plain"},
+      body: JSON.stringify({node: "a", action: "stop"})})
+  .then(() => { window.fetchDone = "sent"; }, (e) => { window.fetchDone = "failed"; });
+</script>"""
+
+
+def _link_state(ns: str) -> bool:
+    return "state UP" in sh(f"ip -n {ns} link show eth0").stdout
+
+
+def crossorigin() -> dict[str, Any]:
+    """--allow-changes on loopback: another site's page in the same browser
+    (a form, a no-cors fetch) and a page reached by another name (DNS
+    rebinding) change nothing; the page itself still can."""
+    import http.server
+    import threading
+
+    out: dict[str, Any] = {}
+    nslab("up", str(ROOT / "examples/two-namespaces.yaml"))
+
+    class Evil(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = EVIL.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 8095), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    server, address = _serve("--port", "8094", "--allow-changes")
+    try:
+        with Browser(args="--host-resolver-rules='MAP rebound.test 127.0.0.1'") as b:
+            b.open("http://127.0.0.1:8095/")
+            b.wait("window.formDone === true && !!window.fetchDone", 15)
+            out["fetch"] = b.js("window.fetchDone")
+            out["form_answer"] = b.js("(() => { try { return frames[0].document.body"
+                                      ".innerText; } catch (e) { return 'cross-origin'; } })()")
+            status = json.loads(nslab("status", "two-ns", "--json").stdout)
+            out["after_evil"] = {"changed": status["changed_links"],
+                                 "stopped": status.get("stopped", []),
+                                 "a_up": _link_state("two-ns-a")}
+            # DNS rebinding: a name that resolves here, the server's own port
+            b.open("http://rebound.test:8094/api/labs")
+            b.wait("document.body && document.body.innerText.includes('error')", 10)
+            out["rebound"] = json.loads(b.js("document.body.innerText"))
+            out["rebound_change"] = b.js(
+                "fetch('/api/labs/two-ns/change', {method: 'POST', headers: {'Content-Type': "
+                "'application/json', 'X-Nslab-Csrf': 'x'}, body: JSON.stringify({ends: ['a', "
+                "'b'], action: 'down'})}).then(r => r.status)")
+            out["a_up_after_rebound"] = _link_state("two-ns-a")
+            # the page itself: its own change goes through
+            b.open(address)
+            b.wait("window.nslab && nslab.state && nslab.state.lab === 'two-ns'", 15)
+            b.js("change({ends: ['a', 'b'], action: 'down'}).then(() => true)")
+            deadline = time.monotonic() + 10
+            while _link_state("two-ns-a") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            out["own_change_down"] = not _link_state("two-ns-a")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        evil.shutdown()
     nslab("down", "two-ns")
     sandbox.reap()
     return out

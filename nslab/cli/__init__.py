@@ -11,8 +11,8 @@ import signal
 import sys
 from typing import Any
 
+from nslab.cli import numbers
 from nslab.cli.change import (
-    _positive,
     cmd_apply,
     cmd_check,
     cmd_diff,
@@ -44,16 +44,6 @@ from nslab.cli.look import (
 )
 from nslab.errors import NslabError, SpecError, Terminated
 from nslab.records import observed
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 60:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds in (0, 60]")
-    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -103,16 +93,16 @@ def parser() -> argparse.ArgumentParser:
     sp = add("run", cmd_run, "play a running lab's timeline (faults at set times) while "
              "pairs are probed: how long each was cut off, when it came back")
     sp.add_argument("lab")
-    sp.add_argument("--every", type=_seconds, metavar="S",
+    sp.add_argument("--every", type=numbers.seconds, metavar="S",
                     help="seconds between probes (default: the file's timeline.every, 0.1)")
-    sp.add_argument("--speed", type=_positive, default=1.0, metavar="X",
-                    help="play the events X times faster (default 1)")
+    sp.add_argument("--speed", type=numbers.speed, default=1.0, metavar="X",
+                    help="play the events X times faster (0.01 to 100, default 1)")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     sp = add("web", cmd_web, "the running labs live in a browser: topology, link states "
              "and rates, inspect and why on a click, the tests")
     sp.add_argument("labs", nargs="*", metavar="LAB", help="only these labs (default: all)")
-    sp.add_argument("--port", type=int, default=8080)
+    sp.add_argument("--port", type=numbers.listen_port, default=8080)
     sp.add_argument("--bind", default="127.0.0.1",
                     help="the address to serve on (default 127.0.0.1; anything else needs a "
                          "token, made up unless --token gives one)")
@@ -148,9 +138,9 @@ def parser() -> argparse.ArgumentParser:
              "set rate=RATE loss=PERCENT, clear (back to the file), flap")
     sp.add_argument("lab")
     sp.add_argument("words", nargs="+", metavar="A [B] [ACTION [KEY=VALUE...]]")
-    sp.add_argument("--period", type=_seconds, default=2.0, metavar="S",
+    sp.add_argument("--period", type=numbers.seconds, default=2.0, metavar="S",
                     help="flap: one down and up cycle takes this long (default 2)")
-    sp.add_argument("--count", type=int, default=3, metavar="N",
+    sp.add_argument("--count", type=numbers.cycles, default=3, metavar="N",
                     help="flap: this many cycles (default 3)")
     sp.add_argument("--json", action="store_true")
     sp = add("capture", cmd_capture, "capture packets on a running lab's interfaces, merged "
@@ -159,8 +149,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("targets", nargs="+", metavar="NODE|NODE:IFACE|A/B")
     sp.add_argument("-w", dest="write", metavar="FILE", help="write pcapng here (- : stdout)")
     sp.add_argument("--filter", metavar="EXPR", help="a tcpdump filter expression")
-    sp.add_argument("--count", type=int, metavar="N", help="stop after N packets")
-    sp.add_argument("--duration", type=_seconds, metavar="S", help="stop after S seconds")
+    sp.add_argument("--count", type=numbers.packets, metavar="N", help="stop after N packets")
+    sp.add_argument("--duration", type=numbers.seconds, metavar="S", help="stop after S seconds")
     sp.add_argument("--json", action="store_true", help="a JSON object per packet")
     sp = add("shell", cmd_shell, "an interactive shell inside a node")
     sp.add_argument("lab")
@@ -183,16 +173,16 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("target", metavar="LAB|FILE")
     sp.add_argument("--nodes", metavar="A,B,...", help="only these nodes in the matrix")
     sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
-    sp.add_argument("--port", type=int)
+    sp.add_argument("--port", type=numbers.port)
     sp.add_argument("--family", type=int, choices=[4, 6])
-    sp.add_argument("--timeout", type=_seconds, metavar="S",
+    sp.add_argument("--timeout", type=numbers.seconds, metavar="S",
                     help="seconds per probe (default: the file's test.timeout, 1)")
     sp.add_argument("--no-matrix", action="store_true",
                     help="only the file's expectations")
     sp.add_argument("--converge", choices=["auto"],
                     help="first wait until every router's table holds every prefix it "
                          "should (routing daemons), as test.converge: auto")
-    sp.add_argument("--converge-within", type=_seconds, default=60.0, metavar="S",
+    sp.add_argument("--converge-within", type=numbers.seconds, default=60.0, metavar="S",
                     help="at most this long (default 60)")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
@@ -202,8 +192,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("src", metavar="SRC")
     sp.add_argument("dst", metavar="DST", help="a node, or an address")
     sp.add_argument("--proto", choices=["icmp", "tcp", "udp"], default="icmp")
-    sp.add_argument("--port", type=int)
-    sp.add_argument("--timeout", type=_seconds, default=1.0, metavar="S")
+    sp.add_argument("--port", type=numbers.port)
+    sp.add_argument("--timeout", type=numbers.seconds, default=1.0, metavar="S")
     sp.add_argument("--json", action="store_true")
     sp = add("doctor", cmd_doctor, "can this machine run labs? kernel features, tools, limits")
     sp.add_argument("--json", action="store_true")

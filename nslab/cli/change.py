@@ -70,16 +70,6 @@ def cmd_node(a: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        v = 0.0
-    if not 0 < v <= 100:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number in (0, 100]")
-    return v
-
-
 def cmd_run(a: argparse.Namespace) -> int:
     require_root()
     import sys

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Literal
 
+from nslab.errors import UsageError
 from nslab.kernel import netns
 
 Proto = Literal["icmp", "tcp", "udp"]
@@ -53,6 +54,14 @@ class Probe:
     dst: str  # address
     proto: Proto = "icmp"
     port: int | None = None
+
+    def __post_init__(self) -> None:
+        check_port(self.port)
+
+
+def check_port(port: int | None) -> None:
+    if port is not None and not 0 < port < 65536:
+        raise UsageError(f"port {port} is not a port (1 to 65535)")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from nslab.errors import LabNotFoundError, NslabError
+from nslab.errors import LabNotFoundError, NslabError, UsageError
 from nslab.kernel import probe as probing
 from nslab.model.lab import Timeline, TimelineEvent
 from nslab.model.serialize import tests_from_dict, timeline_from_dict
@@ -106,6 +106,8 @@ def _record(lab: str, **entry: Any) -> None:
 def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
         every: float | None = None, speed: float = 1.0) -> RunReport:
     """Play the timeline of the running lab `lab`; `speed` > 1 plays it faster."""
+    if not 0.01 <= speed <= 100:
+        raise UsageError(f"speed {speed:g} is not from 0.01 to 100")
     journal, data = recorded(lab)
     timeline: Timeline | None = timeline_from_dict(data.get("timeline"))
     if timeline is None:

@@ -39,6 +39,7 @@ def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "i
            timeout: float = 1.0) -> list[vd.Matrix]:
     """Every ordered pair of the chosen nodes (default: every node with an
     address), one matrix per address family the lab uses."""
+    probe.check_port(port)
     require_root()
     known = {n["name"]: n for n in node_list(lab)}
     chosen = list(nodes) if nodes is not None else [

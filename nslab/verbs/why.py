@@ -50,6 +50,7 @@ def _has_tables(fd: int) -> bool:
 
 def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | None = None,
         timeout: float = 1.0) -> vd.Diagnosis:
+    probe.check_port(port)
     require_root()
     nodes: dict[str, dict[str, object]] = {n["name"]: n for n in node_list(lab)}
     if src not in nodes:

@@ -7,18 +7,21 @@ the kernel another way.
 
 Bound to 127.0.0.1 unless told; bound anywhere else, every request must carry
 a token (given, or made up and printed), as `?token=` once (the page then keeps
-it in a cookie) or `Authorization: Bearer TOKEN`.
+it in a cookie) or `Authorization: Bearer TOKEN`. Whatever the address, a
+request must name this server in its Host header, and a POST must come from
+the page itself (nslab.web.access). Every answer is a status and a JSON body;
+a client that leaves early is not an error.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hmac
 import ipaddress
 import json
 import queue
 import secrets
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,9 +30,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from nslab.errors import NotFoundError, NslabError, UsageError
+from nslab.kernel import probe as probing
 from nslab.names import is_lab_name
 from nslab.state.record import recorded
 from nslab.views import graph as drawing
+from nslab.web import access
 from nslab.web.live import Hub
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -46,6 +51,7 @@ class Options:
     token: str | None = None
     allow_changes: bool = False
     labs: list[str] | None = None  # only these (None: every lab that is up)
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(18))  # per server
 
 
 def needs_token(bind: str) -> bool:
@@ -75,7 +81,7 @@ class App:
 
         return {"version": 1, "labs": [x for x in list_labs()
                                        if self.opts.labs is None or x["name"] in self.opts.labs],
-                "allow_changes": self.opts.allow_changes}
+                "allow_changes": self.opts.allow_changes, "csrf": self.opts.csrf}
 
     def lab(self, name: str) -> dict[str, Any]:
         """The lab as `nslab status --json` has it, what `nslab graph` draws of
@@ -136,6 +142,7 @@ class App:
         if proto not in ("icmp", "tcp", "udp"):
             raise UsageError(f"no proto '{proto}' (icmp, tcp, udp)")
         port = int(q["port"]) if q.get("port") else None
+        probing.check_port(port)
         if proto != "icmp" and port is None:
             raise UsageError(f"proto {proto} needs a port")
         d = why(self._lab(lab), q["src"], q["dst"], proto, port)  # type: ignore[arg-type]
@@ -195,13 +202,15 @@ class Handler(BaseHTTPRequestHandler):
             return True, False
         given = query.get("token")
         if given is not None:
-            return hmac.compare_digest(given, want), True
+            return access.same(given, want), True
         auth = self.headers.get("Authorization", "")
-        if auth.startswith("Bearer ") and hmac.compare_digest(auth[7:], want):
+        if auth.startswith("Bearer ") and access.same(auth[7:], want):
             return True, False
-        cookie = SimpleCookie(self.headers.get("Cookie", ""))
+        cookie: SimpleCookie = SimpleCookie()
+        with contextlib.suppress(Exception):  # a malformed cookie is no cookie
+            cookie.load(self.headers.get("Cookie", ""))
         c = cookie.get("nslab_token")
-        return (c is not None and hmac.compare_digest(c.value, want)), False
+        return (c is not None and access.same(c.value, want)), False
 
     def _send(self, code: int, ctype: str, body: bytes, cookie: bool = False) -> None:
         self.send_response(code)
@@ -233,8 +242,29 @@ class Handler(BaseHTTPRequestHandler):
         self._route("POST")
 
     def _route(self, method: str) -> None:
+        """Every request gets a status and a JSON body (or the page); a client
+        that went away is not an error."""
+        try:
+            self._checked(method)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass
+        except Exception as e:  # a bug of ours: said once on the terminal, 500 to the client
+            print(f"nslab web: {method} {self.path[:200]}: {type(e).__name__}: {e}",
+                  file=sys.stderr)
+            with contextlib.suppress(OSError):
+                self._json(500, {"version": 1, "error": f"internal error: {e}"})
+
+    def _checked(self, method: str) -> None:
+        opts = self.app.opts
+        host = self.headers.get("Host")
+        refused = access.host_refused(host, opts.bind, self.served_port())
+        if refused is None and method == "POST":
+            refused = access.change_refused(self.headers, host or "", opts.csrf)
+        if refused is not None:
+            self._json(403, {"version": 1, "error": refused})
+            return
         url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        query = {k: v[-1] for k, v in parse_qs(url.query, errors="replace").items()}
         ok, from_query = self._token_ok(query)
         if not ok:
             self._json(401, {"version": 1, "error": "a token is needed: open the address "
@@ -245,8 +275,9 @@ class Handler(BaseHTTPRequestHandler):
             self._dispatch(method, parts, query, from_query)
         except (NslabError, PermissionError, ValueError, KeyError) as e:
             self._error(e)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+
+    def served_port(self) -> int:
+        return int(self.server.server_address[1])
 
     def _dispatch(self, method: str, parts: list[str], query: dict[str, str],
                   cookie: bool) -> None:
@@ -274,6 +305,7 @@ class Handler(BaseHTTPRequestHandler):
         elif method == "GET" and rest == ["why"]:
             self._json(200, app.why(lab, query))
         elif method == "POST" and rest == ["test"]:
+            self._body()  # read (and checked) though nothing in it is needed
             self._json(200, app.test(lab))
         elif method == "POST" and rest == ["change"]:
             self._json(200, app.change(lab, self._body()))
@@ -282,8 +314,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> dict[str, Any]:
         size = int(self.headers.get("Content-Length") or 0)
-        if size > 65536:
-            raise UsageError("request too large")
+        if not 0 <= size <= 65536:
+            raise UsageError("a request body is 0 to 65536 bytes")
         data = json.loads(self.rfile.read(size) or b"{}")
         if not isinstance(data, dict):
             raise UsageError("a JSON object, please")
@@ -316,6 +348,13 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left, or sent what is not HTTP: no traceback on the
+        terminal of the person who started the server."""
+        e = sys.exc_info()[1]
+        if not isinstance(e, ConnectionError | TimeoutError):
+            print(f"nslab web: a request from {client_address[0]} failed: {e}", file=sys.stderr)
 
 
 def make(opts: Options) -> tuple[Server, App]:

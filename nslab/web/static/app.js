@@ -43,9 +43,16 @@ window.nslab = { cy, state };  // for the tests and for the curious
 function token() {  // sent as a header too: the cookie is what the page relies on
   return new URLSearchParams(location.search).get("token");
 }
+let csrf = null;  // the server's CSRF token: only a page of this origin can read it
 async function api(path, opts = {}) {
   const headers = Object.assign({}, opts.headers || {});
   if (token()) headers["Authorization"] = "Bearer " + token();
+  if (opts.method === "POST") {  // every POST: JSON, with the token read from /api/labs
+    if (csrf === null) csrf = (await api("/api/labs")).csrf;
+    headers["Content-Type"] = "application/json";
+    headers["X-Nslab-Csrf"] = csrf;
+    if (opts.body === undefined) opts = Object.assign({}, opts, { body: "{}" });
+  }
   const r = await fetch(path, Object.assign({}, opts, { headers }));
   const body = await r.json();
   if (!r.ok) throw new Error(body.error || r.statusText);
@@ -76,6 +83,7 @@ function bits(bps) {
 // ------------------------------------------------------------------ the lab
 async function labs() {
   const d = await api("/api/labs");
+  csrf = d.csrf;
   const sel = $("lab");
   const names = d.labs.map((l) => l.name);
   sel.replaceChildren(...names.map((n) => el("option", { value: n }, n)));
@@ -216,7 +224,7 @@ function showEdge(e) {
 async function change(body) {
   try {
     await api("/api/labs/" + encodeURIComponent(state.lab) + "/change", { method: "POST",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      body: JSON.stringify(body) });
   } catch (err) { panel(el("p", { class: "bad" }, err.message)); }
 }
 
