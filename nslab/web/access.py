@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Mapping
+from typing import Protocol
+
+
+class Headers(Protocol):
+    def get(self, name: str, default: None = None, /) -> str | None: ...
+
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CSRF_HEADER = "X-Nslab-Csrf"
@@ -85,7 +90,7 @@ def host_refused(host: str | None, bind: str, port: int) -> str | None:
             "this server through another name is refused (DNS rebinding)")
 
 
-def change_refused(headers: Mapping[str, str], host: str, csrf: str) -> str | None:
+def change_refused(headers: Headers, host: str, csrf: str) -> str | None:
     """Why a POST is refused (None: it is allowed). `host`: its Host header,
     already accepted by host_refused."""
     own = f"http://{host}"

@@ -277,7 +277,9 @@ class Handler(BaseHTTPRequestHandler):
             self._error(e)
 
     def served_port(self) -> int:
-        return int(self.server.server_address[1])
+        server = self.server
+        assert isinstance(server, Server)
+        return int(server.server_port)
 
     def _dispatch(self, method: str, parts: list[str], query: dict[str, str],
                   cookie: bool) -> None:
