@@ -88,6 +88,14 @@ class CommandError(NslabError):
     exit_code = 8
 
 
+class DamagedRecordError(NslabError):
+    """A record of a running lab under /run/nslab (its journal, lab.json,
+    plan.json, nodes.json) is not whole or not of its shape: the message names
+    it, and `nslab down LAB` (which falls back to nslab's marks) as the way on."""
+
+    exit_code = 12
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP, taken like Ctrl-C (what `up` is doing is rolled
     back); the CLI then exits 128 + the signal's number."""

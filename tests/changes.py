@@ -156,6 +156,81 @@ def drift() -> dict[str, Any]:
             "text": text, "left": sandbox.changed(before, snapshot())}
 
 
+def _lab_left() -> dict[str, Any]:
+    """What of lab chg is on the machine: namespaces, /etc/netns files, processes
+    in them (the service), its state folder."""
+    return {"namespaces": [n for n in sh("ip netns list").stdout.split()
+                           if n.startswith("chg-")],
+            "files": sh("ls -A /etc/netns", check=False).stdout.split(),
+            "service": sh("ps -eo stat=,args= | awk '$1 !~ /Z/' | grep -c '[h]ttp.server'",
+                          check=False).stdout.strip(),
+            "state": os.path.exists("/run/nslab/chg")}
+
+
+def damaged_journal() -> dict[str, Any]:
+    """A journal emptied, cut mid-line, or cut at a line: down falls back to
+    nslab's marks and leaves nothing; up works again at once; a verb that
+    changes the lab names the damage (exit 12), no traceback."""
+    before = snapshot()
+    base = _write(BASE)
+    journal = Path("/run/nslab/chg/journal.jsonl")
+    out: dict[str, Any] = {}
+    cuts = {"emptied": lambda b: b"", "cut mid-line": lambda b: b[:len(b) // 2],
+            "cut at a line": lambda b: b"".join(b.splitlines(True)[:len(b.splitlines()) // 2]),
+            "front lost": lambda b: b"".join(b.splitlines(True)[3:])}
+    for how, cut in cuts.items():
+        up = nslab("up", base)
+        journal.write_bytes(cut(journal.read_bytes()))
+        node = nslab("node", "chg", "h3", "stop")
+        link = nslab("link", "chg", "h1", "lan", "down")
+        down = nslab("down", "chg", "--json")
+        sandbox.reap()
+        out[how] = {"up": up.returncode, "node": [node.returncode, node.stderr],
+                    "link": [link.returncode, link.stderr], "down": down.returncode,
+                    "notes": json.loads(down.stdout)["notes"] if down.stdout else down.stderr,
+                    "left": _lab_left(), "again": nslab("up", base).returncode}
+        nslab("down", "chg")
+        sandbox.reap()
+    out["changed"] = sandbox.changed(before, snapshot())
+    return out
+
+
+def partial_repair() -> dict[str, Any]:
+    """Repair meets what it must not touch (a namespace replaced by the user's
+    own, the user's link carrying a lab link's name, a link moved into another
+    namespace) and repairs all the rest, naming what it left and why."""
+    base = _write(BASE)
+    nslab("up", base)
+    # repairable: a link set down (r1's to the switch)
+    sh("ip -n chg-r1 link set eth0 down")
+    # not repairable: chg-h2 replaced by the user's own namespace
+    sh("ip netns del chg-h2 && ip netns add chg-h2")
+    # a user's link with the name of a lab link: h3's eth0 gone, a veth of the user's there
+    sh("ip -n chg-h3 link del eth0")
+    sh("ip -n chg-h3 link add eth0 type veth peer name mine0")
+    # the lab's h1 end moved into a namespace of the user's
+    sh("ip netns add users && ip -n chg-h1 link set eth0 netns users")
+    found = _json("check", "chg", "--json")
+    r = nslab("check", "chg", "--repair", "--json")
+    repaired = json.loads(r.stdout) if r.stdout else {"err": r.stderr}
+    text = nslab("check", "chg", "--repair").stdout
+    out = {"found": found, "code": r.returncode, "repaired": repaired, "text": text,
+           "stderr": r.stderr,
+           "r1_eth0": "state UP" in sh("ip -n chg-r1 link show eth0").stdout,
+           "r1_eth1": sh("ip -n chg-r1 -br link show eth1", check=False).returncode,
+           "h1_default": sh("ip -n chg-h1 route show default").stdout.strip(),
+           "users_h2_links": sh("ip -n chg-h2 -br link").stdout.split(),
+           "h3_eth0": sh("ip -n chg-h3 -d link show eth0").stdout,
+           "moved": "eth0" in sh("ip -n users -br link").stdout}
+    down = nslab("down", "chg", "--json")
+    out["down"] = [down.returncode, down.stderr]
+    out["users_kept"] = "users" in sh("ip netns list").stdout.split() and \
+        "chg-h2" in sh("ip netns list").stdout.split()
+    sh("ip netns del users; ip netns del chg-h2", check=False)
+    sandbox.reap()
+    return out
+
+
 def node_stop_start() -> dict[str, Any]:
     base = _write(BASE)
     nslab("up", base)

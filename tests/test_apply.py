@@ -243,11 +243,13 @@ def test_check_finds_files_and_forwarding_changed_by_hand() -> None:
     k = FakeKernel()
     up_verb.up(lab(BASE), kernel=k)
     hosts = "/etc/netns/chg-h1/hosts"
-    k.files[hosts] = "edited by hand\n"
+    mark = k.files[hosts].splitlines()[0]
+    k.files[hosts] = mark + "\nedited by hand\n"  # nslab's file, edited: its mark stays
     k.namespaces[k.names["chg-r1"]].sysctls["net.ipv4.ip_forward"] = "0"
     res = check_verb.check("chg", kernel=k)
     said = {(d.node, d.what): d for d in res.differences}
     assert said[("h1", f"file {hosts}")].found == "changed"
+    assert said[("h1", f"file {hosts}")].blocks is None
     assert said[("r1", "net.ipv4.ip_forward")].found == "0"
     fixed = check_verb.check("chg", repair=True, kernel=k)
     assert fixed.ok, [d.to_dict() for d in fixed.after]
@@ -255,6 +257,25 @@ def test_check_finds_files_and_forwarding_changed_by_hand() -> None:
     assert "10.128.0" in k.files[hosts]
     clean(k, BASE)
     down_verb.down("chg", kernel=k)
+
+
+def test_a_file_someone_put_in_place_of_the_labs_is_left_alone() -> None:
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    hosts = "/etc/netns/chg-h1/hosts"
+    k.files[hosts] = "127.0.0.1 mine\n"  # the user's own, without nslab's mark
+    res = check_verb.check("chg", kernel=k)
+    said = {(d.node, d.what): d for d in res.differences}
+    assert said[("h1", f"file {hosts}")].blocks == ("file", hosts)
+    assert not res.to_dict()["differences"][0]["repairable"]
+    fixed = check_verb.check("chg", repair=True, kernel=k)
+    assert k.files[hosts] == "127.0.0.1 mine\n"  # not rewritten
+    assert not fixed.ok and [d.what for d in fixed.unrepaired] == [f"file {hosts}"]
+    assert fixed.to_dict()["unrepaired"][0]["cause"].endswith("leaves it alone")
+    gone = down_verb.down("chg", kernel=k)
+    assert k.files[hosts] == "127.0.0.1 mine\n"  # not removed
+    assert any(hosts in n and "alone" in n for n in gone.notes)
+    assert not any(p.startswith("/etc/netns/chg-h2") for p in k.files)  # the others went
 
 
 def test_diff_says_what_apply_would_do_and_does_nothing() -> None:
@@ -286,3 +307,105 @@ def test_the_machine_side_is_refused_with_a_way_forward() -> None:
 def test_a_diff_of_a_plan_with_itself_is_empty() -> None:
     p = up_verb.plan(lab(BASE))
     assert changes(p.steps, p).empty
+
+
+@pytest.mark.parametrize("plan_text", [
+    '{"steps": []}', "[1, 2]", '[{"no": "step"}]', '[{"step": "AddVeth", "bogus": 1}]',
+    '[{"step": "NoSuchStep"}]', '[{"step": "AddAddress", "ns": "x", "dev": "eth0", '
+    '"address": {"if": "not an address"}}]', "[", ""])
+def test_a_plan_record_of_another_shape_is_named_not_a_traceback(plan_text: str) -> None:
+    from nslab.errors import DamagedRecordError
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    path = Path(journal.Journal("chg").dir) / "plan.json"
+    path.write_text(plan_text)
+    for attempt in (lambda: check_verb.check("chg", kernel=k),
+                    lambda: check_verb.check("chg", repair=True, kernel=k),
+                    lambda: apply_verb.apply(lab(BASE), kernel=k),
+                    lambda: apply_verb.diff(lab(BASE), kernel=k),
+                    lambda: node_verb.node("chg", "h1", "stop", kernel=k)):
+        with pytest.raises(DamagedRecordError) as e:
+            attempt()
+        assert "plan.json is damaged" in str(e.value) and "nslab down chg" in str(e.value)
+        assert e.value.exit_code == 12
+    down_verb.down("chg", kernel=k)
+    assert not k.names
+
+
+@pytest.mark.parametrize("record, text", [
+    ("lab.json", '{"name": "chg"}'), ("lab.json", "[]"), ("lab.json", '{"name": "chg", '
+     '"nodes": [{"name": "h1", "kind": "host", "namespace": "chg-h1", "interfaces": [1]}]}'),
+    ("nodes.json", '{"h1": 1}'), ("lab.json", '{"name": "chg", "nodes": [')])
+def test_a_lab_record_of_another_shape_is_named(record: str, text: str) -> None:
+    from nslab.errors import DamagedRecordError
+    from nslab.state.record import node_list, recorded
+    from nslab.verbs.status import status
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    (Path(journal.Journal("chg").dir) / record).write_text(text)
+    readers = [lambda: recorded("chg"), lambda: status("chg")] if record == "lab.json" \
+        else [lambda: node_list("chg")]
+    for attempt in readers:
+        with pytest.raises(DamagedRecordError, match=f"{record} is damaged"):
+            attempt()
+    down_verb.down("chg", kernel=k)
+    assert not k.names
+
+
+def test_a_half_journal_is_named_by_the_verbs_that_change_the_lab() -> None:
+    from nslab.errors import DamagedRecordError
+    from nslab.verbs import link as link_verb
+    from nslab.verbs import run as run_verb
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    path = Path(journal.Journal("chg").path)
+    whole = path.read_bytes()
+    for cut in (whole[: len(whole) // 2], b"".join(whole.splitlines(True)[4:]), b""):
+        path.write_bytes(cut)
+        for attempt in (lambda: node_verb.node("chg", "h3", "stop", kernel=k),
+                        lambda: run_verb.run("chg"),
+                        lambda: link_verb.change("chg", ["h1", "lan"], "down", kernel=k),
+                        lambda: check_verb.check("chg", repair=True, kernel=k),
+                        lambda: apply_verb.apply(lab(BASE), kernel=k)):
+            with pytest.raises(DamagedRecordError, match=r"journal of lab 'chg'.* is damaged"):
+                attempt()
+    path.write_bytes(whole)
+    down_verb.down("chg", kernel=k)
+    assert not k.names
+
+
+def test_apply_puts_back_what_a_timeline_cut_short_changed() -> None:
+    from nslab.verbs import link as link_verb
+    from nslab.verbs import run as run_verb
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    j = journal.Journal("chg")
+    played = [{"name": "stop", "kind": "node", "target": ["h3"]},
+              {"name": "cut", "kind": "link", "target": ["h2", "lan"]}]
+    j.open()
+    j.write(t="timeline", state="playing", events=played)
+    j.close()
+    node_verb.node("chg", "h3", "stop", kernel=k)  # the run's events, then it was killed
+    link_verb.change("chg", ["h2", "lan"], "down", kernel=k)
+    rec = j.read()
+    assert rec.stopped == {"h3"} and rec.playing is not None
+    # apply of a file that also drops the link the timeline cut
+    new = BASE.replace("  - [h2, lan]\n", "")
+    res = apply_verb.apply(lab(new), kernel=k)
+    rec = j.read()
+    assert rec.stopped == set() and rec.playing is None
+    assert check_verb.check("chg", kernel=k).ok
+    h3 = k.names["chg-h3"]
+    assert [p for p, ino in k.processes.items() if ino == h3]  # its service runs again
+    assert any("10.128.0" in s.as_shell() or "up" in s.as_shell() for s in res.change.steps)
+    # a later run's clean-up of the old events meets a link that is no more: no error
+    assert run_verb._undo("chg", played) == []
+    # a node stopped by hand (not by a timeline) still stops apply
+    node_verb.node("chg", "h1", "stop", kernel=k)
+    with pytest.raises(NslabError, match="h1 of lab 'chg' is stopped"):
+        apply_verb.apply(lab(new), kernel=k)
+    down_verb.down("chg", kernel=k)

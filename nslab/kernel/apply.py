@@ -29,7 +29,7 @@ from nslab.errors import (
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns
 from nslab.kernel.seam import MACHINE, Kernel, RealKernel, Ref
-from nslab.plan.build import Plan
+from nslab.plan.build import Plan, carries_mark
 from nslab.plan.nft import host_table
 from nslab.plan.steps import (
     AddAddress,
@@ -103,6 +103,7 @@ class Executor:
         self.host_sysctl_hook: Callable[[SetSysctl], None] | None = None
         self.shared_dir_hook: Callable[[str], None] | None = None
         self.shared_dirs: set[str] = set()
+        self.notes: list[str] = []  # what the run said along the way (files left alone)
 
     # ------------------------------------------------------------ driving
     def run(self, plan: Plan) -> None:
@@ -201,7 +202,7 @@ class Executor:
                 assert self.host_sysctl_hook is not None
                 self.host_sysctl_hook(s)
             else:
-                self.kernel.set_sysctl(self.refs[s.ns], s.key, s.value)
+                self.kernel.set_sysctl(self._ref(s.ns), s.key, s.value)
         except OSError as e:
             raise KernelError(s.as_shell(), e.strerror or str(e)) from None
 
@@ -248,6 +249,17 @@ class Executor:
                     # new links get indexes above any there (and none equal to its peer's)
                     self.next_index = max(self.next_index, index + 1)
 
+    def _ref(self, ns: str) -> Ref:
+        """The namespace a step is made in: one this run made or adopted (the
+        lab's own, by its recorded inode); any other is an error, not a guess."""
+        ref = self.refs.get(ns)
+        if ref is None:
+            lab = self.journal.lab
+            raise NslabError(f"namespace {ns} is not one lab '{lab}' holds now (deleted, "
+                             f"replaced, or missing from its journal): nslab check {lab} "
+                             f"says which; nslab down {lab} removes the lab")
+        return ref
+
     def open_host(self) -> None:
         """The machine's own namespace, for a lab that puts things on it."""
         if MACHINE_KEY not in self.refs:
@@ -276,7 +288,7 @@ class Executor:
 
     def _fd(self, ns: str) -> int:
         """The fd a netlink request names a namespace by (IFLA_NET_NS_FD)."""
-        return self.kernel.fd_of(self.refs[ns])
+        return self.kernel.fd_of(self._ref(ns))
 
     def _request(self, s: Step) -> tuple[str, nl.Request]:
         match s:
@@ -338,7 +350,7 @@ class Executor:
 
     def _send(self, per_ns: dict[str, list[tuple[nl.Request, object]]]) -> None:
         for ns, reqs in per_ns.items():
-            errors = [e for e in self.kernel.transact(self.refs[ns], reqs)
+            errors = [e for e in self.kernel.transact(self._ref(ns), reqs)
                       if not (isinstance(e.tag, DelLink | DelAddress | DelRoute)
                               and e.errno in _GONE)]  # already gone counts as removed
             if errors:
@@ -386,7 +398,7 @@ class Executor:
             self.journal.write(t="hostnft", table=host_table(self.journal.lab))
             err = self.kernel.load_nft(MACHINE, s.text)
         else:
-            err = self.kernel.load_nft(self.refs[s.ns], s.text)
+            err = self.kernel.load_nft(self._ref(s.ns), s.text)
         if err is not None:
             raise KernelError(f"nft -f (the nftables rules of node '{s.node}')", err,
                               "nslab plan --shell FILE shows the rules")
@@ -447,15 +459,28 @@ class Executor:
                                        f"its new configuration (status {code}): "
                                        f"{' / '.join(said[-3:]) or 'no output'}")
             case RemoveFile():
-                try:
-                    self.kernel.remove_file(s.path)
-                except FileNotFoundError:
-                    pass
-                except OSError as e:
-                    raise NslabError(f"cannot remove {s.path}: {e.strerror or e}") from None
-                self.journal.write(t="unfile", path=s.path)
+                self._remove_file(s)
             case _:
                 raise AssertionError(f"not a change step: {s}")
+
+    def _remove_file(self, s: RemoveFile) -> None:
+        """A file of the lab's, only while its first line is still the lab's
+        mark: one someone else put in its place is left alone, and said."""
+        try:
+            text = self.kernel.read_text(s.path)
+        except OSError:  # not a file now (a folder?): its removal says why
+            text = ""
+        if text is not None and not carries_mark(text, self.journal.lab):
+            self.notes.append(f"left {s.path} alone: its first line is not nslab's mark "
+                              "(someone else's file now)")
+        elif text is not None:
+            try:
+                self.kernel.remove_file(s.path)
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise NslabError(f"cannot remove {s.path}: {e.strerror or e}") from None
+        self.journal.write(t="unfile", path=s.path)
 
     def _before(self) -> Record:
         """The journal as it was when the first removal asked (what is removed

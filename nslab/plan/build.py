@@ -91,6 +91,13 @@ def file_mark(lab: str) -> str:
     return f"# nslab lab={lab}: written by nslab up, removed by nslab down"
 
 
+def carries_mark(text: str | None, lab: str) -> bool:
+    """Whether a file nslab recorded is still its own to rewrite or remove:
+    its text begins with lab `lab`'s claim (file_mark), or it is empty (made,
+    and cut short before its one write). Anything else is someone else's."""
+    return text is not None and (text == "" or text.startswith(f"# nslab lab={lab}:"))
+
+
 def name_files(lab: Lab) -> list[WriteFile]:
     """/etc/netns/<namespace>/hosts (every node's names) and resolv.conf (a
     node's own resolver), which `ip netns exec` mounts over /etc."""

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nslab import signals
-from nslab.errors import ConflictError, NslabError
+from nslab.errors import ConflictError, DamagedRecordError, NslabError
 from nslab.names import is_lab_name, lab_argument
+from nslab.state import shapes
 
 ROOT = os.environ.get("NSLAB_STATE_DIR", "/run/nslab")
 
@@ -142,6 +143,7 @@ class Record:
     machine: int | None = None  # the inode of the namespace that played the machine
     shared_dirs: bool = False  # it holds a folder labs share (/etc/netns)
     bad_lines: int = 0  # lines that could not be read (torn, not UTF-8, incomplete)
+    began: bool = False  # its first record (begin) was read
     neighbours: tuple[int, int] = (0, 0)  # ARP and NDP entries the lab can need
     # link ends changed while the lab runs (nslab link): "node:iface" -> its state now
     # ({"up": bool, "rate_bps": float | None, "loss": float | None}, as the file's when
@@ -151,6 +153,15 @@ class Record:
     changing: str | None = None  # an apply or repair that began and did not end
     # the events of a timeline run (nslab run) that began and did not end
     playing: list[dict[str, Any]] | None = None
+
+    @property
+    def damaged(self) -> str | None:
+        """Why this journal cannot be the whole story (None: it is well-formed)."""
+        if not self.began:
+            return "it is empty or lost its beginning"
+        if self.bad_lines:
+            return f"{self.bad_lines} line(s) of it cannot be read"
+        return None
 
 
 class Journal:
@@ -214,12 +225,37 @@ class Journal:
             f.write(json.dumps(data, separators=(",", ":")))
         os.replace(tmp, os.path.join(self.dir, name))
 
+    def read_intact(self) -> Record:
+        """The journal replayed, for a verb that changes a running lab: one that
+        is not whole (emptied, cut, torn lines) is an error that says how on."""
+        rec = self.read()
+        if rec.damaged:
+            raise DamagedRecordError(f"the journal of lab '{self.lab}' ({self.path}) is "
+                                     f"damaged: {rec.damaged}; nslab down {self.lab} removes "
+                                     "what the lab made (by nslab's marks where the journal "
+                                     "cannot say), then up again")
+        return rec
+
     def read_file(self, name: str) -> Any:
+        """A record beside the journal (lab.json, nodes.json, plan.json): None
+        when it is not there; one that does not parse, or is not of its shape,
+        is a DamagedRecordError naming it and the way on."""
+        path = os.path.join(self.dir, name)
         try:
-            with open(os.path.join(self.dir, name)) as f:
-                return json.load(f)
-        except (FileNotFoundError, json.JSONDecodeError):
+            with open(path, "rb") as f:
+                data = json.loads(f.read())
+        except FileNotFoundError:
             return None
+        except (ValueError, OSError) as e:
+            raise self.damaged_file(name, f"it does not parse ({e})") from None
+        why = shapes.wrong(name, data)
+        if why:
+            raise self.damaged_file(name, why)
+        return data
+
+    def damaged_file(self, name: str, why: str) -> DamagedRecordError:
+        return DamagedRecordError(f"{os.path.join(self.dir, name)} is damaged: {why}; nslab "
+                                  f"down {self.lab} removes what the lab made, then up again")
 
     def remove(self) -> None:
         self.close()
@@ -229,6 +265,7 @@ class Journal:
 def _replay(rec: Record, e: dict[str, Any]) -> None:
     t = e.get("t")
     if t == "begin":
+        rec.began = True
         rec.source, rec.instance = e.get("source"), str(e.get("instance", ""))
         need = e.get("neighbours") or [0, 0]
         rec.neighbours = (int(need[0]), int(need[1]))
@@ -240,6 +277,8 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
         rec.namespaces.pop(str(e["name"]), None)
         rec.nodes.pop(str(e["name"]), None)
     elif t == "service":
+        if not isinstance(e.get("pid"), int) or "node" not in e or "name" not in e:
+            raise TypeError("a service record without its pid, node or name")
         rec.services.append(e)
     elif t == "neigh":
         rec.neighbour_limits = True

@@ -57,16 +57,24 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
     if not rec.complete:
         raise ConflictError(f"lab '{name}' was not fully made (its up was cut short): "
                             f"nslab down {name}, then up again")
-    if rec.stopped:
-        raise ConflictError(f"node {', '.join(sorted(rec.stopped))} of lab '{name}' is stopped: "
-                            f"start it first (nslab node {name} {min(rec.stopped)} start)")
-    now, quiet = drift.expected(steps, name, set())
+    by_hand = rec.stopped - timeline_stopped(rec)
+    if by_hand:
+        raise ConflictError(f"node {', '.join(sorted(by_hand))} of lab '{name}' is stopped: "
+                            f"start it first (nslab node {name} {min(by_hand)} start)")
+    # a timeline run cut short: what it stopped is started by this change
+    now, quiet = drift.expected(steps, name, rec.stopped)
     if rec.changing is None:
         return journal, rec, now, [], steps
     rec = _claim(name, journal, rec, k)
     union = tuple(dict.fromkeys((*now, *target)))
     have, _diffs, stop = drift.observe(union, rec, k, quiet)
     return journal, rec, tuple(have), stop, steps
+
+
+def timeline_stopped(rec: Record) -> set[str]:
+    """The nodes a timeline run that was cut short stopped (apply starts them)."""
+    return {str(ev["target"][0]) for ev in rec.playing or []
+            if ev.get("kind") == "node" and ev.get("target")} & rec.stopped
 
 
 def _claim(name: str, journal: Journal, rec: Record, k: Kernel) -> Record:
@@ -162,7 +170,8 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
         target = plan(lab, host_facts(lab, k), rec.instance)
         journal, rec, current, stop, old = _current(lab.name, k, target.steps)
         change = _with_stops(changes(current, target), stop)
-        if change.empty and rec.changing is None and not _link_changes(rec):
+        if change.empty and rec.changing is None and not _link_changes(rec) \
+                and rec.playing is None:
             return ApplyResult(lab, change, time.perf_counter() - t0)
         require_features(lab, k)
         try:
@@ -172,6 +181,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
             raise
         record(journal, UpResult(lab, 0, [], rec_uplink(journal)), target)
         _settle_link_ends(journal, rec, lab)
+        _settle_timeline(journal, rec)
         _close(journal, "apply")
     return ApplyResult(lab, change, time.perf_counter() - t0, False, notes)
 
@@ -196,6 +206,19 @@ def _settle_link_ends(journal: Journal, rec: Record, lab: Lab) -> None:
             if v["changed"] and end in ends:
                 journal.write(t="linkend", end=end, up=True, rate_bps=ends[end].rate_bps,
                               loss=ends[end].loss, changed=False)
+    finally:
+        journal.close()
+
+
+def _settle_timeline(journal: Journal, rec: Record) -> None:
+    """A timeline run cut short is over: the nodes it stopped run again."""
+    if rec.playing is None:
+        return
+    journal.open()
+    try:
+        for node in sorted(timeline_stopped(rec)):
+            journal.write(t="node", node=node, state="running", time=time.time())
+        journal.write(t="timeline", state="done", time=time.time(), by="apply")
     finally:
         journal.close()
 

@@ -17,16 +17,17 @@ from __future__ import annotations
 import re
 import time
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_interface, ip_network
 from typing import Any
 
 from nslab.errors import LabNotFoundError, NslabError
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.lab import Nexthop
-from nslab.plan.build import Plan
+from nslab.plan.build import Plan, carries_mark
 from nslab.plan.codec import steps_from_json
 from nslab.plan.diff import Change, changes
+from nslab.plan.lives import lives_on, widened, without
 from nslab.plan.steps import (
     AddAddress,
     AddBridge,
@@ -61,9 +62,14 @@ class Difference:
     expected: str
     found: str
     cause: str  # who probably changed it
+    # what repair must leave alone (the user's namespace, link or file in the
+    # place of the lab's): the key of it (nslab.plan.lives), None when repairable
+    blocks: tuple[str, ...] | None = None
+    about: Step | None = field(default=None, compare=False)  # the step it is about
 
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "what": self.what, "expected": self.expected,
+                "found": self.found, "cause": self.cause, "repairable": self.blocks is None}
 
 
 @dataclass
@@ -74,10 +80,16 @@ class CheckResult:
     seconds: float
     repaired: Change | None = None
     after: list[Difference] = field(default_factory=list)  # what a repair left
+    # what repair left alone, and why (the user's objects in the lab's place),
+    # and how many more differences live on them (addresses, routes on a link)
+    unrepaired: list[Difference] = field(default_factory=list)
+    on_unrepaired: int = 0
 
     @property
     def ok(self) -> bool:
-        return not (self.after if self.repaired is not None else self.differences)
+        if self.repaired is None:
+            return not self.differences
+        return not (self.after or self.unrepaired or self.on_unrepaired)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -87,6 +99,8 @@ class CheckResult:
         if self.repaired is not None:
             out["repair"] = [s.as_shell() for s in self.repaired.steps]
             out["left"] = [d.to_dict() for d in self.after]
+            out["unrepaired"] = [d.to_dict() for d in self.unrepaired]
+            out["on_unrepaired"] = self.on_unrepaired
         return out
 
 
@@ -97,11 +111,16 @@ def recorded_plan(name: str, known: tuple[Step, ...] = ()
     journal = Journal(name)
     if not journal.exists():
         raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
+    rec = journal.read_intact()
     data = journal.read_file("plan.json")
     if data is None:
         raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "
                          f"up was cut short): nslab down {name}, then up again")
-    return journal, journal.read(), steps_from_json(data, known)
+    try:
+        steps = steps_from_json(data, known)
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise journal.damaged_file("plan.json", f"a step does not decode ({e})") from None
+    return journal, rec, steps
 
 
 def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]
@@ -146,7 +165,7 @@ class _Reader:
     """The lab's namespaces read once each, and its processes."""
 
     def __init__(self, k: Kernel, rec: Record, steps: tuple[Step, ...]) -> None:
-        self.k, self.rec = k, rec
+        self.k, self.rec, self.lab = k, rec, rec.lab
         self.views: dict[str, NamespaceView | None] = {}
         self.node = {s.ns: s.node for s in steps if isinstance(s, AddNamespace)}
         mine = {ns: ino for ns, ino in rec.namespaces.items() if ns in self.node}
@@ -184,12 +203,16 @@ def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | N
             text = k.read_text(s.path)
             if text is not None and text.startswith(s.mark) and text.endswith(s.text):
                 have.append(s)
-                continue
-            diffs.append(Difference(s.node, f"file {s.path}", "as nslab wrote it",
-                                    "missing" if text is None else "changed",
-                                    "removed or edited by hand, or cut short while written"))
-            if text is not None and s.path in rec.files:  # ours, to be written again
-                have.append(replace(s, text=text))
+            elif text is not None and not carries_mark(text, r.lab):
+                diffs.append(Difference(s.node, f"file {s.path}", "as nslab wrote it",
+                                        "a file without nslab's mark", "put in its place by "
+                                        "someone else: nslab leaves it alone", ("file", s.path)))
+            else:
+                diffs.append(Difference(s.node, f"file {s.path}", "as nslab wrote it",
+                                        "missing" if text is None else "changed",
+                                        "removed or edited by hand, or cut short while written"))
+                if text is not None and s.path in rec.files:  # ours, to be written again
+                    have.append(replace(s, text=text))
             continue
         if ns is None:
             have.append(s)
@@ -198,7 +221,7 @@ def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | N
         node = r.node.get(ns, ns)
         if isinstance(s, AddNamespace):
             if view is None:
-                diffs.append(_namespace_gone(node, ns, r))
+                diffs.append(replace(_namespace_gone(node, ns, r), about=s))
                 continue
             have.append(s if view.forwarding == s.forwarding else
                         replace(s, forwarding=view.forwarding))
@@ -213,7 +236,7 @@ def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | N
         if found is True:
             have.append(s)
         elif isinstance(found, Difference):
-            diffs.append(found)
+            diffs.append(replace(found, about=s))
         elif isinstance(found, tuple):  # some of a router's daemons died
             assert isinstance(s, StartDaemons)
             stop.append(StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons))
@@ -232,7 +255,8 @@ def _namespace_gone(node: str, ns: str, r: _Reader) -> Difference:
                           f"deleted by hand (ip netns del {ns}) or by another program")
     return Difference(node, "namespace", f"{ns} (inode {r.rec.namespaces.get(ns)})",
                       f"another namespace (inode {now})",
-                      "deleted, and another one made with its name: nslab leaves it alone")
+                      "deleted, and another one made with its name: nslab leaves it alone",
+                      ("ns", ns))
 
 
 def _satisfied(s: Step, v: NamespaceView, r: _Reader
@@ -245,10 +269,19 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader
             peer = peer_view.links.get(s.peer_name) if peer_view else None
             if link is not None and peer is not None and v.peers.get(s.name) == peer.index:
                 return True
-            return Difference(node, f"link {s.name}",
-                              f"a veth to {r.node.get(s.peer_ns or '', s.peer_ns)}:"
-                              f"{s.peer_name}", "missing" if link is None else "another link",
-                              f"deleted by hand (ip link del {s.name}), or its other end was")
+            want = f"a veth to {r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
+            if link is None and peer is None:
+                return Difference(node, f"link {s.name}", want, "missing",
+                                  f"deleted by hand (ip link del {s.name}), or its other end was")
+            if link is None:  # one end of a veth cannot go alone
+                other = f"{r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
+                return Difference(node, f"link {s.name}", want, f"missing, and {other} "
+                                  "is another link", "moved into another namespace, or "
+                                  "replaced by someone else's link: nslab leaves it alone",
+                                  ("link", s.ns, s.name))
+            return Difference(node, f"link {s.name}", want, f"another {link.kind} link",
+                              "made by someone else with the lab's name: nslab leaves it alone",
+                              ("link", s.ns, s.name))
         case AddBridge():
             return True if s.name in v.links else Difference(
                 node, f"bridge {s.name}", "there", "missing",
@@ -387,7 +420,8 @@ def _extras(steps: tuple[Step, ...], r: _Reader, quiet: set[str]
             if name not in names and link.kind != "loopback" and name not in FALLBACK:
                 diffs.append(Difference(node, f"link {name}", "not in the file",
                                         f"a {link.kind} link", "added by hand; left alone "
-                                        "(it goes with the namespace at down)"))
+                                        "(it goes with the namespace at down)",
+                                        ("link", ns, name)))
     return out, diffs
 
 
@@ -403,12 +437,19 @@ def check(name: str, repair: bool = False, kernel: Kernel | None = None,
         have, diffs, stop = observe(want, rec, k, quiet)
         result = CheckResult(name, len(want), diffs, 0.0)
         if repair and diffs:
-            change = changes(have, Plan(name, want))
+            # what lives on the user's objects is left out; the rest is repaired
+            blocked = {d.blocks for d in diffs if d.blocks is not None}
+            change = changes(without(have, blocked), Plan(name, tuple(without(want, blocked))))
             change = replace(change, steps=tuple(stop) + change.steps)
             from nslab.verbs.apply import run_change
 
             run_change(name, journal, change, k, "repair")
             result.repaired = change
-            _h, result.after, _s = observe(want, journal.read(), k, quiet)
+            _h, after, _s = observe(want, journal.read(), k, quiet)
+            wide = widened(want, blocked)
+            result.unrepaired = [d for d in after if d.blocks is not None]
+            rest = [d for d in after if d.blocks is None]
+            result.after = [d for d in rest if d.about is None or not lives_on(d.about) & wide]
+            result.on_unrepaired = len(rest) - len(result.after)
     result.seconds = time.perf_counter() - t0
     return result

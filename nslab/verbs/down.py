@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from nslab.errors import ROOT_NEEDED, NotRootError
+from nslab.errors import ROOT_NEEDED, NotRootError, NslabError
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.compile import names_a_file
-from nslab.plan.build import daemon_dir, marker
+from nslab.plan.build import carries_mark, daemon_dir, marker
 from nslab.spec import load
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, Record, locked
@@ -50,15 +50,40 @@ def down(target: str, on_wait: Any = None, kernel: Kernel | None = None) -> Down
     with locked(name, on_wait):
         journal = Journal(name)
         if not journal.exists():
-            result = _without_journal(name, k) if isinstance(k, RealKernel) else None
+            result = _by_marks(name, k, "its journal was lost") \
+                if isinstance(k, RealKernel) else None
             return result or DownResult(name, [], [], 0, time.perf_counter() - t0, False)
+        damaged = _not_whole(journal)
         result = teardown(name, journal, k)
+        if damaged and isinstance(k, RealKernel):
+            more = _by_marks(name, k, f"its journal was damaged ({damaged})")
+            if more is not None:
+                result = _joined(result, more)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _without_journal(name: str, k: Kernel) -> DownResult | None:
-    """A lab whose journal was lost: what carries its marks (nslab.verbs.gc:
+def _not_whole(journal: Journal) -> str | None:
+    """Why a lab's journal may not be the whole story (then down also looks
+    for nslab's marks): damaged, without its end (an up cut short, or the
+    journal cut), or missing namespaces its recorded plan makes."""
+    rec = journal.read()
+    if rec.damaged:
+        return rec.damaged
+    if not rec.complete:
+        return "it does not say that up finished"
+    try:
+        plan = journal.read_file("plan.json") or []
+    except NslabError:
+        return "its plan.json is damaged"
+    made = {str(s.get("ns")) for s in plan if s.get("step") == "AddNamespace"}
+    gone = {str(s.get("ns")) for s in plan if s.get("step") == "RemoveNamespace"}
+    lost = sorted(made - gone - set(rec.namespaces))
+    return f"namespace {lost[0]} of its plan is not in it" if lost else None
+
+
+def _by_marks(name: str, k: Kernel, why: str) -> DownResult | None:
+    """What carries lab `name`'s marks and no journal claims (nslab.verbs.gc:
     namespaces, machine links, its table, files, processes, held settings)
     is removed, and said; None when nothing carries them."""
     from nslab.verbs import gc
@@ -72,8 +97,14 @@ def _without_journal(name: str, k: Kernel) -> DownResult | None:
             and not any(f.startswith(f"namespace {d.name}:") for f in failed)]
     return DownResult(name, sorted(gone), [], sum(d.kind == "process" for d in found),
                       time.perf_counter() - t0, True,
-                      [f"its journal was lost: found {len(found)} object(s) by nslab's marks "
-                       "and removed them"], failed)
+                      [f"{why}: found {len(found)} object(s) by nslab's marks and removed "
+                       "them"], failed)
+
+
+def _joined(a: DownResult, b: DownResult) -> DownResult:
+    return DownResult(a.lab, sorted({*a.removed, *b.removed}), a.skipped,
+                      a.processes + b.processes, a.seconds + b.seconds, True,
+                      a.notes + b.notes, a.failed + b.failed)
 
 
 def _owned(name: str, ns: str, ino: int | None, rec: Record, k: Kernel) -> int | None:
@@ -147,7 +178,8 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
                 borrowed.release(name, k.set_neighbour_thresh)
     except OSError as e:
         failed.append(f"the neighbour table limits held for the lab: {e.strerror or e}")
-    failed += _remove_files(rec.files, rec.dirs, k)
+    left, failures = _remove_files(name, rec.files, rec.dirs, k)
+    failed += failures
     if rec.shared_dirs:
         with locked(MACHINE_LOCK):
             borrowed.release_dirs(name, k.remove_dir)
@@ -156,18 +188,29 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
     else:
         journal.remove()
     notes = [elsewhere] if elsewhere else []
+    notes += [f"left {path} alone: its first line is not nslab's mark (someone else's file)"
+              for path in left]
     if rec.bad_lines:
         notes.append(f"skipped {rec.bad_lines} line(s) of the journal it could not read")
     return DownResult(name, sorted(removed), skipped, pids, time.perf_counter() - t0,
                       True, notes, failed)
 
 
-def _remove_files(files: list[str], dirs: list[str], k: Kernel) -> list[str]:
-    """The host files the journal says this lab wrote, then the folders it
-    made for them (only when empty: what someone else put there stays).
-    Returns what could not be removed, with why."""
-    failed = []
+def _remove_files(lab: str, files: list[str], dirs: list[str], k: Kernel
+                  ) -> tuple[list[str], list[str]]:
+    """The host files the journal says this lab wrote, while they still carry
+    its mark, then the folders it made for them (only when empty: what someone
+    else put there stays). Returns the files left alone (someone else's now),
+    and what could not be removed, with why."""
+    left, failed = [], []
     for path in files:
+        try:
+            text = k.read_text(path)
+        except OSError:  # not a file now (a folder?): its removal says why
+            text = None
+        if text is not None and not carries_mark(text, lab):
+            left.append(path)
+            continue
         try:
             k.remove_file(path)
         except FileNotFoundError:
@@ -177,6 +220,6 @@ def _remove_files(files: list[str], dirs: list[str], k: Kernel) -> list[str]:
     for path in reversed(dirs):
         with contextlib.suppress(OSError):
             k.remove_dir(path)
-    return failed
+    return left, failed
 
 

@@ -205,6 +205,7 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
     require_root()
     k = kernel or RealKernel()
     with locked(lab):
+        Journal(lab).read_intact()  # a damaged journal cannot say what to change
         before = _ends(lab)
         ends = [before[e.name] for e in ends]
         peers = [before[p.name] for p in peers]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from nslab.errors import LabNotFoundError, NslabError, UsageError
+from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
 from nslab.kernel import probe as probing
 from nslab.model.lab import Timeline, TimelineEvent
 from nslab.model.serialize import tests_from_dict, timeline_from_dict
@@ -86,7 +86,10 @@ def _undo(lab: str, events: list[dict[str, Any]]) -> list[str]:
             stopped.discard(target[0])
             done.append(f"node {target[0]} started")
         elif ev["kind"] == "link":
-            ends, peers = links.find(lab, target)
+            try:
+                ends, peers = links.find(lab, target)
+            except NotFoundError:  # the lab changed since (apply): nothing to put back
+                continue
             if {e.name for e in [*ends, *peers]} & changed:
                 links.change(lab, target, "clear")
                 changed -= {e.name for e in [*ends, *peers]}
@@ -109,12 +112,12 @@ def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
     if not 0.01 <= speed <= 100:
         raise UsageError(f"speed {speed:g} is not from 0.01 to 100")
     journal, data = recorded(lab)
+    left = journal.read_intact().playing
     timeline: Timeline | None = timeline_from_dict(data.get("timeline"))
     if timeline is None:
         raise LabNotFoundError(f"lab '{lab}' has no timeline (add timeline: to its file, "
                                "then nslab apply it)")
     notes = []
-    left = journal.read().playing
     if left is not None:
         notes += [f"a run cut short before: {x}" for x in _undo(lab, left)]
     where = _addresses(lab)

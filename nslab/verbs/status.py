@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from nslab.errors import LabNotFoundError
+from nslab.errors import DamagedRecordError, LabNotFoundError
 from nslab.kernel import netns, observe
 from nslab.state.journal import Journal, Record, labs
 from nslab.state.record import node_list, recorded
@@ -76,13 +76,17 @@ def list_labs() -> list[dict[str, Any]]:
     for name in labs():
         journal = Journal(name)
         rec = journal.read()
+        damaged = rec.damaged
         try:
             data = {"nodes": node_list(name)}
         except LabNotFoundError:  # up was cut before it recorded the topology
             data = {"nodes": []}
+        except DamagedRecordError:
+            data, damaged = {"nodes": []}, damaged or "a record beside it"
         present = sum(1 for ns, ino in rec.namespaces.items()
                       if ino is not None and netns.inode(ns) == ino)
         out.append({"name": name, "source": rec.source, "nodes": len(data["nodes"]),
                     "namespaces_present": present,
-                    "state": "up" if rec.complete else "incomplete"})
+                    "state": "record-damaged" if damaged else "up" if rec.complete
+                    else "incomplete"})
     return out

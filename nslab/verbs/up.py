@@ -145,6 +145,7 @@ def executor(name: str, journal: Journal, k: Kernel, notes: list[str],
              progress: Progress | None = None) -> Executor:
     """The executor of a lab's steps, with what it needs for the machine's part."""
     ex = Executor(journal, progress, k)
+    ex.notes = notes
     ex.neighbour_hook = lambda s: _raise_neighbours(name, s, journal, notes, k)
     ex.host_sysctl_hook = lambda s: machine_side.set_sysctl(name, s, journal, notes, k)
     ex.shared_dir_hook = lambda path: _hold_dir(name, path, journal, k)

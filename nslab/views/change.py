@@ -39,10 +39,18 @@ def check_text(d: dict[str, Any]) -> str:
         lines.append(f"  {x['node']:<{w}}  {x['what']}: expected {x['expected']}, found "
                      f"{x['found']} ({x['cause']})")
     if "repair" in d:
-        left = d["left"]
+        left = [x for x in d["left"] if x["repairable"]]
         lines.append(f"repaired in {len(d['repair'])} step(s)" + (
             "; still different: " + "; ".join(f"{x['node']} {x['what']}" for x in left)
-            if left else "; the lab is as its file says again"))
-    else:
+            if left else "" if d["unrepaired"] else "; the lab is as its file says again"))
+        lines += [f"not repaired: {x['node']} {x['what']}: {x['cause']}"
+                  for x in d["unrepaired"]]
+        if d["on_unrepaired"]:
+            lines.append(f"not repaired either: {d['on_unrepaired']} difference(s) that live "
+                         "on those (addresses, routes, settings of their links)")
+    elif all(x["repairable"] for x in diffs):
         lines.append(f"nslab check {d['lab']} --repair puts it back")
+    else:
+        lines.append(f"nslab check {d['lab']} --repair puts back what it can; what someone "
+                     "else put in the lab's place is left alone")
     return "\n".join(lines)
