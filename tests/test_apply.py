@@ -9,6 +9,7 @@ and check finds what was changed behind nslab's back, and repair puts it back.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -408,4 +409,30 @@ def test_apply_puts_back_what_a_timeline_cut_short_changed() -> None:
     node_verb.node("chg", "h1", "stop", kernel=k)
     with pytest.raises(NslabError, match="h1 of lab 'chg' is stopped"):
         apply_verb.apply(lab(new), kernel=k)
+    down_verb.down("chg", kernel=k)
+
+
+def test_a_full_disk_stops_apply_before_any_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+    import errno
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    real_open = builtins.open
+
+    def full(path: object, *args: object, **kw: object) -> object:
+        if str(path).endswith(".tmp") and args and "w" in str(args[0]):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, *args, **kw)  # type: ignore[call-overload]
+
+    before = k.effects
+    with monkeypatch.context() as m, pytest.raises(NslabError) as e:
+        m.setattr(builtins, "open", full)
+        apply_verb.apply(lab(CHANGES["node-added"]), kernel=k)
+    said = str(e.value)
+    assert "No space left on device" in said and journal.Journal("chg").dir in said
+    assert "KiB free" in said and "nothing was changed" in said
+    assert k.effects == before  # not one change made
+    assert not [p for p in os.listdir(journal.Journal("chg").dir) if p.endswith(".tmp")]
+    clean(k, BASE)  # the lab and its records are as they were
     down_verb.down("chg", kernel=k)

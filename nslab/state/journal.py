@@ -219,11 +219,31 @@ class Journal:
 
     def write_file(self, name: str, data: Any) -> None:
         """Write a whole file of the lab's state atomically (write, then rename)."""
+        self.stage({name: data}).commit()
+
+    def stage(self, files: dict[str, Any]) -> Staged:
+        """The records `files` (name -> data) written beside the journal under
+        temporary names, to be put in place by `commit()` (renames: no room
+        needed) or dropped by `discard()`: a full disk shows before any change
+        is made, and leaves no partial file."""
         os.makedirs(self.dir, exist_ok=True)
-        tmp = os.path.join(self.dir, f".{name}.tmp")
-        with open(tmp, "w") as f:  # compact: the C encoder (indent is ten times slower)
-            f.write(json.dumps(data, separators=(",", ":")))
-        os.replace(tmp, os.path.join(self.dir, name))
+        staged = Staged(self.dir)
+        try:
+            for name, data in files.items():
+                tmp = os.path.join(self.dir, f".{name}.tmp")
+                staged.files.append((tmp, os.path.join(self.dir, name)))
+                text = json.dumps(data, separators=(",", ":"))  # compact: the C encoder
+                with open(tmp, "w") as f:
+                    f.write(text)
+        except OSError as e:
+            staged.discard()
+            need = sum(len(json.dumps(d, separators=(",", ":"))) for d in files.values())
+            raise NslabError(f"cannot write the records of lab '{self.lab}' in {self.dir}: "
+                             f"{e.strerror or e} (they need about {need // 1024 + 1} KiB; "
+                             f"{_free(self.dir) // 1024} KiB free): free room in "
+                             f"{os.path.dirname(self.dir)}, then try again; nothing was "
+                             "changed") from None
+        return staged
 
     def read_intact(self) -> Record:
         """The journal replayed, for a verb that changes a running lab: one that
@@ -260,6 +280,33 @@ class Journal:
     def remove(self) -> None:
         self.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _free(folder: str) -> int:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return 0
+    return st.f_bavail * st.f_frsize
+
+
+@dataclass
+class Staged:
+    """Records written under temporary names (Journal.stage)."""
+
+    dir: str
+    files: list[tuple[str, str]] = field(default_factory=list)  # (temporary, final)
+
+    def commit(self) -> None:
+        for tmp, final in self.files:
+            os.replace(tmp, final)
+        self.files = []
+
+    def discard(self) -> None:
+        for tmp, _final in self.files:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+        self.files = []
 
 
 def _replay(rec: Record, e: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from nslab.plan.diff import Change, changes
 from nslab.plan.steps import AddNamespace, Step
 from nslab.state.journal import Journal, Record, locked
 from nslab.verbs import check as drift
-from nslab.verbs.up import UpResult, executor, host_facts, privileged, record, require_features
+from nslab.verbs.up import UpResult, executor, host_facts, privileged, records, require_features
 from nslab.verbs.up import up as build
 
 
@@ -174,12 +174,15 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
                 and rec.playing is None:
             return ApplyResult(lab, change, time.perf_counter() - t0)
         require_features(lab, k)
+        # the new records first: a full disk stops the apply before any change
+        staged = journal.stage(records(UpResult(lab, 0, [], rec_uplink(journal)), target))
         try:
             notes = run_change(lab.name, journal, change, k, "apply", progress, source)
         except BaseException as err:
+            staged.discard()
             _roll_back(lab.name, journal, old, target.steps, k, err)
             raise
-        record(journal, UpResult(lab, 0, [], rec_uplink(journal)), target)
+        staged.commit()
         _settle_link_ends(journal, rec, lab)
         _settle_timeline(journal, rec)
         _close(journal, "apply")

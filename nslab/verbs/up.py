@@ -152,18 +152,20 @@ def executor(name: str, journal: Journal, k: Kernel, notes: list[str],
     return ex
 
 
-def record(journal: Journal, res: UpResult, the_plan: Plan) -> None:
+def records(res: UpResult, the_plan: Plan) -> dict[str, Any]:
     """What a lab is, beside its journal: the resolved lab (lab.json), its node
     list (nodes.json) and the steps it is made of (plan.json: what apply and
     check compare with)."""
     lab = res.lab
-    journal.write_file("lab.json", res.recorded())
-    journal.write_file("nodes.json", [{
+    return {"lab.json": res.recorded(), "nodes.json": [{
         "name": n.name, "kind": n.kind, "namespace": n.namespace,
         "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
         "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
-        for n in lab.nodes])
-    journal.write_file("plan.json", steps_to_json(the_plan.steps))
+        for n in lab.nodes], "plan.json": steps_to_json(the_plan.steps)}
+
+
+def record(journal: Journal, res: UpResult, the_plan: Plan) -> None:
+    journal.stage(records(res, the_plan)).commit()
 
 
 def _roll_back(name: str, journal: Journal, err: BaseException, kernel: Kernel) -> None:
