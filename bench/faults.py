@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 NSLAB = [sys.executable, "-m", "nslab"]
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import routing_daemons  # noqa: E402
+from tests.sandbox import processes_in, routing_daemons  # noqa: E402
 
 
 def lab_yaml(name: str, n: int, routing: str = "auto") -> str:
@@ -41,7 +41,13 @@ def lab_yaml(name: str, n: int, routing: str = "auto") -> str:
 BEFORE: set[int] = set()  # the machine's own daemons, if any: not ours
 
 
-def leftovers(name: str) -> list[str]:
+def lab_inodes(name: str) -> set[int]:
+    """The namespaces of lab `name` now (their processes must be gone after down)."""
+    d = Path("/run/netns")
+    return {p.stat().st_ino for p in d.glob(f"{name}-*")} if d.is_dir() else set()
+
+
+def leftovers(name: str, inodes: set[int] | None = None) -> list[str]:
     ns = [line.split()[0] for line in subprocess.run(
         ["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines()
         if line.startswith(f"{name}-")]
@@ -51,6 +57,8 @@ def leftovers(name: str) -> list[str]:
     if Path("/etc/netns").is_dir():
         left += [f"/etc/netns/{e}" for e in os.listdir("/etc/netns") if e.startswith(f"{name}-")]
     left += [f"daemon {pid}" for pid in set(routing_daemons()) - BEFORE]
+    # any process of the lab's namespaces alive right after down returned
+    left += [f"process {p}" for p in processes_in(inodes or set())]
     return left
 
 
@@ -71,15 +79,18 @@ def one(path: Path, name: str, point: int, sig: signal.Signals) -> tuple[bool, l
             break
     proc.send_signal(sig)
     hang = False
+    inodes: set[int] = set()
     try:
         proc.wait(timeout=60)
+        inodes = lab_inodes(name)
         subprocess.run([*NSLAB, "down", name], cwd=REPO, capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
         hang = True
         proc.kill()
         proc.wait()
+        inodes = lab_inodes(name)
         subprocess.run([*NSLAB, "down", name], cwd=REPO, capture_output=True, timeout=60)
-    return hit, leftovers(name), hang
+    return hit, leftovers(name, inodes), hang
 
 
 def main() -> int:

@@ -163,3 +163,19 @@ def routing_daemons() -> dict[int, str]:
         if comm in ROUTING_DAEMONS and state != "Z":
             out[int(pid)] = comm
     return out
+
+
+def processes_in(inodes: set[int]) -> list[str]:
+    """comm(pid) of every process (not a zombie) whose network namespace is one of `inodes`."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ino = (entry / "ns/net").stat().st_ino
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                comm = (entry / "comm").read_text().strip()
+            except (OSError, IndexError):
+                continue
+            if ino in inodes and state != "Z":
+                out.append(f"{comm}({entry.name})")
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.handbook import internet
-from tests.sandbox import enter, fetch, nslab, ping, sh, snapshot, web
+from tests.sandbox import enter, fetch, nslab, ping, processes_in, reap, sh, snapshot, web
 
 FORWARDING = """
 name: fwd
@@ -187,6 +187,49 @@ def scenario_down_fails() -> dict[str, Any]:
     out["second"] = [r.returncode, r.stdout, r.stderr]
     out["listed_after"] = "two" in nslab("list").stdout
     out["etc_netns"] = sh("ls -A /etc/netns 2>/dev/null", check=False).stdout.split()
+    return out
+
+
+STUBBORN = """
+name: stubborn
+routing: ospf
+addressing: {pool: 10.31.0.0/16}
+nodes:
+  r1: {kind: router}
+  r2: {kind: router, bird: {}}
+  r3: {kind: router}
+  h1:
+    services:
+      - {name: deaf, cmd: "trap '' TERM; while :; do sleep 0.1; done"}
+links: [[r1, r2], [r2, r3], [h1, r1]]
+"""
+
+
+def _lab_processes() -> list[str]:
+    """Every process (not a zombie) inside one of the lab's namespaces."""
+    inodes = {p.stat().st_ino for p in Path("/run/netns").glob("stubborn-*")} \
+        if Path("/run/netns").is_dir() else set()
+    return processes_in(inodes)
+
+
+def scenario_down_waits() -> dict[str, Any]:
+    """down returns only when every process it ended is gone: FRR and BIRD
+    daemons, a service that ignores SIGTERM; up again at once gives daemons
+    that all answer."""
+    Path("/run/stubborn.yaml").write_text(STUBBORN)
+    out: dict[str, Any] = {"up": nslab("up", "/run/stubborn.yaml").returncode}
+    inodes = {p.stat().st_ino for p in Path("/run/netns").glob("stubborn-*")}
+    out["before"] = _lab_processes()
+    r = nslab("down", "stubborn", "--json")
+    out["down"] = json.loads(r.stdout) if r.stdout else {"err": r.stderr}
+    out["after"] = processes_in(inodes)  # at once: by the namespaces it had
+    out["up_again"] = nslab("up", "/run/stubborn.yaml").returncode
+    out["answers"] = {n: nslab(client, "stubborn", n, "--", *cmd).returncode
+                      for n, client, cmd in (("r1", "vtysh", ["show version"]),
+                                             ("r3", "vtysh", ["show version"]),
+                                             ("r2", "birdc", ["show status"]))}
+    out["down_again"] = nslab("down", "stubborn").returncode
+    reap()
     return out
 
 

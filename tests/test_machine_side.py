@@ -4,6 +4,8 @@ IPv6 on the machine's bridge with NAT66 egress."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests import sandbox
@@ -68,3 +70,17 @@ def test_down_names_what_it_could_not_remove_and_tries_again() -> None:
     code, stdout, stderr = out["second"]
     assert code == 0 and stderr == "" and not out["listed_after"]
     assert out["etc_netns"] == []  # the folders nslab made went with the last file
+
+
+@pytest.mark.skipif(shutil.which("vtysh") is None or shutil.which("bird") is None,
+                    reason="FRR and BIRD are not installed (scripts/setup.sh installs them)")
+def test_down_returns_only_when_every_process_is_gone() -> None:
+    out = sandbox.run("tests.sandboxed", "down_waits")
+    assert out["up"] == 0
+    names = " ".join(out["before"])
+    assert "zebra" in names and "ospfd" in names and "bird" in names and "sh(" in names
+    assert out["down"]["processes_ended"] == len(out["before"]), (out["down"], out["before"])
+    assert out["down"]["failed"] == []
+    assert out["after"] == []  # not one left, the service that ignores SIGTERM included
+    assert out["up_again"] == 0 and out["answers"] == {"r1": 0, "r3": 0, "r2": 0}
+    assert out["down_again"] == 0

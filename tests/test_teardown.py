@@ -54,3 +54,4 @@ def test_a_journal_without_its_lab_json_is_said_as_such(
     with pytest.raises(LabNotFoundError, match="lab 'cut' has a journal but no description "
                                                r"\(lab.json\): up was cut short"):
         status("cut")
+

@@ -497,7 +497,14 @@ class Executor:
         inside = self.kernel.processes_in({ino}) if ino is not None else {}
         mine = [p for p in pids if p in inside]
         if mine:
-            self.kernel.end_processes(mine)
+            self._ended(ns, mine)
+
+    def _ended(self, ns: str, pids: list[int]) -> None:
+        """End `pids` and return once they are gone; one that will not go is an error."""
+        stuck = self.kernel.end_processes(pids)
+        if stuck:
+            raise NslabError(f"process {', '.join(map(str, stuck))} in {ns} did not end, even "
+                             "after SIGKILL (stuck in the kernel?); try again later")
 
     def _remove_namespace(self, s: RemoveNamespace) -> None:
         """Only the namespace this lab made (its recorded inode): its processes
@@ -512,7 +519,7 @@ class Executor:
                 pids = self.kernel.processes_in({ino})
                 if not pids:
                     break
-                self.kernel.end_processes(sorted(pids))
+                self._ended(s.ns, sorted(pids))
             try:
                 self.kernel.remove_namespace(s.ns)
             except OSError as e:

@@ -567,7 +567,7 @@ class FakeKernel:
         self._alive()
         return {pid: ino for pid, ino in self.processes.items() if ino in inodes}
 
-    def end_processes(self, pids: list[int]) -> None:
+    def end_processes(self, pids: list[int]) -> list[int]:
         self._alive()
         for pid in pids:
             if pid in self.processes:
@@ -576,6 +576,7 @@ class FakeKernel:
                     self.violations.append(f"process {pid}")
                 del self.processes[pid]
         self._collect()
+        return []
 
     def service_processes(self, pid: int) -> list[int]:
         self._alive()

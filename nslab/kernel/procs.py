@@ -67,33 +67,58 @@ def comm(pid: int) -> str | None:
         return None
 
 
-def end(pids: list[int], grace: float = 2.0) -> None:
-    """SIGTERM, wait up to `grace` seconds, then SIGKILL what is left."""
-    for pid in pids:
+GRACE = 3.0  # seconds a process has to end after SIGTERM, before SIGKILL
+KILLED = 5.0  # seconds a SIGKILLed process may still take to be gone (a busy machine)
+
+
+def end(pids: list[int], grace: float = GRACE) -> list[int]:
+    """End `pids`: SIGTERM, wait until each is gone (its /proc entry, or it
+    is a zombie), SIGKILL what is left after `grace` seconds and wait again.
+    Returns only when every one is gone; the pids that would not go (a process
+    stuck in the kernel) are returned. A pid taken by a new process meanwhile
+    counts as gone (each is known by its start time)."""
+    born = {pid: t for pid in pids if (t := _started(pid)) is not None}
+    for pid in born:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    left = list(pids)
-    while left and time.monotonic() < deadline:
-        left = [p for p in left if _alive(p)]
-        if left:
-            time.sleep(0.02)
+    left = _wait(born, grace)
     for pid in left:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    return sorted(_wait(left, KILLED))
+
+
+def _wait(born: dict[int, str], seconds: float) -> dict[int, str]:
+    """The processes of `born` still there after waiting up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    left = dict(born)
+    pause = 0.002
+    while left:
+        left = {p: t for p, t in left.items() if _started(p) == t}
+        if not left or time.monotonic() >= deadline:
+            break
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    return left
+
+
+def _started(pid: int) -> str | None:
+    """A process's start time (field 22 of its stat): None when it is gone
+    (or a zombie: it has ended; our own child is reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if not fields or fields[0] == "Z":
+        with suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return None
+    return fields[19] if len(fields) > 19 else ""
 
 
 def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    if state == "Z":
-        with suppress(ChildProcessError):  # our own child: reap it
-            os.waitpid(pid, os.WNOHANG)
-        return False
-    return True
+    return _started(pid) is not None
 
 
 def listens(pid: int, port: int, proto: str = "tcp") -> bool:

@@ -146,7 +146,10 @@ class Kernel(Protocol):
         """Processes whose command line holds `text` (a lab's own state path)."""
         ...
 
-    def end_processes(self, pids: list[int]) -> None: ...
+    def end_processes(self, pids: list[int]) -> list[int]:
+        """End `pids` (SIGTERM, then SIGKILL after a grace period); return
+        when each is gone: the pids that would not go."""
+        ...
 
     def service_processes(self, pid: int) -> list[int]:
         """The processes of the service started as `pid` (its session)."""
@@ -376,8 +379,8 @@ class RealKernel:
     def processes_mentioning(self, text: str) -> list[int]:
         return procs.mentioning(text)
 
-    def end_processes(self, pids: list[int]) -> None:
-        procs.end(pids)
+    def end_processes(self, pids: list[int]) -> list[int]:
+        return procs.end(pids)
 
     def service_processes(self, pid: int) -> list[int]:
         return procs.in_session(pid)

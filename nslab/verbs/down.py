@@ -123,22 +123,24 @@ def _owned(name: str, ns: str, ino: int | None, rec: Record, k: Kernel) -> int |
     return current if alias == marker(name, rec.nodes.get(ns, ""), rec.instance) else None
 
 
-def _end_processes(name: str, inodes: set[int], k: Kernel) -> int:
+def _end_processes(name: str, inodes: set[int], k: Kernel) -> tuple[int, list[str]]:
     """End every process in the lab's namespaces; first the scripts that start
     routers' daemons (an `up` killed while they ran leaves them running on the
     machine, starting more daemons: their command lines hold the lab's own
-    state path), then the namespaces' processes until none is left."""
-    ended = 0
+    state path), then the namespaces' processes until none is left. Returns
+    only when each is gone: how many ended, and those that would not."""
+    ended, stuck = 0, set()
     starters = k.processes_mentioning(f"{daemon_dir(name, '')}")
     if starters:
-        k.end_processes(sorted(starters))
+        stuck |= set(k.end_processes(sorted(starters)))
     for _ in range(20):  # a process forked while the last ones ended: again
-        pids = k.processes_in(inodes)
+        pids = set(k.processes_in(inodes)) - stuck
         if not pids:
             break
-        k.end_processes(sorted(pids))
-        ended += len(pids)
-    return ended
+        left = set(k.end_processes(sorted(pids)))
+        ended += len(pids - left)
+        stuck |= left
+    return ended, [f"process {pid}: it did not end, even after SIGKILL" for pid in sorted(stuck)]
 
 
 def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
@@ -160,9 +162,10 @@ def teardown(name: str, journal: Journal, k: Kernel) -> DownResult:
             owned[ns] = cur
         else:
             skipped.append(ns)
-    pids = _end_processes(name, set(owned.values()), k)
+    pids, stuck = _end_processes(name, set(owned.values()), k)
     # first: a veth end on the machine goes at once
     elsewhere, failed = machine_side.clear(name, rec, k)
+    failed += stuck
     removed = []
     for ns in [*owned, *debris]:
         try:

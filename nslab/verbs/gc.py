@@ -136,8 +136,8 @@ def remove(found: list[Debris], kernel: Kernel | None = None) -> list[str]:
     """Remove what `find` found (processes first), through the effect seam as
     `down` does; what could not be removed, with the reason."""
     k = kernel or RealKernel()
-    failed: list[str] = []
-    k.end_processes([int(d.name) for d in found if d.kind == "process"])
+    failed = [f"process {pid}: it did not end, even after SIGKILL" for pid in
+              k.end_processes([int(d.name) for d in found if d.kind == "process"])]
     for d in found:
         try:
             _remove(d, k)
