@@ -118,3 +118,72 @@ def test_capture_needs_a_lab_that_is_up() -> None:
         assert "is not up" in r.stderr
 
 
+
+
+@kernel
+def test_a_capture_that_fails_leaves_the_file_and_its_link_target_alone(
+        labs: Labs, tmp_path: Path) -> None:
+    name, path = labs.file(LAB)
+    nslab("up", str(path), check=True)
+    mine = tmp_path / "mine.pcapng"
+    mine.write_bytes(b"precious")
+    link = tmp_path / "link.pcapng"
+    link.symlink_to(mine)
+    for args in (["r9"], ["r1", "--filter", "icmp and"], ["r1:eth7"]):
+        r = nslab("capture", name, *args, "-w", str(mine), "--count", "1")
+        assert r.returncode in (2, 4) and "Traceback" not in r.stderr, r.stderr
+    r = nslab("capture", "no-such-lab", "r1", "-w", str(mine), "--count", "1")
+    assert r.returncode == 4
+    r = nslab("capture", name, "r1", "-w", str(link), "--duration", "0.2")
+    assert r.returncode == 2 and "symbolic link" in r.stderr, r.stderr
+    assert mine.read_bytes() == b"precious" and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir() if "pcapng" in p.name) == \
+        ["link.pcapng", "mine.pcapng"]  # no partial file beside them
+    # one that runs replaces the file when it ends (a pcapng, even of no packet)
+    r = nslab("capture", name, "r1", "-w", str(mine), "--duration", "0.2",
+              "--filter", "udp port 9")
+    assert r.returncode == 0 and mine.read_bytes()[:4] == b"\x0a\x0d\x0d\x0a"
+
+
+@kernel
+def test_filters_are_expressions_within_the_kernels_limits(labs: Labs) -> None:
+    name, path = labs.file(LAB)
+    nslab("up", str(path), check=True)
+    # read as an expression, never as tcpdump's own -F FILE
+    r = nslab("capture", name, "r1", "--filter=-F/etc/passwd", "--count", "1")
+    assert r.returncode == 2 and "filter '-F/etc/passwd'" in r.stderr, r.stderr
+    big = " or ".join(f"len = {k + 60}" for k in range(2500))  # 4,700 instructions
+    r = nslab("capture", name, "r1", "--filter", big, "--count", "1")
+    assert r.returncode == 2 and "at most 4096" in r.stderr, r.stderr[-300:]
+
+
+def test_a_slow_filter_compile_is_bounded() -> None:
+    from nslab.errors import UsageError
+    from nslab.kernel import capture as cap
+
+    if shutil.which("tcpdump") is None:
+        return
+    hosts = " or ".join(f"host 10.0.{k // 250}.{k % 250}" for k in range(300))
+    t0 = time.monotonic()
+    try:
+        cap.compile_filter(hosts, seconds=0.05)
+    except UsageError as e:
+        assert "did not compile within 0.05 s" in str(e)
+    else:
+        raise AssertionError("a 300-host filter compiled within 0.05 s")
+    assert time.monotonic() - t0 < 5
+
+
+@kernel
+def test_a_fifo_nobody_reads_ends_with_the_duration(labs: Labs, tmp_path: Path) -> None:
+    import os
+
+    name, path = labs.file(LAB)
+    nslab("up", str(path), check=True)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    t0 = time.monotonic()
+    r = nslab("capture", name, "r1", "-w", str(fifo), "--duration", "1")
+    took = time.monotonic() - t0
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert took < 20 and fifo.exists() and not fifo.is_file()  # still the FIFO

@@ -181,13 +181,8 @@ def cmd_capture(a: argparse.Namespace) -> int:
         raise UsageError("--json prints a JSON object per packet; -w writes pcapng: one of them")
     if a.count is not None and a.count < 1:
         raise UsageError("--count takes a number of packets, 1 or more")
-    if a.write == "-":
-        n = capture_to(a.lab, a.targets, sys.stdout.buffer, a.filter, a.count, a.duration)
-    elif a.write:
-        with open(a.write, "wb") as f:
-            n = capture_to(a.lab, a.targets, f, a.filter, a.count, a.duration)
-    else:
-        n = capture_to(a.lab, a.targets, None, a.filter, a.count, a.duration, a.json)
+    sys.stdout.flush()
+    n = capture_to(a.lab, a.targets, a.write, a.filter, a.count, a.duration, a.json)
     if n >= 0 and a.write != "-":
         print(f"nslab: {n} packets captured" + (f" in {a.write}" if a.write else ""),
               file=sys.stderr)

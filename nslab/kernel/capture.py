@@ -17,7 +17,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 from nslab.errors import MissingFeatureError, UsageError
 from nslab.kernel import netns
@@ -37,22 +37,41 @@ class Packet:
     outgoing: bool
 
 
-def compile_filter(expr: str) -> bytes:
-    """A tcpdump filter expression as a classic BPF program (struct sock_filter[])."""
+BPF_MAXINSNS = 4096  # the kernel's limit on a classic BPF program
+COMPILE_SECONDS = 10.0  # tcpdump's compiler can take minutes on long host lists
+
+
+def compile_filter(expr: str, seconds: float = COMPILE_SECONDS) -> bytes:
+    """A tcpdump filter expression as a classic BPF program (struct sock_filter[]).
+    The expression goes after `--`: one that starts with `-` is an expression
+    (and a wrong one), never tcpdump's own option."""
     if shutil.which("tcpdump") is None:
         raise MissingFeatureError("--filter compiles the expression with tcpdump, which is not "
                                   "installed (apt install tcpdump)")
-    r = subprocess.run(["tcpdump", "-y", "EN10MB", "-dd", expr], capture_output=True, text=True)
+    try:
+        r = subprocess.run(["tcpdump", "-y", "EN10MB", "-dd", "--", expr], capture_output=True,
+                           text=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"filter '{_short(expr)}' did not compile within {seconds:g} s "
+                         "(tcpdump's compiler is slow on long lists of hosts: use nets, "
+                         "or fewer terms)") from None
     if r.returncode != 0:
         said = (r.stderr.strip().splitlines() or ["it does not compile"])[-1]
-        raise UsageError(f"filter '{expr}': {said.removeprefix('tcpdump: ')}")
+        raise UsageError(f"filter '{_short(expr)}': {said.removeprefix('tcpdump: ')}")
     out = b""
     for line in r.stdout.splitlines():
         parts = line.strip().strip("{},").split(",")
         if len(parts) == 4:
             code, jt, jf, k = (int(p.strip(), 0) for p in parts)
             out += struct.pack("=HBBI", code, jt, jf, k)
+    if len(out) // 8 > BPF_MAXINSNS:
+        raise UsageError(f"filter '{_short(expr)}' compiles to {len(out) // 8} BPF "
+                         f"instructions; the kernel takes at most {BPF_MAXINSNS}: shorten it")
     return out
+
+
+def _short(expr: str) -> str:
+    return expr if len(expr) <= 80 else expr[:77] + "..."
 
 
 def _attach(sock: socket.socket, program: bytes) -> None:
@@ -149,11 +168,17 @@ def _option(code: int, value: bytes) -> bytes:
     return struct.pack("=HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
 
 
+class Output(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 class PcapngWriter:
     """Section header, an interface description per captured interface (its
     name `node:iface`, nanosecond timestamps), then enhanced packet blocks."""
 
-    def __init__(self, out: BinaryIO, names: list[str]) -> None:
+    def __init__(self, out: Output, names: list[str]) -> None:
         self.out = out
         shb = struct.pack("=IHHq", 0x1A2B3C4D, 1, 0, -1) + _option(4, b"nslab") + \
             _option(0, b"")

@@ -5,14 +5,16 @@ named so in Wireshark), or one line each."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
+import time
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from nslab.errors import NotFoundError, UsageError, require_root
 from nslab.kernel import capture
 from nslab.names import lab_argument
 from nslab.state.journal import Journal
+from nslab.verbs.capture_file import Sink, Stalled
 
 
 @dataclass(frozen=True)
@@ -62,19 +64,34 @@ def targets(lab: str, words: list[str]) -> list[Where]:
     return unique
 
 
-def capture_to(lab: str, words: list[str], out: BinaryIO | None, filter_expr: str | None,
+def capture_to(lab: str, words: list[str], write: str | None, filter_expr: str | None,
                count: int | None, duration: float | None, as_json: bool = False) -> int:
-    """Capture; `out`: a pcapng stream, or None for a line per packet on stdout
-    (`as_json`: a JSON object per line). Ctrl-C (or SIGTERM) ends it like
-    --count: what was captured is written."""
+    """Capture; `write`: a pcapng file (nslab.verbs.capture_file: put in place
+    when the capture ends; `-`: standard output), or None for a line per
+    packet on stdout (`as_json`: a JSON object per line). Everything is
+    checked before anything is written. Ctrl-C (or SIGTERM) ends it like
+    --count: what was captured is written. Returns the packets captured."""
     require_root()
+    deadline = time.monotonic() + duration if duration is not None else None
     where = targets(lab, words)
     program = capture.compile_filter(filter_expr) if filter_expr else None
     socks = [capture.open_socket(w.namespace, w.iface, program) for w in where]
-    names = [w.name for w in where]
+    sink = Sink(write, deadline) if write is not None else None
     try:
-        if out is not None:
-            writer = capture.PcapngWriter(out, names)
+        return _capture(socks, [w.name for w in where], sink, count, deadline, as_json)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _capture(socks: list[socket.socket], names: list[str], sink: Sink | None,
+             count: int | None, deadline: float | None, as_json: bool) -> int:
+    kept = False
+    n = 0
+    try:
+        if sink is not None:
+            sink.open()
+            writer = capture.PcapngWriter(sink, names)
             emit = writer.write
         elif as_json:
             def emit(p: capture.Packet) -> None:
@@ -85,13 +102,19 @@ def capture_to(lab: str, words: list[str], out: BinaryIO | None, filter_expr: st
         else:
             def emit(p: capture.Packet) -> None:
                 print(capture.summary(p, names[p.iface]), flush=True)
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            return capture.run(socks, emit, count, duration)
+            n = capture.run(socks, emit, count, left)
         except KeyboardInterrupt:
-            return -1
+            n = -1
         except BrokenPipeError:  # the reader (wireshark, head) went away
             sys.stderr.close()
-            return -1
+            n = -1
+        kept = True
+        return n
+    except Stalled:  # nobody read the FIFO or pipe until the deadline
+        kept = True
+        return n
     finally:
-        for s in socks:
-            s.close()
+        if sink is not None:
+            sink.close(kept)
