@@ -436,3 +436,15 @@ def test_a_full_disk_stops_apply_before_any_change(monkeypatch: pytest.MonkeyPat
     assert not [p for p in os.listdir(journal.Journal("chg").dir) if p.endswith(".tmp")]
     clean(k, BASE)  # the lab and its records are as they were
     down_verb.down("chg", kernel=k)
+
+
+def test_check_counts_no_step_kind_as_satisfied_unless_it_knows_it() -> None:
+    from nslab.plan.steps import AddNamespace, DelLink
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    _j, rec, steps = check_verb.recorded_plan("chg")
+    ns = next(s.ns for s in steps if isinstance(s, AddNamespace))
+    with pytest.raises(AssertionError, match="cannot compare a DelLink"):
+        check_verb.observe((*steps, DelLink(ns, "eth0")), rec, k)
+    down_verb.down("chg", kernel=k)

@@ -19,7 +19,7 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_interface, ip_network
-from typing import Any
+from typing import Any, assert_never
 
 from nslab.errors import LabNotFoundError, NslabError
 from nslab.kernel.seam import Kernel, RealKernel
@@ -34,16 +34,28 @@ from nslab.plan.steps import (
     AddNamespace,
     AddRoute,
     AddVeth,
+    ClearRate,
+    DelAddress,
+    DelLink,
+    DelRoute,
     LoadNftRuleset,
+    ReloadDaemons,
+    RemoveFile,
+    RemoveNamespace,
+    RunCommand,
+    SetLinkDown,
     SetLinkUp,
     SetMaster,
     SetMtu,
+    SetNeighbourLimits,
     SetNetem,
     SetRate,
+    SetSysctl,
     StartDaemons,
     StartService,
     Step,
     StopDaemons,
+    StopService,
     WriteFile,
     loss_ruleset,
 )
@@ -348,7 +360,16 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader
                 return ("partial", ", ".join(d for d in names if d not in alive))
             return Difference(node, f"{s.suite} daemons", ", ".join(names), "none running",
                               "the daemons died (they exited or were killed)")
-    return True  # commands and settings that leave nothing to read back
+        case SetSysctl() | RunCommand() | SetNeighbourLimits():
+            return True  # commands and settings that leave nothing to read back
+        case (AddNamespace() | WriteFile() | ClearRate() | SetLinkDown() | DelLink()
+              | DelAddress() | DelRoute() | RemoveNamespace() | StopService() | StopDaemons()
+              | ReloadDaemons() | RemoveFile()):
+            # compared before (namespaces, files), or changes that are never part of a
+            # lab's plan: one here is a bug, not something the kernel satisfies
+            raise AssertionError(f"check cannot compare a {type(s).__name__} step")
+        case _:
+            assert_never(s)
 
 
 def _daemon_alive(folder: str, daemon: str, ns: str, r: _Reader) -> bool:
