@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from nslab import signals
 from nslab.kernel import features, machine, netns, netstate, procs, readback, sysctl
 from nslab.kernel import netlink as nl
 from nslab.records.observed import NamespaceView
@@ -356,9 +357,16 @@ class RealKernel:
                                stdin=subprocess.DEVNULL, start_new_session=True)
             return r.returncode, r.stdout + r.stderr
 
-        # leaving the pool waits for every script started: none is left orphaned
-        with ThreadPoolExecutor(max_workers=parallel) as pool:
-            return list(pool.map(one, [script for _ns, script in scripts]))
+        pool = ThreadPoolExecutor(max_workers=parallel)
+        try:
+            # every script is handed to a worker the pool knows of before a signal can
+            # land (one that lands while a worker thread starts would leave that thread
+            # unjoined, running its script while `up` rolls back)
+            with signals.deferred():
+                futures = [pool.submit(one, script) for _ns, script in scripts]
+            return [f.result() for f in futures]
+        finally:  # interrupted: no queued script starts; those running finish first
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def exited_at_once(self, pids: list[int], grace: float = 0.1) -> tuple[int, int] | None:
         deadline = time.monotonic() + grace
