@@ -142,6 +142,17 @@ def drift() -> dict[str, Any]:
     repaired = _json("check", "chg", "--repair", "--json")
     second = nslab("check", "chg", "--json")
     web = sh("ip netns exec chg-h3 ss -ltn", check=False).stdout
+    # a rate changed and a firewall rule deleted by hand: found by value, not presence
+    sh("tc -n chg-r1 qdisc change dev eth1 root tbf rate 20mbit burst 25000 limit 150000")
+    listing = sh("ip netns exec chg-r1 nft -a list chain inet nslab forward").stdout
+    handle = next(line.rsplit("# handle ", 1)[1] for line in listing.splitlines()
+                  if "accept" in line and "# handle" in line)
+    sh(f"ip netns exec chg-r1 nft delete rule inet nslab forward handle {handle}")
+    shaped = _json("check", "chg", "--json")
+    shaped_fixed = _json("check", "chg", "--repair", "--json")
+    rate_back = "rate 10Mbit" in sh("tc -n chg-r1 qdisc show dev eth1").stdout
+    rules_back = sh("ip netns exec chg-r1 nft -a list chain inet nslab forward").stdout.count(
+        "# handle") == listing.count("# handle")
     # a namespace deleted by hand: its veths go with it
     sh("ip netns del chg-h2")
     gone = _json("check", "chg", "--json")
@@ -153,7 +164,9 @@ def drift() -> dict[str, Any]:
     return {"clean": clean.get("ok"), "found": json.loads(found.stdout), "found_code":
             found.returncode, "repaired": repaired, "second_code": second.returncode,
             "web": ":8080" in web, "gone": gone, "fixed": fixed.get("ok"), "reach": reach,
-            "text": text, "left": sandbox.changed(before, snapshot())}
+            "text": text, "left": sandbox.changed(before, snapshot()),
+            "shaped": shaped, "shaped_fixed": shaped_fixed.get("ok"), "rate_back": rate_back,
+            "rules_back": rules_back}
 
 
 def _lab_left() -> dict[str, Any]:

@@ -448,3 +448,24 @@ def test_check_counts_no_step_kind_as_satisfied_unless_it_knows_it() -> None:
     with pytest.raises(AssertionError, match="cannot compare a DelLink"):
         check_verb.observe((*steps, DelLink(ns, "eth0")), rec, k)
     down_verb.down("chg", kernel=k)
+
+
+def test_check_compares_a_rate_and_the_rules_not_only_their_presence() -> None:
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    r1 = k.namespaces[k.names["chg-r1"]]
+    shaped = next(iter(r1.rates))
+    r1.rates[shaped] = 20e6  # tc qdisc change ... rate 20mbit, by hand
+    r1.rules["inet nslab"] -= 1  # nft delete rule ..., by hand
+    res = check_verb.check("chg", kernel=k)
+    said = {d.what: d for d in res.differences}
+    rate = said[f"qdisc of {r1.links[shaped].name}"]
+    assert (rate.expected, rate.found) == ("tbf rate 10Mbit", "tbf rate 20Mbit")
+    rules = said["nftables table inet nslab"]
+    assert rules.found == f"{int(rules.expected.split()[0]) - 1} rule(s)"
+    assert "deleted by hand" in rules.cause
+    fixed = check_verb.check("chg", repair=True, kernel=k)
+    assert fixed.ok, [d.to_dict() for d in fixed.after]
+    assert r1.rates[shaped] == 10e6
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)

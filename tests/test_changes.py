@@ -49,6 +49,11 @@ def test_check_finds_changes_made_by_hand_and_repair_puts_them_back() -> None:
     rep = out["repaired"]
     assert rep["ok"] and rep["left"] == [] and rep["repair"]
     assert out["second_code"] == 0 and out["web"]
+    by_hand = {(d["what"], d["expected"], d["found"]) for d in out["shaped"]["differences"]}
+    assert ("qdisc of eth1", "tbf rate 10Mbit", "tbf rate 20Mbit") in by_hand, by_hand
+    assert any(w == "nftables table inet nslab" and f.endswith("rule(s)") and e != f
+               for w, e, f in by_hand), by_hand
+    assert out["shaped_fixed"] and out["rate_back"] and out["rules_back"]
     gone = out["gone"]["differences"]
     assert [(d["node"], d["what"], d["found"]) for d in gone] == [("h2", "namespace",
                                                                    "missing")]

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nslab.kernel import netlink as nl
+from nslab.kernel import netstate
 from nslab.kernel.machine import ours
 from nslab.kernel.seam import MACHINE, Kernel, Ref
+from nslab.plan.nft import rule_counts
 from nslab.records import observed as ob
 
 MACHINE_FD = 1 << 20  # the fd a request names the machine's namespace by
@@ -59,6 +61,8 @@ class Namespace:
     nft: dict[str, str | None] = field(default_factory=dict)  # "family name" -> comment
     foreign: bool = False
     qdiscs: dict[int, str] = field(default_factory=dict)  # ifindex -> root qdisc kind
+    rates: dict[int, float] = field(default_factory=dict)  # ifindex -> its tbf's bits/s
+    rules: dict[str, int] = field(default_factory=dict)  # "family name" -> rules it holds
 
     def by_name(self, name: str) -> Link | None:
         return next((li for li in self.links.values() if li.name == name), None)
@@ -349,6 +353,7 @@ class FakeKernel:
             return 0
         if req.kind == nl.RTM_DELQDISC:
             index = nl._TCMSG.unpack_from(req.body)[1]
+            ns.rates.pop(index, None)
             return 0 if ns.qdiscs.pop(index, None) else errno.ENOENT
         if req.kind == nl.RTM_NEWQDISC:
             index = nl._TCMSG.unpack_from(req.body)[1]
@@ -356,8 +361,14 @@ class FakeKernel:
                 return errno.ENODEV
             if index in ns.qdiscs and not req.flags & nl.F_REPLACE:
                 return errno.EEXIST
-            kind = nl.attrs(req.body, nl._TCMSG.size)[nl.TCA_KIND].split(b"\0")[0].decode()
+            a = nl.attrs(req.body, nl._TCMSG.size)
+            kind = a[nl.TCA_KIND].split(b"\0")[0].decode()
             ns.qdiscs[index] = kind
+            shape = netstate.tbf_shape(a[nl.TCA_OPTIONS]) if kind == "tbf" and \
+                nl.TCA_OPTIONS in a else None
+            ns.rates.pop(index, None)
+            if shape is not None:
+                ns.rates[index] = shape[0]
             return 0
         return errno.EOPNOTSUPP
 
@@ -430,7 +441,9 @@ class FakeKernel:
                                         if li.peer}, frozenset(
             (li.name, a) for li in ns.links.values() for a in li.addresses),
             routes, {names[i]: k for i, k in ns.qdiscs.items() if i in names},
-            frozenset(ns.nft), ns.sysctls.get("net.ipv4.ip_forward") == "1")
+            frozenset(ns.nft), ns.sysctls.get("net.ipv4.ip_forward") == "1",
+            {names[i]: r for i, r in ns.rates.items() if i in names},
+            {t: n for t, n in ns.rules.items() if t in ns.nft})
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:
@@ -510,8 +523,12 @@ class FakeKernel:
         ns = self.namespaces[self.inode_of(ref)]
         if not self._effect():
             return "injected failure"
+        if text.startswith("flush ruleset"):
+            ns.nft.clear()
+            ns.rules.clear()
         for fam, name, comment in _TABLE.findall(text):
             ns.nft[f"{fam} {name}"] = comment or None
+        ns.rules.update(rule_counts(text))
         self._after()
         return None
 
@@ -527,6 +544,7 @@ class FakeKernel:
         if not self._effect():
             return "injected failure"
         del m.nft[f"inet {table}"]
+        m.rules.pop(f"inet {table}", None)
         self._after()
         return None
 

@@ -34,6 +34,23 @@ def tables() -> list[ob.NftTable]:
     return out
 
 
+NFT_MSG_GETRULE = (10 << 8) | 7  # NFNL_SUBSYS_NFTABLES, NFT_MSG_GETRULE
+NFTA_RULE_TABLE = 1
+
+
+def rule_counts() -> dict[str, int]:
+    """How many rules each nftables table of the current namespace holds
+    ("family name" -> count; no subprocess)."""
+    out: dict[str, int] = {}
+    with nl.Socket(NETLINK_NETFILTER) as sock:
+        for _t, p in sock.dump(NFT_MSG_GETRULE, struct.pack("=BBH", socket.AF_UNSPEC, 0, 0)):
+            a = nl.attrs(p, 4)
+            name = a.get(NFTA_RULE_TABLE, b"").split(b"\0", 1)[0].decode()
+            key = f"{FAMILIES.get(p[0], str(p[0]))} {name}"
+            out[key] = out.get(key, 0) + 1
+    return out
+
+
 def _comment(userdata: bytes) -> str | None:
     """A table's comment: the first type-0 entry of its userdata (type, length, text)."""
     off = 0

@@ -308,6 +308,20 @@ def _handle(h: int) -> str:
     return f"{h >> 16:x}:" if h & 0xFFFF == 0 else f"{h >> 16:x}:{h & 0xFFFF:x}"
 
 
+def tbf_shape(options: bytes) -> tuple[float, int, int] | None:
+    """A tbf qdisc's TCA_OPTIONS as (rate in bits/s, burst bytes, limit bytes)."""
+    o = nl.attrs(options)
+    if nl.TCA_TBF_PARMS not in o:
+        return None
+    raw = o[nl.TCA_TBF_PARMS]
+    rate_bytes = nl._RATESPEC.unpack_from(raw)[5]
+    if nl.TCA_TBF_RATE64 in o:
+        rate_bytes = struct.unpack("=Q", o[nl.TCA_TBF_RATE64][:8])[0]
+    limit, buffer_ticks, _mtu = struct.unpack_from("=III", raw, 2 * nl._RATESPEC.size)
+    return (rate_bytes * 8.0, round(buffer_ticks * nl.PSCHED_TICK_NS / 1e9 * rate_bytes),
+            limit)
+
+
 def qdiscs(sock: nl.Socket, names: dict[int, str]) -> list[ob.Qdisc]:
     """Every qdisc of the namespace, with its counters and, for tbf, its shape."""
     out = []
@@ -317,15 +331,7 @@ def qdiscs(sock: nl.Socket, names: dict[int, str]) -> list[ob.Qdisc]:
         kind = _str(a.get(nl.TCA_KIND, b""))
         rate = burst = limit = None
         if kind == "tbf" and nl.TCA_OPTIONS in a:
-            o = nl.attrs(a[nl.TCA_OPTIONS])
-            if nl.TCA_TBF_PARMS in o:
-                raw = o[nl.TCA_TBF_PARMS]
-                rate_bytes = nl._RATESPEC.unpack_from(raw)[5]
-                if nl.TCA_TBF_RATE64 in o:
-                    rate_bytes = struct.unpack("=Q", o[nl.TCA_TBF_RATE64][:8])[0]
-                limit, buffer_ticks, _mtu = struct.unpack_from("=III", raw, 2 * nl._RATESPEC.size)
-                rate = rate_bytes * 8.0
-                burst = round(buffer_ticks * nl.PSCHED_TICK_NS / 1e9 * rate_bytes)
+            rate, burst, limit = tbf_shape(a[nl.TCA_OPTIONS]) or (None, None, None)
         sent = packets = drops = over = 0
         if TCA_STATS in a and len(a[TCA_STATS]) >= 20:
             sent, packets, drops, over = struct.unpack_from("=QIII", a[TCA_STATS])

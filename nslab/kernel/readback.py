@@ -24,6 +24,7 @@ def read(name: str, tables: bool = True, qdiscs: bool = True) -> NamespaceView:
             sock = nl.Socket()
             found = frozenset(f"{t.family} {t.name}" for t in firewall.tables()) \
                 if tables else frozenset()
+            rules = firewall.rule_counts() if tables else {}
             with open("/proc/sys/net/ipv4/ip_forward") as f:
                 forwarding = f.read().strip() == "1"
     finally:
@@ -37,11 +38,13 @@ def read(name: str, tables: bool = True, qdiscs: bool = True) -> NamespaceView:
                               or (a.interface == "lo" and not a.address.startswith(("127.",
                                                                                   "::1"))))
         routes = _routes(sock, names)
-        roots = {q.interface: q.kind for q in netstate.qdiscs(sock, names)
-                 if q.parent == "root"} if qdiscs else {}
+        root = [q for q in netstate.qdiscs(sock, names) if q.parent == "root"] \
+            if qdiscs else []
     return NamespaceView({r.record.name: r.record for r in raw},
                          {r.record.name: r.peer_index for r in raw if r.peer_index},
-                         addresses, routes, roots, found, forwarding)
+                         addresses, routes, {q.interface: q.kind for q in root}, found,
+                         forwarding, {q.interface: q.rate_bps for q in root
+                                      if q.rate_bps is not None}, rules)
 
 
 def _dst(dst: str, family: int) -> str:

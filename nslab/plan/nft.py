@@ -7,6 +7,7 @@ let in first, and packets a port forward rewrote (ct status dnat) may cross.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from nslab.model.lab import FilterRule, IPNetwork, MachineSide, Policy, PortForward
@@ -142,3 +143,27 @@ def host_ruleset(lab: str, side: MachineSide, uplink: str | None) -> str:
 def host_mark(lab: str) -> str:
     """The comment on nslab's table on the machine: its claim, for `nslab gc`."""
     return f"nslab lab={lab}"
+
+
+_TABLE_LINE = re.compile(r"^table (\w+) (\S+) \{")
+
+
+def rule_counts(text: str) -> dict[str, int]:
+    """How many rules each table of a ruleset nslab wrote holds ("family name"
+    -> count): one rule a line inside a chain, as nslab writes them; what
+    `nslab check` compares with the rules the kernel holds."""
+    out: dict[str, int] = {}
+    table, in_chain = "", False
+    for raw in text.splitlines():
+        line = raw.strip()
+        m = _TABLE_LINE.match(line)
+        if m:
+            table, in_chain = f"{m.group(1)} {m.group(2)}", False
+            out[table] = 0
+        elif line.startswith("chain ") and line.endswith("{"):
+            in_chain = True
+        elif line == "}":
+            in_chain = False
+        elif in_chain and line and not line.startswith(("type ", "policy ", "comment ", "#")):
+            out[table] += 1
+    return out

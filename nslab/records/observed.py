@@ -272,7 +272,8 @@ class NamespaceView:
     """What `nslab check` compares with a lab's plan, read from one namespace:
     its links by name, addresses (interface, "ip/len"), routes of the main table
     by destination (those a person or nslab adds: not the kernel's own, not a
-    routing daemon's), root qdisc kinds, nftables tables, IPv4 forwarding."""
+    routing daemon's), root qdisc kinds (and a tbf's rate), nftables tables (and
+    how many rules each holds), IPv4 forwarding."""
 
     links: dict[str, Interface]
     peers: dict[str, int]  # veth name -> its peer's ifindex
@@ -281,3 +282,5 @@ class NamespaceView:
     qdiscs: dict[str, str]
     tables: frozenset[str]  # "family name"
     forwarding: bool
+    rates: dict[str, float] = field(default_factory=dict)  # link -> its root tbf's bits/s
+    rules: dict[str, int] = field(default_factory=dict)  # "family name" -> its rules

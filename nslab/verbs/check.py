@@ -28,6 +28,7 @@ from nslab.plan.build import Plan, carries_mark
 from nslab.plan.codec import steps_from_json
 from nslab.plan.diff import Change, changes
 from nslab.plan.lives import lives_on, widened, without
+from nslab.plan.nft import rule_counts
 from nslab.plan.steps import (
     AddAddress,
     AddBridge,
@@ -249,6 +250,9 @@ def observe(steps: tuple[Step, ...], rec: Record, k: Kernel, quiet: set[str] | N
             have.append(s)
         elif isinstance(found, Difference):
             diffs.append(replace(found, about=s))
+            rate = view.rates.get(s.name) if isinstance(s, SetRate) else None
+            if isinstance(s, SetRate) and rate is not None and view.qdiscs.get(s.name) == "tbf":
+                have.append(replace(s, rate_bps=rate))  # there, at another rate: updated
         elif isinstance(found, tuple):  # some of a router's daemons died
             assert isinstance(s, StartDaemons)
             stop.append(StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons))
@@ -325,10 +329,16 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader
         case SetRate() | SetNetem():
             kind = "tbf" if isinstance(s, SetRate) else "netem"
             found = v.qdiscs.get(s.name)
-            return found == kind or Difference(
-                node, f"qdisc of {s.name}", kind, found or "none",
-                f"changed by hand (tc qdisc del dev {s.name} root)"
-                if s.name in v.links else f"its link {s.name} is missing")
+            if found != kind:
+                return Difference(node, f"qdisc of {s.name}", kind, found or "none",
+                                  f"changed by hand (tc qdisc del dev {s.name} root)"
+                                  if s.name in v.links else f"its link {s.name} is missing")
+            rate = v.rates.get(s.name)
+            if isinstance(s, SetRate) and rate is not None and not _near(rate, s.rate_bps):
+                return Difference(node, f"qdisc of {s.name}", f"tbf rate {_bits(s.rate_bps)}",
+                                  f"tbf rate {_bits(rate)}", f"changed by hand (tc qdisc "
+                                  f"change dev {s.name} root tbf rate ...)")
+            return True
         case AddRoute():
             hops = v.routes.get(str(s.dst))
             if hops is not None and _same_hops(s.nexthops, hops):
@@ -343,8 +353,17 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader
         case LoadNftRuleset():
             wanted = {f"{f} {n}" for f, n in _TABLES.findall(s.text)}
             missing = sorted(wanted - v.tables)
-            return not missing or Difference(node, f"nftables table {missing[0]}", "loaded",
-                                             "missing", "deleted by hand (nft flush ruleset)")
+            if missing:
+                return Difference(node, f"nftables table {missing[0]}", "loaded", "missing",
+                                  "deleted by hand (nft flush ruleset)")
+            for table, count in sorted(rule_counts(s.text).items()):
+                have = v.rules.get(table, 0)
+                if have != count:
+                    return Difference(node, f"nftables table {table}", f"{count} rule(s)",
+                                      f"{have} rule(s)", "rules "
+                                      f"{'deleted' if have < count else 'added'} by hand "
+                                      f"(nft {'delete' if have < count else 'add'} rule ...)")
+            return True
         case StartService():
             pids = [int(e["pid"]) for e in r.rec.services
                     if e.get("node") == s.node and e.get("name") == s.name]
@@ -370,6 +389,18 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader
             raise AssertionError(f"check cannot compare a {type(s).__name__} step")
         case _:
             assert_never(s)
+
+
+def _near(have: float, want: float) -> bool:
+    """A rate as the kernel keeps it (bytes per second, whole) against the file's."""
+    return abs(have - want) <= max(8.0, want * 0.01)
+
+
+def _bits(bps: float) -> str:
+    for unit, size in (("Gbit", 1e9), ("Mbit", 1e6), ("Kbit", 1e3)):
+        if bps >= size:
+            return f"{bps / size:g}{unit}"
+    return f"{bps:g}bit"
 
 
 def _daemon_alive(folder: str, daemon: str, ns: str, r: _Reader) -> bool:
