@@ -102,3 +102,18 @@ def test_vtysh_and_birdc_check_the_lab_and_node_first() -> None:
     r = run("birdc", "no-such-lab", "r1")
     assert r.returncode == 4 and "lab 'no-such-lab' is not up" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_every_exit_code_is_named_and_documented() -> None:
+    import re
+
+    from nslab import errors
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("### Exit codes"):readme.index("## Python API")]
+    documented = {int(c) for row in re.findall(r"^\| ([0-9, ]+) \|", table, re.M)
+                  for c in row.split(",")}
+    assert {int(c) for c in errors.ExitCode} == documented
+    classes = [c for c in vars(errors).values()
+               if isinstance(c, type) and issubclass(c, errors.NslabError)]
+    assert all(isinstance(c.exit_code, errors.ExitCode) for c in classes)

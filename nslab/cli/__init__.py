@@ -42,7 +42,7 @@ from nslab.cli.look import (
     cmd_ns,
     cmd_vtysh,
 )
-from nslab.errors import NslabError, SpecError, Terminated
+from nslab.errors import ExitCode, NslabError, SpecError, Terminated
 from nslab.records import observed
 
 
@@ -241,15 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as e:
         signum = e.signum if isinstance(e, Terminated) else signal.SIGINT
         print(f"nslab: {STOPPED.get(signum, 'stopped')}", file=sys.stderr)
-        return 128 + signum
+        return ExitCode(128 + signum)  # SIGINT, SIGTERM, SIGHUP: each has its code
     except BrokenPipeError:  # the reader went away (| head): nothing left to say
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        return 141
+        return ExitCode.BROKEN_PIPE
     except OSError as e:  # the kernel or /proc said no where nslab did not expect it
         print(f"nslab: {e.strerror or e}{f': {e.filename}' if e.filename else ''}",
               file=sys.stderr)
-        return 1
+        return ExitCode.ERROR
 
 
 if __name__ == "__main__":

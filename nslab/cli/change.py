@@ -6,11 +6,8 @@ import argparse
 from pathlib import Path
 
 from nslab.cli.common import compile_file, print_json, waiting
-from nslab.errors import require_root
+from nslab.errors import ExitCode, require_root
 from nslab.views.change import change_text, check_text
-
-DRIFT = 11  # check: the lab differs from its file
-TEST_FAILED = 10  # run: an expectation after an event failed, or a pair never came back
 
 
 def cmd_apply(a: argparse.Namespace) -> int:
@@ -24,7 +21,7 @@ def cmd_apply(a: argparse.Namespace) -> int:
         print_json(d)
     else:
         print(change_text(d, "apply"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_diff(a: argparse.Namespace) -> int:
@@ -35,13 +32,13 @@ def cmd_diff(a: argparse.Namespace) -> int:
     change = diff(lab)
     if a.shell:
         print(change.as_shell(), end="")
-        return 0
+        return ExitCode.OK
     d = ApplyResult(lab, change, 0.0).to_dict()
     if a.json:
         print_json(d)
     else:
         print(change_text(d, "diff"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_check(a: argparse.Namespace) -> int:
@@ -54,7 +51,7 @@ def cmd_check(a: argparse.Namespace) -> int:
         print_json(d)
     else:
         print(check_text(d))
-    return 0 if res.ok else DRIFT
+    return ExitCode.OK if res.ok else ExitCode.DRIFT
 
 
 def cmd_node(a: argparse.Namespace) -> int:
@@ -67,7 +64,7 @@ def cmd_node(a: argparse.Namespace) -> int:
     else:
         print(f"node {res.node} of lab {res.lab} is {res.state} ({len(res.steps)} step(s), "
               f"{res.seconds:.2f} s)")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_run(a: argparse.Namespace) -> int:
@@ -88,7 +85,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         print_json(report.to_dict())
     else:
         print(view.report(report))
-    return 0 if report.ok else TEST_FAILED
+    return ExitCode.OK if report.ok else ExitCode.FAILED
 
 
 def cmd_web(a: argparse.Namespace) -> int:
@@ -118,4 +115,4 @@ def cmd_web(a: argparse.Namespace) -> int:
     finally:
         server.server_close()
         app.hub.close()
-    return 0
+    return ExitCode.OK

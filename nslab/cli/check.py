@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nslab.cli.common import print_json
-from nslab.errors import NslabError, require_root
-
-TEST_FAILED = 10
+from nslab.errors import ExitCode, NslabError, require_root
 
 
 def cmd_test(a: argparse.Namespace) -> int:
@@ -36,7 +34,7 @@ def cmd_test(a: argparse.Namespace) -> int:
         print_json({"version": 1, **report.to_dict()})
     else:
         print(testing.report(report))
-    return 0 if report.ok else TEST_FAILED
+    return ExitCode.OK if report.ok else ExitCode.FAILED
 
 
 def cmd_why(a: argparse.Namespace) -> int:
@@ -48,6 +46,6 @@ def cmd_why(a: argparse.Namespace) -> int:
         print_json({"version": 1, **d.to_dict()})
     else:
         print(testing.diagnosis(d))
-    return 0 if d.reached else TEST_FAILED
+    return ExitCode.OK if d.reached else ExitCode.FAILED
 
 

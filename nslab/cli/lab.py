@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nslab.cli.common import compile_file, lab_to_dict, print_json, waiting
-from nslab.errors import UsageError, require_root
+from nslab.errors import ExitCode, UsageError, require_root
 from nslab.views import text
 
 _PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "veth pairs",
@@ -38,7 +38,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         print_json({"version": 1, "valid": True, "lab": lab_to_dict(lab)})
     else:
         print(f"{a.file}: valid: lab '{lab.name}', {text.counts(lab)}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_plan(a: argparse.Namespace) -> int:
@@ -53,7 +53,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
             {"step": type(s).__name__, "shell": s.as_shell()} for s in p.steps]})
     else:
         print(text.plan_text(p))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_up(a: argparse.Namespace) -> int:
@@ -66,7 +66,7 @@ def cmd_up(a: argparse.Namespace) -> int:
     if a.json:
         print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
                      "notes": res.notes, "topology": res.recorded()})
-        return 0
+        return ExitCode.OK
     for note in res.notes:
         print(f"nslab: {note}", file=sys.stderr)
     print(f"lab {lab.name} is up: {text.counts(lab)} ({res.seconds:.2f} s)")
@@ -76,7 +76,7 @@ def cmd_up(a: argparse.Namespace) -> int:
         print(text.machine_text(res.recorded()["machine"]))
     print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
           f"|  remove: nslab down {lab.name}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_down(a: argparse.Namespace) -> int:
@@ -89,10 +89,10 @@ def cmd_down(a: argparse.Namespace) -> int:
                      "removed": res.removed, "skipped": res.skipped,
                      "processes_ended": res.processes, "seconds": round(res.seconds, 4),
                      "notes": res.notes, "failed": res.failed})
-        return 1 if res.failed else 0
+        return ExitCode.ERROR if res.failed else ExitCode.OK
     if not res.was_up:
         print(f"lab {res.lab} is not up: nothing to remove")
-        return 0
+        return ExitCode.OK
     print(f"lab {res.lab} is down: removed {len(res.removed)} namespaces, ended "
           f"{res.processes} processes ({res.seconds:.2f} s)")
     for note in res.notes:
@@ -105,8 +105,8 @@ def cmd_down(a: argparse.Namespace) -> int:
     if res.failed:
         print(f"nslab: the lab stays recorded; nslab down {res.lab} tries again",
               file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.ERROR
+    return ExitCode.OK
 
 
 def cmd_status(a: argparse.Namespace) -> int:
@@ -119,7 +119,7 @@ def cmd_status(a: argparse.Namespace) -> int:
         print_json(st)
     else:
         print(text.status_text(st))
-    return 0 if st["state"] == "up" else 9
+    return ExitCode.OK if st["state"] == "up" else ExitCode.NOT_FULLY_UP
 
 
 def cmd_list(a: argparse.Namespace) -> int:
@@ -130,7 +130,7 @@ def cmd_list(a: argparse.Namespace) -> int:
         print_json({"version": 1, "labs": items})
     else:
         print(text.list_text(items))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_exec(a: argparse.Namespace) -> int:
@@ -162,17 +162,17 @@ def cmd_gc(a: argparse.Namespace) -> int:
     if a.json:
         print_json({"version": 1, "removed": bool(a.yes),
                      "found": [dataclasses.asdict(d) for d in found], "failed": failed})
-        return 1 if failed else 0
+        return ExitCode.ERROR if failed else ExitCode.OK
     if not found:
         print("nothing of nslab's is left on this machine outside the labs that are up")
-        return 0
+        return ExitCode.OK
     print(text.table([[d.kind, d.name, d.lab, d.detail] for d in found],
                      ["KIND", "NAME", "LAB", "DETAIL"]))
     if not a.yes:
         print(f"{len(found)} objects carry nslab's marks and no lab claims them; "
               "remove them: nslab gc --yes")
-        return 0
+        return ExitCode.OK
     for f in failed:
         print(f"nslab: could not remove {f}", file=sys.stderr)
     print(f"removed {len(found) - len(failed)} of {len(found)}")
-    return 1 if failed else 0
+    return ExitCode.ERROR if failed else ExitCode.OK

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from nslab.cli.common import print_json
-from nslab.errors import NslabError, UsageError
+from nslab.errors import ExitCode, NslabError, UsageError
 
 
 def cmd_inspect(a: argparse.Namespace) -> int:
@@ -27,18 +27,18 @@ def cmd_inspect(a: argparse.Namespace) -> int:
                         "missing_nodes": expected - len(items),
                         "short_of_interfaces": {n: {"have": have, "made": made}
                                                 for n, (have, made) in short.items()}})
-            return 0 if len(items) == expected and not short else 9
+            return ExitCode.OK if len(items) == expected and not short else ExitCode.NOT_FULLY_UP
         print(iv.lab_overview(a.target, lines, expected))
         for node, (have, made) in short.items():
             print(f"nslab: node {node} has {have} of the {made} interfaces the lab made "
                   f"(nslab status {a.target})", file=sys.stderr)
-        return 0 if len(lines) == expected and not short else 9
+        return ExitCode.OK if len(lines) == expected and not short else ExitCode.NOT_FULLY_UP
     one = inspection.inspect(a.target, a.node, sections, as_text=text_mode)
     if a.json:
         print_json({"version": 1, **one.to_dict()})
     else:
         print(iv.inspection(one))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_ns(a: argparse.Namespace) -> int:
@@ -66,7 +66,7 @@ def cmd_ns(a: argparse.Namespace) -> int:
             print_json({"version": 1, "namespaces": [dataclasses.asdict(e) for e in items]})
         else:
             print(iv.ns_list(items))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_graph(a: argparse.Namespace) -> int:
@@ -101,7 +101,7 @@ def cmd_graph(a: argparse.Namespace) -> int:
     else:
         Path(target).write_bytes(out)
         print(f"wrote {target} ({len(data['nodes'])} nodes)")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_doctor(a: argparse.Namespace) -> int:
@@ -115,7 +115,7 @@ def cmd_doctor(a: argparse.Namespace) -> int:
                      "checks": [dataclasses.asdict(c) for c in checks]})
     else:
         print(iv.doctor(checks, ok))
-    return 0 if ok else 1
+    return ExitCode.OK if ok else ExitCode.ERROR
 
 
 
@@ -169,9 +169,9 @@ def cmd_link(a: argparse.Namespace) -> int:
         view = link.flap(a.lab, names, a.period, a.count, None if a.json else say)
         if a.json:
             say(view)
-        return 0
+        return ExitCode.OK
     say(link.change(a.lab, names, action, props))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_capture(a: argparse.Namespace) -> int:
@@ -186,4 +186,4 @@ def cmd_capture(a: argparse.Namespace) -> int:
     if n >= 0 and a.write != "-":
         print(f"nslab: {n} packets captured" + (f" in {a.write}" if a.write else ""),
               file=sys.stderr)
-    return 0
+    return ExitCode.OK

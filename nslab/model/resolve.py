@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
 
-from nslab.errors import NslabError, Problem
+from nslab.errors import ExitCode, NslabError, Problem
 from nslab.model import addressing, daemons, routing, segments
 from nslab.model.expectations import resolve_tests
 from nslab.model.lab import (
@@ -50,7 +50,7 @@ MAX_AUTO_ROUTES = 1_000_000  # nodes x subnets: a 1,000-router chain is 999,000 
 
 
 class ResolveError(NslabError):
-    exit_code = 3
+    exit_code = ExitCode.SPEC
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
