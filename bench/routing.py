@@ -56,7 +56,7 @@ def rss_mb(pids: list[int]) -> float:
 
 
 def one(n: int, routing: str) -> dict[str, float]:
-    from nslab.verbs import converge
+    from nslab.running import converge
 
     path = Path(f"/run/grid{n}-{routing}.yaml")
     path.write_text(grid(n, routing))

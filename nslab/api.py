@@ -227,7 +227,7 @@ class Lab:
     def converge(self, within: float = 60.0) -> verdicts.Convergence:
         """Wait until every router that runs daemons holds every prefix it
         should (as test.converge: auto), at most `within` seconds."""
-        from nslab.verbs.converge import wait
+        from nslab.running.converge import wait
 
         self._require_up()
         return wait(self.name, within)
@@ -241,7 +241,7 @@ class Lab:
         return self._client(node, "bird", list(words))
 
     def _client(self, node: str, suite: str, words: list[str]) -> str:
-        from nslab.verbs.daemons import client_argv
+        from nslab.running.daemons import client_argv
 
         self._require_up()
         r = subprocess.run(client_argv(self.name, node, suite, words), capture_output=True,

@@ -23,13 +23,17 @@ ALLOWED: dict[str, set[str]] = {
     "signals": set(),
     "state": {"errors", "names", "signals"},
     "kernel": {"errors", "names", "signals", "spec", "model", "plan", "records", "state"},
+    # a lab that is up: its record, the change runner, readback, teardown (no verb)
+    "running": {"errors", "names", "signals", "spec", "model", "plan", "records", "state",
+                "kernel"},
     "verbs": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
-              "state", "kernel"},
+              "state", "kernel", "running"},
     # nslab web: a verb with a server and a page of its own (static files beside it)
     "web": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
-            "state", "kernel", "verbs"},
-    "cli": {"errors", "names", "spec", "model", "plan", "records", "views", "verbs", "web"},
-    "api": {"errors", "names", "model", "records", "verbs"},
+            "state", "kernel", "running", "verbs"},
+    "cli": {"errors", "names", "spec", "model", "plan", "records", "views", "running",
+            "verbs", "web"},
+    "api": {"errors", "names", "model", "records", "running", "verbs"},
 }
 
 
@@ -63,6 +67,73 @@ def test_imports_follow_the_contract(path: Path) -> None:
     me = layer(path)
     wrong = imports(path) - ALLOWED[me] - {me}
     assert not wrong, f"{path.relative_to(NSLAB)} ({me}) imports {sorted(wrong)}"
+
+
+def verb_imports(path: Path) -> set[str]:
+    """The modules of nslab/verbs that `path` imports (absolute or relative)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 1 and not module:  # from . import x
+                found |= {a.name for a in node.names}
+            elif node.level == 1:
+                found.add(module.split(".")[0])
+            elif module == "nslab.verbs":
+                found |= {a.name for a in node.names}
+            elif module.startswith("nslab.verbs."):
+                found.add(module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[2] for a in node.names
+                      if a.name.startswith("nslab.verbs.")}
+    return found
+
+
+VERBS = sorted((NSLAB / "verbs").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", VERBS, ids=[p.stem for p in VERBS])
+def test_no_verb_imports_another(path: Path) -> None:
+    assert not verb_imports(path) - {"__init__"}, f"verbs/{path.name} imports " \
+        f"{sorted(verb_imports(path))}: what two verbs share belongs in nslab.running"
+
+
+def test_the_package_graph_has_no_cycle() -> None:
+    """No two modules of nslab import each other, directly or around a loop."""
+    graph: dict[str, set[str]] = {}
+    for path in NSLAB.rglob("*.py"):
+        me = ".".join(["nslab", *path.relative_to(NSLAB).with_suffix("").parts])
+        me = me.removesuffix(".__init__")
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                    and node.module.startswith("nslab"):
+                deps.add(node.module)
+                deps |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name.startswith("nslab")}
+        graph[me] = deps
+    # a module's own package (its __init__ runs first) is not an edge back
+    graph = {m: {d for d in deps if d in graph and d != m and not m.startswith(d + ".")}
+             for m, deps in graph.items()}
+    seen: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> None:
+        seen[m] = 1
+        stack.append(m)
+        for d in sorted(graph[m]):
+            if seen.get(d) == 1:
+                raise AssertionError("import cycle: " + " -> ".join(
+                    [*stack[stack.index(d):], d]))
+            if d not in seen:
+                visit(d)
+        stack.pop()
+        seen[m] = 2
+
+    for m in sorted(graph):
+        if m not in seen:
+            visit(m)
 
 
 def test_relative_imports_are_resolved(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 def test_a_failed_rollback_does_not_hide_the_original_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from nslab.errors import CommandError
-    from nslab.verbs import up as lifecycle
+    from nslab.running import build as lifecycle
 
     def broken(name: str, journal: object, kernel: object) -> None:
         raise OSError(16, "Device or resource busy")

@@ -124,7 +124,7 @@ def _client(a: argparse.Namespace, suite: str) -> int:
     import os
     import shutil
 
-    from nslab.verbs.daemons import client_argv
+    from nslab.running.daemons import client_argv
 
     words = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
     argv = client_argv(a.lab, a.node, suite, words)

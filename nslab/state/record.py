@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from ipaddress import ip_address
 from typing import Any
 
 from nslab.errors import LabNotFoundError
@@ -36,6 +38,12 @@ def node_list(lab: str) -> list[dict[str, Any]]:
                 for n in recorded(lab)[1]["nodes"]]
     out: list[dict[str, Any]] = nodes
     return out
+
+
+def primary(addresses: Sequence[str], family: int) -> str | None:
+    """The first address of `family` among a node's: the one that stands for it
+    (what `nslab test` and timelines probe)."""
+    return next((a for a in addresses if ip_address(a).version == family), None)
 
 
 def namespace_of(lab: str, node: str) -> str:

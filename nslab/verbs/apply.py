@@ -22,11 +22,18 @@ from nslab.model.lab import Lab
 from nslab.plan import plan
 from nslab.plan.build import Plan, marker
 from nslab.plan.diff import Change, changes
-from nslab.plan.steps import AddNamespace, Step
+from nslab.plan.steps import Step
+from nslab.running import readback as drift
+from nslab.running.build import (
+    UpResult,
+    host_facts,
+    privileged,
+    records,
+    require_features,
+)
+from nslab.running.build import up as build
+from nslab.running.change import close, run_change, with_stops
 from nslab.state.journal import Journal, Record, locked
-from nslab.verbs import check as drift
-from nslab.verbs.up import UpResult, executor, host_facts, privileged, records, require_features
-from nslab.verbs.up import up as build
 
 
 @dataclass
@@ -111,47 +118,7 @@ def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
     rec = Journal(lab.name).read()
     target = plan(lab, host_facts(lab, k), rec.instance)
     _j, _r, current, stop, _old = _current(lab.name, k, target.steps)
-    return _with_stops(changes(current, target), stop)
-
-
-def _with_stops(change: Change, stop: list[Step]) -> Change:
-    from dataclasses import replace
-
-    return replace(change, steps=tuple(stop) + change.steps) if stop else change
-
-
-def run_change(name: str, journal: Journal, change: Change, k: Kernel, what: str,
-               progress: Progress | None = None, source: str | None = None) -> list[str]:
-    """Make `change` to the running lab `name`: announced, run by the executor
-    on the lab's namespaces, closed. Returns the notes the executor left."""
-    notes: list[str] = []
-    made = {s.ns for s in change.steps if isinstance(s, AddNamespace)}
-    rec = journal.read()
-    there = sorted({ns for s in change.steps if isinstance(ns := getattr(s, "ns", None), str)}
-                   - made)
-    there += sorted({ns for s in change.steps
-                     if isinstance(ns := getattr(s, "peer_ns", None), str)} - made - set(there))
-    journal.open()
-    ex = executor(name, journal, k, notes, progress)
-    try:
-        journal.write(t="change", what=what, steps=len(change.steps), time=time.time(),
-                      **({"source": source} if source else {}))
-        ex.adopt([ns for ns in there if ns in rec.namespaces and k.namespace_inode(ns)
-                  == rec.namespaces[ns]])
-        k.prepare_names()
-        ex.run(change.plan())
-    finally:
-        ex.close()
-        journal.close()
-    return notes
-
-
-def _close(journal: Journal, what: str) -> None:
-    journal.open()
-    try:
-        journal.write(t="changed", what=what, time=time.time())
-    finally:
-        journal.close()
+    return with_stops(changes(current, target), stop)
 
 
 def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
@@ -169,7 +136,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
         rec = Journal(lab.name).read()
         target = plan(lab, host_facts(lab, k), rec.instance)
         journal, rec, current, stop, old = _current(lab.name, k, target.steps)
-        change = _with_stops(changes(current, target), stop)
+        change = with_stops(changes(current, target), stop)
         if change.empty and rec.changing is None and not _link_changes(rec) \
                 and rec.playing is None:
             return ApplyResult(lab, change, time.perf_counter() - t0)
@@ -185,7 +152,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
         staged.commit()
         _settle_link_ends(journal, rec, lab)
         _settle_timeline(journal, rec)
-        _close(journal, "apply")
+        close(journal, "apply")
     return ApplyResult(lab, change, time.perf_counter() - t0, False, notes)
 
 
@@ -234,9 +201,9 @@ def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], new: tuple[St
         rec = journal.read()
         want, quiet = drift.expected(old, name, set())
         have, _d, stop = drift.observe(tuple(dict.fromkeys((*want, *new))), rec, k, quiet)
-        back = _with_stops(changes(have, Plan(name, want)), stop)
+        back = with_stops(changes(have, Plan(name, want)), stop)
         run_change(name, journal, back, k, "rollback")
-        _close(journal, "rollback")
+        close(journal, "rollback")
     except Exception as e:  # the original error stays the one raised
         err.add_note(f"the rollback stopped: {e} (nslab check {name} --repair, or "
                      f"nslab down {name})")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from nslab.errors import NotFoundError, UsageError, require_root
 from nslab.kernel import capture
+from nslab.kernel.capture_file import Sink, Stalled
 from nslab.names import lab_argument
 from nslab.state.journal import Journal
-from nslab.verbs.capture_file import Sink, Stalled
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def targets(lab: str, words: list[str]) -> list[Where]:
 
 def capture_to(lab: str, words: list[str], write: str | None, filter_expr: str | None,
                count: int | None, duration: float | None, as_json: bool = False) -> int:
-    """Capture; `write`: a pcapng file (nslab.verbs.capture_file: put in place
+    """Capture; `write`: a pcapng file (nslab.kernel.capture_file: put in place
     when the capture ends; `-`: standard output), or None for a line per
     packet on stdout (`as_json`: a JSON object per line). Everything is
     checked before anything is written. Ctrl-C (or SIGTERM) ends it like

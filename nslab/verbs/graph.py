@@ -7,8 +7,8 @@ from typing import Any
 
 from nslab.model.compile import compile_file, names_a_file
 from nslab.model.serialize import lab_to_dict
+from nslab.running.status import status
 from nslab.state.record import recorded
-from nslab.verbs.status import status
 from nslab.views.graph import State, state_of
 
 

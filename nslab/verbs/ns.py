@@ -9,7 +9,7 @@ from nslab.errors import ConflictError, NotFoundError, NslabError, require_root
 from nslab.kernel import netns, procs
 from nslab.kernel.inspect import Reader
 from nslab.records import observed as ob
-from nslab.verbs.inspect import lab_owners
+from nslab.running.inspection import lab_owners
 
 
 def _check_name(name: str) -> None:

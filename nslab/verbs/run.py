@@ -29,11 +29,9 @@ from nslab.records.timeline import (
     holds_from,
     outages,
 )
+from nslab.running import links, nodes
 from nslab.state.journal import Journal
-from nslab.state.record import node_list, recorded
-from nslab.verbs import link as links
-from nslab.verbs import node as nodes
-from nslab.verbs.test import primary
+from nslab.state.record import node_list, primary, recorded
 
 
 def _addresses(lab: str) -> dict[str, tuple[str, str | None]]:

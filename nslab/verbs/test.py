@@ -13,7 +13,6 @@ import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from ipaddress import ip_address
 from pathlib import Path
 from typing import Literal, cast
 
@@ -24,14 +23,9 @@ from nslab.kernel.path import Walker
 from nslab.model.expectations import SETTLE_RETRY
 from nslab.model.lab import Expectation, LabTests
 from nslab.records import verdicts as vd
+from nslab.running.daemons import routing_check
 from nslab.state.journal import Journal
-from nslab.state.record import node_list
-from nslab.verbs.daemons import routing_check
-
-
-def primary(addresses: Sequence[str], family: int) -> str | None:
-    """The first address of `family` among a node's: the one that stands for it."""
-    return next((a for a in addresses if ip_address(a).version == family), None)
+from nslab.state.record import node_list, primary
 
 
 def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "icmp",
@@ -122,7 +116,7 @@ class Checker:
                                f"the path does not pass {e.via}: {text}", 1, self._why(e))
 
     def _listens(self, e: Expectation) -> vd.ExpectResult:
-        from nslab.verbs.inspect import inspect
+        from nslab.running.inspection import inspect
 
         got = inspect(self.lab, e.dst, ["sockets"])
         want = "LISTEN" if e.proto == "tcp" else "UNCONN"
@@ -212,7 +206,7 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
         tests = replace(tests, settle=settle, converge=max(tests.converge, SETTLE_RETRY))
     convergence = None
     if tests.settle:
-        from nslab.verbs import converge
+        from nslab.running import converge
 
         require_root()
         convergence = converge.wait(lab, tests.settle)
@@ -239,8 +233,8 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
 def check_file(path: str | Path, **kw: object) -> vd.Report:
     """Bring the file's lab up, test it, and bring it down, whatever happens."""
     from nslab.model.compile import compile_file
-    from nslab.verbs.down import down
-    from nslab.verbs.up import up
+    from nslab.running.build import up
+    from nslab.running.teardown import down
 
     lab = compile_file(path)
     up(lab, str(Path(path).resolve()))

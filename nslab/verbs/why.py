@@ -104,7 +104,7 @@ def _protocols(lab: str, at: str) -> str:
     """Why a router that runs a routing protocol lacks a route: the adjacencies
     and sessions that are not up, its own first, then the rest of the lab's
     (a link that failed two routers away withdraws the route everywhere)."""
-    from nslab.verbs.daemons import not_up
+    from nslab.running.daemons import not_up
 
     if not_up(lab, at) is None:
         return ""

@@ -1,0 +1,92 @@
+"""nslab status and nslab list: a lab as recorded, checked against the
+kernel (its nodes' namespaces and interfaces, and its part of the machine)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from nslab.errors import DamagedRecordError, LabNotFoundError
+from nslab.kernel import netns, observe
+from nslab.state.journal import Journal, Record, labs
+from nslab.state.record import node_list, recorded
+
+
+def status(name: str) -> dict[str, Any]:
+    """The lab as recorded, checked against the kernel. Shape: docs/json.md."""
+    journal, data = recorded(name)
+    rec = journal.read()
+    nodes = []
+    present = 0
+    for n in data["nodes"]:
+        ns = n["namespace"]
+        ino = netns.inode(ns)
+        alive = ino is not None and ino == rec.namespaces.get(ns)
+        present += alive
+        snap = observe.snapshot(ns) if alive else None
+        ifaces = []
+        for i in n["interfaces"]:
+            link = snap.link(i["name"]) if snap else None
+            ifaces.append({
+                "name": i["name"], "peer": i["peer"], "master": i["master"],
+                "state": link.state if link else "missing",
+                "addresses": snap.addresses_of(link.name) if snap and link else [],
+            })
+        nodes.append({"name": n["name"], "kind": n["kind"], "namespace": ns,
+                      "present": alive, "stopped": n["name"] in rec.stopped,
+                      "interfaces": ifaces, "routes": n["routes"]})
+    whole = present == len(nodes) and all(
+        i["state"] != "missing" for n in nodes for i in n["interfaces"])
+    state = "up" if rec.complete and whole else (
+        "incomplete" if not rec.complete else "damaged")
+    return {"version": 1, "lab": name, "source": rec.source, "state": state,
+            "nodes": nodes, "segments": data["segments"],
+            "machine": _machine_status(data.get("machine"), rec),
+            # link ends nslab link changed and did not put back (down, a rate, a loss)
+            "changed_links": sorted(e for e, now in rec.link_ends.items() if now["changed"]),
+            "stopped": sorted(rec.stopped)}
+
+
+def _machine_status(side: dict[str, Any] | None, rec: Record) -> dict[str, Any] | None:
+    """The lab's part of the machine as recorded, each link with its state
+    read back: up, down, missing, or elsewhere (the lab was made from another
+    network namespace than the one this runs in)."""
+    if side is None:
+        return None
+    here = rec.machine is not None and rec.machine == os.stat("/proc/self/ns/net").st_ino
+    snap = observe.machine_snapshot() if here else None
+
+    def live(name: str, record: dict[str, Any]) -> dict[str, Any]:
+        link = snap.link(name) if snap else None
+        state = "elsewhere" if snap is None else (link.state if link else "missing")
+        return {**record, "state": state,
+                "live_addresses": snap.addresses_of(link.name) if snap and link else []}
+
+    out = dict(side)
+    out["links"] = [live(e["host_iface"], e) for e in side["links"]]
+    if side["bridge"]:
+        b = side["bridge"]
+        out["bridge"] = {**live(b["name"], b),
+                         "ports": [live(p["host_iface"], p) for p in b["ports"]]}
+    return out
+
+
+def list_labs() -> list[dict[str, Any]]:
+    out = []
+    for name in labs():
+        journal = Journal(name)
+        rec = journal.read()
+        damaged = rec.damaged
+        try:
+            data = {"nodes": node_list(name)}
+        except LabNotFoundError:  # up was cut before it recorded the topology
+            data = {"nodes": []}
+        except DamagedRecordError:
+            data, damaged = {"nodes": []}, damaged or "a record beside it"
+        present = sum(1 for ns, ino in rec.namespaces.items()
+                      if ino is not None and netns.inode(ns) == ino)
+        out.append({"name": name, "source": rec.source, "nodes": len(data["nodes"]),
+                    "namespaces_present": present,
+                    "state": "record-damaged" if damaged else "up" if rec.complete
+                    else "incomplete"})
+    return out
