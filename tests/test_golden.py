@@ -101,3 +101,36 @@ def test_the_machines_bridge_and_its_ends_in_a_running_lab() -> None:
     downs = [line for line in dot.splitlines() if "style=dashed" in line]
     assert len(downs) == 1 and downs[0].startswith('  "ns2" -- "machine:br0"')
     assert dot.count('color="#16a34a"') == 3  # ns1, ns3 and the bridge to the machine
+
+
+def _change_cases() -> list[tuple[str, str, str]]:
+    """(name, the running lab's file, the new file): every change kind apply
+    knows, both ways, and a routed lab whose daemons take a new configuration."""
+    from tests.test_apply import BASE, CHANGES
+
+    cases = [(kind, BASE, text) for kind, text in CHANGES.items()]
+    cases += [(f"{kind}-back", text, BASE) for kind, text in CHANGES.items()]
+    ring = (ROOT / "examples" / "ospf-ring.yaml").read_text()
+    cases.append(("ospf-link-added", ring, ring.replace("  - [h4, r4]\n",
+                                                        "  - [h4, r4]\n  - [r2, r5]\n")))
+    cases.append(("same-file", BASE, BASE))
+    return cases
+
+
+CHANGE_CASES = _change_cases()
+
+
+@pytest.mark.parametrize("case", CHANGE_CASES, ids=[c[0] for c in CHANGE_CASES])
+def test_change_steps(case: tuple[str, str, str]) -> None:
+    """What apply does for a change, as the commands a person would type: a
+    change in the engine shows here as a diff to review."""
+    from nslab.plan.diff import changes
+
+    name, before, after = case
+    old = plan(compile_text(before, "lab.yaml"), None, "0")
+    new = plan(compile_text(after, "lab.yaml"), None, "0")
+    change = changes(old.steps, new)
+    summary = [f"# nodes added {list(change.nodes_added)}, removed {list(change.nodes_removed)}"
+               f", remade {list(change.nodes_remade)}, changed {list(change.nodes_changed)}",
+               f"# links added {list(change.links_added)}, removed {list(change.links_removed)}"]
+    _compare("\n".join(summary) + "\n" + change.as_shell(), GOLDEN / "changes" / f"{name}.sh")

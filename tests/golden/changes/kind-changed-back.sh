@@ -1,0 +1,66 @@
+# nodes added [], removed [], remade [], changed ['h1', 'h2', 'h3', 'r1']
+# links added [], removed []
+#!/bin/bash
+# nslab: the change to the running lab 'chg', by hand.
+set -e
+ip -n chg-h1 route del 10.128.0.8/30
+ip -n chg-h2 route del 10.128.0.8/30
+ip -n chg-h1 addr del 10.128.0.1/29 dev eth0
+ip -n chg-r1 addr del 10.128.0.2/29 dev eth0
+rm -f /etc/netns/chg-h1/hosts
+rm -f /etc/netns/chg-h2/hosts
+rm -f /etc/netns/chg-r1/hosts
+rm -f /etc/netns/chg-h3/hosts
+ip netns exec chg-h1 sysctl -qw net.ipv4.ip_forward=0
+ip netns exec chg-h1 sysctl -qw net.ipv6.conf.all.forwarding=0
+ip -n chg-h1 addr add 10.128.0.2/29 dev eth0
+ip -n chg-r1 addr add 10.128.0.1/29 dev eth0
+ip -n chg-h1 route replace default via 10.128.0.1 dev eth0
+mkdir -p /etc/netns/chg-h1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h1/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h2 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h2/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-r1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-r1/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h3 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h3/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+ip netns exec chg-r1 nft -f - <<'NSLAB_EOF'
+flush ruleset
+table inet nslab {
+  chain input {
+    type filter hook input priority filter; policy drop;
+    ct state established,related accept
+    iifname "lo" accept
+    ip saddr 10.128.0.2 meta l4proto icmp accept comment "rule 1"
+  }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    ip saddr 10.128.0.2 meta l4proto icmp accept comment "rule 1"
+  }
+}
+NSLAB_EOF

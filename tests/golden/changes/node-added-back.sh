@@ -1,0 +1,45 @@
+# nodes added [], removed ['h4'], remade [], changed ['h1', 'h2', 'h3', 'r1']
+# links added [], removed ['r1:eth2 h4:eth0']
+#!/bin/bash
+# nslab: the change to the running lab 'chg', by hand.
+set -e
+ip -n chg-r1 link del eth2
+ip netns pids chg-h4 | xargs -r kill
+ip netns del chg-h4
+rm -f /etc/netns/chg-h1/hosts
+rm -f /etc/netns/chg-h2/hosts
+rm -f /etc/netns/chg-r1/hosts
+rm -f /etc/netns/chg-h4/hosts
+rm -f /etc/netns/chg-h3/hosts
+mkdir -p /etc/netns/chg-h1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h1/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h2 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h2/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-r1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-r1/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h3 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h3/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF

@@ -1,0 +1,84 @@
+# nodes added ['h4'], removed [], remade [], changed ['h1', 'h2', 'h3', 'r1']
+# links added ['r1:eth2 h4:eth0'], removed []
+#!/bin/bash
+# nslab: the change to the running lab 'chg', by hand.
+set -e
+rm -f /etc/netns/chg-h1/hosts
+rm -f /etc/netns/chg-h2/hosts
+rm -f /etc/netns/chg-r1/hosts
+rm -f /etc/netns/chg-h3/hosts
+ip netns add chg-h4
+ip netns exec chg-h4 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+ip -n chg-h4 link set lo alias 'nslab lab=chg node=h4 id=0' up
+ip link add eth2 netns chg-r1 type veth peer name eth0 netns chg-h4
+ip -n chg-r1 addr add 10.128.0.13/30 dev eth2
+ip -n chg-h4 addr add 10.128.0.14/30 dev eth0
+ip -n chg-r1 link set eth2 up
+ip -n chg-h4 link set eth0 up
+ip -n chg-h4 route replace default via 10.128.0.13 dev eth0
+mkdir -p /etc/netns/chg-h1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h1/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.13	r1 r1.chg
+10.128.0.14	h4 h4.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h2 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h2/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.13	r1 r1.chg
+10.128.0.14	h4 h4.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-r1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-r1/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.13	r1 r1.chg
+10.128.0.14	h4 h4.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h4 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h4/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.13	r1 r1.chg
+10.128.0.14	h4 h4.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+mkdir -p /etc/netns/chg-h3 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h3/hosts <<'NSLAB_EOF'
+# the nodes of lab chg (nslab)
+10.128.0.2	h1 h1.chg
+10.128.0.3	h2 h2.chg
+10.128.0.1	r1 r1.chg
+10.128.0.9	r1 r1.chg
+10.128.0.13	r1 r1.chg
+10.128.0.14	h4 h4.chg
+10.128.0.10	h3 h3.chg
+NSLAB_EOF
+ip netns exec chg-r1 nft -f - <<'NSLAB_EOF'
+flush ruleset
+table inet nslab {
+  chain input {
+    type filter hook input priority filter; policy drop;
+    ct state established,related accept
+    iifname "lo" accept
+    ip saddr 10.128.0.2 meta l4proto icmp accept comment "rule 1"
+  }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    ip saddr 10.128.0.2 meta l4proto icmp accept comment "rule 1"
+  }
+}
+NSLAB_EOF
