@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from tests import sandbox
+from tests.change_cases import BASE, CHANGES
 from tests.sandbox import ROOT, enter, nslab, ping, sh, snapshot
-from tests.test_apply import BASE, CHANGES
 
 # what each change must have made, read with ip/nft/tc: (command, text it prints)
 PROOF = {

@@ -1,57 +1,46 @@
 """`changes(current, target) -> Change`: the steps that turn a running lab into
-another plan's lab, touching only what differs. Pure.
+another plan's lab, touching only what differs. Pure, and generic: every step
+kind describes itself (nslab.plan.kinds: what it makes, what it lives in, its
+phase, its undo, its update), and the diff is
+
+1. index both sides by identity (the kernel object a step makes);
+2. undo what went, unless what it lived in goes too (a namespace deleted takes
+   its links, addresses and routes with it);
+3. update what changed (in place where the kernel allows it: a rate replaced,
+   a route replaced, daemons reloaded; else undone and made again);
+4. make again all that lives in anything made again (a namespace or a link
+   made again gets back its addresses, its state, its shaping);
+5. put back the routes of every namespace the change touched (the kernel drops
+   the routes through what went), and a namespace's ruleset when a link its
+   rules name was made again;
+6. order: removals in the reverse of the phases, then additions in phase order.
 
 `current` is what is in place, as steps: the plan the lab was built (or last
-changed) from, or what `check` found satisfied in the kernel. A node whose
-namespace must be made again (a new node, or one whose namespace settings
-changed) gets every step of its own; a link made again gets every step that
-names either of its ends; everything else is compared step by step. Removals
-come first (services, daemons, links, namespaces, routes, addresses, files),
-then additions in the order `plan` uses. Nodes that do not change are not
-touched at all: same namespace, same processes, same neighbour entries.
+changed) from, or what `check` found satisfied in the kernel. Nodes that do not
+change are not touched at all: same namespace, same processes, same neighbour
+entries.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from ipaddress import ip_network
 
 from nslab.errors import NslabError
+from nslab.plan import kinds
 from nslab.plan.build import Plan
+from nslab.plan.lives import Key
 from nslab.plan.steps import (
-    AddAddress,
-    AddBridge,
     AddNamespace,
     AddRoute,
     AddVeth,
-    ClearRate,
-    DelAddress,
-    DelLink,
-    DelRoute,
     LoadNftRuleset,
-    ReloadDaemons,
-    RemoveFile,
-    RemoveNamespace,
     RunCommand,
-    SetLinkDown,
-    SetLinkUp,
-    SetMaster,
-    SetMtu,
     SetNeighbourLimits,
-    SetNetem,
-    SetRate,
-    SetSysctl,
-    StartDaemons,
-    StartService,
     Step,
-    StopDaemons,
-    StopService,
     WriteFile,
 )
-
-DEFAULT_MTU = 1500
-_IFACE_STEPS = (SetMaster, SetMtu, AddAddress, SetLinkUp, SetRate, SetNetem)
 
 
 @dataclass(frozen=True)
@@ -80,243 +69,168 @@ class Change:
         return "\n".join(head + [s.as_shell() for s in self.steps]) + "\n"
 
 
-def _norm(s: Step) -> Step:
-    """A step as compared: `replace` is how a step is made, not what it makes."""
-    if isinstance(s, SetRate | AddRoute) and s.replace:
-        return dataclasses.replace(s, replace=False)
-    return s
-
-
 def _machine(s: Step) -> bool:
     """Whether a step puts something on the machine (which apply does not change)."""
-    if isinstance(s, SetNeighbourLimits):
-        return False  # the machine's tables: compared by up alone
-    if isinstance(s, WriteFile):
-        return False
+    if isinstance(s, SetNeighbourLimits | WriteFile):
+        return False  # the machine's tables: compared by up alone; files: the lab's own
     if isinstance(s, AddVeth):
         return s.peer_ns is None
     return getattr(s, "ns", "") is None
 
 
-def _ns_of(s: Step, ns_of_node: dict[str, str]) -> str | None:
-    if isinstance(s, WriteFile):
-        return ns_of_node.get(s.node)
+def _merged(steps: Iterable[Step]) -> list[Step]:
+    """The steps as compared: `replace` flags dropped, the neighbour limits (the
+    machine's, set by up alone) left out, and each namespace's rulesets as one
+    (a namespace's nftables are loaded in one transaction)."""
+    out: list[Step] = []
+    rules: dict[str, int] = {}
+    for s in steps:
+        s = kinds.normal(s)
+        if isinstance(s, SetNeighbourLimits):
+            continue
+        if isinstance(s, LoadNftRuleset) and s.ns is not None:
+            if s.ns in rules:
+                first = out[rules[s.ns]]
+                assert isinstance(first, LoadNftRuleset)
+                out[rules[s.ns]] = LoadNftRuleset(s.ns, first.node, first.text + s.text)
+                continue
+            rules[s.ns] = len(out)
+        out.append(s)
+    return out
+
+
+def _index(steps: list[Step], target: dict[Key, Step] | None = None) -> dict[Key, Step]:
+    """Steps by identity. The same command run twice is two (numbered); two
+    steps for one object (a readback of two plans at once, after a change cut
+    short) are one: the one the target has, if either, else the last."""
+    out: dict[Key, Step] = {}
+    for s in steps:
+        key = kinds.identity(s)
+        if isinstance(s, RunCommand):
+            n = 1
+            while key in out:
+                key, n = (*kinds.identity(s), f"#{n}"), n + 1
+        elif key in out and target is not None and out[key] == target.get(key):
+            continue
+        out[key] = s
+    return out
+
+
+def _ns(s: Step) -> str | None:
     ns = getattr(s, "ns", None)
     return ns if isinstance(ns, str) else None
 
 
-def _ends(v: AddVeth) -> tuple[tuple[str, str], tuple[str, str]]:
-    assert v.peer_ns is not None
-    return (v.ns, v.name), (v.peer_ns, v.peer_name)
-
-
 def changes(current: Iterable[Step], target: Plan) -> Change:
     """The steps from `current` to `target` (see the module's account)."""
-    cur_list = [_norm(s) for s in current if not isinstance(s, SetNeighbourLimits)]
-    tgt_list = [_norm(s) for s in target.steps if not isinstance(s, SetNeighbourLimits)]
-    cur, tgt = set(cur_list), set(tgt_list)
-    machine_now = {s for s in cur if _machine(s)}
-    machine_new = {s for s in tgt if _machine(s)}
-    if machine_now != machine_new:
+    cur_list, tgt_list = _merged(current), _merged(target.steps)
+    if {s for s in cur_list if _machine(s)} != {s for s in tgt_list if _machine(s)}:
         raise NslabError("this change reaches the machine (a link to it, its bridge, egress, "
                          "port forwards or its routes into the lab), which apply does not "
                          f"change yet: nslab down {target.lab}, then nslab up the file")
-    ns_cur = {s.ns: s for s in cur if isinstance(s, AddNamespace)}
-    ns_tgt = {s.ns: s for s in tgt if isinstance(s, AddNamespace)}
-    node_ns = {s.node: s.ns for s in (*ns_cur.values(), *ns_tgt.values())}
-    removed = [ns for ns in ns_cur if ns not in ns_tgt]
-    added = [ns for ns in ns_tgt if ns not in ns_cur]
-    remade = [ns for ns in ns_tgt if ns in ns_cur and dataclasses.replace(
-        ns_cur[ns], forwarding=ns_tgt[ns].forwarding) != ns_tgt[ns]]
-    forwarding = [ns for ns in ns_tgt if ns in ns_cur and ns not in remade
-                  and ns_cur[ns].forwarding != ns_tgt[ns].forwarding]
-    fresh_ns = set(added) | set(remade)
-    gone_ns = set(removed) | set(remade)
-
-    # links (veths between nodes, and switches' bridges)
-    veth_cur = [s for s in cur_list if isinstance(s, AddVeth) and s.peer_ns is not None]
-    veth_tgt = [s for s in tgt_list if isinstance(s, AddVeth) and s.peer_ns is not None]
-    new_veths = [v for v in veth_tgt if v not in cur or {v.ns, v.peer_ns} & fresh_ns]
-    fresh: set[tuple[str, str]] = {e for v in new_veths for e in _ends(v)}
-    bridges_tgt = [s for s in tgt_list if isinstance(s, AddBridge) and s.ns is not None]
-    new_bridges = [b for b in bridges_tgt if b not in cur or b.ns in fresh_ns]
-    fresh |= {(b.ns, b.name) for b in new_bridges if b.ns is not None}
+    tgt = _index([s for s in tgt_list if not _machine(s)])
+    cur = _index([s for s in cur_list if not _machine(s)], tgt)
     removals: list[Step] = []
-    dropped: set[tuple[str, str]] = set()
-    links_removed = []
-    for v in veth_cur:
-        if v in tgt and not {v.ns, v.peer_ns} & fresh_ns:
+    additions: list[tuple[Key, Step]] = []
+    remade: set[Key] = set()  # objects made now: what lives in them is made again
+    # namespaces first: what goes with a namespace that is deleted is not undone
+    gone_ns = {k[1] for k in cur if k[0] == "ns" and (
+        k not in tgt or kinds.update(cur[k], tgt[k], set()).remade) and cur[k] != tgt.get(k)}
+    gone: set[Key] = {("ns", ns) for ns in gone_ns}
+    for key, old in cur.items():
+        new = tgt.get(key)
+        if new == old:
             continue
-        a, b = _ends(v)
-        if v not in tgt:
-            links_removed.append(f"{_node(a[0], ns_cur)}:{a[1]} {_node(b[0], ns_cur)}:{b[1]}")
-        dropped |= {a, b}
-        keep = next((e for e in (a, b) if e[0] not in gone_ns), None)
-        if keep is not None:  # made synchronous: the other end's name is free at once
-            removals.append(DelLink(*keep))
-    for br in (s for s in cur_list if isinstance(s, AddBridge)):
-        if br.ns is not None and (br not in tgt or br.ns in fresh_ns) and br.ns not in gone_ns:
-            removals.append(DelLink(br.ns, br.name))
-            dropped.add((br.ns, br.name))
-
-    # services and daemons end before their node or links go
-    stops: list[Step] = []
-    svc_cur = {(s.ns, s.name): s for s in cur_list if isinstance(s, StartService)}
-    svc_tgt = {(s.ns, s.name): s for s in tgt_list if isinstance(s, StartService)}
-    for key, svc in svc_cur.items():
-        if svc.ns not in gone_ns and svc_tgt.get(key) != svc:
-            stops.append(StopService(svc.ns, svc.node, svc.name))
-    dmn_cur = {s.ns: s for s in cur_list if isinstance(s, StartDaemons)}
-    dmn_tgt = {s.ns: s for s in tgt_list if isinstance(s, StartDaemons)}
-    daemons: list[Step] = []
-    for ns in sorted(set(dmn_cur) | set(dmn_tgt)):
-        old, new = dmn_cur.get(ns), dmn_tgt.get(ns)
-        if ns in fresh_ns:
-            daemons += [new] if new else []
-        elif old == new or ns in gone_ns:
+        if new is None:
+            if not kinds.container_keys(old) & gone:
+                removals += kinds.undo(old, gone_ns)
+            gone |= set(kinds.makes(old))
             continue
-        elif old and new and (old.suite, old.daemons, old.dir) == (new.suite, new.daemons,
-                                                                   new.dir):
-            daemons.append(ReloadDaemons(ns, new.node, new.suite, new.dir, new.config))
-        else:
-            if old:
-                stops.append(StopDaemons(ns, old.node, old.suite, old.dir, old.daemons))
-            daemons += [new] if new else []
+        up = kinds.update(old, new, gone_ns)
+        if not kinds.container_keys(old) & gone:
+            removals += up.removals
+        elif not up.remade:
+            up = kinds.Update((), (new,), True)  # what it lived in went: made anew
+        additions += [(key, s) for s in up.additions]
+        if up.remade:
+            remade |= set(kinds.makes(new))
+    additions += [(key, s) for key, s in tgt.items() if key not in cur]
+    remade |= {k for key, s in tgt.items() if key not in cur for k in kinds.makes(s)}
+    additions = _made_again(tgt, cur, additions, remade)
+    additions = _put_back(tgt, cur, additions, removals, remade, gone_ns)
+    removals.sort(key=kinds.phase, reverse=True)
+    order = {key: n for n, key in enumerate(tgt)}
+    additions.sort(key=lambda ks: (kinds.phase(ks[1]), order.get(ks[0], 0)))
+    steps = tuple(removals) + tuple(s for _k, s in additions)
+    return _described(target.lab, steps, cur, tgt, gone_ns)
 
-    # interface-level steps: what is new, or on a link or namespace made again
-    def wanted(s: Step) -> bool:
-        if _machine(s):
-            return False
-        if isinstance(s, AddVeth):
-            return s in new_veths
-        if isinstance(s, AddBridge):
-            return s in new_bridges
-        if isinstance(s, AddNamespace):
-            return s.ns in fresh_ns
-        ns = _ns_of(s, node_ns)
-        if s not in cur or (ns is not None and ns in fresh_ns):
-            return True
-        if isinstance(s, _IFACE_STEPS):
-            name = s.dev if isinstance(s, AddAddress) else s.name
-            if (s.ns, name) in fresh or (isinstance(s, SetMaster) and (s.ns, s.master) in fresh):
-                return True
-        return False
 
-    adds = [s for s in tgt_list if wanted(s) and not isinstance(
-        s, StartDaemons | StartService | LoadNftRuleset | AddRoute | WriteFile)]
-    iface_tgt = {(s.ns, s.dev if isinstance(s, AddAddress) else s.name, type(s))
-                 for s in tgt_list if isinstance(s, _IFACE_STEPS)}
-    later: list[Step] = []
-    shaped_now = {(s.ns, s.name) for s in cur_list if isinstance(s, SetRate | SetNetem)}
-    for was in cur_list:
-        if not isinstance(was, SetMtu | AddAddress | SetRate | SetNetem | SetLinkUp) \
-                or was in tgt or was.ns is None or was.ns in gone_ns:
+def _made_again(tgt: dict[Key, Step], cur: dict[Key, Step],
+                additions: list[tuple[Key, Step]], remade: set[Key]
+                ) -> list[tuple[Key, Step]]:
+    """Every step of the target that lives in something made again, made again
+    too (to a fixpoint: a namespace, then its links, then their addresses)."""
+    done = {key for key, _s in additions}
+    grew = True
+    while grew:
+        grew = False
+        for key, s in tgt.items():
+            if key not in done and kinds.container_keys(s) & remade:
+                additions.append((key, s))
+                remade |= set(kinds.makes(s))
+                done.add(key)
+                grew = True
+    return additions
+
+
+def _put_back(tgt: dict[Key, Step], cur: dict[Key, Step], additions: list[tuple[Key, Step]],
+              removals: list[Step], remade: set[Key], gone_ns: set[str]
+              ) -> list[tuple[Key, Step]]:
+    """The routes of every namespace whose links, addresses or shaping the
+    change touches (the kernel drops the routes through what went), and a
+    ruleset whose namespace has a link made again (its rules name links).
+    Every route is added as a replacement: it may be there already."""
+    done = {key for key, _s in additions}
+    below = kinds.phase(AddRoute(None, ip_network("0.0.0.0/0"), ()))
+    touched = {_ns(s) for s in [*removals, *(s for _k, s in additions)]
+               if kinds.phase(s) < below} - {None}
+    relinked = {k[1] for k in remade if k[0] == "link"}
+    out = [(k, kinds.redone(s) if isinstance(s, AddRoute) else s) for k, s in additions]
+    for key, s in tgt.items():
+        if key in done or _ns(s) in gone_ns:
             continue
-        name = was.dev if isinstance(was, AddAddress) else was.name
-        if (was.ns, name) in dropped:
-            continue
-        if isinstance(was, AddAddress):
-            later.append(DelAddress(was.ns, was.dev, was.address))
-        elif isinstance(was, SetLinkUp):
-            adds.append(SetLinkDown(was.ns, was.name))
-        elif isinstance(was, SetMtu) and (was.ns, name, SetMtu) not in iface_tgt:
-            adds.append(SetMtu(was.ns, was.name, DEFAULT_MTU))
-        elif isinstance(was, SetRate | SetNetem) and (was.ns, name, SetRate) not in iface_tgt \
-                and (was.ns, name, SetNetem) not in iface_tgt:
-            later.append(ClearRate(was.ns, was.name))
-    for k, step in enumerate(adds):
-        if isinstance(step, SetRate) and (step.ns, step.name) in shaped_now \
-                and (step.ns, step.name) not in fresh:
-            adds[k] = dataclasses.replace(step, replace=True)
-        elif isinstance(step, SetNetem) and (step.ns, step.name) in shaped_now \
-                and (step.ns, step.name) not in fresh:
-            later.append(ClearRate(step.ns, step.name))
-
-    # routes: every route of a node whose links or addresses changed is put
-    # back (the kernel drops the routes through what went); the others as compared
-    touched = {_ns_of(s, node_ns) for s in [*adds, *later, *removals]} | fresh_ns
-    routes_tgt = [s for s in tgt_list if isinstance(s, AddRoute) and s.ns is not None]
-    routes = [dataclasses.replace(r, replace=True) for r in routes_tgt
-              if r not in cur or r.ns in touched]
-    dsts = {(r.ns, r.dst) for r in routes_tgt}
-    del_routes: list[Step] = [DelRoute(r.ns, r.dst) for r in cur_list
-                              if isinstance(r, AddRoute) and r.ns is not None
-                              and r.ns not in gone_ns and (r.ns, r.dst) not in dsts]
-
-    # files on the host (/etc/netns/<ns>/...): written again when they differ
-    files_cur = {s.path: s for s in cur_list if isinstance(s, WriteFile)}
-    files_tgt = {s.path: s for s in tgt_list if isinstance(s, WriteFile)}
-    file_steps: list[Step] = [RemoveFile(s.node, p) for p, s in files_cur.items()
-                              if files_tgt.get(p) != s]
-    writes = [s for p, s in files_tgt.items() if files_cur.get(p) != s]
-
-    # nftables: a node's whole ruleset, loaded again in one transaction
-    nft = _nft(cur_list, tgt_list, fresh_ns, gone_ns, fresh)
-
-    svc_steps: list[Step] = [s for key, s in svc_tgt.items()
-                             if s.ns in fresh_ns or svc_cur.get(key) != s]
-    runs = [s for s in adds if isinstance(s, RunCommand)]
-    adds = [s for s in adds if not isinstance(s, RunCommand)]
-    sysctls: list[Step] = [SetSysctl(ns, key, "1" if ns_tgt[ns].forwarding else "0")
-                           for ns in forwarding
-                           for key in ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")]
-    out: list[Step] = [*stops, *removals, *(RemoveNamespace(ns, ns_cur[ns].node)
-                                            for ns in [*removed, *remade])]
-    out += del_routes + [s for s in later if isinstance(s, DelAddress)] + file_steps
-    out += [s for s in later if isinstance(s, ClearRate)]
-    out += [s for s in adds if isinstance(s, AddNamespace)] + sysctls
-    out += sorted((s for s in adds if not isinstance(s, AddNamespace)), key=_phase)
-    out += routes + writes + nft + daemons + runs + svc_steps
-    touched_ns = {_ns_of(s, node_ns) for s in out}
-    changed = sorted(_node(ns, ns_tgt) for ns in touched_ns
-                     if ns is not None and ns in ns_tgt and ns not in fresh_ns)
-    return Change(target.lab, tuple(out),
-                  tuple(ns_tgt[ns].node for ns in added),
-                  tuple(ns_cur[ns].node for ns in removed),
-                  tuple(ns_tgt[ns].node for ns in remade), tuple(changed),
-                  tuple(f"{_node(v.ns, ns_tgt)}:{v.name} {_node(v.peer_ns or '', ns_tgt)}:"
-                        f"{v.peer_name}" for v in veth_tgt if v not in cur),
-                  tuple(links_removed))
-
-
-_ORDER = [AddVeth, AddBridge, SetMaster, SetMtu, AddAddress, SetLinkUp, SetLinkDown, SetRate,
-          SetNetem]
-
-
-def _phase(s: Step) -> int:
-    """Where a step goes among the additions: plan's order, stable within."""
-    return _ORDER.index(type(s)) if type(s) in _ORDER else len(_ORDER)
-
-
-def _node(ns: str, nodes: dict[str, AddNamespace]) -> str:
-    return nodes[ns].node if ns in nodes else ns
-
-
-def _nft(cur: list[Step], tgt: list[Step], fresh_ns: set[str], gone_ns: set[str],
-         fresh: set[tuple[str, str]]) -> list[Step]:
-    """Each node's nftables as one load: the new rules as they are on a node
-    made now; on one that stays, its old rules flushed in the same transaction
-    when they differ or when a link its rules hook to was made again."""
-    def texts(steps: list[Step]) -> dict[str, list[LoadNftRuleset]]:
-        out: dict[str, list[LoadNftRuleset]] = {}
-        for s in steps:
-            if isinstance(s, LoadNftRuleset) and s.ns is not None:
-                out.setdefault(s.ns, []).append(s)
-        return out
-
-    now, new = texts(cur), texts(tgt)
-    relinked = {ns for ns, _ in fresh}
-    out: list[Step] = []
-    for ns in sorted(set(now) | set(new)):
-        if ns in fresh_ns:
-            out += new.get(ns, [])
-            continue
-        if ns in gone_ns:
-            continue
-        old_t = [s.text for s in now.get(ns, [])]
-        new_t = [s.text for s in new.get(ns, [])]
-        if old_t == new_t and not (ns in relinked and new_t):
-            continue
-        node = (new.get(ns) or now[ns])[0].node
-        out.append(LoadNftRuleset(ns, node, "flush ruleset\n" + "".join(new_t)))
+        if (isinstance(s, AddRoute) and _ns(s) in touched) or \
+                (isinstance(s, LoadNftRuleset) and s.ns in relinked and s.text):
+            out.append((key, kinds.redone(s)))
     return out
+
+
+def _described(lab: str, steps: tuple[Step, ...], cur: dict[Key, Step],
+               tgt: dict[Key, Step], gone_ns: set[str]) -> Change:
+    """The change, with what it means in the lab's words."""
+    ns_cur = {s.ns: s for s in cur.values() if isinstance(s, AddNamespace)}
+    ns_tgt = {s.ns: s for s in tgt.values() if isinstance(s, AddNamespace)}
+    fresh = {ns for ns in ns_tgt if ns not in ns_cur} | (gone_ns & set(ns_tgt))
+    node_ns = {s.node: s.ns for s in (*ns_cur.values(), *ns_tgt.values())}
+    veths_cur = {s for s in cur.values() if isinstance(s, AddVeth)}
+    veths_tgt = {s for s in tgt.values() if isinstance(s, AddVeth)}
+
+    def node(ns: str | None) -> str:
+        made = ns_tgt.get(ns or "") or ns_cur.get(ns or "")
+        return made.node if made is not None else (ns or "")
+
+    def where(s: Step) -> str | None:
+        return node_ns.get(s.node) if isinstance(s, WriteFile) else _ns(s)
+
+    touched = {where(s) for s in steps}
+    return Change(lab, steps,
+                  tuple(ns_tgt[ns].node for ns in ns_tgt if ns not in ns_cur),
+                  tuple(ns_cur[ns].node for ns in ns_cur if ns not in ns_tgt),
+                  tuple(ns_tgt[ns].node for ns in ns_tgt if ns in gone_ns and ns in ns_cur),
+                  tuple(sorted(node(ns) for ns in touched
+                               if ns is not None and ns in ns_tgt and ns not in fresh)),
+                  tuple(f"{node(v.ns)}:{v.name} {node(v.peer_ns)}:{v.peer_name}"
+                        for v in tgt.values() if isinstance(v, AddVeth) and v not in veths_cur),
+                  tuple(f"{node(v.ns)}:{v.name} {node(v.peer_ns)}:{v.peer_name}"
+                        for v in cur.values() if isinstance(v, AddVeth)
+                        and v not in veths_tgt))

@@ -3,12 +3,12 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-r1 addr del 10.128.0.9/30 dev eth1
-ip -n chg-h3 addr del 10.128.0.10/30 dev eth0
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-h2/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-r1 addr del 10.128.0.9/30 dev eth1
+ip -n chg-h3 addr del 10.128.0.10/30 dev eth0
 ip -n chg-r1 addr add 10.7.0.1/24 dev eth1
 ip -n chg-h3 addr add 10.7.0.2/24 dev eth0
 ip -n chg-h3 route replace default via 10.7.0.1 dev eth0

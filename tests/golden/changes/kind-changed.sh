@@ -3,13 +3,13 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-h1 route del default
-ip -n chg-h1 addr del 10.128.0.2/29 dev eth0
-ip -n chg-r1 addr del 10.128.0.1/29 dev eth0
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-h2/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-h1 route del default
+ip -n chg-h1 addr del 10.128.0.2/29 dev eth0
+ip -n chg-r1 addr del 10.128.0.1/29 dev eth0
 ip netns exec chg-h1 sysctl -qw net.ipv4.ip_forward=1
 ip netns exec chg-h1 sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n chg-h1 addr add 10.128.0.1/29 dev eth0

@@ -3,12 +3,12 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-h2 link del eth1
-ip -n chg-h2 route del 10.128.0.8/30
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-h2/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-h2 route del 10.128.0.8/30
+ip -n chg-h2 link del eth1
 ip -n chg-h2 route replace default via 10.128.0.1 dev eth0
 mkdir -p /etc/netns/chg-h1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab chg (nslab)

@@ -3,14 +3,14 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-lan link del eth1
-ip -n chg-h1 addr del 10.128.0.2/30 dev eth0
-ip -n chg-r1 addr del 10.128.0.5/30 dev eth1
-ip -n chg-h3 addr del 10.128.0.6/30 dev eth0
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-h2/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-h1 addr del 10.128.0.2/30 dev eth0
+ip -n chg-r1 addr del 10.128.0.5/30 dev eth1
+ip -n chg-h3 addr del 10.128.0.6/30 dev eth0
+ip -n chg-lan link del eth1
 ip link add eth0 netns chg-h2 type veth peer name eth1 netns chg-lan
 ip link add eth2 netns chg-lan type veth peer name eth0 netns chg-r1
 ip -n chg-lan link set eth1 master br0

@@ -3,14 +3,14 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-r1 link del eth2
-ip netns pids chg-h4 | xargs -r kill
-ip netns del chg-h4
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-h2/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h4/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-r1 link del eth2
+ip netns pids chg-h4 | xargs -r kill
+ip netns del chg-h4
 mkdir -p /etc/netns/chg-h1 && { echo '# nslab lab=chg: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/chg-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab chg (nslab)
 10.128.0.2	h1 h1.chg

@@ -3,13 +3,13 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-lan link del eth1
-ip -n chg-h1 addr del 10.128.0.2/30 dev eth0
-ip -n chg-r1 addr del 10.128.0.5/30 dev eth1
-ip -n chg-h3 addr del 10.128.0.6/30 dev eth0
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-h1 addr del 10.128.0.2/30 dev eth0
+ip -n chg-r1 addr del 10.128.0.5/30 dev eth1
+ip -n chg-h3 addr del 10.128.0.6/30 dev eth0
+ip -n chg-lan link del eth1
 ip netns add chg-h2
 ip netns exec chg-h2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n chg-h2 link set lo alias 'nslab lab=chg node=h2 id=0' up

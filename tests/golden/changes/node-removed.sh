@@ -3,17 +3,17 @@
 #!/bin/bash
 # nslab: the change to the running lab 'chg', by hand.
 set -e
-ip -n chg-lan link del eth1
-ip -n chg-lan link del eth2
-ip netns pids chg-h2 | xargs -r kill
-ip netns del chg-h2
-ip -n chg-h1 addr del 10.128.0.2/29 dev eth0
-ip -n chg-r1 addr del 10.128.0.9/30 dev eth1
-ip -n chg-h3 addr del 10.128.0.10/30 dev eth0
 rm -f /etc/netns/chg-h1/hosts
 rm -f /etc/netns/chg-h2/hosts
 rm -f /etc/netns/chg-r1/hosts
 rm -f /etc/netns/chg-h3/hosts
+ip -n chg-h1 addr del 10.128.0.2/29 dev eth0
+ip -n chg-r1 addr del 10.128.0.9/30 dev eth1
+ip -n chg-h3 addr del 10.128.0.10/30 dev eth0
+ip -n chg-lan link del eth1
+ip -n chg-lan link del eth2
+ip netns pids chg-h2 | xargs -r kill
+ip netns del chg-h2
 ip link add eth1 netns chg-lan type veth peer name eth0 netns chg-r1
 ip -n chg-lan link set eth1 master br0
 ip -n chg-h1 addr add 10.128.0.2/30 dev eth0

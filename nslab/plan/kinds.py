@@ -1,0 +1,222 @@
+"""What each kind of step is, for a generic diff (nslab.plan.diff): the kernel
+objects it makes (its identity first), what it lives in, its phase (where it
+goes among additions; removals go in the reverse order), how what it made is
+undone, and how it is brought from an older version of itself. Pure. Every
+function matches every kind and ends in `assert_never`: a new kind that is not
+described here is a type error, not a silent default.
+
+Keys name kernel objects: ("ns", NS), ("link", NS, NAME), ("addr", NS, DEV, A),
+("route", NS, DST), ... The same key on both sides of a diff is the same
+object; a step whose key is only in the old plan went, only in the new one is
+made, in both but different is updated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import assert_never
+
+from nslab.plan import steps as st
+from nslab.plan.lives import Key, lives_on
+
+DEFAULT_MTU = 1500
+
+# additions in this order (the order `plan` builds a lab in); removals reversed
+PHASES: tuple[type, ...] = (
+    st.AddNamespace, st.SetSysctl, st.AddVeth, st.AddBridge, st.SetMaster, st.SetMtu,
+    st.AddAddress, st.SetLinkUp, st.SetRate, st.AddRoute, st.WriteFile, st.LoadNftRuleset,
+    st.StartDaemons, st.RunCommand, st.StartService)
+
+
+def phase(s: st.Step) -> int:
+    """Where a step's kind stands in PHASES (a change step: with the kind it changes)."""
+    match s:
+        case st.SetNetem() | st.ClearRate():
+            return PHASES.index(st.SetRate)
+        case st.SetLinkDown():
+            return PHASES.index(st.SetLinkUp)
+        case st.DelLink():
+            return PHASES.index(st.AddVeth)
+        case st.DelAddress():
+            return PHASES.index(st.AddAddress)
+        case st.DelRoute():
+            return PHASES.index(st.AddRoute)
+        case st.RemoveNamespace():
+            return PHASES.index(st.AddNamespace)
+        case st.RemoveFile():
+            return PHASES.index(st.WriteFile)
+        case st.StopService():
+            return PHASES.index(st.StartService)
+        case st.StopDaemons() | st.ReloadDaemons():
+            return PHASES.index(st.StartDaemons)
+        case st.SetNeighbourLimits():
+            return 0
+        case (st.AddNamespace() | st.SetSysctl() | st.AddVeth() | st.AddBridge() | st.SetMaster()
+              | st.SetMtu() | st.AddAddress() | st.SetLinkUp() | st.SetRate() | st.AddRoute()
+              | st.WriteFile() | st.LoadNftRuleset() | st.StartDaemons() | st.RunCommand()
+              | st.StartService()):
+            return PHASES.index(type(s))
+        case _:
+            assert_never(s)
+
+
+def makes(s: st.Step) -> tuple[Key, ...]:
+    """The kernel objects (or settings) `s` makes; the first is its identity."""
+    match s:
+        case st.AddNamespace():
+            return (("ns", s.ns),)
+        case st.SetSysctl():
+            return (("sysctl", str(s.ns), s.key),)
+        case st.AddVeth():
+            return (("link", str(s.ns), s.name), ("link", str(s.peer_ns), s.peer_name))
+        case st.AddBridge() | st.DelLink():
+            return (("link", str(s.ns), s.name),)
+        case st.SetMaster():
+            return (("master", str(s.ns), s.name),)
+        case st.SetMtu():
+            return (("mtu", str(s.ns), s.name),)
+        case st.AddAddress() | st.DelAddress():
+            return (("addr", str(s.ns), s.dev, str(s.address)),)
+        case st.SetLinkUp() | st.SetLinkDown():
+            return (("up", str(s.ns), s.name),)
+        case st.SetRate() | st.SetNetem() | st.ClearRate():
+            return (("qdisc", s.ns, s.name),)
+        case st.AddRoute() | st.DelRoute():
+            return (("route", str(s.ns), str(s.dst)),)
+        case st.WriteFile() | st.RemoveFile():
+            return (("file", s.path),)
+        case st.LoadNftRuleset():
+            return (("nft", str(s.ns)),)
+        case st.StartDaemons() | st.StopDaemons() | st.ReloadDaemons():
+            return (("daemons", s.ns),)
+        case st.RunCommand():
+            return (("run", s.ns, *s.argv),)
+        case st.StartService() | st.StopService():
+            return (("service", s.ns, s.name),)
+        case st.RemoveNamespace():
+            return (("ns", s.ns),)
+        case st.SetNeighbourLimits():
+            return (("neighbours", str(s.family)),)
+        case _:
+            assert_never(s)
+
+
+def identity(s: st.Step) -> Key:
+    return makes(s)[0]
+
+
+def container_keys(s: st.Step) -> set[Key]:
+    """What `s` lives in (goes with): its namespace, its link. A veth lives in
+    two namespaces and goes only when both do (undo says so)."""
+    if isinstance(s, st.AddVeth):
+        return set()
+    if isinstance(s, st.AddRoute):  # a multipath route outlives one of its devices
+        return {("ns", s.ns)} if s.ns is not None else set()
+    return lives_on(s) - set(makes(s))
+
+
+def normal(s: st.Step) -> st.Step:
+    """A step as compared: `replace` is how it is made, not what it makes."""
+    if isinstance(s, st.SetRate | st.AddRoute) and s.replace:
+        return dataclasses.replace(s, replace=False)
+    return s
+
+
+def undo(s: st.Step, gone_ns: set[str]) -> list[st.Step]:
+    """The steps that remove what `s` made (`gone_ns`: namespaces this change
+    deletes, with all that is in them)."""
+    match s:
+        case st.AddNamespace():
+            return [st.RemoveNamespace(s.ns, s.node)]
+        case st.AddVeth():
+            # one end deleted, at once: the other end's name is free right away
+            ends = [(s.ns, s.name), (s.peer_ns, s.peer_name)]
+            keep = next(((ns, n) for ns, n in ends if ns is not None and ns not in gone_ns),
+                        None)
+            return [st.DelLink(keep[0], keep[1])] if keep is not None else []
+        case st.AddBridge():
+            return [st.DelLink(s.ns, s.name)] if s.ns is not None else []
+        case st.AddAddress():
+            return [st.DelAddress(s.ns, s.dev, s.address)] if s.ns is not None else []
+        case st.SetLinkUp():
+            return [st.SetLinkDown(s.ns, s.name)] if s.ns is not None else []
+        case st.SetMtu():
+            return [st.SetMtu(s.ns, s.name, DEFAULT_MTU)]
+        case st.SetRate() | st.SetNetem():
+            return [st.ClearRate(s.ns, s.name)]
+        case st.AddRoute():
+            return [st.DelRoute(s.ns, s.dst)] if s.ns is not None else []
+        case st.WriteFile():
+            return [st.RemoveFile(s.node, s.path)]
+        case st.LoadNftRuleset():
+            return [st.LoadNftRuleset(s.ns, s.node, "flush ruleset\n")]
+        case st.StartDaemons():
+            return [st.StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons)]
+        case st.StartService():
+            return [st.StopService(s.ns, s.node, s.name)]
+        case st.SetMaster() | st.SetSysctl() | st.RunCommand() | st.SetNeighbourLimits():
+            return []  # a port goes with its link; a setting stays; a command has run
+        case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
+              | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()
+              | st.ReloadDaemons() | st.RemoveFile()):
+            raise ValueError(f"a change step is not in a lab's plan: {s}")
+        case _:
+            assert_never(s)
+
+
+@dataclasses.dataclass(frozen=True)
+class Update:
+    """How an object goes from its old step to its new one: what to remove
+    first, what to make, and whether the object is made again (then all that
+    lives in it is made again too)."""
+
+    removals: tuple[st.Step, ...]
+    additions: tuple[st.Step, ...]
+    remade: bool = False
+
+
+def update(old: st.Step, new: st.Step, gone_ns: set[str]) -> Update:
+    """From `old` to `new` (the same identity, not equal)."""
+    match new:
+        case st.AddNamespace() if isinstance(old, st.AddNamespace) and \
+                dataclasses.replace(old, forwarding=new.forwarding) == new:
+            on = "1" if new.forwarding else "0"
+            return Update((), tuple(st.SetSysctl(new.ns, k, on) for k in (
+                "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")))
+        case st.SetSysctl() | st.SetMtu() | st.SetMaster():
+            return Update((), (new,))
+        case st.SetRate():
+            return Update((), (dataclasses.replace(new, replace=True),))
+        case st.SetNetem():
+            return Update((st.ClearRate(new.ns, new.name),), (new,))
+        case st.AddRoute():
+            return Update((), (dataclasses.replace(new, replace=True),))
+        case st.LoadNftRuleset():
+            return Update((), (st.LoadNftRuleset(new.ns, new.node, "flush ruleset\n" +
+                                                 new.text),))
+        case st.StartDaemons() if isinstance(old, st.StartDaemons) and \
+                (old.suite, old.daemons, old.dir) == (new.suite, new.daemons, new.dir):
+            return Update((), (st.ReloadDaemons(new.ns, new.node, new.suite, new.dir,
+                                                new.config),))
+        case (st.AddNamespace() | st.AddVeth() | st.AddBridge() | st.AddAddress()
+              | st.SetLinkUp() | st.WriteFile() | st.StartDaemons() | st.RunCommand()
+              | st.StartService() | st.SetNeighbourLimits()):
+            return Update(tuple(undo(old, gone_ns)), (new,), remade=True)
+        case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
+              | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()
+              | st.ReloadDaemons() | st.RemoveFile()):
+            raise ValueError(f"a change step is not in a lab's plan: {new}")
+        case _:
+            assert_never(new)
+
+
+def redone(s: st.Step) -> st.Step:
+    """A step made again over what may still be there (idempotent where the
+    kernel allows it): a route replaced, a ruleset flushed first."""
+    match s:
+        case st.AddRoute():
+            return dataclasses.replace(s, replace=True)
+        case st.LoadNftRuleset():
+            return st.LoadNftRuleset(s.ns, s.node, "flush ruleset\n" + s.text)
+        case _:
+            return s
