@@ -526,6 +526,9 @@ class FakeKernel:
         if text.startswith("flush ruleset"):
             ns.nft.clear()
             ns.rules.clear()
+        for fam, name in re.findall(r"^delete table (\w+) (\S+)$", text, re.M):
+            ns.nft.pop(f"{fam} {name}", None)
+            ns.rules.pop(f"{fam} {name}", None)
         for fam, name, comment in _TABLE.findall(text):
             ns.nft[f"{fam} {name}"] = comment or None
         ns.rules.update(rule_counts(text))

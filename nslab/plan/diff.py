@@ -195,7 +195,11 @@ def _put_back(tgt: dict[Key, Step], cur: dict[Key, Step], additions: list[tuple[
     touched = {_ns(s) for s in [*removals, *(s for _k, s in additions)]
                if kinds.phase(s) < below} - {None}
     relinked = {k[1] for k in remade if k[0] == "link"}
-    out = [(k, kinds.redone(s) if isinstance(s, AddRoute) else s) for k, s in additions]
+    fresh_ns = {k[1] for k in remade if k[0] == "ns"}
+    # a route may be there already; so may a ruleset found wanting in a namespace that stays
+    out = [(k, kinds.redone(s) if isinstance(s, AddRoute) or (
+        isinstance(s, LoadNftRuleset) and k not in cur and s.ns not in fresh_ns) else s)
+        for k, s in additions]
     for key, s in tgt.items():
         if key in done or _ns(s) in gone_ns:
             continue

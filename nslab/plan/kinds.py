@@ -14,12 +14,21 @@ made, in both but different is updated.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import assert_never
 
 from nslab.plan import steps as st
 from nslab.plan.lives import Key, lives_on
 
 DEFAULT_MTU = 1500
+_TABLE = re.compile(r"^table (\w+) (\S+) \{", re.M)
+
+
+def _tables_gone(*texts: str) -> str:
+    """nft lines that delete nslab's own tables named in `texts` (made first,
+    so that the delete never fails): the user's tables are never flushed."""
+    names = dict.fromkeys(t for text in texts for t in _TABLE.findall(text))
+    return "".join(f"table {f} {n}\ndelete table {f} {n}\n" for f, n in names)
 
 # additions in this order (the order `plan` builds a lab in); removals reversed
 PHASES: tuple[type, ...] = (
@@ -149,7 +158,8 @@ def undo(s: st.Step, gone_ns: set[str]) -> list[st.Step]:
         case st.WriteFile():
             return [st.RemoveFile(s.node, s.path)]
         case st.LoadNftRuleset():
-            return [st.LoadNftRuleset(s.ns, s.node, "flush ruleset\n")]
+            gone = _tables_gone(s.text)
+            return [st.LoadNftRuleset(s.ns, s.node, gone)] if gone else []
         case st.StartDaemons():
             return [st.StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons)]
         case st.StartService():
@@ -191,16 +201,16 @@ def update(old: st.Step, new: st.Step, gone_ns: set[str]) -> Update:
             return Update((st.ClearRate(new.ns, new.name),), (new,))
         case st.AddRoute():
             return Update((), (dataclasses.replace(new, replace=True),))
-        case st.LoadNftRuleset():
-            return Update((), (st.LoadNftRuleset(new.ns, new.node, "flush ruleset\n" +
-                                                 new.text),))
+        case st.LoadNftRuleset() if isinstance(old, st.LoadNftRuleset):
+            return Update((), (st.LoadNftRuleset(new.ns, new.node, _tables_gone(
+                old.text, new.text) + new.text),))
         case st.StartDaemons() if isinstance(old, st.StartDaemons) and \
                 (old.suite, old.daemons, old.dir) == (new.suite, new.daemons, new.dir):
             return Update((), (st.ReloadDaemons(new.ns, new.node, new.suite, new.dir,
                                                 new.config),))
         case (st.AddNamespace() | st.AddVeth() | st.AddBridge() | st.AddAddress()
               | st.SetLinkUp() | st.WriteFile() | st.StartDaemons() | st.RunCommand()
-              | st.StartService() | st.SetNeighbourLimits()):
+              | st.StartService() | st.SetNeighbourLimits() | st.LoadNftRuleset()):
             return Update(tuple(undo(old, gone_ns)), (new,), remade=True)
         case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
               | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()
@@ -212,11 +222,11 @@ def update(old: st.Step, new: st.Step, gone_ns: set[str]) -> Update:
 
 def redone(s: st.Step) -> st.Step:
     """A step made again over what may still be there (idempotent where the
-    kernel allows it): a route replaced, a ruleset flushed first."""
+    kernel allows it): a route replaced, nslab's own tables deleted first."""
     match s:
         case st.AddRoute():
             return dataclasses.replace(s, replace=True)
         case st.LoadNftRuleset():
-            return st.LoadNftRuleset(s.ns, s.node, "flush ruleset\n" + s.text)
+            return st.LoadNftRuleset(s.ns, s.node, _tables_gone(s.text) + s.text)
         case _:
             return s

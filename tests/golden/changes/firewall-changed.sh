@@ -4,7 +4,8 @@
 # nslab: the change to the running lab 'chg', by hand.
 set -e
 ip netns exec chg-r1 nft -f - <<'NSLAB_EOF'
-flush ruleset
+table inet nslab
+delete table inet nslab
 table inet nslab {
   chain input {
     type filter hook input priority filter; policy drop;

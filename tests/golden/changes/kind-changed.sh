@@ -49,7 +49,8 @@ mkdir -p /etc/netns/chg-h3 && { echo '# nslab lab=chg: written by nslab up, remo
 10.128.0.10	h3 h3.chg
 NSLAB_EOF
 ip netns exec chg-r1 nft -f - <<'NSLAB_EOF'
-flush ruleset
+table inet nslab
+delete table inet nslab
 table inet nslab {
   chain input {
     type filter hook input priority filter; policy drop;

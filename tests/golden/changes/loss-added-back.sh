@@ -4,10 +4,14 @@
 # nslab: the change to the running lab 'chg', by hand.
 set -e
 ip netns exec chg-h3 nft -f - <<'NSLAB_EOF'
-flush ruleset
+table netdev nslab_loss
+delete table netdev nslab_loss
 NSLAB_EOF
 ip netns exec chg-r1 nft -f - <<'NSLAB_EOF'
-flush ruleset
+table netdev nslab_loss
+delete table netdev nslab_loss
+table inet nslab
+delete table inet nslab
 table inet nslab {
   chain input {
     type filter hook input priority filter; policy drop;

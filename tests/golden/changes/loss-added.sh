@@ -4,7 +4,10 @@
 # nslab: the change to the running lab 'chg', by hand.
 set -e
 ip netns exec chg-r1 nft -f - <<'NSLAB_EOF'
-flush ruleset
+table inet nslab
+delete table inet nslab
+table netdev nslab_loss
+delete table netdev nslab_loss
 table netdev nslab_loss {
   chain in0 {
     type filter hook ingress device "eth1" priority -500; policy accept;
@@ -26,6 +29,8 @@ table inet nslab {
 }
 NSLAB_EOF
 ip netns exec chg-h3 nft -f - <<'NSLAB_EOF'
+table netdev nslab_loss
+delete table netdev nslab_loss
 table netdev nslab_loss {
   chain in0 {
     type filter hook ingress device "eth0" priority -500; policy accept;
