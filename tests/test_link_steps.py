@@ -1,56 +1,95 @@
-"""nslab link's steps from one state of a link to the next (pure): what goes
-down, what comes back up with its routes, which rates and losses are replaced."""
+"""A running lab's links changed (pure): the plan as the overrides make it
+(nslab.plan.overrides), and the one change engine's diff from the old
+overrides to the new: what goes down, what comes back up with its routes,
+which rates, losses and MTUs are replaced."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from ipaddress import ip_address, ip_network
 
-from nslab.model.lab import Nexthop
-from nslab.plan.steps import AddRoute
-from nslab.verbs.link import End, steps_for
+from nslab.model.compile import compile_text
+from nslab.plan import plan
+from nslab.plan.build import Plan
+from nslab.plan.diff import changes
+from nslab.plan.overrides import End, overridden
+
+LAB = """
+name: x
+nodes:
+  h1: {}
+  r1: {kind: router}
+  h2: {}
+links:
+  - [h1, r1]
+  - {endpoints: [r1, h2], rate: 50mbit, loss: 10%}
+"""
+STEPS = plan(compile_text(LAB, "x.yaml"), None, "0").steps
 
 
 def _ends() -> dict[str, End]:
-    return {"h1:eth0": End("h1", "eth0", "x-h1", True, None, None, False),
-            "r1:eth0": End("r1", "eth0", "x-r1", True, 5e7, None, False),
-            "r1:eth1": End("r1", "eth1", "x-r1", True, None, 0.1, False)}
+    lab = compile_text(LAB, "x.yaml")
+    return {f"{n.name}:{i.name}": End(n.name, i.name, n.namespace, True, i.rate_bps, i.loss,
+                                      False) for n in lab.nodes for i in n.interfaces}
 
 
-ROUTES = {"h1": [AddRoute("x-h1", ip_network("0.0.0.0/0"),
-                          (Nexthop(ip_address("10.0.0.1"), "eth0"),), replace=True)]}
+def shells(before: dict[str, End], after: dict[str, End], stopped: set[str] | None = None
+           ) -> list[str]:
+    old = overridden(STEPS, before.values())
+    new = overridden(STEPS, after.values(), stopped or set())
+    return [s.as_shell() for s in changes(old, Plan("x", new)).steps]
 
 
-def shells(before: dict[str, End], after: dict[str, End]) -> list[str]:
-    return [s.as_shell() for s in steps_for(before, after, ROUTES)]
+def changed(ends: dict[str, End], **now: End) -> dict[str, End]:
+    return {**ends, **{k.replace("_", ":"): replace(v, changed=True) for k, v in now.items()}}
+
+
+def test_nothing_changed_is_no_step() -> None:
+    assert shells(_ends(), _ends()) == []
 
 
 def test_down_then_up_puts_the_routes_back() -> None:
     up = _ends()
-    down = {k: replace(v, up=False) for k, v in up.items() if k != "r1:eth1"}
-    assert shells(up, down) == ["ip -n x-h1 link set dev eth0 down",
-                                "ip -n x-r1 link set dev eth0 down"]
-    assert shells({**up, **down}, {k: up[k] for k in down}) == [
-        "ip -n x-h1 link set eth0 up", "ip -n x-r1 link set eth0 up",
-        "ip -n x-h1 route replace default via 10.0.0.1 dev eth0"]
+    down = changed(up, h1_eth0=replace(up["h1:eth0"], up=False),
+                   r1_eth0=replace(up["r1:eth0"], up=False))
+    out = shells(up, down)
+    assert "ip -n x-h1 link set dev eth0 down" in out
+    assert "ip -n x-r1 link set dev eth0 down" in out
+    assert out[0] == "ip -n x-h1 route del default"  # through what goes down
+    back = shells(down, up)
+    assert back[:2] == ["ip -n x-h1 link set eth0 up", "ip -n x-r1 link set eth0 up"]
+    assert "ip -n x-h1 route replace default via 10.128.0.1 dev eth0" in back
 
 
 def test_rates_are_replaced_or_cleared_and_a_nodes_losses_reloaded_whole() -> None:
     before = _ends()
-    after = {"r1:eth0": replace(before["r1:eth0"], rate_bps=1e6),
-             "h1:eth0": replace(before["h1:eth0"], rate_bps=None, loss=0.05)}
+    after = changed(before, r1_eth1=replace(before["r1:eth1"], rate_bps=1e6),
+                    h2_eth0=replace(before["h2:eth0"], loss=None))
     out = shells(before, after)
-    assert out[0] == ("ip netns exec x-r1 tc qdisc replace dev eth0 root tbf rate 1000000bit "
-                      "burst 3200 limit 9450")
-    assert out[1].startswith("ip netns exec x-h1 nft -f - <<'NSLAB_EOF'\ntable netdev "
-                             "nslab_loss\ndelete table netdev nslab_loss\n")
-    assert "numgen random mod 1000000 < 50000 counter drop" in out[1]
-    cleared = shells({**before, **after}, {"r1:eth0": before["r1:eth0"],
-                                          "r1:eth1": replace(before["r1:eth1"], loss=None)})
-    assert cleared[0].startswith("ip netns exec x-r1 tc qdisc replace dev eth0 root tbf "
-                                 "rate 50000000bit")
-    assert cleared[1].endswith("table netdev nslab_loss\ndelete table netdev nslab_loss\n"
-                               "NSLAB_EOF")  # r1 has no loss left: its table goes
-    gone = shells({"r1:eth0": before["r1:eth0"]},
-                  {"r1:eth0": replace(before["r1:eth0"], rate_bps=None)})
-    assert gone == ["ip netns exec x-r1 tc qdisc del dev eth0 root"]
+    assert "ip netns exec x-r1 tc qdisc replace dev eth1 root tbf rate 1000000bit " \
+           "burst 3200 limit 9450" in out
+    # h2 has no loss left: nslab's loss table goes, nothing else of its nftables
+    assert any(s.startswith("ip netns exec x-h2 nft -f - <<'NSLAB_EOF'\ntable netdev "
+                            "nslab_loss\ndelete table netdev nslab_loss\nNSLAB_EOF")
+               for s in out), out
+    gone = shells(before, changed(before, r1_eth1=replace(before["r1:eth1"], rate_bps=None)))
+    assert gone == ["ip netns exec x-r1 tc qdisc del dev eth1 root"]
+    more = shells(before, changed(before, h1_eth0=replace(before["h1:eth0"], loss=0.05)))
+    assert len(more) == 1 and "numgen random mod 1000000 < 50000 counter drop" in more[0]
+
+
+def test_an_mtu_is_set_and_set_back() -> None:
+    before = _ends()
+    after = changed(before, h1_eth0=replace(before["h1:eth0"], mtu=1400),
+                    r1_eth0=replace(before["r1:eth0"], mtu=1400))
+    assert shells(before, after) == ["ip -n x-h1 link set dev eth0 mtu 1400",
+                                     "ip -n x-r1 link set dev eth0 mtu 1400"]
+    assert shells(after, before) == ["ip -n x-h1 link set dev eth0 mtu 1500",
+                                     "ip -n x-r1 link set dev eth0 mtu 1500"]
+
+
+def test_a_stopped_node_has_its_ends_down_and_nothing_running() -> None:
+    ends = _ends()
+    out = shells(ends, ends, {"x-r1"})
+    assert "ip -n x-r1 link set dev eth0 down" in out
+    assert "ip -n x-r1 link set dev eth1 down" in out
+    assert not any("x-h1" in s or "x-h2" in s for s in out)  # its neighbours see the carrier go

@@ -25,18 +25,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from ipaddress import ip_network
 
 from nslab.errors import NslabError
 from nslab.plan import kinds
 from nslab.plan.build import Plan
 from nslab.plan.lives import Key
 from nslab.plan.steps import (
+    AddAddress,
+    AddBridge,
     AddNamespace,
     AddRoute,
     AddVeth,
+    DelAddress,
+    DelLink,
     LoadNftRuleset,
+    RemoveNamespace,
     RunCommand,
+    SetLinkDown,
+    SetLinkUp,
     SetNeighbourLimits,
     Step,
     WriteFile,
@@ -183,17 +189,21 @@ def _made_again(tgt: dict[Key, Step], cur: dict[Key, Step],
     return additions
 
 
+# what takes routes with it in the kernel: links, addresses, a link's state
+_DROP_ROUTES = (AddNamespace, RemoveNamespace, AddVeth, AddBridge, DelLink, AddAddress,
+                DelAddress, SetLinkUp, SetLinkDown)
+
+
 def _put_back(tgt: dict[Key, Step], cur: dict[Key, Step], additions: list[tuple[Key, Step]],
               removals: list[Step], remade: set[Key], gone_ns: set[str]
               ) -> list[tuple[Key, Step]]:
-    """The routes of every namespace whose links, addresses or shaping the
+    """The routes of every namespace whose links, addresses or link states the
     change touches (the kernel drops the routes through what went), and a
     ruleset whose namespace has a link made again (its rules name links).
     Every route is added as a replacement: it may be there already."""
     done = {key for key, _s in additions}
-    below = kinds.phase(AddRoute(None, ip_network("0.0.0.0/0"), ()))
     touched = {_ns(s) for s in [*removals, *(s for _k, s in additions)]
-               if kinds.phase(s) < below} - {None}
+               if isinstance(s, _DROP_ROUTES)} - {None}
     relinked = {k[1] for k in remade if k[0] == "link"}
     fresh_ns = {k[1] for k in remade if k[0] == "ns"}
     # a route may be there already; so may a ruleset found wanting in a namespace that stays

@@ -17,9 +17,10 @@ from nslab.kernel.seam import Kernel, RealKernel
 from nslab.plan.build import Plan
 from nslab.plan.diff import Change, changes
 from nslab.plan.steps import AddNamespace
-from nslab.running import readback as drift
 from nslab.running.build import privileged
 from nslab.running.change import run_change
+from nslab.running.record import now as planned_now
+from nslab.running.record import recorded_plan
 from nslab.state.journal import Journal, locked
 
 ACTIONS = ("stop", "start", "restart")
@@ -40,11 +41,11 @@ class NodeResult:
 
 def _change(name: str, journal: Journal, node: str, stop: bool, k: Kernel) -> Change:
     rec = journal.read()
-    steps = drift.recorded_plan(name)[2]
+    steps = recorded_plan(name)[2]
     now = set(rec.stopped)
     then = now | {node} if stop else now - {node}
-    current, _q = drift.expected(steps, name, now)
-    target, _q = drift.expected(steps, name, then)
+    current = planned_now(steps, name, now)
+    target = planned_now(steps, name, then)
     change = changes(current, Plan(name, target))
     journal.open()
     try:  # announced first: a cut stop or start is finished by check --repair
@@ -68,7 +69,7 @@ def node(lab: str, name: str, action: str, kernel: Kernel | None = None) -> Node
     privileged(k)
     t0 = time.perf_counter()
     with locked(lab):
-        journal, rec, steps = drift.recorded_plan(lab)
+        journal, rec, steps = recorded_plan(lab)
         nodes = [s.node for s in steps if isinstance(s, AddNamespace)]
         if name not in nodes:
             raise NotFoundError(f"lab '{lab}' has no node '{name}' (nodes: "

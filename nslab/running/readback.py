@@ -22,11 +22,9 @@ from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_interface, ip_network
 from typing import Any, assert_never
 
-from nslab.errors import LabNotFoundError, NslabError
 from nslab.kernel.seam import Kernel
 from nslab.model.lab import Nexthop
 from nslab.plan.build import carries_mark
-from nslab.plan.codec import steps_from_json
 from nslab.plan.nft import rule_counts
 from nslab.plan.steps import (
     AddAddress,
@@ -57,11 +55,9 @@ from nslab.plan.steps import (
     StopDaemons,
     StopService,
     WriteFile,
-    loss_ruleset,
 )
 from nslab.records.observed import NamespaceView
-from nslab.running import links
-from nslab.state.journal import Journal, Record
+from nslab.state.journal import Record
 
 _TABLES = re.compile(r"^table (\w+) (\S+) \{", re.M)
 
@@ -81,63 +77,6 @@ class Difference:
     def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "what": self.what, "expected": self.expected,
                 "found": self.found, "cause": self.cause, "repairable": self.blocks is None}
-
-
-def recorded_plan(name: str, known: tuple[Step, ...] = ()
-                  ) -> tuple[Journal, Record, tuple[Step, ...]]:
-    """A running lab's journal, and the steps it is made of (plan.json);
-    `known`: steps of a new plan, to take rather than decode (codec)."""
-    journal = Journal(name)
-    if not journal.exists():
-        raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
-    rec = journal.read_intact()
-    data = journal.read_file("plan.json")
-    if data is None:
-        raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "
-                         f"up was cut short): nslab down {name}, then up again")
-    try:
-        steps = steps_from_json(data, known)
-    except (TypeError, ValueError, KeyError, AttributeError) as e:
-        raise journal.damaged_file("plan.json", f"a step does not decode ({e})") from None
-    return journal, rec, steps
-
-
-def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]
-             ) -> tuple[tuple[Step, ...], set[str]]:
-    """The plan as `nslab link` and `nslab node stop` changed it since (the
-    ends as `nslab link` sees them): an end set down is down (and the routes
-    of its node are what the kernel left: not compared), a rate or a loss is
-    the one set; a stopped node's links are down and its services and daemons
-    do not run. Also: the namespaces whose routes are not compared."""
-    node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
-    now = [e for e in links.ends(lab) if e.node in node_ns]
-    changed = {(e.namespace, e.iface): e for e in now if e.changed}
-    down = {k for k, e in changed.items() if not e.up}
-    stopped_ns = {node_ns[n] for n in stopped if n in node_ns}
-    quiet = {ns for ns, _ in down} | stopped_ns
-    changed_ns = {ns for ns, _ in changed}
-    out: list[Step] = []
-    for s in steps:
-        ns = getattr(s, "ns", None)
-        if isinstance(s, SetLinkUp) and ((s.ns, s.name) in down or s.ns in stopped_ns):
-            continue
-        if isinstance(s, AddRoute) and s.ns in quiet:
-            continue
-        if isinstance(s, StartService | StartDaemons) and ns in stopped_ns:
-            continue
-        if isinstance(s, SetRate) and (s.ns, s.name) in changed:
-            continue  # below, at the rate it has now
-        if isinstance(s, LoadNftRuleset) and s.ns in changed_ns \
-                and s.text.startswith("table netdev nslab_loss"):
-            continue  # below, with the losses as they are now
-        out.append(s)
-    out += [SetRate(e.namespace, e.iface, e.rate_bps) for e in changed.values() if e.rate_bps]
-    for ns in sorted(changed_ns):
-        drops = [(e.iface, e.loss) for e in now if e.namespace == ns and e.loss]
-        if drops:
-            node = next(e.node for e in now if e.namespace == ns)
-            out.append(LoadNftRuleset(ns, node, loss_ruleset(drops)))
-    return tuple(out), quiet
 
 
 class _Reader:

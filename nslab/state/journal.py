@@ -364,6 +364,7 @@ def _replay(rec: Record, e: dict[str, Any]) -> None:
     elif t == "linkend":
         rec.link_ends[str(e["end"])] = {"up": bool(e.get("up", True)),
                                         "rate_bps": e.get("rate_bps"), "loss": e.get("loss"),
+                                        "mtu": e.get("mtu"),
                                         "changed": bool(e.get("changed", True))}
 
 

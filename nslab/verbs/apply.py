@@ -33,6 +33,7 @@ from nslab.running.build import (
 )
 from nslab.running.build import up as build
 from nslab.running.change import close, run_change, with_stops
+from nslab.running.record import expected, recorded_plan
 from nslab.state.journal import Journal, Record, locked
 
 
@@ -60,7 +61,7 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
     nslab link made since), and the steps in place now: that plan, or after a
     change cut short, what the kernel satisfies of the old plan and the new
     (with the daemons to stop first where some died); and the plan as recorded."""
-    journal, rec, steps = drift.recorded_plan(name, target)
+    journal, rec, steps = recorded_plan(name, target)
     if not rec.complete:
         raise ConflictError(f"lab '{name}' was not fully made (its up was cut short): "
                             f"nslab down {name}, then up again")
@@ -69,7 +70,7 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
         raise ConflictError(f"node {', '.join(sorted(by_hand))} of lab '{name}' is stopped: "
                             f"start it first (nslab node {name} {min(by_hand)} start)")
     # a timeline run cut short: what it stopped is started by this change
-    now, quiet = drift.expected(steps, name, rec.stopped)
+    now, quiet = expected(steps, name, rec.stopped)
     if rec.changing is None:
         return journal, rec, now, [], steps
     rec = _claim(name, journal, rec, k)
@@ -199,7 +200,7 @@ def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], new: tuple[St
     of the old plan and of the new one."""
     try:
         rec = journal.read()
-        want, quiet = drift.expected(old, name, set())
+        want, quiet = expected(old, name, set())
         have, _d, stop = drift.observe(tuple(dict.fromkeys((*want, *new))), rec, k, quiet)
         back = with_stops(changes(have, Plan(name, want)), stop)
         run_change(name, journal, back, k, "rollback")

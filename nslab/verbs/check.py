@@ -17,7 +17,8 @@ from nslab.plan.diff import Change, changes
 from nslab.plan.lives import lives_on, widened, without
 from nslab.running.build import privileged
 from nslab.running.change import run_change
-from nslab.running.readback import Difference, expected, observe, recorded_plan
+from nslab.running.readback import Difference, observe
+from nslab.running.record import expected, recorded_plan
 from nslab.state.journal import locked
 
 __all__ = ["CheckResult", "Difference", "check", "expected", "observe", "recorded_plan"]

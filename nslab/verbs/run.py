@@ -30,6 +30,7 @@ from nslab.records.timeline import (
     outages,
 )
 from nslab.running import links, nodes
+from nslab.running import record as running_record
 from nslab.state.journal import Journal
 from nslab.state.record import node_list, primary, recorded
 
@@ -75,7 +76,7 @@ def _undo(lab: str, events: list[dict[str, Any]]) -> list[str]:
     """Put back what a timeline's events changed: their links as the file
     says, their nodes started. Returns what was put back."""
     done = []
-    changed = {e.name for e in links.changed(lab)}
+    changed = {e.name for e in running_record.changed(lab)}
     stopped = Journal(lab).read().stopped
     for ev in events:
         target = list(ev["target"])
@@ -85,7 +86,7 @@ def _undo(lab: str, events: list[dict[str, Any]]) -> list[str]:
             done.append(f"node {target[0]} started")
         elif ev["kind"] == "link":
             try:
-                ends, peers = links.find(lab, target)
+                ends, peers = running_record.find(lab, target)
             except NotFoundError:  # the lab changed since (apply): nothing to put back
                 continue
             if {e.name for e in [*ends, *peers]} & changed:

@@ -5,4 +5,3 @@
 set -e
 ip -n chg-r1 link set dev eth1 mtu 1400
 ip -n chg-h3 link set dev eth0 mtu 1400
-ip -n chg-h3 route replace default via 10.128.0.9 dev eth0

@@ -5,4 +5,3 @@
 set -e
 ip netns exec chg-r1 tc qdisc replace dev eth1 root tbf rate 20000000bit burst 25000 limit 150000
 ip netns exec chg-h3 tc qdisc replace dev eth0 root tbf rate 20000000bit burst 25000 limit 150000
-ip -n chg-h3 route replace default via 10.128.0.9 dev eth0

@@ -5,4 +5,3 @@
 set -e
 ip netns exec chg-r1 tc qdisc del dev eth1 root
 ip netns exec chg-h3 tc qdisc del dev eth0 root
-ip -n chg-h3 route replace default via 10.128.0.9 dev eth0

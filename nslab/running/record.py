@@ -1,0 +1,124 @@
+"""The record of a lab that is up, as the verbs that read or change it need
+it: its plan (plan.json), its link ends as its file made them (lab.json) and
+as `nslab link` changed them since (the journal), and the plan as it is meant
+to be now (nslab.plan.overrides: the file plus what link, node and timelines
+changed)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
+from nslab.names import lab_argument
+from nslab.plan.codec import steps_from_json
+from nslab.plan.overrides import End, overridden, quiet
+from nslab.plan.steps import AddNamespace, AddRoute, Step
+from nslab.state.journal import Journal, Record
+
+__all__ = ["End", "changed", "ends", "expected", "find", "now", "recorded_plan"]
+
+
+def recorded_plan(name: str, known: tuple[Step, ...] = ()
+                  ) -> tuple[Journal, Record, tuple[Step, ...]]:
+    """A running lab's journal, and the steps it is made of (plan.json);
+    `known`: steps of a new plan, to take rather than decode (codec)."""
+    journal = Journal(name)
+    if not journal.exists():
+        raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
+    rec = journal.read_intact()
+    data = journal.read_file("plan.json")
+    if data is None:
+        raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "
+                         f"up was cut short): nslab down {name}, then up again")
+    try:
+        steps = steps_from_json(data, known)
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise journal.damaged_file("plan.json", f"a step does not decode ({e})") from None
+    return journal, rec, steps
+
+
+def file_ends(lab: str) -> dict[str, End]:
+    """Every link end of a running lab as its file made it."""
+    data = Journal(lab_argument(lab)).read_file("lab.json")
+    if data is None:
+        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
+    return {f"{n['name']}:{i['name']}": End(n["name"], i["name"], n["namespace"], True,
+                                            i.get("rate_bps"), i.get("loss"), False)
+            for n in data["nodes"] for i in n["interfaces"]}
+
+
+def _ends(lab: str) -> dict[str, End]:
+    """Every link end of a running lab, as the file made it and then as nslab
+    link changed it."""
+    out = file_ends(lab)
+    for name, now in Journal(lab).read().link_ends.items():
+        if name in out:
+            out[name] = replace(out[name], up=now["up"], rate_bps=now["rate_bps"],
+                                loss=now["loss"], mtu=now.get("mtu"), changed=now["changed"])
+    return out
+
+
+def ends(lab: str) -> list[End]:
+    """Every link end of a running lab as it is meant to be now: as its file
+    made it, then as nslab link changed it."""
+    return list(_ends(lab).values())
+
+
+def _peer_of(lab: str) -> dict[str, str]:
+    data = Journal(lab).read_file("lab.json") or {}
+    return {f"{n['name']}:{i['name']}": i["peer"] for n in data.get("nodes", [])
+            for i in n["interfaces"]}
+
+
+def find(lab: str, names: list[str]) -> tuple[list[End], list[End]]:
+    """The ends `names` point at: `A B` (the link between nodes A and B, an end
+    may say its interface) or `A:IFACE` (that end only); and their peers."""
+    ends, peer = _ends(lab), _peer_of(lab)
+    if len(names) == 1:
+        if names[0] not in ends:
+            raise NotFoundError(f"lab '{lab}' has no link end '{names[0]}' (write NODE:IFACE; "
+                                f"nslab status {lab} lists them)")
+        e = ends[names[0]]
+        return [e], [ends[peer[e.name]]] if peer.get(e.name) in ends else []
+    if len(names) != 2:
+        raise UsageError("name a link by its two nodes (A B) or one end (NODE:IFACE)")
+    a, b = names
+    found = [(ends[x], ends[y]) for x, y in peer.items()
+             if x in ends and y in ends and _matches(x, a) and _matches(y, b)]
+    if not found:
+        raise NotFoundError(f"lab '{lab}' has no link between {a} and {b}")
+    if len(found) > 1:
+        raise UsageError(f"{a} and {b} share {len(found)} links: name the interface "
+                         f"({', '.join(x.name for x, _ in found)})")
+    x, y = found[0]
+    return [x, y], [y, x]
+
+
+def _matches(end: str, asked: str) -> bool:
+    return end == asked or end.split(":")[0] == asked
+
+
+def changed(lab: str) -> list[End]:
+    """The link ends a running lab has that differ from its file."""
+    return [e for e in _ends(lab).values() if e.changed]
+
+
+def now(steps: tuple[Step, ...], lab: str, stopped: set[str],
+        ends_now: list[End] | None = None) -> tuple[Step, ...]:
+    """The plan `steps` as it is meant to be now: with the link ends as `nslab
+    link` left them (or `ends_now`) and the nodes `stopped` stopped."""
+    node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
+    mine = [e for e in (ends_now if ends_now is not None else ends(lab)) if e.node in node_ns]
+    return overridden(steps, mine, {node_ns[n] for n in stopped if n in node_ns})
+
+
+def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]
+             ) -> tuple[tuple[Step, ...], set[str]]:
+    """What `check` compares with the kernel: the plan as it is meant to be now,
+    less the routes of the namespaces with an end down or stopped (the kernel
+    dropped what it dropped there: not compared); and those namespaces."""
+    node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
+    calm = quiet([e for e in ends(lab) if e.node in node_ns],
+                 {node_ns[n] for n in stopped if n in node_ns})
+    return tuple(s for s in now(steps, lab, stopped)
+                 if not (isinstance(s, AddRoute) and s.ns in calm)), calm
