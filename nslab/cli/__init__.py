@@ -135,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     sp = add("link", cmd_link, "show or change a running lab's link: A B (the link "
              "between two nodes) or NODE:IFACE (one end), then show, down, up, "
-             "set rate=RATE loss=PERCENT, clear (back to the file), flap")
+             "set rate=RATE loss=PERCENT mtu=BYTES, clear (back to the file), flap")
     sp.add_argument("lab")
     sp.add_argument("words", nargs="+", metavar="A [B] [ACTION [KEY=VALUE...]]")
     sp.add_argument("--period", type=numbers.seconds, default=2.0, metavar="S",

@@ -81,6 +81,17 @@ _HINTS = {
 _GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.EINVAL}
 
 
+# steps sent as netlink requests, batched per namespace; steps made one by one;
+# steps that change a running lab's processes and files
+NETLINK = (AddVeth, AddBridge, SetMaster, SetMtu, AddAddress, SetLinkUp, AddRoute, SetRate,
+           ClearRate, SetLinkDown, DelLink, DelAddress, DelRoute)
+ChangeStep = RemoveNamespace | StopService | StopDaemons | ReloadDaemons | RemoveFile
+OneByOne = (AddNamespace | SetSysctl | ChangeStep | RunCommand | SetNetem | SetNeighbourLimits
+            | WriteFile | LoadNftRuleset)
+ONE_BY_ONE = (AddNamespace, SetSysctl, RemoveNamespace, StopService, StopDaemons, ReloadDaemons,
+              RemoveFile, RunCommand, SetNetem, SetNeighbourLimits, WriteFile, LoadNftRuleset)
+
+
 def _phase_name(step: Step) -> str:
     return type(step).__name__
 
@@ -121,59 +132,51 @@ class Executor:
         self.refs.clear()
 
     def _phase(self, steps: list[Step]) -> None:
+        """One phase: netlink steps batched per namespace, services and daemons
+        started together, every other kind one by one."""
         first = steps[0]
         total = len(steps)
         if self.progress:
             self.progress(_phase_name(first), 0, total)
-        match first:
-            case AddNamespace():
-                for k, s in enumerate(steps):
-                    assert isinstance(s, AddNamespace)
-                    self._add_namespace(s)
-                    if self.progress and k % 100 == 99:
-                        self.progress(_phase_name(first), k + 1, total)
-            case SetSysctl():
-                for s in steps:
-                    assert isinstance(s, SetSysctl)
-                    self._sysctl(s)
-            case (AddVeth() | AddBridge() | SetMaster() | SetMtu() | AddAddress() | SetLinkUp()
-                  | AddRoute() | SetRate() | ClearRate() | SetLinkDown() | DelLink()
-                  | DelAddress() | DelRoute()):
-                self._netlink(steps)
-            case RemoveNamespace() | StopService() | StopDaemons() | ReloadDaemons() \
-                    | RemoveFile():
-                for s in steps:
-                    self._change(s)
-            case RunCommand():
-                for s in steps:
-                    assert isinstance(s, RunCommand)
-                    self._run_command(s)
-            case StartService():
-                self._start_services([s for s in steps if isinstance(s, StartService)])
-            case SetNetem():
-                for s in steps:
-                    assert isinstance(s, SetNetem)
-                    code, tail = self.kernel.run_command(s.ns, s.argv)
-                    if code != 0:
-                        raise KernelError(s.as_shell(), tail, "nslab doctor: is netem there?")
-            case StartDaemons():
-                self._start_daemons([s for s in steps if isinstance(s, StartDaemons)])
-            case SetNeighbourLimits():
-                for s in steps:
-                    assert isinstance(s, SetNeighbourLimits) and self.neighbour_hook
-                    self.neighbour_hook(s)
-            case WriteFile():
-                for s in steps:
-                    assert isinstance(s, WriteFile)
-                    self._write_file(s)
-            case LoadNftRuleset():
-                for s in steps:
-                    assert isinstance(s, LoadNftRuleset)
-                    self._load_nft(s)
-            case _:
-                assert_never(first)
+        if isinstance(first, NETLINK):
+            self._netlink(steps)
+        elif isinstance(first, StartService):
+            self._start_services([s for s in steps if isinstance(s, StartService)])
+        elif isinstance(first, StartDaemons):
+            self._start_daemons([s for s in steps if isinstance(s, StartDaemons)])
+        else:
+            for k, s in enumerate(steps):
+                assert isinstance(s, ONE_BY_ONE)
+                self._one(s)
+                if self.progress and k % 100 == 99:
+                    self.progress(_phase_name(first), k + 1, total)
         if self.progress:
             self.progress(_phase_name(first), total, total)
+
+    def _one(self, s: OneByOne) -> None:
+        match s:
+            case AddNamespace():
+                self._add_namespace(s)
+            case SetSysctl():
+                self._sysctl(s)
+            case RemoveNamespace() | StopService() | StopDaemons() | ReloadDaemons() \
+                    | RemoveFile():
+                self._change(s)
+            case RunCommand():
+                self._run_command(s)
+            case SetNetem():
+                code, tail = self.kernel.run_command(s.ns, s.argv)
+                if code != 0:
+                    raise KernelError(s.as_shell(), tail, "nslab doctor: is netem there?")
+            case SetNeighbourLimits():
+                assert self.neighbour_hook is not None
+                self.neighbour_hook(s)
+            case WriteFile():
+                self._write_file(s)
+            case LoadNftRuleset():
+                self._load_nft(s)
+            case _:
+                assert_never(s)
 
     # ------------------------------------------------------------ steps
     def _add_namespace(self, s: AddNamespace) -> None:
@@ -436,7 +439,7 @@ class Executor:
                                "shows how it was started)")
 
     # ------------------------------------------------------------ a running lab's changes
-    def _change(self, s: Step) -> None:
+    def _change(self, s: ChangeStep) -> None:
         match s:
             case RemoveNamespace():
                 self._remove_namespace(s)
@@ -461,7 +464,7 @@ class Executor:
             case RemoveFile():
                 self._remove_file(s)
             case _:
-                raise AssertionError(f"not a change step: {s}")
+                assert_never(s)
 
     def _remove_file(self, s: RemoveFile) -> None:
         """A file of the lab's, only while its first line is still the lab's

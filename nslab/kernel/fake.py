@@ -299,78 +299,94 @@ class FakeKernel:
         return errors
 
     def _apply(self, ns: Namespace, req: nl.Request) -> int:
-        if req.kind == nl.RTM_NEWLINK:
-            return self._newlink(ns, req)
-        if req.kind == nl.RTM_DELLINK:
-            index = _IFINFO.unpack_from(req.body)[2]
-            if index not in ns.links:
-                return errno.ENODEV
-            self._delete_link(ns, index)
-            return 0
-        if req.kind == nl.RTM_NEWADDR:
-            _fam, plen, _f, _s, index = _IFADDR.unpack_from(req.body)
-            a = nl.attrs(req.body, _IFADDR.size)
-            if index not in ns.links:
-                return errno.ENODEV
-            raw = a[nl.IFA_LOCAL]
-            addr = f"{ipaddress.ip_address(raw)}/{plen}"
-            if addr in ns.links[index].addresses:
+        """A request as the kernel answers it (0, or an errno)."""
+        handler = {
+            nl.RTM_NEWLINK: self._newlink,
+            nl.RTM_DELLINK: self._dellink,
+            nl.RTM_NEWADDR: self._newaddr,
+            nl.RTM_DELADDR: self._deladdr,
+            nl.RTM_DELROUTE: self._delroute,
+            nl.RTM_NEWROUTE: self._newroute,
+            nl.RTM_DELQDISC: self._delqdisc,
+            nl.RTM_NEWQDISC: self._newqdisc,
+        }.get(req.kind)
+        return handler(ns, req) if handler is not None else errno.EOPNOTSUPP
+
+    def _dellink(self, ns: Namespace, req: nl.Request) -> int:
+        index = _IFINFO.unpack_from(req.body)[2]
+        if index not in ns.links:
+            return errno.ENODEV
+        self._delete_link(ns, index)
+        return 0
+
+    def _newaddr(self, ns: Namespace, req: nl.Request) -> int:
+        _fam, plen, _f, _s, index = _IFADDR.unpack_from(req.body)
+        a = nl.attrs(req.body, _IFADDR.size)
+        if index not in ns.links:
+            return errno.ENODEV
+        raw = a[nl.IFA_LOCAL]
+        addr = f"{ipaddress.ip_address(raw)}/{plen}"
+        if addr in ns.links[index].addresses:
+            return errno.EEXIST
+        ns.links[index].addresses.add(addr)
+        return 0
+
+    def _deladdr(self, ns: Namespace, req: nl.Request) -> int:
+        _fam, plen, _f, _s, index = _IFADDR.unpack_from(req.body)
+        a = nl.attrs(req.body, _IFADDR.size)
+        addr = f"{ipaddress.ip_address(a[nl.IFA_LOCAL])}/{plen}"
+        if index not in ns.links or addr not in ns.links[index].addresses:
+            return errno.EADDRNOTAVAIL
+        ns.links[index].addresses.discard(addr)
+        return 0
+
+    def _delroute(self, ns: Namespace, req: nl.Request) -> int:
+        dst = _route_dst(req.body)
+        left = [r for r in ns.routes if not r.startswith(f"{dst} ")]
+        if len(left) == len(ns.routes):
+            return errno.ESRCH
+        ns.routes = left
+        return 0
+
+    def _newroute(self, ns: Namespace, req: nl.Request) -> int:
+        a = nl.attrs(req.body, 12)
+        oif = struct.unpack("=I", a[nl.RTA_OIF][:4])[0] if nl.RTA_OIF in a else None
+        if oif is None and nl.RTA_GATEWAY in a:  # the kernel finds the device
+            via = ipaddress.ip_address(a[nl.RTA_GATEWAY])
+            oif = next((li.index for li in ns.links.values() for addr in li.addresses
+                        if via in ipaddress.ip_interface(addr).network), None)
+            if oif is None:
+                return errno.ENETUNREACH
+        if oif is not None and oif not in ns.links:
+            return errno.ENODEV
+        dst = _route_dst(req.body)
+        if any(r.startswith(f"{dst} ") for r in ns.routes):
+            if not req.flags & nl.F_REPLACE:
                 return errno.EEXIST
-            ns.links[index].addresses.add(addr)
-            return 0
-        if req.kind == nl.RTM_DELADDR:
-            _fam, plen, _f, _s, index = _IFADDR.unpack_from(req.body)
-            a = nl.attrs(req.body, _IFADDR.size)
-            addr = f"{ipaddress.ip_address(a[nl.IFA_LOCAL])}/{plen}"
-            if index not in ns.links or addr not in ns.links[index].addresses:
-                return errno.EADDRNOTAVAIL
-            ns.links[index].addresses.discard(addr)
-            return 0
-        if req.kind == nl.RTM_DELROUTE:
-            dst = _route_dst(req.body)
-            left = [r for r in ns.routes if not r.startswith(f"{dst} ")]
-            if len(left) == len(ns.routes):
-                return errno.ESRCH
-            ns.routes = left
-            return 0
-        if req.kind == nl.RTM_NEWROUTE:
-            a = nl.attrs(req.body, 12)
-            oif = struct.unpack("=I", a[nl.RTA_OIF][:4])[0] if nl.RTA_OIF in a else None
-            if oif is None and nl.RTA_GATEWAY in a:  # the kernel finds the device
-                via = ipaddress.ip_address(a[nl.RTA_GATEWAY])
-                oif = next((li.index for li in ns.links.values() for addr in li.addresses
-                            if via in ipaddress.ip_interface(addr).network), None)
-                if oif is None:
-                    return errno.ENETUNREACH
-            if oif is not None and oif not in ns.links:
-                return errno.ENODEV
-            dst = _route_dst(req.body)
-            if any(r.startswith(f"{dst} ") for r in ns.routes):
-                if not req.flags & nl.F_REPLACE:
-                    return errno.EEXIST
-                ns.routes = [r for r in ns.routes if not r.startswith(f"{dst} ")]
-            ns.routes.append(f"{dst} {req.body.hex()} dev {oif}")
-            return 0
-        if req.kind == nl.RTM_DELQDISC:
-            index = nl._TCMSG.unpack_from(req.body)[1]
-            ns.rates.pop(index, None)
-            return 0 if ns.qdiscs.pop(index, None) else errno.ENOENT
-        if req.kind == nl.RTM_NEWQDISC:
-            index = nl._TCMSG.unpack_from(req.body)[1]
-            if index not in ns.links:
-                return errno.ENODEV
-            if index in ns.qdiscs and not req.flags & nl.F_REPLACE:
-                return errno.EEXIST
-            a = nl.attrs(req.body, nl._TCMSG.size)
-            kind = a[nl.TCA_KIND].split(b"\0")[0].decode()
-            ns.qdiscs[index] = kind
-            shape = netstate.tbf_shape(a[nl.TCA_OPTIONS]) if kind == "tbf" and \
-                nl.TCA_OPTIONS in a else None
-            ns.rates.pop(index, None)
-            if shape is not None:
-                ns.rates[index] = shape[0]
-            return 0
-        return errno.EOPNOTSUPP
+            ns.routes = [r for r in ns.routes if not r.startswith(f"{dst} ")]
+        ns.routes.append(f"{dst} {req.body.hex()} dev {oif}")
+        return 0
+
+    def _delqdisc(self, ns: Namespace, req: nl.Request) -> int:
+        index = nl._TCMSG.unpack_from(req.body)[1]
+        ns.rates.pop(index, None)
+        return 0 if ns.qdiscs.pop(index, None) else errno.ENOENT
+
+    def _newqdisc(self, ns: Namespace, req: nl.Request) -> int:
+        index = nl._TCMSG.unpack_from(req.body)[1]
+        if index not in ns.links:
+            return errno.ENODEV
+        if index in ns.qdiscs and not req.flags & nl.F_REPLACE:
+            return errno.EEXIST
+        a = nl.attrs(req.body, nl._TCMSG.size)
+        kind = a[nl.TCA_KIND].split(b"\0")[0].decode()
+        ns.qdiscs[index] = kind
+        shape = netstate.tbf_shape(a[nl.TCA_OPTIONS]) if kind == "tbf" and \
+            nl.TCA_OPTIONS in a else None
+        ns.rates.pop(index, None)
+        if shape is not None:
+            ns.rates[index] = shape[0]
+        return 0
 
     def _newlink(self, ns: Namespace, req: nl.Request) -> int:
         _fam, _t, index, flags, change = _IFINFO.unpack_from(req.body)

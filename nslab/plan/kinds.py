@@ -69,13 +69,43 @@ def phase(s: st.Step) -> int:
             assert_never(s)
 
 
+LinkStep = (st.AddVeth | st.AddBridge | st.DelLink | st.SetMaster | st.SetMtu | st.AddAddress
+            | st.DelAddress | st.SetLinkUp | st.SetLinkDown | st.SetRate | st.SetNetem
+            | st.ClearRate)
+LINK_STEPS = (st.AddVeth, st.AddBridge, st.DelLink, st.SetMaster, st.SetMtu, st.AddAddress,
+              st.DelAddress, st.SetLinkUp, st.SetLinkDown, st.SetRate, st.SetNetem, st.ClearRate)
+
+
 def makes(s: st.Step) -> tuple[Key, ...]:
     """The kernel objects (or settings) `s` makes; the first is its identity."""
+    if isinstance(s, LINK_STEPS):
+        return _link_makes(s)
     match s:
-        case st.AddNamespace():
+        case st.AddNamespace() | st.RemoveNamespace():
             return (("ns", s.ns),)
         case st.SetSysctl():
             return (("sysctl", str(s.ns), s.key),)
+        case st.AddRoute() | st.DelRoute():
+            return (("route", str(s.ns), str(s.dst)),)
+        case st.WriteFile() | st.RemoveFile():
+            return (("file", s.path),)
+        case st.LoadNftRuleset():
+            return (("nft", str(s.ns)),)
+        case st.StartDaemons() | st.StopDaemons() | st.ReloadDaemons():
+            return (("daemons", s.ns),)
+        case st.RunCommand():
+            return (("run", s.ns, *s.argv),)
+        case st.StartService() | st.StopService():
+            return (("service", s.ns, s.name),)
+        case st.SetNeighbourLimits():
+            return (("neighbours", str(s.family)),)
+        case _:
+            assert_never(s)
+
+
+def _link_makes(s: LinkStep) -> tuple[Key, ...]:
+    """What a step on a link makes: the link, or one of its settings."""
+    match s:
         case st.AddVeth():
             return (("link", str(s.ns), s.name), ("link", str(s.peer_ns), s.peer_name))
         case st.AddBridge() | st.DelLink():
@@ -90,22 +120,6 @@ def makes(s: st.Step) -> tuple[Key, ...]:
             return (("up", str(s.ns), s.name),)
         case st.SetRate() | st.SetNetem() | st.ClearRate():
             return (("qdisc", s.ns, s.name),)
-        case st.AddRoute() | st.DelRoute():
-            return (("route", str(s.ns), str(s.dst)),)
-        case st.WriteFile() | st.RemoveFile():
-            return (("file", s.path),)
-        case st.LoadNftRuleset():
-            return (("nft", str(s.ns)),)
-        case st.StartDaemons() | st.StopDaemons() | st.ReloadDaemons():
-            return (("daemons", s.ns),)
-        case st.RunCommand():
-            return (("run", s.ns, *s.argv),)
-        case st.StartService() | st.StopService():
-            return (("service", s.ns, s.name),)
-        case st.RemoveNamespace():
-            return (("ns", s.ns),)
-        case st.SetNeighbourLimits():
-            return (("neighbours", str(s.family)),)
         case _:
             assert_never(s)
 
