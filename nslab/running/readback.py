@@ -25,6 +25,7 @@ from typing import Any, assert_never
 from nslab.kernel.seam import Kernel
 from nslab.model.lab import Nexthop
 from nslab.plan.build import carries_mark
+from nslab.plan.kinds import LINK_STEPS, LinkStep
 from nslab.plan.nft import rule_counts
 from nslab.plan.steps import (
     AddAddress,
@@ -180,120 +181,177 @@ def _namespace_gone(node: str, ns: str, r: _Reader) -> Difference:
                       ("ns", ns))
 
 
-def _satisfied(s: Step, v: NamespaceView, r: _Reader
-               ) -> bool | tuple[str, str] | Difference:
+Found = bool | tuple[str, str] | Difference
+
+
+def _satisfied(s: Step, v: NamespaceView, r: _Reader) -> Found:
+    """Whether the kernel holds what `s` makes: True, a difference, or (for a
+    router's daemons) the ones that died."""
     node = r.node.get(getattr(s, "ns", ""), "")
+    if isinstance(s, LINK_STEPS):
+        return _on_link(s, v, r, node)
     match s:
-        case AddVeth():
-            link = v.links.get(s.name)
-            peer_view = r.views.get(s.peer_ns or "")
-            peer = peer_view.links.get(s.peer_name) if peer_view else None
-            if link is not None and peer is not None and v.peers.get(s.name) == peer.index:
-                return True
-            want = f"a veth to {r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
-            if link is None and peer is None:
-                return Difference(node, f"link {s.name}", want, "missing",
-                                  f"deleted by hand (ip link del {s.name}), or its other end was")
-            if link is None:  # one end of a veth cannot go alone
-                other = f"{r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
-                return Difference(node, f"link {s.name}", want, f"missing, and {other} "
-                                  "is another link", "moved into another namespace, or "
-                                  "replaced by someone else's link: nslab leaves it alone",
-                                  ("link", s.ns, s.name))
-            return Difference(node, f"link {s.name}", want, f"another {link.kind} link",
-                              "made by someone else with the lab's name: nslab leaves it alone",
-                              ("link", s.ns, s.name))
-        case AddBridge():
-            return True if s.name in v.links else Difference(
-                node, f"bridge {s.name}", "there", "missing",
-                f"deleted by hand (ip link del {s.name})")
-        case SetMaster():
-            link = v.links.get(s.name)
-            if link is None or link.master == s.master:
-                return link is not None
-            return Difference(node, f"link {s.name}", f"a port of {s.master}",
-                              f"master {link.master or 'none'}",
-                              f"changed by hand (ip link set {s.name} nomaster)")
-        case SetMtu():
-            link = v.links.get(s.name)
-            if link is None or link.mtu == s.mtu:
-                return link is not None
-            return Difference(node, f"link {s.name}", f"mtu {s.mtu}", f"mtu {link.mtu}",
-                              f"changed by hand (ip link set {s.name} mtu {link.mtu})")
-        case SetLinkUp():
-            link = v.links.get(s.name)
-            if link is None or link.up:
-                return link is not None
-            return Difference(node, f"link {s.name}", "up", "down",
-                              f"set down by hand (ip link set {s.name} down)")
-        case AddAddress():
-            return (s.dev, str(s.address)) in v.addresses or Difference(
-                node, f"address {s.address}", f"on {s.dev}", "missing",
-                f"deleted or changed by hand (ip addr del {s.address} dev {s.dev})"
-                if s.dev in v.links else f"its link {s.dev} is missing")
-        case SetRate() | SetNetem():
-            kind = "tbf" if isinstance(s, SetRate) else "netem"
-            found = v.qdiscs.get(s.name)
-            if found != kind:
-                return Difference(node, f"qdisc of {s.name}", kind, found or "none",
-                                  f"changed by hand (tc qdisc del dev {s.name} root)"
-                                  if s.name in v.links else f"its link {s.name} is missing")
-            rate = v.rates.get(s.name)
-            if isinstance(s, SetRate) and rate is not None and not _near(rate, s.rate_bps):
-                return Difference(node, f"qdisc of {s.name}", f"tbf rate {_bits(s.rate_bps)}",
-                                  f"tbf rate {_bits(rate)}", f"changed by hand (tc qdisc "
-                                  f"change dev {s.name} root tbf rate ...)")
-            return True
         case AddRoute():
-            hops = v.routes.get(str(s.dst))
-            if hops is not None and _same_hops(s.nexthops, hops):
-                return True
-            devs = [h.dev for h in s.nexthops if h.dev]
-            down = [d for d in devs if d in v.links and not v.links[d].up]
-            cause = (f"the kernel dropped it when {down[0]} went down" if down else
-                     "deleted by hand (ip route del)" if hops is None else "changed by hand "
-                     "(ip route replace)")
-            return Difference(node, f"route {s.dst}", _hops_text(s.nexthops),
-                              "missing" if hops is None else _hops_text(hops), cause)
+            return _route(s, v, r, node)
         case LoadNftRuleset():
-            wanted = {f"{f} {n}" for f, n in _TABLES.findall(s.text)}
-            missing = sorted(wanted - v.tables)
-            if missing:
-                return Difference(node, f"nftables table {missing[0]}", "loaded", "missing",
-                                  "deleted by hand (nft flush ruleset)")
-            for table, count in sorted(rule_counts(s.text).items()):
-                have = v.rules.get(table, 0)
-                if have != count:
-                    return Difference(node, f"nftables table {table}", f"{count} rule(s)",
-                                      f"{have} rule(s)", "rules "
-                                      f"{'deleted' if have < count else 'added'} by hand "
-                                      f"(nft {'delete' if have < count else 'add'} rule ...)")
-            return True
+            return _nft(s, v, r, node)
         case StartService():
-            pids = [int(e["pid"]) for e in r.rec.services
-                    if e.get("node") == s.node and e.get("name") == s.name]
-            return (bool(pids) and r.alive(s.ns, pids[-1])) or Difference(
-                node, f"service {s.name}", "running", "not running",
-                "the process died (it exited or was killed)")
+            return _service(s, v, r, node)
         case StartDaemons():
-            names = ("bird",) if s.suite == "bird" else s.daemons
-            alive = [d for d in names if _daemon_alive(s.dir, d, s.ns, r)]
-            if len(alive) == len(names):
-                return True
-            if alive:
-                return ("partial", ", ".join(d for d in names if d not in alive))
-            return Difference(node, f"{s.suite} daemons", ", ".join(names), "none running",
-                              "the daemons died (they exited or were killed)")
+            return _daemons(s, v, r, node)
         case SetSysctl() | RunCommand() | SetNeighbourLimits():
             return True  # commands and settings that leave nothing to read back
-        case (AddNamespace() | WriteFile() | ClearRate() | SetLinkDown() | DelLink()
-              | DelAddress() | DelRoute() | RemoveNamespace() | StopService() | StopDaemons()
-              | ReloadDaemons() | RemoveFile()):
+        case (AddNamespace() | WriteFile() | DelRoute() | RemoveNamespace() | StopService()
+              | StopDaemons() | ReloadDaemons() | RemoveFile()):
             # compared before (namespaces, files), or changes that are never part of a
             # lab's plan: one here is a bug, not something the kernel satisfies
             raise AssertionError(f"check cannot compare a {type(s).__name__} step")
         case _:
             assert_never(s)
+
+
+def _on_link(s: LinkStep, v: NamespaceView, r: _Reader, node: str) -> Found:
+    match s:
+        case AddVeth():
+            return _veth(s, v, r, node)
+        case AddBridge():
+            return _bridge(s, v, r, node)
+        case SetMaster():
+            return _master(s, v, r, node)
+        case SetMtu():
+            return _mtu(s, v, r, node)
+        case SetLinkUp():
+            return _up(s, v, r, node)
+        case AddAddress():
+            return _address(s, v, r, node)
+        case SetRate() | SetNetem():
+            return _qdisc(s, v, r, node)
+        case ClearRate() | SetLinkDown() | DelLink() | DelAddress():
+            raise AssertionError(f"check cannot compare a {type(s).__name__} step")
+        case _:
+            assert_never(s)
+
+
+def _veth(s: AddVeth, v: NamespaceView, r: _Reader, node: str) -> Found:
+    link = v.links.get(s.name)
+    peer_view = r.views.get(s.peer_ns or "")
+    peer = peer_view.links.get(s.peer_name) if peer_view else None
+    if link is not None and peer is not None and v.peers.get(s.name) == peer.index:
+        return True
+    want = f"a veth to {r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
+    if link is None and peer is None:
+        return Difference(node, f"link {s.name}", want, "missing",
+                          f"deleted by hand (ip link del {s.name}), or its other end was")
+    if link is None:  # one end of a veth cannot go alone
+        other = f"{r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
+        return Difference(node, f"link {s.name}", want, f"missing, and {other} "
+                          "is another link", "moved into another namespace, or "
+                          "replaced by someone else's link: nslab leaves it alone",
+                          ("link", s.ns, s.name))
+    return Difference(node, f"link {s.name}", want, f"another {link.kind} link",
+                      "made by someone else with the lab's name: nslab leaves it alone",
+                      ("link", s.ns, s.name))
+
+
+def _bridge(s: AddBridge, v: NamespaceView, r: _Reader, node: str) -> Found:
+    return True if s.name in v.links else Difference(
+        node, f"bridge {s.name}", "there", "missing",
+        f"deleted by hand (ip link del {s.name})")
+
+
+def _master(s: SetMaster, v: NamespaceView, r: _Reader, node: str) -> Found:
+    link = v.links.get(s.name)
+    if link is None or link.master == s.master:
+        return link is not None
+    return Difference(node, f"link {s.name}", f"a port of {s.master}",
+                      f"master {link.master or 'none'}",
+                      f"changed by hand (ip link set {s.name} nomaster)")
+
+
+def _mtu(s: SetMtu, v: NamespaceView, r: _Reader, node: str) -> Found:
+    link = v.links.get(s.name)
+    if link is None or link.mtu == s.mtu:
+        return link is not None
+    return Difference(node, f"link {s.name}", f"mtu {s.mtu}", f"mtu {link.mtu}",
+                      f"changed by hand (ip link set {s.name} mtu {link.mtu})")
+
+
+def _up(s: SetLinkUp, v: NamespaceView, r: _Reader, node: str) -> Found:
+    link = v.links.get(s.name)
+    if link is None or link.up:
+        return link is not None
+    return Difference(node, f"link {s.name}", "up", "down",
+                      f"set down by hand (ip link set {s.name} down)")
+
+
+def _address(s: AddAddress, v: NamespaceView, r: _Reader, node: str) -> Found:
+    return (s.dev, str(s.address)) in v.addresses or Difference(
+        node, f"address {s.address}", f"on {s.dev}", "missing",
+        f"deleted or changed by hand (ip addr del {s.address} dev {s.dev})"
+        if s.dev in v.links else f"its link {s.dev} is missing")
+
+
+def _qdisc(s: SetRate | SetNetem, v: NamespaceView, r: _Reader, node: str) -> Found:
+    kind = "tbf" if isinstance(s, SetRate) else "netem"
+    found = v.qdiscs.get(s.name)
+    if found != kind:
+        return Difference(node, f"qdisc of {s.name}", kind, found or "none",
+                          f"changed by hand (tc qdisc del dev {s.name} root)"
+                          if s.name in v.links else f"its link {s.name} is missing")
+    rate = v.rates.get(s.name)
+    if isinstance(s, SetRate) and rate is not None and not _near(rate, s.rate_bps):
+        return Difference(node, f"qdisc of {s.name}", f"tbf rate {_bits(s.rate_bps)}",
+                          f"tbf rate {_bits(rate)}", f"changed by hand (tc qdisc "
+                          f"change dev {s.name} root tbf rate ...)")
+    return True
+
+
+def _route(s: AddRoute, v: NamespaceView, r: _Reader, node: str) -> Found:
+    hops = v.routes.get(str(s.dst))
+    if hops is not None and _same_hops(s.nexthops, hops):
+        return True
+    devs = [h.dev for h in s.nexthops if h.dev]
+    down = [d for d in devs if d in v.links and not v.links[d].up]
+    cause = (f"the kernel dropped it when {down[0]} went down" if down else
+             "deleted by hand (ip route del)" if hops is None else "changed by hand "
+             "(ip route replace)")
+    return Difference(node, f"route {s.dst}", _hops_text(s.nexthops),
+                      "missing" if hops is None else _hops_text(hops), cause)
+
+
+def _nft(s: LoadNftRuleset, v: NamespaceView, r: _Reader, node: str) -> Found:
+    wanted = {f"{f} {n}" for f, n in _TABLES.findall(s.text)}
+    missing = sorted(wanted - v.tables)
+    if missing:
+        return Difference(node, f"nftables table {missing[0]}", "loaded", "missing",
+                          "deleted by hand (nft flush ruleset)")
+    for table, count in sorted(rule_counts(s.text).items()):
+        have = v.rules.get(table, 0)
+        if have != count:
+            return Difference(node, f"nftables table {table}", f"{count} rule(s)",
+                              f"{have} rule(s)", "rules "
+                              f"{'deleted' if have < count else 'added'} by hand "
+                              f"(nft {'delete' if have < count else 'add'} rule ...)")
+    return True
+
+
+def _service(s: StartService, v: NamespaceView, r: _Reader, node: str) -> Found:
+    pids = [int(e["pid"]) for e in r.rec.services
+            if e.get("node") == s.node and e.get("name") == s.name]
+    return (bool(pids) and r.alive(s.ns, pids[-1])) or Difference(
+        node, f"service {s.name}", "running", "not running",
+        "the process died (it exited or was killed)")
+
+
+def _daemons(s: StartDaemons, v: NamespaceView, r: _Reader, node: str) -> Found:
+    names = ("bird",) if s.suite == "bird" else s.daemons
+    alive = [d for d in names if _daemon_alive(s.dir, d, s.ns, r)]
+    if len(alive) == len(names):
+        return True
+    if alive:
+        return ("partial", ", ".join(d for d in names if d not in alive))
+    return Difference(node, f"{s.suite} daemons", ", ".join(names), "none running",
+                      "the daemons died (they exited or were killed)")
 
 
 def _near(have: float, want: float) -> bool:

@@ -309,63 +309,89 @@ class Staged:
         self.files = []
 
 
-def _replay(rec: Record, e: dict[str, Any]) -> None:
-    t = e.get("t")
-    if t == "begin":
-        rec.began = True
-        rec.source, rec.instance = e.get("source"), str(e.get("instance", ""))
-        need = e.get("neighbours") or [0, 0]
-        rec.neighbours = (int(need[0]), int(need[1]))
-    elif t == "ns":
-        name = str(e["name"])
-        rec.namespaces[name] = e.get("ino")
-        rec.nodes[name] = str(e.get("node", ""))
-    elif t == "unns":  # removed by apply: down leaves its name alone
-        rec.namespaces.pop(str(e["name"]), None)
-        rec.nodes.pop(str(e["name"]), None)
-    elif t == "service":
-        if not isinstance(e.get("pid"), int) or "node" not in e or "name" not in e:
-            raise TypeError("a service record without its pid, node or name")
-        rec.services.append(e)
-    elif t == "neigh":
-        rec.neighbour_limits = True
-    elif t in ("hostlink", "hostbridge"):
-        rec.machine_links[str(e["name"])] = str(e.get("alias") or "")
-        if e.get("index"):
-            rec.machine_indexes[str(e["name"])] = int(e["index"])
-    elif t == "shareddir":
-        rec.shared_dirs = True
-    elif t == "machine":
-        rec.machine = e.get("ino")
-    elif t == "hostnft":
-        rec.machine_tables.append(str(e["table"]))
-    elif t == "hostsysctl":
-        rec.machine_sysctls = True
-    elif t == "file":
-        rec.files.append(str(e["path"]))
-    elif t == "unfile" and e["path"] in rec.files:
+def _begin(rec: Record, e: dict[str, Any]) -> None:
+    rec.began = True
+    rec.source, rec.instance = e.get("source"), str(e.get("instance", ""))
+    need = e.get("neighbours") or [0, 0]
+    rec.neighbours = (int(need[0]), int(need[1]))
+
+
+def _ns(rec: Record, e: dict[str, Any]) -> None:
+    name = str(e["name"])
+    rec.namespaces[name] = e.get("ino")
+    rec.nodes[name] = str(e.get("node", ""))
+
+
+def _unns(rec: Record, e: dict[str, Any]) -> None:  # removed by apply: down leaves its name
+    rec.namespaces.pop(str(e["name"]), None)
+    rec.nodes.pop(str(e["name"]), None)
+
+
+def _service(rec: Record, e: dict[str, Any]) -> None:
+    if not isinstance(e.get("pid"), int) or "node" not in e or "name" not in e:
+        raise TypeError("a service record without its pid, node or name")
+    rec.services.append(e)
+
+
+def _machine_link(rec: Record, e: dict[str, Any]) -> None:
+    rec.machine_links[str(e["name"])] = str(e.get("alias") or "")
+    if e.get("index"):
+        rec.machine_indexes[str(e["name"])] = int(e["index"])
+
+
+def _unfile(rec: Record, e: dict[str, Any]) -> None:
+    if e["path"] in rec.files:
         rec.files.remove(e["path"])
-    elif t == "dir":
-        rec.dirs.append(str(e["path"]))
-    elif t == "up":
-        rec.complete = True
-    elif t == "node":
-        if e.get("state") == "stopped":
-            rec.stopped.add(str(e["node"]))
-        else:
-            rec.stopped.discard(str(e["node"]))
-    elif t == "timeline":
-        rec.playing = list(e.get("events") or []) if e.get("state") == "playing" else None
-    elif t == "change":
-        rec.changing = str(e.get("what", "apply"))
-        rec.source = e.get("source") or rec.source  # apply of another file: now its
-    elif t == "changed":
-        rec.changing = None
-    elif t == "linkend":
-        rec.link_ends[str(e["end"])] = {"up": bool(e.get("up", True)),
-                                        "rate_bps": e.get("rate_bps"), "loss": e.get("loss"),
-                                        "mtu": e.get("mtu"),
-                                        "changed": bool(e.get("changed", True))}
+
+
+def _node(rec: Record, e: dict[str, Any]) -> None:
+    if e.get("state") == "stopped":
+        rec.stopped.add(str(e["node"]))
+    else:
+        rec.stopped.discard(str(e["node"]))
+
+
+def _change(rec: Record, e: dict[str, Any]) -> None:
+    rec.changing = str(e.get("what", "apply"))
+    rec.source = e.get("source") or rec.source  # apply of another file: now its
+
+
+def _linkend(rec: Record, e: dict[str, Any]) -> None:
+    rec.link_ends[str(e["end"])] = {"up": bool(e.get("up", True)),
+                                    "rate_bps": e.get("rate_bps"), "loss": e.get("loss"),
+                                    "mtu": e.get("mtu"),
+                                    "changed": bool(e.get("changed", True))}
+
+
+def _set(**fields: Any) -> Any:
+    """A record that sets fields of the replay to fixed values, or from the record."""
+    def replay(rec: Record, e: dict[str, Any]) -> None:
+        for name, value in fields.items():
+            setattr(rec, name, value(e) if callable(value) else value)
+    return replay
+
+
+# what each kind of journal record does to the replay
+_REPLAY: dict[str, Any] = {
+    "begin": _begin, "ns": _ns, "unns": _unns, "service": _service,
+    "neigh": _set(neighbour_limits=True), "hostlink": _machine_link,
+    "hostbridge": _machine_link, "shareddir": _set(shared_dirs=True),
+    "machine": _set(machine=lambda e: e.get("ino")),
+    "hostnft": lambda rec, e: rec.machine_tables.append(str(e["table"])),
+    "hostsysctl": _set(machine_sysctls=True),
+    "file": lambda rec, e: rec.files.append(str(e["path"])), "unfile": _unfile,
+    "dir": lambda rec, e: rec.dirs.append(str(e["path"])), "up": _set(complete=True),
+    "node": _node,
+    "timeline": _set(playing=lambda e: list(e.get("events") or [])
+                     if e.get("state") == "playing" else None),
+    "change": _change, "changed": _set(changing=None), "linkend": _linkend,
+}
+
+
+def _replay(rec: Record, e: dict[str, Any]) -> None:
+    handler = _REPLAY.get(str(e.get("t")))
+    if handler is not None:
+        handler(rec, e)
 
 
 class JournalError(NslabError):
