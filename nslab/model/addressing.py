@@ -107,67 +107,24 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
     the IPv4 pool has left (clear of `taken`, the loopbacks the file gives)."""
     out = Assignment()
     seen: dict[object, Member] = {}
-    explicit_nets: dict[int, dict[int, IPNetwork]] = {}
-    for s, req in enumerate(requests):
-        nets: dict[int, IPNetwork] = {}
-        for m, given in req.explicit.items():
-            if given.ip in seen:
-                out.problems.append(Problem(_where(m), f"address {given.ip} is used twice",
-                                            "every address must be unique in a lab"))
-            seen[given.ip] = m
-            known = given.network
-            if given.version == 4 and known.prefixlen < 31 and given.ip in (
-                    known.network_address, known.broadcast_address):
-                out.problems.append(Problem(_where(m), f"{given} is the network or broadcast "
-                                            f"address of {known}", "pick a host address"))
-            have = nets.get(given.version)
-            if have is None:
-                nets[given.version] = known
-            elif have != known:
-                out.problems.append(Problem(_where(m), f"{given} is outside {have}, the subnet "
-                                            "this segment already has",
-                                            "addresses on one link or switch share a subnet"))
-        explicit_nets[s] = nets
+    explicit_nets = {s: _explicit(req, seen, out) for s, req in enumerate(requests)}
     reserved = [n for nets in explicit_nets.values() for n in nets.values()]
-    for i, a in enumerate(reserved):
-        for b in reserved[i + 1:]:
-            if a != b and a.overlaps(b):
-                out.problems.append(Problem(("links",), f"subnets {a} and {b} overlap",
-                                            "two segments cannot share addresses"))
+    _no_overlap(reserved, out)
     pools: dict[int, _Pool] = {4: _Pool(pool4, reserved)}
     if pool6 is not None:
         pools[6] = _Pool(pool6, reserved)
     families = [4, 6] if pool6 is not None or any(6 in n for n in explicit_nets.values()) else [4]
     full: dict[int, int] = {}  # family -> subnets the pool had no room for
     for s, req in enumerate(requests):
-        order = sorted(req.members, key=lambda m: (m not in req.routers, m))
         subnet: dict[int, IPNetwork | None] = {4: None, 6: None}
-        for fam in families:
-            if not req.members:
-                continue
-            net: IPNetwork | None = explicit_nets[s].get(fam)
-            if net is None:
-                if fam not in pools:
-                    continue
-                net = pools[fam].take(_prefix_for(len(order)) if fam == 4 else 64)
-                if net is None:
-                    full.setdefault(fam, 0)
-                    full[fam] += 1
-                    continue
-            subnet[fam] = net
-            free = (a for a in _hosts(net) if a.ip not in seen)
-            for m in order:
-                mine = req.explicit.get(m)
-                if mine is not None and mine.version == fam:
-                    out.addresses.setdefault(m, []).append(mine)
-                    continue
-                addr = next(free, None)
-                if addr is None:
-                    out.problems.append(Problem(_where(m), f"subnet {net} has no free address "
-                                                "left for this end", "use a shorter prefix"))
-                    break
-                seen[addr.ip] = m
-                out.addresses.setdefault(m, []).append(addr)
+        for fam in families if req.members else []:
+            net = explicit_nets[s].get(fam)
+            if net is None and fam in pools:
+                net = pools[fam].take(_prefix_for(len(req.members)) if fam == 4 else 64)
+                full[fam] = full.get(fam, 0) + (net is None)
+            if net is not None:
+                subnet[fam] = net
+                _addresses_in(net, fam, req, seen, out)
         s4, s6 = subnet[4], subnet[6]
         out.subnets4.append(s4 if isinstance(s4, IPv4Network) else None)
         out.subnets6.append(s6 if isinstance(s6, IPv6Network) else None)
@@ -176,7 +133,60 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
         if len(out.loopbacks) < loopbacks:
             full[4] = full.get(4, 0) + 1
     for fam, count in full.items():  # said once, with the count
-        out.problems.append(Problem(("addressing",), f"the IPv{fam} pool {pools[fam].pool} "
-                                    f"has no room left for {count} more subnets",
-                                    "give a larger pool"))
+        if count:
+            out.problems.append(Problem(("addressing",), f"the IPv{fam} pool "
+                                        f"{pools[fam].pool} has no room left for {count} more "
+                                        "subnets", "give a larger pool"))
     return out
+
+
+def _explicit(req: SegmentRequest, seen: dict[object, Member], out: Assignment
+              ) -> dict[int, IPNetwork]:
+    """The subnets a segment's explicit addresses give it, by family; each
+    address claimed (a second claim is a problem)."""
+    nets: dict[int, IPNetwork] = {}
+    for m, given in req.explicit.items():
+        if given.ip in seen:
+            out.problems.append(Problem(_where(m), f"address {given.ip} is used twice",
+                                        "every address must be unique in a lab"))
+        seen[given.ip] = m
+        known = given.network
+        if given.version == 4 and known.prefixlen < 31 and given.ip in (
+                known.network_address, known.broadcast_address):
+            out.problems.append(Problem(_where(m), f"{given} is the network or broadcast "
+                                        f"address of {known}", "pick a host address"))
+        have = nets.get(given.version)
+        if have is None:
+            nets[given.version] = known
+        elif have != known:
+            out.problems.append(Problem(_where(m), f"{given} is outside {have}, the subnet "
+                                        "this segment already has",
+                                        "addresses on one link or switch share a subnet"))
+    return nets
+
+
+def _no_overlap(reserved: list[IPNetwork], out: Assignment) -> None:
+    for i, a in enumerate(reserved):
+        for b in reserved[i + 1:]:
+            if a != b and a.overlaps(b):
+                out.problems.append(Problem(("links",), f"subnets {a} and {b} overlap",
+                                            "two segments cannot share addresses"))
+
+
+def _addresses_in(net: IPNetwork, fam: int, req: SegmentRequest,
+                  seen: dict[object, Member], out: Assignment) -> None:
+    """Each member's address of family `fam` in `net`: its explicit one, else
+    the next free host address (routers first, then in order)."""
+    free = (a for a in _hosts(net) if a.ip not in seen)
+    for m in sorted(req.members, key=lambda m: (m not in req.routers, m)):
+        mine = req.explicit.get(m)
+        if mine is not None and mine.version == fam:
+            out.addresses.setdefault(m, []).append(mine)
+            continue
+        addr = next(free, None)
+        if addr is None:
+            out.problems.append(Problem(_where(m), f"subnet {net} has no free address "
+                                        "left for this end", "use a shorter prefix"))
+            break
+        seen[addr.ip] = m
+        out.addresses.setdefault(m, []).append(addr)

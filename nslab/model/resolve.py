@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
 
@@ -141,6 +142,46 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
     return out
 
 
+def _request(spec: LabSpec, seg: segments.RawSegment, names: list[tuple[str, str]],
+             kinds: Mapping[str, str]) -> addressing.SegmentRequest:
+    """What a segment asks of the addressing: its members, its routers, the
+    addresses the file gives."""
+    explicit: dict[addressing.Member, IPInterface] = {}
+    for i, j in seg.members:
+        addrs = spec.links[i].addresses
+        given = addrs[j] if addrs is not None else None
+        if given is not None:
+            explicit[(i, j)] = ipaddress.ip_interface(given)
+    routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
+    return addressing.SegmentRequest(list(seg.members), routers, explicit)
+
+
+def _auto_routes(spec: LabSpec, kinds: Mapping[str, str], routed: list[routing.RoutedSegment],
+                 problems: list[Problem]) -> dict[str, list[Route]]:
+    """The computed routes (routing: auto), unless they would be too many."""
+    l3 = [n for n, k in kinds.items() if k != "switch"]
+    router_nodes = {n for n in l3 if kinds[n] == "router"}
+    if spec.routing == "static" or not router_nodes:
+        return {}
+    most = len(l3) * sum(len(seg.subnets) for seg in routed)
+    if most > MAX_AUTO_ROUTES:
+        problems.append(Problem(("routing",), f"auto could need {most:,} routes "
+                                f"({len(l3):,} nodes by {len(routed):,} subnets), more "
+                                f"than nslab computes ({MAX_AUTO_ROUTES:,})",
+                                "use routing: static with routes of your own (a default "
+                                "route per node), or a smaller lab"))
+        return {}
+    return routing.compute(routed, l3, router_nodes)
+
+
+def _reorder_needs_delay(mine: ImpairSpec, link: int, node: str) -> list[Problem]:
+    if mine.reorder and not mine.delay:
+        return [Problem(("links", link), f"reorder on what {node} sends needs a delay",
+                        "netem reorders by sending some packets at once and delaying the "
+                        "rest")]
+    return []
+
+
 def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     """The lab the file describes. `configs`: the routers' own daemon configs
     (node -> text), read by the caller from the files the spec names."""
@@ -153,16 +194,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
         ends.append((segments.End(a[0], a[1], kinds[a[0]] == "switch"),
                      segments.End(b[0], b[1], kinds[b[0]] == "switch")))
     raw = segments.group(ends)
-    requests = []
-    for seg in raw:
-        explicit: dict[addressing.Member, IPInterface] = {}
-        for i, j in seg.members:
-            addrs = spec.links[i].addresses
-            given = addrs[j] if addrs is not None else None
-            if given is not None:
-                explicit[(i, j)] = ipaddress.ip_interface(given)
-        routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
-        requests.append(addressing.SegmentRequest(list(seg.members), routers, explicit))
+    requests = [_request(spec, seg, names, kinds) for seg in raw]
     pool6 = spec.addressing.ipv6_pool
     with_daemons = [n for n, s in spec.nodes.items() if daemons.runs_daemons(spec.routing, s)]
     fixed = {n: ipaddress.ip_interface(s.loopback) for n, s in spec.nodes.items()
@@ -197,19 +229,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
         routed.append(routing.RoutedSegment(subnets, tuple(
             routing.Attachment(n, f, tuple(iface_addrs[n][f])) for n, f in members)))
 
-    l3 = [n for n, k in kinds.items() if k != "switch"]
-    router_nodes = {n for n in l3 if kinds[n] == "router"}
-    auto: dict[str, list[Route]] = {}
-    if spec.routing != "static" and router_nodes:
-        most = len(l3) * sum(len(seg.subnets) for seg in routed)
-        if most > MAX_AUTO_ROUTES:
-            problems.append(Problem(("routing",), f"auto could need {most:,} routes "
-                                    f"({len(l3):,} nodes by {len(routed):,} subnets), more "
-                                    f"than nslab computes ({MAX_AUTO_ROUTES:,})",
-                                    "use routing: static with routes of your own (a default "
-                                    "route per node), or a smaller lab"))
-        else:
-            auto = routing.compute(routed, l3, router_nodes)
+    auto = _auto_routes(spec, kinds, routed, problems)
     ends_of: dict[str, list[tuple[int, int]]] = {n: [] for n in spec.nodes}
     for i in range(len(spec.links)):  # each node's link ends, in file order
         for j in (0, 1):
@@ -222,10 +242,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
             node, ifname = names[2 * i + j]
             peer = names[2 * i + 1 - j]
             mine, theirs = _impair(spec, i, node), _impair(spec, i, peer[0])
-            if mine.reorder and not mine.delay:
-                problems.append(Problem(("links", i), f"reorder on what {node} sends needs a "
-                                        "delay", "netem reorders by sending some packets at "
-                                        "once and delaying the rest"))
+            problems += _reorder_needs_delay(mine, i, node)
             ifaces.append(Interface(
                 node, ifname, peer[0], peer[1], seg_of_link[i],
                 tuple(iface_addrs[node][ifname]),

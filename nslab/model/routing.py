@@ -68,21 +68,7 @@ def compute(segments: list[RoutedSegment], nodes: list[str],
     for s, seg in enumerate(segments):
         for att in seg.attached:
             mine[att.node].append(s)
-    defaults: dict[tuple[str, int], tuple[Nexthop, ...]] = {}
-    for n in nodes:
-        if n in routers:
-            continue
-        for version in (4, 6):
-            for s in mine[n]:
-                gw = next((a for a in segments[s].attached if a.node in routers
-                           and _address(a, version) is not None
-                           and _own(segments[s], n, version) is not None), None)
-                if gw is not None:
-                    own = _own(segments[s], n, version)
-                    addr = _address(gw, version)
-                    assert own is not None and addr is not None
-                    defaults[(n, version)] = (Nexthop(addr.ip, own.ifname),)
-                    break
+    defaults = _defaults(segments, nodes, routers, mine)
     on: dict[str, list[int]] = {}
     for s, seg in enumerate(segments):
         for att in seg.attached:
@@ -105,18 +91,45 @@ def compute(segments: list[RoutedSegment], nodes: list[str],
                 if key not in gateways:
                     gateways[key] = _gateways(segments, mine[n], n, routers, subnet.version)
                     hop_sets[key] = {}
-                gws = gateways[key]
-                picked = _closest(gws, dist)
-                hops = hop_sets[key].get(picked)
-                if hops is None:
-                    hops = hop_sets[key][picked] = tuple(gws[i][1] for i in picked)
-                if not hops or defaults.get(key) == hops:
-                    continue
-                routes[n].append(Route(subnet, hops, "auto"))
+                hops = _hops(gateways[key], dist, hop_sets[key])
+                if hops and defaults.get(key) != hops:
+                    routes[n].append(Route(subnet, hops, "auto"))
     for (n, version), hops in defaults.items():
         dst = ipaddress.ip_network("0.0.0.0/0" if version == 4 else "::/0")
         routes[n].append(Route(dst, hops, "auto"))
     return routes
+
+
+def _hops(gws: list[tuple[str, Nexthop]], dist: dict[str, int],
+          known: dict[tuple[int, ...], tuple[Nexthop, ...]]) -> tuple[Nexthop, ...]:
+    """The next hops through the closest gateways (one tuple per set picked)."""
+    picked = _closest(gws, dist)
+    hops = known.get(picked)
+    if hops is None:
+        hops = known[picked] = tuple(gws[i][1] for i in picked)
+    return hops
+
+
+def _defaults(segments: list[RoutedSegment], nodes: list[str], routers: set[str],
+              mine: dict[str, list[int]]) -> dict[tuple[str, int], tuple[Nexthop, ...]]:
+    """Each host's default route, per family: through the first router on its
+    first segment that has one."""
+    defaults: dict[tuple[str, int], tuple[Nexthop, ...]] = {}
+    for n in nodes:
+        if n in routers:
+            continue
+        for version in (4, 6):
+            for s in mine[n]:
+                gw = next((a for a in segments[s].attached if a.node in routers
+                           and _address(a, version) is not None
+                           and _own(segments[s], n, version) is not None), None)
+                if gw is not None:
+                    own = _own(segments[s], n, version)
+                    addr = _address(gw, version)
+                    assert own is not None and addr is not None
+                    defaults[(n, version)] = (Nexthop(addr.ip, own.ifname),)
+                    break
+    return defaults
 
 
 def _own(seg: RoutedSegment, node: str, version: int) -> Attachment | None:

@@ -45,8 +45,29 @@ def check(spec: LabSpec) -> list[Problem]:
         problems.append(Problem(("name",), f"lab name '{spec.name}' is not allowed",
                                 "lowercase letters, digits and '-', start with a letter, "
                                 "at most 20 characters, such as 'demo'"))
+    _check_nodes(spec, problems)
+    _check_namespaces(spec, problems)
+    _check_machine_names(spec, problems)
     names = list(spec.nodes)
     known = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
+    used: dict[tuple[str, str], tuple[str | int, ...]] = {}
+    for i, link in enumerate(spec.links):
+        ends = [parse_endpoint(e) for e in link.endpoints]
+        for j, end in enumerate(ends):
+            _check_end(spec, i, j, end, known, used, problems)
+        for sender in link.impair or {}:
+            if sender not in {e.node for e in ends}:
+                problems.append(Problem(("links", i, "impair", sender),
+                                        f"'{sender}' is not an end of this link",
+                                        f"impair is keyed by the sending end: "
+                                        f"{' or '.join(e.node for e in ends)}"))
+        if len(ends) == 2 and ends[0].node == ends[1].node:
+            problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
+                                    "a link joins two different nodes"))
+    return problems
+
+
+def _check_nodes(spec: LabSpec, problems: list[Problem]) -> None:
     for name, node in spec.nodes.items():
         if not re.fullmatch(NODE_NAME, name):
             problems.append(Problem(("nodes", name), f"node name '{name}' is not allowed",
@@ -58,43 +79,33 @@ def check(spec: LabSpec) -> list[Problem]:
         if node.kind == "switch" and node.routes:
             problems.append(Problem(("nodes", name, "routes"), "a switch has no routes",
                                     "routes belong on hosts and routers"))
-    _check_namespaces(spec, problems)
-    _check_machine_names(spec, problems)
-    used: dict[tuple[str, str], tuple[str | int, ...]] = {}
-    for i, link in enumerate(spec.links):
-        ends = [parse_endpoint(e) for e in link.endpoints]
-        for j, end in enumerate(ends):
-            where: tuple[str | int, ...] = ("links", i, "endpoints", j)
-            if end.node not in spec.nodes:
-                problems.append(Problem(where, f"node '{end.node}' is not defined",
-                                        f"nodes: {known}"))
-                continue
-            if end.ifname is not None:
-                why = ifname_problem(end.ifname)
-                if why is None and end.ifname == "br0" and spec.nodes[end.node].kind == "switch":
-                    why = "br0 is the switch's own bridge; name its port otherwise"
-                if why:
-                    problems.append(Problem(where, why))
-                key = (end.node, end.ifname)
-                if key in used:
-                    problems.append(Problem(where, f"interface {end.node}:{end.ifname} is used "
-                                            "by two links", "give one of them another name"))
-                used[key] = where
-            if link.addresses is not None and link.addresses[j] is not None \
-                    and spec.nodes[end.node].kind == "switch":
-                problems.append(Problem(("links", i, "addresses", j),
-                                        f"'{end.node}' is a switch: its end has no address",
-                                        "write null for a switch end"))
-        for sender in link.impair or {}:
-            if sender not in {e.node for e in ends}:
-                problems.append(Problem(("links", i, "impair", sender),
-                                        f"'{sender}' is not an end of this link",
-                                        f"impair is keyed by the sending end: "
-                                        f"{' or '.join(e.node for e in ends)}"))
-        if len(ends) == 2 and ends[0].node == ends[1].node:
-            problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
-                                    "a link joins two different nodes"))
-    return problems
+
+
+def _check_end(spec: LabSpec, i: int, j: int, end: Endpoint, known: str,
+               used: dict[tuple[str, str], tuple[str | int, ...]],
+               problems: list[Problem]) -> None:
+    """End `j` of link `i`: a node that exists, an interface name that is free."""
+    where: tuple[str | int, ...] = ("links", i, "endpoints", j)
+    if end.node not in spec.nodes:
+        problems.append(Problem(where, f"node '{end.node}' is not defined", f"nodes: {known}"))
+        return
+    if end.ifname is not None:
+        why = ifname_problem(end.ifname)
+        if why is None and end.ifname == "br0" and spec.nodes[end.node].kind == "switch":
+            why = "br0 is the switch's own bridge; name its port otherwise"
+        if why:
+            problems.append(Problem(where, why))
+        key = (end.node, end.ifname)
+        if key in used:
+            problems.append(Problem(where, f"interface {end.node}:{end.ifname} is used "
+                                    "by two links", "give one of them another name"))
+        used[key] = where
+    addresses = spec.links[i].addresses
+    if addresses is not None and addresses[j] is not None \
+            and spec.nodes[end.node].kind == "switch":
+        problems.append(Problem(("links", i, "addresses", j),
+                                f"'{end.node}' is a switch: its end has no address",
+                                "write null for a switch end"))
 
 
 def _check_namespaces(spec: LabSpec, problems: list[Problem]) -> None:

@@ -177,15 +177,7 @@ def _fast(text: str, smap: SourceMap) -> Any:
     for ev in events:
         kind = type(ev)
         if kind is yaml.ScalarEvent:
-            if ev.anchor is not None or ev.tag is not None:
-                raise _Careful()
-            value: Any = ev.value
-            if ev.implicit[0] and (value[:1] in _RESOLVERS):
-                tag = loader.resolve(yaml.ScalarNode, value, (True, False))
-                if tag != _STR:
-                    if tag not in _PLAIN_TAGS:
-                        raise _Careful()
-                    value = loader.construct_object(yaml.ScalarNode(tag, value))
+            value: Any = _scalar(ev, loader)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if ev.anchor is not None or ev.tag is not None:
                 raise _Careful()
@@ -208,22 +200,11 @@ def _fast(text: str, smap: SourceMap) -> Any:
             marks[()] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
             path: Path_ = ()
         else:
-            into, at = stack[-1]
-            if type(into) is dict:
-                if key is None:  # this value is a key
-                    if (type(value) is not str or value in into
-                            or (value == "<<" and ev.implicit[0])):
-                        raise _Careful()
-                    key = value
-                    marks[(*at, key)] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
-                    continue
-                path = (*at, key)
-                into[key] = value
-                key = None
-            else:
-                path = (*at, len(into))
-                into.append(value)
-                marks[path] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
+            placed = _place(stack[-1], key, value, ev, marks)
+            if placed is None:  # this value is a key
+                key = value
+                continue
+            path, key = placed, None
         values += 1
         if values > MAX_VALUES:
             raise _TooBig()
@@ -234,6 +215,39 @@ def _fast(text: str, smap: SourceMap) -> Any:
     if root is None:
         raise _Careful()
     return root
+
+
+def _scalar(ev: Any, loader: Any) -> Any:
+    """A scalar's value, as the safe loader reads it (a tag or anchor: careful)."""
+    if ev.anchor is not None or ev.tag is not None:
+        raise _Careful()
+    value = ev.value
+    if ev.implicit[0] and (value[:1] in _RESOLVERS):
+        tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+        if tag != _STR:
+            if tag not in _PLAIN_TAGS:
+                raise _Careful()
+            value = loader.construct_object(yaml.ScalarNode(tag, value))
+    return value
+
+
+def _place(frame: _Frame, key: Any, value: Any, ev: Any, marks: dict[Path_, Any]
+           ) -> Path_ | None:
+    """Put `value` into the innermost container: its path, or None when it is a
+    key of a mapping (its mark kept; a repeated or merge key: careful)."""
+    into, at = frame
+    if type(into) is dict:
+        if key is None:
+            if type(value) is not str or value in into or (value == "<<" and ev.implicit[0]):
+                raise _Careful()
+            marks[(*at, value)] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
+            return None
+        into[key] = value
+        return (*at, key)
+    path = (*at, len(into))
+    into.append(value)
+    marks[path] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
+    return path
 
 
 def _at(text: str, offset: int) -> tuple[int, int]:
