@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 NSLAB = Path(__file__).resolve().parent.parent / "nslab"
-PURE = {"names", "spec", "model", "plan", "views", "records"}
+PURE = {"names", "units", "spec", "model", "plan", "views", "records"}
 ALLOWED: dict[str, set[str]] = {
     "names": {"errors"},
-    "spec": {"errors", "names"},
-    "model": {"errors", "names", "spec"},
+    "units": set(),
+    "spec": {"errors", "names", "units"},
+    "model": {"errors", "names", "units", "spec"},
     "plan": {"errors", "names", "spec", "model"},
     "records": {"errors"},
     "views": {"errors", "names", "spec", "model", "plan", "records"},
@@ -24,8 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     "state": {"errors", "names", "signals"},
     "kernel": {"errors", "names", "signals", "spec", "model", "plan", "records", "state"},
     # a lab that is up: its record, the change runner, readback, teardown (no verb)
-    "running": {"errors", "names", "signals", "spec", "model", "plan", "records", "state",
-                "kernel"},
+    "running": {"errors", "names", "units", "signals", "spec", "model", "plan", "records",
+                "state", "kernel"},
     "verbs": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
               "state", "kernel", "running"},
     # nslab web: a verb with a server and a page of its own (static files beside it)

@@ -252,3 +252,18 @@ def test_the_pure_tests_load_nothing_effectful() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=root, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_rate_means_what_tc_means_wherever_it_is_written() -> None:
+    """One parser (nslab.units): `bit` bits, `bps` bytes per second, for a link's
+    rate and an expected throughput alike."""
+    from nslab.model.compile import compile_text
+    from nslab.units import rate
+
+    assert rate("10mbit") == 10e6 and rate("10mbps") == 80e6 and rate("10Mbit/s") == 10e6
+    assert rate("125kbps") == rate("1mbit") == 1e6
+    text = ("name: u\nnodes: {a: {}, b: {}}\nlinks: [{endpoints: [a, b], rate: 10mbps}]\n"
+            "test: {expect: [{from: a, to: b, throughput: 10mbps}]}\n")
+    lab = compile_text(text, "u.yaml")
+    assert lab.nodes[0].interfaces[0].rate_bps == 80e6
+    assert lab.tests.expectations[0].rate_bps == 80e6

@@ -7,7 +7,8 @@ import ipaddress
 
 from nslab.errors import Problem
 from nslab.model.lab import Expectation, Kind, Lab, LabTests
-from nslab.spec.schema import ExpectSpec, LabTestsSpec, parse_rate
+from nslab.spec.schema import ExpectSpec, LabTestsSpec
+from nslab.units import rate as parse_rate
 
 
 def _text(e: ExpectSpec, dst: str) -> str:

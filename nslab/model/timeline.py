@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from nslab.errors import Problem
 from nslab.model.lab import EventAction, Lab, Timeline, TimelineEvent
-from nslab.spec.schema import LabSpec, link_rate, percent
+from nslab.spec.schema import LabSpec, link_rate
 from nslab.spec.timeline import EventSpec
+from nslab.units import percent
 
 MAX_PAIRS = 50  # pairs probed by default (every host pair, at most)
 

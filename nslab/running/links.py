@@ -20,8 +20,9 @@ from nslab.plan.diff import changes
 from nslab.running.change import close, run_change
 from nslab.running.record import End, file_ends, find, now, recorded_plan
 from nslab.running.record import ends as record_ends
-from nslab.spec.schema import link_rate, percent
+from nslab.spec.schema import link_rate
 from nslab.state.journal import locked
+from nslab.units import percent
 
 ACTIONS = ("show", "set", "clear", "down", "up", "flap")
 

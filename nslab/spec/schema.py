@@ -8,7 +8,6 @@ later, in `nslab.spec.check` and `nslab.model.resolve`, which know the whole fil
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -25,6 +24,7 @@ from nslab.spec.policy import (
     with_prefix,
 )
 from nslab.spec.timeline import TimelineSpec, seconds, timeline_form
+from nslab.units import duration_ms, percent, rate
 
 DEFAULT_POOL = "10.128.0.0/16"
 
@@ -121,44 +121,19 @@ class NodeSpec(Strict):
 MTU_MIN, MTU_MAX = 68, 65535  # what a veth takes (IPv4's minimum; IPv6 needs 1280)
 
 
-_LINK_RATE = re.compile(r"(\d+(?:\.\d+)?)([kmgt]?)(bit|bps)", re.IGNORECASE)
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
 RATE_MIN, RATE_MAX = 8_000, 100e9  # bits per second that tbf shapes well
 
 
 def link_rate(text: str) -> float:
-    """A link rate as tc writes it, in bits per second: 10mbit, 500kbit, 1gbit
-    (bits), or 125kbps (bytes, as tc reads bps)."""
-    m = _LINK_RATE.fullmatch(text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a rate such as 10mbit, 500kbit or 1gbit")
-    bits = float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}[
-        m.group(2).lower()] * (8 if m.group(3).lower() == "bps" else 1)
-    if not RATE_MIN <= bits <= RATE_MAX:
-        raise ValueError(f"{text} is outside what nslab shapes (8kbit to 100gbit)")
-    return bits
-
-
-def percent(text: str) -> float:
-    """'1%' -> 0.01; from 0% to 100%."""
-    m = _PERCENT.fullmatch(text.strip())
-    if not m or float(m.group(1)) > 100:
-        raise ValueError(f"'{text}' is not a percentage such as 1% or 0.5%")
-    return float(m.group(1)) / 100
-
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s)")
-
-
-def duration_ms(text: str) -> float:
-    """A time as tc writes it (20ms, 500us, 1s), in milliseconds."""
-    m = _DURATION.fullmatch(text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a time such as 20ms, 500us or 1s")
-    ms = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-    if ms > 60_000:
-        raise ValueError(f"{text} is more than a minute")
-    return ms
+    """A link's rate, in bits per second (nslab.units.rate: tc's meanings), within
+    what tbf shapes well."""
+    try:
+        return rate(text, RATE_MIN, RATE_MAX)
+    except ValueError as e:
+        if "outside" in str(e):
+            raise ValueError(f"{text} is outside what nslab shapes (8kbit to 100gbit)"
+                             ) from None
+        raise
 
 
 NETEM_KEYS = ("delay", "jitter", "duplicate", "reorder", "corrupt")  # what only netem does
@@ -280,17 +255,6 @@ def _clear(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
                          "clear of it")
 
 
-RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgKMG]?)(?:bit|bps|b)?(?:/s)?\s*$")
-
-
-def parse_rate(text: str) -> float:
-    """'100mbit' -> 1e8 bits per second."""
-    m = RATE.fullmatch(text)
-    if not m:
-        raise ValueError(f"'{text}' is not a rate such as 100mbit, 1gbit or 500kbit")
-    return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[m.group(2).lower()]
-
-
 # a probe's protocol, or (with `route`) the origin of a route, as the kernel says it
 ExpectProto = Literal["icmp", "tcp", "udp", "ospf", "ospf6", "bgp", "bird", "static", "kernel",
                       "boot", "zebra"]
@@ -340,7 +304,7 @@ class ExpectSpec(Strict):
     @classmethod
     def _rate(cls, v: str | None) -> str | None:
         if v is not None:
-            parse_rate(v)
+            rate(v)
         return v
 
     @model_validator(mode="after")
