@@ -176,6 +176,8 @@ def _made_again(tgt: dict[Key, Step], cur: dict[Key, Step],
                 ) -> list[tuple[Key, Step]]:
     """Every step of the target that lives in something made again, made again
     too (to a fixpoint: a namespace, then its links, then their addresses)."""
+    if not remade:
+        return additions
     done = {key for key, _s in additions}
     grew = True
     while grew:

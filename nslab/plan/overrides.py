@@ -60,6 +60,8 @@ def overridden(steps: Iterable[st.Step], ends: Iterable[End], stopped: Iterable[
     changed = {(e.namespace, e.iface): e for e in all_ends if e.changed}
     down = {k for k, e in changed.items() if not e.up} | {
         (e.namespace, e.iface) for e in all_ends if e.namespace in off}
+    if not changed and not off:  # nothing overridden: the plan as it is
+        return tuple(steps)
     relossed = {ns for ns, _ in changed}
     out: list[st.Step] = []
     shaped: dict[tuple[str, str], st.Step] = {}

@@ -118,7 +118,7 @@ def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]
     less the routes of the namespaces with an end down or stopped (the kernel
     dropped what it dropped there: not compared); and those namespaces."""
     node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
-    calm = quiet([e for e in ends(lab) if e.node in node_ns],
-                 {node_ns[n] for n in stopped if n in node_ns})
-    return tuple(s for s in now(steps, lab, stopped)
+    mine = [e for e in ends(lab) if e.node in node_ns]
+    calm = quiet(mine, {node_ns[n] for n in stopped if n in node_ns})
+    return tuple(s for s in now(steps, lab, stopped, mine)
                  if not (isinstance(s, AddRoute) and s.ns in calm)), calm
