@@ -158,7 +158,7 @@ def scenario_crash(lab: str, path: str) -> dict[str, Any]:
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not (
-            journal.exists() and '"t":"hostbridge"' in journal.read_text()):
+            journal.exists() and '"t":"machinebridge"' in journal.read_text()):
         time.sleep(0.0005)
     proc.kill()
     proc.wait()

@@ -45,7 +45,7 @@ def clean(k: FakeKernel, text: str) -> None:
     res = check_verb.check("chg", kernel=k)
     assert res.ok, [d.to_dict() for d in res.differences]
     assert check_verb.recorded_plan("chg")[2] == up_verb.plan(
-        lab(text), up_verb.host_facts(lab(text), k), journal.Journal("chg").read().instance
+        lab(text), up_verb.machine_facts(lab(text), k), journal.Journal("chg").read().instance
     ).steps
 
 

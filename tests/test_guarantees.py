@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from nslab.errors import CommandError, ConflictError, KernelError, MissingFeatureError
-from nslab.kernel import apply, features, netlink, netns, sysctl
+from nslab.kernel import executor as apply
+from nslab.kernel import features, netlink, netns, sysctl
 from nslab.model.compile import compile_file
 from nslab.state.journal import Journal, locked
 from nslab.verbs import doctor

@@ -160,7 +160,7 @@ def test_no_complexity_is_waived() -> None:
 
 
 def test_the_executor_handles_every_step_kind_once() -> None:
-    from nslab.kernel import apply
+    from nslab.kernel import executor as apply
     from nslab.plan import steps
 
     kinds = set(steps.Step.__args__)

@@ -55,3 +55,27 @@ def test_a_journal_without_its_lab_json_is_said_as_such(
                                                r"\(lab.json\): up was cut short"):
         status("cut")
 
+
+
+def test_a_journal_written_by_an_older_nslab_still_replays(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """The machine's records were once named host*: a lab up across an upgrade
+    is still taken down whole."""
+    from nslab.state import journal
+
+    monkeypatch.setattr(journal, "ROOT", str(tmp_path))
+    j = journal.Journal("old")
+    j.open()
+    j.write(t="begin", lab="old", instance="0")
+    j.write(t="hostlink", name="nsl1", alias="nslab old x", index=4000)
+    j.write(t="hostbridge", name="nsb1", alias="nslab old br")
+    j.write(t="hostnft", table="nslab_old")
+    j.write(t="hostsysctl", key="net.ipv4.ip_forward")
+    j.write(t="machinelink", name="nsl2", alias="nslab old y")
+    j.close()
+    rec = j.read()
+    assert rec.machine_links == {"nsl1": "nslab old x", "nsb1": "nslab old br",
+                                 "nsl2": "nslab old y"}
+    assert rec.machine_indexes == {"nsl1": 4000} and rec.machine_tables == ["nslab_old"]
+    assert rec.machine_sysctls and rec.bad_lines == 0

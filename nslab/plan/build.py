@@ -58,7 +58,7 @@ class Plan:
     lab: str
     steps: tuple[Step, ...]
 
-    def touches_host(self) -> bool:
+    def touches_machine(self) -> bool:
         return any(getattr(s, "ns", "") is None or getattr(s, "peer_ns", "") is None
                    for s in self.steps)
 

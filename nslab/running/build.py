@@ -20,7 +20,7 @@ from nslab.errors import (
     NotRootError,
 )
 from nslab.kernel import features
-from nslab.kernel.apply import Executor, Progress
+from nslab.kernel.executor import Executor, Progress
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.lab import Lab
 from nslab.model.serialize import lab_to_dict
@@ -41,7 +41,7 @@ def _thresh(kernel: Kernel, family: int) -> tuple[int, int, int] | None:
         return None
 
 
-def host_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
+def machine_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
     """What the plan needs of the machine, and the neighbour entries the other
     labs that are up can need (the ARP and NDP tables are the machine's)."""
     k = kernel or RealKernel()
@@ -54,7 +54,7 @@ def host_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:
     k = RealKernel()
-    return plan(lab, host_facts(lab, k) if k.privileged() else None, instance)
+    return plan(lab, machine_facts(lab, k) if k.privileged() else None, instance)
 
 
 def require_features(lab: Lab, kernel: Kernel | None = None) -> None:
@@ -119,7 +119,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
                                 "or rename the lab")
         require_features(lab, k)
         instance = secrets.token_hex(4)
-        facts = host_facts(lab, k)
+        facts = machine_facts(lab, k)
         notes: list[str] = machine_side.check(lab, facts, k)
         the_plan = plan(lab, facts, instance)
         uplink = facts.uplink if lab.machine and lab.machine.egress == "auto" else (
@@ -150,7 +150,7 @@ def executor(name: str, journal: Journal, k: Kernel, notes: list[str],
     ex = Executor(journal, progress, k)
     ex.notes = notes
     ex.neighbour_hook = lambda s: _raise_neighbours(name, s, journal, notes, k)
-    ex.host_sysctl_hook = lambda s: machine_side.set_sysctl(name, s, journal, notes, k)
+    ex.machine_sysctl_hook = lambda s: machine_side.set_sysctl(name, s, journal, notes, k)
     ex.shared_dir_hook = lambda path: _hold_dir(name, path, journal, k)
     return ex
 

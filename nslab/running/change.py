@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from nslab.kernel.apply import Progress
+from nslab.kernel.executor import Progress
 from nslab.kernel.seam import Kernel
 from nslab.plan.diff import Change
 from nslab.plan.steps import AddNamespace, Step

@@ -75,7 +75,7 @@ def writer(kernel: Kernel) -> Callable[[str, str], None]:
 
 def set_sysctl(lab: str, s: SetSysctl, journal: Journal, notes: list[str],
                kernel: Kernel) -> None:
-    journal.write(t="hostsysctl", key=s.key)
+    journal.write(t="machinesysctl", key=s.key)
     with locked(MACHINE_LOCK):
         before = borrowed.hold_sysctl(lab, s.key, s.value, kernel.read_sysctl, writer(kernel),
                                   kernel.inode_of(MACHINE))

@@ -374,11 +374,11 @@ def _set(**fields: Any) -> Any:
 # what each kind of journal record does to the replay
 _REPLAY: dict[str, Any] = {
     "begin": _begin, "ns": _ns, "unns": _unns, "service": _service,
-    "neigh": _set(neighbour_limits=True), "hostlink": _machine_link,
-    "hostbridge": _machine_link, "shareddir": _set(shared_dirs=True),
+    "neigh": _set(neighbour_limits=True), "machinelink": _machine_link,
+    "machinebridge": _machine_link, "shareddir": _set(shared_dirs=True),
     "machine": _set(machine=lambda e: e.get("ino")),
-    "hostnft": lambda rec, e: rec.machine_tables.append(str(e["table"])),
-    "hostsysctl": _set(machine_sysctls=True),
+    "machinenft": lambda rec, e: rec.machine_tables.append(str(e["table"])),
+    "machinesysctl": _set(machine_sysctls=True),
     "file": lambda rec, e: rec.files.append(str(e["path"])), "unfile": _unfile,
     "dir": lambda rec, e: rec.dirs.append(str(e["path"])), "up": _set(complete=True),
     "node": _node,
@@ -386,6 +386,11 @@ _REPLAY: dict[str, Any] = {
                      if e.get("state") == "playing" else None),
     "change": _change, "changed": _set(changing=None), "linkend": _linkend,
 }
+
+
+# the names an older nslab wrote for the machine's records (a lab up across an upgrade)
+_REPLAY |= {"host" + k.removeprefix("machine"): v for k, v in _REPLAY.items()
+            if k.startswith("machine") and k != "machine"}
 
 
 def _replay(rec: Record, e: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nslab.errors import ConflictError
-from nslab.kernel.apply import Progress
+from nslab.kernel.executor import Progress
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.lab import Lab
 from nslab.plan import plan
@@ -26,7 +26,7 @@ from nslab.plan.steps import Step
 from nslab.running import readback as drift
 from nslab.running.build import (
     UpResult,
-    host_facts,
+    machine_facts,
     privileged,
     records,
     require_features,
@@ -114,10 +114,10 @@ def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
     k = kernel or RealKernel()
     privileged(k)
     if not Journal(lab.name).exists():  # apply would build it: all of its plan
-        whole = plan(lab, host_facts(lab, k))
+        whole = plan(lab, machine_facts(lab, k))
         return Change(lab.name, whole.steps, tuple(n.name for n in lab.nodes))
     rec = Journal(lab.name).read()
-    target = plan(lab, host_facts(lab, k), rec.instance)
+    target = plan(lab, machine_facts(lab, k), rec.instance)
     _j, _r, current, stop, _old = _current(lab.name, k, target.steps)
     return with_stops(changes(current, target), stop)
 
@@ -135,7 +135,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
             n.name for n in lab.nodes)), res.seconds, True, res.notes)
     with locked(lab.name, on_wait):
         rec = Journal(lab.name).read()
-        target = plan(lab, host_facts(lab, k), rec.instance)
+        target = plan(lab, machine_facts(lab, k), rec.instance)
         journal, rec, current, stop, old = _current(lab.name, k, target.steps)
         change = with_stops(changes(current, target), stop)
         if change.empty and rec.changing is None and not _link_changes(rec) \

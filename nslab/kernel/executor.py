@@ -111,15 +111,15 @@ class Executor:
         # namespace take (fallback tunnels: sit0, ip6tnl0, gre0...)
         self.next_index = FIRST_INDEX
         self.neighbour_hook: Callable[[SetNeighbourLimits], None] | None = None
-        self.host_sysctl_hook: Callable[[SetSysctl], None] | None = None
+        self.machine_sysctl_hook: Callable[[SetSysctl], None] | None = None
         self.shared_dir_hook: Callable[[str], None] | None = None
         self.shared_dirs: set[str] = set()
         self.notes: list[str] = []  # what the run said along the way (files left alone)
 
     # ------------------------------------------------------------ driving
     def run(self, plan: Plan) -> None:
-        if plan.touches_host():
-            self.open_host()
+        if plan.touches_machine():
+            self.open_machine()
         namespaces = sum(isinstance(s, AddNamespace) for s in plan.steps)
         netns.raise_fd_limit(4 * namespaces + 64)
         for _name, group in groupby(plan.steps, key=_phase_name):
@@ -202,8 +202,8 @@ class Executor:
     def _sysctl(self, s: SetSysctl) -> None:
         try:
             if s.ns is None:  # the machine's: recorded with its old value, restored at down
-                assert self.host_sysctl_hook is not None
-                self.host_sysctl_hook(s)
+                assert self.machine_sysctl_hook is not None
+                self.machine_sysctl_hook(s)
             else:
                 self.kernel.set_sysctl(self._ref(s.ns), s.key, s.value)
         except OSError as e:
@@ -263,7 +263,7 @@ class Executor:
                              f"says which; nslab down {lab} removes the lab")
         return ref
 
-    def open_host(self) -> None:
+    def open_machine(self) -> None:
         """The machine's own namespace, for a lab that puts things on it."""
         if MACHINE_KEY not in self.refs:
             self.refs[MACHINE_KEY] = MACHINE
@@ -277,14 +277,14 @@ class Executor:
         match s:
             case AddVeth() if s.peer_ns is None:
                 b = self._alloc(MACHINE_KEY, s.peer_name)
-                self.journal.write(t="hostlink", name=s.peer_name, alias=s.peer_alias, index=b)
+                self.journal.write(t="machinelink", name=s.peer_name, alias=s.peer_alias, index=b)
                 a = self._alloc(s.ns, s.name)
                 out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, b, self._fd(MACHINE_KEY)))]
                 return out + ([(MACHINE_KEY, nl.set_alias(s.peer_name, s.peer_alias))]
                               if s.peer_alias else [])
             case AddBridge() if s.ns is None:
                 idx = self._alloc(MACHINE_KEY, s.name)
-                self.journal.write(t="hostbridge", name=s.name, alias=s.alias, index=idx)
+                self.journal.write(t="machinebridge", name=s.name, alias=s.alias, index=idx)
                 return [(MACHINE_KEY, nl.new_bridge(s.name, idx))] + (
                     [(MACHINE_KEY, nl.set_alias(s.name, s.alias))] if s.alias else [])
         return [self._request(s)]
@@ -398,7 +398,7 @@ class Executor:
             raise MissingFeatureError(f"node '{s.node}' has firewall or NAT rules, and nft is "
                                       "not installed (apt install nftables)")
         if s.ns is None:  # the machine: nslab's own table, recorded before it exists
-            self.journal.write(t="hostnft", table=host_table(self.journal.lab))
+            self.journal.write(t="machinenft", table=host_table(self.journal.lab))
             err = self.kernel.load_nft(MACHINE, s.text)
         else:
             err = self.kernel.load_nft(self._ref(s.ns), s.text)
