@@ -33,16 +33,16 @@ from nslab.cli.lab import (
     cmd_validate,
 )
 from nslab.cli.look import (
-    cmd_birdc,
+    client_command,
     cmd_capture,
     cmd_doctor,
     cmd_graph,
     cmd_inspect,
     cmd_link,
     cmd_ns,
-    cmd_vtysh,
 )
 from nslab.errors import ExitCode, NslabError, SpecError, Terminated
+from nslab.plan.suites import SUITES
 from nslab.records import observed
 
 
@@ -127,8 +127,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("lab")
     sp.add_argument("node")
     sp.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
-    for suite, client in (("frr", "vtysh"), ("bird", "birdc")):
-        sp = add(client, cmd_vtysh if suite == "frr" else cmd_birdc,
+    for suite, client in ((name, s.client) for name, s in SUITES.items()):
+        sp = add(client, client_command(suite),
                  f"{client} of a router's {suite.upper()} (interactive without a command)")
         sp.add_argument("lab")
         sp.add_argument("node")

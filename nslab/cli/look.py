@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from nslab.cli.common import print_json
@@ -134,12 +135,9 @@ def _client(a: argparse.Namespace, suite: str) -> int:
     os.execvp(argv[0], argv)
 
 
-def cmd_vtysh(a: argparse.Namespace) -> int:
-    return _client(a, "frr")
-
-
-def cmd_birdc(a: argparse.Namespace) -> int:
-    return _client(a, "bird")
+def client_command(suite: str) -> Callable[[argparse.Namespace], int]:
+    """`nslab vtysh`, `nslab birdc`, ...: the client of a routing suite."""
+    return lambda a: _client(a, suite)
 
 
 def cmd_link(a: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, netstate
-from nslab.plan.steps import FRR_BIN
+from nslab.plan.suites import FRR_BIN, SUITES
 
 # feature -> (what a person calls it, the kernel option that brings it)
 WORDS = {
@@ -34,7 +34,7 @@ WORDS = {
     "frr": ("the FRR routing daemons", "apt install frr"),
     "bird": ("the BIRD 2 routing daemon", "apt install bird2"),
 }
-PROGRAMS = {"frr": (f"{FRR_BIN}/zebra", "vtysh"), "bird": ("bird", "birdc")}
+PROGRAMS = {name: s.programs for name, s in SUITES.items()}
 LINK_KINDS = ("veth", "bridge", "vxlan", "macvlan", "vlan", "dummy", "gre", "wireguard", "vrf")
 TC = {"htb": "root handle 1: htb", "tbf": "root tbf rate 1mbit burst 32kbit latency 50ms",
       "netem": "root netem delay 1ms"}

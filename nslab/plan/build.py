@@ -33,6 +33,7 @@ from nslab.plan.steps import (
     WriteFile,
     loss_ruleset,
 )
+from nslab.plan.suites import SUITES
 
 STATE_ROOT = "/run/nslab"
 
@@ -130,7 +131,7 @@ def needs(lab: Lab) -> dict[str, str]:
     if switches:
         out["bridge"] = f"switch '{switches[0]}'" + (f" and {len(switches) - 1} more"
                                                      if len(switches) > 1 else "")
-    for suite in ("frr", "bird"):
+    for suite in SUITES:
         runs = [n.name for n in lab.nodes if n.daemons and n.daemons.suite == suite]
         if runs:
             out[suite] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"

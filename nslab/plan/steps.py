@@ -11,21 +11,8 @@ import shlex
 from dataclasses import dataclass
 
 from nslab.model.lab import IPInterface, IPNetwork, Netem, Nexthop
-
-
-def heredoc(command: str, text: str) -> str:
-    """`command <<'MARK'`, then `text` as it is, then MARK: the one way a step
-    puts text from the file into the script. MARK is chosen so that no line
-    of the text equals it (a line that did would end the text early and run
-    what follows as commands), and the quotes keep the shell from expanding
-    anything inside."""
-    body = text if text.endswith("\n") or not text else text + "\n"
-    lines = set(body.splitlines())
-    mark, k = "NSLAB_EOF", 0
-    while mark in lines:
-        k += 1
-        mark = f"NSLAB_EOF_{k}"
-    return f"{command} <<'{mark}'\n{body}{mark}"
+from nslab.plan.shell import heredoc
+from nslab.plan.suites import suite
 
 
 def _ns(ns: str | None) -> str:
@@ -355,9 +342,6 @@ class WriteFile:
                        f">{self.path}", self.text)
 
 
-FRR_BIN = "/usr/lib/frr"
-
-
 @dataclass(frozen=True)
 class StartDaemons:
     """A router's routing daemons, started inside its namespace with every file
@@ -376,26 +360,7 @@ class StartDaemons:
     config: str
 
     def script(self) -> str:
-        d = shlex.quote(self.dir)
-        lines = [f"mkdir -p {d}"]
-        if self.suite == "bird":
-            lines.append(heredoc(f"cat >{d}/bird.conf", self.config))
-            lines.append(f"ip netns exec {self.ns} bird -c {d}/bird.conf -s {d}/bird.ctl "
-                         f"-P {d}/bird.pid")
-            return "\n".join(lines)
-        lines += [heredoc(f"cat >{d}/frr.conf", self.config), f": >{d}/vtysh.conf",
-                  f"chown -R frr:frr {d}"]
-        start = " && ".join(
-            f"{FRR_BIN}/{x} -d -F traditional -z /var/run/frr/zserv.api "
-            f"--vty_socket /var/run/frr -i /var/run/frr/{x}.pid "
-            f"--log file:/var/run/frr/{x}.log -P 0" for x in self.daemons)
-        inner = ("mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && "
-                 "mount --bind \"$0\" /var/tmp/node && "
-                 "mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && "
-                 f"mount --bind /var/tmp/node /var/run/frr && {start}")
-        lines += [f"ip netns exec {self.ns} sh -ec {shlex.quote(inner)} {d}",
-                  f"vtysh --vty_socket {d} --config_dir {d} -b"]
-        return "\n".join(lines)
+        return suite(self.suite).start(self.ns, self.dir, self.daemons, self.config)
 
     def as_shell(self) -> str:
         return self.script()
@@ -473,14 +438,10 @@ class StopDaemons:
     daemons: tuple[str, ...]
 
     def pid_files(self) -> list[str]:
-        names = ("bird",) if self.suite == "bird" else self.daemons
-        return [f"{self.dir}/{d}.pid" for d in names]
+        return [f"{self.dir}/{d}.pid" for d in suite(self.suite).processes(self.daemons)]
 
     def as_shell(self) -> str:
         return f"kill $(cat {' '.join(shlex.quote(f) for f in self.pid_files())})"
-
-
-FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 
 
 @dataclass(frozen=True)
@@ -496,15 +457,7 @@ class ReloadDaemons:
     config: str
 
     def script(self) -> str:
-        d = shlex.quote(self.dir)
-        if self.suite == "bird":
-            return "\n".join([heredoc(f"cat >{d}/bird.conf", self.config),
-                              f"birdc -s {d}/bird.ctl configure"])
-        return "\n".join([heredoc(f"cat >{d}/frr.conf.new", self.config),
-                          f"chown frr:frr {d}/frr.conf.new",
-                          f"{FRR_RELOAD} --reload --stdout --bindir /usr/bin --confdir {d} "
-                          f"--rundir {d} --vty_socket {d} {d}/frr.conf.new",
-                          f"mv {d}/frr.conf.new {d}/frr.conf"])
+        return suite(self.suite).reload(self.dir, self.config)
 
     def as_shell(self) -> str:
         return self.script()

@@ -17,10 +17,11 @@ from nslab.kernel.observe import socket_in
 from nslab.model.lab import Expectation
 from nslab.names import lab_argument
 from nslab.plan.build import daemon_dir
+from nslab.plan.suites import SUITES
 from nslab.records import verdicts as vd
 from nslab.state.journal import Journal
 
-CLIENT = {"frr": "vtysh", "bird": "birdc"}
+CLIENT = {name: s.client for name, s in SUITES.items()}
 
 
 def daemons_of(lab: str, node: str) -> dict[str, Any]:
@@ -45,10 +46,7 @@ def client_argv(lab: str, node: str, suite: str, words: list[str]) -> list[str]:
         other = CLIENT[d["suite"]]
         raise UsageError(f"router '{node}' runs {d['suite'].upper()}, not {suite.upper()}: "
                          f"nslab {other} {lab} {node}")
-    folder = daemon_dir(lab, node)
-    if suite == "frr":
-        return ["vtysh", "--vty_socket", folder] + (["-c", " ".join(words)] if words else [])
-    return ["birdc", "-s", f"{folder}/bird.ctl", *words]
+    return SUITES[suite].client_argv(daemon_dir(lab, node), words)
 
 
 def _frr_json(folder: str, command: str) -> Any:

@@ -57,6 +57,7 @@ from nslab.plan.steps import (
     StopService,
     WriteFile,
 )
+from nslab.plan.suites import suite
 from nslab.records.observed import NamespaceView
 from nslab.state.journal import Record
 
@@ -344,7 +345,7 @@ def _service(s: StartService, v: NamespaceView, r: _Reader, node: str) -> Found:
 
 
 def _daemons(s: StartDaemons, v: NamespaceView, r: _Reader, node: str) -> Found:
-    names = ("bird",) if s.suite == "bird" else s.daemons
+    names = suite(s.suite).processes(s.daemons)
     alive = [d for d in names if _daemon_alive(s.dir, d, s.ns, r)]
     if len(alive) == len(names):
         return True
