@@ -71,3 +71,41 @@ def duration_ms(text: str) -> float:
     if ms > 60_000:
         raise ValueError(f"{text} is more than a minute")
     return ms
+
+
+MTU_MIN, MTU_MAX = 68, 65535  # what a veth takes (IPv4's minimum; IPv6 needs 1280)
+RATE_MIN, RATE_MAX = 8_000, 100e9  # bits per second that tbf shapes well
+
+
+def link_rate(text: str) -> float:
+    """A link's rate, in bits per second, within what tbf shapes well."""
+    try:
+        return rate(text, RATE_MIN, RATE_MAX)
+    except ValueError as e:
+        if "outside" in str(e):
+            raise ValueError(f"{text} is outside what nslab shapes (8kbit to 100gbit)"
+                             ) from None
+        raise
+
+
+def mtu(text: str) -> int:
+    """An MTU in bytes."""
+    if not text.strip().isdigit() or not MTU_MIN <= int(text) <= MTU_MAX:
+        raise ValueError(f"'{text}' is not an MTU: a number of bytes from {MTU_MIN} to "
+                         f"{MTU_MAX}")
+    return int(text)
+
+
+# what a running lab's link end can be set to (nslab link set, a timeline's
+# set:, the web page): its word and its parser; one place for all of them
+LINK_SETTINGS: dict[str, object] = {"rate": link_rate, "loss": percent, "mtu": mtu}
+
+
+def link_setting(key: str, text: str) -> float | int:
+    """A link setting's value (ValueError naming the keys when `key` is none)."""
+    if key not in LINK_SETTINGS:
+        raise ValueError(f"no link setting '{key}' (settings: {', '.join(LINK_SETTINGS)})")
+    parse = LINK_SETTINGS[key]
+    assert callable(parse)
+    value: float | int = parse(text)
+    return value

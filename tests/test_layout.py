@@ -168,3 +168,10 @@ def test_the_executor_handles_every_step_kind_once() -> None:
               set(apply.ONE_BY_ONE)]
     assert set().union(*groups) == kinds
     assert sum(len(g) for g in groups) == len(kinds)  # none in two groups
+
+
+def test_every_link_setting_lands_on_an_end() -> None:
+    from nslab.running import links
+    from nslab.units import LINK_SETTINGS
+
+    assert set(links._SETTERS) == set(LINK_SETTINGS) == set(links.PROPERTIES)

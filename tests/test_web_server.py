@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from nslab.errors import UsageError
 from nslab.kernel.watch import Counters, rates
 from nslab.state import journal
 from nslab.web.server import App, Options, Server, make, needs_token, url
@@ -221,3 +222,26 @@ def test_every_request_gets_a_status_and_json(served: tuple[Server, str],
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
     get(base + "/api/labs", headers=auth)  # the server still answers
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_any_link_setting_goes_through_the_page(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link set from the page is nslab link's own change, with any setting."""
+    from nslab.running import links
+    from nslab.web.server import App
+
+    asked: list[Any] = []
+
+    class View:
+        def to_dict(self) -> dict[str, Any]:
+            return {"ok": True}
+
+    monkeypatch.setattr(links, "change", lambda *a: asked.append(a) or View())
+    monkeypatch.setattr(App, "_lab", lambda self, name: name)
+    server, app = make(Options(port=0, allow_changes=True))
+    server.server_close()
+    body = {"ends": ["a", "b"], "action": "set", "set": {"mtu": 1400, "rate": "1mbit"}}
+    assert app.change("lab", body) == {"ok": True}
+    assert asked == [("lab", ["a", "b"], "set", {"mtu": "1400", "rate": "1mbit"})]
+    with pytest.raises(UsageError):
+        app.change("lab", {"ends": ["a", "b"], "action": "explode"})

@@ -42,9 +42,8 @@ from nslab.spec.schema import (
     ImpairSpec,
     LabSpec,
     NodeSpec,
-    link_rate,
 )
-from nslab.units import duration_ms, percent
+from nslab.units import duration_ms, link_rate, percent
 
 MAX_AUTO_ROUTES = 1_000_000  # nodes x subnets: a 1,000-router chain is 999,000 (7 s)
 

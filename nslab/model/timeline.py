@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from nslab.errors import Problem
 from nslab.model.lab import EventAction, Lab, Timeline, TimelineEvent
-from nslab.spec.schema import LabSpec, link_rate
+from nslab.spec.schema import LabSpec
 from nslab.spec.timeline import EventSpec
-from nslab.units import percent
+from nslab.units import link_setting
 
 MAX_PAIRS = 50  # pairs probed by default (every host pair, at most)
 
@@ -41,7 +41,7 @@ def _event(k: int, e: EventSpec, lab: Lab, problems: list[Problem]) -> list[Time
     if e.set_ is not None:
         for key, value in e.set_.items():
             try:
-                link_rate(value) if key == "rate" else percent(value)
+                link_setting(key, value)
             except ValueError as err:
                 problems.append(Problem((*where, "set", key), str(err), ""))
                 return []

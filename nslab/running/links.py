@@ -20,9 +20,8 @@ from nslab.plan.diff import changes
 from nslab.running.change import close, run_change
 from nslab.running.record import End, file_ends, find, now, recorded_plan
 from nslab.running.record import ends as record_ends
-from nslab.spec.schema import link_rate
 from nslab.state.journal import locked
-from nslab.units import percent
+from nslab.units import LINK_SETTINGS, link_setting
 
 ACTIONS = ("show", "set", "clear", "down", "up", "flap")
 
@@ -62,36 +61,33 @@ def wanted(lab: str, ends: list[End], peers: list[End], action: str,
     return out
 
 
+# how each setting lands on an end, and which end: the one that sends (its rate,
+# its MTU), or its peer, where what it sends arrives (a loss is dropped on the way in)
+_SETTERS: dict[str, Callable[[End, float], End]] = {
+    "rate": lambda e, v: replace(e, rate_bps=float(v)),
+    "loss": lambda e, v: replace(e, loss=float(v) or None),
+    "mtu": lambda e, v: replace(e, mtu=int(v)),
+}
+_AT_PEER = {"loss"}
+PROPERTIES = tuple(LINK_SETTINGS)
+
+
 def _set(ends: list[End], peers: list[End], props: dict[str, str]) -> dict[str, End]:
-    bad = set(props) - set(PROPERTIES)
-    if bad or not props:
-        raise UsageError("set takes rate=RATE, loss=PERCENT and/or mtu=BYTES (rate=1mbit "
-                         "loss=5% mtu=1400)")
+    if not props:
+        raise UsageError(f"set takes {', '.join(f'{k}=...' for k in PROPERTIES)} "
+                         "(rate=1mbit loss=5% mtu=1400)")
     try:
-        rate = link_rate(props["rate"]) if "rate" in props else None
-        loss = percent(props["loss"]) if "loss" in props else None
-        mtu = _mtu(props["mtu"]) if "mtu" in props else None
+        values = {key: link_setting(key, text) for key, text in props.items()}
     except ValueError as err:
         raise UsageError(str(err)) from None
     out: dict[str, End] = {}
     for k, end in enumerate(ends):
-        if rate is not None:
-            out[end.name] = replace(out.get(end.name) or end, rate_bps=rate)
-        if mtu is not None:
-            out[end.name] = replace(out.get(end.name) or end, mtu=mtu)
         peer = peers[k] if k < len(peers) else None
-        if loss is not None and peer is not None:
-            out[peer.name] = replace(out.get(peer.name) or peer, loss=loss or None)
+        for key, value in values.items():
+            at = peer if key in _AT_PEER else end
+            if at is not None:
+                out[at.name] = _SETTERS[key](out.get(at.name) or at, value)
     return out
-
-
-PROPERTIES = ("rate", "loss", "mtu")
-
-
-def _mtu(text: str) -> int:
-    if not text.isdigit() or not 68 <= int(text) <= 65535:
-        raise ValueError(f"mtu={text}: an MTU is a number of bytes from 68 to 65535")
-    return int(text)
 
 
 def change(lab: str, names: list[str], action: str, props: dict[str, str] | None = None,

@@ -24,7 +24,7 @@ from nslab.spec.policy import (
     with_prefix,
 )
 from nslab.spec.timeline import TimelineSpec, seconds, timeline_form
-from nslab.units import duration_ms, percent, rate
+from nslab.units import MTU_MAX, MTU_MIN, duration_ms, link_rate, percent, rate
 
 DEFAULT_POOL = "10.128.0.0/16"
 
@@ -116,24 +116,6 @@ class NodeSpec(Strict):
     @classmethod
     def _exec(cls, v: list[Command]) -> list[Command]:
         return [_command(c) for c in v]
-
-
-MTU_MIN, MTU_MAX = 68, 65535  # what a veth takes (IPv4's minimum; IPv6 needs 1280)
-
-
-RATE_MIN, RATE_MAX = 8_000, 100e9  # bits per second that tbf shapes well
-
-
-def link_rate(text: str) -> float:
-    """A link's rate, in bits per second (nslab.units.rate: tc's meanings), within
-    what tbf shapes well."""
-    try:
-        return rate(text, RATE_MIN, RATE_MAX)
-    except ValueError as e:
-        if "outside" in str(e):
-            raise ValueError(f"{text} is outside what nslab shapes (8kbit to 100gbit)"
-                             ) from None
-        raise
 
 
 NETEM_KEYS = ("delay", "jitter", "duplicate", "reorder", "corrupt")  # what only netem does

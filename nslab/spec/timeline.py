@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict
+from nslab.units import LINK_SETTINGS
 
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m)?")
 
@@ -57,12 +58,14 @@ class EventSpec(Strict):
                 raise ValueError("a node event has state: stopped or running")
         else:
             if (self.state is None) == (self.set_ is None):
-                raise ValueError("a link event has 'state: down|up' or 'set: {rate, loss}'")
+                raise ValueError("a link event has 'state: down|up' or 'set: {rate, loss, "
+                                 "mtu}'")
             if self.state in ("stopped", "running"):
                 raise ValueError("a link's state is down or up")
-            bad = set(self.set_ or {}) - {"rate", "loss"}
+            bad = set(self.set_ or {}) - set(LINK_SETTINGS)
             if bad or self.set_ == {}:
-                raise ValueError("'set' takes rate and/or loss: {rate: 1mbit, loss: 5%}")
+                raise ValueError(f"'set' takes {', '.join(LINK_SETTINGS)}: {{rate: 1mbit, "
+                                 "loss: 5%, mtu: 1400}")
         if self.for_ is not None and self.state in ("up", "running"):
             raise ValueError("'for' undoes a fault after a while: it goes with state: down, "
                              "state: stopped or set")

@@ -155,7 +155,8 @@ class App:
         return {"version": 1, **report.to_dict()}
 
     def change(self, lab: str, body: dict[str, Any]) -> dict[str, Any]:
-        """A link down or up, or a node stopped or started: the CLI's verbs."""
+        """A link down, up, set (`"set": {"rate": "1mbit", "mtu": "1400", ...}`, any
+        link setting) or cleared, or a node stopped or started: the CLI's verbs."""
         if not self.opts.allow_changes:
             raise PermissionError("this page is read-only (nslab web --allow-changes)")
         lab = self._lab(lab)
@@ -163,13 +164,17 @@ class App:
             from nslab.verbs.node import node
 
             return node(lab, str(body["node"]), str(body.get("action", ""))).to_dict()
-        from nslab.verbs import link
+        from nslab.running import links
 
         ends = [str(x) for x in body.get("ends", [])]
         action = str(body.get("action", ""))
-        if action not in ("down", "up", "clear"):
-            raise UsageError("a link's action here is down, up or clear")
-        return link.change(lab, ends, action).to_dict()
+        if action not in ("down", "up", "clear", "set"):
+            raise UsageError("a link's action here is down, up, set or clear")
+        settings = body.get("set") or {}
+        if action == "set" and not isinstance(settings, dict):
+            raise UsageError('set takes {"rate": "1mbit", "loss": "5%", "mtu": "1400"}')
+        props = {str(k): str(v) for k, v in settings.items()} if action == "set" else None
+        return links.change(lab, ends, action, props).to_dict()
 
 
 def _plain_words(line: str) -> list[str]:
