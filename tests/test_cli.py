@@ -29,7 +29,13 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     (["ns", "exec", "x"], "nothing to run: nslab ns exec NAME -- COMMAND"),
     (["graph", DEMO, "-o", "/tmp/x.bmp"], "cannot draw 'bmp'"),
     (["inspect", "host", "--only", "bogus"], "no section 'bogus'"),
-    # numbers out of their range: a usage error, never an OverflowError
+])
+def test_usage_errors_exit_2(args: list[str], says: str) -> None:
+    r = run(*args)
+    assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("args, says", [
     (["why", "demo", "h1", "h2", "--proto", "tcp", "--port", "99999"], "'99999' is not a port"),
     (["why", "demo", "h1", "h2", "--port", "-1"], "'-1' is not a port"),
     (["test", "demo", "--port", "0"], "'0' is not a port"),
@@ -43,9 +49,16 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     (["capture", "demo", "h1", "--count", "99999999999999999999"], "is not a number of packets"),
     (["link", "demo", "h1", "sw1", "flap", "--count", "-3"], "is not a number of cycles"),
 ])
-def test_usage_errors_exit_2(args: list[str], says: str) -> None:
-    r = run(*args)
-    assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr
+def test_numbers_out_of_range_are_usage_errors(args: list[str], says: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A usage error (exit 2) as the number is read, never an OverflowError (in
+    process: the parser alone decides)."""
+    from nslab.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and says in err and "Traceback" not in err
 
 
 PUBLIC = ["CommandError", "ConflictError", "KernelError", "Lab", "LabNotFoundError",
