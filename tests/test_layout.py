@@ -12,27 +12,30 @@ from pathlib import Path
 import pytest
 
 NSLAB = Path(__file__).resolve().parent.parent / "nslab"
-PURE = {"names", "units", "spec", "model", "plan", "views", "records"}
+PURE = {"names", "units", "shell", "suites", "spec", "model", "plan", "views", "records"}
 ALLOWED: dict[str, set[str]] = {
     "names": {"errors"},
     "units": set(),
-    "spec": {"errors", "names", "units"},
-    "model": {"errors", "names", "units", "spec"},
-    "plan": {"errors", "names", "spec", "model"},
+    "shell": set(),
+    "suites": {"shell"},
+    "spec": {"errors", "names", "units", "shell", "suites"},
+    "model": {"errors", "names", "units", "shell", "suites", "spec"},
+    "plan": {"errors", "names", "units", "shell", "suites", "spec", "model"},
     "records": {"errors"},
     "views": {"errors", "names", "spec", "model", "plan", "records"},
     "signals": set(),
     "state": {"errors", "names", "signals"},
-    "kernel": {"errors", "names", "signals", "spec", "model", "plan", "records", "state"},
+    "kernel": {"errors", "names", "suites", "signals", "spec", "model", "plan", "records",
+               "state"},
     # a lab that is up: its record, the change runner, readback, teardown (no verb)
-    "running": {"errors", "names", "units", "signals", "spec", "model", "plan", "records",
-                "state", "kernel"},
+    "running": {"errors", "names", "units", "shell", "suites", "signals", "spec", "model",
+                "plan", "records", "state", "kernel"},
     "verbs": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
               "state", "kernel", "running"},
     # nslab web: a verb with a server and a page of its own (static files beside it)
     "web": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
             "state", "kernel", "running", "verbs"},
-    "cli": {"errors", "names", "spec", "model", "plan", "records", "views", "running",
+    "cli": {"errors", "names", "suites", "spec", "model", "plan", "records", "views", "running",
             "verbs", "web"},
     "api": {"errors", "names", "model", "records", "running", "verbs"},
 }

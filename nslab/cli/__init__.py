@@ -42,8 +42,8 @@ from nslab.cli.look import (
     cmd_ns,
 )
 from nslab.errors import ExitCode, NslabError, SpecError, Terminated
-from nslab.plan.suites import SUITES
 from nslab.records import observed
+from nslab.suites import SUITES
 
 
 def parser() -> argparse.ArgumentParser:

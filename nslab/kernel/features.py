@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, netstate
-from nslab.plan.suites import FRR_BIN, SUITES
+from nslab.suites import FRR_BIN, SUITES
 
 # feature -> (what a person calls it, the kernel option that brings it)
 WORDS = {

@@ -33,7 +33,7 @@ from nslab.plan.steps import (
     WriteFile,
     loss_ruleset,
 )
-from nslab.plan.suites import SUITES
+from nslab.suites import SUITES
 
 STATE_ROOT = "/run/nslab"
 

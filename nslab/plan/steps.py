@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass
 
 from nslab.model.lab import IPInterface, IPNetwork, Netem, Nexthop
-from nslab.plan.shell import heredoc
-from nslab.plan.suites import suite
+from nslab.shell import heredoc
+from nslab.suites import suite
 
 
 def _ns(ns: str | None) -> str:

@@ -17,9 +17,9 @@ from nslab.kernel.observe import socket_in
 from nslab.model.lab import Expectation
 from nslab.names import lab_argument
 from nslab.plan.build import daemon_dir
-from nslab.plan.suites import SUITES
 from nslab.records import verdicts as vd
 from nslab.state.journal import Journal
+from nslab.suites import SUITES
 
 CLIENT = {name: s.client for name, s in SUITES.items()}
 

@@ -57,9 +57,9 @@ from nslab.plan.steps import (
     StopService,
     WriteFile,
 )
-from nslab.plan.suites import suite
 from nslab.records.observed import NamespaceView
 from nslab.state.journal import Record
+from nslab.suites import suite
 
 _TABLES = re.compile(r"^table (\w+) (\S+) \{", re.M)
 

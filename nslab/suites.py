@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from typing import Protocol
 
-from nslab.plan.shell import heredoc
+from nslab.shell import heredoc
 
 FRR_BIN = "/usr/lib/frr"
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
