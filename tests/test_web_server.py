@@ -24,7 +24,7 @@ from nslab.web.server import App, Options, Server, make, needs_token, url
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Server, str]]:
     monkeypatch.setattr(journal, "ROOT", str(tmp_path / "state"))  # no lab is up here
     server, _app = make(Options(port=0, token="t0ken"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield server, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -112,7 +112,7 @@ def changes_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(App, "change", lambda self, lab, body: asked.append((lab, body)) or {})
     monkeypatch.setattr(App, "test", lambda self, lab: asked.append((lab, "test")) or {})
     server, _app = make(Options(port=0, allow_changes=True))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield server, f"http://127.0.0.1:{server.server_address[1]}", asked
     server.shutdown()
