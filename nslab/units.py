@@ -37,7 +37,7 @@ def rate(text: str, low: float = 0.0, high: float = float("inf")) -> float:
     bits = float(m.group(1)) * _SCALE[m.group(2).lower()] * (
         8 if m.group(3).lower() == "bps" else 1)
     if not low <= bits <= high or bits <= 0:
-        raise ValueError(f"{text} is outside {_bits(low)} to {_bits(high)}")
+        raise ValueError(f"{text} is outside {bits_text(low)} to {bits_text(high)}")
     return bits
 
 
@@ -45,10 +45,11 @@ def _word(k: str) -> str:
     return {"": "", "k": "kilo", "m": "mega", "g": "giga", "t": "tera"}[k]
 
 
-def _bits(bps: float) -> str:
+def bits_text(bps: float) -> str:
+    """A rate as tc prints it: 10Mbit, 500Kbit, 1Gbit."""
     if bps == float("inf"):
         return "any rate"
-    for unit, size in (("tbit", 1e12), ("gbit", 1e9), ("mbit", 1e6), ("kbit", 1e3)):
+    for unit, size in (("Tbit", 1e12), ("Gbit", 1e9), ("Mbit", 1e6), ("Kbit", 1e3)):
         if bps >= size:
             return f"{bps / size:g}{unit}"
     return f"{bps:g}bit"

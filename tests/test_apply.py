@@ -301,8 +301,12 @@ def test_a_lab_record_of_another_shape_is_named(record: str, text: str) -> None:
     k = FakeKernel()
     up_verb.up(lab(BASE), kernel=k)
     (Path(journal.Journal("chg").dir) / record).write_text(text)
+    from nslab.verbs.status import list_labs
+
     readers = [lambda: recorded("chg"), lambda: status("chg")] if record == "lab.json" \
         else [lambda: node_list("chg")]
+    if record == "nodes.json":  # nslab list (which reads it) still lists the lab, and says so
+        assert [(x["name"], x["state"]) for x in list_labs()] == [("chg", "record-damaged")]
     for attempt in readers:
         with pytest.raises(DamagedRecordError, match=f"{record} is damaged"):
             attempt()
@@ -319,8 +323,11 @@ def test_a_half_journal_is_named_by_the_verbs_that_change_the_lab() -> None:
     up_verb.up(lab(BASE), kernel=k)
     path = Path(journal.Journal("chg").path)
     whole = path.read_bytes()
+    from nslab.verbs.status import list_labs
+
     for cut in (whole[: len(whole) // 2], b"".join(whole.splitlines(True)[4:]), b""):
         path.write_bytes(cut)
+        assert [(x["name"], x["state"]) for x in list_labs()] == [("chg", "record-damaged")]
         for attempt in (lambda: node_verb.node("chg", "h3", "stop", kernel=k),
                         lambda: run_verb.run("chg"),
                         lambda: link_verb.change("chg", ["h1", "lan"], "down", kernel=k),
@@ -358,6 +365,14 @@ def test_apply_puts_back_what_a_timeline_cut_short_changed() -> None:
     h3 = k.names["chg-h3"]
     assert [p for p, ino in k.processes.items() if ino == h3]  # its service runs again
     assert any("10.128.0" in s.as_shell() or "up" in s.as_shell() for s in res.change.steps)
+    # an MTU set by nslab link is one more override: made, checked, cleared
+    link_verb.change("chg", ["h1", "lan"], "set", {"mtu": "1400"}, kernel=k)
+    h1 = k.namespaces[k.names["chg-h1"]]
+    assert [li.mtu for li in h1.links.values() if li.name == "eth0"] == [1400]
+    assert check_verb.check("chg", kernel=k).ok
+    link_verb.change("chg", ["h1", "lan"], "clear", kernel=k)
+    assert [li.mtu for li in h1.links.values() if li.name == "eth0"] == [1500]
+    assert check_verb.check("chg", kernel=k).ok
     # a later run's clean-up of the old events meets a link that is no more: no error
     assert run_verb._undo("chg", played) == []
     # a node stopped by hand (not by a timeline) still stops apply

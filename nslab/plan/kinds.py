@@ -14,21 +14,20 @@ made, in both but different is updated.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import assert_never
 
 from nslab.plan import steps as st
 from nslab.plan.lives import Key, lives_on
+from nslab.plan.nft import tables
 
 DEFAULT_MTU = 1500
-_TABLE = re.compile(r"^table (\w+) (\S+) \{", re.M)
 
 
 def _tables_gone(*texts: str) -> str:
     """nft lines that delete nslab's own tables named in `texts` (made first,
     so that the delete never fails): the user's tables are never flushed."""
-    names = dict.fromkeys(t for text in texts for t in _TABLE.findall(text))
-    return "".join(f"table {f} {n}\ndelete table {f} {n}\n" for f, n in names)
+    names = dict.fromkeys(t for text in texts for t in tables(text))
+    return "".join(f"table {t}\ndelete table {t}\n" for t in names)
 
 # additions in this order (the order `plan` builds a lab in); removals reversed
 PHASES: tuple[type, ...] = (

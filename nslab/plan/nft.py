@@ -145,7 +145,12 @@ def host_mark(lab: str) -> str:
     return f"nslab lab={lab}"
 
 
-_TABLE_LINE = re.compile(r"^table (\w+) (\S+) \{")
+_TABLE_LINE = re.compile(r"^table (\w+) (\S+) \{", re.M)
+
+
+def tables(text: str) -> list[str]:
+    """The tables a ruleset nslab wrote defines ("family name"), in order."""
+    return [f"{f} {n}" for f, n in _TABLE_LINE.findall(text)]
 
 
 def rule_counts(text: str) -> dict[str, int]:

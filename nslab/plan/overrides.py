@@ -9,14 +9,13 @@ compares the kernel with the plan with the overrides in force.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from nslab.plan import steps as st
+from nslab.plan.nft import tables
 
 _LOSS = "netdev nslab_loss"
-_TABLE = re.compile(r"^table (\w+) (\S+) \{", re.M)
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class End:
 
 def _is_loss(s: st.Step) -> bool:
     return isinstance(s, st.LoadNftRuleset) and \
-        {f"{f} {n}" for f, n in _TABLE.findall(s.text)} == {_LOSS}
+        set(tables(s.text)) == {_LOSS}
 
 
 def _routes_through(s: st.AddRoute, down: set[tuple[str, str]]) -> bool:

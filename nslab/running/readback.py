@@ -16,7 +16,6 @@ left alone (they go at down).
 
 from __future__ import annotations
 
-import re
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_interface, ip_network
@@ -26,7 +25,7 @@ from nslab.kernel.seam import Kernel
 from nslab.model.lab import Nexthop
 from nslab.plan.build import carries_mark
 from nslab.plan.kinds import LINK_STEPS, LinkStep
-from nslab.plan.nft import rule_counts
+from nslab.plan.nft import rule_counts, tables
 from nslab.plan.steps import (
     AddAddress,
     AddBridge,
@@ -60,8 +59,7 @@ from nslab.plan.steps import (
 from nslab.records.observed import NamespaceView
 from nslab.state.journal import Record
 from nslab.suites import suite
-
-_TABLES = re.compile(r"^table (\w+) (\S+) \{", re.M)
+from nslab.units import bits_text
 
 
 @dataclass(frozen=True)
@@ -301,8 +299,8 @@ def _qdisc(s: SetRate | SetNetem, v: NamespaceView, r: _Reader, node: str) -> Fo
                           if s.name in v.links else f"its link {s.name} is missing")
     rate = v.rates.get(s.name)
     if isinstance(s, SetRate) and rate is not None and not _near(rate, s.rate_bps):
-        return Difference(node, f"qdisc of {s.name}", f"tbf rate {_bits(s.rate_bps)}",
-                          f"tbf rate {_bits(rate)}", f"changed by hand (tc qdisc "
+        return Difference(node, f"qdisc of {s.name}", f"tbf rate {bits_text(s.rate_bps)}",
+                          f"tbf rate {bits_text(rate)}", f"changed by hand (tc qdisc "
                           f"change dev {s.name} root tbf rate ...)")
     return True
 
@@ -321,7 +319,7 @@ def _route(s: AddRoute, v: NamespaceView, r: _Reader, node: str) -> Found:
 
 
 def _nft(s: LoadNftRuleset, v: NamespaceView, r: _Reader, node: str) -> Found:
-    wanted = {f"{f} {n}" for f, n in _TABLES.findall(s.text)}
+    wanted = set(tables(s.text))
     missing = sorted(wanted - v.tables)
     if missing:
         return Difference(node, f"nftables table {missing[0]}", "loaded", "missing",
@@ -358,13 +356,6 @@ def _daemons(s: StartDaemons, v: NamespaceView, r: _Reader, node: str) -> Found:
 def _near(have: float, want: float) -> bool:
     """A rate as the kernel keeps it (bytes per second, whole) against the file's."""
     return abs(have - want) <= max(8.0, want * 0.01)
-
-
-def _bits(bps: float) -> str:
-    for unit, size in (("Gbit", 1e9), ("Mbit", 1e6), ("Kbit", 1e3)):
-        if bps >= size:
-            return f"{bps / size:g}{unit}"
-    return f"{bps:g}bit"
 
 
 def _daemon_alive(folder: str, daemon: str, ns: str, r: _Reader) -> bool:
