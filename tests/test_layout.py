@@ -178,3 +178,46 @@ def test_every_link_setting_lands_on_an_end() -> None:
     from nslab.units import LINK_SETTINGS
 
     assert set(links._SETTERS) == set(LINK_SETTINGS) == set(links.PROPERTIES)
+
+
+COMMANDS = sorted(p for p in (NSLAB / "cli" / "commands").glob("*.py") if p.stem != "__init__")
+
+
+def test_the_command_line_is_a_table_of_verbs() -> None:
+    """Every verb of nslab.cli.VERBS is one module of nslab.cli.commands with
+    its help, its flags and its handler side by side, and every such module
+    is a verb."""
+    from nslab import cli
+
+    assert {module for _, module in cli.VERBS} == {p.stem for p in COMMANDS}
+    assert len({verb for verb, _ in cli.VERBS}) == len(cli.VERBS)
+    for verb, _ in cli.VERBS:
+        module = cli.command(verb)
+        assert isinstance(module.HELP, str) and module.HELP
+        assert callable(module.arguments) and callable(module.run)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[p.stem for p in COMMANDS])
+def test_no_command_module_imports_another_verbs_module(path: Path) -> None:
+    """A verb's command module stands alone (status shows the list of labs
+    through `list`, the one exception)."""
+    found = {m for m in (node.module for node in ast.walk(ast.parse(path.read_text()))
+                         if isinstance(node, ast.ImportFrom)) if m}
+    found |= {f"nslab.cli.commands.{a.name}" for node in ast.walk(ast.parse(path.read_text()))
+              if isinstance(node, ast.ImportFrom) and node.module == "nslab.cli.commands"
+              for a in node.names}
+    others = {m.split(".")[3] for m in found if m.startswith("nslab.cli.commands.")}
+    assert others <= ({"list"} if path.stem == "status" else set())
+
+
+def test_running_a_verb_loads_that_verb_alone() -> None:
+    """`nslab validate` builds the parser of validate and imports no other
+    verb's module (start-up stays small as verbs are added)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from nslab import cli; cli.parser('validate'); "
+            "print(sorted(m for m in sys.modules if m.startswith('nslab.cli.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=NSLAB.parent).stdout
+    assert out.strip() == "['nslab.cli.commands.validate']"

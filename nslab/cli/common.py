@@ -29,3 +29,8 @@ def print_json(data: Any) -> None:
 def waiting(lab: str) -> Any:
     return lambda: print(f"nslab: waiting for another nslab command on lab '{lab}'...",
                          file=sys.stderr)
+
+
+def command_words(words: list[str]) -> list[str]:
+    """A command after `--` (argparse keeps the `--` in a REMAINDER)."""
+    return words[1:] if words and words[0] == "--" else words

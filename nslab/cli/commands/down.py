@@ -1,0 +1,46 @@
+"""nslab down NAME|FILE"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nslab.cli.common import print_json, waiting
+from nslab.errors import ExitCode, require_root
+
+HELP = "remove a lab (by name, or by its file)"
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", metavar="NAME|FILE")
+    p.add_argument("--json", action="store_true")
+
+
+def run(a: argparse.Namespace) -> int:
+    require_root()
+    from nslab.verbs.down import down
+
+    res = down(a.target, waiting(a.target))
+    if a.json:
+        print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
+                    "removed": res.removed, "skipped": res.skipped,
+                    "processes_ended": res.processes, "seconds": round(res.seconds, 4),
+                    "notes": res.notes, "failed": res.failed})
+        return ExitCode.ERROR if res.failed else ExitCode.OK
+    if not res.was_up:
+        print(f"lab {res.lab} is not up: nothing to remove")
+        return ExitCode.OK
+    print(f"lab {res.lab} is down: removed {len(res.removed)} namespaces, ended "
+          f"{res.processes} processes ({res.seconds:.2f} s)")
+    for note in res.notes:
+        print(f"nslab: {note}", file=sys.stderr)
+    for ns in res.skipped:
+        print(f"nslab: left namespace '{ns}' alone: it is not the one this lab made",
+              file=sys.stderr)
+    for what in res.failed:
+        print(f"nslab: could not remove {what}", file=sys.stderr)
+    if res.failed:
+        print(f"nslab: the lab stays recorded; nslab down {res.lab} tries again",
+              file=sys.stderr)
+        return ExitCode.ERROR
+    return ExitCode.OK

@@ -1,0 +1,25 @@
+"""nslab exec LAB NODE -- CMD"""
+
+from __future__ import annotations
+
+import argparse
+
+from nslab.cli.common import command_words
+from nslab.errors import UsageError
+
+HELP = "run a command inside a node; its exit status is passed through"
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("lab")
+    p.add_argument("node")
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+
+
+def run(a: argparse.Namespace) -> int:
+    argv = command_words(a.cmd)
+    if not argv:
+        raise UsageError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
+    from nslab.verbs import enter
+
+    return enter.node(a.lab, a.node, argv)

@@ -1,0 +1,35 @@
+"""nslab plan FILE"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nslab.cli.common import compile_file, print_json
+from nslab.errors import ExitCode
+
+HELP = "show what up would do"
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--shell", action="store_true",
+                   help="print the equivalent ip/sysctl commands as a bash script")
+    g.add_argument("--json", action="store_true")
+
+
+def run(a: argparse.Namespace) -> int:
+    lab = compile_file(a.file)
+    from nslab.verbs.up import build_plan
+    from nslab.views import text
+
+    p = build_plan(lab)
+    if a.shell:
+        sys.stdout.write(p.as_shell())
+    elif a.json:
+        print_json({"version": 1, "lab": lab.name, "steps": [
+            {"step": type(s).__name__, "shell": s.as_shell()} for s in p.steps]})
+    else:
+        print(text.plan_text(p))
+    return ExitCode.OK

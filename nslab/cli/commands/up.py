@@ -1,0 +1,61 @@
+"""nslab up FILE"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from nslab.cli.common import compile_file, print_json, waiting
+from nslab.errors import ExitCode, require_root
+
+HELP = "build a lab from a topology file"
+
+_PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "veth pairs",
+           "AddBridge": "bridges", "SetMaster": "bridge ports", "AddAddress": "addresses",
+           "SetLinkUp": "links up", "AddRoute": "routes", "RunCommand": "commands",
+           "StartService": "services", "SetNeighbourLimits": "neighbour limits"}
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+
+
+def progress_printer(total_nodes: int) -> Any:
+    """Progress on stderr for labs of 100 nodes or more: each phase when it is
+    done, and every 500 namespaces while they are made."""
+    if total_nodes < 100:
+        return None
+
+    def show(phase: str, done: int, total: int) -> None:
+        if done == total or (done and done % 500 == 0):
+            with contextlib.suppress(OSError):  # a closed stderr must not abort up
+                print(f"nslab: {_PHASES.get(phase, phase)} {done}/{total}", file=sys.stderr)
+    return show
+
+
+def run(a: argparse.Namespace) -> int:
+    require_root()
+    lab = compile_file(a.file)
+    from nslab.verbs.up import up
+    from nslab.views import text
+
+    res = up(lab, str(Path(a.file).resolve()), progress_printer(len(lab.nodes)),
+             waiting(lab.name))
+    if a.json:
+        print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
+                    "notes": res.notes, "topology": res.recorded()})
+        return ExitCode.OK
+    for note in res.notes:
+        print(f"nslab: {note}", file=sys.stderr)
+    print(f"lab {lab.name} is up: {text.counts(lab)} ({res.seconds:.2f} s)")
+    if len(lab.nodes) <= 60:
+        print(text.lab_summary(lab))
+    if lab.machine:
+        print(text.machine_text(res.recorded()["machine"]))
+    print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
+          f"|  remove: nslab down {lab.name}")
+    return ExitCode.OK
