@@ -8,13 +8,32 @@ and a line in SUITES (its configuration: nslab.model.daemons). Pure.
 
 from __future__ import annotations
 
+import json
 import shlex
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from nslab.shell import heredoc
 
 FRR_BIN = "/usr/lib/frr"
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
+
+# Runs the suite's client with these words (one command) and gives its output
+# ("" when the daemons do not answer).
+Ask = Callable[[list[str]], str]
+
+
+@dataclass
+class Heard:
+    """What a router's daemons say of their neighbours, in one shape for every
+    suite: OSPF neighbours {router_id, state, address, interface} and BGP
+    sessions {address, asn, state, prefixes_received}; `more`: what only this
+    suite says (BIRD's protocols)."""
+
+    ospf_neighbours: list[dict[str, Any]] = field(default_factory=list)
+    bgp_sessions: list[dict[str, Any]] = field(default_factory=list)
+    more: dict[str, Any] = field(default_factory=dict)
 
 
 class Suite(Protocol):
@@ -37,6 +56,18 @@ class Suite(Protocol):
 
     def client_argv(self, folder: str, words: list[str]) -> list[str]:
         """The client's command line (one command, or interactive without)."""
+        ...
+
+    def started(self, daemons: tuple[str, ...], installed: frozenset[str]) -> tuple[str, ...]:
+        """The daemons to start for `daemons`, given which of `optional` the
+        machine has (FRR 9 and later: mgmtd, right after zebra)."""
+        ...
+
+    # the daemons that run when the machine has them: (daemon, its program)
+    optional: tuple[tuple[str, str], ...]
+
+    def heard(self, ask: Ask, protocols: tuple[str, ...]) -> Heard:
+        """Ask the daemons (through their client) of their neighbours and sessions."""
         ...
 
 
@@ -81,6 +112,43 @@ class Frr:
     def client_argv(self, folder: str, words: list[str]) -> list[str]:
         return ["vtysh", "--vty_socket", folder] + (["-c", " ".join(words)] if words else [])
 
+    optional: tuple[tuple[str, str], ...] = (("mgmtd", f"{FRR_BIN}/mgmtd"),)
+
+    def started(self, daemons: tuple[str, ...], installed: frozenset[str]) -> tuple[str, ...]:
+        if "mgmtd" in installed and "mgmtd" not in daemons:
+            return (daemons[0], "mgmtd", *daemons[1:])
+        return daemons
+
+    def heard(self, ask: Ask, protocols: tuple[str, ...]) -> Heard:
+        out = Heard()
+        ospf = _json(ask(["show ip ospf neighbor json"])) if "ospf" in protocols else None
+        for rid, entries in ((ospf or {}).get("neighbors") or {}).items():
+            for e in entries:
+                out.ospf_neighbours.append({
+                    "router_id": rid, "state": str(e.get("nbrState") or e.get("state", "")),
+                    "address": e.get("ifaceAddress") or e.get("address"),
+                    "interface": str(e.get("ifaceName", "")).split(":")[0]})
+        bgp = _json(ask(["show bgp summary json"])) if "bgp" in protocols else None
+        for fam in (bgp or {}).values():
+            for addr, p in (fam.get("peers") or {}).items() if isinstance(fam, dict) else ():
+                out.bgp_sessions.append({
+                    "address": addr, "asn": p.get("remoteAs"), "state": p.get("state"),
+                    "prefixes_received": p.get("pfxRcd")})
+        return out
+
+
+def _json(text: str) -> Any:
+    """A daemon's JSON answer; None for no answer or one that does not parse."""
+    try:
+        return json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        return None
+
+
+def _lines(text: str) -> list[str]:
+    """birdc's answer without its greeting ("BIRD 2.x ready.") and blank lines."""
+    return [ln for ln in text.splitlines()[1:] if ln.strip()]
+
 
 class Bird:
     """BIRD 2: one daemon, which writes nowhere but `folder`; a new
@@ -107,6 +175,21 @@ class Bird:
 
     def client_argv(self, folder: str, words: list[str]) -> list[str]:
         return ["birdc", "-s", f"{folder}/bird.ctl", *words]
+
+    optional: tuple[tuple[str, str], ...] = ()
+
+    def started(self, daemons: tuple[str, ...], installed: frozenset[str]) -> tuple[str, ...]:
+        return daemons
+
+    def heard(self, ask: Ask, protocols: tuple[str, ...]) -> Heard:
+        out = Heard(more={"bird_protocols": [
+            ln.split() for ln in _lines(ask(["show", "protocols"]))[1:]]})
+        for ln in _lines(ask(["show", "ospf", "neighbors"])):
+            f = ln.split()  # Router ID, Pri, State, DTime, Interface, Router IP
+            if len(f) >= 6 and f[0][0].isdigit():
+                out.ospf_neighbours.append({"router_id": f[0], "state": f[2],
+                                            "address": f[5], "interface": f[4]})
+        return out
 
 
 SUITES: dict[str, Suite] = {"frr": Frr(), "bird": Bird()}

@@ -64,8 +64,9 @@ def test_an_as_of_two_routers_meshes_over_loopbacks_and_peers_out_over_links() -
 
 def test_frr_9_gets_mgmtd_right_after_zebra() -> None:
     lab = compile_text(TWO_ASES)
-    for facts, want in ((MachineFacts(frr_mgmtd=False), ("zebra", "bgpd")),
-                        (MachineFacts(frr_mgmtd=True), ("zebra", "mgmtd", "bgpd"))):
+    for facts, want in ((MachineFacts(daemons=frozenset()), ("zebra", "bgpd")),
+                        (MachineFacts(daemons=frozenset({"mgmtd"})),
+                         ("zebra", "mgmtd", "bgpd"))):
         steps = [s for s in plan(lab, facts).steps if isinstance(s, StartDaemons)]
         assert [s.node for s in steps] == ["a1", "a2", "b1"]
         assert steps[2].daemons == want

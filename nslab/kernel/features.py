@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from nslab.kernel import netlink as nl
 from nslab.kernel import netns, netstate
-from nslab.suites import FRR_BIN, SUITES
+from nslab.suites import SUITES
 
 # feature -> (what a person calls it, the kernel option that brings it)
 WORDS = {
@@ -136,9 +136,11 @@ def probe(features: Iterable[str]) -> list[Probe]:
     return [found[f] for f in want if f in found]
 
 
-def frr_needs_mgmtd() -> bool:
-    """FRR 9 and later ship mgmtd, which must start right after zebra."""
-    return os.path.exists(f"{FRR_BIN}/mgmtd")
+def optional_daemons() -> frozenset[str]:
+    """The optional daemons of the routing suites that this machine has (FRR 9
+    and later ship mgmtd, which must start right after zebra)."""
+    return frozenset(daemon for s in SUITES.values() for daemon, program in s.optional
+                     if os.path.exists(program))
 
 
 def missing(features: Iterable[str]) -> list[str]:

@@ -33,7 +33,7 @@ from nslab.plan.steps import (
     WriteFile,
     loss_ruleset,
 )
-from nslab.suites import SUITES
+from nslab.suites import SUITES, suite
 
 STATE_ROOT = "/run/nslab"
 
@@ -51,7 +51,8 @@ class MachineFacts:
     # neighbour entries the labs already up can need (the tables are shared)
     arp_in_use: int = 0
     ndisc_in_use: int = 0
-    frr_mgmtd: bool = False  # FRR 9 and later: mgmtd starts right after zebra
+    # the suites' optional daemons this machine has (FRR 9 and later: mgmtd)
+    daemons: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,10 @@ def needs(lab: Lab) -> dict[str, str]:
     if switches:
         out["bridge"] = f"switch '{switches[0]}'" + (f" and {len(switches) - 1} more"
                                                      if len(switches) > 1 else "")
-    for suite in SUITES:
-        runs = [n.name for n in lab.nodes if n.daemons and n.daemons.suite == suite]
+    for name in SUITES:
+        runs = [n.name for n in lab.nodes if n.daemons and n.daemons.suite == name]
         if runs:
-            out[suite] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"
+            out[name] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"
                                                   if len(runs) > 1 else "")
     netem = [f"{i.node}:{i.name}" for n in lab.nodes for i in n.interfaces if i.netem]
     if netem:
@@ -156,12 +157,10 @@ def daemon_dir(lab: str, node: str) -> str:
     return f"{STATE_ROOT}/{lab}/routing/{node}"
 
 
-def _daemons(lab: str, n: Node, mgmtd: bool) -> StartDaemons:
+def _daemons(lab: str, n: Node, installed: frozenset[str]) -> StartDaemons:
     assert n.daemons is not None
-    d = n.daemons.daemons
-    if n.daemons.suite == "frr" and mgmtd and "mgmtd" not in d:
-        d = (d[0], "mgmtd", *d[1:])
-    return StartDaemons(n.namespace, n.name, n.daemons.suite, daemon_dir(lab, n.name), d,
+    started = suite(n.daemons.suite).started(n.daemons.daemons, installed)
+    return StartDaemons(n.namespace, n.name, n.daemons.suite, daemon_dir(lab, n.name), started,
                         n.daemons.config)
 
 
@@ -222,7 +221,7 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
     if side and (side.egress or side.forwards):
         uplink = host.uplink if side.egress == "auto" else side.egress
         steps.append(LoadNftRuleset(None, "machine", nft.host_ruleset(lab.name, side, uplink)))
-    steps += [_daemons(lab.name, n, host.frr_mgmtd) for n in lab.nodes if n.daemons]
+    steps += [_daemons(lab.name, n, host.daemons) for n in lab.nodes if n.daemons]
     steps += [RunCommand(n.namespace, n.name, argv) for n in lab.nodes for argv in n.exec]
     steps += [StartService(n.namespace, n.name, s.name, s.argv,
                            f"{STATE_ROOT}/{lab.name}/services/{n.name}.{s.name}.log")

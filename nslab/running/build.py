@@ -49,7 +49,7 @@ def machine_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
     return MachineFacts(_thresh(k, 4), _thresh(k, 6) if lab.ipv6 else (128, 512, 1024),
                         k.uplink() if lab.machine and lab.machine.egress == "auto" else None,
                         sum(a for a, _n in others), sum(n for _a, n in others),
-                        features.frr_needs_mgmtd())
+                        features.optional_daemons())
 
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:

@@ -10,16 +10,15 @@ import time
 from nslab.kernel import netstate
 from nslab.kernel.observe import socket_in
 from nslab.records.verdicts import Convergence
-from nslab.state.journal import Journal
+from nslab.running.record import lab_record
 
 POLL = 0.1
 
 
 def expected(lab: str) -> dict[str, tuple[str, set[str]]]:
     """node -> (namespace, prefixes it must hold), from the lab's record."""
-    data = Journal(lab).read_file("lab.json") or {}
-    return {n["name"]: (n["namespace"], set(n.get("expected") or ()))
-            for n in data.get("nodes", []) if n.get("expected")}
+    return {n.name: (n.namespace, set(n.expected)) for n in lab_record(lab).nodes
+            if n.expected}
 
 
 def wait(lab: str, within: float) -> Convergence:

@@ -5,94 +5,61 @@ enter the namespace), and `status_of` reads their neighbours and sessions for
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from ipaddress import ip_network
 from typing import Any
 
-from nslab.errors import NotFoundError, UsageError
+from nslab.errors import UsageError
 from nslab.kernel import netstate
 from nslab.kernel.observe import socket_in
 from nslab.model.lab import Expectation
-from nslab.names import lab_argument
+from nslab.model.recorded import RecordedDaemons
 from nslab.plan.build import daemon_dir
 from nslab.records import verdicts as vd
-from nslab.state.journal import Journal
+from nslab.running.record import lab_record
 from nslab.suites import SUITES
 
-CLIENT = {name: s.client for name, s in SUITES.items()}
 
-
-def daemons_of(lab: str, node: str) -> dict[str, Any]:
-    """The recorded daemons of a lab's node (its `daemons` in lab.json)."""
-    data = Journal(lab_argument(lab)).read_file("lab.json")
-    if data is None:
-        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
-    for n in data.get("nodes", []):
-        if n["name"] == node:
-            d: dict[str, Any] | None = n.get("daemons")
-            if d is None:
-                raise UsageError(f"node '{node}' runs no routing daemons")
-            return d
-    raise NotFoundError(f"lab '{lab}' has no node '{node}'")
+def daemons_of(lab: str, node: str) -> RecordedDaemons:
+    """The recorded daemons of a lab's node."""
+    d = lab_record(lab).node(node).daemons
+    if d is None:
+        raise UsageError(f"node '{node}' runs no routing daemons")
+    return d
 
 
 def client_argv(lab: str, node: str, suite: str, words: list[str]) -> list[str]:
     """vtysh or birdc for the node's daemons; `words`: one command to run (none:
     interactive)."""
     d = daemons_of(lab, node)
-    if d["suite"] != suite:
-        other = CLIENT[d["suite"]]
-        raise UsageError(f"router '{node}' runs {d['suite'].upper()}, not {suite.upper()}: "
-                         f"nslab {other} {lab} {node}")
+    if d.suite != suite:
+        raise UsageError(f"router '{node}' runs {d.suite.upper()}, not {suite.upper()}: "
+                         f"nslab {SUITES[d.suite].client} {lab} {node}")
     return SUITES[suite].client_argv(daemon_dir(lab, node), words)
 
 
-def _frr_json(folder: str, command: str) -> Any:
-    r = subprocess.run(["vtysh", "--vty_socket", folder, "-c", command], capture_output=True,
-                       text=True, timeout=10)
-    try:
-        return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else None
-    except json.JSONDecodeError:
-        return None
-
-
 def status_of(lab: str, node: str) -> dict[str, Any]:
-    """The daemons' state: OSPF neighbours and BGP sessions with their states
-    (FRR's JSON), or BIRD's protocols (`birdc show protocols`)."""
+    """The daemons' state: OSPF neighbours and BGP sessions with their states,
+    as their suite reads them (nslab.suites: FRR's JSON, BIRD's tables)."""
     d = daemons_of(lab, node)
     folder = daemon_dir(lab, node)
-    out: dict[str, Any] = {"suite": d["suite"], "daemons": d["daemons"],
-                           "running": _running(folder, d["daemons"]),
-                           "protocols": d["protocols"], "router_id": d["router_id"],
-                           "asn": d["asn"], "ospf_neighbours": [], "bgp_sessions": []}
-    if d["suite"] == "frr":
-        ospf = _frr_json(folder, "show ip ospf neighbor json") if "ospf" in d["protocols"] \
-            else None
-        for rid, entries in ((ospf or {}).get("neighbors") or {}).items():
-            for e in entries:
-                out["ospf_neighbours"].append({
-                    "router_id": rid, "state": str(e.get("nbrState") or e.get("state", "")),
-                    "address": e.get("ifaceAddress") or e.get("address"),
-                    "interface": str(e.get("ifaceName", "")).split(":")[0]})
-        bgp = _frr_json(folder, "show bgp summary json") if "bgp" in d["protocols"] else None
-        for fam in (bgp or {}).values():
-            for addr, p in (fam.get("peers") or {}).items() if isinstance(fam, dict) else ():
-                out["bgp_sessions"].append({
-                    "address": addr, "asn": p.get("remoteAs"), "state": p.get("state"),
-                    "prefixes_received": p.get("pfxRcd")})
-        return out
-    out["bird_protocols"] = [ln.split() for ln in _birdc(folder, "show", "protocols")[1:]]
-    for ln in _birdc(folder, "show", "ospf", "neighbors"):
-        f = ln.split()  # Router ID, Pri, State, DTime, Interface, Router IP
-        if len(f) >= 6 and f[0][0].isdigit():
-            out["ospf_neighbours"].append({"router_id": f[0], "state": f[2],
-                                           "address": f[5], "interface": f[4]})
-    return out
+    suite = SUITES[d.suite]
+
+    def ask(words: list[str]) -> str:
+        r = subprocess.run(suite.client_argv(folder, words), capture_output=True, text=True,
+                           timeout=10)
+        return r.stdout if r.returncode == 0 else ""
+
+    heard = suite.heard(ask, d.protocols)
+    return {"suite": d.suite, "daemons": list(d.daemons),
+            "running": _running(folder, suite.processes(d.daemons)),
+            "protocols": list(d.protocols), "router_id": d.router_id, "asn": d.asn,
+            "ospf_neighbours": heard.ospf_neighbours, "bgp_sessions": heard.bgp_sessions,
+            **heard.more}
 
 
-def _running(folder: str, daemons: list[str]) -> dict[str, int | None]:
+def _running(folder: str, daemons: tuple[str, ...]) -> dict[str, int | None]:
     """daemon -> its pid while it runs (from its pid file), else None."""
     out: dict[str, int | None] = {}
     for name in daemons:
@@ -106,22 +73,10 @@ def _running(folder: str, daemons: list[str]) -> dict[str, int | None]:
     return out
 
 
-def _birdc(folder: str, *words: str) -> list[str]:
-    r = subprocess.run(["birdc", "-s", f"{folder}/bird.ctl", *words], capture_output=True,
-                       text=True, timeout=10)
-    return [ln for ln in r.stdout.splitlines()[1:] if ln.strip()]  # after "BIRD ... ready."
-
-
 def _addresses(lab: str, node: str) -> set[str]:
     """Every address of a lab node (its interfaces' and its loopback)."""
-    data = Journal(lab).read_file("lab.json") or {}
-    for n in data.get("nodes", []):
-        if n["name"] == node:
-            out = {a.split("/")[0] for i in n["interfaces"] for a in i["addresses"]}
-            if n.get("loopback"):
-                out.add(n["loopback"].split("/")[0])
-            return out
-    return set()
+    rec = lab_record(lab)
+    return rec.node(node).addresses() if rec.has(node) else set()
 
 
 def routing_check(lab: str, ns: str, e: Expectation) -> vd.ExpectResult:
@@ -174,10 +129,9 @@ def not_up(lab: str, node: str) -> list[tuple[str, str, str]] | None:
     """The adjacencies and sessions of a router's daemons that are not up, as
     (protocol, peer, state): ("OSPF", "r3", "no adjacency"), ("BGP", "r5",
     "Active"); None when the node runs no daemons."""
-    data = Journal(lab).read_file("lab.json") or {}
-    nodes = {n["name"]: n for n in data.get("nodes", [])}
-    mine = (nodes.get(node) or {}).get("daemons")
-    if not mine:
+    rec = lab_record(lab)
+    mine = rec.node(node).daemons if rec.has(node) else None
+    if mine is None:
         return None
     try:
         st = status_of(lab, node)
@@ -185,14 +139,14 @@ def not_up(lab: str, node: str) -> list[tuple[str, str, str]] | None:
         return [("daemons", node, f"do not answer ({e})")]
     out = []
     seen = {n["router_id"]: str(n["state"]) for n in st["ospf_neighbours"]}
-    for peer in mine.get("ospf_neighbours", []):
-        rid = ((nodes.get(peer) or {}).get("daemons") or {}).get("router_id")
-        state = seen.get(rid, "no adjacency")
+    for peer in mine.ospf_neighbours:
+        theirs = rec.node(peer).daemons if rec.has(peer) else None
+        state = seen.get(theirs.router_id or "" if theirs else "", "no adjacency")
         if not state.lower().startswith("full"):
             out.append(("OSPF", peer, state))
     sessions = {b["address"]: str(b["state"]) for b in st["bgp_sessions"]}
-    for p in mine.get("bgp_peers", []):
-        state = sessions.get(p["address"], "not configured")
+    for peer_node, address in mine.peers:
+        state = sessions.get(address, "not configured")
         if state.lower() != "established":
-            out.append(("BGP", p["node"] or p["address"], state))
+            out.append(("BGP", peer_node or address, state))
     return out

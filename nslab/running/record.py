@@ -9,13 +9,25 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
+from nslab.model.recorded import RecordedLab, lab_from_dict
 from nslab.names import lab_argument
 from nslab.plan.codec import steps_from_json
 from nslab.plan.overrides import End, overridden, quiet
 from nslab.plan.steps import AddNamespace, AddRoute, Step
 from nslab.state.journal import Journal, Record
+from nslab.state.record import recorded
 
-__all__ = ["End", "changed", "ends", "expected", "find", "now", "recorded_plan"]
+__all__ = ["End", "changed", "ends", "expected", "find", "lab_record", "now", "recorded_plan"]
+
+
+def lab_record(lab: str) -> RecordedLab:
+    """A running lab as up recorded it (lab.json), typed; a lab that is not up
+    is a LabNotFoundError, a record not of its shape a DamagedRecordError."""
+    journal, data = recorded(lab_argument(lab))
+    try:
+        return lab_from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise journal.damaged_file("lab.json", f"it does not read as a lab ({e!r})") from None
 
 
 def recorded_plan(name: str, known: tuple[Step, ...] = ()
@@ -39,12 +51,9 @@ def recorded_plan(name: str, known: tuple[Step, ...] = ()
 
 def file_ends(lab: str) -> dict[str, End]:
     """Every link end of a running lab as its file made it."""
-    data = Journal(lab_argument(lab)).read_file("lab.json")
-    if data is None:
-        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
-    return {f"{n['name']}:{i['name']}": End(n["name"], i["name"], n["namespace"], True,
-                                            i.get("rate_bps"), i.get("loss"), False)
-            for n in data["nodes"] for i in n["interfaces"]}
+    return {f"{n.name}:{i.name}": End(n.name, i.name, n.namespace, True, i.rate_bps, i.loss,
+                                      False)
+            for n in lab_record(lab).nodes for i in n.interfaces}
 
 
 def _ends(lab: str) -> dict[str, End]:
@@ -65,9 +74,7 @@ def ends(lab: str) -> list[End]:
 
 
 def _peer_of(lab: str) -> dict[str, str]:
-    data = Journal(lab).read_file("lab.json") or {}
-    return {f"{n['name']}:{i['name']}": i["peer"] for n in data.get("nodes", [])
-            for i in n["interfaces"]}
+    return {f"{n.name}:{i.name}": i.peer for n in lab_record(lab).nodes for i in n.interfaces}
 
 
 def find(lab: str, names: list[str]) -> tuple[list[End], list[End]]:

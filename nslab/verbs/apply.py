@@ -33,7 +33,7 @@ from nslab.running.build import (
 )
 from nslab.running.build import up as build
 from nslab.running.change import close, run_change, with_stops
-from nslab.running.record import expected, recorded_plan
+from nslab.running.record import expected, lab_record, recorded_plan
 from nslab.state.journal import Journal, Record, locked
 
 
@@ -158,10 +158,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
 
 
 def rec_uplink(journal: Journal) -> str | None:
-    data = journal.read_file("lab.json") or {}
-    side = data.get("machine") or {}
-    uplink: str | None = side.get("uplink")
-    return uplink
+    return lab_record(journal.lab).uplink
 
 
 def _link_changes(rec: Record) -> bool:

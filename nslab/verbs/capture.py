@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from nslab.errors import NotFoundError, UsageError, require_root
 from nslab.kernel import capture
 from nslab.kernel.capture_file import Sink, Stalled
-from nslab.names import lab_argument
-from nslab.state.journal import Journal
+from nslab.running.record import lab_record
 
 
 @dataclass(frozen=True)
@@ -27,37 +26,26 @@ class Where:
 def targets(lab: str, words: list[str]) -> list[Where]:
     """NODE (every interface it has; a switch: its ports), NODE:IFACE, or A/B
     (both ends of the link between nodes A and B)."""
-    data = Journal(lab_argument(lab)).read_file("lab.json")
-    if data is None:
-        raise NotFoundError(f"lab '{lab}' is not up (nslab list shows the labs that are up)")
-    nodes = {n["name"]: n for n in data["nodes"]}
+    rec = lab_record(lab)
     out: list[Where] = []
 
     def end(node: str, iface: str) -> Where:
-        n = nodes.get(node)
-        if n is None:
-            raise NotFoundError(f"lab '{lab}' has no node '{node}'")
-        if iface not in {i["name"] for i in n["interfaces"]}:
-            have = ", ".join(i["name"] for i in n["interfaces"]) or "none"
-            raise NotFoundError(f"node '{node}' has no interface '{iface}' (it has {have})")
-        return Where(n["namespace"], iface, f"{node}:{iface}")
+        n = rec.node(node)
+        return Where(n.namespace, n.interface(iface).name, f"{node}:{iface}")
 
     for w in words:
         if "/" in w:
             a, b = w.split("/", 1)
-            ends = [(i["name"], i["peer"]) for i in (nodes.get(a) or {}).get("interfaces", [])
-                    if i["peer"].split(":")[0] == b]
+            ends = [i for i in rec.node(a).interfaces if i.peer_node == b] \
+                if rec.has(a) else []
             if not ends:
                 raise NotFoundError(f"lab '{lab}' has no link between {a} and {b}")
-            for iface, peer in ends:
-                out += [end(a, iface), end(*peer.split(":", 1))]
+            for i in ends:
+                out += [end(a, i.name), end(*i.peer_end)]
         elif ":" in w:
             out.append(end(*w.split(":", 1)))
         else:
-            n = nodes.get(w)
-            if n is None:
-                raise NotFoundError(f"lab '{lab}' has no node '{w}'")
-            out += [end(w, i["name"]) for i in n["interfaces"]]
+            out += [end(w, i.name) for i in rec.node(w).interfaces]
     unique = list(dict.fromkeys(out))
     if not unique:
         raise UsageError("nothing to capture on: name a node, NODE:IFACE or A/B")

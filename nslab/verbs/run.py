@@ -19,8 +19,7 @@ from typing import Any
 
 from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
 from nslab.kernel import probe as probing
-from nslab.model.lab import Timeline, TimelineEvent
-from nslab.model.serialize import tests_from_dict, timeline_from_dict
+from nslab.model.lab import LabTests, Timeline, TimelineEvent
 from nslab.records.timeline import (
     AfterResult,
     EventReport,
@@ -32,7 +31,7 @@ from nslab.records.timeline import (
 from nslab.running import links, nodes
 from nslab.running import record as running_record
 from nslab.state.journal import Journal
-from nslab.state.record import node_list, primary, recorded
+from nslab.state.record import node_list, primary
 
 
 def _addresses(lab: str) -> dict[str, tuple[str, str | None]]:
@@ -110,9 +109,9 @@ def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
     """Play the timeline of the running lab `lab`; `speed` > 1 plays it faster."""
     if not 0.01 <= speed <= 100:
         raise UsageError(f"speed {speed:g} is not from 0.01 to 100")
-    journal, data = recorded(lab)
-    left = journal.read_intact().playing
-    timeline: Timeline | None = timeline_from_dict(data.get("timeline"))
+    rec = running_record.lab_record(lab)
+    left = Journal(lab).read_intact().playing
+    timeline = rec.timeline
     if timeline is None:
         raise LabNotFoundError(f"lab '{lab}' has no timeline (add timeline: to its file, "
                                "then nslab apply it)")
@@ -171,15 +170,14 @@ def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
         report.events.append(EventReport(ev.name, ev.text, ev.at / speed, round(started, 3),
                                          round(took, 3),
                                          outages(samples, pairs, started, until, end), error))
-    report.expectations = _after(data, made, samples, timeline, end)
+    report.expectations = _after(rec.tests, made, samples, timeline, end)
     return report
 
 
-def _after(data: dict[str, Any], made: list[tuple[TimelineEvent, float, float, str | None]],
+def _after(tests: LabTests, made: list[tuple[TimelineEvent, float, float, str | None]],
            samples: list[Sample], timeline: Timeline, end: float) -> list[AfterResult]:
     """The expectations that carry `after: EVENT`, judged from the samples."""
     out = []
-    tests = tests_from_dict(data.get("test"))
     starts = {ev.name: (k, started) for k, (ev, started, _t, _e) in enumerate(made)}
     for x in tests.expectations:
         if x.after is None:

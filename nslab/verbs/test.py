@@ -24,7 +24,7 @@ from nslab.model.expectations import SETTLE_RETRY
 from nslab.model.lab import Expectation, LabTests
 from nslab.records import verdicts as vd
 from nslab.running.daemons import routing_check
-from nslab.state.journal import Journal
+from nslab.running.record import lab_record
 from nslab.state.record import node_list, primary
 
 
@@ -184,12 +184,7 @@ def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
 
 
 def recorded_tests(lab: str) -> LabTests:
-    from nslab.model.serialize import tests_from_dict
-
-    data = Journal(lab).read_file("lab.json")
-    if data is None:
-        raise NotFoundError(f"lab '{lab}' is not up")
-    return tests_from_dict(data.get("test"))
+    return lab_record(lab).tests
 
 
 def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | None = None,

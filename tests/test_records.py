@@ -1,0 +1,134 @@
+"""The typed record of a running lab (nslab.model.recorded: one reader of
+lab.json) and what the routing suites make of their daemons' answers
+(nslab.suites: Suite.heard, Suite.started). Pure: no root, no daemons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nslab.errors import DamagedRecordError, LabNotFoundError, NotFoundError
+from nslab.model.compile import compile_file
+from nslab.model.recorded import lab_from_dict
+from nslab.model.serialize import lab_to_dict
+from nslab.state import journal
+from nslab.suites import SUITES
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_the_record_reads_back_what_up_wrote(path: Path) -> None:
+    lab = compile_file(str(path))
+    rec = lab_from_dict(json.loads(json.dumps(lab_to_dict(lab))))  # as lab.json holds it
+    assert rec.name == lab.name
+    assert [n.name for n in rec.nodes] == [n.name for n in lab.nodes]
+    for n, m in zip(rec.nodes, lab.nodes, strict=True):
+        assert n.namespace == m.namespace and n.kind == m.kind
+        assert [(i.name, i.peer_end, i.rate_bps, i.loss, i.mtu) for i in n.interfaces] == \
+            [(i.name, (i.peer_node, i.peer_name), i.rate_bps, i.loss, i.mtu)
+             for i in m.interfaces]
+        assert n.expected == tuple(str(p) for p in m.expected)
+        if m.daemons is None:
+            assert n.daemons is None
+        else:
+            assert n.daemons is not None
+            assert (n.daemons.suite, n.daemons.daemons, n.daemons.protocols,
+                    n.daemons.router_id, n.daemons.asn, n.daemons.ospf_neighbours) == \
+                (m.daemons.suite, m.daemons.daemons, m.daemons.protocols,
+                 m.daemons.router_id, m.daemons.asn, m.daemons.ospf_neighbours)
+            assert [a for _, a in n.daemons.peers] == [a for _, a in m.daemons.peers]
+    assert rec.tests == lab.tests
+    assert rec.timeline == lab.timeline
+
+
+def test_a_node_or_an_interface_that_is_not_there_is_named() -> None:
+    lab = compile_file(str(ROOT / "examples" / "demo.yaml"))
+    rec = lab_from_dict(lab_to_dict(lab))
+    with pytest.raises(NotFoundError, match=r"no node 'zz' \(nodes: h1, h2, r1, sw1, h3\)"):
+        rec.node("zz")
+    with pytest.raises(NotFoundError, match="node 'h1' has no interface 'eth9' \\(it has eth0"):
+        rec.node("h1").interface("eth9")
+    r1 = next(n for n in lab.nodes if n.name == "r1")
+    assert rec.node("r1").addresses() == {str(a.ip) for i in r1.interfaces for a in i.addresses}
+    assert len(rec.node("r1").addresses()) >= 2
+
+
+def test_lab_record_names_a_damaged_lab_json(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from nslab.running.record import lab_record
+
+    monkeypatch.setattr(journal, "ROOT", str(tmp_path))
+    with pytest.raises(LabNotFoundError, match="lab 'demo' is not up"):
+        lab_record("demo")
+    data = lab_to_dict(compile_file(str(ROOT / "examples" / "ospf-ring.yaml")))
+    folder = tmp_path / data["name"]
+    folder.mkdir()
+    (folder / "journal.jsonl").write_text("")
+    (folder / "lab.json").write_text(json.dumps(data))
+    assert lab_record(data["name"]).node("r1").daemons is not None
+    del next(n for n in data["nodes"] if n["daemons"])["daemons"]["suite"]
+    (folder / "lab.json").write_text(json.dumps(data))
+    with pytest.raises(DamagedRecordError, match="lab.json is damaged: it does not read as a "
+                                                 "lab .*'suite'.*nslab down"):
+        lab_record(data["name"])
+
+
+FRR_OSPF = {"neighbors": {"10.255.0.2": [{"nbrState": "Full/-", "ifaceAddress": "10.0.0.2",
+                                          "ifaceName": "eth0:10.0.0.1"}]}}
+FRR_BGP = {"ipv4Unicast": {"peers": {"10.0.0.6": {"remoteAs": 65002, "state": "Established",
+                                                  "pfxRcd": 3}}},
+           "ipv6Unicast": {}}
+BIRD_PROTOCOLS = """BIRD 2.0.12 ready.
+Name       Proto      Table      State  Since         Info
+device1    Device     ---        up     10:00:00.000
+ospf1      OSPF       master4    up     10:00:01.000  Running
+"""
+BIRD_OSPF = """BIRD 2.0.12 ready.
+ospf1:
+Router ID       Pri          State      DTime   Interface  Router IP
+10.255.0.2        1     Full/PtP        3.456   eth1       10.0.0.2
+"""
+
+
+def test_frr_is_read_from_its_json() -> None:
+    asked: list[list[str]] = []
+
+    def ask(words: list[str]) -> str:
+        asked.append(words)
+        return json.dumps(FRR_OSPF if "ospf" in words[0] else FRR_BGP)
+
+    heard = SUITES["frr"].heard(ask, ("ospf", "bgp"))
+    assert heard.ospf_neighbours == [{"router_id": "10.255.0.2", "state": "Full/-",
+                                      "address": "10.0.0.2", "interface": "eth0"}]
+    assert heard.bgp_sessions == [{"address": "10.0.0.6", "asn": 65002,
+                                   "state": "Established", "prefixes_received": 3}]
+    assert asked == [["show ip ospf neighbor json"], ["show bgp summary json"]]
+    assert SUITES["frr"].heard(lambda _w: "", ("ospf", "bgp")).ospf_neighbours == []
+    assert SUITES["frr"].heard(lambda _w: "% not json", ("ospf",)).bgp_sessions == []
+    only_bgp: list[list[str]] = []
+    SUITES["frr"].heard(lambda w: only_bgp.append(w) or "", ("bgp",))
+    assert only_bgp == [["show bgp summary json"]]  # no OSPF question to a BGP router
+
+
+def test_bird_is_read_from_its_tables() -> None:
+    def ask(words: list[str]) -> str:
+        return BIRD_OSPF if "ospf" in words else BIRD_PROTOCOLS
+
+    heard = SUITES["bird"].heard(ask, ("ospf",))
+    assert heard.ospf_neighbours == [{"router_id": "10.255.0.2", "state": "Full/PtP",
+                                      "address": "10.0.0.2", "interface": "eth1"}]
+    assert [p[0] for p in heard.more["bird_protocols"]] == ["device1", "ospf1"]
+    assert SUITES["bird"].heard(lambda _w: "", ("ospf",)).ospf_neighbours == []
+
+
+def test_a_suite_starts_its_optional_daemons_only_where_the_machine_has_them() -> None:
+    frr, bird = SUITES["frr"], SUITES["bird"]
+    assert frr.started(("zebra", "ospfd"), frozenset()) == ("zebra", "ospfd")
+    assert frr.started(("zebra", "ospfd"), frozenset({"mgmtd"})) == ("zebra", "mgmtd", "ospfd")
+    assert frr.started(("zebra", "mgmtd"), frozenset({"mgmtd"})) == ("zebra", "mgmtd")
+    assert bird.started(("bird",), frozenset({"mgmtd"})) == ("bird",)
+    assert {d for s in SUITES.values() for d, _ in s.optional} == {"mgmtd"}
