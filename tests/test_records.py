@@ -132,3 +132,13 @@ def test_a_suite_starts_its_optional_daemons_only_where_the_machine_has_them() -
     assert frr.started(("zebra", "mgmtd"), frozenset({"mgmtd"})) == ("zebra", "mgmtd")
     assert bird.started(("bird",), frozenset({"mgmtd"})) == ("bird",)
     assert {d for s in SUITES.values() for d, _ in s.optional} == {"mgmtd"}
+
+
+def test_every_suite_has_a_configuration_writer_and_a_key_in_the_file() -> None:
+    """A suite is a runtime class (nslab.suites), a writer (nslab.model.WRITERS)
+    and a node key of its own name (frr:, bird:), all three."""
+    from nslab.model.daemons import WRITERS
+    from nslab.spec.schema import NodeSpec
+
+    assert set(WRITERS) == set(SUITES)
+    assert set(SUITES) <= set(NodeSpec.model_fields)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from nslab.errors import Problem
+from nslab.model.daemons import WRITERS
 from nslab.model.lab import Lab
 from nslab.model.resolve import ResolveError, resolve
 from nslab.spec import load, load_text
@@ -35,7 +36,8 @@ def _configs(spec: LabSpec, base: Path) -> tuple[dict[str, str], list[Problem]]:
     out: dict[str, str] = {}
     problems = []
     for name, node in spec.nodes.items():
-        for suite, own in (("frr", node.frr), ("bird", node.bird)):
+        for suite in WRITERS:
+            own = getattr(node, suite, None)
             if own is None or own.config is None:
                 continue
             if is_inline(own.config):

@@ -15,17 +15,27 @@ advertised. A router's own `frr:` or `bird:` config replaces the generated one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from ipaddress import IPv4Interface, ip_address, ip_network
-from typing import Literal
+from dataclasses import replace
+from ipaddress import IPv4Interface, ip_network
 
 from nslab.errors import Problem
+from nslab.model.bird import BirdWriter
+from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
+from nslab.model.routers import Bgp, Port, Router, Writer
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
 from nslab.spec.schema import LabSpec, NodeSpec
 
 PRIVATE_ASN = 4_200_000_000  # 4200000000-4294967294: private 4-byte ASNs (RFC 6996)
-HELLO, DEAD = 1, 4
+DEFAULT_SUITE = "frr"  # a router that names no suite
+# each routing suite's configuration writer (nslab.suites.SUITES has the same names)
+WRITERS: dict[str, Writer] = {"frr": FrrWriter(), "bird": BirdWriter()}
+
+
+def suite_of(node: NodeSpec) -> str:
+    """The routing suite a router runs: the one whose key it has (frr:, bird:)."""
+    return next((name for name in WRITERS if getattr(node, name, None) is not None),
+                DEFAULT_SUITE)
 
 
 def runs_daemons(lab_routing: str, node: NodeSpec) -> bool:
@@ -37,28 +47,14 @@ def speaks_bgp(lab_routing: str, node: NodeSpec) -> bool:
     return node.kind == "router" and (lab_routing == "bgp" or node.bgp is not None)
 
 
-@dataclass(frozen=True)
-class _Port:
-    """One interface of a router, and what is on its segment."""
-
-    name: str
-    addresses: tuple[IPInterface, ...]
-    segment: Segment
-    routers: tuple[str, ...]  # the other routers on the segment that run daemons
-
-
-def _ports(node: Node, lab: Lab, daemon_routers: set[str]) -> list[_Port]:
+def _ports(node: Node, lab: Lab, daemon_routers: set[str]) -> list[Port]:
     out = []
     for i in node.interfaces:
         seg = lab.segments[i.segment]
         others = tuple(dict.fromkeys(n for n, _ in seg.members
                                      if n != node.name and n in daemon_routers))
-        out.append(_Port(i.name, i.addresses, seg, others))
+        out.append(Port(i.name, i.addresses, seg, others))
     return out
-
-
-def _l3_members(seg: Segment, lab: Lab) -> int:
-    return len({n for n, _ in seg.members if lab.node(n).kind != "switch"})
 
 
 def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
@@ -68,99 +64,6 @@ def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
                 if a.version == version:
                     return str(a.ip)
     return None
-
-
-def frr_config(node: Node, lab: Lab, ports: list[_Port], router_id: str,
-               ospf_with: set[str] | None, bgp: _Bgp | None) -> str:
-    """frr.conf for a router. `ospf_with`: the routers it runs OSPF with (None:
-    no OSPF); `bgp`: its BGP settings (None: no BGP)."""
-    out = ["frr defaults traditional", f"hostname {node.name}",
-           "service integrated-vtysh-config", "!"]
-    if ospf_with is not None:
-        out += ["interface lo", " ip ospf area 0"]
-        out += [" ipv6 ospf6 area 0"] if lab.ipv6 else []
-        out += ["!"]
-        for p in ports:
-            talks = [r for r in p.routers if r in ospf_with]
-            if not talks and bgp is not None:
-                continue  # an eBGP link: BGP advertises its subnet
-            out.append(f"interface {p.name}")
-            for v, word in (("ip ospf", 4), ("ipv6 ospf6", 6)):
-                if word == 6 and not lab.ipv6:
-                    continue
-                out.append(f" {v} area 0")
-                if not talks:
-                    out.append(f" {v} passive")
-                    continue
-                if _l3_members(p.segment, lab) == 2:
-                    out.append(f" {v} network point-to-point")
-                out += [f" {v} hello-interval {HELLO}", f" {v} dead-interval {DEAD}",
-                        f" {v} retransmit-interval 1"]
-            out.append("!")
-        out += ["router ospf", f" ospf router-id {router_id}",
-                " timers throttle spf 0 50 500", " timers throttle lsa all 0",
-                " timers lsa min-arrival 0", " maximum-paths 64", "!"]
-        if lab.ipv6:
-            out += ["router ospf6", f" ospf6 router-id {router_id}",
-                    " timers throttle spf 0 50 500", "!"]
-    if bgp is not None:
-        out += _bgp_lines(bgp, router_id)
-    return "\n".join(out) + "\n"
-
-
-@dataclass(frozen=True)
-class _Bgp:
-    asn: int
-    neighbours: tuple[tuple[str, int, bool], ...]  # (address, asn, over loopbacks)
-    announce: tuple[str, ...]
-    ipv6: bool
-
-
-def _bgp_lines(b: _Bgp, router_id: str) -> list[str]:
-    out = [f"router bgp {b.asn}", f" bgp router-id {router_id}",
-           " no bgp ebgp-requires-policy", " no bgp network import-check",
-           " bgp bestpath as-path multipath-relax", " timers bgp 1 3"]
-    for addr, asn, loop in b.neighbours:
-        out += [f" neighbor {addr} remote-as {asn}", f" neighbor {addr} timers connect 1",
-                f" neighbor {addr} advertisement-interval 0"]
-        if loop:
-            out.append(f" neighbor {addr} update-source lo")
-            if asn != b.asn:
-                out.append(f" neighbor {addr} ebgp-multihop 8")
-    for fam in ("ipv4", "ipv6") if b.ipv6 else ("ipv4",):
-        out += [f" address-family {fam} unicast", "  redistribute connected",
-                "  maximum-paths 64", "  maximum-paths ibgp 64"]
-        out += [f"  network {n}" for n in b.announce if ip_network(n).version == int(fam[-1])]
-        for addr, asn, _loop in b.neighbours:
-            mine = ip_address(addr).version == int(fam[-1])
-            if mine and asn == b.asn:
-                out.append(f"  neighbor {addr} next-hop-self")
-            if not mine:
-                out.append(f"  no neighbor {addr} activate")
-        out.append(" exit-address-family")
-    out.append("!")
-    # an announced prefix is backed by a blackhole route (staticd), as on a real edge
-    out += [f"{'ip' if ip_network(n).version == 4 else 'ipv6'} route {n} blackhole"
-            for n in b.announce]
-    return [*out, "!"]
-
-
-def bird_config(node: Node, lab: Lab, ports: list[_Port], router_id: str) -> str:
-    """bird.conf (BIRD 2) for a router in a `routing: ospf` lab: OSPFv2 with the
-    same timers as the FRR routers, its routes exported to the kernel."""
-    out = [f"router id {router_id};", "protocol device { scan time 2; }",
-           "protocol kernel { ipv4 { import none; export all; }; merge paths on; }",
-           "protocol ospf v2 {", "  ecmp yes;", "  ipv4 { import all; export none; };",
-           "  area 0 {", '    interface "lo" { stub yes; };']
-    for p in ports:
-        if not p.routers:
-            out.append(f'    interface "{p.name}" {{ stub yes; }};')
-        else:
-            kind = "ptp" if _l3_members(p.segment, lab) == 2 else "broadcast"
-            out.append(f'    interface "{p.name}" {{ type {kind}; hello {HELLO}; '
-                       f"dead {DEAD}; retransmit 2; }};")
-    out += ["  };", "}"]
-    return "\n".join(out) + "\n"
 
 
 def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
@@ -193,34 +96,19 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                 ospf_with = None
         bgp = None
         if node.name in asn:
-            bgp = _Bgp(asn[node.name], tuple(_neighbours(spec, lab, node, ports, asn,
-                                                         loopbacks, problems)),
-                       tuple(ns.bgp.announce if ns.bgp else ()), lab.ipv6)
-        protocols: tuple[str, ...] = (("ospf", "ospf6") if lab.ipv6 else ("ospf",)
-                                      ) if ospf_with else ()
-        protocols += ("bgp",) if bgp else ()
-        if ns.bird is not None:
-            if bgp is not None and ns.bird.config is None:
-                problems.append(Problem((*where, "bird"), "nslab writes BIRD configs for OSPF "
-                                        "only", "give bird: {config: FILE} for BGP, or use FRR"))
-            suite: Literal["frr", "bird"] = "bird"
-            daemons: tuple[str, ...] = ("bird",)
-            text = configs.get(node.name) or bird_config(node, lab, ports, router_id)
-            protocols = protocols or ("ospf",)
-        else:
-            suite = "frr"
-            wanted = list(ns.frr.daemons) if ns.frr else []
-            if not wanted:
-                # staticd only for the blackhole routes behind announcements (6 MB a router)
-                wanted = ["zebra"] + (["staticd"] if bgp and bgp.announce else []) + \
-                    (["ospfd"] if ospf_with else []) + \
-                    (["ospf6d"] if ospf_with and lab.ipv6 else []) + (["bgpd"] if bgp else [])
-            daemons = ("zebra", *[d for d in wanted if d != "zebra"])
-            text = configs.get(node.name) or frr_config(node, lab, ports, router_id,
-                                                        ospf_with, bgp)
-            if ns.frr:
-                protocols = tuple(p for d, p in (("ospfd", "ospf"), ("ospf6d", "ospf6"),
-                                                 ("bgpd", "bgp")) if d in daemons)
+            bgp = Bgp(asn[node.name], tuple(_neighbours(spec, lab, node, ports, asn,
+                                                        loopbacks, problems)),
+                      tuple(ns.bgp.announce if ns.bgp else ()), lab.ipv6)
+        router = Router(node, lab, tuple(ports), router_id,
+                        frozenset(ospf_with) if ospf_with is not None else None, bgp, where)
+        suite = suite_of(ns)
+        writer = WRITERS[suite]
+        problems += writer.problems(router, node.name in configs)
+        own = getattr(ns, suite, None)
+        asked = tuple(getattr(own, "daemons", None) or ())
+        daemons = writer.daemons(router, asked)
+        protocols = writer.protocols(router, daemons, bool(asked))
+        text = configs.get(node.name) or writer.config(router)
         neighbours = tuple(sorted({r for p in ports for r in p.routers
                                    if ospf_with and r in ospf_with}))
         nodes.append(replace(
@@ -256,7 +144,7 @@ def _peer_name(lab: Lab, address: str) -> str:
     return ""
 
 
-def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[_Port], asn: dict[str, int],
+def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
                 loopbacks: dict[str, IPInterface], problems: list[Problem]
                 ) -> Iterable[tuple[str, int, bool]]:
     mine = asn[node.name]
@@ -281,7 +169,7 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[_Port], asn: di
                            ("nodes", node.name, "bgp", "neighbors", k), problems)
 
 
-def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[_Port], asn: dict[str, int],
+def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
             loopbacks: dict[str, IPInterface], nb: BgpNeighborSpec,
             where: tuple[str | int, ...], problems: list[Problem]
             ) -> Iterable[tuple[str, int, bool]]:
@@ -346,7 +234,8 @@ def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:
 
 def config_path(spec_node: NodeSpec) -> str | None:
     """The file a node's own config is in, when the file names one."""
-    for own in (spec_node.frr, spec_node.bird):
-        if own is not None and own.config is not None and not is_inline(own.config):
-            return own.config
+    for own in (getattr(spec_node, name, None) for name in WRITERS):
+        path = getattr(own, "config", None)
+        if isinstance(path, str) and not is_inline(path):
+            return path
     return None

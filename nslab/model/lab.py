@@ -118,7 +118,7 @@ class Daemons:
     """The routing daemons a router runs, with their configuration decided:
     FRR (`daemons` in start order, zebra first) or BIRD."""
 
-    suite: Literal["frr", "bird"]
+    suite: str  # a name of nslab.suites.SUITES
     daemons: tuple[str, ...]
     config: str  # frr.conf or bird.conf, generated or the file's own
     generated: bool

@@ -1,0 +1,78 @@
+"""What the configuration of a router's daemons is written from, whatever
+their suite: its ports (each interface and the routers on its segment), its
+router-id, whom it speaks OSPF with and its BGP settings, all decided by
+nslab.model.daemons; and the protocol each suite's writer follows
+(nslab.model.frr, nslab.model.bird). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from nslab.errors import Problem
+from nslab.model.lab import IPInterface, Lab, Node, Segment
+
+HELLO, DEAD = 1, 4  # OSPF timers for a lab: converged in about a second per few hops
+
+
+@dataclass(frozen=True)
+class Port:
+    """One interface of a router, and what is on its segment."""
+
+    name: str
+    addresses: tuple[IPInterface, ...]
+    segment: Segment
+    routers: tuple[str, ...]  # the other routers on the segment that run daemons
+
+
+@dataclass(frozen=True)
+class Bgp:
+    asn: int
+    neighbours: tuple[tuple[str, int, bool], ...]  # (address, asn, over loopbacks)
+    announce: tuple[str, ...]
+    ipv6: bool
+
+
+@dataclass(frozen=True)
+class Router:
+    """A router's daemons, decided: what its configuration is written from."""
+
+    node: Node
+    lab: Lab
+    ports: tuple[Port, ...]
+    router_id: str
+    ospf_with: frozenset[str] | None  # the routers it runs OSPF with (None: no OSPF)
+    bgp: Bgp | None
+    where: tuple[str | int, ...]  # the node in the file, for problems
+
+
+class Writer(Protocol):
+    """What a routing suite's configuration writer decides for a router."""
+
+    def daemons(self, r: Router, asked: tuple[str, ...]) -> tuple[str, ...]:
+        """The daemons it runs, in start order (`asked`: the file's list, if any)."""
+        ...
+
+    def protocols(self, r: Router, daemons: tuple[str, ...], asked: bool) -> tuple[str, ...]:
+        """What it speaks (ospf, ospf6, bgp); `asked`: the file chose its daemons."""
+        ...
+
+    def config(self, r: Router) -> str:
+        """The configuration it starts with, unless the file gives its own."""
+        ...
+
+    def problems(self, r: Router, own_config: bool) -> list[Problem]:
+        """What this suite cannot write for the router (`own_config`: the file gives one)."""
+        ...
+
+
+def l3_members(seg: Segment, lab: Lab) -> int:
+    return len({n for n, _ in seg.members if lab.node(n).kind != "switch"})
+
+
+
+def speaks(r: Router) -> tuple[str, ...]:
+    """The protocols decided for a router: OSPF (and OSPFv3 with IPv6), BGP."""
+    out: tuple[str, ...] = (("ospf", "ospf6") if r.lab.ipv6 else ("ospf",)) \
+        if r.ospf_with else ()
+    return out + (("bgp",) if r.bgp else ())

@@ -1,0 +1,56 @@
+"""BIRD 2 as a routing suite: one daemon, its configuration taken with `birdc
+configure`, its tables read from birdc. Pure."""
+
+from __future__ import annotations
+
+import shlex
+
+from nslab.shell import heredoc
+from nslab.suites.base import Ask, Heard
+
+
+def _lines(text: str) -> list[str]:
+    """birdc's answer without its greeting ("BIRD 2.x ready.") and blank lines."""
+    return [ln for ln in text.splitlines()[1:] if ln.strip()]
+
+
+class Bird:
+    """BIRD 2: one daemon, which writes nowhere but `folder`; a new
+    configuration taken with `birdc configure`."""
+
+    name: str = "bird"
+    client: str = "birdc"
+    programs: tuple[str, ...] = ("bird", "birdc")
+    package: str = "bird2"
+
+    def processes(self, daemons: tuple[str, ...]) -> tuple[str, ...]:
+        return ("bird",)
+
+    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str) -> str:
+        d = shlex.quote(folder)
+        return "\n".join([f"mkdir -p {d}", heredoc(f"cat >{d}/bird.conf", config),
+                          f"ip netns exec {ns} bird -c {d}/bird.conf -s {d}/bird.ctl "
+                          f"-P {d}/bird.pid"])
+
+    def reload(self, folder: str, config: str) -> str:
+        d = shlex.quote(folder)
+        return "\n".join([heredoc(f"cat >{d}/bird.conf", config),
+                          f"birdc -s {d}/bird.ctl configure"])
+
+    def client_argv(self, folder: str, words: list[str]) -> list[str]:
+        return ["birdc", "-s", f"{folder}/bird.ctl", *words]
+
+    optional: tuple[tuple[str, str], ...] = ()
+
+    def started(self, daemons: tuple[str, ...], installed: frozenset[str]) -> tuple[str, ...]:
+        return daemons
+
+    def heard(self, ask: Ask, protocols: tuple[str, ...]) -> Heard:
+        out = Heard(more={"bird_protocols": [
+            ln.split() for ln in _lines(ask(["show", "protocols"]))[1:]]})
+        for ln in _lines(ask(["show", "ospf", "neighbors"])):
+            f = ln.split()  # Router ID, Pri, State, DTime, Interface, Router IP
+            if len(f) >= 6 and f[0][0].isdigit():
+                out.ospf_neighbours.append({"router_id": f[0], "state": f[2],
+                                            "address": f[5], "interface": f[4]})
+        return out
