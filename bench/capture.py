@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import bench, enter, nslab  # noqa: E402
+from tests.helpers.sandbox import bench, enter, nslab  # noqa: E402
 
 LAB = "name: cap\nnodes:\n  sw: {kind: switch}\n" + "".join(
     f"  h{i}: {{}}\n" for i in range(10)) + "links:\n" + "".join(

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A running lab changed, measured in a sandbox that plays the machine
-(tests/sandbox.py), against `down` + `up` of the same lab in the same run:
+(tests/helpers/sandbox.py), against `down` + `up` of the same lab in the same run:
 
   apply    a one-link change to a chain of N routers (a link added between its
            ends, then removed again), and a rate set on one link; the targets:
@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import bench, enter, nslab  # noqa: E402
+from tests.helpers.sandbox import bench, enter, nslab  # noqa: E402
 
 
 def chain(n: int, extra: str = "") -> str:

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 NSLAB = [sys.executable, "-m", "nslab"]
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import processes_in, routing_daemons  # noqa: E402
+from tests.helpers.sandbox import processes_in, routing_daemons  # noqa: E402
 
 
 def lab_yaml(name: str, n: int, routing: str = "auto") -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Link properties, measured in a sandbox that plays the machine (tests/sandbox.py):
+"""Link properties, measured in a sandbox that plays the machine (tests/helpers/sandbox.py):
 
   rate     iperf3 through `rate: 10mbit` (target: within 10 %)
   loss     2,000 pings through `loss: 20%` one way (target: 17 % to 23 % lost)
@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import bench, enter, nslab  # noqa: E402
+from tests.helpers.sandbox import bench, enter, nslab  # noqa: E402
 
 PAIR = """name: pair
 nodes: {a: {}, b: {}}

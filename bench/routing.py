@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """OSPF labs of 10, 50 and 100 FRR routers (grids, a host on two corners), in a
-sandbox that plays the machine (tests/sandbox.py), compared in the same run with
+sandbox that plays the machine (tests/helpers/sandbox.py), compared in the same run with
 the same topology under `routing: auto` (the lower bound: no daemons):
 
   up         wall time of `nslab up`
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox import UNSHARE, enter, nslab, reap, routing_daemons  # noqa: E402
+from tests.helpers.sandbox import UNSHARE, enter, nslab, reap, routing_daemons  # noqa: E402
 
 
 def grid(n: int, routing: str) -> str:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`nslab web` on a big lab, measured in a sandbox that plays the machine
-(tests/sandbox.py), with headless Chromium (tests/browser.py):
+(tests/helpers/sandbox.py), with headless Chromium (tests/helpers/browser.py):
 
   paint    from opening the page to every node drawn (target: under 3 s for
            1,000 nodes), the first time and again; the server lays a lab out
@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.browser import Browser  # noqa: E402
-from tests.sandbox import NSLAB, bench, enter, nslab  # noqa: E402
+from tests.helpers.browser import Browser  # noqa: E402
+from tests.helpers.sandbox import NSLAB, bench, enter, nslab  # noqa: E402
 
 
 def chain(n: int) -> str:

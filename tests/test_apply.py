@@ -27,7 +27,7 @@ from nslab.verbs import check as check_verb
 from nslab.verbs import down as down_verb
 from nslab.verbs import node as node_verb
 from nslab.verbs import up as up_verb
-from tests.change_cases import BASE, CHANGES
+from tests.helpers.change_cases import BASE, CHANGES
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """A running lab changed, against the real kernel, each case in a sandbox that
-plays the machine (tests.changes): every kind of change applied and proved by
+plays the machine (tests.helpers.changes): every kind of change applied and proved by
 reading the kernel, untouched nodes keeping their namespace and processes,
 apply twice doing nothing, check finding changes made by hand and --repair
 undoing them, nodes stopped and started, apply killed at every journaled
@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests import sandbox
+from tests.helpers import sandbox
 
 pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(not sandbox.available(),
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.kernel,
 
 
 def test_every_kind_of_change_is_applied_and_nothing_else_is_touched() -> None:
-    out = sandbox.run("tests.changes", "every_change")
+    out = sandbox.run("tests.helpers.changes", "every_change")
     assert out["left"] == [] and out["state"] == []
     for kind, r in out["kinds"].items():
         assert r["steps"] > 0, kind
@@ -34,7 +34,7 @@ def test_every_kind_of_change_is_applied_and_nothing_else_is_touched() -> None:
 
 
 def test_check_finds_changes_made_by_hand_and_repair_puts_them_back() -> None:
-    out = sandbox.run("tests.changes", "drift")
+    out = sandbox.run("tests.helpers.changes", "drift")
     assert out["clean"] is True
     found = out["found"]
     assert out["found_code"] == 11 and found["ok"] is False
@@ -63,7 +63,7 @@ def test_check_finds_changes_made_by_hand_and_repair_puts_them_back() -> None:
 
 
 def test_a_node_stops_and_starts_keeping_its_namespace() -> None:
-    out = sandbox.run("tests.changes", "node_stop_start")
+    out = sandbox.run("tests.helpers.changes", "node_stop_start")
     assert out["stop"]["state"] == "stopped"
     assert "NO-CARRIER" in out["carrier"]  # its neighbour saw the cable go
     assert not out["web_stopped"]  # its service ended, the whole of it
@@ -74,7 +74,7 @@ def test_a_node_stops_and_starts_keeping_its_namespace() -> None:
 
 
 def test_apply_killed_at_any_point_then_down_or_apply_converges() -> None:
-    out = sandbox.run("tests.changes", "killed_apply", timeout=300)
+    out = sandbox.run("tests.helpers.changes", "killed_apply", timeout=300)
     assert out["total"] >= 10
     runs = out["runs"]
     assert sum(r["hit"] for r in runs) >= len(runs) // 2, "most kill points were outrun"
@@ -88,7 +88,7 @@ def test_apply_killed_at_any_point_then_down_or_apply_converges() -> None:
 
 @pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR is not installed")
 def test_frr_takes_a_new_configuration_without_a_restart() -> None:
-    out = sandbox.run("tests.changes", "ospf_reload")
+    out = sandbox.run("tests.helpers.changes", "ospf_reload")
     assert out["nodes"]["added"] == ["r7"]
     assert any("frr-reload.py" in s for s in out["steps"])
     assert out["before"] == out["after"] and all(out["alive"].values())  # same ospfd
@@ -108,7 +108,7 @@ def test_frr_takes_a_new_configuration_without_a_restart() -> None:
 
 
 def test_a_timeline_measures_outages_as_long_as_its_faults() -> None:
-    out = sandbox.run("tests.changes", "timeline")
+    out = sandbox.run("tests.helpers.changes", "timeline")
     r = out["report"]
     cut = {e["name"]: e["pairs"][0] for e in r["events"]}
     # each fault cut h1 off for as long as it lasted (probes every 50 ms)
@@ -130,7 +130,7 @@ def test_a_timeline_measures_outages_as_long_as_its_faults() -> None:
 
 @pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR is not installed")
 def test_the_failover_example_reroutes_and_comes_back() -> None:
-    out = sandbox.run("tests.changes", "failover")
+    out = sandbox.run("tests.helpers.changes", "failover")
     assert out["before"] and out["after"] and out["code"] == 0
     r = out["report"]
     assert r["ok"] and [x["status"] for x in r["expectations"]] == ["pass", "pass"]
@@ -145,7 +145,7 @@ def test_the_failover_example_reroutes_and_comes_back() -> None:
 
 
 def test_a_damaged_journal_falls_back_to_the_marks() -> None:
-    out = sandbox.run("tests.changes", "damaged_journal")
+    out = sandbox.run("tests.helpers.changes", "damaged_journal")
     for how in ("emptied", "cut mid-line", "cut at a line", "front lost"):
         r = out[how]
         assert r["up"] == 0, how
@@ -165,7 +165,7 @@ def test_a_damaged_journal_falls_back_to_the_marks() -> None:
 
 
 def test_repair_mends_what_it_can_and_names_what_it_leaves() -> None:
-    out = sandbox.run("tests.changes", "partial_repair")
+    out = sandbox.run("tests.helpers.changes", "partial_repair")
     found = {d["what"] for d in out["found"]["differences"] if not d["repairable"]}
     assert found >= {"namespace", "link eth0"}
     assert out["code"] == 11, out["stderr"]  # not all: exit 11, not 5 or 7

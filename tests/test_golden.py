@@ -106,7 +106,7 @@ def test_the_machines_bridge_and_its_ends_in_a_running_lab() -> None:
 def _change_cases() -> list[tuple[str, str, str]]:
     """(name, the running lab's file, the new file): every change kind apply
     knows, both ways, and a routed lab whose daemons take a new configuration."""
-    from tests.change_cases import BASE, CHANGES
+    from tests.helpers.change_cases import BASE, CHANGES
 
     cases = [(kind, BASE, text) for kind, text in CHANGES.items()]
     cases += [(f"{kind}-back", text, BASE) for kind, text in CHANGES.items()]

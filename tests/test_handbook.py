@@ -1,5 +1,5 @@
 """Every handbook chapter (03-07) as the chapter types it and as nslab builds
-examples/handbook/chNN-*.yaml, each in its own sandbox (tests.sandbox): the
+examples/handbook/chNN-*.yaml, each in its own sandbox (tests.helpers.sandbox): the
 kernel holds the same namespaces, links, addresses, routes and forwarding,
 the chapter's pings and fetches give the same answers, and `down` leaves the
 machine as it was."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests import sandbox
-from tests.handbook import CHAPTERS
+from tests.helpers import sandbox
+from tests.helpers.handbook import CHAPTERS
 
 pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(not sandbox.available(),
@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.kernel,
 
 @pytest.mark.parametrize("chapter", sorted(CHAPTERS))
 def test_the_example_builds_what_the_chapter_builds(chapter: str) -> None:
-    by_hand = sandbox.run("tests.handbook", "byhand", chapter)
-    nslab = sandbox.run("tests.handbook", "nslab", chapter)
+    by_hand = sandbox.run("tests.helpers.handbook", "byhand", chapter)
+    nslab = sandbox.run("tests.helpers.handbook", "nslab", chapter)
     assert nslab["up"][0] == 0, nslab["up"][1]
     assert nslab["state"] == by_hand["state"]
     assert nslab["checks"] == by_hand["checks"]
@@ -31,7 +31,7 @@ def test_the_example_builds_what_the_chapter_builds(chapter: str) -> None:
 
 
 def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
-    nslab = sandbox.run("tests.handbook", "nslab", "ch07")
+    nslab = sandbox.run("tests.helpers.handbook", "nslab", "ch07")
     for ns in ("ns1", "ns2", "ns3"):
         routes = nslab["state"]["namespaces"][ns]["routes"]
         assert [r[0] for r in routes] == ["172.18.0.0/24"]  # connected only: routing: static
@@ -56,7 +56,7 @@ def test_chapter_07_has_no_route_and_learns_every_mac() -> None:
 
 
 def test_a_subnet_or_a_name_the_machine_already_has_is_refused() -> None:
-    out = sandbox.run("tests.handbook", "overlap")
+    out = sandbox.run("tests.helpers.handbook", "overlap")
     code, err = out["up"]
     assert code == 7, err
     assert "192.168.100.1/16 on br9 overlaps 192.168.100.1/16 of interface br0" in err

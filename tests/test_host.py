@@ -1,5 +1,5 @@
 """The machine in a lab (the `host:` section), proven with real packets inside
-a sandbox that plays the machine (tests.sandbox: its own network, mount and
+a sandbox that plays the machine (tests.helpers.sandbox: its own network, mount and
 pid namespaces, /run and /etc), never on
 the real host: links to the machine, a bridge on it with a gateway, egress
 through masquerade to a stand-in internet (203.0.113.0/24), a port forward,
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests import sandbox
 from tests.conftest import Labs
+from tests.helpers import sandbox
 
 pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(not sandbox.available(),
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.kernel,
 
 def in_fake_host(scenario: str, labs: Labs, example: str) -> dict[str, Any]:
     name, path = labs.example(example)
-    out = sandbox.run("tests.fakehost", scenario, name, str(path))
+    out = sandbox.run("tests.helpers.fakehost", scenario, name, str(path))
     out["name"] = name
     return out
 

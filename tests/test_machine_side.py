@@ -1,5 +1,5 @@
 """The machine's side of labs, each in a sandbox that plays the machine
-(tests.sandbox): forwarding set on every node whatever the machine does, and
+(tests.helpers.sandbox): forwarding set on every node whatever the machine does, and
 IPv6 on the machine's bridge with NAT66 egress."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests import sandbox
+from tests.helpers import sandbox
 
 pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(not sandbox.available(),
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.kernel,
 
 
 def test_hosts_do_not_forward_on_a_machine_that_does() -> None:
-    out = sandbox.run("tests.sandboxed", "forwarding")
+    out = sandbox.run("tests.helpers.sandboxed", "forwarding")
     assert out["up"][0] == 0, out["up"][1]
     assert out["host"] == {"net.ipv4.ip_forward": "0", "net.ipv6.conf.all.forwarding": "0"}
     assert out["router"] == {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"}
@@ -25,7 +25,7 @@ def test_hosts_do_not_forward_on_a_machine_that_does() -> None:
 
 
 def test_a_dual_stack_lab_gets_ipv6_on_the_machine_and_nat66_egress() -> None:
-    out = sandbox.run("tests.sandboxed", "dual_stack")
+    out = sandbox.run("tests.helpers.sandboxed", "dual_stack")
     assert out["up"][0] == 0, out["up"][1]
     assert out["gateway6"].startswith("fd00:6:")
     assert out["uplink"] == "up0"  # what egress: auto found, as up and status say
@@ -40,7 +40,7 @@ def test_a_dual_stack_lab_gets_ipv6_on_the_machine_and_nat66_egress() -> None:
 
 
 def test_gc_removes_what_a_lab_with_a_lost_journal_left_and_nothing_else() -> None:
-    out = sandbox.run("tests.sandboxed", "gc")
+    out = sandbox.run("tests.helpers.sandboxed", "gc")
     assert out["up"] == 0 and len(out["sleepers"]) == 1
     assert out["down2"]["removed"] == ["lost2-a", "lost2-b"] and out["left2"] == []
     assert out["down2"]["notes"] == ["its journal was lost: found 5 object(s) by nslab's "
@@ -59,7 +59,7 @@ def test_gc_removes_what_a_lab_with_a_lost_journal_left_and_nothing_else() -> No
 
 
 def test_down_names_what_it_could_not_remove_and_tries_again() -> None:
-    out = sandbox.run("tests.sandboxed", "down_fails")
+    out = sandbox.run("tests.helpers.sandboxed", "down_fails")
     assert out["up"] == 0
     code, stdout, stderr = out["first"]
     assert code == 1 and "removed 2 namespaces" in stdout
@@ -75,7 +75,7 @@ def test_down_names_what_it_could_not_remove_and_tries_again() -> None:
 @pytest.mark.skipif(shutil.which("vtysh") is None or shutil.which("bird") is None,
                     reason="FRR and BIRD are not installed (scripts/setup.sh installs them)")
 def test_down_returns_only_when_every_process_is_gone() -> None:
-    out = sandbox.run("tests.sandboxed", "down_waits")
+    out = sandbox.run("tests.helpers.sandboxed", "down_waits")
     assert out["up"] == 0
     names = " ".join(out["before"])
     assert "zebra" in names and "ospfd" in names and "bird" in names and "sh(" in names

@@ -72,8 +72,8 @@ def test_lab_record_names_a_damaged_lab_json(tmp_path: Path,
     assert lab_record(data["name"]).node("r1").daemons is not None
     del next(n for n in data["nodes"] if n["daemons"])["daemons"]["suite"]
     (folder / "lab.json").write_text(json.dumps(data))
-    with pytest.raises(DamagedRecordError, match="lab.json is damaged: it does not read as a "
-                                                 "lab .*'suite'.*nslab down"):
+    with pytest.raises(DamagedRecordError, match=r"lab\.json is damaged: it does not read as a "
+                                                 r"lab .*'suite'.*nslab down"):
         lab_record(data["name"])
 
 

@@ -1,5 +1,5 @@
 """Routing daemons with the real FRR and BIRD, each case in a sandbox that
-plays the machine (tests.routing): the three examples converge and pass `nslab
+plays the machine (tests.helpers.routing): the three examples converge and pass `nslab
 test`, OSPF routes around a link taken down, BGP sees a customer through both
 providers, and nothing is left behind: no daemon, mount, state file,
 /var/run/frr or /etc/frr write, /var/tmp entry; a rejected configuration and
@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests import sandbox
+from tests.helpers import sandbox
 
 pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(not sandbox.available(),
@@ -29,7 +29,7 @@ def _clean(traces: dict[str, object], before: dict[str, object] | None = None) -
 
 
 def test_an_ospf_ring_converges_reroutes_and_leaves_nothing() -> None:
-    out = sandbox.run("tests.routing", "ospf_ring")
+    out = sandbox.run("tests.helpers.routing", "ospf_ring")
     assert out["up"] == 0, out["up_err"]
     report = out["report"]
     assert report["ok"], report
@@ -51,7 +51,7 @@ def test_an_ospf_ring_converges_reroutes_and_leaves_nothing() -> None:
 
 
 def test_an_internet_of_four_ases_resolves_and_fetches_across_them() -> None:
-    out = sandbox.run("tests.routing", "bgp_internet")
+    out = sandbox.run("tests.helpers.routing", "bgp_internet")
     assert out["up"] == 0, out["up_err"]
     assert out["report"]["ok"], out["report"]
     assert out["report"]["convergence"]["complete"]
@@ -74,7 +74,7 @@ def test_an_internet_of_four_ases_resolves_and_fetches_across_them() -> None:
 
 @pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
 def test_frr_and_bird_share_an_ospf_area() -> None:
-    out = sandbox.run("tests.routing", "bird_frr")
+    out = sandbox.run("tests.helpers.routing", "bird_frr")
     assert out["up"] == 0, out["up_err"]
     assert out["report"]["ok"], out["report"]
     assert out["bird"].count("Full/PtP") == 2  # nslab birdc: both FRR neighbours
@@ -88,7 +88,7 @@ def test_frr_and_bird_share_an_ospf_area() -> None:
 
 
 def test_a_configuration_frr_rejects_fails_up_with_its_words_and_rolls_back() -> None:
-    out = sandbox.run("tests.routing", "rejected_config")
+    out = sandbox.run("tests.helpers.routing", "rejected_config")
     assert out["up"] == 8
     assert out["err"].startswith("nslab: FRR on router 'r1' failed (status 2): line 2: "
                                  "% Unknown command")
@@ -98,7 +98,7 @@ def test_a_configuration_frr_rejects_fails_up_with_its_words_and_rolls_back() ->
 
 
 def test_up_killed_while_daemons_start_is_cleaned_by_down() -> None:
-    out = sandbox.run("tests.routing", "killed_up")
+    out = sandbox.run("tests.helpers.routing", "killed_up")
     assert out["killed"] and out["running"], "up was not caught with daemons running"
     assert out["down"] == 0, out["down_out"]
     assert out["namespaces"] == "" and out["changed"] == []
@@ -106,7 +106,7 @@ def test_up_killed_while_daemons_start_is_cleaned_by_down() -> None:
 
 
 def test_why_names_the_adjacency_that_is_down() -> None:
-    out = sandbox.run("tests.routing", "why_adjacency")
+    out = sandbox.run("tests.helpers.routing", "why_adjacency")
     assert out["up"] == 0, out["up_err"]
     assert out["before"]["ok"], out["before"]
     why = out["why"]
@@ -124,7 +124,7 @@ def test_why_names_the_adjacency_that_is_down() -> None:
 
 @pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
 def test_the_python_api_waits_for_convergence_and_talks_to_the_daemons() -> None:
-    out = sandbox.run("tests.routing", "python_api")
+    out = sandbox.run("tests.helpers.routing", "python_api")
     assert out["complete"] and out["routers"] == 3
     assert [n[0]["nbrState"] for n in out["frr"]["neighbors"].values()] == ["Full/-"]
     assert out["bird"].count("Full/PtP") == 2
@@ -134,7 +134,7 @@ def test_the_python_api_waits_for_convergence_and_talks_to_the_daemons() -> None
 
 
 def test_a_dual_stack_lab_runs_ospfv2_and_ospfv3() -> None:
-    out = sandbox.run("tests.routing", "dual_stack")
+    out = sandbox.run("tests.helpers.routing", "dual_stack")
     assert out["up"] == 0, out["up_err"]
     report = out["report"]
     assert report["ok"] and report["convergence"]["complete"], report

@@ -1,5 +1,5 @@
 """`nslab web` in a real browser: headless Chromium from Debian, driven over the
-DevTools protocol (tests/browser.py), each case in a sandbox (tests.webpage)."""
+DevTools protocol (tests/helpers/browser.py), each case in a sandbox (tests.helpers.webpage)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import sandbox
-from tests.browser import CHROMIUM
+from tests.helpers import sandbox
+from tests.helpers.browser import CHROMIUM
 
 pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(not sandbox.available(),
@@ -22,7 +22,7 @@ SHOTS = Path(__file__).resolve().parent.parent / "docs"
 def test_the_page_shows_the_lab_live_and_explains_it() -> None:
     # NSLAB_UPDATE_SCREENSHOTS=1: the README's pictures are taken again
     shots = str(SHOTS) if os.environ.get("NSLAB_UPDATE_SCREENSHOTS") == "1" else ""
-    out = sandbox.run("tests.webpage", "page", *([shots] if shots else []))
+    out = sandbox.run("tests.helpers.webpage", "page", *([shots] if shots else []))
     # every node and link of the lab
     assert out["nodes_page"] == out["nodes_cli"] == ["h1", "h2", "h3", "r1", "sw1"]
     assert out["edges_page"] == ["h1:eth0 sw1:eth0", "h2:eth0 sw1:eth1", "h3:eth0 r1:eth1",
@@ -49,7 +49,7 @@ def test_the_page_shows_the_lab_live_and_explains_it() -> None:
 
 
 def test_a_token_is_required_when_set_and_the_server_binds_where_it_says() -> None:
-    out = sandbox.run("tests.webpage", "token")
+    out = sandbox.run("tests.helpers.webpage", "token")
     assert (out["none"], out["wrong"], out["page_none"]) == (401, 401, 401)
     assert out["query"] == out["bearer"] == out["cookie"] == 200
     assert out["address"].endswith("?token=s3cret")
@@ -62,7 +62,7 @@ def test_a_token_is_required_when_set_and_the_server_binds_where_it_says() -> No
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
                     "(scripts/setup.sh installs it)")
 def test_another_site_or_name_cannot_change_the_lab() -> None:
-    out = sandbox.run("tests.webpage", "crossorigin")
+    out = sandbox.run("tests.helpers.webpage", "crossorigin")
     # a plain form and a no-cors fetch from another site: both sent, nothing changed
     assert out["fetch"] == "sent" and out["form_answer"] == "cross-origin"
     assert out["after_evil"] == {"changed": [], "stopped": [], "a_up": True}

@@ -1,7 +1,7 @@
-"""Scenarios that play the machine inside a sandbox (tests.sandbox), each
+"""Scenarios that play the machine inside a sandbox (tests.helpers.sandbox), each
 printing one JSON object of what it saw; run by tests/test_machine_side.py.
 
-    python -m tests.sandboxed SCENARIO     (inside the sandbox)
+    python -m tests.helpers.sandboxed SCENARIO     (inside the sandbox)
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.handbook import internet
-from tests.sandbox import enter, fetch, nslab, ping, processes_in, reap, sh, snapshot, web
+from tests.helpers.handbook import internet
+from tests.helpers.sandbox import enter, fetch, nslab, ping, processes_in, reap, sh, snapshot, web
 
 FORWARDING = """
 name: fwd

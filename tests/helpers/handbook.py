@@ -1,11 +1,11 @@
-"""The handbook's chapters 03-07, run inside a sandbox (tests.sandbox) two
+"""The handbook's chapters 03-07, run inside a sandbox (tests.helpers.sandbox) two
 ways: as the chapter types them (`byhand`), and as nslab builds
 examples/handbook/chNN-*.yaml (`nslab`). Each prints what the kernel then
 holds (namespaces, their links, IPv4 addresses and routes, forwarding, the
 machine's links and routes) and what the chapter's pings and fetches saw, so
 that tests/test_handbook.py can compare the two.
 
-    python -m tests.handbook byhand|nslab CHAPTER     (inside the sandbox)
+    python -m tests.helpers.handbook byhand|nslab CHAPTER     (inside the sandbox)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.sandbox import ROOT, enter, fetch, nslab, ping, sh, snapshot, web
+from tests.helpers.sandbox import ROOT, enter, fetch, nslab, ping, sh, snapshot, web
 
 EXAMPLES = ROOT / "examples" / "handbook"
 NSLAB = [sys.executable, "-m", "nslab"]

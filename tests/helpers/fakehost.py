@@ -1,9 +1,9 @@
-"""Scenarios run inside a sandbox that plays the machine (tests.sandbox), so
+"""Scenarios run inside a sandbox that plays the machine (tests.helpers.sandbox), so
 that nothing of the real host is touched: a stand-in
 internet (203.0.113.0/24, a namespace of the test's own) behind an uplink
 `up0` with the default route. Each prints one JSON object of what it saw.
 
-    python -m tests.fakehost SCENARIO LAB FILE      (in the sandbox: tests/test_host.py)
+    python -m tests.helpers.fakehost SCENARIO LAB FILE      (in the sandbox: tests/test_host.py)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.sandbox import NSLAB, ROOT, changed, fetch, nslab, ping, sh, snapshot, web
+from tests.helpers.sandbox import NSLAB, ROOT, changed, fetch, nslab, ping, sh, snapshot, web
 
 
 def internet(lab: str) -> str:
@@ -171,7 +171,7 @@ def scenario_crash(lab: str, path: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    from tests.sandbox import enter
+    from tests.helpers.sandbox import enter
 
     enter()
     scenario, lab, path = sys.argv[1:4]

@@ -1,9 +1,9 @@
-"""A running lab changed, in a sandbox (tests/sandbox.py): every kind of change
+"""A running lab changed, in a sandbox (tests/helpers/sandbox.py): every kind of change
 applied to a real lab, nodes stopped and started, `check` finding what was
 changed by hand and `--repair` putting it back, `apply` killed at any point,
 routing daemons given a new configuration without a restart.
 
-    python -m tests.changes SCENARIO     (inside the sandbox: tests.sandbox.run)
+    python -m tests.helpers.changes SCENARIO     (inside the sandbox: tests.helpers.sandbox.run)
 
 Each scenario prints one JSON line of what it saw; tests/test_changes.py judges.
 """
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests import sandbox
-from tests.change_cases import BASE, CHANGES
-from tests.sandbox import ROOT, enter, nslab, ping, sh, snapshot
+from tests.helpers import sandbox
+from tests.helpers.change_cases import BASE, CHANGES
+from tests.helpers.sandbox import ROOT, enter, nslab, ping, sh, snapshot
 
 # what each change must have made, read with ip/nft/tc: (command, text it prints)
 PROOF = {
@@ -359,7 +359,7 @@ def ospf_reload() -> dict[str, Any]:
     back = _json("test", "ospfring", "--converge", "auto", "--no-matrix", "--json")
     down = nslab("down", "ospfring").returncode
     sandbox.reap()
-    from tests.routing import traces
+    from tests.helpers.routing import traces
 
     return {"steps": res.get("steps"), "nodes": res.get("nodes"), "before": pids,
             "after": after, "alive": alive, "report_ok": report.get("ok"),
@@ -435,7 +435,7 @@ def failover() -> dict[str, Any]:
     after = _json("test", "failover", "--json", "--no-matrix")
     down = nslab("down", "failover").returncode
     sandbox.reap()
-    from tests.routing import traces
+    from tests.helpers.routing import traces
 
     return {"before": before.get("ok"), "code": r.returncode, "report": report,
             "after": after.get("ok"), "down": down, "traces": traces()}

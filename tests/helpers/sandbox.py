@@ -5,7 +5,7 @@ tmpfs. Whatever a scenario starts, mounts or writes there (namespaces under
 /run/netns, nslab's journal under /run/nslab, files under /etc/netns,
 processes) ends with it, even when the test is killed.
 
-    run("tests.handbook", "byhand", "ch04")   # from a test: JSON out
+    run("tests.helpers.handbook", "byhand", "ch04")   # from a test: JSON out
     enter()                                   # first thing inside
 """
 
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNSHARE = ["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc",
            "--propagation", "private"]
 

@@ -1,6 +1,6 @@
 """The running lab and the change kinds the change engine is tested with, as
 topology files (pure: the golden change cases load them without any kernel
-code; tests/test_apply.py and tests/changes.py apply them)."""
+code; tests/test_apply.py and tests/helpers/changes.py apply them)."""
 
 from __future__ import annotations
 

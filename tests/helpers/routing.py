@@ -1,9 +1,9 @@
-"""Routing daemons in a sandbox (see tests/sandbox.py): the examples come up
+"""Routing daemons in a sandbox (see tests/helpers/sandbox.py): the examples come up
 with real FRR and BIRD, converge, pass `nslab test`, react to a link going down,
 and go down leaving no process, mount or file; a daemon that rejects its
 configuration fails `up`, and a killed `up` is cleaned by `down`.
 
-    python -m tests.routing SCENARIO     (inside the sandbox: tests.sandbox.run)
+    python -m tests.helpers.routing SCENARIO     (inside the sandbox: tests.helpers.sandbox.run)
 
 Each scenario prints one JSON line of what it saw; tests/test_routing.py judges.
 """
@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests import sandbox
-from tests.sandbox import ROOT, enter, nslab, ping, sh, snapshot
+from tests.helpers import sandbox
+from tests.helpers.sandbox import ROOT, enter, nslab, ping, sh, snapshot
 
 
 def daemons_running(reap: bool = True) -> list[str]:

@@ -1,11 +1,11 @@
-"""`nslab web` in a real browser (headless Chromium, tests/browser.py), in a
-sandbox (tests/sandbox.py): the page lists the lab, turns a link red when it
+"""`nslab web` in a real browser (headless Chromium, tests/helpers/browser.py), in a
+sandbox (tests/helpers/sandbox.py): the page lists the lab, turns a link red when it
 goes down inside a node and green again, shows traffic on the right link,
 inspects a node on a click, draws a why and its stopping hop with the CLI's
 reason, runs the tests; the token is required when set, and the server binds
 where it says. Screenshots for the README come from here.
 
-    python -m tests.webpage SCENARIO [SCREENSHOT_DIR]
+    python -m tests.helpers.webpage SCENARIO [SCREENSHOT_DIR]
 
 Prints one JSON line of what it saw; tests/test_web.py judges.
 """
@@ -22,9 +22,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests import sandbox
-from tests.browser import Browser
-from tests.sandbox import NSLAB, ROOT, enter, nslab, sh
+from tests.helpers import sandbox
+from tests.helpers.browser import Browser
+from tests.helpers.sandbox import NSLAB, ROOT, enter, nslab, sh
 
 
 def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
