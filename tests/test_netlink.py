@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from nslab.kernel import netlink as nl
-from nslab.kernel import netstate, observe
+from nslab.kernel import netstate, readback
 from tests.conftest import Handmade, kernel
 
 HDR = struct.Struct("=LHHLL")
@@ -159,7 +159,7 @@ def test_the_real_kernel_says_why(handmade: Handmade) -> None:
     ns = handmade.ns("ack")
     subprocess.run(["ip", "-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1"],
                    check=True)
-    with observe.socket_in(ns) as sock:
+    with readback.socket_in(ns) as sock:
         index = next(li.index for li in netstate.interfaces(sock) if li.name == "v0")
         with pytest.raises(nl.NetlinkError) as info:  # v0 is down
             sock.request(nl.new_route("10.9.0.0", 16, [(None, index)]))

@@ -23,7 +23,6 @@ from typing import Any
 
 from nslab.kernel import netlink as nl
 from nslab.kernel import netstate
-from nslab.kernel.machine import ours
 from nslab.kernel.seam import MACHINE, Kernel, Ref
 from nslab.plan.nft import rule_counts
 from nslab.records import observed as ob
@@ -441,10 +440,26 @@ class FakeKernel:
 
     def read_namespace(self, name: str, tables: bool = True,
                        qdiscs: bool = True) -> ob.NamespaceView:
+        return self._view(self._named(name))
+
+    def read_machine(self) -> ob.NamespaceView:
+        return self._view(self.namespaces[self.machine])
+
+    def read_routes(self, name: str) -> list[ob.Route]:
+        ns = self._named(name)
+        names = {i: li.name for i, li in ns.links.items()}
+        out = []
+        for r in ns.routes:
+            out += netstate.decode_route(bytes.fromhex(r.split(" ")[1]), names)
+        return [r for r in out if r.table == "main"]
+
+    def _named(self, name: str) -> Namespace:
         self._alive()
         if name not in self.names:
             raise FileNotFoundError(errno.ENOENT, "no such namespace", name)
-        ns = self.namespaces[self.names[name]]
+        return self.namespaces[self.names[name]]
+
+    def _view(self, ns: Namespace) -> ob.NamespaceView:
         names = {i: li.name for i, li in ns.links.items()}
         links = {li.name: ob.Interface(i, li.name, li.kind, "up" if li.up else "down", li.up,
                                        li.up, "", li.mtu, names.get(li.master or 0), li.alias,
@@ -452,7 +467,8 @@ class FakeKernel:
         routes = {}
         for r in ns.routes:
             dst, body = r.split(" ")[:2]
-            routes[dst] = _route_hops(bytes.fromhex(body), names)
+            if body != "via":  # the machine's default route, there from the start
+                routes[dst] = _route_hops(bytes.fromhex(body), names)
         return ob.NamespaceView(links, {li.name: li.peer[1] for li in ns.links.values()
                                         if li.peer}, frozenset(
             (li.name, a) for li in ns.links.values() for a in li.addresses),
@@ -620,24 +636,20 @@ class FakeKernel:
         return [pid] if pid in self.processes else []
 
     # ---------------------------------------------------------------- the machine
-    def machine_links(self) -> dict[str, str | None]:
+    def machine_links(self) -> dict[str, tuple[int, str | None]]:
         self._alive()
-        return {li.name: li.alias for li in self.namespaces[self.machine].links.values()}
+        return {li.name: (li.index, li.alias)
+                for li in self.namespaces[self.machine].links.values()}
 
-    def delete_machine_links(self, claims: dict[str, str], indexes: dict[str, int]) -> \
-            tuple[list[str], list[str]]:
+    def delete_machine_link(self, index: int) -> None:
         m = self.namespaces[self.machine]
-        deleted, failed = [], []
-        for li in list(m.links.values()):
-            if li.index in m.links and ours((li.name, li.index, li.alias), claims, indexes):
-                if not self._effect():
-                    failed.append(f"link {li.name} on this machine: injected failure")
-                    continue
-                self._delete_link(m, li.index)
-                deleted.append(li.name)
-                self._after()
         self._alive()
-        return deleted, failed
+        if index not in m.links:
+            raise OSError(errno.ENODEV, "no such device")
+        if not self._effect():
+            raise self._refuse()
+        self._delete_link(m, index)
+        self._after()
 
     def machine_addresses(self) -> list[tuple[str, str]]:
         self._alive()

@@ -4,7 +4,6 @@ gave it (never by name alone)."""
 
 from __future__ import annotations
 
-import errno
 import json
 import shutil
 import subprocess
@@ -38,35 +37,6 @@ def uplink() -> str | None:
                     and r.type == "unicast" and r.nexthops and r.nexthops[0].dev:
                 return r.nexthops[0].dev
     return None
-
-
-def ours(li: ob.Interface | tuple[str, int, str | None], claims: dict[str, str],
-         indexes: dict[str, int]) -> bool:
-    """A machine link is nslab's when its name is claimed and it carries the
-    claimed alias, or the index nslab chose for it (recorded before it was
-    made: what a failure between its creation and its alias leaves)."""
-    name, index, alias = (li.name, li.index, li.alias) if isinstance(li, ob.Interface) else li
-    return name in claims and ((alias or "") == claims[name] or indexes.get(name) == index)
-
-
-def delete_links(claims: dict[str, str], indexes: dict[str, int] | None = None) -> \
-        tuple[list[str], list[str]]:
-    """Delete each claimed link that is ours (see `ours`). Returns the names
-    deleted, and what could not be deleted, with why. Gone, or not ours: left
-    as it is, and not a failure."""
-    deleted, failed = [], []
-    with nl.Socket() as sock:
-        for li in netstate.interfaces(sock):
-            if ours(li, claims, indexes or {}):
-                try:
-                    sock.request(nl.del_link(li.index))
-                except OSError as e:
-                    if e.errno != errno.ENODEV:  # gone meanwhile (its peer went): fine
-                        failed.append(f"link {li.name} on this machine: "
-                                      f"{e.strerror or e}")
-                    continue
-                deleted.append(li.name)
-    return deleted, failed
 
 
 def nft_tables() -> set[str]:

@@ -1,6 +1,10 @@
-"""One namespace read back for `nslab check`: links, addresses, the routes
-people and nslab add, root qdiscs, nftables tables, forwarding; in-process
-(netlink and nfnetlink from inside the namespace, no subprocess)."""
+"""One namespace read back (behind the seam: Kernel.read_namespace,
+read_machine, read_routes) for `check`, `status`, `gc` and convergence:
+links, addresses, the routes people and nslab add (or every route of the main
+table), root qdiscs, nftables tables, forwarding; in-process (netlink and
+nfnetlink from inside the namespace, no subprocess). `nslab inspect` reads
+far more (sockets, processes, rules, sysctls) with its own Reader
+(nslab.kernel.inspect), through the same decoders (nslab.kernel.netstate)."""
 
 from __future__ import annotations
 
@@ -21,15 +25,19 @@ def read(name: str, tables: bool = True, qdiscs: bool = True) -> NamespaceView:
     fd = netns.open_fd(name)
     try:
         with netns.entered(fd):
-            sock = nl.Socket()
-            found = frozenset(f"{t.family} {t.name}" for t in firewall.tables()) \
-                if tables else frozenset()
-            rules = firewall.rule_counts() if tables else {}
-            with open("/proc/sys/net/ipv4/ip_forward") as f:
-                forwarding = f.read().strip() == "1"
+            return read_here(tables, qdiscs)
     finally:
         os.close(fd)
-    with sock:
+
+
+def read_here(tables: bool = True, qdiscs: bool = True) -> NamespaceView:
+    """The same of the namespace this thread is in (the machine, or one entered)."""
+    found = frozenset(f"{t.family} {t.name}" for t in firewall.tables()) \
+        if tables else frozenset()
+    rules = firewall.rule_counts() if tables else {}
+    with open("/proc/sys/net/ipv4/ip_forward") as f:
+        forwarding = f.read().strip() == "1"
+    with nl.Socket() as sock:
         raw = netstate.links(sock)
         names = {r.record.index: r.record.name for r in raw}
         addresses = frozenset((a.interface, f"{a.address}/{a.prefixlen}")
@@ -45,6 +53,23 @@ def read(name: str, tables: bool = True, qdiscs: bool = True) -> NamespaceView:
                          addresses, routes, {q.interface: q.kind for q in root}, found,
                          forwarding, {q.interface: q.rate_bps for q in root
                                       if q.rate_bps is not None}, rules)
+
+
+def socket_in(name: str) -> nl.Socket:
+    """A netlink socket bound to the named namespace `name` (it stays there)."""
+    fd = netns.open_fd(name)
+    try:
+        with netns.entered(fd):
+            return nl.Socket()
+    finally:
+        os.close(fd)
+
+
+def routes(name: str) -> list[ob.Route]:
+    """Every route of the main table of the named namespace (a daemon's too)."""
+    with socket_in(name) as sock:
+        names = {li.index: li.name for li in netstate.interfaces(sock)}
+        return [r for r in netstate.routes(sock, names) if r.table == "main"]
 
 
 def _dst(dst: str, family: int) -> str:

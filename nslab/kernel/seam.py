@@ -23,6 +23,7 @@ from typing import Protocol
 from nslab import signals
 from nslab.kernel import features, machine, netns, netstate, procs, readback, sysctl
 from nslab.kernel import netlink as nl
+from nslab.records import observed as ob
 from nslab.records.observed import NamespaceView
 
 Ref = int  # a handle on a namespace
@@ -80,8 +81,17 @@ class Kernel(Protocol):
 
     def read_namespace(self, name: str, tables: bool = True,
                        qdiscs: bool = True) -> NamespaceView:
-        """What `check` compares, read from the named namespace (OSError: gone);
-        its nftables tables and root qdiscs only when asked."""
+        """What `check` and `status` compare, read from the named namespace
+        (OSError: gone); its nftables tables and root qdiscs only when asked."""
+        ...
+
+    def read_machine(self) -> NamespaceView:
+        """The same of the namespace nslab runs in: its links and addresses."""
+        ...
+
+    def read_routes(self, name: str) -> list[ob.Route]:
+        """Every route of the main table of the named namespace, a routing
+        daemon's too (OSError: gone)."""
         ...
 
     # ---------------------------------------------------------------- sysctls
@@ -157,13 +167,13 @@ class Kernel(Protocol):
         ...
 
     # ---------------------------------------------------------------- the machine
-    def machine_links(self) -> dict[str, str | None]:
-        """name -> alias of every link of the machine."""
+    def machine_links(self) -> dict[str, tuple[int, str | None]]:
+        """name -> (index, alias) of every link of the machine."""
         ...
 
-    def delete_machine_links(self, claims: dict[str, str], indexes: dict[str, int]) -> \
-            tuple[list[str], list[str]]:
-        """Delete the claimed links that are nslab's (`machine.ours`)."""
+    def delete_machine_link(self, index: int) -> None:
+        """Delete the machine's link `index` (OSError ENODEV: it is gone). Which
+        links are nslab's is decided above the seam (running.machine_side.ours)."""
         ...
 
     def machine_addresses(self) -> list[tuple[str, str]]: ...
@@ -245,9 +255,8 @@ class RealKernel:
         return netns.inode(name)
 
     def namespace_marker(self, name: str) -> str | None:
-        from nslab.kernel import observe
-
-        return observe.lo_alias(name)
+        lo = self.read_namespace(name, tables=False, qdiscs=False).links.get("lo")
+        return lo.alias if lo else None
 
     def unmounted_placeholder(self, name: str) -> bool:
         return netns.unmounted_placeholder(name)
@@ -275,6 +284,12 @@ class RealKernel:
     def read_namespace(self, name: str, tables: bool = True,
                        qdiscs: bool = True) -> NamespaceView:
         return readback.read(name, tables, qdiscs)
+
+    def read_machine(self) -> NamespaceView:
+        return readback.read_here(tables=False, qdiscs=False)
+
+    def read_routes(self, name: str) -> list[ob.Route]:
+        return readback.routes(name)
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:
@@ -394,12 +409,12 @@ class RealKernel:
         return procs.in_session(pid)
 
     # ---------------------------------------------------------------- the machine
-    def machine_links(self) -> dict[str, str | None]:
-        return {name: li.alias for name, li in machine.links().items()}
+    def machine_links(self) -> dict[str, tuple[int, str | None]]:
+        return {name: (li.index, li.alias) for name, li in machine.links().items()}
 
-    def delete_machine_links(self, claims: dict[str, str], indexes: dict[str, int]) -> \
-            tuple[list[str], list[str]]:
-        return machine.delete_links(claims, indexes)
+    def delete_machine_link(self, index: int) -> None:
+        with nl.Socket() as sock:
+            sock.request(nl.del_link(index))
 
     def machine_addresses(self) -> list[tuple[str, str]]:
         return machine.addresses()

@@ -6,9 +6,9 @@ other routers' loopbacks and announced prefixes). Reads the kernel only."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from nslab.kernel import netstate
-from nslab.kernel.observe import socket_in
+from nslab.kernel.seam import Kernel, RealKernel
 from nslab.records.verdicts import Convergence
 from nslab.running.record import lab_record
 
@@ -21,23 +21,26 @@ def expected(lab: str) -> dict[str, tuple[str, set[str]]]:
             if n.expected}
 
 
-def wait(lab: str, within: float) -> Convergence:
+def missing(want: dict[str, tuple[str, set[str]]], kernel: Kernel) -> dict[str, list[str]]:
+    """node -> the prefixes its table lacks (none: it holds all it should)."""
+    out: dict[str, list[str]] = {}
+    for node, (ns, prefixes) in want.items():
+        have = {r.dst for r in kernel.read_routes(ns)}
+        lacking = sorted(prefixes - have)
+        if lacking:
+            out[node] = lacking
+    return out
+
+
+def wait(lab: str, within: float, kernel: Kernel | None = None,
+         sleep: Callable[[float], None] = time.sleep) -> Convergence:
     """Poll until every router's table is complete, or `within` seconds pass."""
+    k = kernel or RealKernel()
     t0 = time.monotonic()
     want = expected(lab)
-    socks = {node: socket_in(ns) for node, (ns, _) in want.items()}
-    try:
-        while True:
-            missing: dict[str, list[str]] = {}
-            for node, (_ns, prefixes) in want.items():
-                have = {r.dst for r in netstate.routes(socks[node], {}) if r.table == "main"}
-                lacking = sorted(prefixes - have)
-                if lacking:
-                    missing[node] = lacking
-            seconds = time.monotonic() - t0
-            if not missing or seconds >= within:
-                return Convergence(not missing, round(seconds, 3), len(want), missing)
-            time.sleep(POLL)
-    finally:
-        for s in socks.values():
-            s.close()
+    while True:
+        lacking = missing(want, k)
+        seconds = time.monotonic() - t0
+        if not lacking or seconds >= within:
+            return Convergence(not lacking, round(seconds, 3), len(want), lacking)
+        sleep(POLL)

@@ -11,8 +11,7 @@ from ipaddress import ip_network
 from typing import Any
 
 from nslab.errors import UsageError
-from nslab.kernel import netstate
-from nslab.kernel.observe import socket_in
+from nslab.kernel.seam import RealKernel
 from nslab.model.lab import Expectation
 from nslab.model.recorded import RecordedDaemons
 from nslab.plan.build import daemon_dir
@@ -107,10 +106,8 @@ def routing_check(lab: str, ns: str, e: Expectation) -> vd.ExpectResult:
 
 def _route(ns: str, e: Expectation, peer: set[str]) -> tuple[bool, str]:
     want = str(ip_network(e.address or ""))
-    with socket_in(ns) as sock:
-        names = {li.index: li.name for li in netstate.interfaces(sock)}
-        found = [r for r in netstate.routes(sock, names) if r.table == "main"
-                 and (r.dst == want or (r.dst == "default" and want in ("0.0.0.0/0", "::/0")))]
+    found = [r for r in RealKernel().read_routes(ns)
+             if r.dst == want or (r.dst == "default" and want in ("0.0.0.0/0", "::/0"))]
     if not found:
         return False, f"no route to {want} in {e.src}'s table"
     r = found[0]

@@ -5,6 +5,7 @@ nslab gave them, its own nftables table, the sysctls it held)."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 from collections.abc import Callable
 
@@ -16,6 +17,33 @@ from nslab.plan.nft import host_table
 from nslab.plan.steps import SetSysctl
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, Record, locked
+
+
+def ours(name: str, index: int, alias: str | None, claims: dict[str, str],
+         indexes: dict[str, int]) -> bool:
+    """A machine link is nslab's when its name is claimed and it carries the
+    claimed alias, or the index nslab chose for it (recorded before it was
+    made: what a failure between its creation and its alias leaves)."""
+    return name in claims and ((alias or "") == claims[name] or indexes.get(name) == index)
+
+
+def delete_ours(kernel: Kernel, claims: dict[str, str], indexes: dict[str, int]
+                ) -> tuple[list[str], list[str]]:
+    """Delete each claimed machine link that is ours (see `ours`). Returns the
+    names deleted, and what could not be deleted, with why. Gone, or not ours:
+    left as it is, and not a failure."""
+    deleted, failed = [], []
+    for name, (index, alias) in kernel.machine_links().items():
+        if not ours(name, index, alias, claims, indexes):
+            continue
+        try:
+            kernel.delete_machine_link(index)
+        except OSError as e:
+            if e.errno != errno.ENODEV:  # gone meanwhile (its peer went): fine
+                failed.append(f"link {name} on this machine: {e.strerror or e}")
+            continue
+        deleted.append(name)
+    return deleted, failed
 
 
 def check(lab: Lab, facts: MachineFacts, kernel: Kernel) -> list[str]:
@@ -99,7 +127,7 @@ def clear(name: str, rec: Record, kernel: Kernel) -> tuple[str | None, list[str]
                 borrowed.release_sysctls(name, writer(kernel), here)
         return (f"lab '{name}' was made from another network namespace (id {rec.machine}); "
                 "what it put there is left alone"), []
-    _deleted, failed = kernel.delete_machine_links(rec.machine_links, rec.machine_indexes)
+    _deleted, failed = delete_ours(kernel, rec.machine_links, rec.machine_indexes)
     for table in rec.machine_tables:
         why = kernel.delete_nft_table(table)
         if why:

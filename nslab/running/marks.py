@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from nslab.errors import require_root
-from nslab.kernel import firewall, machine, netns, observe, procs
+from nslab.kernel import firewall, netns, procs
 from nslab.kernel.seam import MACHINE, Kernel, RealKernel
 from nslab.plan.build import NETNS_ETC
 from nslab.records import observed as ob
@@ -63,10 +63,11 @@ def _claims() -> Claims:
     return c
 
 
-def find() -> list[Debris]:
+def find(kernel: Kernel | None = None) -> list[Debris]:
     """Everything marked as nslab's that no journal claims, processes first
     (they hold namespaces), then namespaces, links, tables, files, settings."""
     require_root()
+    k = kernel or RealKernel()
     claims = _claims()
     out: list[Debris] = []
     owned: dict[str, int] = {}
@@ -75,7 +76,7 @@ def find() -> list[Debris]:
         if ino is None or claims.namespaces.get(ns, -1) in (ino, None):
             continue
         try:
-            m = _NS_MARK.fullmatch(observe.lo_alias(ns) or "")
+            m = _NS_MARK.fullmatch(k.namespace_marker(ns) or "")
         except OSError:
             continue
         if m:
@@ -86,10 +87,10 @@ def find() -> list[Debris]:
     out[:0] = [Debris("process", str(pid), _lab_of(out, by_ino[ino]),
                       f"{procs.comm(pid) or '?'} in {by_ino[ino]}")
                for pid, ino in sorted(holders.items())]
-    for li in machine.links().values():
-        m = _LINK_MARK.match(li.alias or "")
-        if m and li.name not in claims.links:
-            out.append(Debris("link", li.name, m.group(1), li.alias or ""))
+    for name, (_index, alias) in k.machine_links().items():
+        m = _LINK_MARK.match(alias or "")
+        if m and name not in claims.links:
+            out.append(Debris("link", name, m.group(1), alias or ""))
     for t in _tables():
         m = _TABLE_MARK.fullmatch(t.comment or "")
         if m and t.name not in claims.tables:
@@ -152,7 +153,7 @@ def _remove(d: Debris, k: Kernel) -> None:
             k.remove_namespace(d.name)
         case "link":
             # deleted only while it still carries the alias it was found with
-            _deleted, failed = k.delete_machine_links({d.name: d.detail}, {})
+            _deleted, failed = machine_side.delete_ours(k, {d.name: d.detail}, {})
             if failed:
                 raise OSError(0, failed[0])
         case "nft-table":

@@ -3,34 +3,40 @@ kernel (its nodes' namespaces and interfaces, and its part of the machine)."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from nslab.errors import DamagedRecordError, LabNotFoundError
-from nslab.kernel import netns, observe
+from nslab.kernel import netns
+from nslab.kernel.seam import MACHINE, Kernel, RealKernel
+from nslab.records.observed import NamespaceView
 from nslab.state.journal import Journal, Record, labs
 from nslab.state.record import node_list, recorded
 
 
-def status(name: str) -> dict[str, Any]:
+def _addresses_of(view: NamespaceView, link: str) -> list[str]:
+    return sorted(a for name, a in view.addresses if name == link)
+
+
+def status(name: str, kernel: Kernel | None = None) -> dict[str, Any]:
     """The lab as recorded, checked against the kernel. Shape: docs/json.md."""
+    k = kernel or RealKernel()
     journal, data = recorded(name)
     rec = journal.read()
     nodes = []
     present = 0
     for n in data["nodes"]:
         ns = n["namespace"]
-        ino = netns.inode(ns)
+        ino = k.namespace_inode(ns)
         alive = ino is not None and ino == rec.namespaces.get(ns)
         present += alive
-        snap = observe.snapshot(ns) if alive else None
+        view = _read(k, ns) if alive else None
         ifaces = []
         for i in n["interfaces"]:
-            link = snap.link(i["name"]) if snap else None
+            link = view.links.get(i["name"]) if view else None
             ifaces.append({
                 "name": i["name"], "peer": i["peer"], "master": i["master"],
                 "state": link.state if link else "missing",
-                "addresses": snap.addresses_of(link.name) if snap and link else [],
+                "addresses": _addresses_of(view, link.name) if view and link else [],
             })
         nodes.append({"name": n["name"], "kind": n["kind"], "namespace": ns,
                       "present": alive, "stopped": n["name"] in rec.stopped,
@@ -41,26 +47,34 @@ def status(name: str) -> dict[str, Any]:
         "incomplete" if not rec.complete else "damaged")
     return {"version": 1, "lab": name, "source": rec.source, "state": state,
             "nodes": nodes, "segments": data["segments"],
-            "machine": _machine_status(data.get("machine"), rec),
+            "machine": _machine_status(data.get("machine"), rec, k),
             # link ends nslab link changed and did not put back (down, a rate, a loss)
             "changed_links": sorted(e for e, now in rec.link_ends.items() if now["changed"]),
             "stopped": sorted(rec.stopped)}
 
 
-def _machine_status(side: dict[str, Any] | None, rec: Record) -> dict[str, Any] | None:
+def _read(k: Kernel, ns: str) -> NamespaceView | None:
+    try:
+        return k.read_namespace(ns, tables=False, qdiscs=False)
+    except OSError:  # gone since its inode was read
+        return None
+
+
+def _machine_status(side: dict[str, Any] | None, rec: Record,
+                    k: Kernel) -> dict[str, Any] | None:
     """The lab's part of the machine as recorded, each link with its state
     read back: up, down, missing, or elsewhere (the lab was made from another
     network namespace than the one this runs in)."""
     if side is None:
         return None
-    here = rec.machine is not None and rec.machine == os.stat("/proc/self/ns/net").st_ino
-    snap = observe.machine_snapshot() if here else None
+    here = rec.machine is not None and rec.machine == k.inode_of(MACHINE)
+    view = k.read_machine() if here else None
 
     def live(name: str, record: dict[str, Any]) -> dict[str, Any]:
-        link = snap.link(name) if snap else None
-        state = "elsewhere" if snap is None else (link.state if link else "missing")
+        link = view.links.get(name) if view else None
+        state = "elsewhere" if view is None else (link.state if link else "missing")
         return {**record, "state": state,
-                "live_addresses": snap.addresses_of(link.name) if snap and link else []}
+                "live_addresses": _addresses_of(view, link.name) if view and link else []}
 
     out = dict(side)
     out["links"] = [live(e["host_iface"], e) for e in side["links"]]

@@ -1,0 +1,136 @@
+"""What nslab reads from a running lab, through the seam (Kernel.read_namespace,
+read_machine, read_routes, machine_links), against the fake kernel: status,
+convergence, the machine links nslab may delete, gc's marks. Pure: no root."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from ipaddress import ip_network
+from pathlib import Path
+
+import pytest
+
+from nslab.kernel import netlink as nl
+from nslab.kernel.fake import FakeKernel
+from nslab.model.compile import compile_text
+from nslab.model.lab import Lab
+from nslab.running import converge, machine_side, status
+from nslab.state import journal
+from nslab.verbs import down as down_verb
+from nslab.verbs import up as up_verb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = tmp_path / "state"
+    monkeypatch.setattr(journal, "ROOT", str(root))
+    yield root
+
+
+def up(name: str) -> tuple[Lab, FakeKernel]:
+    path = ROOT / "examples" / name
+    lab = compile_text(path.read_text(), path.name)
+    fake = FakeKernel()
+    up_verb.up(lab, kernel=fake)
+    return lab, fake
+
+
+def test_status_reads_every_node_through_the_seam() -> None:
+    lab, fake = up("demo.yaml")
+    st = status.status(lab.name, kernel=fake)
+    assert st["state"] == "up" and all(n["present"] for n in st["nodes"])
+    for n, node in zip(st["nodes"], lab.nodes, strict=True):
+        assert [i["state"] for i in n["interfaces"]] == ["up"] * len(node.interfaces)
+        assert [sorted(i["addresses"]) for i in n["interfaces"]] == \
+            [sorted(str(a) for a in i.addresses) for i in node.interfaces]
+    # a link set down, then a namespace gone: status says so, node by node
+    h1 = lab.node("h1")
+    ns = fake.namespaces[fake.names[h1.namespace]]
+    next(li for li in ns.links.values() if li.name == h1.interfaces[0].name).up = False
+    st = status.status(lab.name, kernel=fake)
+    assert st["nodes"][0]["interfaces"][0]["state"] == "down" and st["state"] == "up"
+    del fake.names[lab.node("h2").namespace]
+    st = status.status(lab.name, kernel=fake)
+    gone = next(n for n in st["nodes"] if n["name"] == "h2")
+    assert not gone["present"] and st["state"] == "damaged"
+    assert {i["state"] for i in gone["interfaces"]} == {"missing"}
+
+
+def test_status_reads_the_machine_side_through_the_seam() -> None:
+    lab, fake = up("handbook/ch04-bridge-to-root.yaml")
+    machine = status.status(lab.name, kernel=fake)["machine"]
+    bridge = machine["bridge"]
+    assert bridge["state"] == "up" and bridge["live_addresses"] == sorted(bridge["addresses"])
+    m = fake.namespaces[fake.machine]
+    del m.links[next(i for i, li in m.links.items() if li.name == bridge["name"])]
+    assert status.status(lab.name, kernel=fake)["machine"]["bridge"]["state"] == "missing"
+
+
+def test_convergence_is_read_from_each_routers_table() -> None:
+    """A router's table lacks what its daemons have not learnt yet; once every
+    prefix is there (here put in by hand, as a daemon would), wait returns."""
+    lab, fake = up("ospf-ring.yaml")
+    want = converge.expected(lab.name)
+    assert want and all(prefixes for _ns, prefixes in want.values())
+    lacking = converge.missing(want, fake)
+    assert lacking == {node: sorted(p) for node, (_ns, p) in want.items()}
+    slept: list[float] = []
+    result = converge.wait(lab.name, 0.0, kernel=fake, sleep=slept.append)
+    assert not result.complete and result.missing == lacking and slept == []
+
+    def learn(first: bool) -> None:
+        """What the daemons would put in each table: all but the first prefix
+        of each router, or that first one."""
+        for node, (ns, prefixes) in want.items():
+            ref = fake.open_namespace(ns)
+            oif = fake.link_indexes(ref)[lab.node(node).interfaces[0].name]
+            for p in sorted(prefixes)[:1] if first else sorted(prefixes)[1:]:
+                net = ip_network(p)
+                assert fake.transact(ref, [(nl.new_route(
+                    str(net.network_address), net.prefixlen, [(None, oif)]), None)]) == []
+            fake.release(ref)
+
+    learn(first=False)
+    assert converge.missing(want, fake) == {n: sorted(p)[:1] for n, (_ns, p) in want.items()}
+    result = converge.wait(lab.name, 60.0, kernel=fake, sleep=lambda s: (slept.append(s),
+                                                                          learn(first=True)))
+    assert result.complete and result.missing == {} and result.routers == len(want)
+    assert slept == [converge.POLL]  # one wait, then every table was whole
+
+
+def test_only_the_machine_links_nslab_recorded_are_deleted() -> None:
+    fake = FakeKernel()
+    fake.add_foreign_link("docker0", alias="docker's")
+    fake.add_foreign_link("nsl-x", alias="nslab lab x")
+    index = fake.machine_links()["nsl-x"][0]
+    # claimed by name and alias: deleted; claimed with another alias: not ours
+    assert machine_side.delete_ours(fake, {"docker0": "nslab lab x"}, {}) == ([], [])
+    assert machine_side.delete_ours(fake, {"nsl-x": "nslab lab x"}, {}) == (["nsl-x"], [])
+    assert "docker0" in fake.machine_links() and "nsl-x" not in fake.machine_links()
+    # claimed by the index recorded before it had its alias
+    fake.add_foreign_link("nsl-y")
+    index = fake.machine_links()["nsl-y"][0]
+    assert machine_side.delete_ours(fake, {"nsl-y": "nslab lab y"}, {"nsl-y": index + 1}) \
+        == ([], [])
+    assert machine_side.delete_ours(fake, {"nsl-y": "nslab lab y"}, {"nsl-y": index}) \
+        == (["nsl-y"], [])
+
+
+def test_a_refused_delete_is_named_and_the_rest_go_on() -> None:
+    fake = FakeKernel()
+    fake.add_foreign_link("nsl-a", alias="nslab lab a")
+    fake.add_foreign_link("nsl-b", alias="nslab lab b")
+    fake.fail_at = fake.effects + 1  # the first delete is refused
+    deleted, failed = machine_side.delete_ours(fake, {"nsl-a": "nslab lab a",
+                                                      "nsl-b": "nslab lab b"}, {})
+    assert deleted == ["nsl-b"] and failed == ["link nsl-a on this machine: injected failure"]
+
+
+def test_each_namespace_of_a_lab_carries_its_mark() -> None:
+    lab, fake = up("demo.yaml")
+    marks = {n.namespace: fake.namespace_marker(n.namespace) for n in lab.nodes}
+    assert all(m and m.startswith("nslab ") and lab.name in m for m in marks.values()), marks
+    assert down_verb.down(lab.name, kernel=fake).failed == []
+    assert all(fake.namespace_marker(n.namespace) is None for n in lab.nodes)
