@@ -99,7 +99,12 @@ def mtu(text: str) -> int:
 
 # what a running lab's link end can be set to (nslab link set, a timeline's
 # set:, the web page): its word and its parser; one place for all of them
-LINK_SETTINGS: dict[str, object] = {"rate": link_rate, "loss": percent, "mtu": mtu}
+LINK_SETTINGS: dict[str, object] = {"rate": link_rate, "loss": percent, "mtu": mtu,
+                                    "delay": duration_ms, "jitter": duration_ms,
+                                    "duplicate": percent, "reorder": percent,
+                                    "corrupt": percent}
+# the settings only netem does (a kernel without sch_netem refuses them)
+NETEM_SETTINGS = ("delay", "jitter", "duplicate", "reorder", "corrupt")
 
 
 def link_setting(key: str, text: str) -> float | int:

@@ -439,3 +439,46 @@ def test_check_compares_a_rate_and_the_rules_not_only_their_presence() -> None:
     assert r1.rates[shaped] == 10e6
     clean(k, BASE)
     down_verb.down("chg", kernel=k)
+
+
+def test_link_set_delay_is_journaled_checked_and_cleared() -> None:
+    """`nslab link LAB A B set delay=20ms`: both ends get netem, the journal
+    says so (check compares the kernel with it), clear takes it off."""
+    from nslab.running import links
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    view = links.change("chg", ["r1", "h3"], "set", {"delay": "20ms", "jitter": "2ms"},
+                        kernel=k)
+    assert [(e.netem.delay_ms, e.netem.jitter_ms) if e.netem else None
+            for e in view.ends] == [(20.0, 2.0), (20.0, 2.0)]  # both ways
+    # each end's tbf (the link's rate: 10mbit) becomes a netem that shapes too
+    assert [s.split(" tc ")[1] for s in view.steps if " add " in s] == [
+        "qdisc add dev eth1 root netem delay 20ms 2ms rate 10000000bit",
+        "qdisc add dev eth0 root netem delay 20ms 2ms rate 10000000bit"]
+    again = links.change("chg", ["r1", "h3"], "show", kernel=k)
+    assert again.ends[0].netem == view.ends[0].netem and again.ends[0].changed
+    assert check_verb.check("chg", kernel=k).ok
+    cleared = links.change("chg", ["r1", "h3"], "clear", kernel=k)
+    assert cleared.ends[0].netem is None and not cleared.ends[0].changed
+    assert any("tbf rate 10000000bit" in s for s in cleared.steps), cleared.steps
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)
+
+
+def test_link_set_delay_on_a_kernel_without_netem_is_refused_before_anything() -> None:
+    from nslab.errors import MissingFeatureError
+    from nslab.running import links
+
+    k = FakeKernel(missing=["netem"])
+    up_verb.up(lab(BASE), kernel=k)
+    before, effects = k.snapshot(), k.effects
+    with pytest.raises(MissingFeatureError, match="r1:eth1: delay, jitter, duplicate, "
+                                                  "reorder and corrupt need the kernel's netem"):
+        links.change("chg", ["r1", "h3"], "set", {"delay": "20ms"}, kernel=k)
+    assert k.snapshot() == before and k.effects == effects
+    assert journal.Journal("chg").read().link_ends == {}
+    links.change("chg", ["r1", "h3"], "set", {"rate": "1mbit"}, kernel=k)  # the rest works
+    clean_after = links.change("chg", ["r1", "h3"], "clear", kernel=k)
+    assert not clean_after.ends[0].changed
+    down_verb.down("chg", kernel=k)

@@ -93,3 +93,38 @@ def test_a_stopped_node_has_its_ends_down_and_nothing_running() -> None:
     assert "ip -n x-r1 link set dev eth0 down" in out
     assert "ip -n x-r1 link set dev eth1 down" in out
     assert not any("x-h1" in s or "x-h2" in s for s in out)  # its neighbours see the carrier go
+
+
+def test_a_delay_is_netem_set_replaced_and_cleared() -> None:
+    """delay, jitter, duplicate, reorder, corrupt are link settings like the
+    rest: netem on what the end sends (with the end's rate when it has one)."""
+    from nslab.model.lab import Netem
+
+    before = _ends()
+    slow = Netem(20.0, 5.0, 0.0, 0.0, 0.0)
+    after = changed(before, h1_eth0=replace(before["h1:eth0"], netem=slow))
+    assert shells(before, after) == [
+        "ip netns exec x-h1 tc qdisc add dev eth0 root netem delay 20ms 5ms"]
+    assert shells(after, before) == ["ip netns exec x-h1 tc qdisc del dev eth0 root"]
+    worse = changed(before, h1_eth0=replace(before["h1:eth0"], netem=replace(slow,
+                                                                             corrupt=0.01)))
+    assert shells(after, worse) == [
+        "ip netns exec x-h1 tc qdisc del dev eth0 root",
+        "ip netns exec x-h1 tc qdisc add dev eth0 root netem delay 20ms 5ms corrupt 1%"]
+    # on an end with a rate, netem shapes too (one root qdisc per end)
+    rated = changed(before, r1_eth1=replace(before["r1:eth1"], netem=slow))
+    assert shells(before, rated)[-1] == \
+        "ip netns exec x-r1 tc qdisc add dev eth1 root netem delay 20ms 5ms rate 50000000bit"
+
+
+def test_a_timeline_that_sets_a_delay_needs_netem_before_up() -> None:
+    """A timeline may set delay (jitter...) like any link setting; a kernel
+    without netem is then refused at up, not halfway through `nslab run`."""
+    from nslab.plan.build import needs
+
+    timed = LAB + ("timeline:\n  events:\n"
+                   "    - {name: slow, at: 1s, link: [h1, r1], set: {delay: 50ms}, for: 2s}\n")
+    assert "netem" not in needs(compile_text(LAB, "x.yaml"))
+    assert needs(compile_text(timed, "x.yaml"))["netem"] == \
+        "the delay (or jitter, duplication, reordering, corruption) of the timeline's " \
+        "event 'slow'"

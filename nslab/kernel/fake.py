@@ -71,7 +71,9 @@ MACHINE_SYSCTLS = {"net.ipv4.ip_forward": "0", "net.ipv6.conf.all.forwarding": "
 
 
 class FakeKernel:
-    def __init__(self, fail_at: int | None = None, crash_after: int | None = None) -> None:
+    def __init__(self, fail_at: int | None = None, crash_after: int | None = None,
+                 missing: Iterable[str] = ()) -> None:
+        self.missing = set(missing)  # kernel features it plays without (netem...)
         self.fail_at = fail_at
         self.crash_after = crash_after
         self.effects = 0
@@ -163,7 +165,7 @@ class FakeKernel:
         return True
 
     def missing_features(self, wanted: Iterable[str]) -> list[str]:
-        return []
+        return [f for f in wanted if f in self.missing]
 
     # ---------------------------------------------------------------- namespaces
     def _new_ns(self) -> Namespace:
@@ -587,8 +589,18 @@ class FakeKernel:
     def run_command(self, ns: str, argv: tuple[str, ...]) -> tuple[int, str]:
         if not self._effect():
             return 1, "injected failure"
+        if argv in self.failing_commands:
+            self._after()
+            return 1, "failed"
+        if argv[:3] == ("tc", "qdisc", "add") and "netem" in argv:  # what SetNetem runs
+            if "netem" in self.missing:
+                self._after()
+                return 2, "Error: Specified qdisc kind is unknown."
+            space = self.namespaces[self.names[ns]]
+            index = next(i for i, li in space.links.items() if li.name == argv[4])
+            space.qdiscs[index] = "netem"
         self._after()
-        return (1, "failed") if argv in self.failing_commands else (0, "")
+        return 0, ""
 
     def start_service(self, ns: str, argv: tuple[str, ...], log: str) -> int:
         if not self._effect():

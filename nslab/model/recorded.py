@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nslab.errors import NotFoundError
-from nslab.model.lab import LabTests, Timeline
+from nslab.model.lab import LabTests, Netem, Timeline
 from nslab.model.serialize import tests_from_dict, timeline_from_dict
 
 
@@ -22,6 +22,7 @@ class RecordedInterface:
     mtu: int | None
     rate_bps: int | None
     loss: float | None
+    netem: Netem | None = None  # delay, jitter... on what it sends
 
     @property
     def peer_node(self) -> str:
@@ -89,9 +90,18 @@ class RecordedLab:
         return any(n.name == name for n in self.nodes)
 
 
+def netem_from_dict(d: Mapping[str, Any] | None) -> Netem | None:
+    """A netem setting as lab.json and the journal hold it (None: none)."""
+    if not d:
+        return None
+    return Netem(float(d["delay_ms"]), float(d["jitter_ms"]), float(d["duplicate"]),
+                 float(d["reorder"]), float(d["corrupt"]))
+
+
 def _interface(d: Mapping[str, Any]) -> RecordedInterface:
     return RecordedInterface(d["name"], d["peer"], tuple(d["addresses"]), d.get("master"),
-                             d.get("mtu"), d.get("rate_bps"), d.get("loss"))
+                             d.get("mtu"), d.get("rate_bps"), d.get("loss"),
+                             netem_from_dict(d.get("netem")))
 
 
 def _daemons(d: Mapping[str, Any] | None) -> RecordedDaemons | None:

@@ -34,6 +34,7 @@ from nslab.plan.steps import (
     loss_ruleset,
 )
 from nslab.suites import SUITES, suite
+from nslab.units import NETEM_SETTINGS
 
 STATE_ROOT = "/run/nslab"
 
@@ -138,6 +139,9 @@ def needs(lab: Lab) -> dict[str, str]:
             out[name] = f"router '{runs[0]}'" + (f" and {len(runs) - 1} more"
                                                   if len(runs) > 1 else "")
     netem = [f"{i.node}:{i.name}" for n in lab.nodes for i in n.interfaces if i.netem]
+    netem += [f"the timeline's event '{e.name}'" for e in (lab.timeline.events
+                                                           if lab.timeline else ())
+              if any(k in NETEM_SETTINGS for k, _ in e.props)]
     if netem:
         out["netem"] = f"the delay (or jitter, duplication, reordering, corruption) of " \
             f"{netem[0]}" + (f" and {len(netem) - 1} more" if len(netem) > 1 else "")

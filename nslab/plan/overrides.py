@@ -10,8 +10,9 @@ compares the kernel with the plan with the overrides in force.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from nslab.model.lab import Netem
 from nslab.plan import steps as st
 from nslab.plan.nft import tables
 
@@ -22,7 +23,7 @@ _LOSS = "netdev nslab_loss"
 class End:
     """One end of a link as it is meant to be now: `rate_bps` caps what it
     sends, `loss` is the share of what arrives on it that is dropped, `mtu`
-    (None: the file's) its MTU."""
+    (None: the file's) its MTU, `netem` what netem does to what it sends."""
 
     node: str
     iface: str
@@ -32,6 +33,7 @@ class End:
     loss: float | None
     changed: bool  # differs from the file
     mtu: int | None = None
+    netem: Netem | None = None  # delay, jitter, duplication... on what it sends
 
     @property
     def name(self) -> str:
@@ -63,7 +65,6 @@ def overridden(steps: Iterable[st.Step], ends: Iterable[End], stopped: Iterable[
         return tuple(steps)
     relossed = {ns for ns, _ in changed}
     out: list[st.Step] = []
-    shaped: dict[tuple[str, str], st.Step] = {}
     for s in steps:
         match s:
             case st.SetLinkUp() if (s.ns, s.name) in down:
@@ -73,7 +74,6 @@ def overridden(steps: Iterable[st.Step], ends: Iterable[End], stopped: Iterable[
             case st.StartService() | st.StartDaemons() if s.ns in off:
                 continue
             case st.SetRate() | st.SetNetem() if (s.ns, s.name) in changed:
-                shaped[(s.ns, s.name)] = s
                 continue
             case st.SetMtu() if (s.ns, s.name) in changed and \
                     changed[(s.ns or "", s.name)].mtu is not None:
@@ -81,10 +81,9 @@ def overridden(steps: Iterable[st.Step], ends: Iterable[End], stopped: Iterable[
             case st.LoadNftRuleset() if s.ns in relossed and _is_loss(s):
                 continue
         out.append(s)
-    for key, e in changed.items():
-        was = shaped.get(key)
-        if isinstance(was, st.SetNetem):
-            out.append(replace(was, rate_bps=e.rate_bps))
+    for e in changed.values():
+        if e.netem is not None:
+            out.append(st.SetNetem(e.namespace, e.iface, e.netem, e.rate_bps))
         elif e.rate_bps:
             out.append(st.SetRate(e.namespace, e.iface, e.rate_bps))
         if e.mtu is not None:

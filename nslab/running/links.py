@@ -8,13 +8,15 @@ and goes with them at `down`."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from nslab.errors import UsageError, require_root
+from nslab.errors import MissingFeatureError, UsageError, require_root
 from nslab.kernel.seam import Kernel, RealKernel
+from nslab.model.lab import Netem
 from nslab.plan.build import Plan
 from nslab.plan.diff import changes
 from nslab.running.change import close, run_change
@@ -56,9 +58,15 @@ def wanted(lab: str, ends: list[End], peers: list[End], action: str,
         out = _set(ends, peers, props)
     for name, e in out.items():
         f = files[name]
-        out[name] = replace(e, changed=(e.up, e.rate_bps, e.loss, e.mtu)
-                            != (f.up, f.rate_bps, f.loss, f.mtu))
+        out[name] = replace(e, changed=(e.up, e.rate_bps, e.loss, e.mtu, e.netem)
+                            != (f.up, f.rate_bps, f.loss, f.mtu, f.netem))
     return out
+
+
+def _netem(e: End, **value: float) -> End:
+    """`e` with one of netem's settings changed (all of them zero: no netem)."""
+    n = dataclasses.replace(e.netem or Netem(0.0, 0.0, 0.0, 0.0, 0.0), **value)
+    return replace(e, netem=n if any(dataclasses.astuple(n)) else None)
 
 
 # how each setting lands on an end, and which end: the one that sends (its rate,
@@ -67,6 +75,11 @@ _SETTERS: dict[str, Callable[[End, float], End]] = {
     "rate": lambda e, v: replace(e, rate_bps=float(v)),
     "loss": lambda e, v: replace(e, loss=float(v) or None),
     "mtu": lambda e, v: replace(e, mtu=int(v)),
+    "delay": lambda e, v: _netem(e, delay_ms=float(v)),
+    "jitter": lambda e, v: _netem(e, jitter_ms=float(v)),
+    "duplicate": lambda e, v: _netem(e, duplicate=float(v)),
+    "reorder": lambda e, v: _netem(e, reorder=float(v)),
+    "corrupt": lambda e, v: _netem(e, corrupt=float(v)),
 }
 _AT_PEER = {"loss"}
 PROPERTIES = tuple(LINK_SETTINGS)
@@ -90,6 +103,16 @@ def _set(ends: list[End], peers: list[End], props: dict[str, str]) -> dict[str, 
     return out
 
 
+def _needs_netem(k: Kernel, ends: list[End]) -> None:
+    """A delay (jitter, duplication...) needs sch_netem: refused, before
+    anything is journaled or changed, where the kernel has none."""
+    if ends and k.missing_features(["netem"]):
+        raise MissingFeatureError(
+            f"{ends[0].name}: delay, jitter, duplicate, reorder and corrupt need the "
+            "kernel's netem (sch_netem), which this kernel lacks (nslab doctor); rate, "
+            "loss and mtu work without it")
+
+
 def change(lab: str, names: list[str], action: str, props: dict[str, str] | None = None,
            kernel: Kernel | None = None) -> LinkView:
     """Make the change: journaled first, then the steps, under the lab's lock."""
@@ -106,6 +129,7 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         ends = [before[e.name] for e in ends]
         peers = [before[p.name] for p in peers]
         after = wanted(lab, ends, peers, action, props or {})
+        _needs_netem(k, [e for e in after.values() if e.netem and e.changed])
         change = changes(now(steps, lab, rec.stopped, list(before.values())),
                          Plan(lab, now(steps, lab, rec.stopped,
                                        list({**before, **after}.values()))))
@@ -113,7 +137,8 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         try:  # the new state first: a change cut short is finished by check --repair
             for e in after.values():
                 journal.write(t="linkend", end=e.name, up=e.up, rate_bps=e.rate_bps,
-                              loss=e.loss, mtu=e.mtu, changed=e.changed)
+                              loss=e.loss, mtu=e.mtu, changed=e.changed,
+                              netem=dataclasses.asdict(e.netem) if e.netem else None)
         finally:
             journal.close()
         run_change(lab, journal, change, k, f"link {action}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
-from nslab.model.recorded import RecordedLab, lab_from_dict
+from nslab.model.recorded import RecordedLab, lab_from_dict, netem_from_dict
 from nslab.names import lab_argument
 from nslab.plan.codec import steps_from_json
 from nslab.plan.overrides import End, overridden, quiet
@@ -52,7 +52,7 @@ def recorded_plan(name: str, known: tuple[Step, ...] = ()
 def file_ends(lab: str) -> dict[str, End]:
     """Every link end of a running lab as its file made it."""
     return {f"{n.name}:{i.name}": End(n.name, i.name, n.namespace, True, i.rate_bps, i.loss,
-                                      False)
+                                      False, netem=i.netem)
             for n in lab_record(lab).nodes for i in n.interfaces}
 
 
@@ -64,6 +64,8 @@ def _ends(lab: str) -> dict[str, End]:
         if name in out:
             out[name] = replace(out[name], up=now["up"], rate_bps=now["rate_bps"],
                                 loss=now["loss"], mtu=now.get("mtu"), changed=now["changed"])
+            if "netem" in now:  # else the file's
+                out[name] = replace(out[name], netem=netem_from_dict(now["netem"]))
     return out
 
 

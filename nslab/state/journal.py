@@ -361,6 +361,8 @@ def _linkend(rec: Record, e: dict[str, Any]) -> None:
                                     "rate_bps": e.get("rate_bps"), "loss": e.get("loss"),
                                     "mtu": e.get("mtu"),
                                     "changed": bool(e.get("changed", True))}
+    if "netem" in e:  # delay, jitter... as set (a record without: the file's)
+        rec.link_ends[str(e["end"])]["netem"] = e["netem"]
 
 
 def _set(**fields: Any) -> Any:

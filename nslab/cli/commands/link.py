@@ -10,10 +10,11 @@ from nslab.cli.common import print_json
 from nslab.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from nslab.verbs.link import LinkView
+    from nslab.verbs.link import End, LinkView
 
 HELP = ("show or change a running lab's link: A B (the link between two nodes) or NODE:IFACE "
-        "(one end), then show, down, up, set rate=RATE loss=PERCENT mtu=BYTES, clear (back "
+        "(one end), then show, down, up, set rate=RATE loss=PERCENT mtu=BYTES (and, where the "
+        "kernel has netem, delay=MS jitter=MS duplicate=% reorder=% corrupt=%), clear (back "
         "to the file), flap")
 
 
@@ -27,6 +28,18 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
+def _netem(e: End) -> str:
+    n = e.netem
+    if n is None:
+        return ""
+    out = [f"delayed {n.delay_ms:g}ms" + (f" (jitter {n.jitter_ms:g}ms)" if n.jitter_ms else "")] \
+        if n.delay_ms or n.jitter_ms else []
+    out += [f"{share * 100:g}% {word}" for word, share in (
+        ("duplicated", n.duplicate), ("reordered", n.reorder), ("corrupted", n.corrupt))
+        if share]
+    return ", " + ", ".join(out)
+
+
 def _said(view: LinkView) -> list[str]:
     lines = []
     for e in view.ends:
@@ -34,7 +47,8 @@ def _said(view: LinkView) -> list[str]:
         peer = next((p for p in view.peers if p.name != e.name), None)
         loss = f"{peer.loss * 100:g}%" if peer and peer.loss else "0%"
         lines.append(f"{e.name}: {'up' if e.up else 'DOWN'}, sends at {rate}, "
-                     f"{loss} of what it sends lost{' (changed)' if e.changed else ''}")
+                     f"{loss} of what it sends lost{_netem(e)}"
+                     f"{' (changed)' if e.changed else ''}")
     return lines
 
 
