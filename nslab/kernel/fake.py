@@ -440,8 +440,8 @@ class FakeKernel:
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: i for i, li in self.namespaces[self.inode_of(ref)].links.items()}
 
-    def read_namespace(self, name: str, tables: bool = True,
-                       qdiscs: bool = True) -> ob.NamespaceView:
+    def read_namespace(self, name: str, tables: bool = True, qdiscs: bool = True,
+                       routes: bool = True) -> ob.NamespaceView:
         return self._view(self._named(name))
 
     def read_machine(self) -> ob.NamespaceView:

@@ -19,24 +19,29 @@ ADDED = {3, 4}  # route protocols of `ip route add` (boot, static), and nslab's
 MAIN = 254
 
 
-def read(name: str, tables: bool = True, qdiscs: bool = True) -> NamespaceView:
-    """`tables`, `qdiscs`: read those too (a lab node without nft rules or
-    shaping need not: a third of the time on a big lab)."""
+def read(name: str, tables: bool = True, qdiscs: bool = True,
+         routes: bool = True) -> NamespaceView:
+    """`tables`, `qdiscs`, `routes` (with forwarding): read those too (a lab
+    node without nft rules or shaping need not: a third of the time on a big
+    lab; status reads links and addresses alone)."""
     fd = netns.open_fd(name)
     try:
         with netns.entered(fd):
-            return read_here(tables, qdiscs)
+            return read_here(tables, qdiscs, routes)
     finally:
         os.close(fd)
 
 
-def read_here(tables: bool = True, qdiscs: bool = True) -> NamespaceView:
+def read_here(tables: bool = True, qdiscs: bool = True,
+              routes: bool = True) -> NamespaceView:
     """The same of the namespace this thread is in (the machine, or one entered)."""
     found = frozenset(f"{t.family} {t.name}" for t in firewall.tables()) \
         if tables else frozenset()
     rules = firewall.rule_counts() if tables else {}
-    with open("/proc/sys/net/ipv4/ip_forward") as f:
-        forwarding = f.read().strip() == "1"
+    forwarding = False
+    if routes:  # forwarding with the routes: what status needs not (an open each)
+        with open("/proc/sys/net/ipv4/ip_forward") as f:
+            forwarding = f.read().strip() == "1"
     with nl.Socket() as sock:
         raw = netstate.links(sock)
         names = {r.record.index: r.record.name for r in raw}
@@ -45,12 +50,12 @@ def read_here(tables: bool = True, qdiscs: bool = True) -> NamespaceView:
                               if (a.scope != "link" and a.interface != "lo")
                               or (a.interface == "lo" and not a.address.startswith(("127.",
                                                                                   "::1"))))
-        routes = _routes(sock, names)
+        table = _routes(sock, names) if routes else {}
         root = [q for q in netstate.qdiscs(sock, names) if q.parent == "root"] \
             if qdiscs else []
     return NamespaceView({r.record.name: r.record for r in raw},
                          {r.record.name: r.peer_index for r in raw if r.peer_index},
-                         addresses, routes, {q.interface: q.kind for q in root}, found,
+                         addresses, table, {q.interface: q.kind for q in root}, found,
                          forwarding, {q.interface: q.rate_bps for q in root
                                       if q.rate_bps is not None}, rules)
 

@@ -79,10 +79,11 @@ class Kernel(Protocol):
 
     def link_indexes(self, ref: Ref) -> dict[str, int]: ...
 
-    def read_namespace(self, name: str, tables: bool = True,
-                       qdiscs: bool = True) -> NamespaceView:
+    def read_namespace(self, name: str, tables: bool = True, qdiscs: bool = True,
+                       routes: bool = True) -> NamespaceView:
         """What `check` and `status` compare, read from the named namespace
-        (OSError: gone); its nftables tables and root qdiscs only when asked."""
+        (OSError: gone); its nftables tables, root qdiscs and routes only when
+        asked."""
         ...
 
     def read_machine(self) -> NamespaceView:
@@ -255,7 +256,7 @@ class RealKernel:
         return netns.inode(name)
 
     def namespace_marker(self, name: str) -> str | None:
-        lo = self.read_namespace(name, tables=False, qdiscs=False).links.get("lo")
+        lo = self.read_namespace(name, tables=False, qdiscs=False, routes=False).links.get("lo")
         return lo.alias if lo else None
 
     def unmounted_placeholder(self, name: str) -> bool:
@@ -281,12 +282,12 @@ class RealKernel:
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: li.index for li in netstate.interfaces(self._sock(ref))}
 
-    def read_namespace(self, name: str, tables: bool = True,
-                       qdiscs: bool = True) -> NamespaceView:
-        return readback.read(name, tables, qdiscs)
+    def read_namespace(self, name: str, tables: bool = True, qdiscs: bool = True,
+                       routes: bool = True) -> NamespaceView:
+        return readback.read(name, tables, qdiscs, routes)
 
     def read_machine(self) -> NamespaceView:
-        return readback.read_here(tables=False, qdiscs=False)
+        return readback.read_here(tables=False, qdiscs=False, routes=False)
 
     def read_routes(self, name: str) -> list[ob.Route]:
         return readback.routes(name)

@@ -55,7 +55,7 @@ def status(name: str, kernel: Kernel | None = None) -> dict[str, Any]:
 
 def _read(k: Kernel, ns: str) -> NamespaceView | None:
     try:
-        return k.read_namespace(ns, tables=False, qdiscs=False)
+        return k.read_namespace(ns, tables=False, qdiscs=False, routes=False)
     except OSError:  # gone since its inode was read
         return None
 
