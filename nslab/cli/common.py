@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -29,6 +30,21 @@ def print_json(data: Any) -> None:
 def waiting(lab: str) -> Any:
     return lambda: print(f"nslab: waiting for another nslab command on lab '{lab}'...",
                          file=sys.stderr)
+
+
+def file_as_shell_or_json(p: argparse.ArgumentParser, shell_help: str) -> None:
+    """FILE, then --shell (the equivalent commands) or --json: plan and diff."""
+    p.add_argument("file")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--shell", action="store_true", help=shell_help)
+    g.add_argument("--json", action="store_true")
+
+
+def node_and_command(p: argparse.ArgumentParser, metavar: str) -> None:
+    """LAB NODE [-- COMMAND...]: exec and the routing suites' clients."""
+    p.add_argument("lab")
+    p.add_argument("node")
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar=metavar)
 
 
 def command_words(words: list[str]) -> list[str]:

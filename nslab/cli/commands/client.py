@@ -8,7 +8,7 @@ import os
 import shutil
 import sys
 
-from nslab.cli.common import command_words
+from nslab.cli.common import command_words, node_and_command
 from nslab.errors import NslabError
 from nslab.suites import SUITES
 
@@ -16,9 +16,7 @@ HELP = "{client} of a router's {SUITE} (interactive without a command)"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("lab")
-    p.add_argument("node")
-    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND")
+    node_and_command(p, "-- COMMAND")
 
 
 def run(a: argparse.Namespace) -> int:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from nslab.cli.common import compile_file, print_json
+from nslab.cli.common import compile_file, file_as_shell_or_json, print_json
 from nslab.errors import ExitCode, require_root
 
 HELP = "what apply FILE would change in the running lab; changes nothing"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--shell", action="store_true",
-                   help="print the change as the equivalent commands (a bash script)")
-    g.add_argument("--json", action="store_true")
+    file_as_shell_or_json(p, "print the change as the equivalent commands (a bash script)")
 
 
 def run(a: argparse.Namespace) -> int:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from nslab.cli.common import command_words
+from nslab.cli.common import command_words, node_and_command
 from nslab.errors import UsageError
 
 HELP = "run a command inside a node; its exit status is passed through"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("lab")
-    p.add_argument("node")
-    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    node_and_command(p, "-- CMD [ARGS...]")
 
 
 def run(a: argparse.Namespace) -> int:

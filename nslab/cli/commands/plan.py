@@ -5,18 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nslab.cli.common import compile_file, print_json
+from nslab.cli.common import compile_file, file_as_shell_or_json, print_json
 from nslab.errors import ExitCode
 
 HELP = "show what up would do"
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--shell", action="store_true",
-                   help="print the equivalent ip/sysctl commands as a bash script")
-    g.add_argument("--json", action="store_true")
+    file_as_shell_or_json(p, "print the equivalent ip/sysctl commands as a bash script")
 
 
 def run(a: argparse.Namespace) -> int:
