@@ -25,8 +25,29 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("exec", "exec"), *((s.client, "client") for s in SUITES.values()),
     ("link", "link"), ("capture", "capture"), ("shell", "shell"), ("inspect", "inspect"),
     ("graph", "graph"), ("test", "test"), ("why", "why"), ("doctor", "doctor"),
-    ("ns", "ns"))
+    ("ns", "ns"), ("schema", "schema"), ("completion", "completion"))
 MODULES = dict(VERBS)
+
+
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, in a checkout
+    installed with pip -e too)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("nslab")
+    except PackageNotFoundError:  # run from a checkout that pip never installed
+        return "0+unknown"
+
+
+class _Version(argparse.Action):
+    """--version, read from the package's metadata only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"nslab {version()}")
+        parser.exit()
 
 
 def command(verb: str) -> Any:
@@ -44,6 +65,8 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
     running a verb imports its module and no other."""
     p = argparse.ArgumentParser(prog="nslab", description="Virtual networks out of Linux "
                                 "network namespaces.")
+    p.add_argument("--version", action=_Version, nargs=0,
+                   help="print nslab's version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for verb, _ in VERBS:
         if only is not None and verb != only:
@@ -67,6 +90,13 @@ def _terminated(signum: int, _frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
+    if words == ["--version"]:  # without building the parser
+        print(f"nslab {version()}")
+        return ExitCode.OK
+    if words[:1] == ["__complete"]:  # what the completion scripts ask, per TAB
+        from nslab.cli import complete
+
+        return complete.main(words[1:])
     args = parser(words[0] if words and words[0] in MODULES else None).parse_args(words)
     for sig in (signal.SIGTERM, signal.SIGHUP):  # as Ctrl-C: roll back, then exit
         signal.signal(sig, _terminated)

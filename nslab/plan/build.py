@@ -124,8 +124,14 @@ def name_files(lab: Lab) -> list[WriteFile]:
     return out
 
 
+# the kernel features a topology file can use (what `needs` names; nslab doctor
+# probes these, not every link kind the kernel might have)
+KERNEL_FEATURES = ("veth", "bridge", "tbf", "netem", "nft-nat")
+
+
 def needs(lab: Lab) -> dict[str, str]:
-    """The kernel features the lab uses -> what for (names as `nslab doctor` uses)."""
+    """The kernel features the lab uses -> what for (names as `nslab doctor` uses:
+    KERNEL_FEATURES and the routing suites)."""
     out: dict[str, str] = {}
     if lab.links:
         out["veth"] = f"its {len(lab.links)} links"

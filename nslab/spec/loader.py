@@ -295,6 +295,15 @@ def parse(text: str, file: str) -> tuple[Any, SourceMap]:
     return data, smap
 
 
+def _unknown_key_hint(loc: Path_) -> str:
+    """What a person most likely meant by a key nslab does not know."""
+    if len(loc) == 3 and loc[0] == "nodes" and loc[2] in ("address", "addresses", "ip", "ips"):
+        return ("addresses go on links, one per end: {endpoints: [A, B], addresses: "
+                "[10.0.0.1/24, 10.0.0.2/24]} (or none: nslab picks them); a router's own "
+                "is its loopback:")
+    return "see the topology file reference in README.md"
+
+
 def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for e in err.errors():
@@ -310,7 +319,7 @@ def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:
         hint = ""
         if kind == "extra_forbidden":
             msg = f"unknown key '{loc[-1]}'"
-            hint = "see the topology file reference in README.md"
+            hint = _unknown_key_hint(loc)
         elif kind == "missing":
             msg = f"'{loc[-1]}' is required"
         problems.append(Problem(loc, msg, hint))

@@ -7,6 +7,7 @@ import os
 import shutil
 
 from nslab.kernel import features, machine, netns, sysctl
+from nslab.plan.build import KERNEL_FEATURES
 from nslab.records.observed import Check, Status
 
 CAP_SYS_ADMIN, CAP_NET_ADMIN = 21, 12
@@ -18,6 +19,8 @@ TOOLS = {
     "ss": ("iproute2", "socket listings by hand"),
     "iperf3": ("iperf3", "throughput expectations"),
     "dot": ("graphviz", "nslab graph as SVG/PNG"),
+    "traceroute": ("traceroute", "nslab exec LAB NODE -- traceroute ADDRESS"),
+    "mtr": ("mtr-tiny", "nslab exec LAB NODE -- mtr ADDRESS"),
     "vtysh": ("frr", "routers running FRR (routing: ospf, bgp), nslab vtysh"),
     "bird": ("bird2", "routers running BIRD (bird: on a router), nslab birdc"),
 }
@@ -53,7 +56,7 @@ def access() -> list[Check]:
 
 def kernel() -> list[Check]:
     out = []
-    for p in features.probe([f for f in features.WORDS if f not in features.PROGRAMS]):
+    for p in features.probe(list(KERNEL_FEATURES)):  # what a topology file can use
         what = features.WORDS[p.feature][0]
         status: Status = "ok" if p.ok else ("missing" if p.ok is False else "warn")
         fix = None if p.ok else (f"labs that use {what} cannot run here"
