@@ -116,3 +116,10 @@ def test_the_fish_script_completes_in_fish(state: Path) -> None:
     out = subprocess.run(["fish", "--no-config", "-c", probe], capture_output=True,
                          text=True, env=_env(state), cwd=ROOT, check=True).stdout
     assert [ln.split("\t")[0] for ln in out.splitlines()] == ["h1", "r1"]
+
+
+def test_the_namespaces_folder_is_the_kernel_layers() -> None:
+    from nslab.kernel import netns
+    from nslab.running import known
+
+    assert known.RUN_NETNS == netns.RUN_NETNS

@@ -59,47 +59,35 @@ SCRIPTS = {"bash": BASH, "zsh": ZSH, "fish": FISH}
 
 
 def _labs() -> list[str]:
-    from nslab.state.journal import labs
+    from nslab.running import known
 
-    return labs()
-
-
-def _nodes(lab: str) -> list[dict[str, object]]:
-    from nslab.errors import NslabError
-    from nslab.state.record import node_list
-
-    try:
-        return node_list(lab)
-    except (NslabError, OSError, ValueError):
-        return []
+    return known.labs()
 
 
 def _node_names(lab: str) -> list[str]:
-    return [str(n["name"]) for n in _nodes(lab)]
+    from nslab.running import known
+
+    return known.nodes(lab)
 
 
 def _ends(lab: str) -> list[str]:
-    return [f"{n['name']}:{i}" for n in _nodes(lab) for i in n["interfaces"]]  # type: ignore[attr-defined]
+    from nslab.running import known
+
+    return known.ends(lab)
 
 
 def _namespaces() -> list[str]:
-    import os
+    from nslab.running import known
 
-    from nslab.kernel.netns import RUN_NETNS
-
-    try:
-        return sorted(os.listdir(RUN_NETNS))
-    except OSError:
-        return []
+    return known.namespaces()
 
 
 def _link_words(lab: str, given: list[str]) -> list[str]:
     """nslab link LAB A [B] [ACTION [KEY=VALUE...]]."""
-    from nslab.running.links import ACTIONS
-    from nslab.units import LINK_SETTINGS
+    from nslab.running.links import ACTIONS, PROPERTIES
 
     if "set" in given:
-        return [f"{k}=" for k in LINK_SETTINGS]
+        return [f"{k}=" for k in PROPERTIES]
     if any(w in ACTIONS for w in given):
         return []
     names = [] if len(given) >= 2 else [*_node_names(lab), *_ends(lab)]
