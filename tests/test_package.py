@@ -112,6 +112,9 @@ def test_the_wheel_runs_from_a_fresh_virtualenv(tmp_path: Path) -> None:
     assert subprocess.run([nslab, "--version"], **run).stdout.startswith("nslab ")  # type: ignore[call-overload]
     assert (venv / "share" / "man" / "man1" / "nslab.1").read_text() == manual()
     assert json.loads(subprocess.run([nslab, "schema"], **run).stdout) == schema()  # type: ignore[call-overload]
+    subprocess.run([nslab, "new", "mine", "--from", "ospf-ring"], **run)  # type: ignore[call-overload]
+    assert subprocess.run([nslab, "validate", "mine.yaml"], **run).stdout.startswith(  # type: ignore[call-overload]
+        "mine.yaml: valid: lab 'mine'")
     port = _free_port()
     web = subprocess.Popen([nslab, "web", "--port", str(port)], cwd=tmp_path,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -82,6 +82,12 @@ def _namespaces() -> list[str]:
     return known.namespaces()
 
 
+def _examples() -> list[str]:
+    from nslab.cli.commands.new import examples
+
+    return list(examples())
+
+
 def _link_words(lab: str, given: list[str]) -> list[str]:
     """nslab link LAB A [B] [ACTION [KEY=VALUE...]]."""
     from nslab.running.links import ACTIONS, PROPERTIES
@@ -161,7 +167,8 @@ def candidates(words: list[str]) -> list[str]:
     if done[-1] in options and options[done[-1]].nargs != 0 and len(done) > 1:
         a = options[done[-1]]
         found = [str(c) for c in a.choices] if a.choices else \
-            [FILES] if a.dest in ("write", "output", "junit") else []
+            [FILES] if a.dest in ("write", "output", "junit") else \
+            [*_examples(), "list"] if a.dest == "example" else []
         return [w for w in found if w == FILES or w.startswith(current)]
     if current.startswith("-") and "--" not in rest:
         return sorted(o for o in options if o.startswith(current) and o.startswith("--"))
