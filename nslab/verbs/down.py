@@ -6,6 +6,7 @@ or not whole is completed by nslab's marks (nslab.running.teardown)."""
 
 from __future__ import annotations
 
+from nslab.running import persist
 from nslab.running.teardown import DownResult, down, lab_name, teardown
 
-__all__ = ["DownResult", "down", "lab_name", "teardown"]
+__all__ = ["DownResult", "down", "lab_name", "persist", "teardown"]

@@ -6,6 +6,7 @@ not remove added as notes)."""
 from __future__ import annotations
 
 from nslab.plan import plan
+from nslab.running import persist
 from nslab.running.build import UpResult, build_plan, machine_facts, up
 
-__all__ = ["UpResult", "build_plan", "machine_facts", "plan", "up"]
+__all__ = ["UpResult", "build_plan", "machine_facts", "persist", "plan", "up"]

@@ -14,19 +14,28 @@ HELP = "remove a lab (by name, or by its file)"
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("target", metavar="NAME|FILE")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--forget", action="store_true",
+                   help="and no longer bring it back after a reboot (up --persist)")
 
 
 def run(a: argparse.Namespace) -> int:
     require_root()
-    from nslab.verbs.down import down
+    from nslab.verbs.down import down, persist
 
     res = down(a.target, waiting(a.target))
+    forgotten = persist.forget(res.lab) if a.forget else []
     if a.json:
         print_json({"version": 1, "lab": res.lab, "was_up": res.was_up,
                     "removed": res.removed, "skipped": res.skipped,
                     "processes_ended": res.processes, "seconds": round(res.seconds, 4),
-                    "notes": res.notes, "failed": res.failed})
+                    "notes": res.notes, "failed": res.failed, "forgotten": forgotten})
         return ExitCode.ERROR if res.failed else ExitCode.OK
+    if forgotten:
+        print(f"lab {res.lab} no longer comes back after a reboot (removed "
+              f"{', '.join(forgotten)})")
+    elif not a.forget and res.lab in persist.persisted():
+        print(f"nslab: lab {res.lab} comes back after a reboot; nslab down --forget "
+              f"{res.lab} ends that", file=sys.stderr)
     if not res.was_up:
         print(f"lab {res.lab} is not up: nothing to remove")
         return ExitCode.OK

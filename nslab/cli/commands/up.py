@@ -22,6 +22,9 @@ _PHASES = {"AddNamespace": "namespaces", "SetSysctl": "sysctls", "AddVeth": "vet
 def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--persist", action="store_true",
+                   help="bring the lab back after a reboot (systemd: nslab@LAB.service; "
+                        "nslab down --forget LAB ends that)")
 
 
 def progress_printer(total_nodes: int) -> Any:
@@ -40,14 +43,17 @@ def progress_printer(total_nodes: int) -> Any:
 def run(a: argparse.Namespace) -> int:
     require_root()
     lab = compile_file(a.file)
-    from nslab.verbs.up import up
+    from nslab.verbs.up import persist, up
     from nslab.views import text
 
+    if a.persist:
+        persist.require_systemd()  # refused before anything is made
     res = up(lab, str(Path(a.file).resolve()), progress_printer(len(lab.nodes)),
              waiting(lab.name))
+    kept = persist.persist(lab.name, a.file) if a.persist else []
     if a.json:
         print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
-                    "notes": res.notes, "topology": res.recorded()})
+                    "notes": res.notes, "persisted": kept, "topology": res.recorded()})
         return ExitCode.OK
     for note in res.notes:
         print(f"nslab: {note}", file=sys.stderr)
@@ -56,6 +62,9 @@ def run(a: argparse.Namespace) -> int:
         print(text.lab_summary(lab))
     if lab.machine:
         print(text.machine_text(res.recorded()["machine"]))
+    if kept:
+        print(f"lab {lab.name} comes back after a reboot (nslab@{lab.name}.service); "
+              f"nslab down --forget {lab.name} ends that")
     print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
           f"|  remove: nslab down {lab.name}")
     return ExitCode.OK
