@@ -134,3 +134,46 @@ def test_each_namespace_of_a_lab_carries_its_mark() -> None:
     assert all(m and m.startswith("nslab ") and lab.name in m for m in marks.values()), marks
     assert down_verb.down(lab.name, kernel=fake).failed == []
     assert all(fake.namespace_marker(n.namespace) is None for n in lab.nodes)
+
+
+def test_convergence_expects_only_what_can_still_be_reached() -> None:
+    """A link set down takes its subnet out of every table (both ends lose
+    their carrier); a stopped router takes its loopback and the subnets only
+    it reaches; a router cut off expects nothing of the other side."""
+    from nslab.model.recorded import lab_from_dict
+    from nslab.model.serialize import lab_to_dict
+
+    path = ROOT / "examples" / "ospf-ring.yaml"
+    lab = compile_text(path.read_text(), path.name)
+    rec = lab_from_dict(lab_to_dict(lab))
+    whole = converge.within_reach(rec, set(), set())
+    assert whole == {n.name: (n.namespace, {str(p) for p in n.expected})
+                     for n in lab.nodes if n.expected}
+    r1, r2 = lab.node("r1"), lab.node("r2")
+    link = next(i for i in r1.interfaces if i.peer_node == "r2")
+    subnet = str(link.addresses[0].network)
+    cut = converge.within_reach(rec, {("r1", link.name)}, set())
+    assert all(subnet not in prefixes for _ns, prefixes in cut.values())
+    assert {n: p | {subnet} for n, (_ns, p) in cut.items() if subnet in whole[n][1]} == \
+        {n: p for n, (_ns, p) in whole.items() if subnet in p}  # nothing else lost: a ring
+    stopped = converge.within_reach(rec, set(), {"r2"})
+    assert "r2" not in stopped
+    loop = str(r2.loopback.network) if r2.loopback else ""
+    assert loop and all(loop not in p for _ns, p in stopped.values())
+    alone = converge.within_reach(rec, {("r2", i.name) for i in r2.interfaces}, set())
+    assert alone["r2"][1] == set()  # cut off: it expects nothing
+
+
+def test_a_link_down_by_nslab_link_is_taken_into_account() -> None:
+    from nslab.running import links
+
+    lab, fake = up("ospf-ring.yaml")
+    before = converge.expected(lab.name)
+    links.change(lab.name, ["r1", "r2"], "down", kernel=fake)
+    after = converge.expected(lab.name)
+    link = next(i for i in lab.node("r1").interfaces if i.peer_node == "r2")
+    subnet = str(link.addresses[0].network)
+    assert any(subnet in p for _ns, p in before.values())
+    assert not any(subnet in p for _ns, p in after.values())
+    links.change(lab.name, ["r1", "r2"], "up", kernel=fake)
+    assert converge.expected(lab.name) == before

@@ -7,18 +7,70 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from ipaddress import ip_network
 
 from nslab.kernel.seam import Kernel, RealKernel
+from nslab.model.lab import IPNetwork
+from nslab.model.recorded import RecordedLab, RecordedNode
 from nslab.records.verdicts import Convergence
-from nslab.running.record import lab_record
+from nslab.running.record import ends, lab_record
 
 POLL = 0.1
 
 
 def expected(lab: str) -> dict[str, tuple[str, set[str]]]:
-    """node -> (namespace, prefixes it must hold), from the lab's record."""
-    return {n.name: (n.namespace, set(n.expected)) for n in lab_record(lab).nodes
-            if n.expected}
+    """node -> (namespace, prefixes it must hold), from the lab's record and
+    as the lab is now: `nslab link` may have cut links, `nslab node` stopped
+    routers (nslab.running.record)."""
+    from nslab.state.journal import Journal
+
+    down = {(e.node, e.iface) for e in ends(lab) if not e.up}
+    return within_reach(lab_record(lab), down, set(Journal(lab).read().stopped))
+
+
+def _held(n: RecordedNode, live: set[tuple[str, str]]) -> list[IPNetwork]:
+    out = [ip_network(a, strict=False) for i in n.interfaces if (n.name, i.name) in live
+           for a in i.addresses]
+    return out + ([ip_network(n.loopback, strict=False)] if n.loopback else [])
+
+
+def within_reach(rec: RecordedLab, down: set[tuple[str, str]], stopped: set[str]
+                 ) -> dict[str, tuple[str, set[str]]]:
+    """What each running router must hold given the ends that are `down` (a
+    veth end down takes its peer's carrier too) and the nodes `stopped`: a
+    prefix that some node of the lab holds is expected only where a node
+    holding it can still be reached over links that are up. Prefixes no
+    node's interface or loopback holds (announced ones) stay expected. Pure."""
+    dead = set(down) | {(n.name, i.name) for n in rec.nodes if n.name in stopped
+                        for i in n.interfaces}
+    dead |= {rec.node(n).interface(i).peer_end for n, i in list(dead) if rec.has(n)}
+    live = {(n.name, i.name) for n in rec.nodes for i in n.interfaces} - dead
+    group = {n.name: n.name for n in rec.nodes}
+
+    def find(x: str) -> str:
+        while group[x] != x:
+            group[x] = group[group[x]]
+            x = group[x]
+        return x
+
+    for n in rec.nodes:
+        for i in n.interfaces:
+            if (n.name, i.name) in live and i.peer_node in group:
+                group[find(n.name)] = find(i.peer_node)
+    holds: dict[str, list[IPNetwork]] = {}
+    for n in rec.nodes:
+        if n.name not in stopped:
+            holds.setdefault(find(n.name), []).extend(_held(n, live))
+    everywhere = [h for n in rec.nodes for h in _held(n, live | dead)]
+
+    def reachable(p: IPNetwork, mine: list[IPNetwork]) -> bool:
+        def held(among: list[IPNetwork]) -> bool:
+            return any(h.version == p.version and h.overlaps(p) for h in among)
+        return held(mine) or not held(everywhere)
+
+    return {n.name: (n.namespace, {p for p in n.expected
+                                   if reachable(ip_network(p), holds.get(find(n.name), []))})
+            for n in rec.nodes if n.expected and n.name not in stopped}
 
 
 def missing(want: dict[str, tuple[str, set[str]]], kernel: Kernel) -> dict[str, list[str]]:
