@@ -1,7 +1,7 @@
 """Errors nslab raises. The library raises; only the CLI prints and exits.
 
 Every error carries a one-line message that says where and what to do next,
-and an exit code documented in the README (CLI reference, "Exit codes").
+and an exit code documented in docs/reference/cli.md ("Exit codes").
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """What the `nslab` command exits with (README: "Exit codes")."""
+    """What the `nslab` command exits with (docs/reference/cli.md: "Exit codes")."""
 
     OK = 0
     ERROR = 1  # any other error

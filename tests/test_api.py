@@ -155,7 +155,7 @@ def test_the_worked_example_passes() -> None:
 
 @kernel
 def test_the_readme_python_example_runs() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "reference" / "python.md").read_text()
     start = readme.index("```python\nfrom nslab import Lab\n") + len("```python\n")
     code = readme[start:readme.index("```", start)]
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

@@ -122,8 +122,8 @@ def test_every_exit_code_is_named_and_documented() -> None:
 
     from nslab import errors
 
-    readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("### Exit codes"):readme.index("## Python API")]
+    readme = (ROOT / "docs" / "reference" / "cli.md").read_text()
+    table = readme[readme.index("## Exit codes"):]
     documented = {int(c) for row in re.findall(r"^\| ([0-9, ]+) \|", table, re.M)
                   for c in row.split(",")}
     assert {int(c) for c in errors.ExitCode} == documented

@@ -1,4 +1,4 @@
-"""The guarantees of README "Guarantees", each proven against the kernel."""
+"""The guarantees of docs/guarantees.md, each proven against the kernel."""
 
 from __future__ import annotations
 

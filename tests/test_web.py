@@ -20,7 +20,7 @@ SHOTS = Path(__file__).resolve().parent.parent / "docs"
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
                     "(scripts/setup.sh installs it)")
 def test_the_page_shows_the_lab_live_and_explains_it() -> None:
-    # NSLAB_UPDATE_SCREENSHOTS=1: the README's pictures are taken again
+    # NSLAB_UPDATE_SCREENSHOTS=1: the web guide's pictures (docs/web-*.png) are taken again
     shots = str(SHOTS) if os.environ.get("NSLAB_UPDATE_SCREENSHOTS") == "1" else ""
     out = sandbox.run("tests.helpers.webpage", "page", *([shots] if shots else []))
     # every node and link of the lab

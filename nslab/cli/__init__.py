@@ -1,5 +1,5 @@
 """The `nslab` command. Thin: parse, call the library, render, map errors to
-exit codes (README: "Exit codes"). Only this package prints or exits; the
+exit codes (docs/reference/cli.md: "Exit codes"). Only this package prints or exits; the
 top level is a table of verbs, each verb one module of `commands` with its
 flags beside its handler."""
 

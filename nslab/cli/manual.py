@@ -13,7 +13,7 @@ import sys
 from nslab.cli import VERBS, parser
 from nslab.errors import ExitCode
 
-# what each exit code means, as the README's "Exit codes" says it
+# what each exit code means, as docs/reference/cli.md's "Exit codes" says it
 EXITS = {
     ExitCode.OK: "success",
     ExitCode.ERROR: "another error (the message says what, and what to do)",

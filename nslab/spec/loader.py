@@ -301,7 +301,7 @@ def _unknown_key_hint(loc: Path_) -> str:
         return ("addresses go on links, one per end: {endpoints: [A, B], addresses: "
                 "[10.0.0.1/24, 10.0.0.2/24]} (or none: nslab picks them); a router's own "
                 "is its loopback:")
-    return "see the topology file reference in README.md"
+    return "see the topology file reference: docs/reference/file.md, or nslab schema"
 
 
 def _pydantic_problems(err: ValidationError, data: Any) -> list[Problem]:

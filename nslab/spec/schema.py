@@ -246,7 +246,7 @@ OSPF_STATES = ("down", "attempt", "init", "2-way", "exstart", "exchange", "loadi
 
 
 class ExpectSpec(Strict):
-    """One thing that must hold in the running lab (see README "Testing a lab"):
+    """One thing that must hold in the running lab (docs/guide/testing.md):
     `{from: h1, to: h3}` (reaches; `reach: false` for must not),
     `proto: tcp|udp` with `port`, `via: r2` (the path passes through r2),
     `{node: h3, listens: 8080}` (a socket listens there), `throughput: 100mbit`."""
