@@ -177,3 +177,16 @@ def test_a_link_down_by_nslab_link_is_taken_into_account() -> None:
     assert not any(subnet in p for _ns, p in after.values())
     links.change(lab.name, ["r1", "r2"], "up", kernel=fake)
     assert converge.expected(lab.name) == before
+
+
+def test_check_reads_the_machines_end_of_a_labs_veth() -> None:
+    """A veth from a node to the machine is whole when the machine's end is
+    its peer (was: reported as someone else's link on every check)."""
+    from nslab.verbs import check as check_verb
+
+    lab, fake = up("handbook/ch04-bridge-to-root.yaml")
+    assert check_verb.check(lab.name, kernel=fake).ok
+    m = fake.namespaces[fake.machine]
+    del m.links[next(i for i, li in m.links.items() if li.name == "veth-br1")]
+    found = check_verb.check(lab.name, kernel=fake)
+    assert not found.ok and any("veth-ns1" in d.what for d in found.differences)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_interface, ip_network
 from typing import Any, assert_never
 
-from nslab.kernel.seam import Kernel
+from nslab.kernel.seam import MACHINE, Kernel
 from nslab.model.lab import Nexthop
 from nslab.plan.build import carries_mark
 from nslab.plan.kinds import LINK_STEPS, LinkStep
@@ -99,6 +99,12 @@ class _Reader:
                     self.views[ns] = k.read_namespace(ns, ns in nft, ns in shaped)
         self.pids = k.processes_in({i for ns, i in self.inodes.items() if i is not None
                                     and self.views.get(ns) is not None})
+        # the machine's ends of the lab's links, read where the lab was made from
+        self.machine: NamespaceView | None = None
+        if any(isinstance(s, AddVeth) and s.peer_ns is None for s in steps) \
+                and rec.machine == k.inode_of(MACHINE):
+            with suppress(OSError):
+                self.machine = k.read_machine()
 
     def alive(self, ns: str, pid: int) -> bool:
         return self.pids.get(pid) == self.inodes.get(ns)
@@ -231,18 +237,23 @@ def _on_link(s: LinkStep, v: NamespaceView, r: _Reader, node: str) -> Found:
             assert_never(s)
 
 
+def _where(r: _Reader, ns: str | None) -> str:
+    """A namespace as the lab calls it: its node, or the machine (None)."""
+    return "the machine" if ns is None else r.node.get(ns, ns)
+
+
 def _veth(s: AddVeth, v: NamespaceView, r: _Reader, node: str) -> Found:
     link = v.links.get(s.name)
-    peer_view = r.views.get(s.peer_ns or "")
+    peer_view = r.machine if s.peer_ns is None else r.views.get(s.peer_ns)
     peer = peer_view.links.get(s.peer_name) if peer_view else None
     if link is not None and peer is not None and v.peers.get(s.name) == peer.index:
         return True
-    want = f"a veth to {r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
+    other = f"{_where(r, s.peer_ns)}:{s.peer_name}"
+    want = f"a veth to {other}"
     if link is None and peer is None:
         return Difference(node, f"link {s.name}", want, "missing",
                           f"deleted by hand (ip link del {s.name}), or its other end was")
     if link is None:  # one end of a veth cannot go alone
-        other = f"{r.node.get(s.peer_ns or '', s.peer_ns)}:{s.peer_name}"
         return Difference(node, f"link {s.name}", want, f"missing, and {other} "
                           "is another link", "moved into another namespace, or "
                           "replaced by someone else's link: nslab leaves it alone",
