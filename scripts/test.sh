@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: set up, lint, type-check, then both lanes:
+# The whole test suite: set up, lint, type-check, build the docs site, then both lanes:
 #   the pure lane (-m "not kernel"): no root, no namespaces, seconds; as root it
 #     runs without CAP_NET_ADMIN and CAP_SYS_ADMIN, to prove it needs neither;
 #   the kernel lane (-m kernel): root and a real kernel (skipped without root).
@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check nslab tests bench examples
 .venv/bin/mypy
+echo "== docs: mkdocs build --strict"
+site=$(mktemp -d)
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$site"
+rm -rf "$site"
 lane() {  # pytest's "no tests collected" (5) is fine when arguments narrowed the run
   local rc=0
   "$@" || rc=$?

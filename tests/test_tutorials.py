@@ -1,0 +1,43 @@
+"""Every console block of the tutorials (and of the README's tour) runs as
+written, each page in its own sandbox that plays the machine, its output
+compared with the documented one (tests/helpers/tutorial.py says how): the
+docs cannot drift from what nslab does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import sandbox
+from tests.helpers.tutorial import commands, matches
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs" / "tutorials").glob("*.md"))]
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare (net, mount, pid)")
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_the_page_runs_as_written(page: Path) -> None:
+    out = sandbox.run("tests.helpers.tutorial", "check", str(page), timeout=600)
+    failed = [(r["command"], r["exit"], r["wanted_exit"], r["said"])
+              for r in out["results"] if not r["ok"]]
+    assert out["commands"] >= 4 and not failed, failed
+
+
+@pytest.mark.parametrize("page", PAGES[1:], ids=[p.stem for p in PAGES[1:]])
+def test_every_tutorial_shows_commands_and_what_they_say(page: Path) -> None:
+    found = commands(page.read_text())
+    assert len(found) >= 4 and sum(1 for c in found if c.expected) >= 3
+
+
+def test_documented_output_is_matched_as_the_harness_says() -> None:
+    assert matches(["a ... c"], ["a b c"]) and not matches(["a ... c"], ["a b d"])
+    assert matches(["...", "x"], ["1", "2", "x"]) and matches(["x", "..."], ["x"])
+    assert not matches(["x"], ["x", "y"]) and matches([], [])
+    text = "```console\n# echo hi  # exits 3\nhi\n# cat > f <<'EOF'\na\nEOF\n```\n" \
+           "```sh\n# not run\n```\n"
+    got = commands(text)
+    assert [(c.text, c.expected, c.exits) for c in got] == [
+        ("echo hi  # exits 3", ["hi"], 3), ("cat > f <<'EOF'\na\nEOF", [], 0)]
