@@ -137,3 +137,20 @@ def test_the_wheel_runs_from_a_fresh_virtualenv(tmp_path: Path) -> None:
     finally:
         web.terminate()
         web.wait(timeout=10)
+
+
+def test_the_generated_references_are_current() -> None:
+    """docs/reference/commands.md (from the parser) and keys.md (from the
+    file's schema) are what nslab writes now."""
+    from nslab.cli.manual import markdown as commands
+    from nslab.spec.key_reference import markdown as keys
+
+    assert (ROOT / "docs" / "reference" / "commands.md").read_text() == commands(), \
+        "regenerate: python -m nslab.cli.manual --markdown > docs/reference/commands.md"
+    assert (ROOT / "docs" / "reference" / "keys.md").read_text() == keys(), \
+        "regenerate: python -m nslab.spec.key_reference > docs/reference/keys.md"
+    from nslab.cli import VERBS
+    from nslab.spec.schema import LabSpec
+
+    assert all(f"\n## {verb}\n" in commands() for verb, _ in VERBS)
+    assert all(f"| `{key}` |" in keys() for key in LabSpec.model_fields if key != "version")

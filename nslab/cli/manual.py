@@ -96,5 +96,32 @@ def manual() -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown() -> str:
+    """The same, as the docs site's page of every command and flag
+    (docs/reference/commands.md; regenerate: python -m nslab.cli.manual --markdown)."""
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    lines = ["# Every command and flag", "",
+             "Written from the command line's own parser (as `man nslab` is); the "
+             "[command-line guide](cli.md) says more, with examples.", ""]
+    for verb, _ in VERBS:
+        sp = sub.choices[verb]
+        usage = " ".join(sp.format_usage().split())[len("usage: "):]
+        lines += [f"## {verb}", "", f"`{usage}`", "", sp.description or "", ""]
+        rows = []
+        for a in sp._actions:
+            if isinstance(a, argparse._HelpAction) or not a.option_strings:
+                continue
+            said = a.help or ("the result as JSON (its shape: [JSON outputs](../json.md))"
+                              if a.option_strings == ["--json"] else "")
+            choices = f" ({', '.join(str(c) for c in a.choices)})" if a.choices else ""
+            rows.append(f"| `{', '.join(a.option_strings)}` | {said}{choices} |")
+        if rows:
+            lines += ["| flag | what it does |", "|---|---|", *rows, ""]
+    lines += ["## Exit codes", "", "| code | meaning |", "|---|---|",
+              *(f"| {int(c)} | {m} |" for c, m in EXITS.items()), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(manual())
+    sys.stdout.write(markdown() if sys.argv[1:] == ["--markdown"] else manual())
