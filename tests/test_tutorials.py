@@ -41,3 +41,23 @@ def test_documented_output_is_matched_as_the_harness_says() -> None:
     got = commands(text)
     assert [(c.text, c.expected, c.exits) for c in got] == [
         ("echo hi  # exits 3", ["hi"], 3), ("cat > f <<'EOF'\na\nEOF", [], 0)]
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+@pytest.mark.parametrize("page", DOCS, ids=[str(p.relative_to(ROOT)) for p in DOCS])
+def test_an_excerpt_of_an_example_is_in_the_example(page: Path) -> None:
+    """A YAML block that starts `# examples/NAME.yaml` shows lines of that file,
+    in its order (the README's tour, the guides): it cannot drift from it."""
+    import re
+
+    for block in re.findall(r"```yaml\n# (examples/\S+\.yaml)\n(.*?)```", page.read_text(), re.S):
+        path, body = block
+        def bare(line: str) -> str:  # a trailing comment left out of an excerpt is fine
+            return re.sub(r"\s+#.*$", "", line).rstrip()
+
+        lines = iter((ROOT / path).read_text().splitlines())
+        for want in (ln for ln in body.splitlines() if ln.strip()):
+            assert any(bare(ln) == bare(want) for ln in lines), \
+                f"{page.name}: '{want}' is not in {path} (or not in its order)"
