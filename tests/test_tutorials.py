@@ -61,3 +61,19 @@ def test_an_excerpt_of_an_example_is_in_the_example(page: Path) -> None:
         for want in (ln for ln in body.splitlines() if ln.strip()):
             assert any(bare(ln) == bare(want) for ln in lines), \
                 f"{page.name}: '{want}' is not in {path} (or not in its order)"
+
+
+@pytest.mark.parametrize("page", PAGES[1:], ids=[p.stem for p in PAGES[1:]])
+def test_every_topology_file_a_tutorial_writes_meets_the_schema(page: Path) -> None:
+    """The files the tutorials write (cat > NAME.yaml <<'EOF') validate against
+    the JSON Schema editors use, as the examples do (tests/test_package.py)."""
+    import jsonschema
+    import yaml
+
+    from nslab.spec.json_schema import schema
+
+    written = [c.text.split("\n", 1)[1].rsplit("\n", 1)[0] for c in commands(page.read_text())
+               if c.text.startswith("cat > ") and ".yaml <<" in c.text.split("\n")[0]]
+    for text in written:
+        errors = list(jsonschema.Draft202012Validator(schema()).iter_errors(yaml.safe_load(text)))
+        assert not errors, [e.message for e in errors][:3]
