@@ -130,3 +130,20 @@ def test_every_exit_code_is_named_and_documented() -> None:
     classes = [c for c in vars(errors).values()
                if isinstance(c, type) and issubclass(c, errors.NslabError)]
     assert all(isinstance(c.exit_code, errors.ExitCode) for c in classes)
+
+
+def test_help_prints_for_the_command_and_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help of nslab and of each verb (a % in a verb's help once broke the
+    top level's)."""
+    from nslab.cli import VERBS, main
+
+    for args in (["--help"], *([verb, "--help"] for verb, _ in VERBS),
+                 *(["ns", sub, "--help"] for sub in ("add", "del", "exec", "list"))):
+        with pytest.raises(SystemExit) as e:
+            main(args)
+        out = capsys.readouterr().out
+        assert e.value.code == 0 and out.startswith("usage: nslab"), args
+    main_help = subprocess.run([sys.executable, "-m", "nslab", "--help"], capture_output=True,
+                               text=True, cwd=ROOT)
+    assert main_help.returncode == 0 and "link" in main_help.stdout
+    assert "corrupt=%" in " ".join(main_help.stdout.split())  # shown as one %

@@ -73,7 +73,8 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
             continue
         module = command(verb)
         text = _help(verb, module)
-        sp = sub.add_parser(verb, help=text, description=text)
+        # argparse formats a help with %: a literal one is %% there (not in a description)
+        sp = sub.add_parser(verb, help=text.replace("%", "%%"), description=text)
         module.arguments(sp)
         sp.set_defaults(func=module.run)
     return p
