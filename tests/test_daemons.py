@@ -45,8 +45,10 @@ def test_an_as_of_two_routers_meshes_over_loopbacks_and_peers_out_over_links() -
     assert " neighbor 192.0.2.2 update-source lo" in conf
     assert "  neighbor 192.0.2.2 next-hop-self" in conf
     assert "router ospf" in conf and "interface eth0\n ip ospf area 0" in conf
-    # announced, and backed by a blackhole route that only staticd installs
-    assert "  network 198.51.100.0/24" in conf and "ip route 198.51.100.0/24 blackhole" in conf
+    # announced, and backed by a floating blackhole route (staticd, distance 254): any
+    # other route to the prefix (connected, OSPF, iBGP) wins over it
+    assert "  network 198.51.100.0/24" in conf
+    assert "\nip route 198.51.100.0/24 blackhole 254\n" in conf
     assert a1.daemons is not None and a1.daemons.daemons == ("zebra", "staticd", "ospfd", "bgpd")
     # eBGP between a2 and b1 over their link, no OSPF there (b1 is alone in its AS)
     b1_addr = str(b1.interfaces[0].addresses[0].ip)

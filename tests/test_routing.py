@@ -68,6 +68,20 @@ def test_an_internet_of_four_ases_resolves_and_fetches_across_them() -> None:
     assert all(isinstance(pid, int) for pid in routing["running"].values())
     assert sorted(s["asn"] for s in routing["bgp_sessions"]) == [64501, 64502]
     assert {s["state"] for s in routing["bgp_sessions"]} == {"Established"}
+    # the announced prefix's blackhole floats: under the connected route, there without it
+    assert out["c1_lan_route"].startswith("198.51.100.0/24 dev eth1 proto kernel"), out
+    assert out["c1_route_without_lan"].startswith("blackhole 198.51.100.0/24 proto static"), out
+    assert out["down"] == 0
+    _clean(out["traces"])
+
+
+def test_an_announced_prefix_behind_another_router_of_the_as_is_not_blackholed() -> None:
+    """The blackhole that backs an announcement floats (distance 254): the
+    border's route to its AS's LAN behind another router is the real one."""
+    out = sandbox.run("tests.helpers.routing", "floating_blackhole")
+    assert out["up"] == 0, out["up_err"]
+    route = out["route"]  # "192.0.2.0/24 [nhid N] via 10.128.0.6 dev eth1 proto ospf ..."
+    assert route.startswith("192.0.2.0/24 ") and " via " in route and "proto ospf" in route, out
     assert out["down"] == 0
     _clean(out["traces"])
 

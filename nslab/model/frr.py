@@ -44,8 +44,8 @@ def _config(r: Router) -> str:
         out += ["!"]
         for p in r.ports:
             talks = [x for x in p.routers if x in ospf_with]
-            if not talks and r.bgp is not None:
-                continue  # an eBGP link: BGP advertises its subnet
+            if not talks and p.routers and r.bgp is not None:
+                continue  # an eBGP link: BGP advertises its subnet (a LAN: passive OSPF)
             out.append(f"interface {p.name}")
             for v, word in (("ip ospf", 4), ("ipv6 ospf6", 6)):
                 if word == 6 and not r.lab.ipv6:
@@ -94,8 +94,10 @@ def _bgp_lines(b: Bgp, router_id: str) -> list[str]:
                 out.append(f"  no neighbor {addr} activate")
         out.append(" exit-address-family")
     out.append("!")
-    # an announced prefix is backed by a blackhole route (staticd), as on a real edge
-    out += [f"{'ip' if ip_network(n).version == 4 else 'ipv6'} route {n} blackhole"
+    # an announced prefix is backed by a blackhole route (staticd), as on a real edge: a
+    # floating one (distance 254), so that any other route to it (connected, OSPF, iBGP
+    # to where the prefix lives in the AS) wins, and the blackhole only ends what has none
+    out += [f"{'ip' if ip_network(n).version == 4 else 'ipv6'} route {n} blackhole 254"
             for n in b.announce]
     return [*out, "!"]
 

@@ -90,10 +90,54 @@ def bgp_internet() -> dict[str, Any]:
     page = subprocess.run(["ip", "netns", "exec", "internet-alice", "curl", "-s", "-m", "5",
                            "http://www.cust2.lab:8080/"], capture_output=True, text=True)
     inspect = _json(["inspect", "internet", "c2", "--only", "routing", "--json"])
+    # c1's announced prefix is its LAN: the connected route wins over the floating
+    # blackhole; with the LAN gone, the blackhole (distance 254) takes its place
+    def c1_route() -> str:
+        return sh("ip -n internet-c1 route show 198.51.100.0/24", check=False).stdout.strip()
+
+    lan = c1_route()
+    nslab("link", "internet", "c1", "lan1", "down")
+    deadline = time.monotonic() + 20
+    while not c1_route().startswith("blackhole") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    without_lan = c1_route()
     down = nslab("down", "internet")
     return {"up": up.returncode, "up_err": up.stderr, "report": report, "seen": seen,
             "sessions": sessions, "page": page.stdout[:200], "page_err": page.stderr,
-            "inspect": inspect, "down": down.returncode, "traces": traces()}
+            "inspect": inspect, "c1_lan_route": lan, "c1_route_without_lan": without_lan,
+            "down": down.returncode, "traces": traces()}
+
+
+EDGE = """
+name: edge
+nodes:
+  b: {kind: router, bgp: {asn: 65000, announce: [192.0.2.0/24]}}   # the border
+  i: {kind: router, bgp: {asn: 65000}}                              # the LAN is behind it
+  isp: {kind: router, bgp: {asn: 65100}}
+  lanhost: {}
+links:
+  - [isp, b]
+  - [b, i]
+  - {endpoints: [i, lanhost], addresses: [192.0.2.1/24, 192.0.2.10/24]}
+"""
+
+
+def floating_blackhole() -> dict[str, Any]:
+    """The border announces the AS's prefix, which lives behind another router
+    of the AS: the border's route to it must be that router (OSPF inside the
+    AS), not the blackhole that backs the announcement."""
+    Path("/run/edge.yaml").write_text(EDGE)
+    up = nslab("up", "/run/edge.yaml")
+    deadline = time.monotonic() + 30
+    route = ""
+    while time.monotonic() < deadline:
+        route = sh("ip -n edge-b route show 192.0.2.0/24", check=False).stdout.strip()
+        if route and not route.startswith("blackhole"):
+            break
+        time.sleep(0.2)
+    down = nslab("down", "edge")
+    return {"up": up.returncode, "up_err": up.stderr, "route": route, "down": down.returncode,
+            "traces": traces()}
 
 
 def bird_frr() -> dict[str, Any]:
@@ -241,7 +285,8 @@ def dual_stack() -> dict[str, Any]:
 
 
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
-                                     killed_up, why_adjacency, python_api, dual_stack)}
+                                     killed_up, why_adjacency, python_api, dual_stack,
+                                     floating_blackhole)}
 
 if __name__ == "__main__":
     enter()

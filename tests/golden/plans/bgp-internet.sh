@@ -284,7 +284,7 @@ router bgp 64511
   network 198.51.100.0/24
  exit-address-family
 !
-ip route 198.51.100.0/24 blackhole
+ip route 198.51.100.0/24 blackhole 254
 !
 NSLAB_EOF
 : >/run/nslab/internet/routing/c1/vtysh.conf
@@ -316,7 +316,7 @@ router bgp 64512
   network 203.0.113.0/24
  exit-address-family
 !
-ip route 203.0.113.0/24 blackhole
+ip route 203.0.113.0/24 blackhole 254
 !
 NSLAB_EOF
 : >/run/nslab/internet/routing/c2/vtysh.conf
