@@ -147,3 +147,24 @@ def test_help_prints_for_the_command_and_every_verb(capsys: pytest.CaptureFixtur
                                text=True, cwd=ROOT)
     assert main_help.returncode == 0 and "link" in main_help.stdout
     assert "corrupt=%" in " ".join(main_help.stdout.split())  # shown as one %
+
+
+def test_link_show_says_each_ends_settings_netem_included() -> None:
+    from nslab.cli.commands.link import _said
+    from nslab.model.lab import Netem
+    from nslab.verbs.link import End, LinkView
+
+    a = End("r1", "eth1", "x-r1", True, 2e6, None, True, netem=Netem(20, 5, 0.01, 0, 0))
+    b = End("r2", "eth0", "x-r2", False, None, 0.05, True)
+    assert _said(LinkView("x", (a, b), (b, a))) == [
+        "r1:eth1: up, sends at 2mbit, 5% of what it sends lost, delayed 20ms (jitter 5ms), "
+        "1% duplicated (changed)",
+        "r2:eth0: DOWN, sends at no limit, 0% of what it sends lost (changed)"]
+
+
+def test_setup_installs_every_tool_doctor_lists() -> None:
+    from nslab.verbs.doctor import TOOLS
+
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    assert all(f"{tool}:{package}" in setup for tool, (package, _use) in TOOLS.items()
+               if tool not in ("tc", "ss")), TOOLS  # tc and ss come with ip (iproute2)

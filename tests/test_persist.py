@@ -119,4 +119,7 @@ def test_a_persisted_lab_comes_back_at_boot_and_booting_twice_changes_nothing() 
     assert out["left"] == {"unit": False, "env": False, "namespaces": ""}
     assert out["systemctl"] == ["daemon-reload", "enable --now nslab@two-ns.service",
                                 "disable --now nslab@two-ns.service", "daemon-reload"]
+    assert out["persisted"] == [str(persist.UNIT_DIR / persist.UNIT),
+                                "/etc/nslab/two-ns.env"]
+    assert out["forgotten"] == ["/etc/nslab/two-ns.env", str(persist.UNIT_DIR / persist.UNIT)]
     assert out["machine_as_before"]

@@ -74,7 +74,7 @@ def test_convergence_is_read_from_each_routers_table() -> None:
     lab, fake = up("ospf-ring.yaml")
     want = converge.expected(lab.name)
     assert want and all(prefixes for _ns, prefixes in want.values())
-    lacking = converge.missing(want, fake)
+    lacking = converge.missing(converge.opened(want, fake), fake)
     assert lacking == {node: sorted(p) for node, (_ns, p) in want.items()}
     slept: list[float] = []
     result = converge.wait(lab.name, 0.0, kernel=fake, sleep=slept.append)
@@ -93,7 +93,8 @@ def test_convergence_is_read_from_each_routers_table() -> None:
             fake.release(ref)
 
     learn(first=False)
-    assert converge.missing(want, fake) == {n: sorted(p)[:1] for n, (_ns, p) in want.items()}
+    assert converge.missing(converge.opened(want, fake), fake) == \
+        {n: sorted(p)[:1] for n, (_ns, p) in want.items()}
     result = converge.wait(lab.name, 60.0, kernel=fake, sleep=lambda s: (slept.append(s),
                                                                           learn(first=True)))
     assert result.complete and result.missing == {} and result.routers == len(want)

@@ -142,3 +142,28 @@ def test_every_suite_has_a_configuration_writer_and_a_key_in_the_file() -> None:
 
     assert set(WRITERS) == set(SUITES)
     assert set(SUITES) <= set(NodeSpec.model_fields)
+
+
+def test_lab_json_is_read_once_per_version_of_the_file(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One command's readers share one read of lab.json (100 MB for a
+    1,000-router lab with computed routes); a new file (apply) is read again,
+    a lab taken down is not up any more."""
+    from nslab.running.record import lab_record
+
+    monkeypatch.setattr(journal, "ROOT", str(tmp_path))
+    data = lab_to_dict(compile_file(str(ROOT / "examples" / "demo.yaml")))
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "journal.jsonl").write_text("")
+    (folder / "lab.json").write_text(json.dumps(data))
+    first = lab_record("demo")
+    assert lab_record("demo") is first
+    data["nodes"][0]["name"] = "h0"
+    (folder / "new.json").write_text(json.dumps(data))
+    (folder / "new.json").replace(folder / "lab.json")  # as nslab writes a record
+    again = lab_record("demo")
+    assert again is not first and again.nodes[0].name == "h0"
+    (folder / "journal.jsonl").unlink()
+    with pytest.raises(LabNotFoundError):
+        lab_record("demo")

@@ -447,9 +447,10 @@ class FakeKernel:
     def read_machine(self) -> ob.NamespaceView:
         return self._view(self.namespaces[self.machine])
 
-    def read_routes(self, name: str) -> list[ob.Route]:
-        ns = self._named(name)
-        names = {i: li.name for i, li in ns.links.items()}
+    def read_routes(self, ref: Ref, devices: bool = True) -> list[ob.Route]:
+        self._alive()
+        ns = self.namespaces[self.inode_of(ref)]
+        names = {i: li.name for i, li in ns.links.items()} if devices else {}
         out = []
         for r in ns.routes:
             out += netstate.decode_route(bytes.fromhex(r.split(" ")[1]), names)

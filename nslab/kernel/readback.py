@@ -1,7 +1,8 @@
 """One namespace read back (behind the seam: Kernel.read_namespace,
-read_machine, read_routes) for `check`, `status`, `gc` and convergence:
-links, addresses, the routes people and nslab add (or every route of the main
-table), root qdiscs, nftables tables, forwarding; in-process (netlink and
+read_machine) for `check`, `status` and `gc`: links, addresses, the routes
+people and nslab add, root qdiscs, nftables tables, forwarding (convergence
+reads every route of the main table through an opened namespace's socket,
+Kernel.read_routes); in-process (netlink and
 nfnetlink from inside the namespace, no subprocess). `nslab inspect` reads
 far more (sockets, processes, rules, sysctls) with its own Reader
 (nslab.kernel.inspect), through the same decoders (nslab.kernel.netstate)."""
@@ -68,13 +69,6 @@ def socket_in(name: str) -> nl.Socket:
             return nl.Socket()
     finally:
         os.close(fd)
-
-
-def routes(name: str) -> list[ob.Route]:
-    """Every route of the main table of the named namespace (a daemon's too)."""
-    with socket_in(name) as sock:
-        names = {li.index: li.name for li in netstate.interfaces(sock)}
-        return [r for r in netstate.routes(sock, names) if r.table == "main"]
 
 
 def _dst(dst: str, family: int) -> str:

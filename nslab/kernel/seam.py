@@ -90,9 +90,9 @@ class Kernel(Protocol):
         """The same of the namespace nslab runs in: its links and addresses."""
         ...
 
-    def read_routes(self, name: str) -> list[ob.Route]:
-        """Every route of the main table of the named namespace, a routing
-        daemon's too (OSError: gone)."""
+    def read_routes(self, ref: Ref, devices: bool = True) -> list[ob.Route]:
+        """Every route of the main table of an opened namespace, a routing
+        daemon's too; `devices`: with their interfaces' names (a dump more)."""
         ...
 
     # ---------------------------------------------------------------- sysctls
@@ -289,8 +289,10 @@ class RealKernel:
     def read_machine(self) -> NamespaceView:
         return readback.read_here(tables=False, qdiscs=False, routes=False)
 
-    def read_routes(self, name: str) -> list[ob.Route]:
-        return readback.routes(name)
+    def read_routes(self, ref: Ref, devices: bool = True) -> list[ob.Route]:
+        sock = self._sock(ref)
+        names = {li.index: li.name for li in netstate.interfaces(sock)} if devices else {}
+        return [r for r in netstate.routes(sock, names) if r.table == "main"]
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:

@@ -7,7 +7,27 @@ join their segments.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T", bound=Hashable)
+
+
+class Groups(Generic[T]):
+    """Which items are joined, directly or through others (union-find)."""
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._up: dict[T, T] = {x: x for x in items}
+
+    def root(self, x: T) -> T:
+        while self._up[x] != x:
+            self._up[x] = self._up[self._up[x]]
+            x = self._up[x]
+        return x
+
+    def join(self, a: T, b: T) -> None:
+        self._up[self.root(a)] = self.root(b)
 
 
 @dataclass(frozen=True)
@@ -25,23 +45,15 @@ class RawSegment:
 
 
 def group(links: list[tuple[End, End]]) -> list[RawSegment]:
-    parent = list(range(len(links)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    joined = Groups(range(len(links)))
     first_link_of_switch: dict[str, int] = {}
     for i, ends in enumerate(links):
         for end in ends:
             if end.is_switch:
-                j = first_link_of_switch.setdefault(end.node, i)
-                parent[find(i)] = find(j)
+                joined.join(i, first_link_of_switch.setdefault(end.node, i))
     by_root: dict[int, list[int]] = {}
     for i in range(len(links)):
-        by_root.setdefault(find(i), []).append(i)
+        by_root.setdefault(joined.root(i), []).append(i)
     out = []
     for members in sorted(by_root.values(), key=lambda m: m[0]):
         l3 = tuple((i, j) for i in members for j, e in enumerate(links[i]) if not e.is_switch)

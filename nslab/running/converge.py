@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable
 from ipaddress import ip_network
 
-from nslab.kernel.seam import Kernel, RealKernel
+from nslab.kernel.seam import Kernel, RealKernel, Ref
 from nslab.model.lab import IPNetwork
 from nslab.model.recorded import RecordedLab, RecordedNode
+from nslab.model.segments import Groups
 from nslab.records.verdicts import Convergence
 from nslab.running.record import ends, lab_record
 
@@ -45,18 +46,12 @@ def within_reach(rec: RecordedLab, down: set[tuple[str, str]], stopped: set[str]
                         for i in n.interfaces}
     dead |= {rec.node(n).interface(i).peer_end for n, i in list(dead) if rec.has(n)}
     live = {(n.name, i.name) for n in rec.nodes for i in n.interfaces} - dead
-    group = {n.name: n.name for n in rec.nodes}
-
-    def find(x: str) -> str:
-        while group[x] != x:
-            group[x] = group[group[x]]
-            x = group[x]
-        return x
-
+    joined = Groups(n.name for n in rec.nodes)
     for n in rec.nodes:
         for i in n.interfaces:
-            if (n.name, i.name) in live and i.peer_node in group:
-                group[find(n.name)] = find(i.peer_node)
+            if (n.name, i.name) in live and rec.has(i.peer_node):
+                joined.join(n.name, i.peer_node)
+    find = joined.root
     holds: dict[str, list[IPNetwork]] = {}
     for n in rec.nodes:
         if n.name not in stopped:
@@ -73,11 +68,32 @@ def within_reach(rec: RecordedLab, down: set[tuple[str, str]], stopped: set[str]
             for n in rec.nodes if n.expected and n.name not in stopped}
 
 
-def missing(want: dict[str, tuple[str, set[str]]], kernel: Kernel) -> dict[str, list[str]]:
+Opened = dict[str, tuple[Ref, set[str]]]  # node -> (its namespace, opened; what it must hold)
+
+
+def opened(want: dict[str, tuple[str, set[str]]], kernel: Kernel) -> Opened:
+    """Each router's namespace opened once for the polls (a socket bound
+    inside: no namespace is entered again per poll)."""
+    out: Opened = {}
+    try:
+        for node, (ns, prefixes) in want.items():
+            out[node] = (kernel.open_namespace(ns), prefixes)
+    except BaseException:
+        close(out, kernel)
+        raise
+    return out
+
+
+def close(refs: Opened, kernel: Kernel) -> None:
+    for ref, _ in refs.values():
+        kernel.release(ref)
+
+
+def missing(refs: Opened, kernel: Kernel) -> dict[str, list[str]]:
     """node -> the prefixes its table lacks (none: it holds all it should)."""
     out: dict[str, list[str]] = {}
-    for node, (ns, prefixes) in want.items():
-        have = {r.dst for r in kernel.read_routes(ns)}
+    for node, (ref, prefixes) in refs.items():
+        have = {r.dst for r in kernel.read_routes(ref, devices=False)}
         lacking = sorted(prefixes - have)
         if lacking:
             out[node] = lacking
@@ -89,10 +105,13 @@ def wait(lab: str, within: float, kernel: Kernel | None = None,
     """Poll until every router's table is complete, or `within` seconds pass."""
     k = kernel or RealKernel()
     t0 = time.monotonic()
-    want = expected(lab)
-    while True:
-        lacking = missing(want, k)
-        seconds = time.monotonic() - t0
-        if not lacking or seconds >= within:
-            return Convergence(not lacking, round(seconds, 3), len(want), lacking)
-        sleep(POLL)
+    refs = opened(expected(lab), k)
+    try:
+        while True:
+            lacking = missing(refs, k)
+            seconds = time.monotonic() - t0
+            if not lacking or seconds >= within:
+                return Convergence(not lacking, round(seconds, 3), len(refs), lacking)
+            sleep(POLL)
+    finally:
+        close(refs, k)

@@ -106,8 +106,13 @@ def routing_check(lab: str, ns: str, e: Expectation) -> vd.ExpectResult:
 
 def _route(ns: str, e: Expectation, peer: set[str]) -> tuple[bool, str]:
     want = str(ip_network(e.address or ""))
-    found = [r for r in RealKernel().read_routes(ns)
-             if r.dst == want or (r.dst == "default" and want in ("0.0.0.0/0", "::/0"))]
+    k = RealKernel()
+    ref = k.open_namespace(ns)
+    try:
+        found = [r for r in k.read_routes(ref)
+                 if r.dst == want or (r.dst == "default" and want in ("0.0.0.0/0", "::/0"))]
+    finally:
+        k.release(ref)
     if not found:
         return False, f"no route to {want} in {e.src}'s table"
     r = found[0]

@@ -6,6 +6,7 @@ changed)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
@@ -20,14 +21,39 @@ from nslab.state.record import recorded
 __all__ = ["End", "changed", "ends", "expected", "find", "lab_record", "now", "recorded_plan"]
 
 
+# lab.json as last read, by its path: (the file's identity, the record); a record
+# is read once per version of the file, however many readers one command has (the
+# last lab read only)
+_READ: dict[str, tuple[tuple[int, int, int], RecordedLab]] = {}
+
+
+def _identity(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def lab_record(lab: str) -> RecordedLab:
     """A running lab as up recorded it (lab.json), typed; a lab that is not up
-    is a LabNotFoundError, a record not of its shape a DamagedRecordError."""
-    journal, data = recorded(lab_argument(lab))
+    is a LabNotFoundError, a record not of its shape a DamagedRecordError.
+    Read again only when the file changed (apply writes a new one)."""
+    name = lab_argument(lab)
+    path = os.path.join(Journal(name).dir, "lab.json")
+    seen, cached = _READ.get(path, (None, None))
+    if cached is not None and seen == _identity(path) and Journal(name).exists():
+        return cached
+    before = _identity(path)
+    journal, data = recorded(name)
     try:
-        return lab_from_dict(data)
+        rec = lab_from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise journal.damaged_file("lab.json", f"it does not read as a lab ({e!r})") from None
+    _READ.clear()  # the last one only: a long-lived process keeps no lab that went
+    if before is not None and before == _identity(path):  # not replaced while read
+        _READ[path] = (before, rec)
+    return rec
 
 
 def recorded_plan(name: str, known: tuple[Step, ...] = ()

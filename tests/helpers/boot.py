@@ -81,6 +81,10 @@ def persist() -> dict[str, Any]:
     out["left"] = {"unit": UNIT.exists(), "env": ENV.exists(),
                    "namespaces": sh("ip netns list").stdout.strip()}
     out["systemctl"] = LOG.read_text().splitlines()
+    # the same with --json: what was written, what was removed
+    up_json = json.loads(nslab("up", "--persist", "--json", FILE).stdout)
+    out["persisted"] = up_json["persisted"]
+    out["forgotten"] = json.loads(nslab("down", "--forget", "--json", LAB).stdout)["forgotten"]
     out["machine_as_before"] = snapshot() == before
     return out
 
