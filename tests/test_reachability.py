@@ -128,5 +128,5 @@ def test_throughput_expectation_with_iperf3(labs: Labs) -> None:
                             "    - {from: a, to: b, throughput: 10000gbit}\n")
     code, rep = run_json(str(path), "--no-matrix")
     ok, too_much = rep["expectations"]
-    assert ok["status"] == "pass" and ok["detail"].endswith("Mbit/s measured"), ok
+    assert ok["status"] == "pass" and ok["detail"].endswith("Mbit/s measured"), ok["detail"]
     assert too_much["status"] == "fail" and code == 10

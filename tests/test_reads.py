@@ -191,3 +191,16 @@ def test_check_reads_the_machines_end_of_a_labs_veth() -> None:
     del m.links[next(i for i, li in m.links.items() if li.name == "veth-br1")]
     found = check_verb.check(lab.name, kernel=fake)
     assert not found.ok and any("veth-ns1" in d.what for d in found.differences)
+
+
+def test_a_listener_counts_only_in_the_namespace_waited_for() -> None:
+    """A process started by `ip netns exec` is in its parent's namespace until
+    it has entered its own: a listener seen there is not the one waited for."""
+    import os
+
+    from nslab.kernel import procs
+
+    here = os.stat("/proc/self/ns/net").st_ino
+    assert procs._in(os.getpid(), here) and procs._in(os.getpid(), None)
+    assert not procs._in(os.getpid(), here + 1)
+    assert not procs.wait_listening(os.getpid(), 1, timeout=0.05, netns=here + 1)

@@ -137,10 +137,20 @@ def listens(pid: int, port: int, proto: str = "tcp") -> bool:
     return False
 
 
-def wait_listening(pid: int, port: int, timeout: float = 5.0) -> bool:
+def _in(pid: int, netns: int | None) -> bool:
+    try:
+        return netns is None or os.stat(f"/proc/{pid}/ns/net").st_ino == netns
+    except OSError:
+        return False
+
+
+def wait_listening(pid: int, port: int, timeout: float = 5.0, netns: int | None = None) -> bool:
+    """Whether process `pid` comes to listen on `port`; `netns`: in that network
+    namespace (a process started by `ip netns exec` is in its parent's until it
+    has entered it, and a listener there is not the one waited for)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if listens(pid, port):
+        if _in(pid, netns) and listens(pid, port):
             return True
         if not _alive(pid):
             return False

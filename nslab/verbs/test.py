@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from nslab.errors import NotFoundError, NslabError, require_root
-from nslab.kernel import probe, procs
+from nslab.kernel import netns, probe, procs
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Walker
 from nslab.model.expectations import SETTLE_RETRY
@@ -134,7 +134,7 @@ class Checker:
         if shutil.which("iperf3") is None:
             return vd.ExpectResult(e.index, e.text, e.kind, "skip",
                                    "iperf3 is not installed (apt install iperf3)", 1)
-        for _ in range(2):  # iperf3 itself failing (no report) is tried once more
+        for _ in range(3):  # iperf3 itself failing (no report) is tried again
             bps, why = self._iperf3(e)
             if bps is not None:
                 break
@@ -151,7 +151,8 @@ class Checker:
                                    "-s", "-1", "-p", str(port)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            procs.wait_listening(server.pid, port)  # iperf3 -c fails on a port not yet open
+            # iperf3 -c fails on a port not yet open
+            procs.wait_listening(server.pid, port, netns=netns.inode(self.ns(e.dst or "")))
             r = subprocess.run(["ip", "netns", "exec", self.ns(e.src or ""), "iperf3", "-c",
                                 e.address or "", "-p", str(port), "-t", "2", "-J"],
                                capture_output=True, text=True, timeout=20)
