@@ -9,6 +9,8 @@ and check finds what was changed behind nslab's back, and repair puts it back.""
 
 from __future__ import annotations
 
+import json
+
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -466,19 +468,46 @@ def test_link_set_delay_is_journaled_checked_and_cleared() -> None:
     down_verb.down("chg", kernel=k)
 
 
-def test_link_set_delay_on_a_kernel_without_netem_is_refused_before_anything() -> None:
-    from nslab.errors import MissingFeatureError
+def test_link_set_delay_on_a_kernel_without_netem_goes_through_the_wire() -> None:
+    """Without netem the link is made again through the lab's wire namespace,
+    with one relay; a later change of the delay only rewrites what the relay
+    reads; a dead relay is found and started again; clear makes the link
+    plain again and takes the wire away; down leaves nothing."""
     from nslab.running import links
 
     k = FakeKernel(missing=["netem"])
+    before = k.snapshot()
     up_verb.up(lab(BASE), kernel=k)
-    before, effects = k.snapshot(), k.effects
-    with pytest.raises(MissingFeatureError, match="r1:eth1: delay, jitter, duplicate, "
-                                                  "reorder and corrupt need the kernel's netem"):
-        links.change("chg", ["r1", "h3"], "set", {"delay": "20ms"}, kernel=k)
-    assert k.snapshot() == before and k.effects == effects
-    assert journal.Journal("chg").read().link_ends == {}
-    links.change("chg", ["r1", "h3"], "set", {"rate": "1mbit"}, kernel=k)  # the rest works
-    clean_after = links.change("chg", ["r1", "h3"], "clear", kernel=k)
-    assert not clean_after.ends[0].changed
+    assert not journal.Journal("chg").read().wire  # no delay: no wire
+    view = links.change("chg", ["r1", "h3"], "set", {"delay": "20ms"}, kernel=k)
+    assert journal.Journal("chg").read().wire
+    assert any(s.startswith("ip netns add chg~wire") for s in view.steps), view.steps
+    made = [s for s in view.steps if s.startswith("ip link add")]
+    assert len(made) == 2 and all("netns chg~wire" in s for s in made), made
+    folder = "/run/nslab/chg/wire"
+    cfg = sorted(json.loads(t)["end"] for t in k.wires[folder].values())
+    assert cfg == ["h3:eth0", "r1:eth1"]
+    assert all(json.loads(t)["delay_ms"] == 20.0 for t in k.wires[folder].values())
+    relay = next(iter(k.relays))
+    assert k.processes[relay] == k.names["chg~wire"]
+    clean_now = check_verb.check("chg", kernel=k)
+    assert clean_now.ok, [d.to_dict() for d in clean_now.differences]
+
+    again = links.change("chg", ["r1", "h3"], "set", {"jitter": "5ms"}, kernel=k)
+    assert again.steps and all(s.startswith("# the wire: what") for s in again.steps)
+    assert list(k.relays) == [relay] and relay in k.processes  # not restarted
+    assert {json.loads(t)["jitter_ms"] for t in k.wires[folder].values()} == {5.0}
+
+    del k.processes[relay]  # the relay was killed
+    found = check_verb.check("chg", kernel=k)
+    assert [d.what for d in found.differences] == ["the wire's relay"]
+    assert check_verb.check("chg", repair=True, kernel=k).repaired is not None
+    assert check_verb.check("chg", kernel=k).ok and len(k.relays) == 2
+
+    cleared = links.change("chg", ["r1", "h3"], "clear", kernel=k)
+    assert any(s.startswith("ip link add eth1 netns chg-r1 type veth peer name eth0 netns "
+                            "chg-h3") for s in cleared.steps), cleared.steps
+    assert "chg~wire" not in k.names and k.wires[folder] == {}
+    clean(k, BASE)
     down_verb.down("chg", kernel=k)
+    assert k.snapshot() == before and not k.violations

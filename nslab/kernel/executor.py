@@ -11,10 +11,13 @@ which keeps the kernel's link-watch from delaying the carrier by up to 1 s).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import secrets
 import shutil
+import sys
+import time
 from collections.abc import Callable
 from itertools import groupby
 from typing import assert_never
@@ -31,13 +34,16 @@ from nslab.kernel import netns
 from nslab.kernel.seam import MACHINE, Kernel, RealKernel, Ref
 from nslab.plan.build import Plan, carries_mark
 from nslab.plan.nft import host_table
+from nslab.plan.steps import RELAY as RELAY_NAME
 from nslab.plan.steps import (
+    WIRE_NODE,
     AddAddress,
     AddBridge,
     AddNamespace,
     AddRoute,
     AddVeth,
     ClearRate,
+    ClearWire,
     DelAddress,
     DelLink,
     DelRoute,
@@ -54,8 +60,10 @@ from nslab.plan.steps import (
     SetNetem,
     SetRate,
     SetSysctl,
+    SetWire,
     StartDaemons,
     StartService,
+    StartWire,
     Step,
     StopDaemons,
     StopService,
@@ -86,10 +94,14 @@ _GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.EIN
 NETLINK = (AddVeth, AddBridge, SetMaster, SetMtu, AddAddress, SetLinkUp, AddRoute, SetRate,
            ClearRate, SetLinkDown, DelLink, DelAddress, DelRoute)
 ChangeStep = RemoveNamespace | StopService | StopDaemons | ReloadDaemons | RemoveFile
+WireStep = SetWire | ClearWire | StartWire
 OneByOne = (AddNamespace | SetSysctl | ChangeStep | RunCommand | SetNetem | SetNeighbourLimits
-            | WriteFile | LoadNftRuleset)
+            | WriteFile | LoadNftRuleset | WireStep)
 ONE_BY_ONE = (AddNamespace, SetSysctl, RemoveNamespace, StopService, StopDaemons, ReloadDaemons,
-              RemoveFile, RunCommand, SetNetem, SetNeighbourLimits, WriteFile, LoadNftRuleset)
+              RemoveFile, RunCommand, SetNetem, SetNeighbourLimits, WriteFile, LoadNftRuleset,
+              SetWire, ClearWire, StartWire)
+RELAY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "wire",
+                     "relay.py")  # run as a file: it needs nothing but the standard library
 
 
 def _phase_name(step: Step) -> str:
@@ -175,6 +187,8 @@ class Executor:
                 self._write_file(s)
             case LoadNftRuleset():
                 self._load_nft(s)
+            case SetWire() | ClearWire() | StartWire():
+                self._wire(s)
             case _:
                 assert_never(s)
 
@@ -528,6 +542,36 @@ class Executor:
             except OSError as e:
                 raise KernelError(f"ip netns del {s.ns}", e.strerror or str(e)) from None
         self.journal.write(t="unns", name=s.ns)
+
+    def _wire(self, s: WireStep) -> None:
+        """A direction of the wire written (or removed) and the relay told; the
+        relay started, journaled as a service of the wire namespace, and
+        waited for until it answers."""
+        match s:
+            case SetWire():
+                self.kernel.set_wire(s.dir, s.into, json.dumps(s.config()))
+            case ClearWire():
+                self.kernel.set_wire(s.dir, s.into, None)
+            case StartWire():
+                try:
+                    pid = self.kernel.start_service(s.ns, (sys.executable, RELAY, s.dir), s.log)
+                except OSError as e:
+                    raise CommandError(f"the wire's relay could not start: {e.strerror or e}"
+                                       ) from None
+                self.journal.write(t="service", node=WIRE_NODE, name=RELAY_NAME, pid=pid,
+                                   log=s.log)
+                deadline = time.monotonic() + 10
+                while self.kernel.ask_wire(s.dir, "stats") is None:
+                    ended = self.kernel.exited_at_once([pid])
+                    if ended is not None or time.monotonic() > deadline:
+                        tail = (self.kernel.read_text(s.log) or "").strip().splitlines()[-1:]
+                        raise CommandError("the wire's relay " + (
+                            f"exited at once with status {ended[1]}" if ended else
+                            "did not answer within 10 s") + f": {(tail or ['no output'])[0]} "
+                            f"(log: {s.log})")
+                    time.sleep(0.01)
+            case _:
+                assert_never(s)
 
     def _start_services(self, steps: list[StartService]) -> None:
         started = []

@@ -98,6 +98,8 @@ class FakeKernel:
         self.foreign_pids: set[int] = set()
         self.foreign_files: set[str] = set()
         self.failing_commands: set[tuple[str, ...]] = set()
+        self.wires: dict[str, dict[str, str]] = {}  # a relay's folder -> into -> its file
+        self.relays: dict[int, str] = {}  # the pid of a relay -> its folder
 
     # ---------------------------------------------------------------- the test's side
     def snapshot(self) -> dict[str, Any]:
@@ -505,6 +507,9 @@ class FakeKernel:
     # ---------------------------------------------------------------- files
     def read_text(self, path: str) -> str | None:
         self._alive()
+        folder, name = os.path.split(path)
+        if folder in self.wires and name.endswith(".json"):  # what set_wire wrote
+            return self.wires[folder].get(name[:-5])
         return self.files.get(path)
 
     def create_file(self, path: str, text: str) -> None:
@@ -552,6 +557,22 @@ class FakeKernel:
     def is_dir(self, path: str) -> bool:
         self._alive()
         return path in self.dirs
+
+    # ---------------------------------------------------------------- the wire
+    def set_wire(self, folder: str, into: str, config: str | None) -> None:
+        if not self._effect():
+            raise self._refuse()
+        mine = self.wires.setdefault(folder, {})
+        if config is None:
+            mine.pop(into, None)
+        else:
+            mine[into] = config
+        self._after()
+
+    def ask_wire(self, folder: str, line: str) -> str | None:
+        self._alive()
+        alive = [p for p, f in self.relays.items() if f == folder and p in self.processes]
+        return f"ok {len(self.wires.get(folder, {}))}" if alive else None
 
     # ---------------------------------------------------------------- nftables
     def load_nft(self, ref: Ref, text: str) -> str | None:
@@ -608,6 +629,8 @@ class FakeKernel:
             raise self._refuse()
         pid = self._pid()
         self.processes[pid] = self.names[ns]
+        if len(argv) == 3 and argv[1].endswith("relay.py"):  # nslab's wire
+            self.relays[pid] = argv[-1]
         self._after()
         return pid
 

@@ -13,7 +13,9 @@ fd of the namespace (which also keeps it alive while a lab is made).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import time
 from collections.abc import Iterable
@@ -122,6 +124,16 @@ class Kernel(Protocol):
         ...
 
     def is_dir(self, path: str) -> bool: ...
+
+    # ---------------------------------------------------------------- the wire
+    def set_wire(self, folder: str, into: str, config: str | None) -> None:
+        """One direction of a lab's wire written in `folder` (None: removed),
+        then the relay told, when one runs (nslab.wire.relay)."""
+        ...
+
+    def ask_wire(self, folder: str, line: str) -> str | None:
+        """The answer of the relay of `folder` to `line` (None: none answers)."""
+        ...
 
     # ---------------------------------------------------------------- nftables
     def load_nft(self, ref: Ref, text: str) -> str | None:
@@ -335,6 +347,38 @@ class RealKernel:
 
     def is_dir(self, path: str) -> bool:
         return os.path.isdir(path)
+
+    # ---------------------------------------------------------------- the wire
+    def set_wire(self, folder: str, into: str, config: str | None) -> None:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"{into}.json")
+        if config is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        else:
+            with open(f"{path}.new", "w") as f:
+                f.write(config)
+            os.replace(f"{path}.new", path)
+        self.ask_wire(folder, f"reload {into}")
+
+    def ask_wire(self, folder: str, line: str, timeout: float = 5.0) -> str | None:
+        path = os.path.join(folder, "control")
+        if not os.path.exists(path):
+            return None
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout)
+                s.connect(path)
+                s.sendall(f"{line}\n".encode())
+                answer = b""
+                while not answer.endswith(b"\n"):
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+            return answer.decode().strip() or None
+        except OSError:  # no relay listens (it ended, or never started)
+            return None
 
     # ---------------------------------------------------------------- nftables
     def load_nft(self, ref: Ref, text: str) -> str | None:

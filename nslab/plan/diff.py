@@ -148,12 +148,12 @@ def changes(current: Iterable[Step], target: Plan) -> Change:
         if new == old:
             continue
         if new is None:
-            if not kinds.container_keys(old) & gone:
+            if not kinds.goes_with(old) & gone:
                 removals += kinds.undo(old, gone_ns)
             gone |= set(kinds.makes(old))
             continue
         up = kinds.update(old, new, gone_ns)
-        if not kinds.container_keys(old) & gone:
+        if not kinds.goes_with(old) & gone:
             removals += up.removals
         elif not up.remade:
             up = kinds.Update((), (new,), True)  # what it lived in went: made anew

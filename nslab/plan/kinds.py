@@ -32,7 +32,8 @@ def _tables_gone(*texts: str) -> str:
 # additions in this order (the order `plan` builds a lab in); removals reversed
 PHASES: tuple[type, ...] = (
     st.AddNamespace, st.SetSysctl, st.AddVeth, st.AddBridge, st.SetMaster, st.SetMtu,
-    st.AddAddress, st.SetLinkUp, st.SetRate, st.AddRoute, st.WriteFile, st.LoadNftRuleset,
+    st.AddAddress, st.SetLinkUp, st.SetRate, st.SetWire, st.StartWire, st.AddRoute,
+    st.WriteFile, st.LoadNftRuleset,
     st.StartDaemons, st.RunCommand, st.StartService)
 
 
@@ -55,6 +56,8 @@ def phase(s: st.Step) -> int:
             return PHASES.index(st.WriteFile)
         case st.StopService():
             return PHASES.index(st.StartService)
+        case st.ClearWire():
+            return PHASES.index(st.SetWire)
         case st.StopDaemons() | st.ReloadDaemons():
             return PHASES.index(st.StartDaemons)
         case st.SetNeighbourLimits():
@@ -62,7 +65,7 @@ def phase(s: st.Step) -> int:
         case (st.AddNamespace() | st.SetSysctl() | st.AddVeth() | st.AddBridge() | st.SetMaster()
               | st.SetMtu() | st.AddAddress() | st.SetLinkUp() | st.SetRate() | st.AddRoute()
               | st.WriteFile() | st.LoadNftRuleset() | st.StartDaemons() | st.RunCommand()
-              | st.StartService()):
+              | st.StartService() | st.SetWire() | st.StartWire()):
             return PHASES.index(type(s))
         case _:
             assert_never(s)
@@ -96,6 +99,10 @@ def makes(s: st.Step) -> tuple[Key, ...]:
             return (("run", s.ns, *s.argv),)
         case st.StartService() | st.StopService():
             return (("service", s.ns, s.name),)
+        case st.SetWire() | st.ClearWire():
+            return (("wire", s.ns, s.into),)
+        case st.StartWire():
+            return (("service", s.ns, st.RELAY),)
         case st.SetNeighbourLimits():
             return (("neighbours", str(s.family)),)
         case _:
@@ -137,6 +144,13 @@ def container_keys(s: st.Step) -> set[Key]:
     return lives_on(s) - set(makes(s))
 
 
+def goes_with(s: st.Step) -> set[Key]:
+    """What takes `s` with it when it goes (so that `s` needs no undo): what it
+    lives in, but for a direction of the wire, whose file outlives its links
+    and namespace (it is always removed by its own undo)."""
+    return set() if isinstance(s, st.SetWire) else container_keys(s)
+
+
 def normal(s: st.Step) -> st.Step:
     """A step as compared: `replace` is how it is made, not what it makes."""
     if isinstance(s, st.SetRate | st.AddRoute) and s.replace:
@@ -175,14 +189,27 @@ def undo(s: st.Step, gone_ns: set[str]) -> list[st.Step]:
             return [st.LoadNftRuleset(s.ns, s.node, gone)] if gone else []
         case st.StartDaemons():
             return [st.StopDaemons(s.ns, s.node, s.suite, s.dir, s.daemons)]
-        case st.StartService():
-            return [st.StopService(s.ns, s.node, s.name)]
+        case st.StartService() | st.StartWire() | st.SetWire():
+            return [_stopped(s)]
         case st.SetMaster() | st.SetSysctl() | st.RunCommand() | st.SetNeighbourLimits():
             return []  # a port goes with its link; a setting stays; a command has run
         case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
               | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()
-              | st.ReloadDaemons() | st.RemoveFile()):
+              | st.ReloadDaemons() | st.RemoveFile() | st.ClearWire()):
             raise ValueError(f"a change step is not in a lab's plan: {s}")
+        case _:
+            assert_never(s)
+
+
+def _stopped(s: st.StartService | st.StartWire | st.SetWire) -> st.Step:
+    """What ends a process, or takes a link off the wire."""
+    match s:
+        case st.StartService():
+            return st.StopService(s.ns, s.node, s.name)
+        case st.StartWire():
+            return st.StopService(s.ns, st.WIRE_NODE, st.RELAY)
+        case st.SetWire():
+            return st.ClearWire(s.ns, s.into, s.dir)
         case _:
             assert_never(s)
 
@@ -212,6 +239,8 @@ def update(old: st.Step, new: st.Step, gone_ns: set[str]) -> Update:
             return Update((), (dataclasses.replace(new, replace=True),))
         case st.SetNetem():
             return Update((st.ClearRate(new.ns, new.name),), (new,))
+        case st.SetWire():  # the relay reads it again: nothing stops
+            return Update((), (new,))
         case st.AddRoute():
             return Update((), (dataclasses.replace(new, replace=True),))
         case st.LoadNftRuleset() if isinstance(old, st.LoadNftRuleset):
@@ -223,11 +252,12 @@ def update(old: st.Step, new: st.Step, gone_ns: set[str]) -> Update:
                                                 new.config),))
         case (st.AddNamespace() | st.AddVeth() | st.AddBridge() | st.AddAddress()
               | st.SetLinkUp() | st.WriteFile() | st.StartDaemons() | st.RunCommand()
-              | st.StartService() | st.SetNeighbourLimits() | st.LoadNftRuleset()):
+              | st.StartService() | st.SetNeighbourLimits() | st.LoadNftRuleset()
+              | st.StartWire()):
             return Update(tuple(undo(old, gone_ns)), (new,), remade=True)
         case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
               | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()
-              | st.ReloadDaemons() | st.RemoveFile()):
+              | st.ReloadDaemons() | st.RemoveFile() | st.ClearWire()):
             raise ValueError(f"a change step is not in a lab's plan: {new}")
         case _:
             assert_never(new)

@@ -38,6 +38,10 @@ def lives_on(s: st.Step) -> set[Key]:
             return out
         case st.WriteFile() | st.RemoveFile():
             return {("file", s.path)}
+        case st.SetWire():
+            return _link(s.ns, s.into) | _link(s.ns, s.out)
+        case st.ClearWire() | st.StartWire():
+            return _ns(s.ns)
         case (st.AddNamespace() | st.SetSysctl() | st.RunCommand() | st.StartService()
               | st.LoadNftRuleset() | st.StartDaemons() | st.RemoveNamespace() | st.DelRoute()
               | st.StopService() | st.StopDaemons() | st.ReloadDaemons()):

@@ -7,6 +7,7 @@ machine) is journaled before it is made and removed by `down` from the journal
 
 from __future__ import annotations
 
+import json
 import shlex
 from dataclasses import dataclass
 
@@ -174,6 +175,80 @@ class SetNetem:
 
     def as_shell(self) -> str:
         return f"ip netns exec {self.ns} {shlex.join(self.argv)}"
+
+
+def wire_words(n: Netem | None) -> str:
+    """What the wire does to one direction, in words."""
+    if n is None or not any((n.delay_ms, n.jitter_ms, n.duplicate, n.reorder, n.corrupt)):
+        return "passed on at once"
+    out = [f"held {n.delay_ms:g} ms" + (f" (± {n.jitter_ms:g} ms)" if n.jitter_ms else "")]
+    out += [f"{word} {share * 100:g} %" for word, share in (
+        ("duplicated", n.duplicate), ("reordered", n.reorder), ("corrupted", n.corrupt))
+        if share]
+    return ", ".join(out)
+
+
+@dataclass(frozen=True)
+class SetWire:
+    """What the lab's wire (a relay in a namespace of its own, where the
+    kernel has no netem) does to what one link end sends: frames that arrive
+    on the wire's end `into` leave by its end `out` after the delay (with
+    jitter, in order), duplicated, reordered or corrupted as set. The relay
+    reads this file (its folder `dir`) when told, without stopping."""
+
+    ns: str  # the lab's wire namespace
+    into: str
+    out: str
+    end: str  # the sending end, NODE:IFACE
+    netem: Netem | None
+    dir: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.dir}/{self.into}.json"
+
+    def config(self) -> dict[str, object]:
+        n = self.netem or Netem(0.0, 0.0, 0.0, 0.0, 0.0)
+        return {"end": self.end, "into": self.into, "out": self.out, "delay_ms": n.delay_ms,
+                "jitter_ms": n.jitter_ms, "duplicate": n.duplicate, "reorder": n.reorder,
+                "corrupt": n.corrupt}
+
+    def as_shell(self) -> str:
+        return (f"# the wire: what {self.end} sends ({self.into} -> {self.out}) is "
+                f"{wire_words(self.netem)}\n"
+                + heredoc(f"mkdir -p {self.dir} && cat >{self.path}",
+                          json.dumps(self.config())))
+
+
+@dataclass(frozen=True)
+class ClearWire:
+    """One direction of a link taken off the wire (the link went)."""
+
+    ns: str
+    into: str
+    dir: str
+
+    def as_shell(self) -> str:
+        return f"rm -f {self.dir}/{self.into}.json  # and the relay told"
+
+
+WIRE_NODE = "~wire"  # the wire namespace's name in the journal (no node is named so)
+RELAY = "relay"  # the relay's name among the services
+
+
+@dataclass(frozen=True)
+class StartWire:
+    """The lab's relay: one process in the wire namespace that moves the
+    frames of every link on the wire, holding each as its SetWire says."""
+
+    ns: str
+    dir: str
+    log: str
+
+    def as_shell(self) -> str:
+        return (f"# the wire: nslab's relay holds what crosses the lab's delayed links "
+                f"(the kernel has no netem)\n"
+                f"ip netns exec {self.ns} python3 -m nslab.wire {self.dir} >{self.log} 2>&1 &")
 
 
 @dataclass(frozen=True)
@@ -473,7 +548,7 @@ class RemoveFile:
 
 
 Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
-        | SetLinkUp | SetRate | ClearRate | SetLinkDown | SetNetem
-        | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
+        | SetLinkUp | SetRate | ClearRate | SetLinkDown | SetNetem | SetWire | ClearWire
+        | StartWire | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
         | SetNeighbourLimits | StartDaemons | RemoveNamespace | DelLink | DelAddress
         | DelRoute | StopService | StopDaemons | ReloadDaemons | RemoveFile)

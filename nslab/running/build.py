@@ -28,8 +28,10 @@ from nslab.plan import MachineFacts, Plan, plan
 from nslab.plan.build import needs
 from nslab.plan.codec import steps_to_json
 from nslab.plan.steps import SetNeighbourLimits
+from nslab.plan.wire import wired
 from nslab.running import machine_side
 from nslab.running.teardown import teardown
+from nslab.running.wire import needs_wire, refuse_unwired
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, labs, locked
 
@@ -53,14 +55,19 @@ def machine_facts(lab: Lab, kernel: Kernel | None = None) -> MachineFacts:
 
 
 def build_plan(lab: Lab, instance: str = "0") -> Plan:
+    """The plan `up` would run here (its delayed links through the wire where
+    the kernel has no netem; as root only: the kernel is asked)."""
     k = RealKernel()
-    return plan(lab, machine_facts(lab, k) if k.privileged() else None, instance)
+    if not k.privileged():
+        return plan(lab, None, instance)
+    p = plan(lab, machine_facts(lab, k), instance)
+    return Plan(lab.name, wired(p.steps, lab.name, instance)) if needs_wire(p.steps, k) else p
 
 
 def require_features(lab: Lab, kernel: Kernel | None = None) -> None:
     """Fail before anything is made when the kernel lacks what the lab uses,
     in the words of `nslab doctor`."""
-    need = needs(lab)
+    need = {f: why for f, why in needs(lab).items() if f != "netem"}  # else: the wire
     lacking = (kernel or RealKernel()).missing_features(need)
     if lacking:
         f = lacking[0]
@@ -122,6 +129,9 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         facts = machine_facts(lab, k)
         notes: list[str] = machine_side.check(lab, facts, k)
         the_plan = plan(lab, facts, instance)
+        wire = needs_wire(the_plan.steps, k)
+        made = Plan(lab.name, wired(the_plan.steps, lab.name, instance)) if wire else the_plan
+        refuse_unwired(made.steps, k)
         uplink = facts.uplink if lab.machine and lab.machine.egress == "auto" else (
             lab.machine.egress if lab.machine else None)
         ex = executor(lab.name, journal, k, notes, progress)
@@ -129,10 +139,11 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
             journal.open()
             journal.write(t="begin", lab=lab.name, source=source, instance=instance,
                           time=time.time(),
-                          neighbours=[lab.neighbours.arp, lab.neighbours.ndisc])
+                          neighbours=[lab.neighbours.arp, lab.neighbours.ndisc],
+                          **({"wire": True} if wire else {}))
             record(journal, UpResult(lab, 0, [], uplink), the_plan)
             k.prepare_names()
-            ex.run(the_plan)
+            ex.run(made)
             journal.write(t="up", time=time.time())
         except BaseException as err:
             ex.close()

@@ -14,14 +14,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from nslab.errors import MissingFeatureError, UsageError, require_root
+from nslab.errors import UsageError, require_root
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.lab import Netem
 from nslab.plan.build import Plan
 from nslab.plan.diff import changes
+from nslab.plan.overrides import overridden
 from nslab.running.change import close, run_change
 from nslab.running.record import End, file_ends, find, now, recorded_plan
 from nslab.running.record import ends as record_ends
+from nslab.running.wire import checked_delays, take_wire
 from nslab.state.journal import locked
 from nslab.units import LINK_SETTINGS, link_setting
 
@@ -103,16 +105,6 @@ def _set(ends: list[End], peers: list[End], props: dict[str, str]) -> dict[str, 
     return out
 
 
-def _needs_netem(k: Kernel, ends: list[End]) -> None:
-    """A delay (jitter, duplication...) needs sch_netem: refused, before
-    anything is journaled or changed, where the kernel has none."""
-    if ends and k.missing_features(["netem"]):
-        raise MissingFeatureError(
-            f"{ends[0].name}: delay, jitter, duplicate, reorder and corrupt need the "
-            "kernel's netem (sch_netem), which this kernel lacks (nslab doctor); rate, "
-            "loss and mtu work without it")
-
-
 def change(lab: str, names: list[str], action: str, props: dict[str, str] | None = None,
            kernel: Kernel | None = None) -> LinkView:
     """Make the change: journaled first, then the steps, under the lab's lock."""
@@ -129,10 +121,10 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         ends = [before[e.name] for e in ends]
         peers = [before[p.name] for p in peers]
         after = wanted(lab, ends, peers, action, props or {})
-        _needs_netem(k, [e for e in after.values() if e.netem and e.changed])
-        change = changes(now(steps, lab, rec.stopped, list(before.values())),
-                         Plan(lab, now(steps, lab, rec.stopped,
-                                       list({**before, **after}.values()))))
+        wanted_ends = list({**before, **after}.values())
+        current = now(steps, lab, rec.stopped, list(before.values()))
+        take_wire(journal, rec, checked_delays(overridden(steps, wanted_ends), lab, rec, k), k)
+        change = changes(current, Plan(lab, now(steps, lab, rec.stopped, wanted_ends)))
         journal.open()
         try:  # the new state first: a change cut short is finished by check --repair
             for e in after.values():

@@ -16,6 +16,7 @@ left alone (they go at down).
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_interface, ip_network
@@ -27,12 +28,15 @@ from nslab.plan.build import carries_mark
 from nslab.plan.kinds import LINK_STEPS, LinkStep
 from nslab.plan.nft import rule_counts, tables
 from nslab.plan.steps import (
+    RELAY,
+    WIRE_NODE,
     AddAddress,
     AddBridge,
     AddNamespace,
     AddRoute,
     AddVeth,
     ClearRate,
+    ClearWire,
     DelAddress,
     DelLink,
     DelRoute,
@@ -49,8 +53,10 @@ from nslab.plan.steps import (
     SetNetem,
     SetRate,
     SetSysctl,
+    SetWire,
     StartDaemons,
     StartService,
+    StartWire,
     Step,
     StopDaemons,
     StopService,
@@ -204,10 +210,14 @@ def _satisfied(s: Step, v: NamespaceView, r: _Reader) -> Found:
             return _service(s, v, r, node)
         case StartDaemons():
             return _daemons(s, v, r, node)
+        case SetWire():
+            return _wire(s, r, node)
+        case StartWire():
+            return _relay(s, r, node)
         case SetSysctl() | RunCommand() | SetNeighbourLimits():
             return True  # commands and settings that leave nothing to read back
         case (AddNamespace() | WriteFile() | DelRoute() | RemoveNamespace() | StopService()
-              | StopDaemons() | ReloadDaemons() | RemoveFile()):
+              | StopDaemons() | ReloadDaemons() | RemoveFile() | ClearWire()):
             # compared before (namespaces, files), or changes that are never part of a
             # lab's plan: one here is a bug, not something the kernel satisfies
             raise AssertionError(f"check cannot compare a {type(s).__name__} step")
@@ -351,6 +361,24 @@ def _service(s: StartService, v: NamespaceView, r: _Reader, node: str) -> Found:
     return (bool(pids) and r.alive(s.ns, pids[-1])) or Difference(
         node, f"service {s.name}", "running", "not running",
         "the process died (it exited or was killed)")
+
+
+def _wire(s: SetWire, r: _Reader, node: str) -> Found:
+    text = r.k.read_text(s.path)
+    if text is not None and text == json.dumps(s.config()):
+        return True
+    return Difference(node, f"the wire of {s.end}", f"{s.path} as nslab wrote it",
+                      "missing" if text is None else "changed",
+                      "removed or edited by hand")
+
+
+def _relay(s: StartWire, r: _Reader, node: str) -> Found:
+    pids = [int(e["pid"]) for e in r.rec.services
+            if e.get("node") == WIRE_NODE and e.get("name") == RELAY]
+    if pids and r.alive(s.ns, pids[-1]) and r.k.ask_wire(s.dir, "stats") is not None:
+        return True
+    return Difference(node, "the wire's relay", "running", "not running",
+                      "it died (it exited or was killed): the delayed links pass nothing")
 
 
 def _daemons(s: StartDaemons, v: NamespaceView, r: _Reader, node: str) -> Found:

@@ -15,6 +15,7 @@ from nslab.names import lab_argument
 from nslab.plan.codec import steps_from_json
 from nslab.plan.overrides import End, overridden, quiet
 from nslab.plan.steps import AddNamespace, AddRoute, Step
+from nslab.running.wire import on_machine
 from nslab.state.journal import Journal, Record
 from nslab.state.record import recorded
 
@@ -82,11 +83,11 @@ def file_ends(lab: str) -> dict[str, End]:
             for n in lab_record(lab).nodes for i in n.interfaces}
 
 
-def _ends(lab: str) -> dict[str, End]:
+def _ends(lab: str, rec: Record | None = None) -> dict[str, End]:
     """Every link end of a running lab, as the file made it and then as nslab
-    link changed it."""
+    link changed it (`rec`: its journal, when read already)."""
     out = file_ends(lab)
-    for name, now in Journal(lab).read().link_ends.items():
+    for name, now in (rec or Journal(lab).read()).link_ends.items():
         if name in out:
             out[name] = replace(out[name], up=now["up"], rate_bps=now["rate_bps"],
                                 loss=now["loss"], mtu=now.get("mtu"), changed=now["changed"])
@@ -140,11 +141,15 @@ def changed(lab: str) -> list[End]:
 
 def now(steps: tuple[Step, ...], lab: str, stopped: set[str],
         ends_now: list[End] | None = None) -> tuple[Step, ...]:
-    """The plan `steps` as it is meant to be now: with the link ends as `nslab
-    link` left them (or `ends_now`) and the nodes `stopped` stopped."""
+    """The plan `steps` as it is meant to be now, on this machine: with the
+    link ends as `nslab link` left them (or `ends_now`), the nodes `stopped`
+    stopped, and its delayed links through the wire where the lab has one."""
+    rec = Journal(lab).read()
     node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
-    mine = [e for e in (ends_now if ends_now is not None else ends(lab)) if e.node in node_ns]
-    return overridden(steps, mine, {node_ns[n] for n in stopped if n in node_ns})
+    every = ends_now if ends_now is not None else list(_ends(lab, rec).values())
+    mine = [e for e in every if e.node in node_ns]
+    return on_machine(overridden(steps, mine, {node_ns[n] for n in stopped if n in node_ns}),
+                      lab, rec)
 
 
 def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]

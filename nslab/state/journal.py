@@ -153,6 +153,8 @@ class Record:
     changing: str | None = None  # an apply or repair that began and did not end
     # the events of a timeline run (nslab run) that began and did not end
     playing: list[dict[str, Any]] | None = None
+    # its delayed links go through the wire (nslab.plan.wire): the kernel has no netem
+    wire: bool = False
 
     @property
     def damaged(self) -> str | None:
@@ -314,6 +316,7 @@ def _begin(rec: Record, e: dict[str, Any]) -> None:
     rec.source, rec.instance = e.get("source"), str(e.get("instance", ""))
     need = e.get("neighbours") or [0, 0]
     rec.neighbours = (int(need[0]), int(need[1]))
+    rec.wire = bool(e.get("wire", False))
 
 
 def _ns(rec: Record, e: dict[str, Any]) -> None:
@@ -387,6 +390,7 @@ _REPLAY: dict[str, Any] = {
     "timeline": _set(playing=lambda e: list(e.get("events") or [])
                      if e.get("state") == "playing" else None),
     "change": _change, "changed": _set(changing=None), "linkend": _linkend,
+    "wire": _set(wire=True),
 }
 
 

@@ -12,7 +12,7 @@ the same way: from what the kernel holds to the plan the lab had.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nslab.errors import ConflictError
@@ -34,6 +34,7 @@ from nslab.running.build import (
 from nslab.running.build import up as build
 from nslab.running.change import close, run_change, with_stops
 from nslab.running.record import expected, lab_record, recorded_plan
+from nslab.running.wire import needs_wire, on_machine, refuse_unwired, take_wire
 from nslab.state.journal import Journal, Record, locked
 
 
@@ -117,9 +118,17 @@ def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
         whole = plan(lab, machine_facts(lab, k))
         return Change(lab.name, whole.steps, tuple(n.name for n in lab.nodes))
     rec = Journal(lab.name).read()
-    target = plan(lab, machine_facts(lab, k), rec.instance)
+    target = _on_machine(plan(lab, machine_facts(lab, k), rec.instance), rec, k)
     _j, _r, current, stop, _old = _current(lab.name, k, target.steps)
     return with_stops(changes(current, target), stop)
+
+
+def _on_machine(logical: Plan, rec: Record, k: Kernel) -> Plan:
+    """A new plan for a running lab as this machine makes it (the wire, where
+    the lab has one or the new plan brings the first delay to a kernel
+    without netem)."""
+    wire = rec.wire or needs_wire(logical.steps, k)
+    return Plan(logical.lab, on_machine(logical.steps, logical.lab, replace(rec, wire=wire)))
 
 
 def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
@@ -135,15 +144,18 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
             n.name for n in lab.nodes)), res.seconds, True, res.notes)
     with locked(lab.name, on_wait):
         rec = Journal(lab.name).read()
-        target = plan(lab, machine_facts(lab, k), rec.instance)
+        logical = plan(lab, machine_facts(lab, k), rec.instance)
+        target = _on_machine(logical, rec, k)
         journal, rec, current, stop, old = _current(lab.name, k, target.steps)
         change = with_stops(changes(current, target), stop)
         if change.empty and rec.changing is None and not _link_changes(rec) \
                 and rec.playing is None:
             return ApplyResult(lab, change, time.perf_counter() - t0)
         require_features(lab, k)
+        refuse_unwired(target.steps, k)
+        take_wire(journal, rec, logical.steps, k)
         # the new records first: a full disk stops the apply before any change
-        staged = journal.stage(records(UpResult(lab, 0, [], rec_uplink(journal)), target))
+        staged = journal.stage(records(UpResult(lab, 0, [], rec_uplink(journal)), logical))
         try:
             notes = run_change(lab.name, journal, change, k, "apply", progress, source)
         except BaseException as err:
