@@ -10,7 +10,6 @@ and check finds what was changed behind nslab's back, and repair puts it back.""
 from __future__ import annotations
 
 import json
-
 import os
 from collections.abc import Iterator
 from pathlib import Path

@@ -165,3 +165,44 @@ def test_the_real_kernel_says_why(handmade: Handmade) -> None:
             sock.request(nl.new_route("10.9.0.0", 16, [(None, index)]))
     assert info.value.errno == errno.ENETDOWN
     assert info.value.message == "Device for nexthop is not up"
+
+
+NETEM_CASES = [  # what the file says -> pyroute2's words for it
+    ((20, 0, 0, 0, 0, None), {"delay": 20000}),
+    ((20, 5, 0, 0, 0, None), {"delay": 20000, "jitter": 5000}),
+    ((1, 0.5, 0.01, 0, 0, None), {"delay": 1000, "jitter": 500, "duplicate": 1}),
+    ((50, 0, 0, 0.25, 0, None), {"delay": 50000, "prob_reorder": 25}),
+    ((10, 0, 0, 0, 0.005, 80e6), {"delay": 10000, "prob_corrupt": 0.5,
+                                  "rate": "80000000bit"}),
+    ((20, 5, 0.01, 0.25, 0.005, 10e6), {"delay": 20000, "jitter": 5000, "duplicate": 1,
+                                        "prob_reorder": 25, "prob_corrupt": 0.5,
+                                        "rate": "10000000bit"}),
+]
+
+
+@pytest.mark.parametrize(("ours", "theirs"), NETEM_CASES)
+def test_netem_is_encoded_as_pyroute2_encodes_it(ours: tuple[float, ...],
+                                                 theirs: dict[str, object]) -> None:
+    """This kernel has no netem to answer, so the request is held against
+    pyroute2's own netem encoder (the struct tc would send, then reordering,
+    corruption and rate), byte for byte."""
+    from pyroute2.netlink.rtnl import TC_H_ROOT
+    from pyroute2.netlink.rtnl.tcmsg import common, sched_netem, tcmsg
+
+    if common.tick_in_usec != 1000 / nl.PSCHED_TICK_NS:
+        pytest.skip(f"this kernel's scheduler ticks are not {nl.PSCHED_TICK_NS} ns")
+    m = tcmsg()
+    m["family"], m["index"], m["handle"], m["parent"] = 0, 7, 0x10000, TC_H_ROOT
+    m["attrs"] = [["TCA_KIND", "netem"], ["TCA_OPTIONS", sched_netem.get_parameters(theirs)]]
+    m.encode()
+    delay, jitter, dup, reorder, corrupt, rate = ours
+    req = nl.netem_qdisc(7, delay, jitter, dup, reorder, corrupt, rate)
+    assert req.kind == nl.RTM_NEWQDISC and req.flags & nl.F_CREATE
+    assert req.body == bytes(m.data[16:m["header"]["length"]])
+
+
+def test_netem_above_4_gbytes_a_second_carries_its_64_bit_rate() -> None:
+    req = nl.netem_qdisc(3, 1, 0, 0, 0, 0, 40e9)
+    opts = nl.attrs(nl.attrs(req.body, nl._TCMSG.size)[nl.TCA_OPTIONS], struct.calcsize("=6I"))
+    assert struct.unpack("=I", opts[nl.TCA_NETEM_RATE][:4]) == (0xFFFFFFFF,)
+    assert struct.unpack("=Q", opts[nl.TCA_NETEM_RATE64]) == (5_000_000_000,)

@@ -92,13 +92,13 @@ _GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.EIN
 # steps sent as netlink requests, batched per namespace; steps made one by one;
 # steps that change a running lab's processes and files
 NETLINK = (AddVeth, AddBridge, SetMaster, SetMtu, AddAddress, SetLinkUp, AddRoute, SetRate,
-           ClearRate, SetLinkDown, DelLink, DelAddress, DelRoute)
+           SetNetem, ClearRate, SetLinkDown, DelLink, DelAddress, DelRoute)
 ChangeStep = RemoveNamespace | StopService | StopDaemons | ReloadDaemons | RemoveFile
 WireStep = SetWire | ClearWire | StartWire
-OneByOne = (AddNamespace | SetSysctl | ChangeStep | RunCommand | SetNetem | SetNeighbourLimits
+OneByOne = (AddNamespace | SetSysctl | ChangeStep | RunCommand | SetNeighbourLimits
             | WriteFile | LoadNftRuleset | WireStep)
 ONE_BY_ONE = (AddNamespace, SetSysctl, RemoveNamespace, StopService, StopDaemons, ReloadDaemons,
-              RemoveFile, RunCommand, SetNetem, SetNeighbourLimits, WriteFile, LoadNftRuleset,
+              RemoveFile, RunCommand, SetNeighbourLimits, WriteFile, LoadNftRuleset,
               SetWire, ClearWire, StartWire)
 RELAY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "wire",
                      "relay.py")  # run as a file: it needs nothing but the standard library
@@ -176,10 +176,6 @@ class Executor:
                 self._change(s)
             case RunCommand():
                 self._run_command(s)
-            case SetNetem():
-                code, tail = self.kernel.run_command(s.ns, s.argv)
-                if code != 0:
-                    raise KernelError(s.as_shell(), tail, "nslab doctor: is netem there?")
             case SetNeighbourLimits():
                 assert self.neighbour_hook is not None
                 self.neighbour_hook(s)
@@ -322,6 +318,10 @@ class Executor:
             case SetRate():
                 return s.ns, nl.tbf_qdisc(self._idx(s.ns, s.name), s.rate_bps, s.burst, s.limit,
                                           s.replace)
+            case SetNetem():
+                n = s.netem
+                return s.ns, nl.netem_qdisc(self._idx(s.ns, s.name), n.delay_ms, n.jitter_ms,
+                                            n.duplicate, n.reorder, n.corrupt, s.rate_bps)
             case ClearRate():
                 return s.ns, nl.del_root_qdisc(self._idx(s.ns, s.name))
             case SetLinkDown():

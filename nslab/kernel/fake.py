@@ -383,6 +383,8 @@ class FakeKernel:
             return errno.EEXIST
         a = nl.attrs(req.body, nl._TCMSG.size)
         kind = a[nl.TCA_KIND].split(b"\0")[0].decode()
+        if kind in self.missing:  # "Error: Specified qdisc kind is unknown."
+            return errno.ENOENT
         ns.qdiscs[index] = kind
         shape = netstate.tbf_shape(a[nl.TCA_OPTIONS]) if kind == "tbf" and \
             nl.TCA_OPTIONS in a else None
@@ -614,13 +616,6 @@ class FakeKernel:
         if argv in self.failing_commands:
             self._after()
             return 1, "failed"
-        if argv[:3] == ("tc", "qdisc", "add") and "netem" in argv:  # what SetNetem runs
-            if "netem" in self.missing:
-                self._after()
-                return 2, "Error: Specified qdisc kind is unknown."
-            space = self.namespaces[self.names[ns]]
-            index = next(i for i, li in space.links.items() if li.name == argv[4])
-            space.qdiscs[index] = "netem"
         self._after()
         return 0, ""
 

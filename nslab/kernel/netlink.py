@@ -152,6 +152,45 @@ def tbf_qdisc(index: int, rate_bps: float, burst: int, limit: int,
     return Request(RTM_NEWQDISC, F_CREATE | (F_REPLACE if replace else F_EXCL), body)
 
 
+TCA_NETEM_REORDER, TCA_NETEM_CORRUPT, TCA_NETEM_RATE, TCA_NETEM_RATE64 = 3, 4, 6, 8
+_NETEM_QOPT = struct.Struct("=IIIIII")  # latency, limit, loss, gap, duplicate, jitter
+NETEM_LIMIT = 1000  # packets held at most (tc's default)
+
+
+def share_u32(share: float) -> int:
+    """A share (0 to 1) as netem's probabilities are given: of 2^32 - 1."""
+    return int(0xFFFFFFFF * share)
+
+
+def ticks(ms: float) -> int:
+    """Milliseconds in the packet scheduler's ticks (whole microseconds first)."""
+    return round(ms * 1000) * 1000 // PSCHED_TICK_NS
+
+
+def netem_qdisc(index: int, delay_ms: float, jitter_ms: float, duplicate: float,
+                reorder: float, corrupt: float, rate_bps: float | None = None,
+                replace: bool = False) -> Request:
+    """netem at the root of interface `index` (what `tc qdisc add dev D root
+    netem delay D J duplicate P reorder P corrupt P rate R` sends): the
+    options struct, then reordering, corruption and rate as attributes after
+    it (netem's options are not nested). Reordering needs a gap of at least
+    one packet, as tc sets it."""
+    opts = _NETEM_QOPT.pack(ticks(delay_ms), NETEM_LIMIT, 0, 1 if reorder else 0,
+                            share_u32(duplicate), ticks(jitter_ms))
+    if reorder:
+        opts += rta(TCA_NETEM_REORDER, struct.pack("=II", share_u32(reorder), 0))
+    if corrupt:
+        opts += rta(TCA_NETEM_CORRUPT, struct.pack("=II", share_u32(corrupt), 0))
+    if rate_bps:
+        rate = int(rate_bps // 8)  # bytes per second
+        opts += rta(TCA_NETEM_RATE, struct.pack("=IiIi", min(rate, 0xFFFFFFFF), 0, 0, 0))
+        if rate > 0xFFFFFFFF:
+            opts += rta(TCA_NETEM_RATE64, struct.pack("=Q", rate))
+    body = _TCMSG.pack(0, index, 0x10000, TC_H_ROOT, 0) + rta(TCA_KIND, _cstr("netem")) + rta(
+        TCA_OPTIONS, opts)
+    return Request(RTM_NEWQDISC, F_CREATE | (F_REPLACE if replace else F_EXCL), body)
+
+
 def new_address(index: int, address: str, prefixlen: int) -> Request:
     ip = ip_address(address)
     fam = socket.AF_INET if ip.version == 4 else socket.AF_INET6

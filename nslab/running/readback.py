@@ -378,7 +378,7 @@ def _relay(s: StartWire, r: _Reader, node: str) -> Found:
     if pids and r.alive(s.ns, pids[-1]) and r.k.ask_wire(s.dir, "stats") is not None:
         return True
     return Difference(node, "the wire's relay", "running", "not running",
-                      "it died (it exited or was killed): the delayed links pass nothing")
+                      "it exited or was killed; the delayed links pass nothing")
 
 
 def _daemons(s: StartDaemons, v: NamespaceView, r: _Reader, node: str) -> Found:

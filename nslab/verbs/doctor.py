@@ -123,8 +123,9 @@ def links(found: list[Check]) -> list[Check]:
          "nft is not installed (apt install nftables)"),
         ("mtu", True, "set on both ends (netlink)", ""),
     ]
-    rows += [(p, netem, "netem at the sending end (tc)",
-              "this kernel has no netem (CONFIG_NET_SCH_NETEM): up refuses such labs")
+    how = "netem at the sending end (netlink)" if netem else \
+        "the wire: nslab's relay in the lab's wire namespace (this kernel has no netem)"
+    rows += [(p, netem or "veth" in ok, how, "this kernel has neither netem nor veth")
              for p in ("delay", "jitter", "duplicate", "reorder", "corrupt")]
     return [Check("links", name, "ok" if works else "missing", how if works else why,
                   None if works else f"labs with a link {name} cannot run here")
