@@ -47,21 +47,29 @@ def records(root: Path) -> list[str]:
                   if not p.name.endswith(".lock"))
 
 
-def effects_of(lab: Lab) -> int:
-    fake = FakeKernel()
+# every example; those with a delay once more on a kernel without netem (the wire)
+CASES = [(p, ()) for p in EXAMPLES] + [(p, ("netem",)) for p in EXAMPLES
+                                        if "delay:" in p.read_text()]
+IDS = [p.stem + ("-wire" if missing else "") for p, missing in CASES]
+
+
+def effects_of(lab: Lab, missing: tuple[str, ...] = ()) -> int:
+    fake = FakeKernel(missing=missing)
     up_verb.up(lab, kernel=fake)
     n = fake.effects
+    assert bool(fake.relays) == bool(missing), "the wire only where netem is missing"
     assert down_verb.down(lab.name, kernel=fake).failed == []
     return n
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_a_failure_at_any_step_rolls_back_to_nothing(example: Path, state_dir: Path) -> None:
+@pytest.mark.parametrize(("example", "missing"), CASES, ids=IDS)
+def test_a_failure_at_any_step_rolls_back_to_nothing(example: Path, missing: tuple[str, ...],
+                                                     state_dir: Path) -> None:
     lab = lab_of(example)
-    n = effects_of(lab)
+    n = effects_of(lab, missing)
     assert n > 0
     for k in range(1, n + 1):
-        fake = FakeKernel(fail_at=k)
+        fake = FakeKernel(fail_at=k, missing=missing)
         before = fake.snapshot()
         with pytest.raises(NslabError) as info:
             up_verb.up(lab, kernel=fake)
@@ -70,13 +78,13 @@ def test_a_failure_at_any_step_rolls_back_to_nothing(example: Path, state_dir: P
         assert records(state_dir) == [], f"failure at effect {k}: records left"
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_down_after_a_crash_at_any_step_leaves_nothing(example: Path,
+@pytest.mark.parametrize(("example", "missing"), CASES, ids=IDS)
+def test_down_after_a_crash_at_any_step_leaves_nothing(example: Path, missing: tuple[str, ...],
                                                        state_dir: Path) -> None:
     lab = lab_of(example)
-    n = effects_of(lab)
+    n = effects_of(lab, missing)
     for k in range(0, n + 1):
-        fake = FakeKernel(crash_after=k)
+        fake = FakeKernel(crash_after=k, missing=missing)
         before = fake.snapshot()
         with pytest.raises(Crash):
             up_verb.up(lab, kernel=fake)

@@ -548,10 +548,13 @@ class Executor:
         relay started, journaled as a service of the wire namespace, and
         waited for until it answers."""
         match s:
-            case SetWire():
-                self.kernel.set_wire(s.dir, s.into, json.dumps(s.config()))
-            case ClearWire():
-                self.kernel.set_wire(s.dir, s.into, None)
+            case SetWire() | ClearWire():
+                try:
+                    self.kernel.set_wire(s.dir, s.into, json.dumps(s.config())
+                                         if isinstance(s, SetWire) else None)
+                except OSError as e:
+                    raise NslabError(f"cannot write the wire's {s.dir}/{s.into}.json: "
+                                     f"{e.strerror or e}") from None
             case StartWire():
                 try:
                     pid = self.kernel.start_service(s.ns, (sys.executable, RELAY, s.dir), s.log)
