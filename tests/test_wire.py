@@ -36,7 +36,7 @@ def test_delayed_links_hold_their_delay_both_ways_and_carry_tcp() -> None:
 
 def test_the_delay_changes_live_and_the_relay_stays() -> None:
     out = sandbox.run("tests.helpers.wire", "live")
-    assert out["up"] == 0 and 20 <= out["first"]["min"]
+    assert out["up"] == 0 and out["first"]["min"] >= 20
     assert out["set"] == 0 and out["after_set"]["min"] >= 60 and out["same_relay_set"]
     assert out["apply"] == 0 and 40 <= out["after_apply"]["min"] < 60
     assert out["same_relay_apply"]
