@@ -5,6 +5,12 @@
   loss     2,000 pings through `loss: 20%` one way (target: 17 % to 23 % lost)
   cost     `up` of a chain of N routers with a rate on every link, as a ratio
            to the same chain without (the tbf qdiscs go in the netlink batches)
+  delay    (on a kernel without netem: the wire, nslab.wire.relay)
+           ping through `delay: 10ms` (target: least RTT >= 20 ms, mean <= 22 ms),
+           `jitter: 5ms` (target: mdev within 30 % of the expected 4.08 ms),
+           iperf3 through a 10 ms link (target >= 500 Mbit/s), the relay's CPU
+           with 100 delayed links idle for 10 s (target < 1 %), and `up` of the
+           N-router chain with a delay on every link (target <= 1.5x plain)
 
 Usage (root):  .venv/bin/python bench/links.py [-n 1000]
 """
@@ -36,8 +42,8 @@ links:
 """
 
 
-def chain(n: int, rate: str | None) -> str:
-    props = f", rate: {rate}" if rate else ""
+def chain(n: int, rate: str | None, delay: str | None = None) -> str:
+    props = (f", rate: {rate}" if rate else "") + (f", delay: {delay}" if delay else "")
     nodes = "".join(f"  r{i}: {{kind: router}}\n" for i in range(n))
     links = "".join(f"  - {{endpoints: [r{i}, r{i + 1}]{props}}}\n" for i in range(n - 1))
     return f"name: chain\nrouting: static\nnodes:\n{nodes}links:\n{links}"
@@ -79,6 +85,84 @@ def inside(n: int) -> None:
     shaped = min(up_seconds(chain(n, "100mbit")) for _ in range(2))
     print(f"cost: up of a {n}-router chain: {plain:.2f} s plain, {shaped:.2f} s with a rate "
           f"on each of its {n - 1} links: {shaped / plain:.2f}x (best of 2)")
+    delays(n)
+
+
+def _ping(ns: str, to: str, count: int, every: float) -> dict[str, float]:
+    subprocess.run(["ip", "netns", "exec", ns, "ping", "-c1", "-W3", "-q", to],
+                   capture_output=True)  # the neighbour resolved first
+    out = subprocess.run(["ip", "netns", "exec", ns, "ping", "-c", str(count), "-i", str(every),
+                          "-W", "3", "-q", to], capture_output=True, text=True).stdout
+    nums = out.rsplit("=", 1)[1].split()[0].split("/")
+    return dict(zip(("min", "avg", "max", "mdev"), map(float, nums), strict=True))
+
+
+def _iperf(ns: str, server_ns: str, to: str, seconds: int) -> float:
+    server = subprocess.Popen(["ip", "netns", "exec", server_ns, "iperf3", "-s", "-1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while ":5201" not in subprocess.run(["ip", "netns", "exec", server_ns, "ss", "-ltn"],
+                                        capture_output=True, text=True).stdout \
+            and time.monotonic() < deadline:
+        time.sleep(0.02)
+    out = subprocess.run(["ip", "netns", "exec", ns, "iperf3", "-c", to, "-t", str(seconds),
+                          "-J"], capture_output=True, text=True).stdout
+    server.wait()
+    return float(json.loads(out)["end"]["sum_received"]["bits_per_second"])
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU process `pid` has used."""
+    import os
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def delays(n: int) -> None:
+    from nslab.kernel.features import missing
+    backend = "netem" if not missing(["netem"]) else "the wire"
+    Path("/run/far.yaml").write_text("name: far\nnodes: {a: {}, b: {}, c: {}, d: {}}\n"
+                                     "links:\n  - {endpoints: [a, b], delay: 10ms}\n"
+                                     "  - {endpoints: [c, d], delay: 10ms, jitter: 5ms}\n")
+    assert nslab("up", "/run/far.yaml").returncode == 0
+    plain = _ping("far-a", "b", 100, 0.05)
+    jitter = _ping("far-c", "d", 200, 0.1)
+    bps = _iperf("far-a", "far-b", "b", 5)
+    nslab("down", "far")
+    hosts = "".join(f"  h{i}: {{}}\n" for i in range(100))
+    star = "".join(f"  - {{endpoints: [s, h{i}], delay: 5ms}}\n" for i in range(100))
+    Path("/run/star.yaml").write_text(f"name: star\nnodes:\n  s: {{kind: switch}}\n{hosts}"
+                                      f"links:\n{star}")
+    assert nslab("up", "/run/star.yaml").returncode == 0
+    pids = subprocess.run(["ip", "netns", "pids", "star~wire"], capture_output=True,
+                          text=True).stdout.split()
+    idle = None
+    if pids:
+        before, t0 = _cpu(int(pids[0])), time.monotonic()
+        time.sleep(10)
+        idle = (_cpu(int(pids[0])) - before) / (time.monotonic() - t0) * 100
+    nslab("down", "star")
+    expected = (2 * 5 ** 2 / 3) ** 0.5  # two uniform ±5 ms draws a round trip
+    print(f"delay ({backend}): ping through delay: 10ms: least {plain['min']:.2f} ms, mean "
+          f"{plain['avg']:.2f} ms (targets >= 20, <= 22)")
+    print(f"jitter ({backend}): 10ms ± 5ms: mdev {jitter['mdev']:.2f} ms against "
+          f"{expected:.2f} expected ({(jitter['mdev'] / expected - 1) * 100:+.0f} %, target "
+          "within 30 %)")
+    print(f"tcp ({backend}): iperf3 through a 10 ms link: {bps / 1e6:.0f} Mbit/s "
+          "(target >= 500)")
+    if idle is not None:
+        print(f"idle ({backend}): the relay of 100 delayed links, 10 s idle: {idle:.2f} % "
+              "of a CPU (target < 1 %)")
+    # taken in turns: the kernel goes on freeing a lab's namespaces after its down,
+    # and the runs that come later pay for it
+    runs: dict[str, list[float]] = {"plain": [], "delayed": []}
+    for _ in range(3):
+        runs["plain"].append(up_seconds(chain(n, None)))
+        runs["delayed"].append(up_seconds(chain(n, None, "1ms")))
+    plain_up, delayed_up = min(runs["plain"]), min(runs["delayed"])
+    print(f"cost ({backend}): up of a {n}-router chain: {plain_up:.2f} s plain, "
+          f"{delayed_up:.2f} s with a delay on each of its {n - 1} links: "
+          f"{delayed_up / plain_up:.2f}x (best of 3 taken in turns, target <= 1.5x)")
 
 
 def main() -> int:

@@ -43,6 +43,7 @@ def test_the_delay_changes_live_and_the_relay_stays() -> None:
     # an end down: its peer across the wire loses its carrier too
     assert out["b_carrier_down"] is False and out["b_carrier_up"] is True
     assert out["after_up"]["min"] >= 40
+    assert out["mtu"] == 0 and out["big_ping"] == 0  # 8,000 bytes unfragmented through it
     found = out["killed_check"]
     assert found["ok"] is False
     assert [d["what"] for d in found["differences"]] == ["the wire's relay"]

@@ -557,7 +557,9 @@ class Executor:
                                      f"{e.strerror or e}") from None
             case StartWire():
                 try:
-                    pid = self.kernel.start_service(s.ns, (sys.executable, RELAY, s.dir), s.log)
+                    # -I -S: no site-packages, no user paths (it needs none; it starts sooner)
+                    pid = self.kernel.start_service(s.ns, (sys.executable, "-I", "-S", RELAY,
+                                                           s.dir), s.log)
                 except OSError as e:
                     raise CommandError(f"the wire's relay could not start: {e.strerror or e}"
                                        ) from None

@@ -24,7 +24,7 @@ from nslab.plan import steps as st
 from nslab.plan.kinds import phase
 
 STATE_ROOT = "/run/nslab"
-WIRE_MTU = 65535  # the wire's own ends: never smaller than what the nodes send
+DEFAULT_MTU = 1500  # a new veth's; a wire end is given a larger one only where a node has it
 
 
 def wire_namespace(lab: str) -> str:
@@ -64,6 +64,7 @@ def wired(steps: Iterable[st.Step], lab: str, instance: str) -> tuple[st.Step, .
     ns, folder = wire_namespace(lab), wire_dir(lab)
     node = {s.ns: s.node for s in steps if isinstance(s, st.AddNamespace)}
     up = {(s.ns, s.name) for s in steps if isinstance(s, st.SetLinkUp)}
+    mtu = {(s.ns, s.name): s.mtu for s in steps if isinstance(s, st.SetMtu)}
     wired_veths = set(links)
     ends = {e for v in links for e in ((v.ns, v.name), (v.peer_ns, v.peer_name))}
     out: list[st.Step] = [s for s in steps if s not in wired_veths and not (
@@ -73,8 +74,11 @@ def wired(steps: Iterable[st.Step], lab: str, instance: str) -> tuple[st.Step, .
         assert v.peer_ns is not None
         a, b = (v.ns, v.name), (v.peer_ns, v.peer_name)
         wa, wb = wire_end(*a), wire_end(*b)
-        out += [st.AddVeth(v.ns, v.name, ns, wa), st.AddVeth(v.peer_ns, v.peer_name, ns, wb),
-                st.SetMtu(ns, wa, WIRE_MTU), st.SetMtu(ns, wb, WIRE_MTU)]
+        out += [st.AddVeth(v.ns, v.name, ns, wa), st.AddVeth(v.peer_ns, v.peer_name, ns, wb)]
+        # a frame larger than the MTU of the end it arrives on is dropped: the wire's
+        # ends take the larger of the link's (the two node ends may differ for a while)
+        big = max(mtu.get(a, DEFAULT_MTU), mtu.get(b, DEFAULT_MTU))
+        out += [st.SetMtu(ns, w, big) for w in (wa, wb) if big > DEFAULT_MTU]
         out += [st.SetLinkUp(ns, w) for w, far in ((wa, b), (wb, a)) if far in up]
         for (end_ns, end_name), into, away in ((a, wa, wb), (b, wb, wa)):
             sent = netem.get((end_ns, end_name))

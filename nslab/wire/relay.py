@@ -6,8 +6,8 @@ Each file FOLDER/<into>.json is one direction of one link: the frames that
 arrive on the wire end `into` (what a node end sends) leave by the wire end
 `out` after `delay_ms` (± `jitter_ms`), in the order they came unless
 `reorder` sends a share of them at once; `duplicate` sends a share twice,
-`corrupt` flips one bit in a share. Frames are read and written with
-AF_PACKET and their virtio-net header (PACKET_VNET_HDR), so TCP's large
+`corrupt` flips one bit in a share. Frames are read and written with one
+AF_PACKET socket and their virtio-net header (PACKET_VNET_HDR), so TCP's large
 segments cross whole and the kernel finishes their checksums.
 
 Control: a Unix socket FOLDER/control takes one line per connection:
@@ -23,8 +23,6 @@ else from nslab.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
 import random
@@ -52,15 +50,6 @@ SOCKET_BUFFER = 8 << 20
 SO_SNDBUFFORCE, SO_RCVBUFFORCE = 32, 33  # Linux; beyond rmem_max (root)
 GONE_FOR = 3.0  # seconds without any interface before it ends
 TICK = 1.0
-
-
-@dataclass
-class Port:
-    """One wire end, and the packet socket bound to it."""
-
-    name: str
-    index: int
-    sock: socket.socket
 
 
 @dataclass
@@ -135,10 +124,12 @@ def corrupted(frame: bytes) -> bytes | None:
 
 
 class Relay:
+    """One packet socket for every wire end of the namespace (one to close:
+    closing a packet socket waits for an RCU grace period, a thousand of them
+    would hold the relay's end for seconds)."""
+
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.ports: dict[str, Port] = {}
-        self.by_fd: dict[int, Port] = {}
         self.dirs: dict[str, Direction] = {}  # by `into`
         self.busy: set[str] = set()  # directions holding frames
         self.poll = select.epoll()
@@ -146,7 +137,18 @@ class Relay:
         self.view = memoryview(self.buf)
         self.running = True
         self.reload_asked = False
-        self.last_port = time.monotonic()
+        self.seen = time.monotonic()  # when one of its interfaces was last there
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        self.sock.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
+        self.sock.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)  # not its own sends
+        for opt, fallback in ((SO_RCVBUFFORCE, socket.SO_RCVBUF),
+                              (SO_SNDBUFFORCE, socket.SO_SNDBUF)):
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, opt, SOCKET_BUFFER)
+            except OSError:
+                self.sock.setsockopt(socket.SOL_SOCKET, fallback, SOCKET_BUFFER)
+        self.sock.setblocking(False)
+        self.poll.register(self.sock.fileno(), select.EPOLLIN)
         path = os.path.join(folder, "control")
         if os.path.exists(path):
             os.unlink(path)
@@ -182,66 +184,12 @@ class Relay:
             for gone in set(self.dirs) - seen:
                 del self.dirs[gone]
                 self.busy.discard(gone)
-        self.ports_for(set(self.dirs) | {d.out for d in self.dirs.values()})
         return len(self.dirs)
-
-    def ports_for(self, names: set[str]) -> None:
-        """A socket on each interface named (again when it was made anew);
-        none on the others."""
-        for name in list(self.ports):
-            if name not in names or self.index(name) != self.ports[name].index:
-                self.close_port(name)
-        for name in names - set(self.ports):
-            self.open_port(name)
-
-    @staticmethod
-    def index(name: str) -> int | None:
-        try:
-            return socket.if_nametoindex(name)
-        except OSError:
-            return None
-
-    def open_port(self, name: str) -> None:
-        index = self.index(name)
-        if index is None:
-            return
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-        try:
-            s.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
-            s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
-            for opt, fallback in ((SO_RCVBUFFORCE, socket.SO_RCVBUF),
-                                  (SO_SNDBUFFORCE, socket.SO_SNDBUF)):
-                try:
-                    s.setsockopt(socket.SOL_SOCKET, opt, SOCKET_BUFFER)
-                except OSError:
-                    s.setsockopt(socket.SOL_SOCKET, fallback, SOCKET_BUFFER)
-            s.bind((name, ETH_P_ALL))
-            s.setblocking(False)
-        except OSError as e:
-            s.close()
-            print(f"nslab wire: {name}: {e.strerror or e}", file=sys.stderr, flush=True)
-            return
-        port = Port(name, index, s)
-        self.ports[name] = port
-        self.by_fd[s.fileno()] = port
-        self.poll.register(s.fileno(), select.EPOLLIN)
-        self.last_port = time.monotonic()
-
-    def close_port(self, name: str) -> None:
-        port = self.ports.pop(name)
-        self.by_fd.pop(port.sock.fileno(), None)
-        with contextlib.suppress(OSError):
-            self.poll.unregister(port.sock.fileno())
-        port.sock.close()
 
     # ------------------------------------------------------------ frames
     def send(self, d: Direction, frame: bytes) -> None:
-        port = self.ports.get(d.out)
-        if port is None:
-            d.counts["dropped"] += 1
-            return
         try:
-            port.sock.send(frame)
+            self.sock.sendto(frame, (d.out, ETH_P_ALL))
             d.counts["passed"] += 1
             d.counts["bytes"] += len(frame) - VNET.size
         except OSError:  # the far end down or gone, its queue full: lost, as on a wire
@@ -276,28 +224,20 @@ class Relay:
             d.queued_bytes += len(frame)
             self.busy.add(d.into)
 
-    def readable(self, port: Port, now: float) -> None:
-        d = self.dirs.get(port.name)
-        for _ in range(256):  # then the others get their turn
+    def readable(self, now: float) -> None:
+        for _ in range(256):  # then what is due gets its turn
             try:
-                n = port.sock.recv_into(self.buf)
-            except BlockingIOError:
+                n, addr = self.sock.recvfrom_into(self.buf)
+            except (BlockingIOError, InterruptedError):
                 return
-            except OSError as e:
-                self.port_error(port, e.errno)
-                return
+            except OSError:  # an interface went down or went: the others carry on
+                continue
+            d = self.dirs.get(addr[0])
             if d is not None:
                 self.arrived(d, bytes(self.view[:n]), now)
 
-    def port_error(self, port: Port, code: int | None) -> None:
-        """An interface went down (the socket carries on once it is up
-        again) or went (the socket goes)."""
-        if code in (errno.ENETDOWN, errno.ENXIO, errno.ENODEV) and \
-                self.index(port.name) != port.index:
-            self.close_port(port.name)
-
     def due(self, now: float) -> float | None:
-        """Send what is due; how long until the next frame is."""
+        """Send what is due; when the next frame is."""
         nearest: float | None = None
         for into in list(self.busy):
             d = self.dirs.get(into)
@@ -341,14 +281,16 @@ class Relay:
 
     # ------------------------------------------------------------ loop
     def gone(self, now: float) -> bool:
-        """Whether the lab went: its folder, or every interface for a while."""
+        """Whether the lab went: its folder, or all of its interfaces for a while."""
         if not os.path.isdir(self.folder):
             return True
-        if self.ports:
-            self.last_port = now
+        try:
+            here = set(os.listdir("/sys/class/net"))  # this namespace's (ip netns exec)
+        except OSError:
             return False
-        self.ports_for(set(self.dirs) | {d.out for d in self.dirs.values()})
-        return not self.ports and now - self.last_port > GONE_FOR
+        if here & set(self.dirs):
+            self.seen = now
+        return now - self.seen > GONE_FOR
 
     def run(self) -> int:
         self.reload()
@@ -362,20 +304,11 @@ class Relay:
             except InterruptedError:
                 events = []
             now = time.monotonic()
-            for fd, mask in events:
+            for fd, _mask in events:
                 if fd == self.control.fileno():
                     self.answer()
-                    continue
-                port = self.by_fd.get(fd)
-                if port is None:
-                    continue
-                if mask & select.EPOLLERR:
-                    code = port.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-                    self.port_error(port, code)
-                    if port.name not in self.ports:
-                        continue
-                if mask & select.EPOLLIN:
-                    self.readable(port, now)
+                else:
+                    self.readable(now)
             if self.reload_asked:
                 self.reload_asked = False
                 self.reload()

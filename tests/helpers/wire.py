@@ -125,6 +125,9 @@ def live() -> dict[str, Any]:
     nslab("link", "wr", "a:eth0", "up")
     out["b_carrier_up"] = carrier("wr-b")
     out["after_up"] = rtt("wr-a", "b")
+    out["mtu"] = nslab("link", "wr", "a", "b", "set", "mtu=9000").returncode
+    out["big_ping"] = sh("ip netns exec wr-a ping -c1 -W3 -s 8000 -M do -q b",
+                         check=False).returncode
     os.kill(pid[0], signal.SIGKILL)
     sandbox.reap()
     out["killed_check"] = json.loads(nslab("check", "wr", "--json").stdout)
