@@ -103,7 +103,7 @@ LINK_SETTINGS: dict[str, object] = {"rate": link_rate, "loss": percent, "mtu": m
                                     "delay": duration_ms, "jitter": duration_ms,
                                     "duplicate": percent, "reorder": percent,
                                     "corrupt": percent}
-# the settings only netem does (a kernel without sch_netem refuses them)
+# the settings netem does (on a kernel without sch_netem: the wire, nslab.plan.wire)
 NETEM_SETTINGS = ("delay", "jitter", "duplicate", "reorder", "corrupt")
 
 

@@ -13,6 +13,8 @@ from nslab.errors import SpecError
 from nslab.model.compile import compile_text
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import plan
+from nslab.plan.build import Plan
+from nslab.plan.wire import wired
 from nslab.views import graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,17 @@ def _compare(got: str, expected: Path) -> None:
 def test_example_plan(example: Path) -> None:
     lab = compile_text(example.read_text(), example.name)
     _compare(plan(lab).as_shell(), GOLDEN / "plans" / f"{example.stem}.sh")
+
+
+DELAYED = [p for p in EXAMPLES if "delay:" in p.read_text()]
+
+
+@pytest.mark.parametrize("example", DELAYED, ids=[p.stem for p in DELAYED])
+def test_example_plan_through_the_wire(example: Path) -> None:
+    """The plan of a lab with delays on a kernel without netem."""
+    lab = compile_text(example.read_text(), example.name)
+    wired_plan = Plan(lab.name, wired(plan(lab).steps, lab.name, "0"))
+    _compare(wired_plan.as_shell(), GOLDEN / "plans" / f"{example.stem}.wire.sh")
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -74,7 +87,7 @@ def test_error_text(case: Path) -> None:
 
 def test_every_example_is_covered() -> None:
     plans = {p.stem for p in (GOLDEN / "plans").glob("*.sh")}
-    assert plans == {p.stem for p in EXAMPLES}
+    assert plans == {p.stem for p in EXAMPLES} | {f"{p.stem}.wire" for p in DELAYED}
 
 
 def test_a_large_lab_gets_a_layout_that_stays_fast() -> None:

@@ -10,11 +10,14 @@ namespace it has seen, and names the far end of every veth.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Iterable
 
 from nslab.kernel import firewall, netns, netstate, procs, sockets, sysctl
 from nslab.kernel import netlink as nl
+from nslab.plan.steps import WIRE_NODE
+from nslab.plan.wire import wire_dir
 from nslab.records import observed as ob
 
 RUN_NETNS = netns.RUN_NETNS
@@ -194,24 +197,48 @@ class Reader:
                                    names.get(r.peer_index))
                 else:
                     other = self._far_end(ino, r)
+                    index, wire = r.peer_index, False
+                    beyond = self._through_wire(other, index) if other is not None else None
+                    if beyond is not None:
+                        (other, index), wire = beyond, True
                     pname = next((x.record.name for x in self.links(other)
-                                  if x.record.index == r.peer_index), None) \
+                                  if x.record.index == index), None) \
                         if other is not None else None
                     peer = ob.Peer(self._label(other) if other is not None else None,
-                                   r.peer_netnsid, r.peer_index, pname)
+                                   r.peer_netnsid, index, pname, wire)
             out.append(dataclasses.replace(r.record, peer=peer))
         return out
 
-    def peer_of(self, ino: int, index: int) -> tuple[int, int] | None:
+    def peer_of(self, ino: int, index: int, through: bool = True) -> tuple[int, int] | None:
         """The far end (namespace inode, interface index) of veth `index` of
-        namespace `ino`; None for any other kind of link, or when unseen."""
+        namespace `ino` (across the lab's wire, where a delayed link goes
+        through it); None for any other kind of link, or when unseen."""
         r = next((x for x in self.links(ino) if x.record.index == index), None)
         if r is None or r.peer_index is None:
             return None
         if r.peer_netnsid is None:
             return ino, r.peer_index
         other = self._far_end(ino, r)
-        return (other, r.peer_index) if other is not None else None
+        if other is None:
+            return None
+        beyond = self._through_wire(other, r.peer_index) if through else None
+        return beyond or (other, r.peer_index)
+
+    def _through_wire(self, ino: int, index: int) -> tuple[int, int] | None:
+        """When interface `index` of `ino` is an end of a lab's wire: the node
+        end across it (the far end of the wire's other end, which the relay's
+        file for this direction names); else None."""
+        name = self.name_of(ino)
+        if not name or not name.endswith(WIRE_NODE):
+            return None
+        mine = next((x.record.name for x in self.links(ino) if x.record.index == index), None)
+        try:
+            with open(f"{wire_dir(name[:-len(WIRE_NODE)])}/{mine}.json") as f:
+                out = str(json.load(f)["out"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        other = next((x.record.index for x in self.links(ino) if x.record.name == out), None)
+        return self.peer_of(ino, other, through=False) if other is not None else None
 
     def addresses(self, ino: int) -> list[ob.Address]:
         if ino not in self._addrs:

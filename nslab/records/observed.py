@@ -34,6 +34,7 @@ class Peer:
     netnsid: int | None
     index: int
     name: str | None
+    wire: bool = False  # reached through the lab's wire (nslab.plan.wire): a delayed link
 
 
 @dataclass(frozen=True)

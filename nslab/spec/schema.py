@@ -118,13 +118,13 @@ class NodeSpec(Strict):
         return [_command(c) for c in v]
 
 
-NETEM_KEYS = ("delay", "jitter", "duplicate", "reorder", "corrupt")  # what only netem does
+NETEM_KEYS = ("delay", "jitter", "duplicate", "reorder", "corrupt")  # netem, or the wire
 
 
 class ImpairSpec(Strict):
     """What one end of a link sends: at most `rate`, `loss` of it lost, and
-    (where the kernel has netem) `delay` with `jitter`, `duplicate`, `reorder`,
-    `corrupt`."""
+    `delay` with `jitter`, `duplicate`, `reorder`, `corrupt` (netem where the
+    kernel has it, else the lab's wire)."""
 
     rate: str | None = None
     loss: str | None = None

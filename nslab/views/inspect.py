@@ -21,7 +21,8 @@ def _title(w: ob.Where) -> str:
 def _peer(p: ob.Peer | None) -> str:
     if p is None:
         return "-"
-    return f"{p.namespace or f'nsid {p.netnsid}'}:{p.name or p.index}"
+    through = " (through the wire)" if p.wire else ""
+    return f"{p.namespace or f'nsid {p.netnsid}'}:{p.name or p.index}{through}"
 
 
 def _count(c: ob.Counters | None, rx: bool) -> str:

@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     from nslab.verbs.link import End, LinkView
 
 HELP = ("show or change a running lab's link: A B (the link between two nodes) or NODE:IFACE "
-        "(one end), then show, down, up, set rate=RATE loss=PERCENT mtu=BYTES (and, where the "
-        "kernel has netem, delay=MS jitter=MS duplicate=% reorder=% corrupt=%), clear (back "
-        "to the file), flap")
+        "(one end), then show, down, up, set rate=RATE loss=PERCENT mtu=BYTES delay=MS "
+        "jitter=MS duplicate=% reorder=% corrupt=% (netem, or the wire where the kernel has "
+        "no netem), clear (back to the file), flap")
 
 
 def arguments(p: argparse.ArgumentParser) -> None:

@@ -12,8 +12,8 @@ ip -n slow-client addr add 10.128.0.1/30 dev eth0
 ip -n slow-server addr add 10.128.0.2/30 dev eth0
 ip -n slow-client link set eth0 up
 ip -n slow-server link set eth0 up
-ip netns exec slow-client tc qdisc add dev eth0 root tbf rate 2000000bit burst 3200 limit 15700
-ip netns exec slow-server tc qdisc add dev eth0 root tbf rate 2000000bit burst 3200 limit 15700
+ip netns exec slow-client tc qdisc add dev eth0 root netem delay 20ms rate 2000000bit
+ip netns exec slow-server tc qdisc add dev eth0 root netem delay 20ms rate 2000000bit
 ip netns exec slow-client nft -f - <<'NSLAB_EOF'
 table netdev nslab_loss {
   chain in0 {
