@@ -6,6 +6,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from nslab.model.compile import compile_text
 from nslab.model.serialize import lab_to_dict, timeline_from_dict
 from nslab.records.timeline import EventReport, RunReport, Sample, holds_from, outages
@@ -102,3 +104,16 @@ def test_the_failover_example_judges_the_way_round_and_back() -> None:
     assert lab.timeline is not None
     assert [e.name for e in lab.timeline.events] == ["cut", "cut-end"]
     assert [x.after for x in lab.tests.expectations if x.after] == ["cut", "cut-end"]
+
+
+def test_a_probe_waits_longer_where_the_lab_delays_its_answers() -> None:
+    """An answer that comes slowly over a delayed link is not a lost probe:
+    the wait is a round plus every delay the lab and its events can add."""
+    from nslab.model.lab import TimelineEvent
+    from nslab.running.links import MAX_WAIT, answer_within
+
+    assert answer_within(0.05, [], []) == 0.05
+    assert answer_within(0.05, [20.0, 20.0], []) == pytest.approx(0.09)
+    far = TimelineEvent("far", 0.3, "link", ("a", "b"), "set", (("delay", "30ms"),))
+    assert answer_within(0.05, [], [far]) == pytest.approx(0.11)
+    assert answer_within(0.05, [10_000.0], []) == MAX_WAIT

@@ -63,3 +63,16 @@ def test_up_killed_at_the_wires_steps_is_cleaned_by_down() -> None:
         assert p["left"] == NOTHING, (name, p["left"])
     assert out["relay_ended"] is True  # its nodes deleted by hand: it ends by itself
     assert out["down_after"] == 0 and out["left"] == NOTHING and out["changed"] == []
+
+
+def test_a_timeline_that_delays_a_link_counts_slow_answers_as_answers() -> None:
+    out = sandbox.run("tests.helpers.wire", "timeline")
+    assert out["code"] == 0
+    far = next(e for e in out["report"]["events"] if e["name"] == "far")
+    pair = far["pairs"][0]
+    # the link is made again through the wire (a moment without it), then every
+    # 60 ms round trip is an answer: back long before the 2 s of delay are over
+    assert far["error"] is None and pair["state"] in ("recovered", "not cut"), far
+    assert pair["state"] == "not cut" or pair["back_after"] < 2.0, pair
+    assert out["wire_left"] is False and out["check"] is True
+    assert out["down"] == 0 and out["left"] == NOTHING and out["changed"] == []

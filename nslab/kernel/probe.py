@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
+import random
 import selectors
 import socket
 import struct
@@ -198,7 +200,7 @@ class Engine:
             if pr.proto == "icmp":
                 fam = socket.AF_INET6 if ip_address(pr.dst).version == 6 else socket.AF_INET
                 s = self._icmp_socket(pr.src, fam)
-                seq = p.index & 0xFFFF
+                seq = next(_SEQ) & 0xFFFF  # never one an earlier probe's late answer carries
                 ident = self.idents[pr.src]
                 self.echo[(pr.src, ident, seq)] = p
                 s.sendto(_echo(fam == socket.AF_INET6, ident, seq), (pr.dst, 0))
@@ -301,6 +303,12 @@ class Engine:
         if p is not None and p.index in self.live:
             what = errors[kind].get(code, f"ICMP error type {kind} code {code}")
             self._finish(p, "unreachable", f"{what} (reported by {sender})")
+
+
+# echo sequence numbers, process-wide: a probe run after another one (a timeline's
+# rounds) must not take the answer to an earlier one, come late over a slow link,
+# for its own (the identifier is the process's)
+_SEQ = itertools.count(random.randrange(0x10000))
 
 
 def run(probes: list[Probe], timeout: float = 1.0, tries: int = 3) -> list[Result]:

@@ -32,8 +32,9 @@ def _tables_gone(*texts: str) -> str:
 # additions in this order (the order `plan` builds a lab in); removals reversed
 PHASES: tuple[type, ...] = (
     st.AddNamespace, st.SetSysctl, st.AddVeth, st.AddBridge, st.SetMaster, st.SetMtu,
-    st.AddAddress, st.SetLinkUp, st.SetRate, st.SetWire, st.StartWire, st.AddRoute,
-    st.WriteFile, st.LoadNftRuleset,
+    # the wire relays before any link of it is up: the first frames (ARP) are not lost
+    st.SetWire, st.StartWire,
+    st.AddAddress, st.SetLinkUp, st.SetRate, st.AddRoute, st.WriteFile, st.LoadNftRuleset,
     st.StartDaemons, st.RunCommand, st.StartService)
 
 

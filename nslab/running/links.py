@@ -16,7 +16,7 @@ from typing import Any
 
 from nslab.errors import UsageError, require_root
 from nslab.kernel.seam import Kernel, RealKernel
-from nslab.model.lab import Netem
+from nslab.model.lab import Netem, TimelineEvent
 from nslab.plan.build import Plan
 from nslab.plan.diff import changes
 from nslab.plan.overrides import overridden
@@ -153,3 +153,19 @@ def flap(lab: str, names: list[str], period: float, count: int,
                 on_change(view)
             time.sleep(period / 2)
     return view
+
+
+MAX_WAIT = 5.0  # seconds an answer may take, at most, however slow the lab's links
+
+
+def answer_within(every: float, sent_ms: list[float], events: list[TimelineEvent]) -> float:
+    """How long a probe waits for its answer: a round of probes (`every`),
+    and longer where the lab's links delay what they carry (`sent_ms`: each
+    end's delay and jitter, in ms; and the delays its events set, each way):
+    an answer that comes slowly over a delayed link is not a lost one."""
+    slow = sum(sent_ms)
+    for ev in events:
+        props = dict(ev.props)
+        slow += 2 * sum(float(link_setting(k, str(props[k]))) for k in ("delay", "jitter")
+                        if k in props)
+    return min(MAX_WAIT, max(every, every + slow / 1000))

@@ -30,6 +30,7 @@ from nslab.records.timeline import (
 )
 from nslab.running import links, nodes
 from nslab.running import record as running_record
+from nslab.running.links import answer_within
 from nslab.state.journal import Journal
 from nslab.state.record import node_list, primary
 
@@ -44,9 +45,11 @@ def _addresses(lab: str) -> dict[str, tuple[str, str | None]]:
 class _Prober(threading.Thread):
     """Probes every pair each `every` seconds until stopped; keeps the samples."""
 
-    def __init__(self, probes: list[probing.Probe], every: float, t0: float) -> None:
+    def __init__(self, probes: list[probing.Probe], every: float, t0: float,
+                 within: float | None = None) -> None:
         super().__init__(daemon=True)
         self.probes, self.every, self.t0 = probes, every, t0
+        self.within = within or every  # how long an answer may take
         self.samples: list[Sample] = []
         self.stop = threading.Event()
         self.error: str | None = None
@@ -55,7 +58,7 @@ class _Prober(threading.Thread):
         try:
             while not self.stop.is_set():
                 sent = time.monotonic()
-                results = probing.run(self.probes, timeout=self.every, tries=1)
+                results = probing.run(self.probes, timeout=self.within, tries=1)
                 t = sent - self.t0
                 self.samples += [Sample(t, k, r.reached) for k, r in enumerate(results)]
                 self.stop.wait(max(0.0, self.every - (time.monotonic() - sent)))
@@ -132,7 +135,9 @@ def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
     _record(lab, state="playing", events=[{"name": e.name, "kind": e.kind,
                                            "target": list(e.target)} for e in events])
     t0 = time.monotonic()
-    prober = _Prober(probes, step, t0)
+    sent = [i.netem.delay_ms + i.netem.jitter_ms for n in rec.nodes for i in n.interfaces
+            if i.netem]
+    prober = _Prober(probes, step, t0, answer_within(step, sent, events))
     prober.start()
     made: list[tuple[TimelineEvent, float, float, str | None]] = []
     try:

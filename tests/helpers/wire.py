@@ -193,6 +193,33 @@ def killed() -> dict[str, Any]:
     return out
 
 
+TIMELINE = """
+name: wr
+nodes: {a: {}, b: {}}
+links: [[a, b]]
+timeline:
+  every: 50ms
+  tail: 500ms
+  events:
+    - {name: far, at: 300ms, link: [a, b], set: {delay: 30ms}, for: 2s}
+"""
+
+
+def timeline() -> dict[str, Any]:
+    """A timeline that gives a plain link 30 ms for 2 s: the link goes through
+    the wire and back; the slow answers are not counted as lost."""
+    before = snapshot()
+    nslab("up", _write(TIMELINE))
+    r = nslab("run", "wr", "--json")
+    out: dict[str, Any] = {"code": r.returncode, "report": json.loads(r.stdout)}
+    out["wire_left"] = "wr~wire" in sh("ip netns list").stdout
+    out["check"] = json.loads(nslab("check", "wr", "--json").stdout).get("ok")
+    out["down"] = nslab("down", "wr").returncode
+    out["left"] = leftovers()
+    out["changed"] = sandbox.changed(before, snapshot())
+    return out
+
+
 if __name__ == "__main__":
     enter()
     print(json.dumps(globals()[sys.argv[1]]()))

@@ -12,14 +12,6 @@ ip netns exec far~wire sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf
 ip -n far~wire link set lo alias 'nslab lab=far node=~wire id=0' up
 ip link add eth0 netns far-a type veth peer name w9460dd74b176 netns far~wire
 ip link add eth0 netns far-b type veth peer name w2e6ae5261b23 netns far~wire
-ip -n far-a addr add 10.128.0.1/30 dev eth0
-ip -n far-b addr add 10.128.0.2/30 dev eth0
-ip -n far-a link set eth0 up
-ip -n far-b link set eth0 up
-ip -n far~wire link set w9460dd74b176 up
-ip -n far~wire link set w2e6ae5261b23 up
-ip netns exec far-a tc qdisc add dev eth0 root tbf rate 10000000bit burst 12500 limit 75000
-ip netns exec far-b tc qdisc add dev eth0 root tbf rate 10000000bit burst 12500 limit 75000
 # the wire: what a:eth0 sends (w9460dd74b176 -> w2e6ae5261b23) is held 20 ms (± 5 ms)
 mkdir -p /run/nslab/far/wire && cat >/run/nslab/far/wire/w9460dd74b176.json <<'NSLAB_EOF'
 {"end": "a:eth0", "into": "w9460dd74b176", "out": "w2e6ae5261b23", "delay_ms": 20.0, "jitter_ms": 5.0, "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
@@ -30,6 +22,14 @@ mkdir -p /run/nslab/far/wire && cat >/run/nslab/far/wire/w2e6ae5261b23.json <<'N
 NSLAB_EOF
 # the wire: nslab's relay holds what crosses the lab's delayed links (the kernel has no netem)
 ip netns exec far~wire python3 -m nslab.wire /run/nslab/far/wire >/run/nslab/far/wire.log 2>&1 &
+ip -n far-a addr add 10.128.0.1/30 dev eth0
+ip -n far-b addr add 10.128.0.2/30 dev eth0
+ip -n far-a link set eth0 up
+ip -n far-b link set eth0 up
+ip -n far~wire link set w9460dd74b176 up
+ip -n far~wire link set w2e6ae5261b23 up
+ip netns exec far-a tc qdisc add dev eth0 root tbf rate 10000000bit burst 12500 limit 75000
+ip netns exec far-b tc qdisc add dev eth0 root tbf rate 10000000bit burst 12500 limit 75000
 mkdir -p /etc/netns/far-a && { echo '# nslab lab=far: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/far-a/hosts <<'NSLAB_EOF'
 # the nodes of lab far (nslab)
 10.128.0.1	a a.far
