@@ -459,6 +459,7 @@ def test_link_set_delay_is_journaled_checked_and_cleared() -> None:
         "qdisc add dev eth0 root netem delay 20ms 2ms rate 10000000bit"]
     again = links.change("chg", ["r1", "h3"], "show", kernel=k)
     assert again.ends[0].netem == view.ends[0].netem and again.ends[0].changed
+    assert again.to_dict()["ends"][0]["delay_by"] == "netem"
     assert check_verb.check("chg", kernel=k).ok
     cleared = links.change("chg", ["r1", "h3"], "clear", kernel=k)
     assert cleared.ends[0].netem is None and not cleared.ends[0].changed
@@ -480,6 +481,7 @@ def test_link_set_delay_on_a_kernel_without_netem_goes_through_the_wire() -> Non
     assert not journal.Journal("chg").read().wire  # no delay: no wire
     view = links.change("chg", ["r1", "h3"], "set", {"delay": "20ms"}, kernel=k)
     assert journal.Journal("chg").read().wire
+    assert [e["delay_by"] for e in view.to_dict()["ends"]] == ["wire", "wire"]
     assert any(s.startswith("ip netns add chg~wire") for s in view.steps), view.steps
     made = [s for s in view.steps if s.startswith("ip link add")]
     assert len(made) == 2 and all("netns chg~wire" in s for s in made), made

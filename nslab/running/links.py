@@ -24,7 +24,7 @@ from nslab.running.change import close, run_change
 from nslab.running.record import End, file_ends, find, now, recorded_plan
 from nslab.running.record import ends as record_ends
 from nslab.running.wire import checked_delays, take_wire
-from nslab.state.journal import locked
+from nslab.state.journal import Journal, locked
 from nslab.units import LINK_SETTINGS, link_setting
 
 ACTIONS = ("show", "set", "clear", "down", "up", "flap")
@@ -36,11 +36,15 @@ class LinkView:
     ends: tuple[End, ...]  # the ends asked about (one, or both of the link)
     peers: tuple[End, ...]  # the other end of each
     steps: tuple[str, ...] = ()  # what was done, as commands
+    wire: bool = False  # the lab delays its links through the wire (else netem)
+
+    def _end(self, e: End) -> dict[str, Any]:
+        by = ("wire" if self.wire else "netem") if e.netem else None
+        return asdict(e) | {"name": e.name, "delay_by": by}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lab": self.lab, "ends": [asdict(e) | {"name": e.name} for e in self.ends],
-                "peers": [asdict(e) | {"name": e.name} for e in self.peers],
-                "steps": list(self.steps)}
+        return {"lab": self.lab, "ends": [self._end(e) for e in self.ends],
+                "peers": [self._end(e) for e in self.peers], "steps": list(self.steps)}
 
 
 def wanted(lab: str, ends: list[End], peers: list[End], action: str,
@@ -112,7 +116,7 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         raise UsageError(f"no link action '{action}' (actions: {', '.join(ACTIONS)})")
     ends, peers = find(lab, names)
     if action == "show":
-        return LinkView(lab, tuple(ends), tuple(peers))
+        return LinkView(lab, tuple(ends), tuple(peers), wire=Journal(lab).read().wire)
     require_root()
     k = kernel or RealKernel()
     with locked(lab):
@@ -138,7 +142,7 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         view = {e.name: e for e in record_ends(lab)}
         return LinkView(lab, tuple(view[e.name] for e in ends),
                         tuple(view[p.name] for p in peers),
-                        tuple(s.as_shell() for s in change.steps))
+                        tuple(s.as_shell() for s in change.steps), journal.read().wire)
 
 
 def flap(lab: str, names: list[str], period: float, count: int,
