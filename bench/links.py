@@ -121,12 +121,15 @@ def _cpu(pid: int) -> float:
 def delays(n: int) -> None:
     from nslab.kernel.features import missing
     backend = "netem" if not missing(["netem"]) else "the wire"
-    Path("/run/far.yaml").write_text("name: far\nnodes: {a: {}, b: {}, c: {}, d: {}}\n"
-                                     "links:\n  - {endpoints: [a, b], delay: 10ms}\n"
-                                     "  - {endpoints: [c, d], delay: 10ms, jitter: 5ms}\n")
+    Path("/run/far.yaml").write_text("name: far\nnodes: {a: {}, b: {}, c: {}, d: {}, e: {}, "
+                                     "f: {}}\nlinks:\n  - {endpoints: [a, b], delay: 10ms}\n"
+                                     "  - {endpoints: [c, d], delay: 10ms, jitter: 5ms}\n"
+                                     "  - {endpoints: [e, f], delay: 20ms, jitter: 5ms, "
+                                     "distribution: normal}\n")
     assert nslab("up", "/run/far.yaml").returncode == 0
     plain = _ping("far-a", "b", 100, 0.05)
     jitter = _ping("far-c", "d", 200, 0.1)
+    normal = _ping("far-e", "f", 200, 0.1)
     bps = _iperf("far-a", "far-b", "b", 5)
     nslab("down", "far")
     hosts = "".join(f"  h{i}: {{}}\n" for i in range(100))
@@ -148,6 +151,9 @@ def delays(n: int) -> None:
     print(f"jitter ({backend}): 10ms ± 5ms: mdev {jitter['mdev']:.2f} ms against "
           f"{expected:.2f} expected ({(jitter['mdev'] / expected - 1) * 100:+.0f} %, target "
           "within 30 %)")
+    print(f"normal ({backend}): 20ms ± 5ms normal: mdev {normal['mdev']:.2f} ms against "
+          f"{2 ** 0.5 * 5:.2f} expected ({(normal['mdev'] / 2 ** 0.5 / 5 - 1) * 100:+.0f} %, "
+          "target within 30 %)")
     print(f"tcp ({backend}): iperf3 through a 10 ms link: {bps / 1e6:.0f} Mbit/s "
           "(target >= 500)")
     if idle is not None:

@@ -128,3 +128,14 @@ def test_a_timeline_that_sets_a_delay_needs_netem_before_up() -> None:
     assert needs(compile_text(timed, "x.yaml"))["netem"] == \
         "the delay (or jitter, duplication, reordering, corruption) of the timeline's " \
         "event 'slow'"
+
+
+def test_a_netem_setting_is_recorded_with_every_field() -> None:
+    import dataclasses
+
+    from nslab.model.lab import Netem
+    from nslab.model.recorded import netem_from_dict
+
+    n = Netem(20.0, 5.0, 0.01, 0.25, 0.005, "normal")
+    assert n.to_dict() == dataclasses.asdict(n) and netem_from_dict(n.to_dict()) == n
+    assert not Netem(0.0, 0.0, 0.0, 0.0, 0.0, "normal").active

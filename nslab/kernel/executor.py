@@ -321,7 +321,8 @@ class Executor:
             case SetNetem():
                 n = s.netem
                 return s.ns, nl.netem_qdisc(self._idx(s.ns, s.name), n.delay_ms, n.jitter_ms,
-                                            n.duplicate, n.reorder, n.corrupt, s.rate_bps)
+                                            n.duplicate, n.reorder, n.corrupt, s.rate_bps,
+                                            normal=n.distribution == "normal")
             case ClearRate():
                 return s.ns, nl.del_root_qdisc(self._idx(s.ns, s.name))
             case SetLinkDown():
@@ -574,7 +575,7 @@ class Executor:
                             f"exited at once with status {ended[1]}" if ended else
                             "did not answer within 10 s") + f": {(tail or ['no output'])[0]} "
                             f"(log: {s.log})")
-                    time.sleep(0.01)
+                    time.sleep(0.002)
             case _:
                 assert_never(s)
 

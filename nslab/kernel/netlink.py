@@ -8,8 +8,10 @@ opens one per lab namespace while inside it (see nslab.kernel.netns).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import socket
+import statistics
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,7 +154,20 @@ def tbf_qdisc(index: int, rate_bps: float, burst: int, limit: int,
     return Request(RTM_NEWQDISC, F_CREATE | (F_REPLACE if replace else F_EXCL), body)
 
 
+TCA_NETEM_DELAY_DIST = 2
 TCA_NETEM_REORDER, TCA_NETEM_CORRUPT, TCA_NETEM_RATE, TCA_NETEM_RATE64 = 3, 4, 6, 8
+NETEM_DIST_SCALE, NETEM_DIST_SIZE = 8192, 4096  # as tc's own normal.dist
+
+
+@functools.cache
+def normal_table() -> bytes:
+    """netem's table of the normal distribution (what tc loads from its
+    normal.dist): the quantiles of N(0, 1) at k/4,096, times 8,192, as signed
+    16 bits (the first, minus infinity, at the least)."""
+    nd = statistics.NormalDist()
+    values = [-32768] + [round(nd.inv_cdf(k / NETEM_DIST_SIZE) * NETEM_DIST_SCALE)
+                         for k in range(1, NETEM_DIST_SIZE)]
+    return struct.pack(f"={NETEM_DIST_SIZE}h", *(max(-32768, min(32767, v)) for v in values))
 _NETEM_QOPT = struct.Struct("=IIIIII")  # latency, limit, loss, gap, duplicate, jitter
 NETEM_LIMIT = 1000  # packets held at most (tc's default)
 
@@ -169,14 +184,17 @@ def ticks(ms: float) -> int:
 
 def netem_qdisc(index: int, delay_ms: float, jitter_ms: float, duplicate: float,
                 reorder: float, corrupt: float, rate_bps: float | None = None,
-                replace: bool = False) -> Request:
+                replace: bool = False, normal: bool = False) -> Request:
     """netem at the root of interface `index` (what `tc qdisc add dev D root
     netem delay D J duplicate P reorder P corrupt P rate R` sends): the
     options struct, then reordering, corruption and rate as attributes after
     it (netem's options are not nested). Reordering needs a gap of at least
-    one packet, as tc sets it."""
+    one packet, as tc sets it. `normal`: the jitter spreads as a normal
+    distribution (its table sent along), else uniformly."""
     opts = _NETEM_QOPT.pack(ticks(delay_ms), NETEM_LIMIT, 0, 1 if reorder else 0,
                             share_u32(duplicate), ticks(jitter_ms))
+    if normal and jitter_ms:
+        opts += rta(TCA_NETEM_DELAY_DIST, normal_table())
     if reorder:
         opts += rta(TCA_NETEM_REORDER, struct.pack("=II", share_u32(reorder), 0))
     if corrupt:

@@ -34,6 +34,19 @@ class Netem:
     duplicate: float  # shares, 0 to 1
     reorder: float
     corrupt: float
+    distribution: str = "uniform"  # the jitter's: uniform or normal
+
+    def to_dict(self) -> dict[str, float | str]:
+        """As records hold it (dataclasses.asdict, without its deep copy: a
+        thousand delayed links are recorded at every up)."""
+        return {"delay_ms": self.delay_ms, "jitter_ms": self.jitter_ms,
+                "duplicate": self.duplicate, "reorder": self.reorder, "corrupt": self.corrupt,
+                "distribution": self.distribution}
+
+    @property
+    def active(self) -> bool:
+        """Whether it does anything (a distribution alone does not)."""
+        return any((self.delay_ms, self.jitter_ms, self.duplicate, self.reorder, self.corrupt))
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def netem_from_dict(d: Mapping[str, Any] | None) -> Netem | None:
     if not d:
         return None
     return Netem(float(d["delay_ms"]), float(d["jitter_ms"]), float(d["duplicate"]),
-                 float(d["reorder"]), float(d["corrupt"]))
+                 float(d["reorder"]), float(d["corrupt"]), str(d.get("distribution", "uniform")))
 
 
 def _interface(d: Mapping[str, Any]) -> RecordedInterface:

@@ -177,6 +177,9 @@ def _reorder_needs_delay(mine: ImpairSpec, link: int, node: str) -> list[Problem
         return [Problem(("links", link), f"reorder on what {node} sends needs a delay",
                         "netem reorders by sending some packets at once and delaying the "
                         "rest")]
+    if mine.distribution and not mine.jitter:
+        return [Problem(("links", link), f"a distribution on what {node} sends needs a "
+                        "jitter", "it is how the jitter spreads: add jitter: 5ms")]
     return []
 
 
@@ -305,7 +308,8 @@ def _netem(sent: ImpairSpec) -> Netem | None:
                  duration_ms(sent.jitter) if sent.jitter else 0.0,
                  percent(sent.duplicate) if sent.duplicate else 0.0,
                  percent(sent.reorder) if sent.reorder else 0.0,
-                 percent(sent.corrupt) if sent.corrupt else 0.0)
+                 percent(sent.corrupt) if sent.corrupt else 0.0,
+                 sent.distribution or "uniform")
 
 
 def _check_mtu(spec: LabSpec, ipv6: bool, problems: list[Problem]) -> None:

@@ -36,7 +36,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
                 "name": i.name, "peer": f"{i.peer_node}:{i.peer_name}",
                 "addresses": [str(a) for a in i.addresses], "master": i.master,
                 "mtu": i.mtu, "rate_bps": i.rate_bps, "loss": i.loss,
-                "netem": dataclasses.asdict(i.netem) if i.netem else None,
+                "netem": i.netem.to_dict() if i.netem else None,
             } for i in n.interfaces],
             "routes": [route_to_dict(r) for r in n.routes],
             "services": [{"name": s.name, "argv": list(s.argv)} for s in n.services],

@@ -32,7 +32,7 @@ def _enc(v: Any) -> Any:
     if isinstance(v, Nexthop):
         return {"hop": [str(v.via) if v.via is not None else None, v.dev]}
     if isinstance(v, Netem):
-        return {"netem": dataclasses.asdict(v)}
+        return {"netem": v.to_dict()}
     if isinstance(v, tuple | list):
         return [_enc(x) for x in v]
     return v

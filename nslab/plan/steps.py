@@ -165,6 +165,8 @@ class SetNetem:
         if n.delay_ms or n.jitter_ms:
             out += ["delay", f"{n.delay_ms:g}ms"] + ([f"{n.jitter_ms:g}ms"] if n.jitter_ms
                                                      else [])
+            if n.jitter_ms and n.distribution != "uniform":
+                out += ["distribution", n.distribution]
         for word, share in (("duplicate", n.duplicate), ("reorder", n.reorder),
                             ("corrupt", n.corrupt)):
             if share:
@@ -179,9 +181,10 @@ class SetNetem:
 
 def wire_words(n: Netem | None) -> str:
     """What the wire does to one direction, in words."""
-    if n is None or not any((n.delay_ms, n.jitter_ms, n.duplicate, n.reorder, n.corrupt)):
+    if n is None or not n.active:
         return "passed on at once"
-    out = [f"held {n.delay_ms:g} ms" + (f" (± {n.jitter_ms:g} ms)" if n.jitter_ms else "")]
+    spread = f" (± {n.jitter_ms:g} ms, {n.distribution})" if n.jitter_ms else ""
+    out = [f"held {n.delay_ms:g} ms{spread}"]
     out += [f"{word} {share * 100:g} %" for word, share in (
         ("duplicated", n.duplicate), ("reordered", n.reorder), ("corrupted", n.corrupt))
         if share]
@@ -210,8 +213,8 @@ class SetWire:
     def config(self) -> dict[str, object]:
         n = self.netem or Netem(0.0, 0.0, 0.0, 0.0, 0.0)
         return {"end": self.end, "into": self.into, "out": self.out, "delay_ms": n.delay_ms,
-                "jitter_ms": n.jitter_ms, "duplicate": n.duplicate, "reorder": n.reorder,
-                "corrupt": n.corrupt}
+                "jitter_ms": n.jitter_ms, "distribution": n.distribution,
+                "duplicate": n.duplicate, "reorder": n.reorder, "corrupt": n.corrupt}
 
     def as_shell(self) -> str:
         return (f"# the wire: what {self.end} sends ({self.into} -> {self.out}) is "

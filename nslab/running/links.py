@@ -69,10 +69,10 @@ def wanted(lab: str, ends: list[End], peers: list[End], action: str,
     return out
 
 
-def _netem(e: End, **value: float) -> End:
+def _netem(e: End, **value: Any) -> End:
     """`e` with one of netem's settings changed (all of them zero: no netem)."""
     n = dataclasses.replace(e.netem or Netem(0.0, 0.0, 0.0, 0.0, 0.0), **value)
-    return replace(e, netem=n if any(dataclasses.astuple(n)) else None)
+    return replace(e, netem=n if n.active else None)
 
 
 # how each setting lands on an end, and which end: the one that sends (its rate,

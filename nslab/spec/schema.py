@@ -133,6 +133,7 @@ class ImpairSpec(Strict):
     duplicate: str | None = None
     reorder: str | None = None
     corrupt: str | None = None
+    distribution: Literal["uniform", "normal"] | None = None  # the jitter's (uniform)
 
     @field_validator("delay", "jitter")
     @classmethod

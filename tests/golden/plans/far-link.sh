@@ -12,8 +12,8 @@ ip -n far-a addr add 10.128.0.1/30 dev eth0
 ip -n far-b addr add 10.128.0.2/30 dev eth0
 ip -n far-a link set eth0 up
 ip -n far-b link set eth0 up
-ip netns exec far-a tc qdisc add dev eth0 root netem delay 20ms 5ms rate 10000000bit
-ip netns exec far-b tc qdisc add dev eth0 root netem delay 20ms 5ms rate 10000000bit
+ip netns exec far-a tc qdisc add dev eth0 root netem delay 20ms 5ms distribution normal rate 10000000bit
+ip netns exec far-b tc qdisc add dev eth0 root netem delay 20ms 5ms distribution normal rate 10000000bit
 mkdir -p /etc/netns/far-a && { echo '# nslab lab=far: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/far-a/hosts <<'NSLAB_EOF'
 # the nodes of lab far (nslab)
 10.128.0.1	a a.far

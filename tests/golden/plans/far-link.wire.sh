@@ -12,13 +12,13 @@ ip netns exec far~wire sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf
 ip -n far~wire link set lo alias 'nslab lab=far node=~wire id=0' up
 ip link add eth0 netns far-a type veth peer name w9460dd74b176 netns far~wire
 ip link add eth0 netns far-b type veth peer name w2e6ae5261b23 netns far~wire
-# the wire: what a:eth0 sends (w9460dd74b176 -> w2e6ae5261b23) is held 20 ms (± 5 ms)
+# the wire: what a:eth0 sends (w9460dd74b176 -> w2e6ae5261b23) is held 20 ms (± 5 ms, normal)
 mkdir -p /run/nslab/far/wire && cat >/run/nslab/far/wire/w9460dd74b176.json <<'NSLAB_EOF'
-{"end": "a:eth0", "into": "w9460dd74b176", "out": "w2e6ae5261b23", "delay_ms": 20.0, "jitter_ms": 5.0, "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
+{"end": "a:eth0", "into": "w9460dd74b176", "out": "w2e6ae5261b23", "delay_ms": 20.0, "jitter_ms": 5.0, "distribution": "normal", "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
 NSLAB_EOF
-# the wire: what b:eth0 sends (w2e6ae5261b23 -> w9460dd74b176) is held 20 ms (± 5 ms)
+# the wire: what b:eth0 sends (w2e6ae5261b23 -> w9460dd74b176) is held 20 ms (± 5 ms, normal)
 mkdir -p /run/nslab/far/wire && cat >/run/nslab/far/wire/w2e6ae5261b23.json <<'NSLAB_EOF'
-{"end": "b:eth0", "into": "w2e6ae5261b23", "out": "w9460dd74b176", "delay_ms": 20.0, "jitter_ms": 5.0, "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
+{"end": "b:eth0", "into": "w2e6ae5261b23", "out": "w9460dd74b176", "delay_ms": 20.0, "jitter_ms": 5.0, "distribution": "normal", "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
 NSLAB_EOF
 # the wire: nslab's relay holds what crosses the lab's delayed links (the kernel has no netem)
 ip netns exec far~wire python3 -m nslab.wire /run/nslab/far/wire >/run/nslab/far/wire.log 2>&1 &

@@ -14,11 +14,11 @@ ip link add eth0 netns slow-client type veth peer name wead2ece59c64 netns slow~
 ip link add eth0 netns slow-server type veth peer name w13ef281ad07d netns slow~wire
 # the wire: what client:eth0 sends (wead2ece59c64 -> w13ef281ad07d) is held 20 ms
 mkdir -p /run/nslab/slow/wire && cat >/run/nslab/slow/wire/wead2ece59c64.json <<'NSLAB_EOF'
-{"end": "client:eth0", "into": "wead2ece59c64", "out": "w13ef281ad07d", "delay_ms": 20.0, "jitter_ms": 0.0, "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
+{"end": "client:eth0", "into": "wead2ece59c64", "out": "w13ef281ad07d", "delay_ms": 20.0, "jitter_ms": 0.0, "distribution": "uniform", "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
 NSLAB_EOF
 # the wire: what server:eth0 sends (w13ef281ad07d -> wead2ece59c64) is held 20 ms
 mkdir -p /run/nslab/slow/wire && cat >/run/nslab/slow/wire/w13ef281ad07d.json <<'NSLAB_EOF'
-{"end": "server:eth0", "into": "w13ef281ad07d", "out": "wead2ece59c64", "delay_ms": 20.0, "jitter_ms": 0.0, "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
+{"end": "server:eth0", "into": "w13ef281ad07d", "out": "wead2ece59c64", "delay_ms": 20.0, "jitter_ms": 0.0, "distribution": "uniform", "duplicate": 0.0, "reorder": 0.0, "corrupt": 0.0}
 NSLAB_EOF
 # the wire: nslab's relay holds what crosses the lab's delayed links (the kernel has no netem)
 ip netns exec slow~wire python3 -m nslab.wire /run/nslab/slow/wire >/run/nslab/slow/wire.log 2>&1 &
