@@ -76,3 +76,17 @@ def test_a_timeline_that_delays_a_link_counts_slow_answers_as_answers() -> None:
     assert pair["state"] == "not cut" or pair["back_after"] < 2.0, pair
     assert out["wire_left"] is False and out["check"] is True
     assert out["down"] == 0 and out["left"] == NOTHING and out["changed"] == []
+
+
+def test_duplication_reordering_and_corruption_happen_one_way() -> None:
+    out = sandbox.run("tests.helpers.wire", "effects")
+    assert out["up"] == 0
+    assert out["duplicates"] > 0  # ping says "+N duplicates"
+    rtts = out["reorder_rtts"]
+    # half of c's requests are sent at once, the rest held 30 ms: both kinds are seen
+    assert rtts and min(rtts) < 30 <= max(rtts), rtts
+    assert out["corrupt_received"] == 0  # every request reached f with a bit flipped
+    st = out["stats"]
+    assert st["a:eth0"]["duplicated"] > 0 and st["c:eth0"]["reordered"] > 0
+    assert st["e:eth0"]["corrupted"] > 0 and st["b:eth0"]["duplicated"] == 0
+    assert out["down"] == 0 and out["left"] == NOTHING and out["changed"] == []

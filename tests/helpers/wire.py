@@ -193,6 +193,44 @@ def killed() -> dict[str, Any]:
     return out
 
 
+EFFECTS = """
+name: wr
+nodes: {a: {}, b: {}, c: {}, d: {}, e: {}, f: {}}
+links:
+  - {endpoints: [a, b], impair: {a: {delay: 5ms, duplicate: 50%}}}
+  - {endpoints: [c, d], impair: {c: {delay: 30ms, reorder: 50%}}}
+  - {endpoints: [e, f], impair: {e: {corrupt: 100%}}}
+"""
+
+
+def _ping_text(ns: str, to: str, count: int) -> str:
+    sh(f"ip netns exec {ns} ping -c1 -W3 -q {to}", check=False)  # the neighbour first
+    return sh(f"ip netns exec {ns} ping -c {count} -i 0.05 -W2 {to}", check=False).stdout
+
+
+def effects() -> dict[str, Any]:
+    """Duplication, reordering and corruption through the wire, one way each."""
+    before = snapshot()
+    out: dict[str, Any] = {"up": nslab("up", _write(EFFECTS)).returncode}
+    dup = _ping_text("wr-a", "b", 40)
+    m = re.search(r"\+(\d+) duplicates", dup)
+    out["duplicates"] = int(m.group(1)) if m else 0
+    sh("ip netns exec wr-f ping -c1 -W3 -q e", check=False)  # f learns e (its replies pass)
+    times = [float(x) for x in re.findall(r"time=([\d.]+) ms", _ping_text("wr-c", "d", 40))]
+    out["reorder_rtts"] = times
+    corrupt = sh("ip netns exec wr-e ping -c 20 -i 0.05 -W1 -q f", check=False).stdout
+    m = re.search(r"(\d+) received", corrupt)
+    out["corrupt_received"] = int(m.group(1)) if m else None
+    stats = sh("python3 -c \"import socket; s=socket.socket(socket.AF_UNIX); "
+               "s.connect('/run/nslab/wr/wire/control'); s.sendall(b'stats\\n'); "
+               "print(s.makefile().readline())\"", check=False).stdout
+    out["stats"] = json.loads(stats)["directions"] if stats.strip() else {}
+    out["down"] = nslab("down", "wr").returncode
+    out["left"] = leftovers()
+    out["changed"] = sandbox.changed(before, snapshot())
+    return out
+
+
 TIMELINE = """
 name: wr
 nodes: {a: {}, b: {}}
