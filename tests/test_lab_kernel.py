@@ -75,6 +75,15 @@ def test_diamond_has_multipath_routes(labs: Labs) -> None:
     routes6 = json.loads(subprocess.run(["ip", "-j", "-6", "-n", f"{name}-r1", "route"],
                                         capture_output=True, text=True, check=True).stdout)
     assert any("nexthops" in r for r in routes6)
+    # ecmp_hash: l4 on r1 (the file): flows spread by addresses and ports, both families
+    for fam in ("ipv4", "ipv6"):
+        got = subprocess.run(["ip", "netns", "exec", f"{name}-r1", "sysctl", "-n",
+                              f"net.{fam}.fib_multipath_hash_policy"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        assert got == "1", fam
+    assert subprocess.run(["ip", "netns", "exec", f"{name}-r2", "sysctl", "-n",
+                           "net.ipv4.fib_multipath_hash_policy"], capture_output=True,
+                          text=True, check=True).stdout.strip() == "0"
 
 
 def _kernel_view(namespaces: list[str]) -> dict[str, Any]:

@@ -139,3 +139,27 @@ def test_a_netem_setting_is_recorded_with_every_field() -> None:
     n = Netem(20.0, 5.0, 0.01, 0.25, 0.005, "normal")
     assert n.to_dict() == dataclasses.asdict(n) and netem_from_dict(n.to_dict()) == n
     assert not Netem(0.0, 0.0, 0.0, 0.0, 0.0, "normal").active
+
+
+def test_ecmp_hash_l4_is_set_and_taken_back_with_the_file() -> None:
+    """`ecmp_hash: l4` sets the node's multipath hash to addresses and ports
+    (both families in a dual-stack lab); a file without it puts the kernel's
+    default back, without touching anything else."""
+    text = """
+name: e
+nodes:
+  r1: {kind: router, ecmp_hash: l4}
+  r2: {kind: router}
+links: [[r1, r2]]
+addressing: {pool: 10.20.0.0/16, ipv6_pool: "fd00:20::/48"}
+"""
+    with_l4 = plan(compile_text(text, "e.yaml"), None, "0")
+    shell = with_l4.as_shell()
+    assert "ip netns exec e-r1 sysctl -qw net.ipv4.fib_multipath_hash_policy=1" in shell
+    assert "ip netns exec e-r1 sysctl -qw net.ipv6.fib_multipath_hash_policy=1" in shell
+    assert "e-r2 sysctl -qw net.ipv4.fib_multipath" not in shell
+    plain = plan(compile_text(text.replace(", ecmp_hash: l4", ""), "e.yaml"), None, "0")
+    back = [s.as_shell() for s in changes(with_l4.steps, plain).steps]
+    assert back == ["ip netns exec e-r1 sysctl -qw net.ipv4.fib_multipath_hash_policy=0",
+                    "ip netns exec e-r1 sysctl -qw net.ipv6.fib_multipath_hash_policy=0"]
+    assert changes(plain.steps, with_l4).steps and not changes(with_l4.steps, with_l4).steps

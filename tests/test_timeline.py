@@ -117,3 +117,34 @@ def test_a_probe_waits_longer_where_the_lab_delays_its_answers() -> None:
     far = TimelineEvent("far", 0.3, "link", ("a", "b"), "set", (("delay", "30ms"),))
     assert answer_within(0.05, [], [far]) == pytest.approx(0.11)
     assert answer_within(0.05, [10_000.0], []) == MAX_WAIT
+
+
+def test_an_outage_is_probes_lost_in_a_row_not_one_random_drop() -> None:
+    """On a lossy link a probe lost now and then is loss, counted, not a cut;
+    `cut_after` probes lost in a row are an outage, from the first of them."""
+    def samples(reached: str) -> list[Sample]:
+        return [Sample(1.0 + k * 0.1, 0, c == "1") for k, c in enumerate(reached)]
+
+    lossy = samples("1101111011110111")  # single drops
+    o = outages(lossy, ["a>b"], 1.0, 9.0, 9.0, cut_after=3)[0]
+    assert (o.state, o.lost, o.cut_for) == ("not cut", 3, None)
+    cut = samples("11011000011111")  # a drop, then four in a row
+    o = outages(cut, ["a>b"], 1.0, 9.0, 9.0, cut_after=3)[0]
+    assert (o.state, o.lost) == ("recovered", 5)
+    assert o.cut_at == 0.5 and o.cut_for == 0.4  # from the first of the four
+    assert outages(lossy, ["a>b"], 1.0, 9.0, 9.0, cut_after=1)[0].state == "recovered"
+
+
+def test_cut_after_is_read_from_the_file_and_kept_in_the_record() -> None:
+    text = """
+name: t
+nodes: {a: {}, b: {}}
+links: [[a, b]]
+timeline:
+  cut_after: 5
+  events: [{at: 1s, link: [a, b], state: down, for: 1s}]
+"""
+    lab = compile_text(text, "t.yaml")
+    assert lab.timeline is not None and lab.timeline.cut_after == 5
+    back = timeline_from_dict(lab_to_dict(lab)["timeline"])
+    assert back is not None and back.cut_after == 5

@@ -159,6 +159,7 @@ class Node:
     daemons: Daemons | None = None
     # what a protocol must put in the kernel's table before the lab is converged
     expected: tuple[IPNetwork, ...] = ()
+    ecmp_hash: Literal["l3", "l4"] | None = None  # None: the kernel's (l3)
 
     def interface(self, name: str) -> Interface:
         for i in self.interfaces:
@@ -257,6 +258,7 @@ class Timeline:
     probes: tuple[tuple[str, str], ...]  # node pairs probed while it plays
     every: float  # seconds between probe rounds
     tail: float  # seconds probed after the last event
+    cut_after: int = 3  # probes lost in a row that make an outage
 
 
 MACHINE = "machine"  # the peer_node of an interface that leads to the machine

@@ -258,7 +258,8 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
             bridge=BRIDGE_NAME if ns.kind == "switch" else None,
             forwarding=ns.kind == "router",
             exec=tuple(_argv(c) for c in ns.exec),
-            services=tuple(Service(s.name, _argv(s.cmd)) for s in ns.services)))
+            services=tuple(Service(s.name, _argv(s.cmd)) for s in ns.services),
+            ecmp_hash=ns.ecmp_hash))
     _check_services(spec, problems)
     ipv6 = any(s.subnet6 is not None for s in model_segments)
     _check_mtu(spec, ipv6, problems)

@@ -45,6 +45,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "loopback": str(n.loopback) if n.loopback else None,
             "daemons": _daemons(n.daemons) if n.daemons else None,
             "expected": [str(p) for p in n.expected],
+            "ecmp_hash": n.ecmp_hash,
         } for n in lab.nodes],
         "segments": [{
             "subnets": [str(s) for s in (seg.subnet4, seg.subnet6) if s is not None],
@@ -108,7 +109,8 @@ def timeline_from_dict(d: dict[str, Any] | None) -> Timeline | None:
     return Timeline(tuple(TimelineEvent(e["name"], e["at"], e["kind"], tuple(e["target"]),
                                         e["action"], tuple((k, v) for k, v in e["props"]),
                                         e.get("ends")) for e in d["events"]),
-                    tuple((a, b) for a, b in d["probes"]), d["every"], d["tail"])
+                    tuple((a, b) for a, b in d["probes"]), d["every"], d["tail"],
+                    int(d.get("cut_after", 3)))
 
 
 def tests_from_dict(d: dict[str, Any] | None) -> LabTests:

@@ -87,7 +87,8 @@ def resolve_timeline(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Timeli
         pairs = tuple((a, b) for a, b in t.probe)
     else:
         pairs = _default_pairs(spec, lab)
-    return Timeline(tuple(sorted(events, key=lambda ev: ev.at)), pairs, t.every, t.tail)
+    return Timeline(tuple(sorted(events, key=lambda ev: ev.at)), pairs, t.every, t.tail,
+                    t.cut_after)
 
 
 def _default_pairs(spec: LabSpec, lab: Lab) -> tuple[tuple[str, str], ...]:

@@ -37,6 +37,8 @@ from nslab.suites import SUITES, suite
 from nslab.units import NETEM_SETTINGS
 
 STATE_ROOT = "/run/nslab"
+ECMP_SYSCTLS = ("net.ipv4.fib_multipath_hash_policy", "net.ipv6.fib_multipath_hash_policy")
+ECMP_POLICY = {"l3": "0", "l4": "1"}
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,9 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
         steps.append(SetSysctl(None, "net.ipv4.ip_forward", "1"))
         if lab.ipv6:
             steps.append(SetSysctl(None, "net.ipv6.conf.all.forwarding", "1"))
+    # l4: addresses and ports (fib_multipath_hash_policy 1), for IPv4 and IPv6
+    steps += [SetSysctl(n.namespace, key, ECMP_POLICY[n.ecmp_hash]) for n in lab.nodes
+              if n.ecmp_hash for key in ECMP_SYSCTLS[:2 if lab.ipv6 else 1]]
     ns = {n.name: n.namespace for n in lab.nodes}
     steps += [AddVeth(ns[a[0]], a[1], ns[b[0]], b[1]) for a, b in
               ((link.a, link.b) for link in lab.links)]

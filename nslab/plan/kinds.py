@@ -193,13 +193,22 @@ def undo(s: st.Step, gone_ns: set[str]) -> list[st.Step]:
         case st.StartService() | st.StartWire() | st.SetWire():
             return [_stopped(s)]
         case st.SetMaster() | st.SetSysctl() | st.RunCommand() | st.SetNeighbourLimits():
-            return []  # a port goes with its link; a setting stays; a command has run
+            return _setting_back(s)
         case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
               | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()
               | st.ReloadDaemons() | st.RemoveFile() | st.ClearWire()):
             raise ValueError(f"a change step is not in a lab's plan: {s}")
         case _:
             assert_never(s)
+
+
+def _setting_back(s: st.SetMaster | st.SetSysctl | st.RunCommand | st.SetNeighbourLimits
+                  ) -> list[st.Step]:
+    """A port goes with its link; a command has run; a setting stays, but a
+    namespace's own that nslab knows the default of, which it gets back."""
+    if isinstance(s, st.SetSysctl) and s.ns is not None and s.key in st.NAMESPACE_DEFAULTS:
+        return [st.SetSysctl(s.ns, s.key, st.NAMESPACE_DEFAULTS[s.key])]
+    return []
 
 
 def _stopped(s: st.StartService | st.StartWire | st.SetWire) -> st.Step:

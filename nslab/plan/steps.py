@@ -52,6 +52,12 @@ class AddNamespace:
         return [*out, ("net.ipv4.ip_forward", on), ("net.ipv6.conf.all.forwarding", on)]
 
 
+# a namespace's own settings nslab may change, as a new namespace has them (what
+# takes a setting back when the file no longer asks for it)
+NAMESPACE_DEFAULTS = {"net.ipv4.fib_multipath_hash_policy": "0",
+                      "net.ipv6.fib_multipath_hash_policy": "0"}
+
+
 @dataclass(frozen=True)
 class SetSysctl:
     """A sysctl inside namespace `ns` (None: the host, whose old value is

@@ -65,6 +65,7 @@ class RunReport:
     expectations: list[AfterResult] = field(default_factory=list)
     samples: int = 0
     notes: list[str] = field(default_factory=list)
+    cut_after: int = 1  # probes lost in a row that make an outage
 
     @property
     def ok(self) -> bool:
@@ -80,24 +81,40 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "lab": self.lab, "ok": self.ok, "pairs": self.pairs,
-                "every": self.every, "seconds": round(self.seconds, 3),
+                "every": self.every, "cut_after": self.cut_after,
+                "seconds": round(self.seconds, 3),
                 "samples": self.samples, "still_cut": self.still_cut,
                 "events": [asdict(e) | {"recovery": e.recovery} for e in self.events],
                 "expectations": [asdict(x) for x in self.expectations], "notes": self.notes}
 
 
+def _first_run(window: list[Sample], n: int) -> float | None:
+    """When the first run of at least `n` failed probes in a row began."""
+    began, row = None, 0
+    for s in window:
+        if s.reached:
+            began, row = None, 0
+            continue
+        began = s.t if began is None else began
+        row += 1
+        if row >= n:
+            return began
+    return None
+
+
 def outages(samples: list[Sample], pairs: list[str], start: float, until: float,
-            end: float) -> tuple[Outage, ...]:
-    """For each pair: cut after `start` (before `until`, the next event), and
-    when it came back (looked for up to `end`)."""
+            end: float, cut_after: int = 1) -> tuple[Outage, ...]:
+    """For each pair: cut after `start` (before `until`, the next event): the
+    first `cut_after` probes lost in a row (fewer are loss, not a cut, and
+    only counted as lost); and when it came back (looked for up to `end`)."""
     out = []
     for k, name in enumerate(pairs):
         mine = [s for s in samples if s.pair == k and s.t >= start]
         window = [s for s in mine if s.t < until]
         lost = sum(not s.reached for s in window)
-        first_fail = next((s.t for s in window if not s.reached), None)
+        first_fail = _first_run(window, cut_after)
         if first_fail is None:
-            out.append(Outage(name, "not cut", None, None, None, 0))
+            out.append(Outage(name, "not cut", None, None, None, lost))
             continue
         back = next((s.t for s in mine if s.t > first_fail and s.reached and s.t <= end), None)
         out.append(Outage(name, "recovered" if back is not None else "still cut",

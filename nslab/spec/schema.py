@@ -91,6 +91,9 @@ class NodeSpec(Strict):
     nat: NatSpec | None = None
     dns: DnsSpec | None = None
     loopback: str | None = None  # a /32 (or /128) on lo: the router-id, a stable address
+    # how the node spreads flows over equal-cost routes: by addresses (l3, the
+    # kernel's default) or by addresses and ports (l4: one host's flows spread too)
+    ecmp_hash: Literal["l3", "l4"] | None = None
     bgp: BgpSpec | None = None
     frr: FrrSpec | None = None
     bird: BirdSpec | None = None

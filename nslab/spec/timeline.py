@@ -5,6 +5,7 @@ chosen pairs are probed. Pure.
       probe: [[h1, h2]]             # the pairs probed (default: the file's
       every: 100ms                  #   reach expectations, else every host pair)
       tail: 5s                      # probing goes on this long after the last
+      cut_after: 3                  # an outage: this many probes lost in a row
       events:
         - {name: cut, at: 5s, link: [r1, r2], state: down, for: 10s}
         - {at: 20s, node: r3, state: stopped, for: 10s}
@@ -77,6 +78,9 @@ class TimelineSpec(Strict):
     probe: list[list[str]] | None = None
     every: float = Field(default=0.1, ge=0.02, le=10)
     tail: float = Field(default=5.0, ge=0, le=600)
+    # an outage is this many probes lost in a row: on a lossy link one lost
+    # probe is the loss, not a cut
+    cut_after: int = Field(default=3, ge=1, le=1000)
 
     _times = field_validator("every", "tail", mode="before")(seconds)
 

@@ -168,13 +168,15 @@ def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
         _record(lab, state="done")
     if prober.error:
         notes.append(f"probing stopped early: {prober.error}")
-    report = RunReport(lab, pairs, step, end, samples=len(prober.samples), notes=notes)
+    report = RunReport(lab, pairs, step, end, samples=len(prober.samples), notes=notes,
+                       cut_after=timeline.cut_after)
     samples = prober.samples
     for k, (ev, started, took, error) in enumerate(made):
         until = made[k + 1][1] if k + 1 < len(made) else end
         report.events.append(EventReport(ev.name, ev.text, ev.at / speed, round(started, 3),
                                          round(took, 3),
-                                         outages(samples, pairs, started, until, end), error))
+                                         outages(samples, pairs, started, until, end,
+                                                 timeline.cut_after), error))
     report.expectations = _after(rec.tests, made, samples, timeline, end)
     return report
 

@@ -19,6 +19,10 @@ ip -n diamond-r4 link set lo alias 'nslab lab=diamond node=r4 id=0' up
 ip netns add diamond-h2
 ip netns exec diamond-h2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 ip -n diamond-h2 link set lo alias 'nslab lab=diamond node=h2 id=0' up
+ip netns exec diamond-r1 sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+ip netns exec diamond-r1 sysctl -qw net.ipv6.fib_multipath_hash_policy=1
+ip netns exec diamond-r4 sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+ip netns exec diamond-r4 sysctl -qw net.ipv6.fib_multipath_hash_policy=1
 ip link add eth0 netns diamond-h1 type veth peer name eth0 netns diamond-r1
 ip link add eth1 netns diamond-r1 type veth peer name eth0 netns diamond-r2
 ip link add eth2 netns diamond-r1 type veth peer name eth0 netns diamond-r3
