@@ -67,7 +67,7 @@ def test_up_killed_at_the_wires_steps_is_cleaned_by_down() -> None:
 
 def test_a_timeline_that_delays_a_link_counts_slow_answers_as_answers() -> None:
     out = sandbox.run("tests.helpers.wire", "timeline")
-    assert out["code"] == 0
+    assert out["code"] == 0, out["report"]
     far = next(e for e in out["report"]["events"] if e["name"] == "far")
     pair = far["pairs"][0]
     # the link is made again through the wire (a moment without it), then every

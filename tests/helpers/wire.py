@@ -237,7 +237,7 @@ nodes: {a: {}, b: {}}
 links: [[a, b]]
 timeline:
   every: 50ms
-  tail: 500ms
+  tail: 3s
   events:
     - {name: far, at: 300ms, link: [a, b], set: {delay: 30ms}, for: 2s}
 """
