@@ -28,6 +28,7 @@ from nslab.errors import NslabError
 from nslab.model import lab as model
 from nslab.model.compile import compile_text
 from nslab.records import observed, verdicts
+from nslab.shell import as_node
 from nslab.verbs import down as down_verb
 from nslab.verbs import status as status_verb
 from nslab.verbs import test as test_verb
@@ -72,7 +73,7 @@ class Node:
     def _argv(self, cmd: str | Sequence[str]) -> list[str]:
         self.lab._require_up()
         argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
-        return ["ip", "netns", "exec", self.namespace, *argv]
+        return ["ip", "netns", "exec", self.namespace, *as_node(self.name, argv)]
 
     def run(self, cmd: str | Sequence[str], *, check: bool = False,
             timeout: float | None = None, input: str | None = None) -> RunResult:

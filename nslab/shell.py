@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def heredoc(command: str, text: str) -> str:
     """`command <<'MARK'`, then `text` as it is, then MARK: the one way a step
@@ -16,3 +18,14 @@ def heredoc(command: str, text: str) -> str:
         k += 1
         mark = f"NSLAB_EOF_{k}"
     return f"{command} <<'{mark}'\n{body}{mark}"
+
+
+# a node's processes carry its name as their hostname: each is started in a UTS
+# namespace of its own (nothing to hold or remove: it goes with its processes),
+# the name written where the kernel keeps it, then the command exec'd (same pid)
+HOSTNAME = 'echo "$0" >/proc/sys/kernel/hostname && exec "$@"'
+
+
+def as_node(node: str, argv: Sequence[str]) -> list[str]:
+    """`argv` run with `node` as its hostname (`hostname`, FRR's prompts)."""
+    return ["unshare", "--uts", "sh", "-c", HOSTNAME, node, *argv]

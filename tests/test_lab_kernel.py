@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from nslab.kernel import features
-from tests.conftest import EXAMPLES, Labs, host_links, netns_list, nslab, ping
+from tests.conftest import EXAMPLES, NSLAB, ROOT, Labs, host_links, netns_list, nslab, ping
 
 # labs that put things on the machine are tried inside a namespace that plays
 # it (tests/test_host.py), never on the real host
@@ -327,3 +328,46 @@ def test_down_ends_what_a_killed_up_left_starting_daemons(labs: Labs) -> None:
         if starter.poll() is None:
             starter.kill()
             starter.wait()
+
+
+HOSTNAMES = """
+name: hn
+routing: ospf
+nodes:
+  h1:
+    exec: ["cat /proc/sys/kernel/hostname"]
+    services: [{name: hn, cmd: "sh -c 'cat /proc/sys/kernel/hostname; exec sleep 600'"}]
+  r1: {kind: router}
+  r2: {kind: router, bird: {}}
+links: [[h1, r1], [r1, r2]]
+"""
+
+
+def test_every_node_and_its_daemons_say_the_nodes_name(labs: Labs) -> None:
+    """Each node's processes have the node's name as their hostname: exec,
+    services, the routing daemons and their client's prompt; the machine's own
+    name is left as it was."""
+    if shutil.which("vtysh") is None or shutil.which("bird") is None:
+        pytest.skip("FRR and BIRD are not both installed")
+    machine = Path("/proc/sys/kernel/hostname").read_text().strip()
+    name, path = labs.file(HOSTNAMES)
+    nslab("up", str(path), check=True)
+    said = nslab("exec", name, "h1", "--", "hostname", check=True).stdout.strip()
+    log = Path(f"/run/nslab/{name}/services/h1.hn.log")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not log.read_text().strip():
+        time.sleep(0.05)
+    logged = log.read_text().strip()
+    prompt = subprocess.run(["script", "-qc", f"{shlex.join(NSLAB)} vtysh {name} r1",
+                             "/dev/null"], input="exit\n", capture_output=True, text=True,
+                            timeout=30, cwd=ROOT).stdout
+    bird = subprocess.run(["ip", "netns", "pids", f"{name}-r2"], capture_output=True,
+                          text=True).stdout.split()
+    utsnames = {subprocess.run(["nsenter", "-t", p, "--uts", "cat",
+                                "/proc/sys/kernel/hostname"], capture_output=True,
+                               text=True).stdout.strip() for p in bird}
+    nslab("down", name, check=True)
+    assert said == "h1" and logged == "h1"
+    assert "r1#" in prompt, prompt
+    assert utsnames == {"r2"}, utsnames
+    assert Path("/proc/sys/kernel/hostname").read_text().strip() == machine

@@ -25,19 +25,19 @@ ALLOWED: dict[str, set[str]] = {
     "views": {"errors", "names", "spec", "model", "plan", "records"},
     "signals": set(),
     "state": {"errors", "names", "signals"},
-    "kernel": {"errors", "names", "suites", "signals", "spec", "model", "plan", "records",
-               "state"},
+    "kernel": {"errors", "names", "shell", "suites", "signals", "spec", "model", "plan",
+               "records", "state"},
     # a lab that is up: its record, the change runner, readback, teardown (no verb)
     "running": {"errors", "names", "units", "shell", "suites", "signals", "spec", "model",
                 "plan", "records", "state", "kernel"},
-    "verbs": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
-              "state", "kernel", "running"},
+    "verbs": {"errors", "names", "shell", "signals", "spec", "model", "plan", "records",
+              "views", "state", "kernel", "running"},
     # nslab web: a verb with a server and a page of its own (static files beside it)
     "web": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
             "state", "kernel", "running", "verbs"},
     "cli": {"errors", "names", "suites", "spec", "model", "plan", "records", "views", "running",
             "verbs", "web"},
-    "api": {"errors", "names", "model", "records", "running", "verbs"},
+    "api": {"errors", "names", "shell", "model", "records", "running", "verbs"},
 }
 
 

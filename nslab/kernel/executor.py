@@ -69,6 +69,7 @@ from nslab.plan.steps import (
     StopService,
     WriteFile,
 )
+from nslab.shell import as_node
 from nslab.state.journal import Journal, Record
 
 Progress = Callable[[str, int, int], None]
@@ -423,7 +424,7 @@ class Executor:
 
     def _run_command(self, s: RunCommand) -> None:
         try:
-            code, tail = self.kernel.run_command(s.ns, s.argv)
+            code, tail = self.kernel.run_command(s.ns, tuple(as_node(s.node, s.argv)))
         except OSError as e:
             raise CommandError(f"exec on node '{s.node}' could not start: {s.as_shell()}: "
                                f"{e.strerror or e}") from None
@@ -583,7 +584,7 @@ class Executor:
         started = []
         for s in steps:
             try:
-                pid = self.kernel.start_service(s.ns, s.argv, s.log)
+                pid = self.kernel.start_service(s.ns, tuple(as_node(s.node, s.argv)), s.log)
             except OSError as e:
                 raise CommandError(f"service '{s.name}' on node '{s.node}' could not start: "
                                    f"{e.strerror or e}") from None

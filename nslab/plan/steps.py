@@ -444,7 +444,7 @@ class StartDaemons:
     config: str
 
     def script(self) -> str:
-        return suite(self.suite).start(self.ns, self.dir, self.daemons, self.config)
+        return suite(self.suite).start(self.ns, self.dir, self.daemons, self.config, self.node)
 
     def as_shell(self) -> str:
         return self.script()

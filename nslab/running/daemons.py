@@ -17,6 +17,7 @@ from nslab.model.recorded import RecordedDaemons
 from nslab.plan.build import daemon_dir
 from nslab.records import verdicts as vd
 from nslab.running.record import lab_record
+from nslab.shell import as_node
 from nslab.suites import SUITES
 
 
@@ -30,12 +31,12 @@ def daemons_of(lab: str, node: str) -> RecordedDaemons:
 
 def client_argv(lab: str, node: str, suite: str, words: list[str]) -> list[str]:
     """vtysh or birdc for the node's daemons; `words`: one command to run (none:
-    interactive)."""
+    interactive, its prompt with the node's name as the hostname)."""
     d = daemons_of(lab, node)
     if d.suite != suite:
         raise UsageError(f"router '{node}' runs {d.suite.upper()}, not {suite.upper()}: "
                          f"nslab {SUITES[d.suite].client} {lab} {node}")
-    return SUITES[suite].client_argv(daemon_dir(lab, node), words)
+    return as_node(node, SUITES[suite].client_argv(daemon_dir(lab, node), words))
 
 
 def status_of(lab: str, node: str) -> dict[str, Any]:

@@ -33,8 +33,10 @@ class Suite(Protocol):
         """The processes that run (each with a pid file `NAME.pid` under the dir)."""
         ...
 
-    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str) -> str:
-        """The script that starts the daemons in namespace `ns`, their files in `folder`."""
+    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str,
+              node: str = "") -> str:
+        """The script that starts the daemons in namespace `ns`, their files in
+        `folder`, with `node` as their hostname (their prompts say it)."""
         ...
 
     def reload(self, folder: str, config: str) -> str:

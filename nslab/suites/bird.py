@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 
-from nslab.shell import heredoc
+from nslab.shell import as_node, heredoc
 from nslab.suites.base import Ask, Heard
 
 
@@ -26,11 +26,14 @@ class Bird:
     def processes(self, daemons: tuple[str, ...]) -> tuple[str, ...]:
         return ("bird",)
 
-    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str) -> str:
+    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str,
+              node: str = "") -> str:
         d = shlex.quote(folder)
+        bird = ["bird", "-c", f"{folder}/bird.conf", "-s", f"{folder}/bird.ctl", "-P",
+                f"{folder}/bird.pid"]
+        run = shlex.join(as_node(node, bird) if node else bird)
         return "\n".join([f"mkdir -p {d}", heredoc(f"cat >{d}/bird.conf", config),
-                          f"ip netns exec {ns} bird -c {d}/bird.conf -s {d}/bird.ctl "
-                          f"-P {d}/bird.pid"])
+                          f"ip netns exec {ns} {run}"])
 
     def reload(self, folder: str, config: str) -> str:
         d = shlex.quote(folder)

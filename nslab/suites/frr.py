@@ -30,19 +30,22 @@ class Frr:
     def processes(self, daemons: tuple[str, ...]) -> tuple[str, ...]:
         return daemons
 
-    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str) -> str:
+    def start(self, ns: str, folder: str, daemons: tuple[str, ...], config: str,
+              node: str = "") -> str:
         d = shlex.quote(folder)
         run = " && ".join(
             f"{FRR_BIN}/{x} -d -F traditional -z /var/run/frr/zserv.api "
             f"--vty_socket /var/run/frr -i /var/run/frr/{x}.pid "
             f"--log file:/var/run/frr/{x}.log -P 0" for x in daemons)
-        inner = ("mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && "
+        name = f"echo {shlex.quote(node)} >/proc/sys/kernel/hostname && " if node else ""
+        inner = (f"{name}mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && "
                  "mount --bind \"$0\" /var/tmp/node && "
                  "mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && "
                  f"mount --bind /var/tmp/node /var/run/frr && {run}")
         return "\n".join([f"mkdir -p {d}", heredoc(f"cat >{d}/frr.conf", config),
                           f": >{d}/vtysh.conf", f"chown -R frr:frr {d}",
-                          f"ip netns exec {ns} sh -ec {shlex.quote(inner)} {d}",
+                          f"ip netns exec {ns} {'unshare --uts ' if node else ''}sh -ec "
+                          f"{shlex.quote(inner)} {d}",
                           f"vtysh --vty_socket {d} --config_dir {d} -b"])
 
     def reload(self, folder: str, config: str) -> str:

@@ -9,12 +9,14 @@ import sys
 
 from nslab.errors import NotFoundError, NslabError, require_root
 from nslab.kernel import netns
+from nslab.shell import as_node
 from nslab.state.record import namespace_of
 
 
 def node(lab: str, node: str, argv: list[str]) -> int:
+    """Become `argv` in a lab's node, with the node's name as its hostname."""
     require_root()
-    return namespace(namespace_of(lab, node), argv)
+    return namespace(namespace_of(lab, node), as_node(node, argv))
 
 
 def named(name: str, argv: list[str]) -> int:
