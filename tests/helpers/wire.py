@@ -77,6 +77,14 @@ def leftovers() -> dict[str, Any]:
             "state": os.path.exists("/run/nslab/wr")}
 
 
+def ended(out: dict[str, Any], before: dict[str, str]) -> dict[str, Any]:
+    """`out` with the lab taken down, and what is left of it."""
+    out["down"] = nslab("down", "wr").returncode
+    out["left"] = leftovers()
+    out["changed"] = sandbox.changed(before, snapshot())
+    return out
+
+
 def delays() -> dict[str, Any]:
     """Three links at 1, 10 and 50 ms; TCP through the 10 ms one."""
     before = snapshot()
@@ -99,10 +107,7 @@ def delays() -> dict[str, Any]:
         out["mbits"] = None
         out["iperf"] = r.stdout[-500:] + r.stderr[-500:]
     out["check"] = json.loads(nslab("check", "wr", "--json").stdout).get("ok")
-    out["down"] = nslab("down", "wr").returncode
-    out["left"] = leftovers()
-    out["changed"] = sandbox.changed(before, snapshot())
-    return out
+    return ended(out, before)
 
 
 def live() -> dict[str, Any]:
@@ -140,10 +145,7 @@ def live() -> dict[str, Any]:
     out["plain"] = rtt("wr-a", "b")
     out["wire_left"] = "wr~wire" in sh("ip netns list").stdout
     out["check"] = json.loads(nslab("check", "wr", "--json").stdout).get("ok")
-    out["down"] = nslab("down", "wr").returncode
-    out["left"] = leftovers()
-    out["changed"] = sandbox.changed(before, snapshot())
-    return out
+    return ended(out, before)
 
 
 def _kill_when(cond: Any, path: str) -> bool:
@@ -225,10 +227,7 @@ def effects() -> dict[str, Any]:
                "s.connect('/run/nslab/wr/wire/control'); s.sendall(b'stats\\n'); "
                "print(s.makefile().readline())\"", check=False).stdout
     out["stats"] = json.loads(stats)["directions"] if stats.strip() else {}
-    out["down"] = nslab("down", "wr").returncode
-    out["left"] = leftovers()
-    out["changed"] = sandbox.changed(before, snapshot())
-    return out
+    return ended(out, before)
 
 
 TIMELINE = """
@@ -252,10 +251,7 @@ def timeline() -> dict[str, Any]:
     out: dict[str, Any] = {"code": r.returncode, "report": json.loads(r.stdout)}
     out["wire_left"] = "wr~wire" in sh("ip netns list").stdout
     out["check"] = json.loads(nslab("check", "wr", "--json").stdout).get("ok")
-    out["down"] = nslab("down", "wr").returncode
-    out["left"] = leftovers()
-    out["changed"] = sandbox.changed(before, snapshot())
-    return out
+    return ended(out, before)
 
 
 if __name__ == "__main__":
