@@ -130,3 +130,24 @@ def test_throughput_expectation_with_iperf3(labs: Labs) -> None:
     ok, too_much = rep["expectations"]
     assert ok["status"] == "pass" and ok["detail"].endswith("Mbit/s measured"), ok["detail"]
     assert too_much["status"] == "fail" and code == 10
+
+
+def test_a_lab_that_never_converged_counts_it_among_its_checks() -> None:
+    """Routing that did not converge is one of the checks counted: never
+    'FAIL: 8/8 expectations hold'; JUnit has a case of its own for it."""
+    from nslab.records import verdicts as vd
+    from nslab.views import testing as tv
+
+    exp = tuple(vd.ExpectResult(k, f"h{k} reaches h9", "reach", "pass", "ok", 1)
+                for k in range(8))
+    stuck = vd.Convergence(False, 60.0, 3, {"r2": ["10.0.0.1/32"]})
+    r = vd.Report("isp", (), exp, 61.0, "expectations", stuck)
+    text = tv.report(r)
+    assert "FAIL: 8/9 checks hold, routing did not converge" in text
+    assert "r2 lacks 10.0.0.1/32" in text
+    xml = tv.junit(r)
+    assert 'name="routing converges"' in xml and "<failure" in xml
+    done = vd.Report("isp", (), exp, 1.0, "expectations", vd.Convergence(True, 0.3, 3, {}))
+    assert "PASS: 9/9 checks hold, routing converged" in tv.report(done)
+    assert "PASS: 8/8 expectations hold" in tv.report(vd.Report("isp", (), exp, 1.0,
+                                                                 "expectations"))

@@ -63,15 +63,25 @@ def report(r: vd.Report) -> str:
         hints = [e.hint for e in r.expectations if e.status == "fail" and e.hint]
         if hints:
             parts.append("to see why: " + hints[0])
+    conv = r.convergence
     if r.decided_by == "expectations":
+        # the lab waited for its routing: that is one of the checks counted (a lab
+        # that never converged is never "FAIL: 8/8")
         held = sum(e.status == "pass" for e in r.expectations)
         skipped = sum(e.status == "skip" for e in r.expectations)
-        verdict = f"{held}/{len(r.expectations)} expectations hold" + (
-            f", {skipped} skipped" if skipped else "")
+        count = len(r.expectations)
+        if conv is not None:
+            held, count = held + conv.complete, count + 1
+        verdict = f"{held}/{count} {'checks' if conv else 'expectations'} hold" + (
+            f", {skipped} skipped" if skipped else "") + (
+            f", routing {'converged' if conv.complete else 'did not converge'}"
+            if conv is not None else "")
     else:
         total = sum(len(m.cells) for m in r.matrices)
         failed = sum(len(m.failed) for m in r.matrices)
-        verdict = f"{total - failed}/{total} pairs reach each other"
+        verdict = f"{total - failed}/{total} pairs reach each other" + (
+            ", but routing did not converge" if conv is not None and not conv.complete
+            else "")
     parts.append(f"lab {r.lab}: {'PASS' if r.ok else 'FAIL'}: {verdict} ({r.seconds:.2f} s)")
     return "\n\n".join(parts)
 
@@ -79,6 +89,15 @@ def report(r: vd.Report) -> str:
 def junit(r: vd.Report) -> str:
     """JUnit XML: one test case per expectation; per pair when the matrix decides."""
     suites = ET.Element("testsuites", name="nslab")
+    if r.convergence is not None:  # the routing the lab waited for: a test case of its own
+        c = r.convergence
+        suite = ET.SubElement(suites, "testsuite", name=f"nslab.{r.lab}.routing", tests="1",
+                              failures="0" if c.complete else "1", skipped="0")
+        case = ET.SubElement(suite, "testcase", classname=f"nslab.{r.lab}",
+                             name="routing converges")
+        if not c.complete:
+            msg = convergence(c)
+            ET.SubElement(case, "failure", message=msg.splitlines()[0]).text = msg
     if r.expectations:
         suite = ET.SubElement(suites, "testsuite", name=f"nslab.{r.lab}.expectations")
         for e in r.expectations:
