@@ -110,3 +110,40 @@ links: [[r1, r2], [r1, sw], [r2, sw], [r3, sw], [h, r3]]
     r3 = lab.node("r3").daemons
     assert r3 is not None and r3.ospf_neighbours == ("r1", "r2")
     assert " timers lsa min-arrival 0" in conf  # the lab timers (README: 11 s -> 1 s)
+
+
+LEAF_SPINE = """
+name: ls
+routing: bgp
+nodes:
+  s1: {kind: router, bgp: {asn: 65000}}
+  s2: {kind: router, bgp: {asn: 65000}}
+  l1: {kind: router, bgp: {asn: 65001}}
+  l2: {kind: router, bgp: {asn: 65002}}
+  h1: {}
+  h2: {}
+links: [[s1, l1], [s1, l2], [s2, l1], [s2, l2], [h1, l1], [h2, l2]]
+"""
+
+
+def test_spines_of_one_asn_joined_only_through_leaves_do_not_mesh() -> None:
+    """RFC 7938: the spines share an ASN but no link. An iBGP session between
+    their loopbacks could never come up; and neither learns what only the
+    other originates (each leaf's path to it holds the spines' own ASN)."""
+    lab = compile_text(LEAF_SPINE)
+    s1, s2, l1 = lab.node("s1"), lab.node("s2"), lab.node("l1")
+    assert s1.daemons is not None and s2.daemons is not None and l1.daemons is not None
+    assert {p for p, _ in s1.daemons.peers} == {"l1", "l2"}  # eBGP only
+    assert s2.loopback is not None and s1.loopback is not None
+    assert s2.loopback.network not in s1.expected and s1.loopback.network not in s2.expected
+    # a leaf learns both spines' loopbacks; every host LAN is expected everywhere
+    assert {s1.loopback.network, s2.loopback.network} <= set(l1.expected)
+    lans = {a.network for n in ("h1", "h2") for a in lab.node(n).interfaces[0].addresses}
+    assert lans <= set(s1.expected) and lans <= set(s2.expected)
+
+
+def test_routers_of_one_asn_that_share_links_mesh_over_loopbacks() -> None:
+    text = LEAF_SPINE.replace("links: [[s1, l1]", "links: [[s1, s2], [s1, l1]")
+    s1 = compile_text(text).node("s1")
+    assert s1.daemons is not None
+    assert {p for p, _ in s1.daemons.peers} == {"s2", "l1", "l2"}

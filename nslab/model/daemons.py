@@ -23,6 +23,7 @@ from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
 from nslab.model.routers import Bgp, Port, Router, Writer
+from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
 from nslab.spec.schema import LabSpec, NodeSpec
 
@@ -57,6 +58,22 @@ def _ports(node: Node, lab: Lab, daemon_routers: set[str]) -> list[Port]:
     return out
 
 
+def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
+    """Each BGP router -> its island: the routers of its ASN it reaches over
+    the ASN's own links (where its IGP runs and iBGP sessions can come up). Two
+    spines of one ASN joined only through leaves of other ASNs are two islands:
+    no session between them, and neither learns what only the other originates
+    (eBGP drops a path that holds its own ASN)."""
+    g = Groups(asn)
+    for seg in lab.segments:
+        members = [n for n, _ in seg.members if n in asn]
+        for a in members:
+            for b in members:
+                if asn[a] == asn[b]:
+                    g.join(a, b)
+    return {r: g.root(r) for r in asn}
+
+
 def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
     for n, ifname in seg.members:
         if n == node:
@@ -77,6 +94,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
+    island = islands(lab, asn)
     nodes = []
     for node in lab.nodes:
         if node.name not in daemon_routers:
@@ -96,7 +114,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                 ospf_with = None
         bgp = None
         if node.name in asn:
-            bgp = Bgp(asn[node.name], tuple(_neighbours(spec, lab, node, ports, asn,
+            bgp = Bgp(asn[node.name], tuple(_neighbours(spec, lab, node, ports, asn, island,
                                                         loopbacks, problems)),
                       tuple(ns.bgp.announce if ns.bgp else ()), lab.ipv6)
         router = Router(node, lab, tuple(ports), router_id,
@@ -115,9 +133,10 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
             node, loopback=loop, routes=tuple(r for r in node.routes if r.origin == "file"),
             daemons=Daemons(suite, daemons, text, node.name not in configs, protocols,
                             router_id, bgp.asn if bgp else None,
-                            tuple((_peer_name(lab, a), a) for a, _, _ in bgp.neighbours)
+                            tuple((_peer_name(lab, a, loopbacks), a)
+                                  for a, _, _ in bgp.neighbours)
                             if bgp else (), neighbours),
-            expected=_expected(node, lab, loopbacks, spec)))
+            expected=_expected(node, lab, loopbacks, spec, asn, island)))
     return replace(lab, nodes=tuple(nodes))
 
 
@@ -134,7 +153,10 @@ def _first_v4(node: Node) -> str | None:
     return None
 
 
-def _peer_name(lab: Lab, address: str) -> str:
+def _peer_name(lab: Lab, address: str, loopbacks: dict[str, IPInterface]) -> str:
+    for name, loop in loopbacks.items():  # an iBGP peer, by its loopback
+        if str(loop.ip) == address:
+            return name
     for n in lab.nodes:
         if n.loopback is not None and str(n.loopback.ip) == address:
             return n.name
@@ -145,8 +167,8 @@ def _peer_name(lab: Lab, address: str) -> str:
 
 
 def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
-                loopbacks: dict[str, IPInterface], problems: list[Problem]
-                ) -> Iterable[tuple[str, int, bool]]:
+                island: dict[str, str], loopbacks: dict[str, IPInterface],
+                problems: list[Problem]) -> Iterable[tuple[str, int, bool]]:
     mine = asn[node.name]
     b = spec.nodes[node.name].bgp
     listed = b.neighbors if b is not None else None
@@ -160,8 +182,8 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dic
                         if addr and addr not in seen:
                             seen.add(addr)
                             yield addr, asn[r], False
-        for r in sorted(asn):  # iBGP full mesh over loopbacks inside the ASN
-            if r != node.name and asn[r] == mine:
+        for r in sorted(asn):  # iBGP full mesh over loopbacks inside the ASN's island
+            if r != node.name and asn[r] == mine and island[r] == island[node.name]:
                 yield str(loopbacks[r].ip), mine, True
         return
     for k, nb in enumerate(listed):
@@ -194,9 +216,29 @@ def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[st
     yield str(loopbacks[peer].ip), nb.asn or asn[peer], True
 
 
-def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface],
-              spec: LabSpec) -> tuple[IPNetwork, ...]:
+def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec,
+              asn: dict[str, int], island: dict[str, str]) -> tuple[IPNetwork, ...]:
+    """What the router's table holds once the protocols converged: every
+    subnet, loopback and announced prefix, but those that only routers it
+    cannot learn them from originate (its own ASN, another island of it)."""
     own = {a.network for i in node.interfaces for a in i.addresses}
+    origins: dict[IPNetwork, set[str]] = {}
+    for seg in lab.segments:
+        for subnet in (seg.subnet4, seg.subnet6):
+            if subnet is not None:
+                origins.setdefault(subnet, set()).update(n for n, _ in seg.members)
+    for name, loop in loopbacks.items():
+        origins.setdefault(loop.network, set()).add(name)
+    for name, s in spec.nodes.items():
+        for n in s.bgp.announce if s.bgp is not None else ():
+            origins.setdefault(ip_network(n), set()).add(name)
+
+    def learnt(prefix: IPNetwork) -> bool:
+        mine = node.name in asn
+        return not origins.get(prefix) or any(
+            not mine or o not in asn or asn[o] != asn[node.name]
+            or island[o] == island[node.name] for o in origins[prefix])
+
     out: dict[IPNetwork, None] = {}
     for r in node.routes:
         if r.origin == "auto" and r.dst.prefixlen > 0:
@@ -208,7 +250,7 @@ def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface],
         if name != node.name and s.bgp is not None:
             for n in s.bgp.announce:
                 out[ip_network(n)] = None
-    return tuple(n for n in out if n not in own)
+    return tuple(n for n in out if n not in own and learnt(n))
 
 
 def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:

@@ -90,13 +90,13 @@ def junit(r: vd.Report) -> str:
     """JUnit XML: one test case per expectation; per pair when the matrix decides."""
     suites = ET.Element("testsuites", name="nslab")
     if r.convergence is not None:  # the routing the lab waited for: a test case of its own
-        c = r.convergence
+        conv = r.convergence
         suite = ET.SubElement(suites, "testsuite", name=f"nslab.{r.lab}.routing", tests="1",
-                              failures="0" if c.complete else "1", skipped="0")
+                              failures="0" if conv.complete else "1", skipped="0")
         case = ET.SubElement(suite, "testcase", classname=f"nslab.{r.lab}",
                              name="routing converges")
-        if not c.complete:
-            msg = convergence(c)
+        if not conv.complete:
+            msg = convergence(conv)
             ET.SubElement(case, "failure", message=msg.splitlines()[0]).text = msg
     if r.expectations:
         suite = ET.SubElement(suites, "testsuite", name=f"nslab.{r.lab}.expectations")
