@@ -123,7 +123,10 @@ def test_the_matrix_agrees_with_ping_on_a_broken_lab(labs: Labs) -> None:
 @pytest.mark.skipif(shutil.which("iperf3") is None, reason="iperf3 is not installed "
                     "(scripts/setup.sh installs it)")
 def test_throughput_expectation_with_iperf3(labs: Labs) -> None:
+    # a lab just up on a busy machine may take a moment to carry traffic (the kernel
+    # brings a link's carrier up from a work queue): expectations are tried for 5 s
     _name, path = labs.file("name: x\nnodes: {a: {}, b: {}}\nlinks: [[a, b]]\ntest:\n"
+                            "  converge: 5\n"
                             "  expect:\n    - {from: a, to: b, throughput: 10mbit}\n"
                             "    - {from: a, to: b, throughput: 10000gbit}\n")
     code, rep = run_json(str(path), "--no-matrix")

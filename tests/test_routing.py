@@ -86,6 +86,21 @@ def test_an_announced_prefix_behind_another_router_of_the_as_is_not_blackholed()
     _clean(out["traces"])
 
 
+def test_a_small_isp_and_a_leaf_spine_converge_and_pass() -> None:
+    """Issue 21's two designs: a multi-router AS passes its loopbacks on to its
+    customers (each router originates what its IGP learnt), and spines of one
+    AS without a link between them get no session that cannot come up."""
+    out = sandbox.run("tests.helpers.routing", "designs")
+    for name in ("isp", "ls"):
+        r = out[name]
+        assert r["up"] == 0, r["up_err"]
+        rep = r["report"]
+        assert rep["convergence"]["complete"] is True, (name, rep["convergence"])
+        assert rep["ok"] is True, (name, rep)
+        assert r["down"] == 0
+    _clean(out["traces"])
+
+
 @pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
 def test_frr_and_bird_share_an_ospf_area() -> None:
     out = sandbox.run("tests.helpers.routing", "bird_frr")

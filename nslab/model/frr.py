@@ -66,12 +66,17 @@ def _config(r: Router) -> str:
             out += ["router ospf6", f" ospf6 router-id {r.router_id}",
                     " timers throttle spf 0 50 500", "!"]
     if r.bgp is not None:
-        out += _bgp_lines(r.bgp, r.router_id)
+        out += _bgp_lines(r.bgp, r.router_id, ospf_with is not None)
     return "\n".join(out) + "\n"
 
 
 
-def _bgp_lines(b: Bgp, router_id: str) -> list[str]:
+def _bgp_lines(b: Bgp, router_id: str, igp: bool = False) -> list[str]:
+    """The BGP part; `igp`: the router runs OSPF with the other routers of its
+    ASN, whose loopbacks and subnets it then also originates into BGP (their own
+    copies reach it over iBGP with themselves as next hop: a loopback's route
+    whose next hop is inside it never resolves, so no border could pass the
+    AS's loopbacks on to its eBGP peers)."""
     out = [f"router bgp {b.asn}", f" bgp router-id {router_id}",
            " no bgp ebgp-requires-policy", " no bgp network import-check",
            " bgp bestpath as-path multipath-relax", " timers bgp 1 3"]
@@ -83,8 +88,10 @@ def _bgp_lines(b: Bgp, router_id: str) -> list[str]:
             if asn != b.asn:
                 out.append(f" neighbor {addr} ebgp-multihop 8")
     for fam in ("ipv4", "ipv6") if b.ipv6 else ("ipv4",):
-        out += [f" address-family {fam} unicast", "  redistribute connected",
-                "  maximum-paths 64", "  maximum-paths ibgp 64"]
+        out += [f" address-family {fam} unicast", "  redistribute connected"]
+        out += ["  redistribute ospf" if fam == "ipv4" else "  redistribute ospf6"] if igp \
+            else []
+        out += ["  maximum-paths 64", "  maximum-paths ibgp 64"]
         out += [f"  network {n}" for n in b.announce if ip_network(n).version == int(fam[-1])]
         for addr, asn, _loop in b.neighbours:
             mine = ip_address(addr).version == int(fam[-1])

@@ -122,6 +122,65 @@ links:
 """
 
 
+ISP = """
+name: isp
+routing: bgp
+addressing: {pool: 10.70.0.0/16}
+nodes:
+  p1: {kind: router, bgp: {asn: 65000}}
+  p2: {kind: router, bgp: {asn: 65000}}
+  p3: {kind: router, bgp: {asn: 65000}}
+  up1: {kind: router, bgp: {asn: 64601, announce: [198.18.1.0/24]}}
+  up2: {kind: router, bgp: {asn: 64602, announce: [198.18.2.0/24]}}
+  c1: {kind: router, bgp: {asn: 64700, announce: [203.0.113.0/24]}}
+  c2: {kind: router, bgp: {asn: 64700}}
+  h: {}
+  u1h: {}
+links:
+  - [p1, p2]
+  - [p2, p3]
+  - [p1, p3]
+  - [p1, up1]
+  - [p2, up2]
+  - [p3, c1]
+  - [c1, c2]
+  - endpoints: [h, c2]
+    addresses: [203.0.113.10/24, 203.0.113.1/24]
+  - endpoints: [u1h, up1]
+    addresses: [198.18.1.10/24, 198.18.1.1/24]
+test:
+  converge: auto
+  expect:
+    - {from: h, to: u1h}
+    - {node: p1, session: p2, state: established}
+    - {node: p1, session: up1, state: established}
+"""
+
+LEAF_SPINE = """
+name: ls
+routing: bgp
+addressing: {pool: 10.80.0.0/16}
+nodes:
+  s1: {kind: router, bgp: {asn: 65000}}
+  s2: {kind: router, bgp: {asn: 65000}}
+  l1: {kind: router, bgp: {asn: 65001}}
+  l2: {kind: router, bgp: {asn: 65002}}
+  h1: {}
+  h2: {}
+links:
+  - [s1, l1]
+  - [s1, l2]
+  - [s2, l1]
+  - [s2, l2]
+  - [h1, l1]
+  - [h2, l2]
+test:
+  converge: auto
+  expect:
+    - {from: h1, to: h2}
+"""
+
+
 def floating_blackhole() -> dict[str, Any]:
     """The border announces the AS's prefix, which lives behind another router
     of the AS: the border's route to it must be that router (OSPF inside the
@@ -138,6 +197,22 @@ def floating_blackhole() -> dict[str, Any]:
     down = nslab("down", "edge")
     return {"up": up.returncode, "up_err": up.stderr, "route": route, "down": down.returncode,
             "traces": traces()}
+
+
+def designs() -> dict[str, Any]:
+    """The two designs a network engineer writes first: a small ISP (three
+    routers of one AS, OSPF + iBGP, two upstreams, a customer AS of two
+    routers) and an RFC 7938 leaf-spine (the spines share an AS); each up,
+    tested with convergence (every router holds what the design can deliver)."""
+    out: dict[str, Any] = {}
+    for name, text in (("isp", ISP), ("ls", LEAF_SPINE)):
+        Path(f"/run/{name}.yaml").write_text(text)
+        up = nslab("up", f"/run/{name}.yaml")
+        report = _json(["test", name, "--json", "--no-matrix", "--converge-within", "30"])
+        out[name] = {"up": up.returncode, "up_err": up.stderr, "report": report,
+                     "down": nslab("down", name).returncode}
+    out["traces"] = traces()
+    return out
 
 
 def bird_frr() -> dict[str, Any]:
@@ -286,7 +361,7 @@ def dual_stack() -> dict[str, Any]:
 
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
                                      killed_up, why_adjacency, python_api, dual_stack,
-                                     floating_blackhole)}
+                                     floating_blackhole, designs)}
 
 if __name__ == "__main__":
     enter()
