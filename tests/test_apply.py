@@ -512,3 +512,24 @@ def test_link_set_delay_on_a_kernel_without_netem_goes_through_the_wire() -> Non
     clean(k, BASE)
     down_verb.down("chg", kernel=k)
     assert k.snapshot() == before and not k.violations
+
+
+def test_apply_of_a_first_delay_on_a_kernel_without_netem_brings_the_wire() -> None:
+    """A file that gives a link its first delay, applied on a kernel without
+    netem: the link goes through the wire (journaled), check finds the lab as
+    the file says, a file without the delay takes the wire away again."""
+    k = FakeKernel(missing=["netem"])
+    before = k.snapshot()
+    up_verb.up(lab(BASE), kernel=k)
+    delayed = BASE.replace("{endpoints: [r1, h3], rate: 10mbit}",
+                           "{endpoints: [r1, h3], rate: 10mbit, delay: 15ms}")
+    res = apply_verb.apply(lab(delayed), kernel=k)
+    shells = [s.as_shell() for s in res.change.steps]
+    assert any(s.startswith("ip netns add chg~wire") for s in shells), shells
+    assert journal.Journal("chg").read().wire and len(k.relays) == 1
+    assert check_verb.check("chg", kernel=k).ok
+    apply_verb.apply(lab(BASE), kernel=k)
+    assert "chg~wire" not in k.names
+    clean(k, BASE)
+    down_verb.down("chg", kernel=k)
+    assert k.snapshot() == before and not k.violations
