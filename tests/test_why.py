@@ -128,3 +128,16 @@ def test_why_names_an_interface_deleted_behind_nslabs_back(labs: Labs) -> None:
     assert code == 10 and not d["reached"]
     assert d["reason"].startswith("r1:eth1, h3:eth0 are gone (deleted behind nslab's back: "
                                   f"nslab status {name}), so "), d["reason"]
+
+
+def test_why_names_a_blackhole_not_a_martian(labs: Labs) -> None:
+    """A router whose best route to the destination is a blackhole (what backs
+    a BGP announcement) drops the packet: why says so, not 'a martian source'."""
+    name, path = labs.file("name: bh\nnodes: {h1: {}, r1: {kind: router}, h2: {}}\n"
+                           "links: [[h1, r1], [r1, h2]]\n")
+    nslab("up", str(path), check=True)
+    sh(f"ip -n {name}-r1 route add blackhole 10.128.0.6/32 proto bgp")
+    code, d = why(name, "h1", "h2")
+    assert code == 10 and d["at"] == "r1"
+    assert d["reason"] == ("node r1 drops it: its best route to 10.128.0.6 is blackhole "
+                           "10.128.0.6/32 (put there by bgp)")

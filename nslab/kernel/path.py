@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 from collections import deque
-from ipaddress import ip_address
+from ipaddress import ip_address, ip_network
 
 from nslab.kernel import netns, netstate, sysctl
 from nslab.kernel.inspect import Reader
@@ -190,10 +190,36 @@ class Walker:
                 f"(rp_filter={mode}; set net.ipv4.conf.{iname}.rp_filter=2, or route {src} "
                 f"back through {iname})")
 
+    def _dropping_route(self, ino: int, dst: str) -> str | None:
+        """Why a route drops packets to `dst` in `ino` (its best match in the main
+        table is a blackhole, unreachable or prohibit route), or None."""
+        try:
+            names = {x.record.index: x.record.name for x in self.r.links(ino)}
+            routes = netstate.routes(self.r.sock(ino), names)
+            addr = ip_address(dst)
+        except (OSError, ValueError):
+            return None
+        best: tuple[int, ob.Route] | None = None
+        for r in routes:
+            if r.table != "main" or r.family != addr.version:
+                continue
+            net = ip_network("::/0" if addr.version == 6 else "0.0.0.0/0") \
+                if r.dst == "default" else ip_network(r.dst, strict=False)
+            if addr in net and (best is None or net.prefixlen > best[0]):
+                best = (net.prefixlen, r)
+        if best is None or best[1].type not in ("blackhole", "unreachable", "prohibit"):
+            return None
+        r = best[1]
+        by = f" (put there by {r.protocol})" if r.protocol not in ("boot", "static") else ""
+        return f"{self._name(ino)} drops it: its best route to {dst} is {r.type} {r.dst}{by}"
+
     def _lookup_error(self, ino: int, iname: str | None, dst: str, src: str | None,
                       e: OSError) -> str:
         where = self._name(ino)
         if e.errno in (errno.EXDEV, errno.EINVAL):
+            dropped = self._dropping_route(ino, dst)
+            if dropped:
+                return dropped
             rp = self._reverse_path(ino, iname, src)
             if rp:
                 return rp
