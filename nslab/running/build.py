@@ -131,7 +131,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         the_plan = plan(lab, facts, instance)
         wire = needs_wire(the_plan.steps, k)
         made = Plan(lab.name, wired(the_plan.steps, lab.name, instance)) if wire else the_plan
-        refuse_unwired(made.steps, k)
+        refuse_unwired(made.steps, wire)
         uplink = facts.uplink if lab.machine and lab.machine.egress == "auto" else (
             lab.machine.egress if lab.machine else None)
         ex = executor(lab.name, journal, k, notes, progress)

@@ -126,9 +126,9 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         peers = [before[p.name] for p in peers]
         after = wanted(lab, ends, peers, action, props or {})
         wanted_ends = list({**before, **after}.values())
-        current = now(steps, lab, rec.stopped, list(before.values()))
-        take_wire(journal, rec, checked_delays(overridden(steps, wanted_ends), lab, rec, k), k)
-        change = changes(current, Plan(lab, now(steps, lab, rec.stopped, wanted_ends)))
+        current = now(steps, lab, rec.stopped, list(before.values()), rec)
+        rec = take_wire(journal, rec, checked_delays(overridden(steps, wanted_ends), lab, rec, k))
+        change = changes(current, Plan(lab, now(steps, lab, rec.stopped, wanted_ends, rec)))
         journal.open()
         try:  # the new state first: a change cut short is finished by check --repair
             for e in after.values():
@@ -142,7 +142,7 @@ def change(lab: str, names: list[str], action: str, props: dict[str, str] | None
         view = {e.name: e for e in record_ends(lab)}
         return LinkView(lab, tuple(view[e.name] for e in ends),
                         tuple(view[p.name] for p in peers),
-                        tuple(s.as_shell() for s in change.steps), journal.read().wire)
+                        tuple(s.as_shell() for s in change.steps), rec.wire)
 
 
 def flap(lab: str, names: list[str], period: float, count: int,

@@ -140,11 +140,12 @@ def changed(lab: str) -> list[End]:
 
 
 def now(steps: tuple[Step, ...], lab: str, stopped: set[str],
-        ends_now: list[End] | None = None) -> tuple[Step, ...]:
+        ends_now: list[End] | None = None, rec: Record | None = None) -> tuple[Step, ...]:
     """The plan `steps` as it is meant to be now, on this machine: with the
     link ends as `nslab link` left them (or `ends_now`), the nodes `stopped`
-    stopped, and its delayed links through the wire where the lab has one."""
-    rec = Journal(lab).read()
+    stopped, and its delayed links through the wire where the lab has one
+    (`rec`: its journal, when read already)."""
+    rec = rec or Journal(lab).read()
     node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
     every = ends_now if ends_now is not None else list(_ends(lab, rec).values())
     mine = [e for e in every if e.node in node_ns]

@@ -118,17 +118,18 @@ def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
         whole = plan(lab, machine_facts(lab, k))
         return Change(lab.name, whole.steps, tuple(n.name for n in lab.nodes))
     rec = Journal(lab.name).read()
-    target = _on_machine(plan(lab, machine_facts(lab, k), rec.instance), rec, k)
+    target, _wire = _on_machine(plan(lab, machine_facts(lab, k), rec.instance), rec, k)
     _j, _r, current, stop, _old = _current(lab.name, k, target.steps)
     return with_stops(changes(current, target), stop)
 
 
-def _on_machine(logical: Plan, rec: Record, k: Kernel) -> Plan:
-    """A new plan for a running lab as this machine makes it (the wire, where
-    the lab has one or the new plan brings the first delay to a kernel
-    without netem)."""
+def _on_machine(logical: Plan, rec: Record, k: Kernel) -> tuple[Plan, bool]:
+    """A new plan for a running lab as this machine makes it, and whether its
+    delays go through the wire (the lab has one, or the new plan brings the
+    first delay to a kernel without netem)."""
     wire = rec.wire or needs_wire(logical.steps, k)
-    return Plan(logical.lab, on_machine(logical.steps, logical.lab, replace(rec, wire=wire)))
+    return Plan(logical.lab, on_machine(logical.steps, logical.lab,
+                                        replace(rec, wire=wire))), wire
 
 
 def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
@@ -145,15 +146,15 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
     with locked(lab.name, on_wait):
         rec = Journal(lab.name).read()
         logical = plan(lab, machine_facts(lab, k), rec.instance)
-        target = _on_machine(logical, rec, k)
+        target, wire = _on_machine(logical, rec, k)
         journal, rec, current, stop, old = _current(lab.name, k, target.steps)
         change = with_stops(changes(current, target), stop)
         if change.empty and rec.changing is None and not _link_changes(rec) \
                 and rec.playing is None:
             return ApplyResult(lab, change, time.perf_counter() - t0)
         require_features(lab, k)
-        refuse_unwired(target.steps, k)
-        take_wire(journal, rec, logical.steps, k)
+        refuse_unwired(target.steps, wire)
+        take_wire(journal, rec, wire)
         # the new records first: a full disk stops the apply before any change
         staged = journal.stage(records(UpResult(lab, 0, [], rec_uplink(journal)), logical))
         try:
