@@ -58,6 +58,11 @@ def test_an_internet_of_four_ases_resolves_and_fetches_across_them() -> None:
     # transit 1 sees customer 2 both directly and through transit 2 (the exchange)
     paths = sorted(p["aspath"]["string"] for p in out["seen"]["paths"])
     assert paths == ["64502 64512", "64512"]
+    # c2 passes nothing from one provider to the other: t2 hears c1 from t1 alone
+    assert [p["aspath"]["string"] for p in out["leak"]["paths"]] == ["64501 64511"]
+    # and goes up through t1 (local_pref 120) even to t2's own loopback
+    best = [p for p in out["up_way"]["paths"] if p.get("bestpath", {}).get("overall")]
+    assert [(p["aspath"]["string"], p["locPrf"]) for p in best] == [("64501 64502", 120)]
     sessions = out["sessions"]["ipv4Unicast"]["peers"]
     assert {p["remoteAs"]: p["state"] for p in sessions.values()} == {
         64502: "Established", 64511: "Established", 64512: "Established"}

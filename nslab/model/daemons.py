@@ -19,6 +19,7 @@ from dataclasses import replace
 from ipaddress import IPv4Interface, ip_network
 
 from nslab.errors import Problem
+from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reach
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
@@ -95,6 +96,10 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
     island = islands(lab, asn)
+    ports = {n.name: _ports(n, lab, daemon_routers) for n in lab.nodes
+             if n.name in daemon_routers}
+    sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
+    reaches = _reach(lab, loopbacks, spec, asn, island, sessions)
     nodes = []
     for node in lab.nodes:
         if node.name not in daemon_routers:
@@ -104,7 +109,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         where: tuple[str | int, ...] = ("nodes", node.name)
         loop = loopbacks[node.name]
         router_id = str(loop.ip) if loop.version == 4 else _first_v4(node) or "0.0.0.1"
-        ports = _ports(node, lab, daemon_routers)
+        mine = ports[node.name]
         ospf_with: set[str] | None = None
         if spec.routing == "ospf":
             ospf_with = daemon_routers
@@ -114,10 +119,11 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                 ospf_with = None
         bgp = None
         if node.name in asn:
-            bgp = Bgp(asn[node.name], tuple(_neighbours(spec, lab, node, ports, asn, island,
-                                                        loopbacks, problems)),
-                      tuple(ns.bgp.announce if ns.bgp else ()), lab.ipv6)
-        router = Router(node, lab, tuple(ports), router_id,
+            b = ns.bgp
+            bgp = Bgp(asn[node.name], sessions[node.name],
+                      tuple(b.announce if b else ()), lab.ipv6, bool(b and b.rr),
+                      str(b.cluster_id) if b and b.cluster_id else None)
+        router = Router(node, lab, tuple(mine), router_id,
                         frozenset(ospf_with) if ospf_with is not None else None, bgp, where)
         suite = suite_of(ns)
         writer = WRITERS[suite]
@@ -127,16 +133,16 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         daemons = writer.daemons(router, asked)
         protocols = writer.protocols(router, daemons, bool(asked))
         text = configs.get(node.name) or writer.config(router)
-        neighbours = tuple(sorted({r for p in ports for r in p.routers
+        neighbours = tuple(sorted({r for p in mine for r in p.routers
                                    if ospf_with and r in ospf_with}))
         nodes.append(replace(
             node, loopback=loop, routes=tuple(r for r in node.routes if r.origin == "file"),
             daemons=Daemons(suite, daemons, text, node.name not in configs, protocols,
                             router_id, bgp.asn if bgp else None,
-                            tuple((_peer_name(lab, a, loopbacks), a)
-                                  for a, _, _ in bgp.neighbours)
+                            tuple((s.peer or _peer_name(lab, s.address, loopbacks), s.address)
+                                  for s in bgp.sessions)
                             if bgp else (), neighbours),
-            expected=_expected(node, lab, loopbacks, spec, asn, island)))
+            expected=_expected(node, lab, loopbacks, spec, asn, island, reaches)))
     return replace(lab, nodes=tuple(nodes))
 
 
@@ -166,12 +172,39 @@ def _peer_name(lab: Lab, address: str, loopbacks: dict[str, IPInterface]) -> str
     return ""
 
 
+def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[str, int],
+              island: dict[str, str], loopbacks: dict[str, IPInterface],
+              problems: list[Problem]) -> dict[str, tuple[Session, ...]]:
+    """Each BGP router's sessions, both sides of each settled (nslab.model.bgp)."""
+    declared = Declared()
+    for n in asn:
+        b = spec.nodes[n].bgp
+        for k, nb in enumerate(b.neighbors or () if b else ()):
+            declared.add(n, nb, ("nodes", n, "bgp", "neighbors", k))
+    rr = {n for n in asn if (b := spec.nodes[n].bgp) is not None and b.rr}
+    out = {}
+    for n in asn:
+        out[n] = tuple(
+            settle(n, peer, addr, peer_asn, loop, n in rr and peer in asn and peer not in rr
+                   and asn[peer] == asn[n], own, where, declared,
+                   peer in asn and asn[peer] == asn[n], problems)
+            for addr, peer_asn, loop, peer, own, where in
+            _neighbours(spec, lab, lab.node(n), ports[n], asn, island, rr, loopbacks, problems))
+    return out
+
+
+Listed = tuple[str, int, bool, str, BgpNeighborSpec | None, tuple[str | int, ...]]
+
+
 def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
-                island: dict[str, str], loopbacks: dict[str, IPInterface],
-                problems: list[Problem]) -> Iterable[tuple[str, int, bool]]:
+                island: dict[str, str], rr: set[str], loopbacks: dict[str, IPInterface],
+                problems: list[Problem]) -> Iterable[Listed]:
+    """(address, its ASN, over loopbacks, peer node, the file's entry, where)
+    for each session of a router."""
     mine = asn[node.name]
     b = spec.nodes[node.name].bgp
     listed = b.neighbors if b is not None else None
+    here: tuple[str | int, ...] = ("nodes", node.name, "bgp")
     if listed is None:  # auto
         seen: set[str] = set()
         for p in ports:  # eBGP with every router of another ASN on a shared segment
@@ -181,14 +214,21 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dic
                         addr = _address_on(lab, r, p.segment, version)
                         if addr and addr not in seen:
                             seen.add(addr)
-                            yield addr, asn[r], False
-        for r in sorted(asn):  # iBGP full mesh over loopbacks inside the ASN's island
-            if r != node.name and asn[r] == mine and island[r] == island[node.name]:
-                yield str(loopbacks[r].ip), mine, True
+                            yield addr, asn[r], False, r, None, here
+        # iBGP over loopbacks inside the ASN's island: a full mesh, or every
+        # router with the island's route reflectors (which mesh among themselves)
+        peers = [r for r in sorted(asn) if r != node.name and asn[r] == mine
+                 and island[r] == island[node.name]]
+        reflectors = {r for r in peers if r in rr}
+        for r in peers:
+            if node.name in rr or not reflectors or r in reflectors:
+                yield str(loopbacks[r].ip), mine, True, r, None, here
         return
     for k, nb in enumerate(listed):
-        yield from _listed(spec, lab, node, ports, asn, loopbacks, nb,
-                           ("nodes", node.name, "bgp", "neighbors", k), problems)
+        where = (*here, "neighbors", k)
+        for addr, peer_asn, loop in _listed(spec, lab, node, ports, asn, loopbacks, nb, where,
+                                            problems):
+            yield addr, peer_asn, loop, nb.peer or "", nb, where
 
 
 def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
@@ -207,21 +247,21 @@ def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[st
         problems.append(Problem((*where, "peer"), f"'{peer}' does not run BGP",
                                 "a peer is a router with bgp: (or routing: bgp)"))
         return
-    for p in ports:
+    for p in ports:  # on a shared segment: a session per family (dual stack: two)
         if peer in p.routers:
-            addr = _address_on(lab, peer, p.segment, 4)
-            if addr:
-                yield addr, nb.asn or asn[peer], False
+            addrs = [_address_on(lab, peer, p.segment, v) for v in ((4, 6) if lab.ipv6 else (4,))]
+            if any(addrs):
+                for addr in addrs:
+                    if addr:
+                        yield addr, nb.asn or asn[peer], False
                 return
     yield str(loopbacks[peer].ip), nb.asn or asn[peer], True
 
 
-def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec,
-              asn: dict[str, int], island: dict[str, str]) -> tuple[IPNetwork, ...]:
-    """What the router's table holds once the protocols converged: every
-    subnet, loopback and announced prefix, but those that only routers it
-    cannot learn them from originate (its own ASN, another island of it)."""
-    own = {a.network for i in node.interfaces for a in i.addresses}
+def _origins(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec
+             ) -> dict[IPNetwork, set[str]]:
+    """Each prefix of the lab -> the nodes that hold it (on a segment, as a
+    loopback, or announced)."""
     origins: dict[IPNetwork, set[str]] = {}
     for seg in lab.segments:
         for subnet in (seg.subnet4, seg.subnet6):
@@ -232,9 +272,36 @@ def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: Lab
     for name, s in spec.nodes.items():
         for n in s.bgp.announce if s.bgp is not None else ():
             origins.setdefault(ip_network(n), set()).add(name)
+    return origins
+
+
+def _reach(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec, asn: dict[str, int],
+           island: dict[str, str], sessions: dict[str, tuple[Session, ...]]
+           ) -> dict[IPNetwork, set[str]]:
+    """Where the lab's relations and rules let each prefix go: prefix -> the
+    islands certain to learn it (only for prefixes BGP routers originate, and
+    only in a lab that has relations or rules; the others are everywhere)."""
+    if not shapes_reach(sessions):
+        return {}
+    links = edges(sessions, island)
+    return {p: reach(p, o & asn.keys(), island, asn, links)
+            for p, o in _origins(lab, loopbacks, spec).items() if o & asn.keys()}
+
+
+def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec,
+              asn: dict[str, int], island: dict[str, str],
+              reaches: dict[IPNetwork, set[str]]) -> tuple[IPNetwork, ...]:
+    """What the router's table holds once the protocols converged: every
+    subnet, loopback and announced prefix, but those that only routers it
+    cannot learn them from originate (its own ASN, another island of it), and
+    those the lab's relations and rules keep from it (`reaches`)."""
+    own = {a.network for i in node.interfaces for a in i.addresses}
+    origins = _origins(lab, loopbacks, spec)
 
     def learnt(prefix: IPNetwork) -> bool:
         mine = node.name in asn
+        if mine and prefix in reaches and island[node.name] not in reaches[prefix]:
+            return False
         return not origins.get(prefix) or any(
             not mine or o not in asn or asn[o] != asn[node.name]
             or island[o] == island[node.name] for o in origins[prefix])

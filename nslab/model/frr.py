@@ -3,10 +3,9 @@ writer of nslab.model.routers.Writer for the suite `frr`. Pure."""
 
 from __future__ import annotations
 
-from ipaddress import ip_address, ip_network
-
 from nslab.errors import Problem
-from nslab.model.routers import DEAD, HELLO, Bgp, Router, l3_members, speaks
+from nslab.model.frr_bgp import bgp_lines
+from nslab.model.routers import DEAD, HELLO, Router, l3_members, speaks
 
 
 class FrrWriter:
@@ -16,7 +15,8 @@ class FrrWriter:
             # staticd only for the blackhole routes behind announcements (6 MB a router)
             wanted = ["zebra"] + (["staticd"] if r.bgp and r.bgp.announce else []) + \
                 (["ospfd"] if r.ospf_with else []) + \
-                (["ospf6d"] if r.ospf_with and r.lab.ipv6 else []) + (["bgpd"] if r.bgp else [])
+                (["ospf6d"] if r.ospf_with and r.lab.ipv6 else []) + \
+                (["bfdd"] if bfd(r) else []) + (["bgpd"] if r.bgp else [])
         return ("zebra", *[d for d in wanted if d != "zebra"])
 
     def protocols(self, r: Router, daemons: tuple[str, ...], asked: bool) -> tuple[str, ...]:
@@ -30,6 +30,11 @@ class FrrWriter:
 
     def problems(self, r: Router, own_config: bool) -> list[Problem]:
         return []
+
+
+def bfd(r: Router) -> bool:
+    """Whether a session of the router asks for BFD (bfdd then runs)."""
+    return r.bgp is not None and any(s.bfd for s in r.bgp.sessions)
 
 
 def _config(r: Router) -> str:
@@ -66,46 +71,5 @@ def _config(r: Router) -> str:
             out += ["router ospf6", f" ospf6 router-id {r.router_id}",
                     " timers throttle spf 0 50 500", "!"]
     if r.bgp is not None:
-        out += _bgp_lines(r.bgp, r.router_id, ospf_with is not None)
+        out += bgp_lines(r.bgp, r.router_id, ospf_with is not None)
     return "\n".join(out) + "\n"
-
-
-
-def _bgp_lines(b: Bgp, router_id: str, igp: bool = False) -> list[str]:
-    """The BGP part; `igp`: the router runs OSPF with the other routers of its
-    ASN, whose loopbacks and subnets it then also originates into BGP (their own
-    copies reach it over iBGP with themselves as next hop: a loopback's route
-    whose next hop is inside it never resolves, so no border could pass the
-    AS's loopbacks on to its eBGP peers)."""
-    out = [f"router bgp {b.asn}", f" bgp router-id {router_id}",
-           " no bgp ebgp-requires-policy", " no bgp network import-check",
-           " bgp bestpath as-path multipath-relax", " timers bgp 1 3"]
-    for addr, asn, loop in b.neighbours:
-        out += [f" neighbor {addr} remote-as {asn}", f" neighbor {addr} timers connect 1",
-                f" neighbor {addr} advertisement-interval 0"]
-        if loop:
-            out.append(f" neighbor {addr} update-source lo")
-            if asn != b.asn:
-                out.append(f" neighbor {addr} ebgp-multihop 8")
-    for fam in ("ipv4", "ipv6") if b.ipv6 else ("ipv4",):
-        out += [f" address-family {fam} unicast", "  redistribute connected"]
-        out += ["  redistribute ospf" if fam == "ipv4" else "  redistribute ospf6"] if igp \
-            else []
-        out += ["  maximum-paths 64", "  maximum-paths ibgp 64"]
-        out += [f"  network {n}" for n in b.announce if ip_network(n).version == int(fam[-1])]
-        for addr, asn, _loop in b.neighbours:
-            mine = ip_address(addr).version == int(fam[-1])
-            if mine and asn == b.asn:
-                out.append(f"  neighbor {addr} next-hop-self")
-            if not mine:
-                out.append(f"  no neighbor {addr} activate")
-        out.append(" exit-address-family")
-    out.append("!")
-    # an announced prefix is backed by a blackhole route (staticd), as on a real edge: a
-    # floating one (distance 254), so that any other route to it (connected, OSPF, iBGP
-    # to where the prefix lives in the AS) wins, and the blackhole only ends what has none
-    out += [f"{'ip' if ip_network(n).version == 4 else 'ipv6'} route {n} blackhole 254"
-            for n in b.announce]
-    return [*out, "!"]
-
-

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from nslab.errors import Problem
+from nslab.model.bgp import Session
 from nslab.model.lab import IPInterface, Lab, Node, Segment
 
 HELLO, DEAD = 1, 4  # OSPF timers for a lab: converged in about a second per few hops
@@ -28,9 +29,11 @@ class Port:
 @dataclass(frozen=True)
 class Bgp:
     asn: int
-    neighbours: tuple[tuple[str, int, bool], ...]  # (address, asn, over loopbacks)
+    sessions: tuple[Session, ...]
     announce: tuple[str, ...]
     ipv6: bool
+    rr: bool = False  # a route reflector (its iBGP sessions to non-reflectors: clients)
+    cluster_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,12 @@ def bgp_internet() -> dict[str, Any]:
     # customer 2's prefix, as transit 1 sees it: from c2, and from t2 over the exchange
     seen = _json(["vtysh", "internet", "t1", "--", "show bgp ipv4 unicast 203.0.113.0/24 json"])
     sessions = _json(["vtysh", "internet", "t1", "--", "show bgp summary json"])
+    # customer 1's prefix, as transit 2 sees it: the multihomed c2 is no transit
+    leak = _json(["vtysh", "internet", "t2", "--", "show bgp ipv4 unicast 198.51.100.0/24 json"])
+    # c2 reaches t2's loopback through t1 (local_pref 120), the longer way
+    t2_loop = json.loads(sh("ip -n internet-t2 -j -4 addr show dev lo").stdout)[0]["addr_info"]
+    up_way = _json(["vtysh", "internet", "c2", "--", "show bgp ipv4 unicast "
+                    f"{[a for a in t2_loop if a['local'] != '127.0.0.1'][0]['local']}/32 json"])
     page = subprocess.run(["ip", "netns", "exec", "internet-alice", "curl", "-s", "-m", "5",
                            "http://www.cust2.lab:8080/"], capture_output=True, text=True)
     inspect = _json(["inspect", "internet", "c2", "--only", "routing", "--json"])
@@ -103,7 +109,8 @@ def bgp_internet() -> dict[str, Any]:
     without_lan = c1_route()
     down = nslab("down", "internet")
     return {"up": up.returncode, "up_err": up.stderr, "report": report, "seen": seen,
-            "sessions": sessions, "page": page.stdout[:200], "page_err": page.stderr,
+            "sessions": sessions, "leak": leak, "up_way": up_way,
+            "page": page.stdout[:200], "page_err": page.stderr,
             "inspect": inspect, "c1_lan_route": lan, "c1_route_without_lan": without_lan,
             "down": down.returncode, "traces": traces()}
 

@@ -1,0 +1,140 @@
+"""BGP relations, policy and route reflection with the real FRR, in a
+sandbox (see tests/helpers/sandbox.py):
+
+    python -m tests.helpers.policy SCENARIO     (inside the sandbox: tests.helpers.sandbox.run)
+
+Each scenario prints one JSON line of what it saw; tests/test_bgp_policy.py judges.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.routing import traces
+from tests.helpers.sandbox import enter, nslab, sh
+
+# a tier-1 above two transit providers, and a customer multihomed to both: the
+# customer prefers t1 (local_pref), prepends and tags toward t2, and lets only
+# its own prefix and the lab's addresses out to t2
+RELATIONS = """
+name: gr
+routing: bgp
+addressing: {pool: 10.60.0.0/16}
+nodes:
+  top: {kind: router, bgp: {asn: 64500, announce: [198.18.0.0/24]}}
+  t1:
+    kind: router
+    bgp:
+      asn: 64501
+      neighbors: [{peer: top, relation: provider}, {peer: cust}]
+  t2:
+    kind: router
+    bgp:
+      asn: 64502
+      neighbors: [{peer: top, relation: provider}, {peer: cust}]
+  cust:
+    kind: router
+    bgp:
+      asn: 64700
+      announce: [203.0.113.0/24]
+      neighbors:
+        - {peer: t1, relation: provider, local_pref: 120}
+        - peer: t2
+          relation: provider
+          prepend: 2
+          communities: {export: ["64502:80"]}
+          export: [{allow: 203.0.113.0/24}, {allow: 10.60.0.0/16, le: 32}]
+  h1: {}
+  h2: {}
+  hc: {}
+links:
+  - [top, t1]
+  - [top, t2]
+  - [t1, cust]
+  - [t2, cust]
+  - [h1, t1]
+  - [h2, t2]
+  - endpoints: [hc, cust]
+    addresses: [203.0.113.10/24, 203.0.113.1/24]
+test:
+  converge: auto
+  expect:
+    - {from: hc, to: h1}
+    - {from: h1, to: h2}
+    - {node: cust, session: t2, state: established}
+"""
+
+# one route reflector between two clients of AS 65000, each with an upstream
+REFLECTOR = """
+name: rr
+routing: bgp
+addressing: {pool: 10.61.0.0/16}
+nodes:
+  rr: {kind: router, bgp: {asn: 65000, rr: true, cluster_id: 10.61.255.1}}
+  c1: {kind: router, bgp: {asn: 65000}}
+  c2: {kind: router, bgp: {asn: 65000}}
+  e1: {kind: router, bgp: {asn: 64601, announce: [198.18.1.0/24]}}
+  e2: {kind: router, bgp: {asn: 64602, announce: [198.18.2.0/24]}}
+links: [[c1, rr], [rr, c2], [c1, e1], [c2, e2]]
+test:
+  converge: auto
+  expect:
+    - {node: c1, session: rr, state: established}
+    - {node: c1, session: e1, state: established}
+"""
+
+
+def _json(args: list[str]) -> Any:
+    r = nslab(*args)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        return {"raw": r.stdout, "err": r.stderr}
+
+
+def _vtysh(lab: str, node: str, command: str) -> Any:
+    return _json(["vtysh", lab, node, "--", command])
+
+
+def _lan(ns: str) -> str:
+    """The subnet of a host's only link."""
+    return str(json.loads(sh(f"ip -n {ns} -j -4 route show dev eth0 scope link").stdout)[0]
+               ["dst"])
+
+
+def relations() -> dict[str, Any]:
+    Path("/run/gr.yaml").write_text(RELATIONS)
+    up = nslab("up", "/run/gr.yaml")
+    report = _json(["test", "gr", "--json", "--no-matrix", "--converge-within", "30"])
+    h2_lan = _lan("gr-h2")
+    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
+           # t1's every path to t2's LAN (the customer must not be one)
+           "t1_to_h2": _vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
+           # the customer's best way up: through t1 (local_pref 120 over 100)
+           "cust_to_top": _vtysh("gr", "cust", "show bgp ipv4 unicast 198.18.0.0/24 json"),
+           # t2 sees the customer's prefix prepended and tagged, and still prefers it
+           "t2_to_cust": _vtysh("gr", "t2", "show bgp ipv4 unicast 203.0.113.0/24 json"),
+           "down": nslab("down", "gr").returncode}
+    return {**out, "traces": traces()}
+
+
+def reflector() -> dict[str, Any]:
+    Path("/run/rr.yaml").write_text(REFLECTOR)
+    up = nslab("up", "/run/rr.yaml")
+    report = _json(["test", "rr", "--json", "--no-matrix", "--converge-within", "30"])
+    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
+           "c1_sessions": _vtysh("rr", "c1", "show bgp ipv4 unicast summary json"),
+           "c1_to_e2": _vtysh("rr", "c1", "show bgp ipv4 unicast 198.18.2.0/24 json"),
+           "rr_config": nslab("vtysh", "rr", "rr", "--", "show running-config").stdout,
+           "down": nslab("down", "rr").returncode}
+    return {**out, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (relations, reflector)}
+
+if __name__ == "__main__":
+    enter()
+    print(json.dumps(SCENARIOS[sys.argv[1]]()))

@@ -1,0 +1,240 @@
+"""BGP relations (Gao-Rexford), per-neighbour policy and route reflection:
+what nslab decides and writes (pure), and the real FRR doing it (kernel,
+tests/helpers/policy.py in a sandbox)."""
+
+from __future__ import annotations
+
+import shutil
+from ipaddress import ip_network
+from typing import Any
+
+import pytest
+
+from nslab.model.bgp import Rule, decide
+from nslab.model.compile import compile_text
+from nslab.model.lab import Lab
+from tests.helpers import sandbox
+from tests.helpers.policy import REFLECTOR, RELATIONS
+
+
+
+def kernel(test: Any) -> Any:
+    """The marks of a test with the real FRR in a sandbox."""
+    for mark in (pytest.mark.kernel,
+                 pytest.mark.skipif(not sandbox.available(),
+                                    reason="needs root and unshare (net, mount, pid)"),
+                 pytest.mark.skipif(shutil.which("vtysh") is None,
+                                    reason="FRR is not installed (scripts/setup.sh installs it)")):
+        test = mark(test)
+    return test
+
+
+def _config(lab: Lab, node: str) -> str:
+    d = lab.node(node).daemons
+    assert d is not None
+    return d.config
+
+
+def _address(lab: Lab, node: str, toward: str) -> str:
+    """`node`'s address on its link with `toward`."""
+    for i in lab.node(node).interfaces:
+        if i.peer_node == toward:
+            return str(i.addresses[0].ip)
+    raise AssertionError(f"{node} has no link to {toward}")
+
+
+def _expected(lab: Lab, node: str) -> set[str]:
+    return {str(p) for p in lab.node(node).expected}
+
+
+def test_a_relation_said_on_one_side_holds_on_both_as_roles_and_preferences() -> None:
+    lab = compile_text(RELATIONS)
+    t1, cust = _config(lab, "t1"), _config(lab, "cust")
+    c = _address(lab, "cust", "t1")
+    # the customer said t1 is its provider: t1 (whose entry says nothing) has a customer
+    assert f" neighbor {c} local-role provider" in t1
+    assert f"  neighbor {c} route-map from-cust in" in t1
+    assert "route-map from-cust permit 10\n set local-preference 200\n" in t1
+    # t1 said top is its provider: top (neighbours auto) has t1 as a customer
+    assert f" neighbor {_address(lab, 't1', 'top')} local-role provider" in _config(lab, "top")
+    # the customer: its own local_pref wins over the relation's 100
+    assert f" neighbor {_address(lab, 't1', 'cust')} local-role customer" in cust
+    assert "route-map from-t1 permit 10\n set local-preference 120\n" in cust
+    assert "route-map from-t2 permit 10\n set local-preference 100\n" in cust
+
+
+def test_export_rules_become_prefix_lists_and_sets_ride_on_each_permit() -> None:
+    cust = _config(compile_text(RELATIONS), "cust")
+    assert "ip prefix-list to-t2-1 seq 5 permit 203.0.113.0/24\n" in cust
+    assert "ip prefix-list to-t2-2 seq 5 permit 10.60.0.0/16 le 32\n" in cust
+    entry = " set as-path prepend 64700 64700\n set community 64502:80 additive\n"
+    assert ("route-map to-t2 permit 10\n match ip address prefix-list to-t2-1\n" + entry) in cust
+    assert ("route-map to-t2 permit 20\n match ip address prefix-list to-t2-2\n" + entry) in cust
+    assert "route-map to-t2 permit 30" not in cust  # the list ends in deny
+    assert "route-map to-t1" not in cust  # no export policy toward t1
+
+
+def test_a_multihomed_customer_is_nobodys_transit_in_what_convergence_expects() -> None:
+    """Without the tier-1 above them, t1 and t2 meet only through their
+    customer: neither can learn the other's LAN, and convergence must not
+    expect it; with the tier-1, everything is reachable the valley-free way."""
+    lab = compile_text(RELATIONS)
+    h1_lan, h2_lan = (str(lab.node(h).interfaces[0].addresses[0].network) for h in ("h1", "h2"))
+    assert h2_lan in _expected(lab, "t1") and h1_lan in _expected(lab, "t2")
+    cut = RELATIONS.replace("{peer: top, relation: provider}, ", "") \
+        .replace("  - [top, t1]\n  - [top, t2]\n", "") \
+        .replace("  top: {kind: router, bgp: {asn: 64500, announce: [198.18.0.0/24]}}\n", "")
+    lab = compile_text(cut)
+    h1_lan, h2_lan = (str(lab.node(h).interfaces[0].addresses[0].network) for h in ("h1", "h2"))
+    assert h2_lan not in _expected(lab, "t1") and h1_lan not in _expected(lab, "t2")
+    # the customer still hears both, and both hear the customer's prefix
+    assert {h1_lan, h2_lan} <= _expected(lab, "cust")
+    assert "203.0.113.0/24" in _expected(lab, "t1") and "203.0.113.0/24" in _expected(lab, "t2")
+
+
+def test_an_import_rule_that_denies_keeps_the_prefix_out_of_the_expectations() -> None:
+    text = RELATIONS.replace("{peer: t1, relation: provider, local_pref: 120}",
+                             "{peer: t1, relation: provider, import: [{deny: 198.18.0.0/16, "
+                             "le: 24}, {allow: any}]}")
+    lab = compile_text(text)
+    # still expected at the customer: t2 passes it on
+    assert "198.18.0.0/24" in _expected(lab, "cust")
+    text = text.replace("prepend: 2", "prepend: 2\n          import: [{deny: 198.18.0.0/24}, "
+                        "{allow: any}]")
+    assert "198.18.0.0/24" not in _expected(compile_text(text), "cust")
+
+
+def test_rules_decide_in_order_and_a_community_leaves_it_to_the_daemons() -> None:
+    p = ip_network("10.1.2.0/24")
+    exact = Rule(True, ip_network("10.1.2.0/24"))
+    wider = Rule(False, ip_network("10.0.0.0/8"), le=24)
+    assert decide(None, p) is True
+    assert decide((exact,), p) is True and decide((exact,), ip_network("10.1.2.0/25")) is False
+    assert decide((wider, exact), p) is False and decide((exact, wider), p) is True
+    assert decide((Rule(True, ip_network("10.0.0.0/8"), ge=25),), p) is False
+    assert decide((Rule(True, ip_network("2001:db8::/32"), le=128),), p) is False
+    assert decide((Rule(True, None, community="65000:1"), exact), p) is None
+    assert decide((Rule(False, None),), p) is False
+
+
+NEIGHBOUR_KEYS = """
+name: keys
+routing: bgp
+addressing: {pool: 10.62.0.0/16}
+nodes:
+  a:
+    kind: router
+    bgp:
+      asn: 65001
+      neighbors:
+        - peer: b
+          password: s3cret
+          timers: {keepalive: 5, hold: 15}
+          bfd: true
+          med: 50
+          default_originate: true
+          passive: true
+          allowas_in: true
+          local_as: 65100
+          communities: {import: ["65001:7", "65001:1:2"], export: [no-export]}
+          import: [{allow: any, community: "65002:9"}, {deny: 0.0.0.0/0, le: 32}]
+  b: {kind: router, bgp: {asn: 65002}}
+links: [[a, b]]
+"""
+
+
+def test_session_keys_hold_on_both_sides_and_policy_on_the_declaring_one() -> None:
+    lab = compile_text(NEIGHBOUR_KEYS)
+    a, b = _config(lab, "a"), _config(lab, "b")
+    to_b, to_a = _address(lab, "b", "a"), _address(lab, "a", "b")
+    for conf, addr in ((a, to_b), (b, to_a)):
+        assert f" neighbor {addr} password s3cret\n" in conf
+        assert f" neighbor {addr} timers 5 15\n" in conf
+        assert f" neighbor {addr} bfd\n" in conf
+    # b sees a's local AS
+    assert f" neighbor {to_a} remote-as 65100\n" in b and f" neighbor {to_b} remote-as 65002\n" in a
+    assert f" neighbor {to_b} local-as 65100\n" in a
+    assert f" neighbor {to_b} passive\n" in a and "passive" not in b
+    for line in ("default-originate", "allowas-in 3"):
+        assert f"  neighbor {to_b} {line}\n" in a and line not in b
+    assert "bgp large-community-list standard from-b-1 seq 5 permit" not in a
+    assert "bgp community-list standard from-b-1 seq 5 permit 65002:9\n" in a
+    assert ("route-map from-b permit 10\n match community from-b-1\n set community 65001:7 "
+            "additive\n set large-community 65001:1:2 additive\n!") in a
+    assert "route-map from-b deny 20\n match ip address prefix-list from-b-2\n!" in a
+    assert ("route-map to-b permit 10\n set metric 50\n set community no-export additive\n"
+            ) in a
+    # BFD: bfdd runs where a session asks for it
+    da, db = lab.node("a").daemons, lab.node("b").daemons
+    assert da is not None and db is not None
+    assert "bfdd" in da.daemons and "bfdd" in db.daemons
+
+
+def test_route_reflector_clients_do_not_mesh() -> None:
+    lab = compile_text(REFLECTOR)
+    rr, c1 = _config(lab, "rr"), _config(lab, "c1")
+    loop = {n: str(lab.node(n).loopback.ip) for n in ("rr", "c1", "c2")  # type: ignore[union-attr]
+            }
+    assert " bgp cluster-id 10.61.255.1\n" in rr
+    for c in ("c1", "c2"):
+        assert f"  neighbor {loop[c]} route-reflector-client\n" in rr
+    assert f" neighbor {loop['rr']} remote-as 65000" in c1
+    assert loop["c2"] not in c1 and "route-reflector-client" not in c1
+    d = lab.node("c1").daemons
+    assert d is not None and [p for p, _ in d.peers] == ["e1", "rr"]
+
+
+def test_a_listed_neighbour_in_a_dual_stack_lab_gets_both_sessions() -> None:
+    text = NEIGHBOUR_KEYS.replace("addressing: {pool: 10.62.0.0/16}",
+                                  "addressing: {pool: 10.62.0.0/16, ipv6_pool: 'fd00:62::/48'}")
+    lab = compile_text(text)
+    d = lab.node("a").daemons
+    assert d is not None
+    assert [p for p, _ in d.peers] == ["b", "b"]
+    six = next(a for _, a in d.peers if ":" in a)
+    a = _config(lab, "a")
+    assert f"  neighbor {six} route-map from-b-v6 in\n" in a
+    # the IPv4 rule of the list never meets an IPv6 route: left out of the v6 map
+    assert "route-map from-b-v6 deny" not in a
+
+
+@kernel
+def test_gao_rexford_with_real_frr_no_transit_and_local_pref_picks_the_upstream() -> None:
+    out = sandbox.run("tests.helpers.policy", "relations")
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True, rep["convergence"]
+    assert rep["ok"] is True, rep
+
+    def paths(key: str) -> list[dict[str, Any]]:
+        return list(out[key]["paths"])
+
+    # t1 reaches t2's LAN through their provider only: the customer passes nothing on
+    t1 = paths("t1_to_h2")
+    assert t1 and all("64700" not in p["aspath"]["string"].split() for p in t1), t1
+    assert any(p["aspath"]["string"] == "64500 64502" for p in t1)
+    # the customer goes up through t1 (local_pref 120) though t2's path is as long
+    best = [p for p in paths("cust_to_top") if p.get("bestpath", {}).get("overall")]
+    assert [p["aspath"]["string"] for p in best] == ["64501 64500"], best
+    assert best[0]["locPrf"] == 120
+    # t2 prefers its customer's prepended, tagged path over the shorter one via top
+    best = [p for p in paths("t2_to_cust") if p.get("bestpath", {}).get("overall")]
+    assert [p["aspath"]["string"] for p in best] == ["64700 64700 64700"], best
+    assert best[0]["locPrf"] == 200 and "64502:80" in best[0]["community"]["string"]
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+@kernel
+def test_a_route_reflector_joins_two_clients_that_have_no_session() -> None:
+    out = sandbox.run("tests.helpers.policy", "reflector")
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True and rep["ok"] is True, rep
+    peers = {v["hostname"]: v["state"] for v in out["c1_sessions"]["peers"].values()}
+    assert peers == {"rr": "Established", "e1": "Established"}
+    (path,) = out["c1_to_e2"]["paths"]
+    assert path["aspath"]["string"] == "64602"
+    assert path["clusterList"]["list"] == ["10.61.255.1"]
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
