@@ -17,7 +17,6 @@ from tests.helpers import sandbox
 from tests.helpers.policy import REFLECTOR, RELATIONS
 
 
-
 def kernel(test: Any) -> Any:
     """The marks of a test with the real FRR in a sandbox."""
     for mark in (pytest.mark.kernel,

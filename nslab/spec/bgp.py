@@ -191,6 +191,10 @@ class BgpNeighborSpec(Strict):
 
 
 class BgpSpec(Strict):
+    """A router's BGP: its ASN (default: a private one of its own), the
+    prefixes it announces, its neighbours (auto: every router of another ASN
+    on a shared segment and its AS's iBGP mesh), route reflection."""
+
     asn: int | None = Field(default=None, ge=1, le=ASN_MAX)
     announce: list[str] = []
     neighbors: list[BgpNeighborSpec] | None = None  # None: auto

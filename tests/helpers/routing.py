@@ -92,7 +92,7 @@ def bgp_internet() -> dict[str, Any]:
     # c2 reaches t2's loopback through t1 (local_pref 120), the longer way
     t2_loop = json.loads(sh("ip -n internet-t2 -j -4 addr show dev lo").stdout)[0]["addr_info"]
     up_way = _json(["vtysh", "internet", "c2", "--", "show bgp ipv4 unicast "
-                    f"{[a for a in t2_loop if a['local'] != '127.0.0.1'][0]['local']}/32 json"])
+                    f"{next(a for a in t2_loop if a['local'] != '127.0.0.1')['local']}/32 json"])
     page = subprocess.run(["ip", "netns", "exec", "internet-alice", "curl", "-s", "-m", "5",
                            "http://www.cust2.lab:8080/"], capture_output=True, text=True)
     inspect = _json(["inspect", "internet", "c2", "--only", "routing", "--json"])

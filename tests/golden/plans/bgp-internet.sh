@@ -214,17 +214,32 @@ router bgp 64501
  neighbor 10.99.0.2 remote-as 64502
  neighbor 10.99.0.2 timers connect 1
  neighbor 10.99.0.2 advertisement-interval 0
+ neighbor 10.99.0.2 local-role peer
  neighbor 10.99.0.5 remote-as 64511
  neighbor 10.99.0.5 timers connect 1
  neighbor 10.99.0.5 advertisement-interval 0
+ neighbor 10.99.0.5 local-role provider
  neighbor 10.99.0.9 remote-as 64512
  neighbor 10.99.0.9 timers connect 1
  neighbor 10.99.0.9 advertisement-interval 0
+ neighbor 10.99.0.9 local-role provider
  address-family ipv4 unicast
   redistribute connected
   maximum-paths 64
   maximum-paths ibgp 64
+  neighbor 10.99.0.2 route-map from-t2 in
+  neighbor 10.99.0.5 route-map from-c1 in
+  neighbor 10.99.0.9 route-map from-c2 in
  exit-address-family
+!
+route-map from-t2 permit 10
+ set local-preference 150
+!
+route-map from-c1 permit 10
+ set local-preference 200
+!
+route-map from-c2 permit 10
+ set local-preference 200
 !
 !
 NSLAB_EOF
@@ -247,14 +262,24 @@ router bgp 64502
  neighbor 10.99.0.1 remote-as 64501
  neighbor 10.99.0.1 timers connect 1
  neighbor 10.99.0.1 advertisement-interval 0
+ neighbor 10.99.0.1 local-role peer
  neighbor 10.99.0.13 remote-as 64512
  neighbor 10.99.0.13 timers connect 1
  neighbor 10.99.0.13 advertisement-interval 0
+ neighbor 10.99.0.13 local-role provider
  address-family ipv4 unicast
   redistribute connected
   maximum-paths 64
   maximum-paths ibgp 64
+  neighbor 10.99.0.1 route-map from-t1 in
+  neighbor 10.99.0.13 route-map from-c2 in
  exit-address-family
+!
+route-map from-t1 permit 10
+ set local-preference 150
+!
+route-map from-c2 permit 10
+ set local-preference 200
 !
 !
 NSLAB_EOF
@@ -277,12 +302,17 @@ router bgp 64511
  neighbor 10.99.0.6 remote-as 64501
  neighbor 10.99.0.6 timers connect 1
  neighbor 10.99.0.6 advertisement-interval 0
+ neighbor 10.99.0.6 local-role customer
  address-family ipv4 unicast
   redistribute connected
   maximum-paths 64
   maximum-paths ibgp 64
   network 198.51.100.0/24
+  neighbor 10.99.0.6 route-map from-t1 in
  exit-address-family
+!
+route-map from-t1 permit 10
+ set local-preference 100
 !
 ip route 198.51.100.0/24 blackhole 254
 !
@@ -306,15 +336,25 @@ router bgp 64512
  neighbor 10.99.0.10 remote-as 64501
  neighbor 10.99.0.10 timers connect 1
  neighbor 10.99.0.10 advertisement-interval 0
+ neighbor 10.99.0.10 local-role customer
  neighbor 10.99.0.14 remote-as 64502
  neighbor 10.99.0.14 timers connect 1
  neighbor 10.99.0.14 advertisement-interval 0
+ neighbor 10.99.0.14 local-role customer
  address-family ipv4 unicast
   redistribute connected
   maximum-paths 64
   maximum-paths ibgp 64
   network 203.0.113.0/24
+  neighbor 10.99.0.10 route-map from-t1 in
+  neighbor 10.99.0.14 route-map from-t2 in
  exit-address-family
+!
+route-map from-t1 permit 10
+ set local-preference 120
+!
+route-map from-t2 permit 10
+ set local-preference 100
 !
 ip route 203.0.113.0/24 blackhole 254
 !
