@@ -5,7 +5,7 @@ router with BGP gives its own config. Pure."""
 from __future__ import annotations
 
 from nslab.errors import Problem
-from nslab.model.routers import DEAD, HELLO, Router, l3_members, speaks
+from nslab.model.routers import BACKBONE, Router, area_word, l3_members, speaks
 
 
 class BirdWriter:
@@ -19,27 +19,39 @@ class BirdWriter:
         return _config(r)
 
     def problems(self, r: Router, own_config: bool) -> list[Problem]:
-        if r.bgp is not None and not own_config:
+        if own_config:
+            return []
+        if r.bgp is not None:
             return [Problem((*r.where, "bird"), "nslab writes BIRD configs for OSPF only",
                             "give bird: {config: FILE} for BGP, or use FRR")]
-        return []
+        o = r.ospf
+        unwritten = [k for k, v in (("auth", o.md5), ("default_originate", o.default_originate),
+                                    ("redistribute", o.redistribute)) if v]
+        return [Problem((*r.where, "ospf", k), f"nslab writes ospf.{k} for FRR only",
+                        "give bird: {config: FILE}, or use FRR") for k in unwritten]
 
 
 def _config(r: Router) -> str:
     """bird.conf (BIRD 2) for a router in a `routing: ospf` lab: OSPFv2 with the
-    same timers as the FRR routers, its routes exported to the kernel."""
+    same timers as the FRR routers, its routes exported to the kernel; each
+    interface in its area."""
+    o = r.ospf
     out = [f"router id {r.router_id};", "protocol device { scan time 2; }",
            "protocol kernel { ipv4 { import none; export all; }; merge paths on; }",
-           "protocol ospf v2 {", "  ecmp yes;", "  ipv4 { import all; export none; };",
-           "  area 0 {", '    interface "lo" { stub yes; };']
+           "protocol ospf v2 {", "  ecmp yes;", "  ipv4 { import all; export none; };"]
+    areas: dict[str, list[str]] = {o.area: ['    interface "lo" { stub yes; };']}
     for p in r.ports:
-        if not p.routers:
-            out.append(f'    interface "{p.name}" {{ stub yes; }};')
+        cost = f" cost {p.ospf.cost};" if p.ospf.cost is not None else ""
+        if not p.routers or p.ospf.passive:
+            line = f'    interface "{p.name}" {{ stub yes;{cost} }};'
         else:
-            kind = "ptp" if l3_members(p.segment, r.lab) == 2 else "broadcast"
-            out.append(f'    interface "{p.name}" {{ type {kind}; hello {HELLO}; '
-                       f"dead {DEAD}; retransmit 2; }};")
-    out += ["  };", "}"]
+            kind = {"point-to-point": "ptp", "broadcast": "broadcast"}.get(
+                p.ospf.network or "", "ptp" if l3_members(p.segment, r.lab) == 2 else "broadcast")
+            prio = f" priority {o.priority};" if o.priority is not None else ""
+            line = (f'    interface "{p.name}" {{ type {kind}; hello {o.hello}; '
+                    f"dead {o.dead}; retransmit 2;{cost}{prio} }};")
+        areas.setdefault(p.ospf.area, []).append(line)
+    for area in sorted(areas, key=lambda a: (a != BACKBONE, a)):
+        out += [f"  area {area_word(area)} {{", *areas[area], "  };"]
+    out += ["}"]
     return "\n".join(out) + "\n"
-
-

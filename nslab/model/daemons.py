@@ -19,11 +19,12 @@ from dataclasses import replace
 from ipaddress import IPv4Interface, ip_network
 
 from nslab.errors import Problem
+from nslab.model import igp
 from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reach
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
-from nslab.model.routers import Bgp, Port, Router, Writer
+from nslab.model.routers import Bgp, Ospf, OspfPort, Port, Router, Writer
 from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
 from nslab.spec.schema import LabSpec, NodeSpec
@@ -49,13 +50,15 @@ def speaks_bgp(lab_routing: str, node: NodeSpec) -> bool:
     return node.kind == "router" and (lab_routing == "bgp" or node.bgp is not None)
 
 
-def _ports(node: Node, lab: Lab, daemon_routers: set[str]) -> list[Port]:
+def _ports(node: Node, lab: Lab, daemon_routers: set[str],
+           ospf: dict[tuple[str, str], OspfPort]) -> list[Port]:
     out = []
     for i in node.interfaces:
         seg = lab.segments[i.segment]
         others = tuple(dict.fromkeys(n for n, _ in seg.members
                                      if n != node.name and n in daemon_routers))
-        out.append(Port(i.name, i.addresses, seg, others))
+        out.append(Port(i.name, i.addresses, seg, others,
+                        ospf.get((node.name, i.name), OspfPort())))
     return out
 
 
@@ -92,11 +95,16 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     other router's loopback). `configs`: the file's own configs, read."""
     daemon_routers = {n for n, s in spec.nodes.items() if runs_daemons(spec.routing, s)}
     if not daemon_routers:
+        igp.ports(spec, lab, set(), igp.routers(spec, set(), problems), problems)
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
     island = islands(lab, asn)
-    ports = {n.name: _ports(n, lab, daemon_routers) for n in lab.nodes
+    ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
+    runs_ospf = {n for n, w in ospf_with.items() if w is not None}
+    ospf = igp.routers(spec, runs_ospf, problems)
+    ospf_ports = igp.ports(spec, lab, runs_ospf, ospf, problems)
+    ports = {n.name: _ports(n, lab, daemon_routers, ospf_ports) for n in lab.nodes
              if n.name in daemon_routers}
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     reaches = _reach(lab, loopbacks, spec, asn, island, sessions)
@@ -108,23 +116,18 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         ns = spec.nodes[node.name]
         where: tuple[str | int, ...] = ("nodes", node.name)
         loop = loopbacks[node.name]
-        router_id = str(loop.ip) if loop.version == 4 else _first_v4(node) or "0.0.0.1"
+        router_id = (ns.ospf.router_id if ns.ospf and ns.ospf.router_id else None) or \
+            (str(loop.ip) if loop.version == 4 else _first_v4(node) or "0.0.0.1")
         mine = ports[node.name]
-        ospf_with: set[str] | None = None
-        if spec.routing == "ospf":
-            ospf_with = daemon_routers
-        elif node.name in asn:
-            ospf_with = {r for r in daemon_routers if asn.get(r) == asn[node.name]}
-            if ospf_with == {node.name}:
-                ospf_with = None
+        talks = ospf_with[node.name]
         bgp = None
         if node.name in asn:
             b = ns.bgp
             bgp = Bgp(asn[node.name], sessions[node.name],
                       tuple(b.announce if b else ()), lab.ipv6, bool(b and b.rr),
                       str(b.cluster_id) if b and b.cluster_id else None)
-        router = Router(node, lab, tuple(mine), router_id,
-                        frozenset(ospf_with) if ospf_with is not None else None, bgp, where)
+        router = Router(node, lab, tuple(mine), router_id, talks, bgp, where,
+                        ospf.get(node.name, Ospf()))
         suite = suite_of(ns)
         writer = WRITERS[suite]
         problems += writer.problems(router, node.name in configs)
@@ -134,7 +137,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         protocols = writer.protocols(router, daemons, bool(asked))
         text = configs.get(node.name) or writer.config(router)
         neighbours = tuple(sorted({r for p in mine for r in p.routers
-                                   if ospf_with and r in ospf_with}))
+                                   if talks and r in talks and not p.ospf.passive}))
         nodes.append(replace(
             node, loopback=loop, routes=tuple(r for r in node.routes if r.origin == "file"),
             daemons=Daemons(suite, daemons, text, node.name not in configs, protocols,
@@ -144,6 +147,18 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                             if bgp else (), neighbours),
             expected=_expected(node, lab, loopbacks, spec, asn, island, reaches)))
     return replace(lab, nodes=tuple(nodes))
+
+
+def _ospf_with(spec: LabSpec, name: str, daemon_routers: set[str], asn: dict[str, int]
+               ) -> frozenset[str] | None:
+    """The routers a router runs OSPF with: all of them (routing: ospf), the
+    routers of its ASN (routing: bgp, an AS of several routers), or none."""
+    if spec.routing == "ospf":
+        return frozenset(daemon_routers)
+    if name not in asn:
+        return None
+    same = frozenset(r for r in daemon_routers if asn.get(r) == asn[name])
+    return None if same == {name} else same
 
 
 def _asn(spec: LabSpec, name: str, position: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nslab.errors import Problem
 from nslab.model.frr_bgp import bgp_lines
-from nslab.model.routers import DEAD, HELLO, Router, l3_members, speaks
+from nslab.model.routers import Router, area_word, l3_members, speaks
 
 
 class FrrWriter:
@@ -44,32 +44,49 @@ def _config(r: Router) -> str:
            "service integrated-vtysh-config", "!"]
     ospf_with = r.ospf_with
     if ospf_with is not None:
-        out += ["interface lo", " ip ospf area 0"]
-        out += [" ipv6 ospf6 area 0"] if r.lab.ipv6 else []
-        out += ["!"]
-        for p in r.ports:
-            talks = [x for x in p.routers if x in ospf_with]
-            if not talks and p.routers and r.bgp is not None:
-                continue  # an eBGP link: BGP advertises its subnet (a LAN: passive OSPF)
-            out.append(f"interface {p.name}")
-            for v, word in (("ip ospf", 4), ("ipv6 ospf6", 6)):
-                if word == 6 and not r.lab.ipv6:
-                    continue
-                out.append(f" {v} area 0")
-                if not talks:
-                    out.append(f" {v} passive")
-                    continue
-                if l3_members(p.segment, r.lab) == 2:
-                    out.append(f" {v} network point-to-point")
-                out += [f" {v} hello-interval {HELLO}", f" {v} dead-interval {DEAD}",
-                        f" {v} retransmit-interval 1"]
-            out.append("!")
-        out += ["router ospf", f" ospf router-id {r.router_id}",
-                " timers throttle spf 0 50 500", " timers throttle lsa all 0",
-                " timers lsa min-arrival 0", " maximum-paths 64", "!"]
-        if r.lab.ipv6:
-            out += ["router ospf6", f" ospf6 router-id {r.router_id}",
-                    " timers throttle spf 0 50 500", "!"]
+        out += _ospf(r, ospf_with)
     if r.bgp is not None:
         out += bgp_lines(r.bgp, r.router_id, ospf_with is not None)
     return "\n".join(out) + "\n"
+
+
+def _ospf(r: Router, ospf_with: frozenset[str]) -> list[str]:
+    """OSPFv2 (and OSPFv3 in a lab with IPv6): each interface in its area,
+    point-to-point between two routers, passive where no other router is."""
+    o = r.ospf
+    fams = (("ip ospf", 4), ("ipv6 ospf6", 6)) if r.lab.ipv6 else (("ip ospf", 4),)
+    out = ["interface lo", *[f" {v} area {area_word(o.area)}" for v, _ in fams], "!"]
+    for p in r.ports:
+        talks = [x for x in p.routers if x in ospf_with]
+        if not talks and p.routers and r.bgp is not None:
+            continue  # an eBGP link: BGP advertises its subnet (a LAN: passive OSPF)
+        out.append(f"interface {p.name}")
+        for v, version in fams:
+            out.append(f" {v} area {area_word(p.ospf.area)}")
+            if p.ospf.cost is not None:
+                out.append(f" {v} cost {p.ospf.cost}")
+            if not talks or p.ospf.passive:
+                out.append(f" {v} passive")
+                continue
+            network = p.ospf.network or \
+                ("point-to-point" if l3_members(p.segment, r.lab) == 2 else None)
+            if network is not None:
+                out.append(f" {v} network {network}")
+            if o.priority is not None:
+                out.append(f" {v} priority {o.priority}")
+            out += [f" {v} hello-interval {o.hello}", f" {v} dead-interval {o.dead}",
+                    f" {v} retransmit-interval 1"]
+            if o.md5 is not None and version == 4:
+                out += [" ip ospf authentication message-digest",
+                        f" ip ospf message-digest-key 1 md5 {o.md5}"]
+        out.append("!")
+    originate = [" default-information originate always"] if o.default_originate else []
+    out += ["router ospf", f" ospf router-id {r.router_id}",
+            " timers throttle spf 0 50 500", " timers throttle lsa all 0",
+            " timers lsa min-arrival 0", " maximum-paths 64", *originate,
+            *[f" redistribute {what}" for what in o.redistribute], "!"]
+    if r.lab.ipv6:
+        out += ["router ospf6", f" ospf6 router-id {r.router_id}",
+                " timers throttle spf 0 50 500", *originate,
+                *[f" redistribute {what}" for what in o.redistribute], "!"]
+    return out

@@ -6,6 +6,7 @@ nslab.model.daemons; and the protocol each suite's writer follows
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +15,35 @@ from nslab.model.bgp import Session
 from nslab.model.lab import IPInterface, Lab, Node, Segment
 
 HELLO, DEAD = 1, 4  # OSPF timers for a lab: converged in about a second per few hops
+BACKBONE = "0.0.0.0"
+
+
+@dataclass(frozen=True)
+class OspfPort:
+    """OSPF on one interface (nslab.model.igp decides it)."""
+
+    area: str = BACKBONE
+    cost: int | None = None
+    passive: bool = False
+    network: str | None = None  # point-to-point, broadcast; None: by the segment's routers
+
+
+@dataclass(frozen=True)
+class Ospf:
+    """A router's OSPF settings."""
+
+    area: str = BACKBONE  # its loopback's
+    priority: int | None = None
+    hello: int = HELLO
+    dead: int = DEAD
+    md5: str | None = None
+    default_originate: bool = False
+    redistribute: tuple[str, ...] = ()
+
+
+def area_word(area: str) -> str:
+    """An area as a config and a message say it: a number (0.0.0.1 is 1)."""
+    return str(int(ipaddress.IPv4Address(area)))
 
 
 @dataclass(frozen=True)
@@ -24,6 +54,7 @@ class Port:
     addresses: tuple[IPInterface, ...]
     segment: Segment
     routers: tuple[str, ...]  # the other routers on the segment that run daemons
+    ospf: OspfPort = OspfPort()
 
 
 @dataclass(frozen=True)
@@ -47,6 +78,7 @@ class Router:
     ospf_with: frozenset[str] | None  # the routers it runs OSPF with (None: no OSPF)
     bgp: Bgp | None
     where: tuple[str | int, ...]  # the node in the file, for problems
+    ospf: Ospf = Ospf()
 
 
 class Writer(Protocol):

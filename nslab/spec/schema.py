@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict, ip_address_or_none
 from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
+from nslab.spec.igp import LinkOspfSpec, OspfSpec
 from nslab.spec.policy import (
     DnsSpec,
     FirewallSpec,
@@ -95,6 +96,7 @@ class NodeSpec(Strict):
     # kernel's default) or by addresses and ports (l4: one host's flows spread too)
     ecmp_hash: Literal["l3", "l4"] | None = None
     bgp: BgpSpec | None = None
+    ospf: OspfSpec | None = None
     frr: FrrSpec | None = None
     bird: BirdSpec | None = None
 
@@ -111,7 +113,8 @@ class NodeSpec(Strict):
     def _one_suite(self) -> NodeSpec:
         if self.frr is not None and self.bird is not None:
             raise ValueError("a node runs FRR or BIRD, not both: keep 'frr' or 'bird'")
-        if self.kind != "router" and (self.bgp or self.frr or self.bird or self.loopback):
+        if self.kind != "router" and (self.bgp or self.frr or self.bird or self.loopback
+                                      or self.ospf):
             raise ValueError("routing daemons and loopbacks are for kind: router")
         return self
 
@@ -185,6 +188,7 @@ class LinkSpec(ImpairSpec):
     addresses: Annotated[list[str | None], Field(min_length=2, max_length=2)] | None = None
     mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)  # both ends
     impair: dict[str, ImpairSpec] | None = None
+    ospf: LinkOspfSpec | None = None  # at each router's end
 
     @field_validator("addresses")
     @classmethod

@@ -95,7 +95,7 @@ def _json(args: list[str]) -> Any:
         return {"raw": r.stdout, "err": r.stderr}
 
 
-def _vtysh(lab: str, node: str, command: str) -> Any:
+def vtysh(lab: str, node: str, command: str) -> Any:
     return _json(["vtysh", lab, node, "--", command])
 
 
@@ -112,11 +112,11 @@ def relations() -> dict[str, Any]:
     h2_lan = _lan("gr-h2")
     out = {"up": up.returncode, "up_err": up.stderr, "report": report,
            # t1's every path to t2's LAN (the customer must not be one)
-           "t1_to_h2": _vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
+           "t1_to_h2": vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
            # the customer's best way up: through t1 (local_pref 120 over 100)
-           "cust_to_top": _vtysh("gr", "cust", "show bgp ipv4 unicast 198.18.0.0/24 json"),
+           "cust_to_top": vtysh("gr", "cust", "show bgp ipv4 unicast 198.18.0.0/24 json"),
            # t2 sees the customer's prefix prepended and tagged, and still prefers it
-           "t2_to_cust": _vtysh("gr", "t2", "show bgp ipv4 unicast 203.0.113.0/24 json"),
+           "t2_to_cust": vtysh("gr", "t2", "show bgp ipv4 unicast 203.0.113.0/24 json"),
            "down": nslab("down", "gr").returncode}
     return {**out, "traces": traces()}
 
@@ -126,8 +126,8 @@ def reflector() -> dict[str, Any]:
     up = nslab("up", "/run/rr.yaml")
     report = _json(["test", "rr", "--json", "--no-matrix", "--converge-within", "30"])
     out = {"up": up.returncode, "up_err": up.stderr, "report": report,
-           "c1_sessions": _vtysh("rr", "c1", "show bgp ipv4 unicast summary json"),
-           "c1_to_e2": _vtysh("rr", "c1", "show bgp ipv4 unicast 198.18.2.0/24 json"),
+           "c1_sessions": vtysh("rr", "c1", "show bgp ipv4 unicast summary json"),
+           "c1_to_e2": vtysh("rr", "c1", "show bgp ipv4 unicast 198.18.2.0/24 json"),
            "rr_config": nslab("vtysh", "rr", "rr", "--", "show running-config").stdout,
            "down": nslab("down", "rr").returncode}
     return {**out, "traces": traces()}

@@ -1,0 +1,96 @@
+"""OSPF areas and details, BFD and IS-IS with the real FRR, in a sandbox
+(see tests/helpers/sandbox.py):
+
+    python -m tests.helpers.igp SCENARIO     (inside the sandbox: tests.helpers.sandbox.run)
+
+Each scenario prints one JSON line of what it saw; tests/test_igp.py judges.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.policy import vtysh
+from tests.helpers.routing import traces
+from tests.helpers.sandbox import enter, nslab, sh
+
+# a backbone of three (MD5 everywhere, a costly direct link), an ABR into
+# area 1, where a LAN elects r2 its designated router (priority 200; r1 never:
+# priority 0); core2 originates the default route
+AREAS = """
+name: areas
+routing: ospf
+addressing: {pool: 10.63.0.0/16}
+nodes:
+  core1: {kind: router, ospf: {auth: {md5: k3y}}}
+  core2: {kind: router, ospf: {auth: {md5: k3y}, default_originate: true}}
+  abr: {kind: router, ospf: {auth: {md5: k3y}}}
+  r1: {kind: router, ospf: {area: 1, auth: {md5: k3y}, priority: 0}}
+  r2: {kind: router, ospf: {area: 1, auth: {md5: k3y}, priority: 200}}
+  lan: {kind: switch}
+  h1: {}
+  h2: {}
+links:
+  - [core1, core2]
+  - {endpoints: [core1, abr], ospf: {cost: 100}}
+  - [core2, abr]
+  - {endpoints: [abr, lan], ospf: {area: 1}}
+  - [r1, lan]
+  - [r2, lan]
+  - [h1, r1]
+  - [h2, core1]
+test:
+  converge: auto
+  expect:
+    - {from: h1, to: h2}
+    - {node: r1, neighbour: r2}
+"""
+
+
+def _json(args: list[str]) -> Any:
+    r = nslab(*args)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        return {"raw": r.stdout, "err": r.stderr}
+
+
+def _routes(ns: str, what: str) -> Any:
+    return json.loads(sh(f"ip -n {ns} -j route show {what}", check=False).stdout or "[]")
+
+
+def _waited(ns: str, what: str, within: float = 20) -> Any:
+    """The routes to `what` once there are some (convergence does not wait for
+    a default route: it expects prefixes, not defaults)."""
+    deadline = time.monotonic() + within
+    while not (got := _routes(ns, what)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return got
+
+
+def areas() -> dict[str, Any]:
+    Path("/run/areas.yaml").write_text(AREAS)
+    up = nslab("up", "/run/areas.yaml")
+    report = _json(["test", "areas", "--json", "--no-matrix", "--converge-within", "30"])
+    core1_lo = json.loads(sh("ip -n areas-core1 -j -4 addr show dev lo").stdout)[0]["addr_info"]
+    loop = next(a["local"] for a in core1_lo if a["local"] != "127.0.0.1")
+    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
+           "r1_routes": vtysh("areas", "r1", "show ip ospf route json"),
+           "r1_neighbours": vtysh("areas", "r1", "show ip ospf neighbor json"),
+           "r1_default": _waited("areas-r1", "default"),
+           "abr_to_core1": _routes("areas-abr", f"{loop}/32"),
+           "core2_addresses": json.loads(sh("ip -n areas-core2 -j -4 addr").stdout),
+           "abr_areas": vtysh("areas", "abr", "show ip ospf json"),
+           "down": nslab("down", "areas").returncode}
+    return {**out, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (areas,)}
+
+if __name__ == "__main__":
+    enter()
+    print(json.dumps(SCENARIOS[sys.argv[1]]()))

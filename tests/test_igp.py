@@ -1,0 +1,124 @@
+"""OSPF areas, costs, priorities, timers, MD5 and what a router originates
+(pure: what nslab writes; kernel: the real FRR doing it, tests/helpers/igp.py
+in a sandbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nslab.model.compile import compile_text
+from nslab.model.lab import Lab
+from tests.helpers import sandbox
+from tests.helpers.igp import AREAS
+from tests.test_bgp_policy import kernel
+
+
+def _config(lab: Lab, node: str) -> str:
+    d = lab.node(node).daemons
+    assert d is not None
+    return d.config
+
+
+def _block(conf: str, head: str) -> str:
+    """The lines of one `interface ...`/`router ...` block."""
+    return conf.split(head + "\n", 1)[1].split("!\n", 1)[0]
+
+
+def test_each_interface_is_in_its_links_area_or_its_routers() -> None:
+    lab = compile_text(AREAS)
+    abr = _config(lab, "abr")
+    lan_port = next(i.name for i in lab.node("abr").interfaces if i.peer_node == "lan")
+    assert " ip ospf area 1\n" in _block(abr, f"interface {lan_port}")
+    assert " ip ospf area 0\n" in _block(abr, "interface lo")
+    r1 = _config(lab, "r1")
+    assert " ip ospf area 1\n" in _block(r1, "interface lo")
+    assert all(" ip ospf area 1\n" in _block(r1, f"interface {i.name}")
+               for i in lab.node("r1").interfaces)
+
+
+def test_cost_priority_md5_and_the_default_route_are_written() -> None:
+    lab = compile_text(AREAS)
+    core1 = _config(lab, "core1")
+    to_abr = next(i.name for i in lab.node("core1").interfaces if i.peer_node == "abr")
+    block = _block(core1, f"interface {to_abr}")
+    assert " ip ospf cost 100\n" in block
+    assert " ip ospf authentication message-digest\n ip ospf message-digest-key 1 md5 k3y\n" \
+        in block
+    assert " ip ospf cost" not in core1.replace(block, "")  # the other links keep their cost
+    r2 = _config(lab, "r2")
+    assert " ip ospf priority 200\n" in r2 and " ip ospf priority 0\n" in _config(lab, "r1")
+    # the LAN has three routers: broadcast (a DR is elected), not point-to-point
+    assert " ip ospf network point-to-point" not in _block(r2, "interface eth0")
+    assert " default-information originate always\n" in _block(_config(lab, "core2"),
+                                                                "router ospf")
+    assert "default-information" not in core1
+
+
+def test_timers_network_type_passive_and_redistribution() -> None:
+    text = """
+name: t
+routing: ospf
+nodes:
+  a: {kind: router, ospf: {timers: {hello: 2, dead: 8}, redistribute: [static, connected],
+                           router_id: 192.0.2.1}}
+  b: {kind: router, ospf: {timers: {hello: 2, dead: 8}}}
+  c: {kind: router, ospf: {timers: {hello: 2, dead: 8}}}
+links:
+  - {endpoints: [a, b], ospf: {network: broadcast}}
+  - {endpoints: [a, c], ospf: {passive: true}}
+"""
+    lab = compile_text(text)
+    a = _config(lab, "a")
+    assert " ip ospf hello-interval 2\n ip ospf dead-interval 8\n" in _block(a, "interface eth0")
+    assert " ip ospf network broadcast\n" in _block(a, "interface eth0")
+    assert " ip ospf passive\n" in _block(a, "interface eth1")
+    assert " ip ospf passive\n" in _block(_config(lab, "c"), "interface eth0")
+    assert " ospf router-id 192.0.2.1\n" in a
+    assert " redistribute static\n redistribute connected\n" in _block(a, "router ospf")
+    d = lab.node("a").daemons
+    assert d is not None and d.router_id == "192.0.2.1"
+    # the passive link makes no neighbour: the expectation `neighbour` knows
+    assert d.ospf_neighbours == ("b",)
+
+
+def test_bird_gets_the_areas_costs_and_types_too() -> None:
+    text = """
+name: t
+routing: ospf
+nodes:
+  a: {kind: router, bird: {}}
+  b: {kind: router, ospf: {area: 1}}
+  h: {}
+links:
+  - {endpoints: [a, b], ospf: {area: 1, cost: 7}}
+  - [a, h]
+"""
+    conf = _config(compile_text(text), "a")
+    assert '  area 0 {\n    interface "lo" { stub yes; };\n    interface "eth1" { stub yes; };\n' \
+        '  };\n  area 1 {\n    interface "eth0" { type ptp; hello 1; dead 4; retransmit 2; ' \
+        "cost 7; };\n  };\n" in conf
+
+
+@kernel
+def test_areas_with_the_real_frr_abr_dr_cost_md5_and_default() -> None:
+    out: dict[str, Any] = sandbox.run("tests.helpers.igp", "areas")
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True and rep["ok"] is True, rep
+    # the backbone's prefixes reach area 1 as inter-area routes through the ABR
+    kinds = {v["routeType"].strip() for k, v in out["r1_routes"].items() if "/" in k}
+    assert kinds == {"N", "N IA"}, out["r1_routes"]
+    areas = out["abr_areas"]["areas"]
+    assert set(areas) == {"0.0.0.0", "0.0.0.1"}
+    # r2 (priority 200) is the LAN's designated router; MD5 keys agree: Full
+    states = {v[0]["nbrState"] for v in out["r1_neighbours"]["neighbors"].values()}
+    assert "Full/DR" in states and all(s.startswith("Full") for s in states)
+    # core2's default route reaches area 1
+    (default,) = out["r1_default"]
+    assert default["protocol"] == "ospf"
+    # cost 100 on the direct link: the ABR goes to core1 through core2
+    core2 = {a["local"] for i in out["core2_addresses"] for a in i["addr_info"]}
+    (route,) = out["abr_to_core1"]
+    assert route["gateway"] in core2, (route, core2)
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
