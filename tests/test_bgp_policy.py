@@ -149,7 +149,7 @@ def test_session_keys_hold_on_both_sides_and_policy_on_the_declaring_one() -> No
     for conf, addr in ((a, to_b), (b, to_a)):
         assert f" neighbor {addr} password s3cret\n" in conf
         assert f" neighbor {addr} timers 5 15\n" in conf
-        assert f" neighbor {addr} bfd\n" in conf
+        assert f" neighbor {addr} bfd\n neighbor {addr} bfd profile nslab\n" in conf
     # b sees a's local AS
     assert f" neighbor {to_a} remote-as 65100\n" in b and f" neighbor {to_b} remote-as 65002\n" in a
     assert f" neighbor {to_b} local-as 65100\n" in a

@@ -122,3 +122,61 @@ def test_areas_with_the_real_frr_abr_dr_cost_md5_and_default() -> None:
     assert route["gateway"] in core2, (route, core2)
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+BFD_BGP = """
+name: t
+routing: bgp
+nodes:
+  a: {kind: router, bgp: {asn: 65001}}
+  b: {kind: router, bgp: {asn: 65002}}
+  c: {kind: router, bgp: {asn: 65003}}
+links:
+  - {endpoints: [a, b], bfd: true}
+  - [a, c]
+"""
+
+
+def test_bfd_on_a_link_reaches_ospf_and_the_bgp_sessions_over_it() -> None:
+    from pathlib import Path
+
+    lab = compile_text(Path(__file__).parent.parent.joinpath("examples/bfd.yaml").read_text())
+    a1, a2 = _config(lab, "a1"), _config(lab, "a2")
+    to_s1 = next(i.name for i in lab.node("a1").interfaces if i.peer_node == "s1")
+    assert " ip ospf bfd\n ip ospf bfd profile nslab\n" in _block(a1, f"interface {to_s1}")
+    assert a1.count(" ip ospf bfd\n") == 1 and "bfd" not in a2
+    assert "bfd\n profile nslab\n  transmit-interval 150\n  receive-interval 150\n" \
+        "  detect-multiplier 3\n" in a1
+    d1, d2 = lab.node("a1").daemons, lab.node("a2").daemons
+    assert d1 is not None and d2 is not None
+    assert "bfdd" in d1.daemons and "bfdd" not in d2.daemons
+    lab = compile_text(BFD_BGP)
+    a = _config(lab, "a")
+    to_b = str(lab.node("b").interfaces[0].addresses[0].ip)
+    to_c = str(lab.node("c").interfaces[0].addresses[0].ip)
+    assert f" neighbor {to_b} bfd\n neighbor {to_b} bfd profile nslab\n" in a
+    assert f" neighbor {to_c} bfd" not in a
+    assert " neighbor " in _config(lab, "b") and " bfd profile nslab" in _config(lab, "b")
+
+
+@kernel
+def test_bfd_finds_a_silent_cut_well_before_the_dead_interval() -> None:
+    """examples/bfd.yaml: the switch drops everything toward b1 (BFD on) and,
+    later, toward b2 (no BFD); no carrier changes. BFD's detection (3 x 150 ms)
+    against OSPF's dead interval (4 s)."""
+    out: dict[str, Any] = sandbox.run("tests.helpers.igp", "bfd", timeout=300)
+    assert out["up"] == 0, out["up_err"]
+    assert out["report"]["ok"] is True, out["report"]
+    (peer,) = [p for p in out["sessions"] if p["interface"] == "eth1"] or out["sessions"]
+    assert peer["transmit-interval"] == 150 and peer["detect-multiplier"] == 3
+    run = out["run"]
+    assert run["ok"] is True, run["expectations"]
+    back = {e["name"]: {p["pair"]: p for p in e["pairs"]} for e in run["events"]}
+    with_bfd, plain = back["cut"]["h1>h2"], back["cut-plain"]["h3>h4"]
+    assert with_bfd["state"] == "recovered" and plain["state"] == "recovered", back
+    # BFD: a few hundred ms; OSPF: its 4 s dead interval, less the last hello's age
+    assert with_bfd["back_after"] < 1.5, with_bfd
+    assert plain["back_after"] > 2.5 and plain["back_after"] > with_bfd["back_after"] + 1.5
+    assert back["cut"]["h3>h4"]["state"] == "not cut"  # the other design, untouched
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []

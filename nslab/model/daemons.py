@@ -51,14 +51,34 @@ def speaks_bgp(lab_routing: str, node: NodeSpec) -> bool:
 
 
 def _ports(node: Node, lab: Lab, daemon_routers: set[str],
-           ospf: dict[tuple[str, str], OspfPort]) -> list[Port]:
+           ospf: dict[tuple[str, str], OspfPort], bfd: set[tuple[str, str]]) -> list[Port]:
     out = []
     for i in node.interfaces:
         seg = lab.segments[i.segment]
         others = tuple(dict.fromkeys(n for n, _ in seg.members
                                      if n != node.name and n in daemon_routers))
         out.append(Port(i.name, i.addresses, seg, others,
-                        ospf.get((node.name, i.name), OspfPort())))
+                        ospf.get((node.name, i.name), OspfPort()), (node.name, i.name) in bfd))
+    return out
+
+
+def _bfd_ends(spec: LabSpec, lab: Lab, daemon_routers: set[str], problems: list[Problem]
+              ) -> set[tuple[str, str]]:
+    """The router ends of links that say `bfd: true`, and of the other links of
+    their segment (BFD runs between the routers of a switch's segment)."""
+    out: set[tuple[str, str]] = set()
+    segment_of = {(n.name, i.name): i.segment for n in lab.nodes for i in n.interfaces}
+    for k, link in enumerate(lab.links):
+        if not spec.links[k].bfd:
+            continue
+        seg = lab.segments[segment_of[link.a]]
+        ends = {e for e in seg.members if e[0] in daemon_routers}
+        if len({n for n, _ in ends}) < 2:
+            problems.append(Problem(("links", k, "bfd"), "BFD runs between two routers with "
+                                    "daemons, and this link's segment has fewer",
+                                    "bfd: true goes on a link between routers (or to a switch "
+                                    "they share)"))
+        out |= ends
     return out
 
 
@@ -96,6 +116,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     daemon_routers = {n for n, s in spec.nodes.items() if runs_daemons(spec.routing, s)}
     if not daemon_routers:
         igp.ports(spec, lab, set(), igp.routers(spec, set(), problems), problems)
+        _bfd_ends(spec, lab, set(), problems)
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
@@ -104,7 +125,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     runs_ospf = {n for n, w in ospf_with.items() if w is not None}
     ospf = igp.routers(spec, runs_ospf, problems)
     ospf_ports = igp.ports(spec, lab, runs_ospf, ospf, problems)
-    ports = {n.name: _ports(n, lab, daemon_routers, ospf_ports) for n in lab.nodes
+    bfd = _bfd_ends(spec, lab, daemon_routers, problems)
+    ports = {n.name: _ports(n, lab, daemon_routers, ospf_ports, bfd) for n in lab.nodes
              if n.name in daemon_routers}
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     reaches = _reach(lab, loopbacks, spec, asn, island, sessions)
@@ -199,13 +221,22 @@ def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[s
     rr = {n for n in asn if (b := spec.nodes[n].bgp) is not None and b.rr}
     out = {}
     for n in asn:
+        # a session over a link with bfd: true runs BFD too
+        bfd = {a for p in ports[n] if p.bfd for r in p.routers
+               for a in (_address_on(lab, r, p.segment, 4), _address_on(lab, r, p.segment, 6))
+               if a}
         out[n] = tuple(
-            settle(n, peer, addr, peer_asn, loop, n in rr and peer in asn and peer not in rr
-                   and asn[peer] == asn[n], own, where, declared,
-                   peer in asn and asn[peer] == asn[n], problems)
+            _with_bfd(settle(n, peer, addr, peer_asn, loop,
+                             n in rr and peer in asn and peer not in rr and asn[peer] == asn[n],
+                             own, where, declared, peer in asn and asn[peer] == asn[n], problems),
+                      bfd)
             for addr, peer_asn, loop, peer, own, where in
             _neighbours(spec, lab, lab.node(n), ports[n], asn, island, rr, loopbacks, problems))
     return out
+
+
+def _with_bfd(s: Session, addresses: set[str]) -> Session:
+    return replace(s, bfd=True) if s.address in addresses and not s.bfd else s
 
 
 Listed = tuple[str, int, bool, str, BgpNeighborSpec | None, tuple[str | int, ...]]

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from nslab.errors import Problem
 from nslab.model.frr_bgp import bgp_lines
-from nslab.model.routers import Router, area_word, l3_members, speaks
+from nslab.model.routers import (
+    BFD_INTERVAL_MS,
+    BFD_MULTIPLIER,
+    BFD_PROFILE,
+    Router,
+    area_word,
+    l3_members,
+    speaks,
+)
 
 
 class FrrWriter:
@@ -33,8 +41,10 @@ class FrrWriter:
 
 
 def bfd(r: Router) -> bool:
-    """Whether a session of the router asks for BFD (bfdd then runs)."""
-    return r.bgp is not None and any(s.bfd for s in r.bgp.sessions)
+    """Whether a session or an OSPF link of the router asks for BFD (bfdd then
+    runs, with nslab's profile)."""
+    return (r.bgp is not None and any(s.bfd for s in r.bgp.sessions)) or \
+        (r.ospf_with is not None and any(p.bfd for p in r.ports))
 
 
 def _config(r: Router) -> str:
@@ -47,6 +57,10 @@ def _config(r: Router) -> str:
         out += _ospf(r, ospf_with)
     if r.bgp is not None:
         out += bgp_lines(r.bgp, r.router_id, ospf_with is not None)
+    if bfd(r):
+        out += ["bfd", f" profile {BFD_PROFILE}", f"  transmit-interval {BFD_INTERVAL_MS}",
+                f"  receive-interval {BFD_INTERVAL_MS}", f"  detect-multiplier {BFD_MULTIPLIER}",
+                " !", "!"]
     return "\n".join(out) + "\n"
 
 
@@ -76,6 +90,8 @@ def _ospf(r: Router, ospf_with: frozenset[str]) -> list[str]:
                 out.append(f" {v} priority {o.priority}")
             out += [f" {v} hello-interval {o.hello}", f" {v} dead-interval {o.dead}",
                     f" {v} retransmit-interval 1"]
+            if p.bfd:  # FRR 8.4's ospfd takes the profile once BFD is on
+                out += [f" {v} bfd"] * (version == 4) + [f" {v} bfd profile {BFD_PROFILE}"]
             if o.md5 is not None and version == 4:
                 out += [" ip ospf authentication message-digest",
                         f" ip ospf message-digest-key 1 md5 {o.md5}"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ipaddress import ip_address, ip_network
 
 from nslab.model.bgp import INVERSE, Rule, Session
-from nslab.model.routers import Bgp
+from nslab.model.routers import BFD_PROFILE, Bgp
 from nslab.spec.bgp import WELL_KNOWN, is_large
 
 
@@ -83,7 +83,7 @@ def _session(b: Bgp, s: Session) -> list[str]:
     if s.passive:
         out.append(f" neighbor {a} passive")
     if s.bfd:
-        out.append(f" neighbor {a} bfd")
+        out += [f" neighbor {a} bfd", f" neighbor {a} bfd profile {BFD_PROFILE}"]
     return out
 
 

@@ -15,6 +15,8 @@ from nslab.model.bgp import Session
 from nslab.model.lab import IPInterface, Lab, Node, Segment
 
 HELLO, DEAD = 1, 4  # OSPF timers for a lab: converged in about a second per few hops
+# BFD for a lab: a cut is known after 3 x 150 ms (FRR's default: 3 x 300 ms)
+BFD_PROFILE, BFD_INTERVAL_MS, BFD_MULTIPLIER = "nslab", 150, 3
 BACKBONE = "0.0.0.0"
 
 
@@ -55,6 +57,7 @@ class Port:
     segment: Segment
     routers: tuple[str, ...]  # the other routers on the segment that run daemons
     ospf: OspfPort = OspfPort()
+    bfd: bool = False  # the link says bfd: true
 
 
 @dataclass(frozen=True)

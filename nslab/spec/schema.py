@@ -189,6 +189,9 @@ class LinkSpec(ImpairSpec):
     mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)  # both ends
     impair: dict[str, ImpairSpec] | None = None
     ospf: LinkOspfSpec | None = None  # at each router's end
+    # BFD between the routers at its ends: OSPF and BGP over it learn of a cut
+    # in a fraction of a second, where carrier loss does not tell them
+    bfd: bool = False
 
     @field_validator("addresses")
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.helpers.policy import vtysh
 from tests.helpers.routing import traces
-from tests.helpers.sandbox import enter, nslab, sh
+from tests.helpers.sandbox import ROOT, enter, nslab, sh
 
 # a backbone of three (MD5 everywhere, a costly direct link), an ABR into
 # area 1, where a LAN elects r2 its designated router (priority 200; r1 never:
@@ -89,7 +89,18 @@ def areas() -> dict[str, Any]:
     return {**out, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (areas,)}
+def bfd() -> dict[str, Any]:
+    """examples/bfd.yaml: the timeline cuts both primaries behind a switch at
+    once; BFD brings h1 -> h2 back long before OSPF's dead interval does h3 -> h4."""
+    up = nslab("up", str(ROOT / "examples/bfd.yaml"))
+    report = _json(["test", "bfd", "--json", "--no-matrix", "--converge-within", "30"])
+    sessions = vtysh("bfd", "a1", "show bfd peers json")
+    run = _json(["run", "bfd", "--json"])
+    return {"up": up.returncode, "up_err": up.stderr, "report": report, "sessions": sessions,
+            "run": run, "down": nslab("down", "bfd").returncode, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (areas, bfd)}
 
 if __name__ == "__main__":
     enter()
