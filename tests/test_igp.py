@@ -180,3 +180,57 @@ def test_bfd_finds_a_silent_cut_well_before_the_dead_interval() -> None:
     assert back["cut"]["h3>h4"]["state"] == "not cut"  # the other design, untouched
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+def test_isis_routers_get_a_net_from_their_router_id_and_levels_and_metrics() -> None:
+    from tests.helpers.igp import ISIS
+
+    lab = compile_text(ISIS)
+    r1 = _config(lab, "r1")
+    d = lab.node("r1").daemons
+    assert d is not None and d.daemons == ("zebra", "isisd") and d.protocols == ("isis",)
+    assert d.ospf_neighbours == ("r2", "r4")
+    rid = d.router_id.split(".")
+    digits = "".join(f"{int(o):03d}" for o in rid)
+    assert f" net 49.0001.{digits[:4]}.{digits[4:8]}.{digits[8:]}.00\n is-type level-2-only\n" \
+        in r1
+    assert " net 49.0002.0000.0000.0004.00\n is-type level-1-2\n" in _config(lab, "r4")
+    to_r2 = next(i.name for i in lab.node("r1").interfaces if i.peer_node == "r2")
+    block = _block(r1, f"interface {to_r2}")
+    assert " ip router isis nslab\n isis metric 100\n isis network point-to-point\n" in block
+    to_h1 = next(i.name for i in lab.node("r1").interfaces if i.peer_node == "h1")
+    assert " isis passive\n" in _block(r1, f"interface {to_h1}")
+    assert "router ospf" not in r1
+
+
+def test_isis_adjacencies_are_read_from_isisd_json() -> None:
+    from nslab.suites.frr import isis_adjacencies
+
+    answer = {"areas": [{"area": "nslab", "circuits": [
+        {"circuit": 0},
+        {"circuit": 0, "adj": "r2", "interface": "eth0", "level": 2, "state": "Up"},
+        {"circuit": 0, "adj": "r4", "interface": "eth1", "level": 3, "state": "Initializing"}]}]}
+    assert isis_adjacencies(answer) == [
+        {"system": "r2", "interface": "eth0", "level": "2", "state": "Up"},
+        {"system": "r4", "interface": "eth1", "level": "1-2", "state": "Initializing"}]
+    assert isis_adjacencies(None) == []
+
+
+@kernel
+def test_isis_on_a_ring_converges_avoids_the_costly_link_and_reports_adjacencies() -> None:
+    out: dict[str, Any] = sandbox.run("tests.helpers.igp", "isis", timeout=300)
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True and rep["ok"] is True, rep
+    # r1 -> r2's loopback the long way (metric 100 on the direct link): via r4
+    (route,) = out["r1_to_r2"]
+    assert route["protocol"] == "isis" and route["dev"] == "eth1", route
+    adj = {a["system"]: a["state"] for a in out["inspect"]["routing"]["isis_adjacencies"]}
+    assert adj == {"r2": "Up", "r4": "Up"}
+    assert "isis   r4" in out["inspect_text"] and out["hostname"] == "r1"
+    # the link to r4 down: its adjacency fails the expectation, h1 still reaches h3
+    after = {e["text"]: e for e in out["after"]["expectations"]}
+    assert after["r1's IS-IS neighbour r4 is up"]["status"] == "fail"
+    assert after["h1 reaches h3"]["status"] == "pass"
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []

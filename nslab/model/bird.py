@@ -21,9 +21,10 @@ class BirdWriter:
     def problems(self, r: Router, own_config: bool) -> list[Problem]:
         if own_config:
             return []
-        if r.bgp is not None:
+        if r.bgp is not None or r.isis is not None:
             return [Problem((*r.where, "bird"), "nslab writes BIRD configs for OSPF only",
-                            "give bird: {config: FILE} for BGP, or use FRR")]
+                            "give bird: {config: FILE} for BGP, or use FRR"
+                            if r.isis is None else "BIRD has no IS-IS: use FRR")]
         o = r.ospf
         unwritten = [k for k, v in (("auth", o.md5), ("default_originate", o.default_originate),
                                     ("redistribute", o.redistribute)) if v]

@@ -24,7 +24,7 @@ from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reac
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
-from nslab.model.routers import Bgp, Ospf, OspfPort, Port, Router, Writer
+from nslab.model.routers import Bgp, IsisPort, Ospf, OspfPort, Port, Router, Writer
 from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
 from nslab.spec.schema import LabSpec, NodeSpec
@@ -42,7 +42,8 @@ def suite_of(node: NodeSpec) -> str:
 
 
 def runs_daemons(lab_routing: str, node: NodeSpec) -> bool:
-    return node.kind == "router" and (lab_routing in ("ospf", "bgp") or node.bgp is not None
+    return node.kind == "router" and (lab_routing in ("ospf", "isis", "bgp")
+                                      or node.bgp is not None
                                       or node.frr is not None or node.bird is not None)
 
 
@@ -51,14 +52,16 @@ def speaks_bgp(lab_routing: str, node: NodeSpec) -> bool:
 
 
 def _ports(node: Node, lab: Lab, daemon_routers: set[str],
-           ospf: dict[tuple[str, str], OspfPort], bfd: set[tuple[str, str]]) -> list[Port]:
+           ospf: dict[tuple[str, str], OspfPort], bfd: set[tuple[str, str]],
+           isis: dict[tuple[str, str], IsisPort]) -> list[Port]:
     out = []
     for i in node.interfaces:
         seg = lab.segments[i.segment]
         others = tuple(dict.fromkeys(n for n, _ in seg.members
                                      if n != node.name and n in daemon_routers))
         out.append(Port(i.name, i.addresses, seg, others,
-                        ospf.get((node.name, i.name), OspfPort()), (node.name, i.name) in bfd))
+                        ospf.get((node.name, i.name), OspfPort()), (node.name, i.name) in bfd,
+                        isis.get((node.name, i.name), IsisPort())))
     return out
 
 
@@ -116,18 +119,25 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     daemon_routers = {n for n, s in spec.nodes.items() if runs_daemons(spec.routing, s)}
     if not daemon_routers:
         igp.ports(spec, lab, set(), igp.routers(spec, set(), problems), problems)
+        igp.isis_routers(spec, set(), {}, problems)
+        igp.isis_ports(spec, lab, set(), problems)
         _bfd_ends(spec, lab, set(), problems)
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
-    runs_ospf = {n for n, w in ospf_with.items() if w is not None}
+    runs_igp = {n for n, w in ospf_with.items() if w is not None}
+    runs_ospf, runs_isis = (set(), runs_igp) if spec.routing == "isis" else (runs_igp, set())
     ospf = igp.routers(spec, runs_ospf, problems)
     ospf_ports = igp.ports(spec, lab, runs_ospf, ospf, problems)
+    router_ids = {n.name: _router_id(spec, n, loopbacks[n.name]) for n in lab.nodes
+                  if n.name in daemon_routers}
+    isis = igp.isis_routers(spec, runs_isis, router_ids, problems)
+    isis_ports = igp.isis_ports(spec, lab, runs_isis, problems)
     bfd = _bfd_ends(spec, lab, daemon_routers, problems)
-    ports = {n.name: _ports(n, lab, daemon_routers, ospf_ports, bfd) for n in lab.nodes
-             if n.name in daemon_routers}
+    ports = {n.name: _ports(n, lab, daemon_routers, ospf_ports, bfd, isis_ports)
+             for n in lab.nodes if n.name in daemon_routers}
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     reaches = _reach(lab, loopbacks, spec, asn, island, sessions)
     nodes = []
@@ -138,8 +148,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         ns = spec.nodes[node.name]
         where: tuple[str | int, ...] = ("nodes", node.name)
         loop = loopbacks[node.name]
-        router_id = (ns.ospf.router_id if ns.ospf and ns.ospf.router_id else None) or \
-            (str(loop.ip) if loop.version == 4 else _first_v4(node) or "0.0.0.1")
+        router_id = router_ids[node.name]
         mine = ports[node.name]
         talks = ospf_with[node.name]
         bgp = None
@@ -149,7 +158,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                       tuple(b.announce if b else ()), lab.ipv6, bool(b and b.rr),
                       str(b.cluster_id) if b and b.cluster_id else None)
         router = Router(node, lab, tuple(mine), router_id, talks, bgp, where,
-                        ospf.get(node.name, Ospf()))
+                        ospf.get(node.name, Ospf()), isis.get(node.name))
         suite = suite_of(ns)
         writer = WRITERS[suite]
         problems += writer.problems(router, node.name in configs)
@@ -171,11 +180,18 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     return replace(lab, nodes=tuple(nodes))
 
 
+def _router_id(spec: LabSpec, node: Node, loop: IPInterface) -> str:
+    ns = spec.nodes[node.name]
+    return (ns.ospf.router_id if ns.ospf and ns.ospf.router_id else None) or \
+        (str(loop.ip) if loop.version == 4 else _first_v4(node) or "0.0.0.1")
+
+
 def _ospf_with(spec: LabSpec, name: str, daemon_routers: set[str], asn: dict[str, int]
                ) -> frozenset[str] | None:
-    """The routers a router runs OSPF with: all of them (routing: ospf), the
-    routers of its ASN (routing: bgp, an AS of several routers), or none."""
-    if spec.routing == "ospf":
+    """The routers a router runs its IGP with: all of them (routing: ospf or
+    isis), the routers of its ASN (routing: bgp, an AS of several routers:
+    OSPF), or none."""
+    if spec.routing in ("ospf", "isis"):
         return frozenset(daemon_routers)
     if name not in asn:
         return None

@@ -7,7 +7,7 @@ import ipaddress
 
 from nslab.errors import Problem
 from nslab.model.lab import Expectation, Kind, Lab, LabTests
-from nslab.spec.schema import ExpectSpec, LabTestsSpec
+from nslab.spec.schema import ISIS_STATES, OSPF_STATES, ExpectSpec, LabTestsSpec
 from nslab.units import rate as parse_rate
 
 
@@ -62,13 +62,15 @@ def _daemon_expectation(k: int, e: ExpectSpec, lab: Lab, where: tuple[str | int,
     if bad:
         return None
     daemons = lab.node(node).daemons
+    igp = "isis" if daemons is not None and "isis" in daemons.protocols else "ospf"
     if e.session or e.neighbour:
-        want, key = ("bgp", "session") if e.session else ("ospf", "neighbour")
+        want, key = ("bgp", "session") if e.session else (igp, "neighbour")
         for name, at in ((node, "node"), (peer or "", key)):
             d = lab.node(name).daemons
             if d is None or want not in d.protocols:
-                problems.append(Problem((*where, at), f"'{name}' does not run {want.upper()}",
-                                        "routing: ospf or bgp, or bgp: on the router"))
+                problems.append(Problem((*where, at), f"'{name}' does not run "
+                                        f"{PROTOCOL_NAMES[want]}",
+                                        "routing: ospf, isis or bgp, or bgp: on the router"))
                 return None
     if e.route:
         origin = e.proto if "proto" in e.model_fields_set else ""
@@ -82,10 +84,18 @@ def _daemon_expectation(k: int, e: ExpectSpec, lab: Lab, where: tuple[str | int,
         text = f"{node}'s BGP session with {peer} is {state}"
         return Expectation(k, e.name or text, "session", node, peer, None, "bgp", None, True,
                            None, None, state, e.within)
-    state = (e.state or "full").lower()
-    text = f"{node}'s OSPF neighbour {peer} is {state}"
-    return Expectation(k, e.name or text, "neighbour", node, peer, None, "ospf", None, True,
+    state = (e.state or ("up" if igp == "isis" else "full")).lower()
+    states = ISIS_STATES if igp == "isis" else OSPF_STATES
+    if state not in states:
+        problems.append(Problem((*where, "state"), f"an {PROTOCOL_NAMES[igp]} neighbour's state "
+                                f"is one of {', '.join(states)}"))
+        return None
+    text = f"{node}'s {PROTOCOL_NAMES[igp]} neighbour {peer} is {state}"
+    return Expectation(k, e.name or text, "neighbour", node, peer, None, igp, None, True,
                        None, None, state, e.within)
+
+
+PROTOCOL_NAMES = {"ospf": "OSPF", "isis": "IS-IS", "bgp": "BGP"}
 
 
 SETTLE_RETRY = 5.0  # seconds probes are tried again once the tables are complete

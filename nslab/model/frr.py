@@ -9,6 +9,7 @@ from nslab.model.routers import (
     BFD_INTERVAL_MS,
     BFD_MULTIPLIER,
     BFD_PROFILE,
+    Isis,
     Router,
     area_word,
     l3_members,
@@ -21,17 +22,18 @@ class FrrWriter:
         wanted = list(asked)
         if not wanted:
             # staticd only for the blackhole routes behind announcements (6 MB a router)
+            igp = ["isisd"] if r.isis is not None else \
+                ["ospfd", "ospf6d"] if r.lab.ipv6 else ["ospfd"]
             wanted = ["zebra"] + (["staticd"] if r.bgp and r.bgp.announce else []) + \
-                (["ospfd"] if r.ospf_with else []) + \
-                (["ospf6d"] if r.ospf_with and r.lab.ipv6 else []) + \
+                (igp if r.ospf_with else []) + \
                 (["bfdd"] if bfd(r) else []) + (["bgpd"] if r.bgp else [])
         return ("zebra", *[d for d in wanted if d != "zebra"])
 
     def protocols(self, r: Router, daemons: tuple[str, ...], asked: bool) -> tuple[str, ...]:
         if not asked:
             return speaks(r)
-        return tuple(p for d, p in (("ospfd", "ospf"), ("ospf6d", "ospf6"), ("bgpd", "bgp"))
-                     if d in daemons)
+        return tuple(p for d, p in (("ospfd", "ospf"), ("ospf6d", "ospf6"), ("isisd", "isis"),
+                                    ("bgpd", "bgp")) if d in daemons)
 
     def config(self, r: Router) -> str:
         return _config(r)
@@ -54,9 +56,10 @@ def _config(r: Router) -> str:
            "service integrated-vtysh-config", "!"]
     ospf_with = r.ospf_with
     if ospf_with is not None:
-        out += _ospf(r, ospf_with)
+        out += _isis(r, ospf_with, r.isis) if r.isis is not None else _ospf(r, ospf_with)
     if r.bgp is not None:
-        out += bgp_lines(r.bgp, r.router_id, ospf_with is not None)
+        igp = None if ospf_with is None else "isis" if r.isis is not None else "ospf"
+        out += bgp_lines(r.bgp, r.router_id, igp)
     if bfd(r):
         out += ["bfd", f" profile {BFD_PROFILE}", f"  transmit-interval {BFD_INTERVAL_MS}",
                 f"  receive-interval {BFD_INTERVAL_MS}", f"  detect-multiplier {BFD_MULTIPLIER}",
@@ -105,4 +108,36 @@ def _ospf(r: Router, ospf_with: frozenset[str]) -> list[str]:
         out += ["router ospf6", f" ospf6 router-id {r.router_id}",
                 " timers throttle spf 0 50 500", *originate,
                 *[f" redistribute {what}" for what in o.redistribute], "!"]
+    return out
+
+
+ISIS_TAG = "nslab"  # the IS-IS instance's name
+IS_TYPE = {"1": "level-1", "2": "level-2-only", "1-2": "level-1-2"}
+
+
+def _isis(r: Router, talks_with: frozenset[str], isis: Isis) -> list[str]:
+    """IS-IS (FRR's isisd): every interface in the instance, point-to-point
+    between two routers, passive where no other router is, hellos every
+    second (held 3 s), wide metrics, no SPF or LSP hold-down to speak of."""
+    fams = ("ip", "ipv6") if r.lab.ipv6 else ("ip",)
+    # the instance first: isisd takes an interface's settings once it knows the area
+    out = [f"router isis {ISIS_TAG}", f" net {isis.net}", f" is-type {IS_TYPE[isis.level]}",
+           " metric-style wide", " lsp-gen-interval 1",
+           " spf-delay-ietf init-delay 0 short-delay 0 long-delay 200 holddown 200 "
+           "time-to-learn 200", "!",
+           "interface lo", *[f" {f} router isis {ISIS_TAG}" for f in fams], " isis passive", "!"]
+    for p in r.ports:
+        talks = [x for x in p.routers if x in talks_with]
+        out += [f"interface {p.name}", *[f" {f} router isis {ISIS_TAG}" for f in fams]]
+        if p.isis.metric is not None:
+            out.append(f" isis metric {p.isis.metric}")
+        if not talks or p.isis.passive:
+            out += [" isis passive", "!"]
+            continue
+        if l3_members(p.segment, r.lab) == 2:
+            out.append(" isis network point-to-point")
+        out += [" isis hello-interval 1", " isis hello-multiplier 3"]
+        if p.bfd:
+            out += [" isis bfd", f" isis bfd profile {BFD_PROFILE}"]
+        out.append("!")
     return out

@@ -18,8 +18,8 @@ from nslab.model.routers import BFD_PROFILE, Bgp
 from nslab.spec.bgp import WELL_KNOWN, is_large
 
 
-def bgp_lines(b: Bgp, router_id: str, igp: bool = False) -> list[str]:
-    """The BGP part; `igp`: the router runs OSPF with the other routers of its
+def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
+    """The BGP part; `igp` (ospf, isis): the router runs it with the other routers of its
     ASN, whose loopbacks and subnets it then also originates into BGP (their own
     copies reach it over iBGP with themselves as next hop: a loopback's route
     whose next hop is inside it never resolves, so no border could pass the
@@ -35,8 +35,9 @@ def bgp_lines(b: Bgp, router_id: str, igp: bool = False) -> list[str]:
     for fam in ("ipv4", "ipv6") if b.ipv6 else ("ipv4",):
         version = int(fam[-1])
         out += [f" address-family {fam} unicast", "  redistribute connected"]
-        out += ["  redistribute ospf" if fam == "ipv4" else "  redistribute ospf6"] if igp \
-            else []
+        if igp is not None:
+            out.append(f"  redistribute {igp}" if igp == "isis" or fam == "ipv4"
+                       else "  redistribute ospf6")
         out += ["  maximum-paths 64", "  maximum-paths ibgp 64"]
         out += [f"  network {n}" for n in b.announce if ip_network(n).version == version]
         for s in b.sessions:

@@ -1,4 +1,4 @@
-"""OSPF details, decided: each router's settings (`nodes.N.ospf`) and each
+"""OSPF and IS-IS details, decided: each router's settings (`nodes.N.ospf`) and each
 interface's (`links[].ospf`, else the router's area), and what cannot form
 an adjacency said before anything is made: two routers of a segment in
 different areas, with different timers or keys, an area that does not touch
@@ -10,7 +10,17 @@ from collections.abc import Mapping
 
 from nslab.errors import Problem
 from nslab.model.lab import Lab
-from nslab.model.routers import BACKBONE, DEAD, HELLO, Ospf, OspfPort, area_word
+from nslab.model.routers import (
+    BACKBONE,
+    DEAD,
+    HELLO,
+    Isis,
+    IsisPort,
+    Ospf,
+    OspfPort,
+    area_word,
+    net_of,
+)
 from nslab.spec.schema import LabSpec
 
 End = tuple[str, str]  # (node, interface)
@@ -109,3 +119,40 @@ def _backbone(spec: LabSpec, nodes: Mapping[str, Ospf], ports: Mapping[End, Ospf
                                     "in the backbone (area 0)",
                                     "an area reaches the others through an ABR: a router "
                                     "with links in both"))
+
+
+def isis_routers(spec: LabSpec, runs_isis: set[str], router_ids: Mapping[str, str],
+                 problems: list[Problem]) -> dict[str, Isis]:
+    """Each IS-IS router's NET (the file's, or one from its router id) and level."""
+    out = {}
+    for name, ns in spec.nodes.items():
+        if ns.isis is not None and name not in runs_isis:
+            problems.append(Problem(("nodes", name, "isis"), f"'{name}' runs no IS-IS",
+                                    "routing: isis"))
+    seen: dict[str, str] = {}
+    for name in sorted(runs_isis, key=list(spec.nodes).index):
+        own = spec.nodes[name].isis
+        net = own.net if own and own.net else net_of(router_ids[name])
+        system = net.rsplit(".", 4)[1:4]
+        key = ".".join(system)
+        if key in seen:
+            problems.append(Problem(("nodes", name, "isis", "net"), f"system id {key} is "
+                                    f"'{seen[key]}'s too", "each router has its own"))
+        seen[key] = name
+        out[name] = Isis(net, str(own.level) if own else "2")
+    return out
+
+
+def isis_ports(spec: LabSpec, lab: Lab, runs_isis: set[str], problems: list[Problem]
+               ) -> dict[End, IsisPort]:
+    out: dict[End, IsisPort] = {}
+    for i, link in enumerate(lab.links):
+        li = spec.links[i].isis
+        if li is None:
+            continue
+        ends = [e for e in (link.a, link.b) if e[0] in runs_isis]
+        if not ends:
+            problems.append(Problem(("links", i, "isis"), "neither end of the link runs IS-IS"))
+        for e in ends:
+            out[e] = IsisPort(li.metric, li.passive)
+    return out

@@ -308,7 +308,7 @@ class Lab:
     links: tuple[Link, ...]
     segments: tuple[Segment, ...]
     ipv6: bool
-    routing: Literal["auto", "static", "ospf", "bgp"]
+    routing: Literal["auto", "static", "ospf", "isis", "bgp"]
     neighbours: NeighbourNeed
     tests: LabTests = LabTests()
     hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file

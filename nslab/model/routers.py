@@ -43,6 +43,31 @@ class Ospf:
     redistribute: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class IsisPort:
+    metric: int | None = None
+    passive: bool = False
+
+
+@dataclass(frozen=True)
+class Isis:
+    """A router's IS-IS: its NET and level (1, 2, or 1-2)."""
+
+    net: str
+    level: str = "2"
+
+    @property
+    def area(self) -> str:
+        return self.net.rsplit(".", 4)[0]
+
+
+def net_of(router_id: str, area: str = "49.0001") -> str:
+    """A NET whose system id spells the router id: 10.20.255.254 ->
+    49.0001.0100.2025.5254.00."""
+    digits = "".join(f"{int(o):03d}" for o in router_id.split("."))
+    return f"{area}.{digits[:4]}.{digits[4:8]}.{digits[8:]}.00"
+
+
 def area_word(area: str) -> str:
     """An area as a config and a message say it: a number (0.0.0.1 is 1)."""
     return str(int(ipaddress.IPv4Address(area)))
@@ -58,6 +83,7 @@ class Port:
     routers: tuple[str, ...]  # the other routers on the segment that run daemons
     ospf: OspfPort = OspfPort()
     bfd: bool = False  # the link says bfd: true
+    isis: IsisPort = IsisPort()
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,7 @@ class Router:
     bgp: Bgp | None
     where: tuple[str | int, ...]  # the node in the file, for problems
     ospf: Ospf = Ospf()
+    isis: Isis | None = None  # set: the interior protocol is IS-IS, not OSPF
 
 
 class Writer(Protocol):
@@ -110,7 +137,10 @@ def l3_members(seg: Segment, lab: Lab) -> int:
 
 
 def speaks(r: Router) -> tuple[str, ...]:
-    """The protocols decided for a router: OSPF (and OSPFv3 with IPv6), BGP."""
-    out: tuple[str, ...] = (("ospf", "ospf6") if r.lab.ipv6 else ("ospf",)) \
-        if r.ospf_with else ()
+    """The protocols decided for a router: OSPF (and OSPFv3 with IPv6) or
+    IS-IS, BGP."""
+    out: tuple[str, ...] = ()
+    if r.ospf_with:
+        out = ("isis",) if r.isis is not None else \
+            ("ospf", "ospf6") if r.lab.ipv6 else ("ospf",)
     return out + (("bgp",) if r.bgp else ())

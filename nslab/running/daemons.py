@@ -40,7 +40,7 @@ def client_argv(lab: str, node: str, suite: str, words: list[str]) -> list[str]:
 
 
 def status_of(lab: str, node: str) -> dict[str, Any]:
-    """The daemons' state: OSPF neighbours and BGP sessions with their states,
+    """The daemons' state: OSPF neighbours, IS-IS adjacencies and BGP sessions with their states,
     as their suite reads them (nslab.suites: FRR's JSON, BIRD's tables)."""
     d = daemons_of(lab, node)
     folder = daemon_dir(lab, node)
@@ -56,6 +56,7 @@ def status_of(lab: str, node: str) -> dict[str, Any]:
             "running": _running(folder, suite.processes(d.daemons)),
             "protocols": list(d.protocols), "router_id": d.router_id, "asn": d.asn,
             "ospf_neighbours": heard.ospf_neighbours, "bgp_sessions": heard.bgp_sessions,
+            **({"isis_adjacencies": heard.isis_adjacencies} if "isis" in d.protocols else {}),
             **heard.more}
 
 
@@ -97,6 +98,13 @@ def routing_check(lab: str, ns: str, e: Expectation) -> vd.ExpectResult:
             return result(False, f"no BGP session with {e.dst}")
         state = str(found[0]["state"]).lower()
         return result(state == e.state, f"session with {found[0]['address']}: {state}")
+    if e.proto == "isis":
+        adj = [a for a in st.get("isis_adjacencies", []) if a["system"] == e.dst]
+        if not adj:
+            return result(False, f"{e.dst} is not an IS-IS neighbour (yet)")
+        state = adj[0]["state"].lower()
+        return result(state == e.state, f"adjacency with {e.dst} on {adj[0]['interface']}: "
+                                        f"{adj[0]['state']}")
     found = [n for n in st["ospf_neighbours"] if n["address"] in peer or n["router_id"] in peer]
     if not found:
         return result(False, f"{e.dst} is not an OSPF neighbour (yet)")
@@ -141,8 +149,12 @@ def not_up(lab: str, node: str) -> list[tuple[str, str, str]] | None:
     except (OSError, subprocess.SubprocessError) as e:
         return [("daemons", node, f"do not answer ({e})")]
     out = []
+    if "isis" in mine.protocols:
+        up = {a["system"] for a in st.get("isis_adjacencies", []) if a["state"].lower() == "up"}
+        out += [("IS-IS", peer, "no adjacency") for peer in mine.ospf_neighbours
+                if peer not in up]
     seen = {n["router_id"]: str(n["state"]) for n in st["ospf_neighbours"]}
-    for peer in mine.ospf_neighbours:
+    for peer in mine.ospf_neighbours if "isis" not in mine.protocols else ():
         theirs = rec.node(peer).daemons if rec.has(peer) else None
         state = seen.get(theirs.router_id or "" if theirs else "", "no adjacency")
         if not state.lower().startswith("full"):

@@ -1,6 +1,7 @@
 """A router's interior protocol as the file says it: `nodes.N.ospf` and
 `links[].ospf` (area, cost, passive, network type, timers, MD5, what it
-originates). Pure; the configuration is written in nslab.model.frr/bird.
+originates); `nodes.N.isis` and `links[].isis` (`routing: isis`). Pure; the
+configuration is written in nslab.model.frr/bird.
 
     nodes:
       abr: {kind: router, ospf: {area: 0, priority: 10}}
@@ -91,3 +92,29 @@ class OspfSpec(Strict):
             except ValueError as e:
                 raise ValueError(f"'{v}' is not a router id (an IPv4 address)") from e
         return v
+
+
+NET = re.compile(r"^[0-9a-fA-F]{2}(\.[0-9a-fA-F]{4}){0,6}(\.[0-9a-fA-F]{4}){3}\.00$")
+
+
+class IsisSpec(Strict):
+    """A router's IS-IS (`routing: isis`): its NET (default 49.0001, a system
+    id from its router id) and its level (default 2: one flat backbone)."""
+
+    net: str | None = None
+    level: Literal[1, 2, "1-2"] = 2
+
+    @field_validator("net")
+    @classmethod
+    def _net(cls, v: str | None) -> str | None:
+        if v is not None and not NET.match(v):
+            raise ValueError(f"'{v}' is not a NET: an area, a 6-byte system id and 00, such "
+                             "as 49.0001.0100.2025.5254.00")
+        return v
+
+
+class LinkIsisSpec(Strict):
+    """IS-IS on a link, at each router's end of it."""
+
+    metric: int | None = Field(default=None, ge=1, le=16_777_215)
+    passive: bool = False

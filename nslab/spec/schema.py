@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from nslab.spec.base import Strict, ip_address_or_none
 from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
-from nslab.spec.igp import LinkOspfSpec, OspfSpec
+from nslab.spec.igp import IsisSpec, LinkIsisSpec, LinkOspfSpec, OspfSpec
 from nslab.spec.policy import (
     DnsSpec,
     FirewallSpec,
@@ -97,6 +97,7 @@ class NodeSpec(Strict):
     ecmp_hash: Literal["l3", "l4"] | None = None
     bgp: BgpSpec | None = None
     ospf: OspfSpec | None = None
+    isis: IsisSpec | None = None
     frr: FrrSpec | None = None
     bird: BirdSpec | None = None
 
@@ -114,7 +115,7 @@ class NodeSpec(Strict):
         if self.frr is not None and self.bird is not None:
             raise ValueError("a node runs FRR or BIRD, not both: keep 'frr' or 'bird'")
         if self.kind != "router" and (self.bgp or self.frr or self.bird or self.loopback
-                                      or self.ospf):
+                                      or self.ospf or self.isis):
             raise ValueError("routing daemons and loopbacks are for kind: router")
         return self
 
@@ -189,6 +190,7 @@ class LinkSpec(ImpairSpec):
     mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)  # both ends
     impair: dict[str, ImpairSpec] | None = None
     ospf: LinkOspfSpec | None = None  # at each router's end
+    isis: LinkIsisSpec | None = None
     # BFD between the routers at its ends: OSPF and BGP over it learn of a cut
     # in a fraction of a second, where carrier loss does not tell them
     bfd: bool = False
@@ -251,9 +253,10 @@ def _clear(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
 # a probe's protocol, or (with `route`) the origin of a route, as the kernel says it
 ExpectProto = Literal["icmp", "tcp", "udp", "ospf", "ospf6", "bgp", "bird", "static", "kernel",
                       "boot", "zebra"]
-ROUTE_PROTOS = ("ospf", "ospf6", "bgp", "bird", "static", "kernel", "boot", "zebra")
+ROUTE_PROTOS = ("ospf", "ospf6", "isis", "bgp", "bird", "static", "kernel", "boot", "zebra")
 BGP_STATES = ("idle", "connect", "active", "opensent", "openconfirm", "established")
 OSPF_STATES = ("down", "attempt", "init", "2-way", "exstart", "exchange", "loading", "full")
+ISIS_STATES = ("up", "initializing", "down")
 
 
 class ExpectSpec(Strict):
@@ -276,7 +279,7 @@ class ExpectSpec(Strict):
     throughput: str | None = None
     route: str | None = None  # {node: r1, route: NETWORK, via: r2, proto: ospf}
     session: str | None = None  # {node: r1, session: r2, state: established}: BGP
-    neighbour: str | None = None  # {node: r1, neighbour: r2, state: full}: OSPF
+    neighbour: str | None = None  # {node: r1, neighbour: r2, state: full|up}: OSPF, IS-IS
     state: str | None = None
     within: float | None = Field(default=None, ge=0, le=600)  # seconds it may take to hold
     after: str | None = None  # a timeline event: it holds (or not) within `within` of it
@@ -355,9 +358,10 @@ class ExpectSpec(Strict):
             return self
         if self.via is not None or "proto" in self.model_fields_set:
             raise ValueError(f"'via' and 'proto' go with 'route', not '{kind}'")
-        states = BGP_STATES if kind == "session" else OSPF_STATES
+        states = BGP_STATES if kind == "session" else \
+            OSPF_STATES + tuple(s for s in ISIS_STATES if s not in OSPF_STATES)
         if self.state is not None and self.state.lower() not in states:
-            raise ValueError(f"{'a BGP session' if kind == 'session' else 'an OSPF neighbour'} "
+            raise ValueError(f"{'a BGP session' if kind == 'session' else 'a neighbour'} "
                              f"state is one of {', '.join(states)}")
         return self
 
@@ -380,7 +384,7 @@ class LabSpec(Strict):
     nodes: dict[str, NodeSpec]
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()
-    routing: Literal["auto", "static", "ospf", "bgp"] = "auto"
+    routing: Literal["auto", "static", "ospf", "isis", "bgp"] = "auto"
     defaults: DefaultsSpec = DefaultsSpec()
     dns: LabDnsSpec = LabDnsSpec()
     host: HostSpec | None = None

@@ -20,6 +20,9 @@ class Heard:
 
     ospf_neighbours: list[dict[str, Any]] = field(default_factory=list)
     bgp_sessions: list[dict[str, Any]] = field(default_factory=list)
+    # IS-IS adjacencies {system (the neighbour's hostname or system id), interface,
+    # level, state}
+    isis_adjacencies: list[dict[str, Any]] = field(default_factory=list)
     more: dict[str, Any] = field(default_factory=dict)
 
 

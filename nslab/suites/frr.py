@@ -75,6 +75,8 @@ class Frr:
                     "router_id": rid, "state": str(e.get("nbrState") or e.get("state", "")),
                     "address": e.get("ifaceAddress") or e.get("address"),
                     "interface": str(e.get("ifaceName", "")).split(":")[0]})
+        isis = _json(ask(["show isis neighbor json"])) if "isis" in protocols else None
+        out.isis_adjacencies = isis_adjacencies(isis)
         bgp = _json(ask(["show bgp summary json"])) if "bgp" in protocols else None
         for fam in (bgp or {}).values():
             for addr, p in (fam.get("peers") or {}).items() if isinstance(fam, dict) else ():
@@ -82,6 +84,30 @@ class Frr:
                     "address": addr, "asn": p.get("remoteAs"), "state": p.get("state"),
                     "prefixes_received": p.get("pfxRcd")})
         return out
+
+
+def isis_adjacencies(answer: Any) -> list[dict[str, Any]]:
+    """isisd's `show isis neighbor json` (FRR 8.4 and later: areas, then
+    circuits, each with its adjacency) in Heard's shape."""
+    out: list[dict[str, Any]] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            if "adj" in v or "neighbor" in v:
+                level = str(v.get("level"))
+                out.append({"system": str(v.get("adj") or v.get("neighbor")),
+                            "interface": str(v.get("interface", "")),
+                            "level": {"3": "1-2"}.get(level, level),
+                            "state": str(v.get("state", ""))})
+                return
+            for w in v.values():
+                walk(w)
+        elif isinstance(v, list):
+            for w in v:
+                walk(w)
+
+    walk(answer)
+    return out
 
 
 def _json(text: str) -> Any:

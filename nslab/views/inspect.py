@@ -197,6 +197,8 @@ def routing(r: dict[str, Any]) -> str:
             + (f", AS {r['asn']}" if r.get("asn") else ""))
     rows = [["ospf", n["router_id"], n["interface"], n["address"], n["state"]]
             for n in r.get("ospf_neighbours", [])]
+    rows += [["isis", a["system"], a["interface"], f"level {a['level']}", a["state"]]
+             for a in r.get("isis_adjacencies", [])]
     rows += [["bgp", f"AS {b['asn']}", "", b["address"],
               f"{b['state']} ({b['prefixes_received']} prefixes)"
               if b.get("prefixes_received") is not None else b["state"]]

@@ -51,6 +51,34 @@ test:
 """
 
 
+# IS-IS on a ring of four, one link made costly, a LAN on r3
+ISIS = """
+name: isring
+routing: isis
+addressing: {pool: 10.64.0.0/16}
+nodes:
+  r1: {kind: router}
+  r2: {kind: router}
+  r3: {kind: router}
+  r4: {kind: router, isis: {net: 49.0002.0000.0000.0004.00, level: 1-2}}
+  h1: {}
+  h3: {}
+links:
+  - {endpoints: [r1, r2], isis: {metric: 100}}
+  - [r2, r3]
+  - [r3, r4]
+  - [r4, r1]
+  - [h1, r1]
+  - [h3, r3]
+test:
+  converge: auto
+  expect:
+    - {from: h1, to: h3}
+    - {node: r1, neighbour: r4, state: up}
+    - {node: r1, neighbour: r2}
+"""
+
+
 def _json(args: list[str]) -> Any:
     r = nslab(*args)
     try:
@@ -100,7 +128,28 @@ def bfd() -> dict[str, Any]:
             "run": run, "down": nslab("down", "bfd").returncode, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (areas, bfd)}
+def isis() -> dict[str, Any]:
+    """IS-IS on a ring: converged, the costly link avoided, adjacencies up and
+    shown by inspect; a neighbour cut off is named by `why`."""
+    Path("/run/isring.yaml").write_text(ISIS)
+    up = nslab("up", "/run/isring.yaml")
+    report = _json(["test", "isring", "--json", "--no-matrix", "--converge-within", "30"])
+    r2_lo = json.loads(sh("ip -n isring-r2 -j -4 addr show dev lo").stdout)[0]["addr_info"]
+    loop = next(a["local"] for a in r2_lo if a["local"] != "127.0.0.1")
+    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
+           "neighbours": vtysh("isring", "r1", "show isis neighbor json"),
+           "r1_to_r2": _routes("isring-r1", f"{loop}/32"),
+           "inspect": _json(["inspect", "isring", "r1", "--only", "routing", "--json"]),
+           "inspect_text": nslab("inspect", "isring", "r1", "--only", "routing").stdout,
+           "hostname": nslab("exec", "isring", "r1", "--", "hostname").stdout.strip()}
+    # the link r1-r4 goes down: the adjacency goes, and h1 reaches h3 the costly way
+    nslab("link", "isring", "r1", "r4", "down")
+    out["after"] = _json(["test", "isring", "--json", "--no-matrix", "--converge-within", "20"])
+    out["down"] = nslab("down", "isring").returncode
+    return {**out, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (areas, bfd, isis)}
 
 if __name__ == "__main__":
     enter()
