@@ -46,9 +46,12 @@ def names_of(idb: bytes) -> str:
 
 
 def capture(name: str, *args: str) -> subprocess.Popen[bytes]:
+    """nslab capture, once it says its sockets are open (no packet missed after)."""
     p = subprocess.Popen([*NSLAB, "capture", name, *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    time.sleep(0.8)  # its sockets are open
+    assert p.stderr is not None
+    first = p.stderr.readline()
+    assert first.startswith(b"nslab: capturing on "), first + p.stderr.read()
     return p
 
 

@@ -66,6 +66,9 @@ def capture_to(lab: str, words: list[str], write: str | None, filter_expr: str |
     socks = [capture.open_socket(w.namespace, w.iface, program) for w in where]
     sink = Sink(write, deadline) if write is not None else None
     try:
+        # every socket is open: from here no packet is missed (a script may wait for this)
+        print(f"nslab: capturing on {', '.join(w.name for w in where)}", file=sys.stderr,
+              flush=True)
         return _capture(socks, [w.name for w in where], sink, count, deadline, as_json)
     finally:
         for s in socks:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from tests.helpers.policy import vtysh
+from tests.helpers.policy import answer, loopback, started, vtysh
 from tests.helpers.routing import traces
 from tests.helpers.sandbox import ROOT, enter, nslab, sh
 
@@ -79,14 +78,6 @@ test:
 """
 
 
-def _json(args: list[str]) -> Any:
-    r = nslab(*args)
-    try:
-        return json.loads(r.stdout)
-    except ValueError:
-        return {"raw": r.stdout, "err": r.stderr}
-
-
 def _routes(ns: str, what: str) -> Any:
     return json.loads(sh(f"ip -n {ns} -j route show {what}", check=False).stdout or "[]")
 
@@ -101,19 +92,15 @@ def _waited(ns: str, what: str, within: float = 20) -> Any:
 
 
 def areas() -> dict[str, Any]:
-    Path("/run/areas.yaml").write_text(AREAS)
-    up = nslab("up", "/run/areas.yaml")
-    report = _json(["test", "areas", "--json", "--no-matrix", "--converge-within", "30"])
-    core1_lo = json.loads(sh("ip -n areas-core1 -j -4 addr show dev lo").stdout)[0]["addr_info"]
-    loop = next(a["local"] for a in core1_lo if a["local"] != "127.0.0.1")
-    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
-           "r1_routes": vtysh("areas", "r1", "show ip ospf route json"),
-           "r1_neighbours": vtysh("areas", "r1", "show ip ospf neighbor json"),
-           "r1_default": _waited("areas-r1", "default"),
-           "abr_to_core1": _routes("areas-abr", f"{loop}/32"),
-           "core2_addresses": json.loads(sh("ip -n areas-core2 -j -4 addr").stdout),
-           "abr_areas": vtysh("areas", "abr", "show ip ospf json"),
-           "down": nslab("down", "areas").returncode}
+    out = started("areas", AREAS)
+    loop = loopback("areas-core1")
+    out |= {"r1_routes": vtysh("areas", "r1", "show ip ospf route json"),
+            "r1_neighbours": vtysh("areas", "r1", "show ip ospf neighbor json"),
+            "r1_default": _waited("areas-r1", "default"),
+            "abr_to_core1": _routes("areas-abr", f"{loop}/32"),
+            "core2_addresses": json.loads(sh("ip -n areas-core2 -j -4 addr").stdout),
+            "abr_areas": vtysh("areas", "abr", "show ip ospf json"),
+            "down": nslab("down", "areas").returncode}
     return {**out, "traces": traces()}
 
 
@@ -121,9 +108,9 @@ def bfd() -> dict[str, Any]:
     """examples/bfd.yaml: the timeline cuts both primaries behind a switch at
     once; BFD brings h1 -> h2 back long before OSPF's dead interval does h3 -> h4."""
     up = nslab("up", str(ROOT / "examples/bfd.yaml"))
-    report = _json(["test", "bfd", "--json", "--no-matrix", "--converge-within", "30"])
+    report = answer(["test", "bfd", "--json", "--no-matrix", "--converge-within", "30"])
     sessions = vtysh("bfd", "a1", "show bfd peers json")
-    run = _json(["run", "bfd", "--json"])
+    run = answer(["run", "bfd", "--json"])
     return {"up": up.returncode, "up_err": up.stderr, "report": report, "sessions": sessions,
             "run": run, "down": nslab("down", "bfd").returncode, "traces": traces()}
 
@@ -131,20 +118,16 @@ def bfd() -> dict[str, Any]:
 def isis() -> dict[str, Any]:
     """IS-IS on a ring: converged, the costly link avoided, adjacencies up and
     shown by inspect; a neighbour cut off is named by `why`."""
-    Path("/run/isring.yaml").write_text(ISIS)
-    up = nslab("up", "/run/isring.yaml")
-    report = _json(["test", "isring", "--json", "--no-matrix", "--converge-within", "30"])
-    r2_lo = json.loads(sh("ip -n isring-r2 -j -4 addr show dev lo").stdout)[0]["addr_info"]
-    loop = next(a["local"] for a in r2_lo if a["local"] != "127.0.0.1")
-    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
-           "neighbours": vtysh("isring", "r1", "show isis neighbor json"),
-           "r1_to_r2": _routes("isring-r1", f"{loop}/32"),
-           "inspect": _json(["inspect", "isring", "r1", "--only", "routing", "--json"]),
-           "inspect_text": nslab("inspect", "isring", "r1", "--only", "routing").stdout,
-           "hostname": nslab("exec", "isring", "r1", "--", "hostname").stdout.strip()}
+    out = started("isring", ISIS)
+    loop = loopback("isring-r2")
+    out |= {"neighbours": vtysh("isring", "r1", "show isis neighbor json"),
+            "r1_to_r2": _routes("isring-r1", f"{loop}/32"),
+            "inspect": answer(["inspect", "isring", "r1", "--only", "routing", "--json"]),
+            "inspect_text": nslab("inspect", "isring", "r1", "--only", "routing").stdout,
+            "hostname": nslab("exec", "isring", "r1", "--", "hostname").stdout.strip()}
     # the link r1-r4 goes down: the adjacency goes, and h1 reaches h3 the costly way
     nslab("link", "isring", "r1", "r4", "down")
-    out["after"] = _json(["test", "isring", "--json", "--no-matrix", "--converge-within", "20"])
+    out["after"] = answer(["test", "isring", "--json", "--no-matrix", "--converge-within", "20"])
     out["down"] = nslab("down", "isring").returncode
     return {**out, "traces": traces()}
 

@@ -87,7 +87,8 @@ test:
 """
 
 
-def _json(args: list[str]) -> Any:
+def answer(args: list[str]) -> Any:
+    """What an nslab command prints as JSON (or what it said, when not JSON)."""
     r = nslab(*args)
     try:
         return json.loads(r.stdout)
@@ -96,7 +97,21 @@ def _json(args: list[str]) -> Any:
 
 
 def vtysh(lab: str, node: str, command: str) -> Any:
-    return _json(["vtysh", lab, node, "--", command])
+    return answer(["vtysh", lab, node, "--", command])
+
+
+def started(lab: str, text: str) -> dict[str, Any]:
+    """The lab written to /run, up, and tested (routing converged first)."""
+    Path(f"/run/{lab}.yaml").write_text(text)
+    up = nslab("up", f"/run/{lab}.yaml")
+    return {"up": up.returncode, "up_err": up.stderr,
+            "report": answer(["test", lab, "--json", "--no-matrix", "--converge-within", "30"])}
+
+
+def loopback(ns: str) -> str:
+    """A router's loopback address (its router id)."""
+    addrs = json.loads(sh(f"ip -n {ns} -j -4 addr show dev lo").stdout)[0]["addr_info"]
+    return str(next(a["local"] for a in addrs if a["local"] != "127.0.0.1"))
 
 
 def _lan(ns: str) -> str:
@@ -106,30 +121,24 @@ def _lan(ns: str) -> str:
 
 
 def relations() -> dict[str, Any]:
-    Path("/run/gr.yaml").write_text(RELATIONS)
-    up = nslab("up", "/run/gr.yaml")
-    report = _json(["test", "gr", "--json", "--no-matrix", "--converge-within", "30"])
+    out = started("gr", RELATIONS)
     h2_lan = _lan("gr-h2")
-    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
-           # t1's every path to t2's LAN (the customer must not be one)
-           "t1_to_h2": vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
-           # the customer's best way up: through t1 (local_pref 120 over 100)
-           "cust_to_top": vtysh("gr", "cust", "show bgp ipv4 unicast 198.18.0.0/24 json"),
-           # t2 sees the customer's prefix prepended and tagged, and still prefers it
-           "t2_to_cust": vtysh("gr", "t2", "show bgp ipv4 unicast 203.0.113.0/24 json"),
-           "down": nslab("down", "gr").returncode}
+    # t1's every path to t2's LAN (the customer must not be one)
+    out |= {"t1_to_h2": vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
+            # the customer's best way up: through t1 (local_pref 120 over 100)
+            "cust_to_top": vtysh("gr", "cust", "show bgp ipv4 unicast 198.18.0.0/24 json"),
+            # t2 sees the customer's prefix prepended and tagged, and still prefers it
+            "t2_to_cust": vtysh("gr", "t2", "show bgp ipv4 unicast 203.0.113.0/24 json"),
+            "down": nslab("down", "gr").returncode}
     return {**out, "traces": traces()}
 
 
 def reflector() -> dict[str, Any]:
-    Path("/run/rr.yaml").write_text(REFLECTOR)
-    up = nslab("up", "/run/rr.yaml")
-    report = _json(["test", "rr", "--json", "--no-matrix", "--converge-within", "30"])
-    out = {"up": up.returncode, "up_err": up.stderr, "report": report,
-           "c1_sessions": vtysh("rr", "c1", "show bgp ipv4 unicast summary json"),
-           "c1_to_e2": vtysh("rr", "c1", "show bgp ipv4 unicast 198.18.2.0/24 json"),
-           "rr_config": nslab("vtysh", "rr", "rr", "--", "show running-config").stdout,
-           "down": nslab("down", "rr").returncode}
+    out = started("rr", REFLECTOR)
+    out |= {"c1_sessions": vtysh("rr", "c1", "show bgp ipv4 unicast summary json"),
+            "c1_to_e2": vtysh("rr", "c1", "show bgp ipv4 unicast 198.18.2.0/24 json"),
+            "rr_config": nslab("vtysh", "rr", "rr", "--", "show running-config").stdout,
+            "down": nslab("down", "rr").returncode}
     return {**out, "traces": traces()}
 
 

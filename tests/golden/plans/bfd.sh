@@ -49,6 +49,7 @@ ip link add eth1 netns bfd-a2 type veth peer name eth0 netns bfd-s2
 ip link add eth1 netns bfd-s2 type veth peer name eth1 netns bfd-b2
 ip link add eth2 netns bfd-a2 type veth peer name eth0 netns bfd-k2
 ip link add eth1 netns bfd-k2 type veth peer name eth2 netns bfd-b2
+ip link add eth2 netns bfd-k1 type veth peer name eth2 netns bfd-k2
 ip -n bfd-s1 link add br0 type bridge
 ip -n bfd-s2 link add br0 type bridge
 ip -n bfd-s1 link set eth0 master br0
@@ -63,6 +64,7 @@ ip -n bfd-b1 addr add 10.31.0.10/30 dev eth1
 ip -n bfd-b1 addr add 10.31.0.18/30 dev eth2
 ip -n bfd-k1 addr add 10.31.0.14/30 dev eth0
 ip -n bfd-k1 addr add 10.31.0.17/30 dev eth1
+ip -n bfd-k1 addr add 10.31.0.41/30 dev eth2
 ip -n bfd-a2 addr add 10.31.0.21/30 dev eth0
 ip -n bfd-a2 addr add 10.31.0.29/30 dev eth1
 ip -n bfd-a2 addr add 10.31.0.33/30 dev eth2
@@ -71,6 +73,7 @@ ip -n bfd-b2 addr add 10.31.0.30/30 dev eth1
 ip -n bfd-b2 addr add 10.31.0.38/30 dev eth2
 ip -n bfd-k2 addr add 10.31.0.34/30 dev eth0
 ip -n bfd-k2 addr add 10.31.0.37/30 dev eth1
+ip -n bfd-k2 addr add 10.31.0.42/30 dev eth2
 ip -n bfd-h1 addr add 10.31.0.2/30 dev eth0
 ip -n bfd-h2 addr add 10.31.0.6/30 dev eth0
 ip -n bfd-h3 addr add 10.31.0.22/30 dev eth0
@@ -91,6 +94,7 @@ ip -n bfd-b1 link set eth1 up
 ip -n bfd-b1 link set eth2 up
 ip -n bfd-k1 link set eth0 up
 ip -n bfd-k1 link set eth1 up
+ip -n bfd-k1 link set eth2 up
 ip -n bfd-s1 link set eth0 up
 ip -n bfd-s1 link set eth1 up
 ip -n bfd-a2 link set eth0 up
@@ -101,6 +105,7 @@ ip -n bfd-b2 link set eth1 up
 ip -n bfd-b2 link set eth2 up
 ip -n bfd-k2 link set eth0 up
 ip -n bfd-k2 link set eth1 up
+ip -n bfd-k2 link set eth2 up
 ip -n bfd-s2 link set eth0 up
 ip -n bfd-s2 link set eth1 up
 ip -n bfd-h1 link set eth0 up
@@ -121,6 +126,7 @@ mkdir -p /etc/netns/bfd-a1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -129,6 +135,7 @@ mkdir -p /etc/netns/bfd-a1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -144,6 +151,7 @@ mkdir -p /etc/netns/bfd-b1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -152,6 +160,7 @@ mkdir -p /etc/netns/bfd-b1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -167,6 +176,7 @@ mkdir -p /etc/netns/bfd-k1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -175,6 +185,7 @@ mkdir -p /etc/netns/bfd-k1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -190,6 +201,7 @@ mkdir -p /etc/netns/bfd-a2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -198,6 +210,7 @@ mkdir -p /etc/netns/bfd-a2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -213,6 +226,7 @@ mkdir -p /etc/netns/bfd-b2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -221,6 +235,7 @@ mkdir -p /etc/netns/bfd-b2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -236,6 +251,7 @@ mkdir -p /etc/netns/bfd-k2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -244,6 +260,7 @@ mkdir -p /etc/netns/bfd-k2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -259,6 +276,7 @@ mkdir -p /etc/netns/bfd-h1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -267,6 +285,7 @@ mkdir -p /etc/netns/bfd-h1 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -282,6 +301,7 @@ mkdir -p /etc/netns/bfd-h2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -290,6 +310,7 @@ mkdir -p /etc/netns/bfd-h2 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -305,6 +326,7 @@ mkdir -p /etc/netns/bfd-h3 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -313,6 +335,7 @@ mkdir -p /etc/netns/bfd-h3 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -328,6 +351,7 @@ mkdir -p /etc/netns/bfd-h4 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.18	b1 b1.bfd
 10.31.0.14	k1 k1.bfd
 10.31.0.17	k1 k1.bfd
+10.31.0.41	k1 k1.bfd
 10.31.0.21	a2 a2.bfd
 10.31.0.29	a2 a2.bfd
 10.31.0.33	a2 a2.bfd
@@ -336,6 +360,7 @@ mkdir -p /etc/netns/bfd-h4 && { echo '# nslab lab=bfd: written by nslab up, remo
 10.31.0.38	b2 b2.bfd
 10.31.0.34	k2 k2.bfd
 10.31.0.37	k2 k2.bfd
+10.31.0.42	k2 k2.bfd
 10.31.0.2	h1 h1.bfd
 10.31.0.6	h2 h2.bfd
 10.31.0.22	h3 h3.bfd
@@ -460,6 +485,13 @@ interface eth1
  ip ospf dead-interval 4
  ip ospf retransmit-interval 1
 !
+interface eth2
+ ip ospf area 0
+ ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 4
+ ip ospf retransmit-interval 1
+!
 router ospf
  ospf router-id 10.31.255.252
  timers throttle spf 0 50 500
@@ -567,6 +599,13 @@ interface eth0
  ip ospf retransmit-interval 1
 !
 interface eth1
+ ip ospf area 0
+ ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 4
+ ip ospf retransmit-interval 1
+!
+interface eth2
  ip ospf area 0
  ip ospf network point-to-point
  ip ospf hello-interval 1
