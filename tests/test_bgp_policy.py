@@ -237,3 +237,37 @@ def test_a_route_reflector_joins_two_clients_that_have_no_session() -> None:
     assert path["clusterList"]["list"] == ["10.61.255.1"]
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+def test_what_bgp_holds_of_a_missing_prefix_is_said_as_the_reason() -> None:
+    from nslab.records import verdicts as vd
+    from nslab.running.daemons import bgp_reason
+    from nslab.views.testing import convergence
+
+    p = "198.18.1.0/24"
+    assert "no neighbour sent it" in bgp_reason(None, p)
+    assert "no neighbour sent it" in bgp_reason({"paths": []}, p)
+    unresolved = {"paths": [{"valid": True, "nexthops": [{"ip": "10.0.0.9",
+                                                          "accessible": False}]}]}
+    assert bgp_reason(unresolved, p) == (f"BGP's path to {p} has next hop 10.0.0.9, which does "
+                                         "not resolve (no route to it)")
+    best = {"paths": [{"valid": True, "bestpath": {"overall": True},
+                       "nexthops": [{"ip": "10.0.0.9", "accessible": True}]}]}
+    assert "not (yet) in the kernel" in bgp_reason(best, p)
+    c = vd.Convergence(False, 4.0, 2, {"a": [p]}, {"a": "BGP session with b: Connect"})
+    assert convergence(c).splitlines()[1:] == [f"  a lacks {p}", "    BGP session with b: Connect"]
+
+
+@kernel
+def test_routing_that_does_not_converge_says_why_as_the_daemons_tell_it() -> None:
+    """a's firewall drops BGP: the report names each router, what it lacks and
+    the session that never came up (text and JSON), and exits 10."""
+    out = sandbox.run("tests.helpers.policy", "stuck")
+    assert out["up"] == 0, out["up_err"]
+    assert out["exit"] == 10
+    assert "  a lacks " in out["text"] and "    BGP session with b: " in out["text"]
+    conv = out["report"]["convergence"]
+    assert conv["complete"] is False and set(conv["missing"]) == {"a", "b"}
+    assert conv["reasons"]["a"].startswith("BGP session with b: ")
+    assert conv["reasons"]["b"].startswith("BGP session with a: ")
+    assert out["down"] == 0 and out["traces"]["daemons"] == []

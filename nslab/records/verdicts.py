@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 
@@ -52,6 +52,9 @@ class Convergence:
     seconds: float
     routers: int
     missing: dict[str, list[str]]  # router -> prefixes still missing when the wait ended
+    # router -> why, as its daemons tell it (a neighbour not up, a next hop
+    # that does not resolve, no path heard: filtered or never sent)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

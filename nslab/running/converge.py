@@ -100,6 +100,22 @@ def missing(refs: Opened, kernel: Kernel) -> dict[str, list[str]]:
     return out
 
 
+REASONS_FOR = 10  # routers whose daemons are asked why, when routing did not converge
+
+
+def reasons(lab: str, lacking: dict[str, list[str]]) -> dict[str, str]:
+    """Why each router (the first few) lacks its first missing prefix, as its
+    daemons tell it (nslab.running.daemons.why_lacking)."""
+    from nslab.running.daemons import why_lacking
+
+    out = {}
+    for node, prefixes in list(lacking.items())[:REASONS_FOR]:
+        said = why_lacking(lab, node, prefixes[0])
+        if said:
+            out[node] = said
+    return out
+
+
 def wait(lab: str, within: float, kernel: Kernel | None = None,
          sleep: Callable[[float], None] = time.sleep) -> Convergence:
     """Poll until every router's table is complete, or `within` seconds pass."""
@@ -111,7 +127,8 @@ def wait(lab: str, within: float, kernel: Kernel | None = None,
             lacking = missing(refs, k)
             seconds = time.monotonic() - t0
             if not lacking or seconds >= within:
-                return Convergence(not lacking, round(seconds, 3), len(refs), lacking)
+                return Convergence(not lacking, round(seconds, 3), len(refs), lacking,
+                                   reasons(lab, lacking))
             sleep(POLL)
     finally:
         close(refs, k)

@@ -165,3 +165,51 @@ def not_up(lab: str, node: str) -> list[tuple[str, str, str]] | None:
         if state.lower() != "established":
             out.append(("BGP", peer_node or address, state))
     return out
+
+
+def why_lacking(lab: str, node: str, prefix: str) -> str:
+    """Why a router's table lacks `prefix`, as its daemons tell it: a neighbour
+    or session that is not up, else what BGP holds of the prefix (no path: not
+    sent or filtered; a path whose next hop does not resolve; a best path not
+    in the kernel). "" when the daemons say nothing of use."""
+    try:
+        down = not_up(lab, node) or []
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"its daemons do not answer ({e})"
+    if down:
+        return "; ".join(f"{proto} {'session with' if proto == 'BGP' else 'neighbour'} "
+                         f"{peer}: {state}" for proto, peer, state in down[:3])
+    d = daemons_of(lab, node)
+    if d.suite != "frr" or "bgp" not in d.protocols:
+        return ""
+    fam = "ipv4" if ip_network(prefix).version == 4 else "ipv6"
+    folder = daemon_dir(lab, node)
+    r = subprocess.run(SUITES["frr"].client_argv(folder, ["show", "bgp", fam, "unicast",
+                                                           prefix, "json"]),
+                       capture_output=True, text=True, timeout=10)
+    return bgp_reason(_parsed(r.stdout), prefix)
+
+
+def _parsed(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def bgp_reason(answer: Any, prefix: str) -> str:
+    """What `show bgp ... PREFIX json` says of why the prefix is not in the table."""
+    paths = answer.get("paths") if isinstance(answer, dict) else None
+    if not paths:
+        return f"BGP has no path to {prefix}: no neighbour sent it (filtered by a policy, " \
+               "or nobody originates it)"
+    for p in paths:
+        hops = p.get("nexthops") or []
+        if hops and not any(h.get("accessible") for h in hops):
+            return f"BGP's path to {prefix} has next hop {hops[0].get('ip')}, which does not " \
+                   "resolve (no route to it)"
+    if not any((p.get("valid") or p.get("bestpath")) for p in paths):
+        return f"BGP holds {len(paths)} path(s) to {prefix}, none valid"
+    return f"BGP has a best path to {prefix}, not (yet) in the kernel's table"

@@ -50,6 +50,8 @@ def convergence(c: vd.Convergence) -> str:
     for node, prefixes in list(c.missing.items())[:10]:
         more = f" and {len(prefixes) - 5} more" if len(prefixes) > 5 else ""
         lines.append(f"  {node} lacks {', '.join(prefixes[:5])}{more}")
+        if node in c.reasons:
+            lines.append(f"    {c.reasons[node]}")
     return "\n".join(lines)
 
 

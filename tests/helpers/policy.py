@@ -142,7 +142,36 @@ def reflector() -> dict[str, Any]:
     return {**out, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (relations, reflector)}
+# a's firewall drops BGP: the session never comes up, convergence falls short
+STUCK = """
+name: stuck
+routing: bgp
+addressing: {pool: 10.65.0.0/16}
+nodes:
+  a:
+    kind: router
+    bgp: {asn: 65001}
+    exec:
+      - nft add table inet x
+      - nft add chain inet x in '{ type filter hook input priority 0; }'
+      - nft add rule inet x in tcp dport 179 drop
+      - nft add rule inet x in tcp sport 179 drop
+  b: {kind: router, bgp: {asn: 65002}}
+links: [[a, b]]
+"""
+
+
+def stuck() -> dict[str, Any]:
+    Path("/run/stuck.yaml").write_text(STUCK)
+    up = nslab("up", "/run/stuck.yaml")
+    test = nslab("test", "stuck", "--no-matrix", "--converge", "auto", "--converge-within", "4")
+    report = answer(["test", "stuck", "--json", "--no-matrix", "--converge", "auto",
+                     "--converge-within", "2"])
+    return {"up": up.returncode, "up_err": up.stderr, "text": test.stdout, "exit": test.returncode,
+            "report": report, "down": nslab("down", "stuck").returncode, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (relations, reflector, stuck)}
 
 if __name__ == "__main__":
     enter()
