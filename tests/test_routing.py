@@ -94,9 +94,10 @@ def test_an_announced_prefix_behind_another_router_of_the_as_is_not_blackholed()
 def test_a_small_isp_and_a_leaf_spine_converge_and_pass() -> None:
     """Issue 21's two designs: a multi-router AS passes its loopbacks on to its
     customers (each router originates what its IGP learnt), and spines of one
-    AS without a link between them get no session that cannot come up."""
+    AS without a link between them get no session that cannot come up; the
+    ISP once more with IS-IS as its interior protocol (igp: isis)."""
     out = sandbox.run("tests.helpers.routing", "designs")
-    for name in ("isp", "ls"):
+    for name in ("isp", "ls", "ispis"):
         r = out[name]
         assert r["up"] == 0, r["up_err"]
         rep = r["report"]

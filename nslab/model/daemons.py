@@ -128,7 +128,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
     runs_igp = {n for n, w in ospf_with.items() if w is not None}
-    runs_ospf, runs_isis = (set(), runs_igp) if spec.routing == "isis" else (runs_igp, set())
+    runs_ospf, runs_isis = (set(), runs_igp) if "isis" in (spec.routing, spec.igp) \
+        else (runs_igp, set())
     ospf = igp.routers(spec, runs_ospf, problems)
     ospf_ports = igp.ports(spec, lab, runs_ospf, ospf, problems)
     router_ids = {n.name: _router_id(spec, n, loopbacks[n.name]) for n in lab.nodes

@@ -128,6 +128,8 @@ def _isis(r: Router, talks_with: frozenset[str], isis: Isis) -> list[str]:
            "interface lo", *[f" {f} router isis {ISIS_TAG}" for f in fams], " isis passive", "!"]
     for p in r.ports:
         talks = [x for x in p.routers if x in talks_with]
+        if not talks and p.routers and r.bgp is not None:
+            continue  # an eBGP link: BGP advertises its subnet (a LAN: passive IS-IS)
         out += [f"interface {p.name}", *[f" {f} router isis {ISIS_TAG}" for f in fams]]
         if p.isis.metric is not None:
             out.append(f" isis metric {p.isis.metric}")

@@ -128,7 +128,8 @@ def isis_routers(spec: LabSpec, runs_isis: set[str], router_ids: Mapping[str, st
     for name, ns in spec.nodes.items():
         if ns.isis is not None and name not in runs_isis:
             problems.append(Problem(("nodes", name, "isis"), f"'{name}' runs no IS-IS",
-                                    "routing: isis"))
+                                    "routing: isis, or routing: bgp with igp: isis and "
+                                    "routers of one ASN linked together"))
     seen: dict[str, str] = {}
     for name in sorted(runs_isis, key=list(spec.nodes).index):
         own = spec.nodes[name].isis

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from nslab.spec.base import Strict, ip_address_or_none
 from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
@@ -385,6 +385,8 @@ class LabSpec(Strict):
     links: list[LinkSpec] = []
     addressing: AddressingSpec = AddressingSpec()
     routing: Literal["auto", "static", "ospf", "isis", "bgp"] = "auto"
+    # the interior protocol inside an AS of several routers (routing: bgp)
+    igp: Literal["ospf", "isis"] = "ospf"
     defaults: DefaultsSpec = DefaultsSpec()
     dns: LabDnsSpec = LabDnsSpec()
     host: HostSpec | None = None
@@ -392,6 +394,15 @@ class LabSpec(Strict):
     timeline: TimelineSpec | None = None
 
     _timeline = field_validator("timeline", mode="before")(timeline_form)
+
+    @field_validator("igp")
+    @classmethod
+    def _igp(cls, v: str, info: ValidationInfo) -> str:
+        routing = info.data.get("routing")
+        if v == "isis" and routing in ("ospf", "isis"):
+            raise ValueError(f"igp chooses the protocol inside a BGP AS (routing: bgp); "
+                             f"routing: {routing} runs it everywhere already")
+        return v
 
     @field_validator("nodes", mode="before")
     @classmethod

@@ -212,7 +212,10 @@ def designs() -> dict[str, Any]:
     routers) and an RFC 7938 leaf-spine (the spines share an AS); each up,
     tested with convergence (every router holds what the design can deliver)."""
     out: dict[str, Any] = {}
-    for name, text in (("isp", ISP), ("ls", LEAF_SPINE)):
+    # the ISP again with IS-IS inside its AS (igp: isis) in place of OSPF
+    isis = ISP.replace("name: isp\n", "name: ispis\n").replace("routing: bgp\n",
+                                                              "routing: bgp\nigp: isis\n")
+    for name, text in (("isp", ISP), ("ls", LEAF_SPINE), ("ispis", isis)):
         Path(f"/run/{name}.yaml").write_text(text)
         up = nslab("up", f"/run/{name}.yaml")
         report = _json(["test", name, "--json", "--no-matrix", "--converge-within", "30"])
