@@ -201,6 +201,16 @@ def test_isis_routers_get_a_net_from_their_router_id_and_levels_and_metrics() ->
     to_h1 = next(i.name for i in lab.node("r1").interfaces if i.peer_node == "h1")
     assert " isis passive\n" in _block(r1, f"interface {to_h1}")
     assert "router ospf" not in r1
+    # r5 (level 1, r4's area) expects only its level-1 domain; r1-r3 (level 2)
+    # never r5's own prefixes (FRR keeps level-1 prefixes out of level 2)
+    r5_loop = lab.node("r5").loopback
+    r4_loop = lab.node("r4").loopback
+    assert r5_loop is not None and r4_loop is not None
+    assert set(lab.node("r5").expected) == {r4_loop.network} | {
+        a.network for i in lab.node("r4").interfaces for a in i.addresses} - {
+        a.network for i in lab.node("r5").interfaces for a in i.addresses}
+    assert r5_loop.network not in lab.node("r1").expected
+    assert r5_loop.network in lab.node("r4").expected
 
 
 def test_isis_adjacencies_are_read_from_isisd_json() -> None:

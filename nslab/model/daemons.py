@@ -24,7 +24,7 @@ from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reac
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
-from nslab.model.routers import Bgp, IsisPort, Ospf, OspfPort, Port, Router, Writer
+from nslab.model.routers import Bgp, Isis, IsisPort, Ospf, OspfPort, Port, Router, Writer
 from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
 from nslab.spec.schema import LabSpec, NodeSpec
@@ -177,7 +177,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                             tuple((s.peer or _peer_name(lab, s.address, loopbacks), s.address)
                                   for s in bgp.sessions)
                             if bgp else (), neighbours),
-            expected=_expected(node, lab, loopbacks, spec, asn, island, reaches)))
+            expected=_expected(node, lab, loopbacks, spec, asn, island, reaches,
+                               _level1(node.name, isis))))
     return replace(lab, nodes=tuple(nodes))
 
 
@@ -351,17 +352,39 @@ def _reach(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec, asn: dict
             for p, o in _origins(lab, loopbacks, spec).items() if o & asn.keys()}
 
 
+def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
+    """The IS-IS routers whose prefixes a router learns, in a lab with level-1
+    routers (None otherwise, or for a router that is not IS-IS's): level 1,
+    the routers of its area that take part in level 1 (the rest it reaches by
+    the default route toward an L1-2 router); level 2, the routers that take
+    part in level 2 (FRR's isisd does not pass level-1 prefixes on into level
+    2: FRR issues 6966, 9033); level 1-2, both."""
+    mine = isis.get(name)
+    if mine is None or all(i.level != "1" for i in isis.values()):
+        return None
+    out: set[str] = set()
+    if mine.level in ("1", "1-2"):
+        out |= {r for r, i in isis.items() if i.area == mine.area and i.level in ("1", "1-2")}
+    if mine.level in ("2", "1-2"):
+        out |= {r for r, i in isis.items() if i.level in ("2", "1-2")}
+    return out
+
+
 def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec,
               asn: dict[str, int], island: dict[str, str],
-              reaches: dict[IPNetwork, set[str]]) -> tuple[IPNetwork, ...]:
+              reaches: dict[IPNetwork, set[str]], level1: set[str] | None = None
+              ) -> tuple[IPNetwork, ...]:
     """What the router's table holds once the protocols converged: every
     subnet, loopback and announced prefix, but those that only routers it
-    cannot learn them from originate (its own ASN, another island of it), and
-    those the lab's relations and rules keep from it (`reaches`)."""
+    cannot learn them from originate (its own ASN, another island of it),
+    those the lab's relations and rules keep from it (`reaches`), and, with
+    IS-IS levels, those from outside its level's domain (`level1`)."""
     own = {a.network for i in node.interfaces for a in i.addresses}
     origins = _origins(lab, loopbacks, spec)
 
     def learnt(prefix: IPNetwork) -> bool:
+        if level1 is not None and not origins.get(prefix, set()) & level1:
+            return False
         mine = node.name in asn
         if mine and prefix in reaches and island[node.name] not in reaches[prefix]:
             return False

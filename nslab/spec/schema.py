@@ -251,8 +251,8 @@ def _clear(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
 
 
 # a probe's protocol, or (with `route`) the origin of a route, as the kernel says it
-ExpectProto = Literal["icmp", "tcp", "udp", "ospf", "ospf6", "bgp", "bird", "static", "kernel",
-                      "boot", "zebra"]
+ExpectProto = Literal["icmp", "tcp", "udp", "ospf", "ospf6", "isis", "bgp", "bird", "static",
+                      "kernel", "boot", "zebra"]
 ROUTE_PROTOS = ("ospf", "ospf6", "isis", "bgp", "bird", "static", "kernel", "boot", "zebra")
 BGP_STATES = ("idle", "connect", "active", "opensent", "openconfirm", "established")
 OSPF_STATES = ("down", "attempt", "init", "2-way", "exstart", "exchange", "loading", "full")

@@ -50,7 +50,9 @@ test:
 """
 
 
-# IS-IS on a ring of four, one link made costly, a LAN on r3
+# IS-IS on a ring of four, one link made costly, a LAN on r3; r5, level 1 in
+# r4's area, has a default route toward r4 (level 1-2); FRR passes no level-1
+# prefix on into level 2, so r1-r3 never learn r5's
 ISIS = """
 name: isring
 routing: isis
@@ -60,8 +62,10 @@ nodes:
   r2: {kind: router}
   r3: {kind: router}
   r4: {kind: router, isis: {net: 49.0002.0000.0000.0004.00, level: 1-2}}
+  r5: {kind: router, isis: {net: 49.0002.0000.0000.0005.00, level: 1}}
   h1: {}
   h3: {}
+  h5: {}
 links:
   - {endpoints: [r1, r2], isis: {metric: 100}}
   - [r2, r3]
@@ -69,10 +73,14 @@ links:
   - [r4, r1]
   - [h1, r1]
   - [h3, r3]
+  - [r4, r5]
+  - [h5, r5]
 test:
   converge: auto
   expect:
     - {from: h1, to: h3}
+    - {from: h5, to: r4}
+    - {node: r5, route: 0.0.0.0/0, via: r4, proto: isis}
     - {node: r1, neighbour: r4, state: up}
     - {node: r1, neighbour: r2}
 """
