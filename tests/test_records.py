@@ -138,9 +138,10 @@ def test_every_suite_has_a_configuration_writer_and_a_key_in_the_file() -> None:
     """A suite is a runtime class (nslab.suites), a writer (nslab.model.WRITERS)
     and a node key of its own name (frr:, bird:), all three."""
     from nslab.model.daemons import WRITERS
+    from nslab.model.roles import SUITE_NAMES
     from nslab.spec.schema import NodeSpec
 
-    assert set(WRITERS) == set(SUITES)
+    assert set(WRITERS) == set(SUITES) and tuple(WRITERS) == SUITE_NAMES
     assert set(SUITES) <= set(NodeSpec.model_fields)
 
 

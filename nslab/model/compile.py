@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 from nslab.errors import Problem
-from nslab.model.daemons import WRITERS
 from nslab.model.lab import Lab
 from nslab.model.resolve import ResolveError, resolve
+from nslab.model.roles import SUITE_NAMES
 from nslab.spec import load, load_text
 from nslab.spec.daemons import is_inline
 from nslab.spec.loader import SourceMap
@@ -36,7 +36,7 @@ def _configs(spec: LabSpec, base: Path) -> tuple[dict[str, str], list[Problem]]:
     out: dict[str, str] = {}
     problems = []
     for name, node in spec.nodes.items():
-        for suite in WRITERS:
+        for suite in SUITE_NAMES:
             own = getattr(node, suite, None)
             if own is None or own.config is None:
                 continue

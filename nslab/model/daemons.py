@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from ipaddress import IPv4Interface, ip_network
+from ipaddress import ip_network
 
 from nslab.errors import Problem
 from nslab.model import igp
@@ -24,6 +24,7 @@ from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reac
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
+from nslab.model.roles import runs_daemons, speaks_bgp
 from nslab.model.routers import Bgp, Isis, IsisPort, Ospf, OspfPort, Port, Router, Writer
 from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
@@ -39,16 +40,6 @@ def suite_of(node: NodeSpec) -> str:
     """The routing suite a router runs: the one whose key it has (frr:, bird:)."""
     return next((name for name in WRITERS if getattr(node, name, None) is not None),
                 DEFAULT_SUITE)
-
-
-def runs_daemons(lab_routing: str, node: NodeSpec) -> bool:
-    return node.kind == "router" and (lab_routing in ("ospf", "isis", "bgp")
-                                      or node.bgp is not None
-                                      or node.frr is not None or node.bird is not None)
-
-
-def speaks_bgp(lab_routing: str, node: NodeSpec) -> bool:
-    return node.kind == "router" and (lab_routing == "bgp" or node.bgp is not None)
 
 
 def _ports(node: Node, lab: Lab, daemon_routers: set[str],
@@ -404,27 +395,6 @@ def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: Lab
             for n in s.bgp.announce:
                 out[ip_network(n)] = None
     return tuple(n for n in out if n not in own and learnt(n))
-
-
-def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:
-    """A loopback the file gives may not lie in a subnet of the lab, nor be
-    another router's."""
-    out = []
-    seen: dict[str, str] = {}
-    subnets = [s for seg in lab.segments for s in (seg.subnet4, seg.subnet6) if s]
-    for name, ns in spec.nodes.items():
-        if ns.loopback is None:
-            continue
-        ip = IPv4Interface(ns.loopback).ip if ":" not in ns.loopback else None
-        where: tuple[str | int, ...] = ("nodes", name, "loopback")
-        clash = next((s for s in subnets if ip is not None and ip in s), None)
-        if clash is not None:
-            out.append(Problem(where, f"{ns.loopback} is inside {clash}, a subnet of the lab",
-                               "a loopback stands alone: pick one outside the pool"))
-        if ns.loopback in seen:
-            out.append(Problem(where, f"{ns.loopback} is '{seen[ns.loopback]}'s loopback too"))
-        seen[ns.loopback] = name
-    return out
 
 
 def config_path(spec_node: NodeSpec) -> str | None:

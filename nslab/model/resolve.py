@@ -13,7 +13,7 @@ from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
 
 from nslab.errors import ExitCode, NslabError, Problem
-from nslab.model import addressing, daemons, routing, segments
+from nslab.model import addressing, roles, routing, segments
 from nslab.model.expectations import resolve_tests
 from nslab.model.lab import (
     BRIDGE_NAME,
@@ -197,7 +197,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     raw = segments.group(ends)
     requests = [_request(spec, seg, names, kinds) for seg in raw]
     pool6 = spec.addressing.ipv6_pool
-    with_daemons = [n for n, s in spec.nodes.items() if daemons.runs_daemons(spec.routing, s)]
+    with_daemons = [n for n, s in spec.nodes.items() if roles.runs_daemons(spec.routing, s)]
     fixed = {n: ipaddress.ip_interface(s.loopback) for n, s in spec.nodes.items()
              if s.loopback is not None and n in with_daemons}
     assigned = addressing.assign(
@@ -271,8 +271,10 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     lab = resolve_machine(spec, lab, problems)
     lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], lab.ipv6, problems)
                                    for n in lab.nodes))
-    problems += daemons.loopback_problems(spec, lab)
-    if len(loopbacks) == len(with_daemons):
+    problems += roles.loopback_problems(spec, lab)
+    if len(loopbacks) == len(with_daemons) and roles.needs_daemons(spec):
+        from nslab.model import daemons  # the writers: only for a lab with routing daemons
+
         lab = daemons.resolve_daemons(spec, lab, loopbacks, configs or {}, problems)
     lab = resolve_policies(spec, lab, problems)
     lab = replace(lab, timeline=resolve_timeline(spec, lab, problems))
