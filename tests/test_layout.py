@@ -7,6 +7,7 @@ never the kernel or the state directly."""
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,18 @@ def test_running_a_verb_loads_that_verb_alone() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=NSLAB.parent).stdout
     assert out.strip() == "['nslab.cli.commands.validate']"
+
+
+def test_the_whole_command_line_loads_no_layer_below_it() -> None:
+    """`nslab --help` builds every verb's parser: their modules import what a
+    verb needs inside run(), so the help loads no spec, model or plan (each
+    a hundred milliseconds or more of pydantic and dataclasses)."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from nslab import cli; cli.parser(); print(json.dumps("
+            "sorted({m.split('.')[1] for m in sys.modules if m.startswith('nslab.')})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=NSLAB.parent).stdout
+    loaded = set(json.loads(out))
+    assert not loaded & {"spec", "model", "plan", "kernel", "running", "verbs"}, loaded

@@ -7,7 +7,6 @@ import sys
 
 from nslab.cli.common import print_json, waiting
 from nslab.errors import ExitCode, require_root
-from nslab.plan.steps import WIRE_NODE
 
 HELP = "remove a lab (by name, or by its file)"
 
@@ -40,6 +39,8 @@ def run(a: argparse.Namespace) -> int:
     if not res.was_up:
         print(f"lab {res.lab} is not up: nothing to remove")
         return ExitCode.OK
+    from nslab.plan.steps import WIRE_NODE  # here: --help imports every verb's module
+
     wire = [ns for ns in res.removed if ns.endswith(WIRE_NODE)]
     print(f"lab {res.lab} is down: removed {len(res.removed) - len(wire)} namespaces"
           f"{' and its wire' if wire else ''}, ended {res.processes} processes "
