@@ -3,14 +3,16 @@ kernel (its nodes' namespaces and interfaces, and its part of the machine)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nslab.errors import DamagedRecordError, LabNotFoundError
 from nslab.kernel import netns
-from nslab.kernel.seam import MACHINE, Kernel, RealKernel
-from nslab.records.observed import NamespaceView
 from nslab.state.journal import Journal, Record, labs
 from nslab.state.record import node_list, recorded
+
+if TYPE_CHECKING:  # the seam and its readers load with status(), not with list_labs()
+    from nslab.kernel.seam import Kernel
+    from nslab.records.observed import NamespaceView
 
 
 def _addresses_of(view: NamespaceView, link: str) -> list[str]:
@@ -19,8 +21,10 @@ def _addresses_of(view: NamespaceView, link: str) -> list[str]:
 
 def status(name: str, kernel: Kernel | None = None) -> dict[str, Any]:
     """The lab as recorded, checked against the kernel. Shape: docs/json.md."""
+    journal, data = recorded(name)  # first: an unknown lab is said without the seam
+    from nslab.kernel.seam import RealKernel
+
     k = kernel or RealKernel()
-    journal, data = recorded(name)
     rec = journal.read()
     nodes = []
     present = 0
@@ -67,6 +71,8 @@ def _machine_status(side: dict[str, Any] | None, rec: Record,
     network namespace than the one this runs in)."""
     if side is None:
         return None
+    from nslab.kernel.seam import MACHINE
+
     here = rec.machine is not None and rec.machine == k.inode_of(MACHINE)
     view = k.read_machine() if here else None
 
