@@ -1,4 +1,7 @@
-"""The base of every schema model: unknown keys are errors, values frozen."""
+"""The base of every schema model: unknown keys are errors, values frozen.
+Validators are built when first used (`defer_build`): validating a file
+builds the whole file's schema once, instead of every model building its own
+at import (30 ms of every command that reads a file)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def ip_address_or_none(v: str | None) -> str | None:
