@@ -201,6 +201,11 @@ def test_isis_routers_get_a_net_from_their_router_id_and_levels_and_metrics() ->
     to_h1 = next(i.name for i in lab.node("r1").interfaces if i.peer_node == "h1")
     assert " isis passive\n" in _block(r1, f"interface {to_h1}")
     assert "router ospf" not in r1
+    # a passive IS-IS link makes no adjacency: nobody expects one over it
+    passive = ISIS.replace("{endpoints: [r1, r2], isis: {metric: 100}}",
+                           "{endpoints: [r1, r2], isis: {passive: true}}")
+    d = compile_text(passive).node("r1").daemons
+    assert d is not None and d.ospf_neighbours == ("r4",)
     # r5 (level 1, r4's area) expects only its level-1 domain; r1-r3 (level 2)
     # never r5's own prefixes (FRR keeps level-1 prefixes out of level 2)
     r5_loop = lab.node("r5").loopback

@@ -160,7 +160,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         protocols = writer.protocols(router, daemons, bool(asked))
         text = configs.get(node.name) or writer.config(router)
         neighbours = tuple(sorted({r for p in mine for r in p.routers
-                                   if talks and r in talks and not p.ospf.passive}))
+                                   if talks and r in talks
+                                   and not (p.ospf.passive or p.isis.passive)}))
         nodes.append(replace(
             node, loopback=loop, routes=tuple(r for r in node.routes if r.origin == "file"),
             daemons=Daemons(suite, daemons, text, node.name not in configs, protocols,
