@@ -43,7 +43,7 @@ class FrrWriter:
 
 
 def bfd(r: Router) -> bool:
-    """Whether a session or an OSPF link of the router asks for BFD (bfdd then
+    """Whether a session or an OSPF or IS-IS link of the router asks for BFD (bfdd then
     runs, with nslab's profile)."""
     return (r.bgp is not None and any(s.bfd for s in r.bgp.sessions)) or \
         (r.ospf_with is not None and any(p.bfd for p in r.ports))
