@@ -243,6 +243,9 @@ def test_isis_on_a_ring_converges_avoids_the_costly_link_and_reports_adjacencies
     adj = {a["system"]: a["state"] for a in out["inspect"]["routing"]["isis_adjacencies"]}
     assert adj == {"r2": "Up", "r4": "Up"}
     assert "isis   r4" in out["inspect_text"] and out["hostname"] == "r1"
+    # BFD for IS-IS on the link r2-r3 (isis bfd, then the profile)
+    assert [(p["interface"], p["status"], p["transmit-interval"]) for p in out["bfd"]] == [
+        ("eth1", "up", 150)], out["bfd"]
     # the link to r4 down: its adjacency fails the expectation, h1 still reaches h3
     after = {e["text"]: e for e in out["after"]["expectations"]}
     assert after["r1's IS-IS neighbour r4 is up"]["status"] == "fail"

@@ -50,7 +50,7 @@ test:
 """
 
 
-# IS-IS on a ring of four, one link made costly, a LAN on r3; r5, level 1 in
+# IS-IS on a ring of four, one link made costly, BFD on another, a LAN on r3; r5, level 1 in
 # r4's area, has a default route toward r4 (level 1-2); FRR passes no level-1
 # prefix on into level 2, so r1-r3 never learn r5's
 ISIS = """
@@ -68,7 +68,7 @@ nodes:
   h5: {}
 links:
   - {endpoints: [r1, r2], isis: {metric: 100}}
-  - [r2, r3]
+  - {endpoints: [r2, r3], bfd: true}
   - [r3, r4]
   - [r4, r1]
   - [h1, r1]
@@ -123,6 +123,17 @@ def bfd() -> dict[str, Any]:
             "run": run, "down": nslab("down", "bfd").returncode, "traces": traces()}
 
 
+def _bfd_up(lab: str, node: str, within: float = 20) -> Any:
+    """The router's BFD peers once one is up (or what they are when time runs out)."""
+    deadline = time.monotonic() + within
+    while True:
+        peers = vtysh(lab, node, "show bfd peers json")
+        if any(isinstance(p, dict) and p.get("status") == "up" for p in peers or ()) or \
+                time.monotonic() > deadline:
+            return peers
+        time.sleep(0.2)
+
+
 def isis() -> dict[str, Any]:
     """IS-IS on a ring: converged, the costly link avoided, adjacencies up and
     shown by inspect; a neighbour cut off is named by `why`."""
@@ -132,7 +143,8 @@ def isis() -> dict[str, Any]:
             "r1_to_r2": _routes("isring-r1", f"{loop}/32"),
             "inspect": answer(["inspect", "isring", "r1", "--only", "routing", "--json"]),
             "inspect_text": nslab("inspect", "isring", "r1", "--only", "routing").stdout,
-            "hostname": nslab("exec", "isring", "r1", "--", "hostname").stdout.strip()}
+            "hostname": nslab("exec", "isring", "r1", "--", "hostname").stdout.strip(),
+            "bfd": _bfd_up("isring", "r2")}
     # the link r1-r4 goes down: the adjacency goes, and h1 reaches h3 the costly way
     nslab("link", "isring", "r1", "r4", "down")
     out["after"] = answer(["test", "isring", "--json", "--no-matrix", "--converge-within", "20"])
