@@ -92,9 +92,10 @@ def test_a_multihomed_customer_is_nobodys_transit_in_what_convergence_expects() 
 
 
 def test_an_import_rule_that_denies_keeps_the_prefix_out_of_the_expectations() -> None:
-    text = RELATIONS.replace("{peer: t1, relation: provider, local_pref: 120}",
+    text = RELATIONS.replace("{peer: t1, relation: provider, local_pref: 120, bfd: true}",
                              "{peer: t1, relation: provider, import: [{deny: 198.18.0.0/16, "
                              "le: 24}, {allow: any}]}")
+    assert text != RELATIONS
     lab = compile_text(text)
     # still expected at the customer: t2 passes it on
     assert "198.18.0.0/24" in _expected(lab, "cust")
@@ -220,6 +221,9 @@ def test_gao_rexford_with_real_frr_no_transit_and_local_pref_picks_the_upstream(
     best = [p for p in paths("t2_to_cust") if p.get("bestpath", {}).get("overall")]
     assert [p["aspath"]["string"] for p in best] == ["64700 64700 64700"], best
     assert best[0]["locPrf"] == 200 and "64502:80" in best[0]["community"]["string"]
+    # the BFD the customer asked for runs on t1's side too, at the lab's 150 ms
+    assert [(p["status"], p["transmit-interval"]) for p in out["t1_bfd"]] == [("up", 150)], \
+        out["t1_bfd"]
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
 

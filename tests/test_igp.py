@@ -250,5 +250,7 @@ def test_isis_on_a_ring_converges_avoids_the_costly_link_and_reports_adjacencies
     after = {e["text"]: e for e in out["after"]["expectations"]}
     assert after["r1's IS-IS neighbour r4 is up"]["status"] == "fail"
     assert after["h1 reaches h3"]["status"] == "pass"
+    # why: r1 has no route to the level-1 LAN, and names the IS-IS adjacency that went
+    assert "routing adjacencies not up: IS-IS r1-r4: no adjacency" in out["why"], out["why"]
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from ipaddress import ip_network
+from typing import Any
 
 from nslab.errors import Problem
 from nslab.model.lab import IPNetwork
@@ -26,7 +27,6 @@ from nslab.spec.bgp import BgpNeighborSpec, RuleSpec
 
 INVERSE = {"customer": "provider", "provider": "customer", "peer": "peer"}
 LOCAL_PREF = {"customer": 200, "peer": 150, "provider": 100}
-SESSION_KEYS = ("password", "timers", "bfd", "multihop")  # one value for both sides
 
 
 @dataclass(frozen=True)
@@ -108,21 +108,11 @@ class Session:
             or self.export_rules is not None
 
 
-@dataclass
-class Declared:
-    """What the file says of each session: (router, peer node) -> its entry
-    and where it is."""
-
-    entries: dict[tuple[str, str], tuple[BgpNeighborSpec, tuple[str | int, ...]]] = \
-        field(default_factory=dict)
-
-    def add(self, node: str, nb: BgpNeighborSpec, where: tuple[str | int, ...]) -> None:
-        if nb.peer is not None:
-            self.entries[(node, nb.peer)] = (nb, where)
+Declared = dict[tuple[str, str], BgpNeighborSpec]  # (router, peer node) -> the file's entry
 
 
-def _session_key(nb: BgpNeighborSpec, key: str) -> object:
-    v = getattr(nb, key)
+def _session_key(nb: BgpNeighborSpec | None, key: str) -> Any:
+    v = getattr(nb, key) if nb is not None else None
     if key == "timers" and v is not None:
         return (v.keepalive, v.hold)
     return v or None
@@ -133,7 +123,7 @@ def settle(node: str, peer: str, address: str, asn: int, loop: bool, rr_client: 
            declared: Declared, same_as: bool, problems: list[Problem]) -> Session:
     """The session of `node` with `peer` (a node of the lab, or "" for an
     address), from its own entry `own` (None: auto) and what the peer says of it."""
-    other, _ = declared.entries.get((peer, node), (None, ()))
+    other = declared.get((peer, node))
     relation: str | None = own.relation if own is not None else None
     if other is not None and other.relation is not None:
         implied = INVERSE[other.relation]
@@ -148,22 +138,19 @@ def settle(node: str, peer: str, address: str, asn: int, loop: bool, rr_client: 
             problems.append(Problem((*where, "relation"), "a relation is between two ASes, "
                                     f"and '{peer}' is in {node}'s own AS"))
         relation = None
-    shared: dict[str, object] = {}
-    for key in SESSION_KEYS:
-        mine = _session_key(own, key) if own is not None else None
-        theirs = _session_key(other, key) if other is not None else None
+
+    def agreed(key: str) -> Any:
+        """A session key as both sides have it (one may leave it out)."""
+        mine, theirs = _session_key(own, key), _session_key(other, key)
         if mine is not None and theirs is not None and mine != theirs:
             problems.append(Problem((*where, key), f"'{peer}' gives this session another "
                                     f"{key}", "say it on one side only"))
-        shared[key] = mine if mine is not None else theirs
+        return mine if mine is not None else theirs
+
     if other is not None and other.local_as is not None:
         asn = other.local_as
-    timers = shared["timers"]
-    s = Session(address, asn, loop, peer, relation, rr_client,
-                password=shared["password"] if isinstance(shared["password"], str) else None,
-                timers=timers if isinstance(timers, tuple) else None,
-                bfd=bool(shared["bfd"]),
-                multihop=shared["multihop"] if isinstance(shared["multihop"], int) else None)
+    s = Session(address, asn, loop, peer, relation, rr_client, password=agreed("password"),
+                timers=agreed("timers"), bfd=bool(agreed("bfd")), multihop=agreed("multihop"))
     if own is None:
         return s
     c = own.communities

@@ -131,7 +131,12 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     ports = {n.name: _ports(n, lab, daemon_routers, ospf_ports, bfd, isis_ports)
              for n in lab.nodes if n.name in daemon_routers}
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
-    reaches = _reach(lab, loopbacks, spec, asn, island, sessions)
+    origins = _origins(lab, loopbacks, spec)
+    reaches = _reach(origins, asn, island, sessions)
+    # what every router may be expected to hold but its own (once: a 1,000-router lab)
+    others = [(name, loop.network) for name, loop in loopbacks.items()] + \
+        [(name, ip_network(n)) for name, ns in spec.nodes.items() if ns.bgp is not None
+         for n in ns.bgp.announce]
     nodes = []
     for node in lab.nodes:
         if node.name not in daemon_routers:
@@ -169,7 +174,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                             tuple((s.peer or _peer_name(lab, s.address, loopbacks), s.address)
                                   for s in bgp.sessions)
                             if bgp else (), neighbours),
-            expected=_expected(node, lab, loopbacks, spec, asn, island, reaches,
+            expected=_expected(node, others, origins, asn, island, reaches,
                                _level1(node.name, isis))))
     return replace(lab, nodes=tuple(nodes))
 
@@ -223,11 +228,9 @@ def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[s
               island: dict[str, str], loopbacks: dict[str, IPInterface],
               problems: list[Problem]) -> dict[str, tuple[Session, ...]]:
     """Each BGP router's sessions, both sides of each settled (nslab.model.bgp)."""
-    declared = Declared()
-    for n in asn:
-        b = spec.nodes[n].bgp
-        for k, nb in enumerate(b.neighbors or () if b else ()):
-            declared.add(n, nb, ("nodes", n, "bgp", "neighbors", k))
+    listed = {n: (b.neighbors or []) if (b := spec.nodes[n].bgp) else [] for n in asn}
+    declared: Declared = {(n, nb.peer): nb for n, entries in listed.items()
+                          for nb in entries if nb.peer is not None}
     rr = {n for n in asn if (b := spec.nodes[n].bgp) is not None and b.rr}
     out = {}
     for n in asn:
@@ -331,9 +334,8 @@ def _origins(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec
     return origins
 
 
-def _reach(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec, asn: dict[str, int],
-           island: dict[str, str], sessions: dict[str, tuple[Session, ...]]
-           ) -> dict[IPNetwork, set[str]]:
+def _reach(origins: dict[IPNetwork, set[str]], asn: dict[str, int], island: dict[str, str],
+           sessions: dict[str, tuple[Session, ...]]) -> dict[IPNetwork, set[str]]:
     """Where the lab's relations and rules let each prefix go: prefix -> the
     islands certain to learn it (only for prefixes BGP routers originate, and
     only in a lab that has relations or rules; the others are everywhere)."""
@@ -341,7 +343,7 @@ def _reach(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec, asn: dict
         return {}
     links = edges(sessions, island)
     return {p: reach(p, o & asn.keys(), island, asn, links)
-            for p, o in _origins(lab, loopbacks, spec).items() if o & asn.keys()}
+            for p, o in origins.items() if o & asn.keys()}
 
 
 def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
@@ -362,39 +364,39 @@ def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
     return out
 
 
-def _expected(node: Node, lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec,
-              asn: dict[str, int], island: dict[str, str],
+def _expected(node: Node, others: list[tuple[str, IPNetwork]],
+              origins: dict[IPNetwork, set[str]], asn: dict[str, int], island: dict[str, str],
               reaches: dict[IPNetwork, set[str]], level1: set[str] | None = None
               ) -> tuple[IPNetwork, ...]:
     """What the router's table holds once the protocols converged: every
-    subnet, loopback and announced prefix, but those that only routers it
-    cannot learn them from originate (its own ASN, another island of it),
-    those the lab's relations and rules keep from it (`reaches`), and, with
-    IS-IS levels, those from outside its level's domain (`level1`)."""
+    subnet, loopback and announced prefix (`others`: the loopbacks and
+    announced prefixes, by router), but those that only routers it cannot
+    learn them from originate (its own ASN, another island of it), those the
+    lab's relations and rules keep from it (`reaches`), and, with IS-IS
+    levels, those from outside its level's domain (`level1`)."""
     own = {a.network for i in node.interfaces for a in i.addresses}
-    origins = _origins(lab, loopbacks, spec)
+    mine = node.name in asn
 
     def learnt(prefix: IPNetwork) -> bool:
         if level1 is not None and not origins.get(prefix, set()) & level1:
             return False
-        mine = node.name in asn
-        if mine and prefix in reaches and island[node.name] not in reaches[prefix]:
+        if not mine:  # no BGP here: an IGP carries everything
+            return True
+        if prefix in reaches and island[node.name] not in reaches[prefix]:
             return False
         return not origins.get(prefix) or any(
-            not mine or o not in asn or asn[o] != asn[node.name]
-            or island[o] == island[node.name] for o in origins[prefix])
+            o not in asn or asn[o] != asn[node.name] or island[o] == island[node.name]
+            for o in origins[prefix])
 
     out: dict[IPNetwork, None] = {}
     for r in node.routes:
         if r.origin == "auto" and r.dst.prefixlen > 0:
             out[r.dst] = None
-    for name, loop in loopbacks.items():
+    for name, prefix in others:
         if name != node.name:
-            out[loop.network] = None
-    for name, s in spec.nodes.items():
-        if name != node.name and s.bgp is not None:
-            for n in s.bgp.announce:
-                out[ip_network(n)] = None
+            out[prefix] = None
+    if not mine and level1 is None:
+        return tuple(n for n in out if n not in own)
     return tuple(n for n in out if n not in own and learnt(n))
 
 

@@ -46,7 +46,7 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
                 continue
             out += [f"  neighbor {s.address} {line}" for line in _family(b, s)]
             for direction in ("in", "out"):
-                name = map_name(s, b, direction)
+                name = map_name(s, direction)
                 lines = route_map(b, s, direction, name, version)
                 if lines:
                     out.append(f"  neighbor {s.address} route-map {name} {direction}")
@@ -102,9 +102,9 @@ def _family(b: Bgp, s: Session) -> list[str]:
     return out
 
 
-def map_name(s: Session, b: Bgp, direction: str) -> str:
+def map_name(s: Session, direction: str) -> str:
     who = s.peer or s.address
-    v6 = "-v6" if s.peer and ip_address(s.address).version == 6 and b.ipv6 else ""
+    v6 = "-v6" if s.peer and ip_address(s.address).version == 6 else ""
     return f"{'from' if direction == 'in' else 'to'}-{who}{v6}"
 
 

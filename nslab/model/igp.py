@@ -37,10 +37,13 @@ def routers(spec: LabSpec, runs_ospf: set[str], problems: list[Problem]) -> dict
                                     "routing: ospf, or routing: bgp with routers of one "
                                     "ASN linked together"))
             continue
-        out[name] = Ospf(str(o.area) if o.area is not None else BACKBONE, o.priority,
-                         *((o.timers.hello, o.timers.dead) if o.timers else (HELLO, DEAD)),
-                         o.auth.md5 if o.auth else None, o.default_originate,
-                         tuple(o.redistribute))
+        out[name] = Ospf(area=str(o.area) if o.area is not None else BACKBONE,
+                         priority=o.priority,
+                         hello=o.timers.hello if o.timers else HELLO,
+                         dead=o.timers.dead if o.timers else DEAD,
+                         md5=o.auth.md5 if o.auth else None,
+                         default_originate=o.default_originate,
+                         redistribute=tuple(o.redistribute))
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from ipaddress import ip_network
 from typing import Any
 
@@ -18,7 +19,7 @@ from nslab.plan.build import daemon_dir
 from nslab.records import verdicts as vd
 from nslab.running.record import lab_record
 from nslab.shell import as_node
-from nslab.suites import SUITES
+from nslab.suites import SUITES, frr
 
 
 def daemons_of(lab: str, node: str) -> RecordedDaemons:
@@ -45,19 +46,26 @@ def status_of(lab: str, node: str) -> dict[str, Any]:
     d = daemons_of(lab, node)
     folder = daemon_dir(lab, node)
     suite = SUITES[d.suite]
-
-    def ask(words: list[str]) -> str:
-        r = subprocess.run(suite.client_argv(folder, words), capture_output=True, text=True,
-                           timeout=10)
-        return r.stdout if r.returncode == 0 else ""
-
-    heard = suite.heard(ask, d.protocols)
+    heard = suite.heard(_ask(lab, node, d.suite), d.protocols)
     return {"suite": d.suite, "daemons": list(d.daemons),
             "running": _running(folder, suite.processes(d.daemons)),
             "protocols": list(d.protocols), "router_id": d.router_id, "asn": d.asn,
             "ospf_neighbours": heard.ospf_neighbours, "bgp_sessions": heard.bgp_sessions,
             **({"isis_adjacencies": heard.isis_adjacencies} if "isis" in d.protocols else {}),
             **heard.more}
+
+
+def _ask(lab: str, node: str, suite: str) -> Callable[[list[str]], str]:
+    """One command to a router's daemons through their client: what it printed
+    ("" when it failed)."""
+    folder = daemon_dir(lab, node)
+
+    def ask(words: list[str]) -> str:
+        r = subprocess.run(SUITES[suite].client_argv(folder, words), capture_output=True,
+                           text=True, timeout=10)
+        return r.stdout if r.returncode == 0 else ""
+
+    return ask
 
 
 def _running(folder: str, daemons: tuple[str, ...]) -> dict[str, int | None]:
@@ -177,26 +185,15 @@ def why_lacking(lab: str, node: str, prefix: str) -> str:
     except (OSError, subprocess.SubprocessError) as e:
         return f"its daemons do not answer ({e})"
     if down:
-        return "; ".join(f"{proto} {'session with' if proto == 'BGP' else 'neighbour'} "
+        return "; ".join(f"its daemons {state}" if proto == "daemons" else
+                         f"{proto} {'session with' if proto == 'BGP' else 'neighbour'} "
                          f"{peer}: {state}" for proto, peer, state in down[:3])
     d = daemons_of(lab, node)
     if d.suite != "frr" or "bgp" not in d.protocols:
         return ""
     fam = "ipv4" if ip_network(prefix).version == 4 else "ipv6"
-    folder = daemon_dir(lab, node)
-    r = subprocess.run(SUITES["frr"].client_argv(folder, ["show", "bgp", fam, "unicast",
-                                                           prefix, "json"]),
-                       capture_output=True, text=True, timeout=10)
-    return bgp_reason(_parsed(r.stdout), prefix)
-
-
-def _parsed(text: str) -> Any:
-    import json
-
-    try:
-        return json.loads(text) if text.strip() else None
-    except ValueError:
-        return None
+    return bgp_reason(frr.parsed(_ask(lab, node, "frr")(["show", "bgp", fam, "unicast",
+                                                          prefix, "json"])), prefix)
 
 
 def bgp_reason(answer: Any, prefix: str) -> str:

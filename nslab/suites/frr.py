@@ -68,16 +68,16 @@ class Frr:
 
     def heard(self, ask: Ask, protocols: tuple[str, ...]) -> Heard:
         out = Heard()
-        ospf = _json(ask(["show ip ospf neighbor json"])) if "ospf" in protocols else None
+        ospf = parsed(ask(["show ip ospf neighbor json"])) if "ospf" in protocols else None
         for rid, entries in ((ospf or {}).get("neighbors") or {}).items():
             for e in entries:
                 out.ospf_neighbours.append({
                     "router_id": rid, "state": str(e.get("nbrState") or e.get("state", "")),
                     "address": e.get("ifaceAddress") or e.get("address"),
                     "interface": str(e.get("ifaceName", "")).split(":")[0]})
-        isis = _json(ask(["show isis neighbor json"])) if "isis" in protocols else None
+        isis = parsed(ask(["show isis neighbor json"])) if "isis" in protocols else None
         out.isis_adjacencies = isis_adjacencies(isis)
-        bgp = _json(ask(["show bgp summary json"])) if "bgp" in protocols else None
+        bgp = parsed(ask(["show bgp summary json"])) if "bgp" in protocols else None
         for fam in (bgp or {}).values():
             for addr, p in (fam.get("peers") or {}).items() if isinstance(fam, dict) else ():
                 out.bgp_sessions.append({
@@ -110,7 +110,7 @@ def isis_adjacencies(answer: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _json(text: str) -> Any:
+def parsed(text: str) -> Any:
     """A daemon's JSON answer; None for no answer or one that does not parse."""
     try:
         return json.loads(text) if text.strip() else None

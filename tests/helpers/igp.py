@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from tests.helpers.policy import answer, loopback, started, vtysh
+from tests.helpers.policy import answer, bfd_up, loopback, started, vtysh
 from tests.helpers.routing import traces
 from tests.helpers.sandbox import ROOT, enter, nslab, sh
 
@@ -123,17 +123,6 @@ def bfd() -> dict[str, Any]:
             "run": run, "down": nslab("down", "bfd").returncode, "traces": traces()}
 
 
-def _bfd_up(lab: str, node: str, within: float = 20) -> Any:
-    """The router's BFD peers once one is up (or what they are when time runs out)."""
-    deadline = time.monotonic() + within
-    while True:
-        peers = vtysh(lab, node, "show bfd peers json")
-        if any(isinstance(p, dict) and p.get("status") == "up" for p in peers or ()) or \
-                time.monotonic() > deadline:
-            return peers
-        time.sleep(0.2)
-
-
 def isis() -> dict[str, Any]:
     """IS-IS on a ring: converged, the costly link avoided, adjacencies up and
     shown by inspect; a neighbour cut off is named by `why`."""
@@ -144,10 +133,12 @@ def isis() -> dict[str, Any]:
             "inspect": answer(["inspect", "isring", "r1", "--only", "routing", "--json"]),
             "inspect_text": nslab("inspect", "isring", "r1", "--only", "routing").stdout,
             "hostname": nslab("exec", "isring", "r1", "--", "hostname").stdout.strip(),
-            "bfd": _bfd_up("isring", "r2")}
+            "bfd": bfd_up("isring", "r2")}
     # the link r1-r4 goes down: the adjacency goes, and h1 reaches h3 the costly way
     nslab("link", "isring", "r1", "r4", "down")
     out["after"] = answer(["test", "isring", "--json", "--no-matrix", "--converge-within", "20"])
+    # h5's LAN is level 1 only: h1 gets no further than r1, whose adjacency with r4 is gone
+    out["why"] = nslab("why", "isring", "h1", "h5").stdout
     out["down"] = nslab("down", "isring").returncode
     return {**out, "traces": traces()}
 

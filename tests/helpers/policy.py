@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ nodes:
       asn: 64700
       announce: [203.0.113.0/24]
       neighbors:
-        - {peer: t1, relation: provider, local_pref: 120}
+        - {peer: t1, relation: provider, local_pref: 120, bfd: true}
         - peer: t2
           relation: provider
           prepend: 2
@@ -114,21 +115,49 @@ def loopback(ns: str) -> str:
     return str(next(a["local"] for a in addrs if a["local"] != "127.0.0.1"))
 
 
+def bfd_up(lab: str, node: str, within: float = 20) -> Any:
+    """The router's BFD peers once one is up (or what they are when time runs out)."""
+    deadline = time.monotonic() + within
+    while True:
+        peers = vtysh(lab, node, "show bfd peers json")
+        if any(isinstance(p, dict) and p.get("status") == "up" for p in peers or ()) or \
+                time.monotonic() > deadline:
+            return peers
+        time.sleep(0.2)
+
+
 def _lan(ns: str) -> str:
     """The subnet of a host's only link."""
     return str(json.loads(sh(f"ip -n {ns} -j -4 route show dev eth0 scope link").stdout)[0]
                ["dst"])
 
 
+def _settled(lab: str, node: str, prefix: str, first_as: int, within: float = 20) -> Any:
+    """What BGP holds of `prefix` once its best path starts with `first_as` (or
+    when time runs out): convergence waits for a route, not for the best one,
+    and a path through the preferred upstream may come in a moment later."""
+    deadline = time.monotonic() + within
+    while True:
+        got = vtysh(lab, node, f"show bgp ipv4 unicast {prefix} json")
+        best = [p for p in got.get("paths", []) if p.get("bestpath", {}).get("overall")] \
+            if isinstance(got, dict) else []
+        if any(b.get("aspath", {}).get("string", "").split()[:1] == [str(first_as)]
+               for b in best) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 def relations() -> dict[str, Any]:
     out = started("gr", RELATIONS)
     h2_lan = _lan("gr-h2")
-    # t1's every path to t2's LAN (the customer must not be one)
-    out |= {"t1_to_h2": vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
+    # BFD on the customer's session with t1 (said on the customer's side only)
+    out |= {"t1_bfd": bfd_up("gr", "t1"),
+            # t1's every path to t2's LAN (the customer must not be one)
+            "t1_to_h2": vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
             # the customer's best way up: through t1 (local_pref 120 over 100)
-            "cust_to_top": vtysh("gr", "cust", "show bgp ipv4 unicast 198.18.0.0/24 json"),
+            "cust_to_top": _settled("gr", "cust", "198.18.0.0/24", 64501),
             # t2 sees the customer's prefix prepended and tagged, and still prefers it
-            "t2_to_cust": vtysh("gr", "t2", "show bgp ipv4 unicast 203.0.113.0/24 json"),
+            "t2_to_cust": _settled("gr", "t2", "203.0.113.0/24", 64700),
             "down": nslab("down", "gr").returncode}
     return {**out, "traces": traces()}
 
