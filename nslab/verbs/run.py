@@ -1,7 +1,11 @@
 """nslab run: play a running lab's timeline (the file's `timeline:`) while the
 chosen pairs are probed in-process, `every` seconds, as `nslab test` probes;
 then say, for every event, how long each pair was cut off and when it came
-back, and judge the expectations that carry `after: EVENT`.
+back, and judge the expectations that carry `after: EVENT`. The clock starts
+once every pair has answered (or `WARM_UP` seconds went by): the first packet
+between two nodes waits for neighbour discovery (ARP, NDP), and over a lossy
+link a lost ARP request costs the kernel's retransmit time, a second, which
+is the lab starting, not any event's outage.
 
 Each event is made by the verbs a person would use (nslab link, nslab node):
 journaled as they journal. The run is journaled too (its start, the ends it
@@ -40,6 +44,22 @@ def _addresses(lab: str) -> dict[str, tuple[str, str | None]]:
     `nslab test` chooses it."""
     return {n["name"]: (n["namespace"], primary(n["addresses"], 4)
                         or primary(n["addresses"], 6)) for n in node_list(lab)}
+
+
+WARM_UP = 3.0  # seconds the pairs may take to answer once, before the clock starts
+
+
+def _warm(probes: list[probing.Probe], pairs: list[str], every: float) -> list[str]:
+    """Probe every pair until it has answered once (neighbours resolved) or
+    WARM_UP seconds went by; the pairs that never answered are returned."""
+    left = list(range(len(probes)))
+    deadline = time.monotonic() + WARM_UP
+    while left and time.monotonic() < deadline:
+        results = probing.run([probes[k] for k in left], timeout=max(every, 0.2), tries=1)
+        left = [k for k, r in zip(left, results, strict=True) if not r.reached]
+        if left:
+            time.sleep(max(0.0, min(every, deadline - time.monotonic())))
+    return [pairs[k] for k in left]
 
 
 class _Prober(threading.Thread):
@@ -132,6 +152,8 @@ def run(lab: str, on_event: Callable[[EventReport], None] | None = None,
         probes.append(probing.Probe(ns, addr))
     step = every or timeline.every
     events = list(timeline.events)
+    notes += [f"{p} did not answer before the first event (within {WARM_UP:g} s)"
+              for p in _warm(probes, pairs, step)]
     _record(lab, state="playing", events=[{"name": e.name, "kind": e.kind,
                                            "target": list(e.target)} for e in events])
     t0 = time.monotonic()
