@@ -44,6 +44,8 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
             if ip_address(s.address).version != version:
                 out.append(f"  no neighbor {s.address} activate")
                 continue
+            if version == 6:  # FRR's defaults activate a session in IPv4 only
+                out.append(f"  neighbor {s.address} activate")
             out += [f"  neighbor {s.address} {line}" for line in _family(b, s)]
             for direction in ("in", "out"):
                 name = map_name(s, direction)
