@@ -194,31 +194,25 @@ def test_a_listed_neighbour_in_a_dual_stack_lab_gets_both_sessions() -> None:
     six = next(a for _, a in d.peers if ":" in a)
     a = _config(lab, "a")
     assert f"  neighbor {six} route-map from-b-v6 in\n" in a
+    # activated in IPv6 (FRR's defaults activate a session in IPv4 only: without it,
+    # the IPv6 session carries nothing and never comes up)
+    assert " address-family ipv6 unicast\n" in a and f"  neighbor {six} activate\n" in a
     # the IPv4 rule of the list never meets an IPv6 route: left out of the v6 map
     assert "route-map from-b-v6 deny" not in a
 
 
-@kernel
-def test_gao_rexford_with_real_frr_no_transit_and_local_pref_picks_the_upstream() -> None:
-    out = sandbox.run("tests.helpers.policy", "relations")
+def _gao_rexford(out: dict[str, Any]) -> None:
+    """What the internet of RELATIONS shows, whoever runs the customer."""
     assert out["up"] == 0, out["up_err"]
     rep = out["report"]
     assert rep["convergence"]["complete"] is True, rep["convergence"]
     assert rep["ok"] is True, rep
-
-    def paths(key: str) -> list[dict[str, Any]]:
-        return list(out[key]["paths"])
-
     # t1 reaches t2's LAN through their provider only: the customer passes nothing on
-    t1 = paths("t1_to_h2")
+    t1 = out["t1_to_h2"]["paths"]
     assert t1 and all("64700" not in p["aspath"]["string"].split() for p in t1), t1
     assert any(p["aspath"]["string"] == "64500 64502" for p in t1)
-    # the customer goes up through t1 (local_pref 120) though t2's path is as long
-    best = [p for p in paths("cust_to_top") if p.get("bestpath", {}).get("overall")]
-    assert [p["aspath"]["string"] for p in best] == ["64501 64500"], best
-    assert best[0]["locPrf"] == 120
     # t2 prefers its customer's prepended, tagged path over the shorter one via top
-    best = [p for p in paths("t2_to_cust") if p.get("bestpath", {}).get("overall")]
+    best = [p for p in out["t2_to_cust"]["paths"] if p.get("bestpath", {}).get("overall")]
     assert [p["aspath"]["string"] for p in best] == ["64700 64700 64700"], best
     assert best[0]["locPrf"] == 200 and "64502:80" in best[0]["community"]["string"]
     # the BFD the customer asked for runs on t1's side too, at the lab's 150 ms
@@ -226,6 +220,16 @@ def test_gao_rexford_with_real_frr_no_transit_and_local_pref_picks_the_upstream(
         out["t1_bfd"]
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+@kernel
+def test_gao_rexford_with_real_frr_no_transit_and_local_pref_picks_the_upstream() -> None:
+    out = sandbox.run("tests.helpers.policy", "relations")
+    _gao_rexford(out)
+    # the customer goes up through t1 (local_pref 120) though t2's path is as long
+    best = [p for p in out["cust_to_top"]["paths"] if p.get("bestpath", {}).get("overall")]
+    assert [p["aspath"]["string"] for p in best] == ["64501 64500"], best
+    assert best[0]["locPrf"] == 120
 
 
 @kernel
@@ -275,3 +279,93 @@ def test_routing_that_does_not_converge_says_why_as_the_daemons_tell_it() -> Non
     assert conv["reasons"]["a"].startswith("BGP session with b: ")
     assert conv["reasons"]["b"].startswith("BGP session with a: ")
     assert out["down"] == 0 and out["traces"]["daemons"] == []
+
+
+def _bird(text: str, node: str) -> str:
+    """`node` made a BIRD router in the lab `text`; its bird.conf."""
+    marked = text.replace(f"  {node}:\n    kind: router\n",
+                          f"  {node}:\n    kind: router\n    bird: {{}}\n") \
+        .replace(f"  {node}: {{kind: router,", f"  {node}: {{kind: router, bird: {{}},")
+    assert marked != text
+    d = compile_text(marked).node(node).daemons
+    assert d is not None and d.suite == "bird"
+    return d.config
+
+
+DUAL = NEIGHBOUR_KEYS.replace("addressing: {pool: 10.62.0.0/16}",
+                              "addressing: {pool: 10.62.0.0/16, ipv6_pool: 'fd00:62::/48'}") \
+    .replace("          local_as: 65100\n", "")
+
+
+def test_bird_gets_the_same_relations_and_policy_as_filters() -> None:
+    cust = _bird(RELATIONS, "cust")
+    lab = compile_text(RELATIONS)
+    t1, t2 = _address(lab, "t1", "cust"), _address(lab, "t2", "cust")
+    assert f"protocol bgp 'bgp-t1' {{\n  local as 64700;\n  neighbor {t1} as 64501;\n" \
+        "  local role customer;\n" in cust
+    assert "      bgp_local_pref = 120; accept;\n" in cust  # its own local_pref
+    assert "      bgp_local_pref = 100; accept;\n" in cust  # the relation's, toward t2
+    sets = "{ bgp_path.prepend(64700); bgp_path.prepend(64700); " \
+        "bgp_community.add((64502, 80)); accept; }"
+    assert f"      if net ~ [ 203.0.113.0/24 ] then {sets}\n" \
+        f"      if net ~ [ 10.60.0.0/16{{16,32}} ] then {sets}\n      reject;\n" in cust
+    assert f"neighbor {t2} as 64502;" in cust and "  bfd on;\n" in cust
+    # the announced prefix: a blackhole that any other route to it beats
+    assert "protocol static announced4 {\n  ipv4 { preference 1; };\n" \
+        "  route 203.0.113.0/24 blackhole;\n}" in cust
+    assert 'interface "*" { interval 150 ms; multiplier 3; };' in cust
+
+
+def test_bird_keys_rules_and_a_default_only_toward_who_asks() -> None:
+    a = _bird(DUAL, "a")
+    for proto in ("'bgp-b'", "'bgp-b-v6'"):
+        assert f"protocol bgp {proto} {{" in a
+    for line in ('  password "s3cret";', "  hold time 15;", "  keepalive time 5;",
+                 "  passive on;", "  allow local as 3;", "  bfd on;"):
+        assert a.count(line + "\n") == 2, line
+    assert ("      if (65002, 9) ~ bgp_community then { bgp_community.add((65001, 7)); "
+            "bgp_large_community.add((65001, 1, 2)); accept; }\n"
+            "      if net ~ [ 0.0.0.0/0{0,32} ] then { reject; }\n      reject;\n") in a
+    # the default goes to b past its rules, nowhere else: not into the kernel
+    assert 'if proto = "originate4" then accept;' in a and "route 0.0.0.0/0 blackhole;" in a
+    assert 'if source = RTS_DEVICE || proto = "originate4" then reject;' in a
+    assert "bgp_med = 50; bgp_community.add((65535, 65281)); accept;" in a
+    assert "  ipv6 {\n    import filter {" in a and "::1/128, fe80::/10+" in a
+
+
+def test_a_bird_route_reflector_and_its_clients() -> None:
+    rr = _bird(REFLECTOR, "rr")
+    lab = compile_text(REFLECTOR)
+    loop = str(lab.node("rr").loopback.ip)  # type: ignore[union-attr]
+    assert rr.count("  rr client;\n  rr cluster id 10.61.255.1;\n") == 2
+    assert rr.count(f"  local {loop} as 65000;\n") == 2 and "multihop" not in rr
+    assert rr.count("    next hop self;\n") == 2  # iBGP
+    # its OSPF exports to BGP as FRR's redistribute ospf does
+    assert "RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2" in rr
+    assert "protocol ospf v2 {" in rr
+
+
+@pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
+def test_bird_parses_every_config_nslab_writes(tmp_path: Any) -> None:
+    import subprocess
+    for text, node in ((RELATIONS, "cust"), (DUAL, "a"), (REFLECTOR, "rr"), (REFLECTOR, "c1")):
+        f = tmp_path / f"{node}.conf"
+        f.write_text(_bird(text, node))
+        r = subprocess.run(["bird", "-p", "-c", str(f)], capture_output=True, text=True)
+        assert r.returncode == 0, (node, r.stderr, f.read_text())
+
+
+@kernel
+@pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
+def test_gao_rexford_with_a_bird_customer_among_frr_providers() -> None:
+    """The same internet with the multihomed customer on BIRD: nobody's transit
+    (its RFC 9234 role), up through t1 (local_pref 120), prepended and tagged
+    toward t2, BFD with t1 at 150 ms, its sessions read from birdc."""
+    out = sandbox.run("tests.helpers.policy", "bird_relations")
+    _gao_rexford(out)
+    best = next(ln for ln in out["cust_to_top"].splitlines() if " * " in ln)
+    assert "[bgp-t1 " in best, out["cust_to_top"]
+    assert "BGP.local_pref: 120" in out["cust_to_top"].split("unicast [bgp-t2")[0]
+    sessions = out["cust_status"]["routing"]["bgp_sessions"]
+    assert sorted((s["asn"], s["state"]) for s in sessions) == \
+        [(64501, "Established"), (64502, "Established")], sessions

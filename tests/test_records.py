@@ -125,6 +125,53 @@ def test_bird_is_read_from_its_tables() -> None:
     assert SUITES["bird"].heard(lambda _w: "", ("ospf",)).ospf_neighbours == []
 
 
+# birdc show protocols all, as BIRD 2.0.12 says it (cut short)
+BIRD_ALL = """BIRD 2.0.12 ready.
+Name       Proto      Table      State  Since         Info
+direct1    Direct     ---        up     03:46:45.169
+  Channel ipv4
+    State:          UP
+    Routes:         4 imported, 0 exported, 4 preferred
+bgp-t2     BGP        ---        up     03:46:49.468  Established
+  BGP state:          Established
+    Neighbor address: 10.60.0.13
+    Neighbor AS:      64502
+    Local AS:         64700
+    Neighbor capabilities
+      Hostname: t2
+      Role: provider
+    Hold timer:       2.016/3
+  Channel ipv4
+    State:          UP
+    Routes:         9 imported, 4 exported, 0 preferred
+bgp-b-v6   BGP        ---        start  03:47:31.167  Idle          BGP Error: Required capability
+  BGP state:          Idle
+    Neighbor address: fd00:62::2
+    Neighbor AS:      65002
+    Local AS:         65001
+  Channel ipv6
+    State:          DOWN
+
+bfd1       BFD        ---        up     03:46:45.169
+"""
+
+
+def test_bird_sessions_are_read_from_its_protocols() -> None:
+    asked: list[list[str]] = []
+
+    def ask(words: list[str]) -> str:
+        asked.append(words)
+        return BIRD_ALL if words[-1] == "all" else BIRD_PROTOCOLS
+
+    heard = SUITES["bird"].heard(ask, ("bgp",))
+    assert heard.bgp_sessions == [
+        {"address": "10.60.0.13", "asn": 64502, "state": "Established", "prefixes_received": 9},
+        {"address": "fd00:62::2", "asn": 65002, "state": "Idle", "prefixes_received": None}]
+    # OSPF asked of each OSPF protocol by name (two with IPv6: one must be named)
+    assert ["show", "ospf", "neighbors", "ospf1"] in asked
+    assert SUITES["bird"].heard(lambda _w: "", ("bgp",)).bgp_sessions == []
+
+
 def test_a_suite_starts_its_optional_daemons_only_where_the_machine_has_them() -> None:
     frr, bird = SUITES["frr"], SUITES["bird"]
     assert frr.started(("zebra", "ospfd"), frozenset()) == ("zebra", "ospfd")

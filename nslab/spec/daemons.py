@@ -37,7 +37,7 @@ class FrrSpec(Strict):
 
 class BirdSpec(Strict):
     """The node's own BIRD 2 configuration (a path, or the text itself); without
-    `config`, nslab writes one for the lab's `routing: ospf`."""
+    `config`, nslab writes one: OSPF, BGP with its relations and policy, BFD."""
 
     config: str | None = None
 

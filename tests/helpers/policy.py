@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -147,19 +148,53 @@ def _settled(lab: str, node: str, prefix: str, first_as: int, within: float = 20
         time.sleep(0.2)
 
 
-def relations() -> dict[str, Any]:
-    out = started("gr", RELATIONS)
+# the same internet, the multihomed customer running BIRD
+BIRD_CUSTOMER = RELATIONS.replace("  cust:\n    kind: router\n",
+                                  "  cust:\n    kind: router\n    bird: {}\n")
+
+
+def birdc(lab: str, node: str, *words: str) -> str:
+    return nslab("birdc", lab, node, "--", *words).stdout
+
+
+def _bird_best(lab: str, node: str, prefix: str, session: str, within: float = 20) -> str:
+    """What BIRD holds of `prefix` once its best route comes from `session`
+    (or when time runs out)."""
+    deadline = time.monotonic() + within
+    while True:
+        got = birdc(lab, node, "show", "route", prefix, "all")
+        if f"[{session} " in next((ln for ln in got.splitlines() if " * " in ln), "") or \
+                time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def _internet(text: str, cust_up: Callable[[], Any],
+              more: Callable[[], dict[str, Any]] = dict) -> dict[str, Any]:
+    """The internet of RELATIONS up and tested; what the routers hold of it
+    (`cust_up`: the customer's best way up, once settled), then down."""
+    out = started("gr", text)
     h2_lan = _lan("gr-h2")
     # BFD on the customer's session with t1 (said on the customer's side only)
     out |= {"t1_bfd": bfd_up("gr", "t1"),
             # t1's every path to t2's LAN (the customer must not be one)
             "t1_to_h2": vtysh("gr", "t1", f"show bgp ipv4 unicast {h2_lan} json"),
             # the customer's best way up: through t1 (local_pref 120 over 100)
-            "cust_to_top": _settled("gr", "cust", "198.18.0.0/24", 64501),
+            "cust_to_top": cust_up(),
             # t2 sees the customer's prefix prepended and tagged, and still prefers it
-            "t2_to_cust": _settled("gr", "t2", "203.0.113.0/24", 64700),
+            "t2_to_cust": _settled("gr", "t2", "203.0.113.0/24", 64700), **more(),
             "down": nslab("down", "gr").returncode}
     return {**out, "traces": traces()}
+
+
+def relations() -> dict[str, Any]:
+    return _internet(RELATIONS, lambda: _settled("gr", "cust", "198.18.0.0/24", 64501))
+
+
+def bird_relations() -> dict[str, Any]:
+    return _internet(BIRD_CUSTOMER, lambda: _bird_best("gr", "cust", "198.18.0.0/24", "bgp-t1"),
+                     lambda: {"cust_status": answer(["inspect", "gr", "cust", "--only",
+                                                     "routing", "--json"])})
 
 
 def reflector() -> dict[str, Any]:
@@ -200,7 +235,7 @@ def stuck() -> dict[str, Any]:
             "report": report, "down": nslab("down", "stuck").returncode, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (relations, reflector, stuck)}
+SCENARIOS = {f.__name__: f for f in (relations, bird_relations, reflector, stuck)}
 
 if __name__ == "__main__":
     enter()
