@@ -369,3 +369,23 @@ def test_gao_rexford_with_a_bird_customer_among_frr_providers() -> None:
     sessions = out["cust_status"]["routing"]["bgp_sessions"]
     assert sorted((s["asn"], s["state"]) for s in sessions) == \
         [(64501, "Established"), (64502, "Established")], sessions
+
+
+@kernel
+@pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
+def test_a_dual_stack_internet_peers_in_both_families_between_frr_and_bird() -> None:
+    """Each IPv4 session has its IPv6 twin, up on both sides (FRR activates it
+    in IPv6; BIRD gives it an ipv6 channel), convergence holds every IPv6 LAN
+    too, and the customer's kernel takes the best IPv6 path (through t1)."""
+    out = sandbox.run("tests.helpers.policy", "dual_stack")
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True and rep["ok"] is True, rep
+    sessions = out["cust_status"]["routing"]["bgp_sessions"]
+    assert sorted((s["asn"], ":" in s["address"], s["state"]) for s in sessions) == [
+        (64501, False, "Established"), (64501, True, "Established"),
+        (64502, False, "Established"), (64502, True, "Established")], sessions
+    assert all(p["state"] == "Established" for p in out["t2_v6"]["peers"].values()), out["t2_v6"]
+    assert out["h1_lan6"] and " dev eth0 " in out["cust_to_h1"], out["cust_to_h1"]
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []

@@ -197,6 +197,32 @@ def bird_relations() -> dict[str, Any]:
                                                      "routing", "--json"])})
 
 
+def _dev(ns: str, prefix: str, dev: str, within: float = 15) -> str:
+    """The kernel's route to `prefix` once it goes out of `dev` (or when time runs out)."""
+    deadline = time.monotonic() + within
+    while True:
+        got = sh(f"ip -n {ns} {'-6' if ':' in prefix else '-4'} route show {prefix}").stdout
+        if f" dev {dev} " in got or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def dual_stack() -> dict[str, Any]:
+    """The internet with IPv6 too, the customer on BIRD: an IPv6 session
+    beside each IPv4 one, and IPv6 routes in the kernel by the best path."""
+    text = BIRD_CUSTOMER.replace("addressing: {pool: 10.60.0.0/16}",
+                                 "addressing: {pool: 10.60.0.0/16, ipv6_pool: 'fd00:60::/48'}")
+    out = started("gr", text)
+    routes = json.loads(sh("ip -n gr-h1 -j -6 route show dev eth0").stdout or "[]")
+    lan = next((r["dst"] for r in routes if r["dst"].startswith("fd00:")), "")
+    # the customer's eth0 is its first link, to t1 (local_pref 120)
+    out |= {"h1_lan6": lan, "cust_to_h1": _dev("gr-cust", lan, "eth0") if lan else "",
+            "cust_status": answer(["inspect", "gr", "cust", "--only", "routing", "--json"]),
+            "t2_v6": vtysh("gr", "t2", "show bgp ipv6 unicast summary json"),
+            "down": nslab("down", "gr").returncode}
+    return {**out, "traces": traces()}
+
+
 def reflector() -> dict[str, Any]:
     out = started("rr", REFLECTOR)
     out |= {"c1_sessions": vtysh("rr", "c1", "show bgp ipv4 unicast summary json"),
@@ -235,7 +261,7 @@ def stuck() -> dict[str, Any]:
             "report": report, "down": nslab("down", "stuck").returncode, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (relations, bird_relations, reflector, stuck)}
+SCENARIOS = {f.__name__: f for f in (relations, bird_relations, dual_stack, reflector, stuck)}
 
 if __name__ == "__main__":
     enter()
