@@ -77,7 +77,16 @@ def test_convergence_is_read_from_each_routers_table() -> None:
     lacking = converge.missing(converge.opened(want, fake), fake)
     assert lacking == {node: sorted(p) for node, (_ns, p) in want.items()}
     slept: list[float] = []
-    result = converge.wait(lab.name, 0.0, kernel=fake, sleep=slept.append)
+    now = [0.0]  # the clock moves only when the wait sleeps
+
+    def clock() -> float:
+        return now[0]
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    result = converge.wait(lab.name, 0.0, kernel=fake, sleep=sleep, clock=clock)
     assert not result.complete and result.missing == lacking and slept == []
 
     def learn(first: bool) -> None:
@@ -95,10 +104,20 @@ def test_convergence_is_read_from_each_routers_table() -> None:
     learn(first=False)
     assert converge.missing(converge.opened(want, fake), fake) == \
         {n: sorted(p)[:1] for n, (_ns, p) in want.items()}
-    result = converge.wait(lab.name, 60.0, kernel=fake, sleep=lambda s: (slept.append(s),
-                                                                          learn(first=True)))
+    learnt: list[bool] = []
+
+    def sleep_and_learn(s: float) -> None:
+        sleep(s)
+        if not learnt:
+            learn(first=True)
+            learnt.append(True)
+
+    now[0] = 0.0
+    result = converge.wait(lab.name, 60.0, kernel=fake, sleep=sleep_and_learn, clock=clock)
     assert result.complete and result.missing == {} and result.routers == len(want)
-    assert slept == [converge.POLL]  # one wait, then every table was whole
+    # one wait, then every table was whole: complete from then, once it stayed so
+    assert result.seconds == converge.POLL
+    assert sum(slept) >= converge.POLL + converge.SETTLE
 
 
 def test_only_the_machine_links_nslab_recorded_are_deleted() -> None:

@@ -1,13 +1,15 @@
 """Wait for a lab's routing protocols to converge: every router that runs
 daemons holds, in its kernel's main table, every prefix the topology says it
 should reach (`Node.expected`: what `routing: auto` would compute, plus the
-other routers' loopbacks and announced prefixes). Reads the kernel only."""
+other routers' loopbacks and announced prefixes), and no table has changed
+for a moment (SETTLE). Reads the kernel only."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from ipaddress import ip_network
+from typing import Any
 
 from nslab.kernel.seam import Kernel, RealKernel, Ref
 from nslab.model.lab import IPNetwork
@@ -89,15 +91,25 @@ def close(refs: Opened, kernel: Kernel) -> None:
         kernel.release(ref)
 
 
-def missing(refs: Opened, kernel: Kernel) -> dict[str, list[str]]:
-    """node -> the prefixes its table lacks (none: it holds all it should)."""
+Tables = dict[str, frozenset[Any]]  # node -> its routes (destination and next hops)
+
+
+def read(refs: Opened, kernel: Kernel) -> tuple[dict[str, list[str]], Tables]:
+    """node -> the prefixes its table lacks (none: it holds all it should),
+    and every router's routes as read."""
     out: dict[str, list[str]] = {}
+    tables: Tables = {}
     for node, (ref, prefixes) in refs.items():
-        have = {r.dst for r in kernel.read_routes(ref, devices=False)}
-        lacking = sorted(prefixes - have)
+        routes = kernel.read_routes(ref, devices=False)
+        tables[node] = frozenset((r.dst, r.nexthops) for r in routes)
+        lacking = sorted(prefixes - {r.dst for r in routes})
         if lacking:
             out[node] = lacking
-    return out
+    return out, tables
+
+
+def missing(refs: Opened, kernel: Kernel) -> dict[str, list[str]]:
+    return read(refs, kernel)[0]
 
 
 REASONS_FOR = 10  # routers whose daemons are asked why, when routing did not converge
@@ -116,17 +128,31 @@ def reasons(lab: str, lacking: dict[str, list[str]]) -> dict[str, str]:
     return out
 
 
+# routing is final once every table is complete and none has changed for this long:
+# a prefix is often first learnt the long way round, before the last adjacency
+# (an OSPF hello apart) gives the best path
+SETTLE = 1.0
+
+
 def wait(lab: str, within: float, kernel: Kernel | None = None,
-         sleep: Callable[[float], None] = time.sleep) -> Convergence:
-    """Poll until every router's table is complete, or `within` seconds pass."""
+         sleep: Callable[[float], None] = time.sleep,
+         clock: Callable[[], float] = time.monotonic, settle: float = SETTLE) -> Convergence:
+    """Poll until every router's table is complete and has stayed the same
+    for `settle` seconds, or `within` seconds pass; the time given is when
+    the tables last changed."""
     k = kernel or RealKernel()
-    t0 = time.monotonic()
+    t0 = clock()
     refs = opened(expected(lab), k)
+    last: Tables | None = None
+    changed = t0
     try:
         while True:
-            lacking = missing(refs, k)
-            seconds = time.monotonic() - t0
-            if not lacking or seconds >= within:
+            lacking, tables = read(refs, k)
+            now = clock()
+            if tables != last:
+                last, changed = tables, now
+            if (not lacking and now - changed >= settle) or now - t0 >= within:
+                seconds = (changed if not lacking else now) - t0
                 return Convergence(not lacking, round(seconds, 3), len(refs), lacking,
                                    reasons(lab, lacking))
             sleep(POLL)
