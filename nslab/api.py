@@ -35,6 +35,17 @@ from nslab.verbs import test as test_verb
 from nslab.verbs import up as up_verb
 
 
+def rootless() -> bool:
+    """Without root: this process into user, mount and network namespaces of
+    its own (for good), where it makes labs as root; the machine is not
+    touched. True when it did (or had), False when it is root. Call it
+    before any thread starts; FRR needs the user's subordinate ids
+    (/etc/subuid) and the uidmap package, BIRD nothing."""
+    from nslab.running import rootless as private
+
+    return private.private_machine() is not None
+
+
 @dataclass(frozen=True)
 class RunResult:
     returncode: int

@@ -10,12 +10,13 @@ or the run is interrupted (Ctrl-C, SIGTERM).
 `nslab_lab(source, name=None, unique=True)`: `source` as for nslab.Lab (a
 file, YAML text, or a resolved lab); with `unique` the lab runs under a fresh
 name (its own plus a random suffix), so tests and runs never collide.
-Tests that use it are skipped when not run as root.
+Without root, the test process first moves into user, mount and network
+namespaces of its own (nslab.api.rootless), where its labs live; tests that
+use it are skipped (with the reason) where user namespaces are not allowed.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from nslab.api import Lab
+from nslab.api import Lab, rootless
 from nslab.errors import NslabError
 
 _LIVE: dict[str, Lab] = {}  # labs this process brought up and has not taken down yet
@@ -51,8 +52,10 @@ def nslab_lab() -> Iterator[MakeLab]:
     made: list[Lab] = []
 
     def make(source: str | Path | Any, *, name: str | None = None, unique: bool = True) -> Lab:
-        if os.geteuid() != 0:
-            pytest.skip("nslab labs need root")
+        try:
+            rootless()  # without root: labs in namespaces of this process's own
+        except NslabError as e:
+            pytest.skip(f"nslab labs need root, or user namespaces: {e}")
         lab = Lab(source)
         if name is not None or unique:
             if lab.source is not None:
@@ -93,3 +96,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _down_all()  # anything a test left up because the run was cut short
+    from nslab.running.rootless import end_private
+
+    end_private()

@@ -22,8 +22,8 @@ def heredoc(command: str, text: str) -> str:
 
 # a node's processes carry its name as their hostname: each is started in a UTS
 # namespace of its own (nothing to hold or remove: it goes with its processes),
-# the name written where the kernel keeps it, then the command exec'd (same pid)
-HOSTNAME = 'echo "$0" >/proc/sys/kernel/hostname && exec "$@"'
+# the name set (sethostname: in a user namespace too), then the command exec'd (same pid)
+HOSTNAME = 'hostname "$0" && exec "$@"'
 
 
 def as_node(node: str, argv: Sequence[str]) -> list[str]:

@@ -263,11 +263,16 @@ def test_not_root_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     f = tmp_path / "lab.yaml"
     f.write_text(TWO)
+    from nslab.kernel import userns
+
     monkeypatch.setattr(os, "geteuid", lambda: 65534)
+    # where an ordinary user cannot make namespaces (else: rootless, tests/test_rootless.py)
+    monkeypatch.setattr(userns, "unavailable", lambda: "unshare: Operation not permitted")
     for argv in (["up", str(f)], ["down", "x"], ["exec", "x", "a", "--", "true"]):
         assert cli.main(argv) == 6
         err = capsys.readouterr().err
-        assert err == "nslab: nslab needs root to make network namespaces: run it with sudo\n"
+        assert err == ("nslab: nslab needs root to make network namespaces: run it with sudo "
+                       "(without root: unshare: Operation not permitted)\n")
 
 
 def test_neighbour_limits_raised_for_the_lab_and_restored(labs: Labs) -> None:

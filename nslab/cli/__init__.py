@@ -13,6 +13,8 @@ import signal
 import sys
 from typing import Any
 
+from nslab.cli import rootless
+from nslab.cli.rootless import OUTSIDE
 from nslab.errors import ExitCode, NslabError, SpecError, Terminated
 from nslab.suites import SUITES
 
@@ -76,6 +78,9 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
         # argparse formats a help with %: a literal one is %% there (not in a description)
         sp = sub.add_parser(verb, help=text.replace("%", "%%"), description=text)
         module.arguments(sp)
+        if verb not in OUTSIDE:
+            sp.add_argument("--rootless", action="store_true",
+                            help="the lab in its own user namespace (automatic without root)")
         sp.set_defaults(func=module.run)
     return p
 
@@ -102,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):  # as Ctrl-C: roll back, then exit
         signal.signal(sig, _terminated)
     try:
+        if rootless.wanted(args.command, args):
+            outside = rootless.route(args.command, args)
+            if outside is not None:  # the verb ran inside the lab's holder
+                return outside
         code: int = args.func(args)
         return code
     except SpecError as e:

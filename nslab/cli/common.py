@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
+
+_COMPILED: dict[tuple[str, int, int], Any] = {}  # (path, mtime, size): a file read once
 
 
 def compile_file(path: str) -> Any:
     """The topology machinery (pydantic, YAML) is imported only by the
     commands that need it, so that inspect and ns start in a few tens of
-    milliseconds."""
+    milliseconds. A file is compiled once per command (rootless mode reads
+    it before entering the lab's holder, the verb after)."""
     from nslab.model.compile import compile_file as compile_
 
-    return compile_(path)
+    try:
+        st = os.stat(path)
+        key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return compile_(path)  # its own error, located
+    if key not in _COMPILED:
+        _COMPILED[key] = compile_(path)
+    return _COMPILED[key]
 
 
 def lab_to_dict(lab: Any) -> dict[str, Any]:

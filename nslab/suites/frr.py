@@ -37,7 +37,7 @@ class Frr:
             f"{FRR_BIN}/{x} -d -F traditional -z /var/run/frr/zserv.api "
             f"--vty_socket /var/run/frr -i /var/run/frr/{x}.pid "
             f"--log file:/var/run/frr/{x}.log -P 0" for x in daemons)
-        name = f"echo {shlex.quote(node)} >/proc/sys/kernel/hostname && " if node else ""
+        name = f"hostname {shlex.quote(node)} && " if node else ""
         inner = (f"{name}mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && "
                  "mount --bind \"$0\" /var/tmp/node && "
                  "mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && "
@@ -57,7 +57,8 @@ class Frr:
                           f"mv {d}/frr.conf.new {d}/frr.conf"])
 
     def client_argv(self, folder: str, words: list[str]) -> list[str]:
-        return ["vtysh", "--vty_socket", folder] + (["-c", " ".join(words)] if words else [])
+        return ["vtysh", "--vty_socket", folder, "--config_dir", folder] + \
+            (["-c", " ".join(words)] if words else [])
 
     optional: tuple[tuple[str, str], ...] = (("mgmtd", f"{FRR_BIN}/mgmtd"),)
 

@@ -38,7 +38,11 @@ def _caps() -> int:
 def access() -> list[Check]:
     caps = _caps()
     ok = all(caps >> c & 1 for c in (CAP_SYS_ADMIN, CAP_NET_ADMIN))
+    from nslab.running.rootless import private_machine
+
     who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"
+    if os.geteuid() == 0 and private_machine() is not None:
+        who = "root in a user namespace of its own"
     out = [Check("access", "privileges", "ok" if ok else "missing",
                  f"{who}, CAP_NET_ADMIN and CAP_SYS_ADMIN " + ("held" if ok else "not held"),
                  None if ok else "run nslab as root (sudo)")]
@@ -132,7 +136,34 @@ def links(found: list[Check]) -> list[Check]:
             for name, works, how, why in rows]
 
 
+def rootless() -> list[Check]:
+    """Without root: whether labs can live in user namespaces, and what FRR
+    and outside access would need there."""
+    from nslab.kernel import userns
+
+    why = userns.unavailable()
+    out = [Check("rootless", "user namespaces", "missing" if why else "ok",
+                 why or "an ordinary user can make them: labs run rootless",
+                 "run nslab as root, or allow user namespaces (sysctl "
+                 "user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns)"
+                 if why else None)]
+    ids = userns.subids()
+    out.append(Check("rootless", "subordinate ids", "warn" if ids else "ok",
+                     ids or "mapped into each lab: FRR can run (BIRD needs nothing)",
+                     "needed by FRR routers only" if ids else None))
+    tools = [t for t in ("slirp4netns", "pasta") if shutil.which(t)]
+    out.append(Check("rootless", "outside access", "info",
+                     f"{', '.join(tools) or 'neither slirp4netns nor pasta'} installed; rootless "
+                     "labs have no host.egress or host.forward yet (they need root)"))
+    if why is None:
+        from nslab.running.rootless import private_machine
+
+        private_machine()  # the checks below run as root in namespaces of its own
+    return out
+
+
 def run() -> list[Check]:
+    outside = rootless() if os.geteuid() != 0 else []
     checks = access()
     if all(c.status == "ok" for c in checks):
         checks += kernel()
@@ -141,9 +172,9 @@ def run() -> list[Check]:
         checks.append(Check("kernel", "features", "warn", "not tried: needs root",
                             "run nslab doctor as root"))
     checks += tools() + limits()
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and not outside:
         checks += host()
-    return checks
+    return outside + checks
 
 
 def ready(checks: list[Check]) -> bool:

@@ -412,7 +412,7 @@ bfd
 NSLAB_EOF
 : >/run/nslab/bfd/routing/a1/vtysh.conf
 chown -R frr:frr /run/nslab/bfd/routing/a1
-ip netns exec bfd-a1 unshare --uts sh -ec 'echo a1 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0 && /usr/lib/frr/bfdd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bfdd.pid --log file:/var/run/frr/bfdd.log -P 0' /run/nslab/bfd/routing/a1
+ip netns exec bfd-a1 unshare --uts sh -ec 'hostname a1 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0 && /usr/lib/frr/bfdd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bfdd.pid --log file:/var/run/frr/bfdd.log -P 0' /run/nslab/bfd/routing/a1
 vtysh --vty_socket /run/nslab/bfd/routing/a1 --config_dir /run/nslab/bfd/routing/a1 -b
 mkdir -p /run/nslab/bfd/routing/b1
 cat >/run/nslab/bfd/routing/b1/frr.conf <<'NSLAB_EOF'
@@ -460,7 +460,7 @@ bfd
 NSLAB_EOF
 : >/run/nslab/bfd/routing/b1/vtysh.conf
 chown -R frr:frr /run/nslab/bfd/routing/b1
-ip netns exec bfd-b1 unshare --uts sh -ec 'echo b1 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0 && /usr/lib/frr/bfdd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bfdd.pid --log file:/var/run/frr/bfdd.log -P 0' /run/nslab/bfd/routing/b1
+ip netns exec bfd-b1 unshare --uts sh -ec 'hostname b1 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0 && /usr/lib/frr/bfdd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/bfdd.pid --log file:/var/run/frr/bfdd.log -P 0' /run/nslab/bfd/routing/b1
 vtysh --vty_socket /run/nslab/bfd/routing/b1 --config_dir /run/nslab/bfd/routing/b1 -b
 mkdir -p /run/nslab/bfd/routing/k1
 cat >/run/nslab/bfd/routing/k1/frr.conf <<'NSLAB_EOF'
@@ -502,7 +502,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/bfd/routing/k1/vtysh.conf
 chown -R frr:frr /run/nslab/bfd/routing/k1
-ip netns exec bfd-k1 unshare --uts sh -ec 'echo k1 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/k1
+ip netns exec bfd-k1 unshare --uts sh -ec 'hostname k1 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/k1
 vtysh --vty_socket /run/nslab/bfd/routing/k1 --config_dir /run/nslab/bfd/routing/k1 -b
 mkdir -p /run/nslab/bfd/routing/a2
 cat >/run/nslab/bfd/routing/a2/frr.conf <<'NSLAB_EOF'
@@ -541,7 +541,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/bfd/routing/a2/vtysh.conf
 chown -R frr:frr /run/nslab/bfd/routing/a2
-ip netns exec bfd-a2 unshare --uts sh -ec 'echo a2 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/a2
+ip netns exec bfd-a2 unshare --uts sh -ec 'hostname a2 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/a2
 vtysh --vty_socket /run/nslab/bfd/routing/a2 --config_dir /run/nslab/bfd/routing/a2 -b
 mkdir -p /run/nslab/bfd/routing/b2
 cat >/run/nslab/bfd/routing/b2/frr.conf <<'NSLAB_EOF'
@@ -580,7 +580,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/bfd/routing/b2/vtysh.conf
 chown -R frr:frr /run/nslab/bfd/routing/b2
-ip netns exec bfd-b2 unshare --uts sh -ec 'echo b2 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/b2
+ip netns exec bfd-b2 unshare --uts sh -ec 'hostname b2 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/b2
 vtysh --vty_socket /run/nslab/bfd/routing/b2 --config_dir /run/nslab/bfd/routing/b2 -b
 mkdir -p /run/nslab/bfd/routing/k2
 cat >/run/nslab/bfd/routing/k2/frr.conf <<'NSLAB_EOF'
@@ -622,5 +622,5 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/bfd/routing/k2/vtysh.conf
 chown -R frr:frr /run/nslab/bfd/routing/k2
-ip netns exec bfd-k2 unshare --uts sh -ec 'echo k2 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/k2
+ip netns exec bfd-k2 unshare --uts sh -ec 'hostname k2 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/bfd/routing/k2
 vtysh --vty_socket /run/nslab/bfd/routing/k2 --config_dir /run/nslab/bfd/routing/k2 -b

@@ -148,7 +148,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/failover/routing/a/vtysh.conf
 chown -R frr:frr /run/nslab/failover/routing/a
-ip netns exec failover-a unshare --uts sh -ec 'echo a >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/failover/routing/a
+ip netns exec failover-a unshare --uts sh -ec 'hostname a && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/failover/routing/a
 vtysh --vty_socket /run/nslab/failover/routing/a --config_dir /run/nslab/failover/routing/a -b
 mkdir -p /run/nslab/failover/routing/b
 cat >/run/nslab/failover/routing/b/frr.conf <<'NSLAB_EOF'
@@ -187,7 +187,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/failover/routing/b/vtysh.conf
 chown -R frr:frr /run/nslab/failover/routing/b
-ip netns exec failover-b unshare --uts sh -ec 'echo b >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/failover/routing/b
+ip netns exec failover-b unshare --uts sh -ec 'hostname b && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/failover/routing/b
 vtysh --vty_socket /run/nslab/failover/routing/b --config_dir /run/nslab/failover/routing/b -b
 mkdir -p /run/nslab/failover/routing/backup
 cat >/run/nslab/failover/routing/backup/frr.conf <<'NSLAB_EOF'
@@ -222,5 +222,5 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/failover/routing/backup/vtysh.conf
 chown -R frr:frr /run/nslab/failover/routing/backup
-ip netns exec failover-backup unshare --uts sh -ec 'echo backup >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/failover/routing/backup
+ip netns exec failover-backup unshare --uts sh -ec 'hostname backup && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/failover/routing/backup
 vtysh --vty_socket /run/nslab/failover/routing/backup --config_dir /run/nslab/failover/routing/backup -b

@@ -126,7 +126,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/mixed/routing/r1/vtysh.conf
 chown -R frr:frr /run/nslab/mixed/routing/r1
-ip netns exec mixed-r1 unshare --uts sh -ec 'echo r1 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/mixed/routing/r1
+ip netns exec mixed-r1 unshare --uts sh -ec 'hostname r1 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/mixed/routing/r1
 vtysh --vty_socket /run/nslab/mixed/routing/r1 --config_dir /run/nslab/mixed/routing/r1 -b
 mkdir -p /run/nslab/mixed/routing/r2
 cat >/run/nslab/mixed/routing/r2/bird.conf <<'NSLAB_EOF'
@@ -143,7 +143,7 @@ protocol ospf v2 {
   };
 }
 NSLAB_EOF
-ip netns exec mixed-r2 unshare --uts sh -c 'echo "$0" >/proc/sys/kernel/hostname && exec "$@"' r2 bird -c /run/nslab/mixed/routing/r2/bird.conf -s /run/nslab/mixed/routing/r2/bird.ctl -P /run/nslab/mixed/routing/r2/bird.pid
+ip netns exec mixed-r2 unshare --uts sh -c 'hostname "$0" && exec "$@"' r2 bird -c /run/nslab/mixed/routing/r2/bird.conf -s /run/nslab/mixed/routing/r2/bird.ctl -P /run/nslab/mixed/routing/r2/bird.pid
 mkdir -p /run/nslab/mixed/routing/r3
 cat >/run/nslab/mixed/routing/r3/frr.conf <<'NSLAB_EOF'
 frr defaults traditional
@@ -174,5 +174,5 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/mixed/routing/r3/vtysh.conf
 chown -R frr:frr /run/nslab/mixed/routing/r3
-ip netns exec mixed-r3 unshare --uts sh -ec 'echo r3 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/mixed/routing/r3
+ip netns exec mixed-r3 unshare --uts sh -ec 'hostname r3 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/mixed/routing/r3
 vtysh --vty_socket /run/nslab/mixed/routing/r3 --config_dir /run/nslab/mixed/routing/r3 -b

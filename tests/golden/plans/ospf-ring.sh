@@ -308,7 +308,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/ospfring/routing/r1/vtysh.conf
 chown -R frr:frr /run/nslab/ospfring/routing/r1
-ip netns exec ospfring-r1 unshare --uts sh -ec 'echo r1 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r1
+ip netns exec ospfring-r1 unshare --uts sh -ec 'hostname r1 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r1
 vtysh --vty_socket /run/nslab/ospfring/routing/r1 --config_dir /run/nslab/ospfring/routing/r1 -b
 mkdir -p /run/nslab/ospfring/routing/r2
 cat >/run/nslab/ospfring/routing/r2/frr.conf <<'NSLAB_EOF'
@@ -343,7 +343,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/ospfring/routing/r2/vtysh.conf
 chown -R frr:frr /run/nslab/ospfring/routing/r2
-ip netns exec ospfring-r2 unshare --uts sh -ec 'echo r2 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r2
+ip netns exec ospfring-r2 unshare --uts sh -ec 'hostname r2 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r2
 vtysh --vty_socket /run/nslab/ospfring/routing/r2 --config_dir /run/nslab/ospfring/routing/r2 -b
 mkdir -p /run/nslab/ospfring/routing/r3
 cat >/run/nslab/ospfring/routing/r3/frr.conf <<'NSLAB_EOF'
@@ -382,7 +382,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/ospfring/routing/r3/vtysh.conf
 chown -R frr:frr /run/nslab/ospfring/routing/r3
-ip netns exec ospfring-r3 unshare --uts sh -ec 'echo r3 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r3
+ip netns exec ospfring-r3 unshare --uts sh -ec 'hostname r3 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r3
 vtysh --vty_socket /run/nslab/ospfring/routing/r3 --config_dir /run/nslab/ospfring/routing/r3 -b
 mkdir -p /run/nslab/ospfring/routing/r4
 cat >/run/nslab/ospfring/routing/r4/frr.conf <<'NSLAB_EOF'
@@ -421,7 +421,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/ospfring/routing/r4/vtysh.conf
 chown -R frr:frr /run/nslab/ospfring/routing/r4
-ip netns exec ospfring-r4 unshare --uts sh -ec 'echo r4 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r4
+ip netns exec ospfring-r4 unshare --uts sh -ec 'hostname r4 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r4
 vtysh --vty_socket /run/nslab/ospfring/routing/r4 --config_dir /run/nslab/ospfring/routing/r4 -b
 mkdir -p /run/nslab/ospfring/routing/r5
 cat >/run/nslab/ospfring/routing/r5/frr.conf <<'NSLAB_EOF'
@@ -456,7 +456,7 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/ospfring/routing/r5/vtysh.conf
 chown -R frr:frr /run/nslab/ospfring/routing/r5
-ip netns exec ospfring-r5 unshare --uts sh -ec 'echo r5 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r5
+ip netns exec ospfring-r5 unshare --uts sh -ec 'hostname r5 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r5
 vtysh --vty_socket /run/nslab/ospfring/routing/r5 --config_dir /run/nslab/ospfring/routing/r5 -b
 mkdir -p /run/nslab/ospfring/routing/r6
 cat >/run/nslab/ospfring/routing/r6/frr.conf <<'NSLAB_EOF'
@@ -491,5 +491,5 @@ router ospf
 NSLAB_EOF
 : >/run/nslab/ospfring/routing/r6/vtysh.conf
 chown -R frr:frr /run/nslab/ospfring/routing/r6
-ip netns exec ospfring-r6 unshare --uts sh -ec 'echo r6 >/proc/sys/kernel/hostname && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r6
+ip netns exec ospfring-r6 unshare --uts sh -ec 'hostname r6 && mount -t tmpfs -o mode=1777 nslab /var/tmp && mkdir /var/tmp/node && mount --bind "$0" /var/tmp/node && mount -t tmpfs -o mode=755 nslab /var/run && mkdir /var/run/frr && mount --bind /var/tmp/node /var/run/frr && /usr/lib/frr/zebra -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/zebra.pid --log file:/var/run/frr/zebra.log -P 0 && /usr/lib/frr/ospfd -d -F traditional -z /var/run/frr/zserv.api --vty_socket /var/run/frr -i /var/run/frr/ospfd.pid --log file:/var/run/frr/ospfd.log -P 0' /run/nslab/ospfring/routing/r6
 vtysh --vty_socket /run/nslab/ospfring/routing/r6 --config_dir /run/nslab/ospfring/routing/r6 -b

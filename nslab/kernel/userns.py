@@ -1,0 +1,245 @@
+"""Rootless labs: each lab of an ordinary user lives in a holder (see
+nslab.kernel.holder), the first process of a user, mount, network and PID
+namespace that `unshare` makes without root; its network namespace plays the
+machine, its tmpfs /run holds the lab's journal and /run/netns. A command for
+the lab enters the holder's namespaces (`enter`) and then runs as root there,
+the same code as on a machine nslab has root on.
+
+The holders are recorded in $XDG_RUNTIME_DIR/nslab/LAB.pid (else
+~/.local/state/nslab/): {pid, start, subids} as JSON, `start` being the
+holder's start time, so that a reused pid is never taken for it. Killing the
+holder (SIGKILL: it is its namespaces' PID 1) ends every process of the lab,
+and the kernel frees the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = \
+    0x00020000, 0x10000000, 0x20000000, 0x40000000
+# entered in this order: the user namespace first, whose root the others need
+NAMESPACES = (("user", CLONE_NEWUSER), ("mnt", CLONE_NEWNS), ("net", CLONE_NEWNET),
+              ("pid", CLONE_NEWPID))
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass(frozen=True)
+class Holder:
+    lab: str
+    pid: int  # PID 1 of the lab's namespaces, as the machine numbers it
+    start: int  # its start time (clock ticks after boot)
+    subids: bool  # users beyond root are mapped: FRR can drop to its own user
+
+
+def state_dir() -> Path:
+    """Where the user's holders are recorded."""
+    run = os.environ.get("XDG_RUNTIME_DIR")
+    if run and os.path.isdir(run) and os.access(run, os.W_OK):
+        return Path(run) / "nslab"
+    return Path.home() / ".local" / "state" / "nslab"
+
+
+def _start_time(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after the command's name
+
+
+def _pid_file(lab: str) -> Path:
+    return state_dir() / f"{lab}.pid"
+
+
+def find(lab: str) -> Holder | None:
+    """The lab's holder, if it is alive (a record of a dead one is removed)."""
+    f = _pid_file(lab)
+    try:
+        data = json.loads(f.read_text())
+        h = Holder(lab, int(data["pid"]), int(data["start"]), bool(data.get("subids")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if _start_time(h.pid) != h.start:
+        with contextlib.suppress(OSError):
+            f.unlink()
+        return None
+    return h
+
+
+def holders() -> list[Holder]:
+    """The user's labs that are up (their holders alive), by name."""
+    d = state_dir()
+    names = sorted(p.stem for p in d.glob("*.pid")) if d.is_dir() else []
+    return [h for h in (find(n) for n in names) if h is not None]
+
+
+def unavailable() -> str | None:
+    """Why this user cannot make a user namespace here (None: it can)."""
+    if shutil.which("unshare") is None:
+        return "unshare is not installed (apt install util-linux)"
+    try:
+        r = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"],
+                           capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unshare failed ({e})"
+    if r.returncode == 0:
+        return None
+    said = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f"exit {r.returncode}"
+    return (f"this machine does not let an ordinary user make namespaces ({said}): "
+            "user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns")
+
+
+def subids(user: str | None = None) -> str | None:
+    """Why users beyond root cannot be mapped into a holder (FRR needs its own
+    user): None when newuidmap and a subordinate id range are there (root
+    root has no range of its own: root maps itself only)."""
+    if os.geteuid() == 0:
+        return "root maps only itself into a rootless lab (/etc/subuid gives root no range)"
+    if shutil.which("newuidmap") is None or shutil.which("newgidmap") is None:
+        return "newuidmap is not installed (apt install uidmap)"
+    name = user or pwd.getpwuid(os.geteuid()).pw_name
+    for f in ("/etc/subuid", "/etc/subgid"):
+        try:
+            lines = Path(f).read_text().splitlines()
+        except OSError:
+            lines = []
+        if not any(ln.split(":")[0] in (name, str(os.geteuid())) for ln in lines):
+            return f"{f} gives {name} no range (usermod --add-subuids/--add-subgids)"
+    return None
+
+
+def start(lab: str, pid_namespace: bool = True, record: bool = True) -> Holder:
+    """A new holder for `lab`, recorded; OSError when it could not be made.
+    Without `pid_namespace` it is a plain process (for `join`): the lab's
+    processes keep the machine's pids, and do not end with it."""
+    mapped = subids() is None
+    own_pids = ["--pid", "--fork", "--kill-child", "--mount-proc"] if pid_namespace else []
+    argv = ["unshare", "--user", "--map-root-user", *(["--map-auto"] if mapped else []),
+            "--net", "--mount", *own_pids, "--propagation", "private", sys.executable, "-m",
+            "nslab.kernel.holder"]
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert p.stdout is not None and p.stderr is not None
+    said = p.stdout.readline().strip()
+    if said != "ready":
+        p.kill()
+        err = p.stderr.read().strip().splitlines()
+        p.wait()
+        raise OSError(f"the lab's holder did not start: {err[-1] if err else said or 'no word'}")
+    p.stdout.close()
+    p.stderr.close()
+    pid = _child_of(p.pid) if pid_namespace else p.pid
+    start = _start_time(pid)
+    assert start is not None
+    h = Holder(lab, pid, start, mapped)
+    if not record:
+        return h
+    f = _pid_file(lab)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"pid": h.pid, "start": h.start, "subids": h.subids}) + "\n")
+    tmp.replace(f)
+    return h
+
+
+def _child_of(pid: int) -> int:
+    """The one child of `unshare --fork`: the holder itself."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return int(children[0])
+
+
+def end(h: Holder, within: float = 10) -> bool:
+    """Kill the holder (and with it every process of its lab), forget it;
+    False when it is still there after `within` seconds."""
+    if _start_time(h.pid) == h.start:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(h.pid, signal.SIGKILL)
+    deadline = time.monotonic() + within
+    while _start_time(h.pid) == h.start:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    with contextlib.suppress(OSError):
+        _pid_file(h.lab).unlink()
+    return True
+
+
+def _relay(child: int) -> None:
+    """Signals to this process go to `child` (Ctrl-C reaches it from the terminal)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda s, _f: os.kill(child, s))
+
+
+def _wait(child: int) -> int:
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+        except InterruptedError:
+            continue
+        return os.waitstatus_to_exitcode(status)
+
+
+def enter(h: Holder) -> int | None:
+    """Run the rest of this command inside the holder's namespaces: None in
+    the process that does (a grandchild, in the lab's PID namespace), the
+    exit code it ended with in this one (which stays outside)."""
+    fds = [(os.open(f"/proc/{h.pid}/ns/{name}", os.O_RDONLY), flag) for name, flag in NAMESPACES]
+    if _start_time(h.pid) != h.start:  # the pid was reused between find and open
+        for fd, _ in fds:
+            os.close(fd)
+        raise ProcessLookupError(f"the holder of lab '{h.lab}' has ended")
+    cwd = os.getcwd()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child:
+        for fd, _ in fds:
+            os.close(fd)
+        _relay(child)
+        code = _wait(child)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return 128 - code if code < 0 else code
+    try:
+        for fd, flag in fds:
+            if _libc.setns(fd, flag) != 0:
+                e = ctypes.get_errno()
+                raise OSError(e, f"entering lab '{h.lab}' ({os.strerror(e)})")
+            os.close(fd)
+        grandchild = os.fork()  # the first process in the lab's PID namespace
+    except OSError as e:
+        print(f"nslab: {e.strerror or e}", file=sys.stderr)
+        os._exit(1)
+    if grandchild:
+        _relay(grandchild)
+        code = _wait(grandchild)
+        os._exit(128 - code if code < 0 else code)
+    with contextlib.suppress(OSError):
+        os.chdir(cwd)
+    return None
+
+
+def join(h: Holder) -> None:
+    """This process (single-threaded) into the holder's user, mount and
+    network namespaces, for good: it then runs as root there."""
+    for name, flag in NAMESPACES[:3]:
+        fd = os.open(f"/proc/{h.pid}/ns/{name}", os.O_RDONLY)
+        try:
+            if _libc.setns(fd, flag) != 0:
+                e = ctypes.get_errno()
+                hint = " (a process with threads cannot)" if e == 22 else ""
+                raise OSError(e, f"joining a user namespace: {os.strerror(e)}{hint}")
+        finally:
+            os.close(fd)

@@ -1,0 +1,144 @@
+"""Rootless mode: a verb run inside its lab's holder (nslab.kernel.userns),
+the holder started for `up` (and for `test FILE`, which ends it) and ended by
+`down`; what a rootless lab cannot have, refused before anything is made."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from nslab.errors import (
+    ROOT_NEEDED,
+    ExitCode,
+    LabNotFoundError,
+    MissingFeatureError,
+    NotRootError,
+)
+from nslab.kernel import userns
+
+
+def has_labs() -> bool:
+    """Whether this user has a rootless lab up (a cheap look, for root)."""
+    d = userns.state_dir()
+    return d.is_dir() and any(d.glob("*.pid"))
+
+
+def holds(name: str) -> bool:
+    return userns.find(name) is not None
+
+
+def available() -> None:
+    """NotRootError when this user cannot make namespaces here."""
+    why = userns.unavailable()
+    if why is not None:
+        raise NotRootError(f"{ROOT_NEEDED} (without root: {why})")
+
+
+def route(verb: str, name: str, file: str | None, lab: Any = None) -> int | None:
+    """Run `verb` for the lab `name` (named by `file`, if by a file; `lab`:
+    that file compiled) in its holder: None in the process that goes on
+    (inside), else the exit code for this one (outside)."""
+    available()
+    h = userns.find(name)
+    ephemeral = verb == "test" and file is not None and h is None  # up, test, down
+    if h is None and verb == "graph" and file is not None:
+        return None  # a file's graph: nothing of the machine
+    if h is None and verb == "down":
+        print(f"lab {name} is not up: nothing to remove")
+        return ExitCode.OK
+    if h is None and verb != "up" and not ephemeral:
+        have = ", ".join(x.lab for x in userns.holders()) or "none"
+        raise LabNotFoundError(f"lab '{name}' is not up (your labs: {have})")
+    started = h is None
+    if h is None:
+        if file is not None:
+            refuse_outside(file, lab)
+        try:
+            h = userns.start(name)
+        except OSError as e:
+            raise MissingFeatureError(f"rootless: {e}") from e
+    code = userns.enter(h)
+    if code is None:
+        return None
+    if (verb == "down" and code == ExitCode.OK) or ephemeral or (started and code != 0):
+        userns.end(h)
+    return code
+
+
+def refuse_outside(path: str, lab: Any = None) -> None:
+    """What a rootless lab cannot have, refused before anything is made."""
+    if lab is None:
+        from nslab.model.compile import compile_file
+
+        lab = compile_file(path)
+    side = lab.machine
+    if side is not None and (side.egress or side.forwards):
+        raise MissingFeatureError(
+            "rootless: host.egress and host.forward reach the real machine's network, "
+            "which needs root: run nslab as root, or leave them out")
+    frr = [n.name for n in lab.nodes if n.daemons is not None and n.daemons.suite == "frr"]
+    why = userns.subids() if frr else None
+    if why is not None:
+        raise MissingFeatureError(
+            f"rootless: FRR ({frr[0]}{' and others' if len(frr) > 1 else ''}) drops to its own "
+            f"user, which needs a range of subordinate ids mapped: {why}; or use BIRD")
+    needs_etc = bool(lab.hosts) or any(n.resolver is not None for n in lab.nodes)
+    if needs_etc and not os.path.isdir("/etc/netns"):
+        raise MissingFeatureError(
+            "rootless: names go to /etc/netns, which this machine lacks and only root can "
+            "make (sudo mkdir /etc/netns, once); or dns: {hosts: false} and no node dns")
+
+
+def every(what: Callable[[], list[Any]]) -> list[Any]:
+    """`what` run inside each of the user's labs, its lists joined."""
+    available()
+    out: list[Any] = []
+    for h in userns.holders():
+        out += _inside(h, what)
+    return out
+
+
+def _inside(h: userns.Holder, what: Callable[[], list[Any]]) -> list[Any]:
+    r, w = os.pipe()
+    code = userns.enter(h)
+    if code is None:  # inside
+        os.close(r)
+        with os.fdopen(w, "w") as out:
+            json.dump(what(), out)
+        sys.stdout.flush()
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as got:
+        text = got.read()
+    return list(json.loads(text)) if code == 0 and text else []
+
+
+_PRIVATE: list[userns.Holder] = []  # this process's own holder, once it joined one
+
+
+def private_machine() -> userns.Holder | None:
+    """This process, when not root, into namespaces of its own, for good (once):
+    it then makes labs as root there, with the API (the pytest fixture does
+    this). None when it is root on the machine."""
+    if _PRIVATE:
+        return _PRIVATE[0]
+    if os.geteuid() == 0:
+        return None
+    available()
+    try:
+        h = userns.start(f"process-{os.getpid()}", pid_namespace=False, record=False)
+        userns.join(h)
+    except OSError as e:
+        raise MissingFeatureError(f"rootless: {e.strerror or e}") from e
+    _PRIVATE.append(h)
+    return h
+
+
+def end_private() -> None:
+    """End this process's holder (its labs taken down first: their processes
+    do not end with it)."""
+    while _PRIVATE:
+        userns.end(_PRIVATE.pop())
