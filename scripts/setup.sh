@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for pair in ip:iproute2 sysctl:procps ping:iputils-ping nft:nftables iptables:iptables setpriv:util-linux capsh:libcap2-bin dot:graphviz iperf3:iperf3 python3:python3 vtysh:frr bird:bird2 dnsmasq:dnsmasq-base tcpdump:tcpdump chromium:chromium traceroute:traceroute mtr:mtr-tiny zsh:zsh fish:fish newuidmap:uidmap useradd:passwd; do
+for pair in ip:iproute2 sysctl:procps ping:iputils-ping nft:nftables iptables:iptables setpriv:util-linux capsh:libcap2-bin dot:graphviz iperf3:iperf3 python3:python3 vtysh:frr bird:bird2 dnsmasq:dnsmasq-base tcpdump:tcpdump chromium:chromium traceroute:traceroute mtr:mtr-tiny zsh:zsh fish:fish newuidmap:uidmap useradd:passwd slirp4netns:slirp4netns; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then need+=(python3-venv); fi

@@ -18,7 +18,7 @@ from nslab.errors import MissingFeatureError
 from nslab.kernel import userns
 from nslab.running import rootless
 from tests.helpers import sandbox
-from tests.helpers.rootless import EGRESS, SMALL, usable
+from tests.helpers.rootless import OUTSIDE, SMALL, usable
 
 
 def _args(**kw: Any) -> argparse.Namespace:
@@ -45,18 +45,29 @@ def test_verbs_that_touch_no_lab_never_go_rootless() -> None:
     assert cli_rootless.wanted("up", _args(rootless=True))
 
 
-def test_what_needs_the_real_machine_is_refused_before_anything_is_made(
-        tmp_path: Path) -> None:
+def test_what_a_rootless_lab_cannot_have_is_refused_before_anything_is_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     f = tmp_path / "out.yaml"
-    f.write_text(EGRESS)
-    with pytest.raises(MissingFeatureError, match=r"host\.egress and host\.forward reach the real"):
+    f.write_text(OUTSIDE)
+    monkeypatch.setattr(rootless.shutil, "which", lambda _t: None)
+    with pytest.raises(MissingFeatureError, match=r"slirp4netns, which is not installed"):
         rootless.refuse_outside(str(f))
+    monkeypatch.undo()
     f.write_text(SMALL)
-    if userns.subids() is not None:  # FRR's router r2: refused, with what it needs
-        with pytest.raises(MissingFeatureError, match="subordinate ids"):
-            rootless.refuse_outside(str(f))
-    else:
+    monkeypatch.setattr(userns, "subids", lambda: "newuidmap is not installed")
+    with pytest.raises(MissingFeatureError, match=r"FRR \(r2\) drops to its own user.*"
+                                                  r"newuidmap is not installed; or use BIRD"):
         rootless.refuse_outside(str(f))
+
+
+def test_the_way_out_takes_a_subnet_the_lab_does_not_use(tmp_path: Path) -> None:
+    from nslab.model.compile import compile_text
+
+    lab = compile_text(OUTSIDE)
+    assert rootless.way_out_subnet(lab) == "10.0.2.0/24"
+    taken = OUTSIDE.replace("links: [[h1, r1]]", "links: [[h1, r1]]\naddressing: "
+                            "{pool: 10.0.2.0/24}")
+    assert rootless.way_out_subnet(compile_text(taken)) == "10.254.254.0/24"
 
 
 def test_a_record_of_a_holder_that_ended_is_forgotten(tmp_path: Path,
@@ -99,10 +110,26 @@ def test_an_ordinary_user_runs_labs_in_user_namespaces() -> None:
     assert out["after_kill"] == [] and out["records_after_kill"] == []
     assert out["status_after_kill"]["code"] == 4
     assert "lab 'small' is not up" in out["status_after_kill"]["err"]
-    # egress needs the real machine: refused (exit 5), nothing made
-    assert out["egress"]["code"] == 5, out["egress"]
-    assert "host.egress and host.forward" in out["egress"]["err"]
-    assert out["after_egress"] == [] and out["records_after_egress"] == []
+    # FRR for a user without subordinate ids: refused (exit 5), nothing made
+    assert out["no_ids"]["code"] == 5, out["no_ids"]
+    assert "FRR (r2) drops to its own user" in out["no_ids"]["err"]
+    assert "/etc/subuid gives nslabtest2 no range" in out["no_ids"]["err"]
+    assert out["after_no_ids"] == [] and out["records_after_no_ids"] == []
     # the pytest fixture, without root (FRR and BIRD)
     assert out["pytest"]["code"] == 0 and "1 passed" in out["pytest"]["out"], out["pytest"]
     assert out["after_pytest"] == []
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare (net, mount, pid)")
+@pytest.mark.skipif(usable() is not None, reason=f"{usable()}")
+def test_a_rootless_lab_reaches_out_and_is_reached_through_slirp4netns() -> None:
+    """host.egress: a node reaches a server on the machine's loopback (10.0.2.2
+    is the machine to slirp4netns); host.forward: the machine's port 8080
+    reaches a node's service; slirp4netns ends with the lab."""
+    out = sandbox.run("tests.helpers.rootless", "outside", timeout=300)
+    assert out["up"]["code"] == 0, out["up"]
+    assert "egress: the lab's subnets masqueraded out of tap0" in out["up"]["out"]
+    assert out["to_machine"] == "200" and out["from_machine"] == "200", out
+    assert any(p.split()[2] == "slirp4netns" for p in out["running"]), out["running"]
+    assert out["down"]["code"] == 0 and out["after_down"] == []

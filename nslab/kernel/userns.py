@@ -41,6 +41,12 @@ class Holder:
     pid: int  # PID 1 of the lab's namespaces, as the machine numbers it
     start: int  # its start time (clock ticks after boot)
     subids: bool  # users beyond root are mapped: FRR can drop to its own user
+    outside: str | None = None  # slirp4netns's API socket: the holder's way out
+    subnet: str | None = None  # slirp4netns's (the holder is its .100)
+
+
+SLIRP_TAP = "tap0"
+SLIRP_GUEST = 100  # the holder's address in slirp4netns's subnet (.2: the machine, .3: DNS)
 
 
 def state_dir() -> Path:
@@ -68,7 +74,8 @@ def find(lab: str) -> Holder | None:
     f = _pid_file(lab)
     try:
         data = json.loads(f.read_text())
-        h = Holder(lab, int(data["pid"]), int(data["start"]), bool(data.get("subids")))
+        h = Holder(lab, int(data["pid"]), int(data["start"]), bool(data.get("subids")),
+                   data.get("outside"), data.get("subnet"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if _start_time(h.pid) != h.start:
@@ -120,20 +127,27 @@ def subids(user: str | None = None) -> str | None:
     return None
 
 
-def start(lab: str, pid_namespace: bool = True, record: bool = True) -> Holder:
+def start(lab: str, pid_namespace: bool = True, record: bool = True,
+          outside: str | None = None) -> Holder:
     """A new holder for `lab`, recorded; OSError when it could not be made.
     Without `pid_namespace` it is a plain process (for `join`): the lab's
-    processes keep the machine's pids, and do not end with it."""
+    processes keep the machine's pids, and do not end with it. `outside`: a
+    subnet (10.0.2.0/24) for slirp4netns, which gives the holder a way out
+    to the machine's network (SLIRP_TAP, a default route) and ends with it."""
     mapped = subids() is None
     own_pids = ["--pid", "--fork", "--kill-child", "--mount-proc"] if pid_namespace else []
     argv = ["unshare", "--user", "--map-root-user", *(["--map-auto"] if mapped else []),
             "--net", "--mount", *own_pids, "--propagation", "private", sys.executable, "-m",
             "nslab.kernel.holder"]
+    alive_r, alive_w = os.pipe()  # held by the holder: slirp4netns ends when it closes
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+                         stderr=subprocess.PIPE, text=True, start_new_session=True,
+                         pass_fds=(alive_w,))
+    os.close(alive_w)
     assert p.stdout is not None and p.stderr is not None
     said = p.stdout.readline().strip()
     if said != "ready":
+        os.close(alive_r)
         p.kill()
         err = p.stderr.read().strip().splitlines()
         p.wait()
@@ -143,15 +157,73 @@ def start(lab: str, pid_namespace: bool = True, record: bool = True) -> Holder:
     pid = _child_of(p.pid) if pid_namespace else p.pid
     start = _start_time(pid)
     assert start is not None
-    h = Holder(lab, pid, start, mapped)
+    try:
+        api = _way_out(lab, pid, outside, alive_r) if outside is not None else None
+    except OSError:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(alive_r)
+    h = Holder(lab, pid, start, mapped, api, outside)
     if not record:
         return h
     f = _pid_file(lab)
     f.parent.mkdir(parents=True, exist_ok=True)
     tmp = f.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"pid": h.pid, "start": h.start, "subids": h.subids}) + "\n")
+    tmp.write_text(json.dumps({"pid": h.pid, "start": h.start, "subids": h.subids,
+                               "outside": h.outside, "subnet": h.subnet}) + "\n")
     tmp.replace(f)
     return h
+
+
+def _way_out(lab: str, pid: int, subnet: str, alive: int, within: float = 10) -> str:
+    """slirp4netns for the holder `pid`: SLIRP_TAP in its network namespace,
+    configured (address .100 of `subnet`, default route via .2), its API
+    socket under the state folder; it ends when `alive` closes (the holder's
+    end)."""
+    api = state_dir() / f"{lab}.slirp"
+    api.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        api.unlink()
+    ready_r, ready_w = os.pipe()
+    argv = ["slirp4netns", "--configure", "--mtu=65520", f"--cidr={subnet}",
+            f"--exit-fd={alive}", f"--ready-fd={ready_w}", f"--api-socket={api}", str(pid),
+            SLIRP_TAP]
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, start_new_session=True,
+                         pass_fds=(alive, ready_w))
+    os.close(ready_w)
+    try:
+        import select
+
+        if not select.select([ready_r], [], [], within)[0] or not os.read(ready_r, 1):
+            p.kill()
+            assert p.stderr is not None
+            err = p.stderr.read().decode(errors="replace").strip().splitlines()
+            raise OSError(f"slirp4netns did not start: {err[-1] if err else 'no word'}")
+    finally:
+        os.close(ready_r)
+    if p.stderr is not None:
+        p.stderr.close()
+    return str(api)
+
+
+def forward(h: Holder, proto: str, port: int) -> None:
+    """The machine's `port` (every address) to the holder's, through its
+    slirp4netns (whose forwards end with it)."""
+    import ipaddress
+    import socket
+
+    assert h.outside is not None and h.subnet is not None
+    guest = str(ipaddress.ip_network(h.subnet)[SLIRP_GUEST])
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(h.outside)
+        s.sendall(json.dumps({"execute": "add_hostfwd", "arguments": {
+            "proto": proto, "host_addr": "0.0.0.0", "host_port": port,
+            "guest_addr": guest, "guest_port": port}}).encode())
+        said = json.loads(s.recv(65536) or b"{}")
+    if "error" in said:
+        raise OSError(f"port {port}/{proto}: {said['error'].get('desc', said['error'])}")
 
 
 def _child_of(pid: int) -> int:
@@ -171,8 +243,9 @@ def end(h: Holder, within: float = 10) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
-    with contextlib.suppress(OSError):
-        _pid_file(h.lab).unlink()
+    for f in (_pid_file(h.lab), state_dir() / f"{h.lab}.slirp"):
+        with contextlib.suppress(OSError):
+            f.unlink()
     return True
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from nslab.errors import (
     ROOT_NEEDED,
     ExitCode,
+    KernelError,
     LabNotFoundError,
     MissingFeatureError,
     NotRootError,
@@ -53,32 +55,70 @@ def route(verb: str, name: str, file: str | None, lab: Any = None) -> int | None
         have = ", ".join(x.lab for x in userns.holders()) or "none"
         raise LabNotFoundError(f"lab '{name}' is not up (your labs: {have})")
     started = h is None
+    forwards: list[tuple[str, int]] = []
     if h is None:
+        outside = None
         if file is not None:
+            lab = lab if lab is not None else _compiled(file)
             refuse_outside(file, lab)
+            assert lab is not None
+            side = lab.machine
+            if side is not None and (side.egress or side.forwards):
+                outside = way_out_subnet(lab)
+                forwards = [(f.proto, f.port) for f in side.forwards]
         try:
-            h = userns.start(name)
+            h = userns.start(name, outside=outside)
         except OSError as e:
             raise MissingFeatureError(f"rootless: {e}") from e
     code = userns.enter(h)
     if code is None:
         return None
+    if started and code == 0:
+        try:
+            for proto, port in forwards:
+                userns.forward(h, proto, port)
+        except OSError as e:
+            userns.end(h)
+            raise KernelError("slirp4netns add_hostfwd", str(e), "the lab is removed") from e
     if (verb == "down" and code == ExitCode.OK) or ephemeral or (started and code != 0):
         userns.end(h)
     return code
 
 
+# where slirp4netns may put the holder's way out: the first that no lab subnet meets
+WAY_OUT = ("10.0.2.0/24", "10.254.254.0/24", "192.168.254.0/24", "172.31.254.0/24")
+
+
+def way_out_subnet(lab: Any) -> str:
+    from ipaddress import ip_network
+
+    used = [ip_network(a, strict=False) for n in lab.nodes for i in n.interfaces
+            for a in i.addresses if ip_network(a, strict=False).version == 4]
+    side = lab.machine
+    used += [ip_network(s) for s in (side.subnets if side is not None else ())
+             if ip_network(s).version == 4]
+    for c in WAY_OUT:
+        if not any(ip_network(c).overlaps(u) for u in used):
+            return c
+    raise MissingFeatureError("rootless: every subnet slirp4netns could take is the lab's "
+                              f"({', '.join(WAY_OUT)})")
+
+
+def _compiled(file: str) -> Any:
+    from nslab.model.compile import compile_file
+
+    return compile_file(file)
+
+
 def refuse_outside(path: str, lab: Any = None) -> None:
     """What a rootless lab cannot have, refused before anything is made."""
     if lab is None:
-        from nslab.model.compile import compile_file
-
-        lab = compile_file(path)
+        lab = _compiled(path)
     side = lab.machine
-    if side is not None and (side.egress or side.forwards):
+    if side is not None and (side.egress or side.forwards) and shutil.which("slirp4netns") is None:
         raise MissingFeatureError(
-            "rootless: host.egress and host.forward reach the real machine's network, "
-            "which needs root: run nslab as root, or leave them out")
+            "rootless: host.egress and host.forward reach the machine's network through "
+            "slirp4netns, which is not installed (apt install slirp4netns); or run nslab as root")
     frr = [n.name for n in lab.nodes if n.daemons is not None and n.daemons.suite == "frr"]
     why = userns.subids() if frr else None
     if why is not None:

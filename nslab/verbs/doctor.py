@@ -151,10 +151,11 @@ def rootless() -> list[Check]:
     out.append(Check("rootless", "subordinate ids", "warn" if ids else "ok",
                      ids or "mapped into each lab: FRR can run (BIRD needs nothing)",
                      "needed by FRR routers only" if ids else None))
-    tools = [t for t in ("slirp4netns", "pasta") if shutil.which(t)]
-    out.append(Check("rootless", "outside access", "info",
-                     f"{', '.join(tools) or 'neither slirp4netns nor pasta'} installed; rootless "
-                     "labs have no host.egress or host.forward yet (they need root)"))
+    slirp = shutil.which("slirp4netns")
+    out.append(Check("rootless", "outside access", "ok" if slirp else "warn",
+                     f"{slirp}: host.egress and host.forward of rootless labs" if slirp else
+                     "slirp4netns is not installed: rootless labs cannot have host.egress or "
+                     "host.forward", None if slirp else "apt install slirp4netns"))
     if why is None:
         from nslab.running.rootless import private_machine
 

@@ -41,15 +41,6 @@ nodes:
 links: [[a, r1], [r1, r2], [r2, b]]
 """
 
-EGRESS = """
-name: out
-nodes:
-  a: {}
-host:
-  links: [{node: a}]
-  egress: auto
-"""
-
 FIXTURE_TEST = '''
 LAB = """
 name: fx
@@ -72,11 +63,15 @@ def test_a_lab_without_root(nslab_lab):
 '''
 
 
-def _user() -> tuple[int, int, Path]:
-    """The user (made here, in the sandbox's /etc), its uid, gid and home."""
-    home = Path(f"/run/home/{USER}")
-    sh(f"useradd --no-create-home --home-dir {home} --shell /bin/sh {USER}")
-    pw = pwd.getpwnam(USER)
+def _user(name: str = USER, subids: bool = True) -> tuple[int, int, Path]:
+    """The user (made here, in the sandbox's /etc), its uid, gid and home;
+    without `subids`, no subordinate ids."""
+    home = Path(f"/run/home/{name}")
+    sh(f"useradd --no-create-home --home-dir {home} --shell /bin/sh {name}")
+    if not subids:
+        for f in ("/etc/subuid", "/etc/subgid"):
+            sh(f"sed -i '/^{name}:/d' {f}")
+    pw = pwd.getpwnam(name)
     for d in (home, Path(f"/run/user/{pw.pw_uid}")):
         d.mkdir(parents=True, mode=0o700)
         os.chown(d, pw.pw_uid, pw.pw_gid)
@@ -120,7 +115,7 @@ def user() -> dict[str, Any]:
         r = as_user(uid, gid, home, sys_python(), "-m", "nslab", *args)
         return {"code": r.returncode, "out": r.stdout, "err": r.stderr}
 
-    for name, text in (("chain20", ROUTED), ("small", SMALL), ("out", EGRESS)):
+    for name, text in (("chain20", ROUTED), ("small", SMALL)):
         f = home / f"{name}.yaml"
         f.write_text(text)
         os.chown(f, uid, gid)
@@ -146,11 +141,16 @@ def user() -> dict[str, Any]:
     out["after_kill"] = _gone(uid)
     out["status_after_kill"] = n("status", "small")
     out["records_after_kill"] = sorted(p.name for p in Path(f"/run/user/{uid}").rglob("*.pid"))
-    # what needs the real machine is refused, and nothing is left
-    out["egress"] = n("up", str(home / "out.yaml"))
-    out["after_egress"] = _gone(uid)
-    out["records_after_egress"] = sorted(p.name for p in
-                                         Path(f"/run/user/{uid}").rglob("*.pid"))
+    # FRR for a user without subordinate ids: refused, and nothing is left
+    uid2, gid2, home2 = _user("nslabtest2", subids=False)
+    f = home2 / "small.yaml"
+    f.write_text(SMALL)
+    os.chown(f, uid2, gid2)
+    r = as_user(uid2, gid2, home2, sys_python(), "-m", "nslab", "up", str(f))
+    out["no_ids"] = {"code": r.returncode, "out": r.stdout, "err": r.stderr}
+    out["after_no_ids"] = _gone(uid2)
+    out["records_after_no_ids"] = sorted(p.name for p in
+                                         Path(f"/run/user/{uid2}").rglob("*.pid"))
     # the pytest fixture, without root
     tests = home / "t"
     tests.mkdir()
@@ -160,6 +160,65 @@ def user() -> dict[str, Any]:
                 str(tests / "test_fx.py"), cwd=tests)
     out["pytest"] = {"code": r.returncode, "out": r.stdout[-3000:], "err": r.stderr[-2000:]}
     out["after_pytest"] = _gone(uid)
+    return out
+
+
+OUTSIDE = """
+name: out
+nodes:
+  h1:
+    services:
+      - {name: web, cmd: "python3 -m http.server 8000"}
+  r1: {kind: router}
+links: [[h1, r1]]
+host:
+  links:
+    - {node: r1}
+  egress: auto
+  forward:
+    - {port: 8080, to: "h1:8000"}
+"""
+
+FETCH = ("import sys, urllib.request\ntry:\n print(urllib.request.urlopen(sys.argv[1], "
+         "timeout=3).status)\nexcept Exception as e:\n print(type(e).__name__, e)")
+
+
+def _until(check: Any, within: float = 10) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        got = check()
+        if got == "200" or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def outside() -> dict[str, Any]:
+    """A rootless lab's way out (slirp4netns): a node reaches a server on the
+    machine's loopback; the machine's port 8080 reaches a node's service."""
+    uid, gid, home = _user()
+    f = home / "out.yaml"
+    f.write_text(OUTSIDE)
+    os.chown(f, uid, gid)
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
+                               "8123"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              cwd="/")
+
+    def n(*args: str) -> dict[str, Any]:
+        r = as_user(uid, gid, home, sys_python(), "-m", "nslab", *args)
+        return {"code": r.returncode, "out": r.stdout, "err": r.stderr}
+
+    out: dict[str, Any] = {"up": n("up", str(f))}
+    try:
+        out["to_machine"] = _until(lambda: n("exec", "out", "h1", "--", sys_python(), "-c",
+                                             FETCH, "http://10.0.2.2:8123/")["out"].strip())
+        out["from_machine"] = _until(lambda: subprocess.run(
+            [sys.executable, "-c", FETCH, "http://127.0.0.1:8080/"], capture_output=True,
+            text=True).stdout.strip())
+        out["running"] = _theirs(uid)
+    finally:
+        out["down"] = n("down", "out")
+        server.kill()
+    out["after_down"] = _gone(uid)
     return out
 
 
@@ -178,7 +237,7 @@ def usable() -> str | None:
                        capture_output=True, text=True).stdout.strip()
     if v != str(tuple(sys.version_info[:2])):
         return f"{py} is Python {v}, the virtualenv's packages are for {sys.version_info[:2]}"
-    for tool in ("useradd", "setpriv", "newuidmap"):
+    for tool in ("useradd", "setpriv", "newuidmap", "slirp4netns"):
         if subprocess.run(["which", tool], capture_output=True).returncode != 0:
             return f"{tool} is not installed"
     return None
@@ -186,4 +245,4 @@ def usable() -> str | None:
 
 if __name__ == "__main__":
     enter()
-    print(json.dumps({"user": user}[sys.argv[1]]()))
+    print(json.dumps({"user": user, "outside": outside}[sys.argv[1]]()))
