@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         if rootless.wanted(args.command, args):
             outside = rootless.route(args.command, args)
             if outside is not None:  # the verb ran inside the lab's holder
+                if argv is None:  # the program: its heap (a compiled lab) is not torn down
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(outside)
                 return outside
         code: int = args.func(args)
         return code

@@ -10,7 +10,8 @@ lab's namespaces.
     python -m nslab.kernel.holder       (only under unshare: see userns.start)
 
 Without a PID namespace of its own (userns.start for `join`, the pytest
-fixture), it is a plain process, and the lab's processes do not end with it.
+fixture, doctor), it is a plain process, and the lab's processes do not end
+with it; `--with-parent`: it ends with the process that started it.
 """
 
 from __future__ import annotations
@@ -59,7 +60,16 @@ def _private_run() -> None:
     os.close(old)
 
 
+PR_SET_PDEATHSIG = 1
+
+
 def main() -> int:
+    if "--with-parent" in sys.argv:  # a process's own holder: it ends with that process
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:
+            return 1
     _private_run()
     if os.path.isdir("/etc/netns"):
         _mount_tmpfs("/etc/netns")

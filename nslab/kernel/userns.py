@@ -127,23 +127,47 @@ def subids(user: str | None = None) -> str | None:
     return None
 
 
-def start(lab: str, pid_namespace: bool = True, record: bool = True,
-          outside: str | None = None) -> Holder:
-    """A new holder for `lab`, recorded; OSError when it could not be made.
-    Without `pid_namespace` it is a plain process (for `join`): the lab's
-    processes keep the machine's pids, and do not end with it. `outside`: a
-    subnet (10.0.2.0/24) for slirp4netns, which gives the holder a way out
-    to the machine's network (SLIRP_TAP, a default route) and ends with it."""
+@dataclass
+class Starting:
+    """A holder on its way up (its Python starting): see `spawn`."""
+
+    process: subprocess.Popen[str]
+    alive: int  # the read end of the pipe the holder keeps open
+    mapped: bool
+    pid_namespace: bool
+
+    def cancel(self) -> None:
+        os.close(self.alive)
+        self.process.kill()
+        self.process.wait()
+
+
+def spawn(pid_namespace: bool = True) -> Starting:
+    """A holder started, not waited for (`start` does both): a command
+    starts it first, and reads its file meanwhile."""
     mapped = subids() is None
     own_pids = ["--pid", "--fork", "--kill-child", "--mount-proc"] if pid_namespace else []
     argv = ["unshare", "--user", "--map-root-user", *(["--map-auto"] if mapped else []),
             "--net", "--mount", *own_pids, "--propagation", "private", sys.executable, "-m",
-            "nslab.kernel.holder"]
+            "nslab.kernel.holder", *([] if pid_namespace else ["--with-parent"])]
     alive_r, alive_w = os.pipe()  # held by the holder: slirp4netns ends when it closes
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, start_new_session=True,
                          pass_fds=(alive_w,))
     os.close(alive_w)
+    return Starting(p, alive_r, mapped, pid_namespace)
+
+
+def start(lab: str, pid_namespace: bool = True, record: bool = True,
+          outside: str | None = None, starting: Starting | None = None) -> Holder:
+    """A new holder for `lab` (or the one `starting`), recorded; OSError when
+    it could not be made. Without `pid_namespace` it is a plain process (for
+    `join`): the lab's processes keep the machine's pids, and do not end with
+    it. `outside`: a subnet (10.0.2.0/24) for slirp4netns, which gives the
+    holder a way out to the machine's network (SLIRP_TAP, a default route)
+    and ends with it."""
+    s = starting or spawn(pid_namespace)
+    p, alive_r, mapped, pid_namespace = s.process, s.alive, s.mapped, s.pid_namespace
     assert p.stdout is not None and p.stderr is not None
     said = p.stdout.readline().strip()
     if said != "ready":
@@ -249,20 +273,27 @@ def end(h: Holder, within: float = 10) -> bool:
     return True
 
 
-def _relay(child: int) -> None:
-    """Signals to this process go to `child` (Ctrl-C reaches it from the terminal)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda s, _f: os.kill(child, s))
+RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+SI_USER = 0  # siginfo's si_code of a signal a process sent (kill), not the terminal
 
 
 def _wait(child: int) -> int:
-    while True:
-        try:
-            _, status = os.waitpid(child, 0)
-        except InterruptedError:
-            continue
-        return os.waitstatus_to_exitcode(status)
+    """`child`'s exit code, once it ends; the signals sent to this process
+    (kill, a test's timeout) go on to it, those of the terminal (Ctrl-C, a
+    hang-up) do not: the terminal sends them to the child itself."""
+    watched = {*RELAYED, signal.SIGCHLD}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+    try:
+        while True:
+            pid, status = os.waitpid(child, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            got = signal.sigwaitinfo(watched)
+            if got.si_signo in RELAYED and got.si_code == SI_USER:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, got.si_signo)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def enter(h: Holder) -> int | None:
@@ -281,9 +312,7 @@ def enter(h: Holder) -> int | None:
     if child:
         for fd, _ in fds:
             os.close(fd)
-        _relay(child)
         code = _wait(child)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         return 128 - code if code < 0 else code
     try:
         for fd, flag in fds:
@@ -296,7 +325,6 @@ def enter(h: Holder) -> int | None:
         print(f"nslab: {e.strerror or e}", file=sys.stderr)
         os._exit(1)
     if grandchild:
-        _relay(grandchild)
         code = _wait(grandchild)
         os._exit(128 - code if code < 0 else code)
     with contextlib.suppress(OSError):

@@ -39,12 +39,36 @@ def available() -> None:
         raise NotRootError(f"{ROOT_NEEDED} (without root: {why})")
 
 
-def route(verb: str, name: str, file: str | None, lab: Any = None) -> int | None:
-    """Run `verb` for the lab `name` (named by `file`, if by a file; `lab`:
-    that file compiled) in its holder: None in the process that goes on
-    (inside), else the exit code for this one (outside)."""
+def spawn() -> userns.Starting:
+    """A holder started early, while the command reads its file (`route`
+    takes it, or cancels it when the lab has one)."""
     available()
+    return userns.spawn()
+
+
+def route(verb: str, name: str, file: str | None, lab: Any = None,
+          starting: userns.Starting | None = None) -> int | None:
+    """Run `verb` for the lab `name` (named by `file`, if by a file; `lab`:
+    that file compiled; `starting`: a holder already on its way) in its
+    holder: None in the process that goes on (inside), else the exit code for
+    this one (outside)."""
+    try:
+        return _route(verb, name, file, lab, starting)
+    except BaseException:
+        if starting is not None and starting.process.poll() is None and \
+                userns.find(name) is None:
+            starting.cancel()
+        raise
+
+
+def _route(verb: str, name: str, file: str | None, lab: Any,
+           starting: userns.Starting | None) -> int | None:
+    if starting is None:
+        available()
     h = userns.find(name)
+    if h is not None and starting is not None:
+        starting.cancel()  # the lab has its holder
+        starting = None
     ephemeral = verb == "test" and file is not None and h is None  # up, test, down
     if h is None and verb == "graph" and file is not None:
         return None  # a file's graph: nothing of the machine
@@ -57,19 +81,7 @@ def route(verb: str, name: str, file: str | None, lab: Any = None) -> int | None
     started = h is None
     forwards: list[tuple[str, int]] = []
     if h is None:
-        outside = None
-        if file is not None:
-            lab = lab if lab is not None else _compiled(file)
-            refuse_outside(file, lab)
-            assert lab is not None
-            side = lab.machine
-            if side is not None and (side.egress or side.forwards):
-                outside = way_out_subnet(lab)
-                forwards = [(f.proto, f.port) for f in side.forwards]
-        try:
-            h = userns.start(name, outside=outside)
-        except OSError as e:
-            raise MissingFeatureError(f"rootless: {e}") from e
+        h, forwards = _new_holder(name, file, lab, starting)
     code = userns.enter(h)
     if code is None:
         return None
@@ -83,6 +95,25 @@ def route(verb: str, name: str, file: str | None, lab: Any = None) -> int | None
     if (verb == "down" and code == ExitCode.OK) or ephemeral or (started and code != 0):
         userns.end(h)
     return code
+
+
+def _new_holder(name: str, file: str | None, lab: Any, starting: userns.Starting | None
+                ) -> tuple[userns.Holder, list[tuple[str, int]]]:
+    """The lab's holder (`starting`, or a new one), with a way out when the
+    file asks for egress or forwards (those returned, to open once it is up)."""
+    outside = None
+    forwards: list[tuple[str, int]] = []
+    if file is not None:
+        lab = lab if lab is not None else _compiled(file)
+        refuse_outside(file, lab)
+        side = lab.machine
+        if side is not None and (side.egress or side.forwards):
+            outside = way_out_subnet(lab)
+            forwards = [(f.proto, f.port) for f in side.forwards]
+    try:
+        return userns.start(name, outside=outside, starting=starting), forwards
+    except OSError as e:
+        raise MissingFeatureError(f"rootless: {e}") from e
 
 
 # where slirp4netns may put the holder's way out: the first that no lab subnet meets

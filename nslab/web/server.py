@@ -364,6 +364,32 @@ class Server(ThreadingHTTPServer):
             print(f"nslab web: a request from {client_address[0]} failed: {e}", file=sys.stderr)
 
 
+# a listening socket made before this process entered a rootless lab's namespaces
+# (nslab.cli.rootless): the page is served on the machine's network, not the lab's
+_OUTSIDE: list[Any] = []
+
+
+def _cannot(bind: str, port: int, e: OSError) -> NslabError:
+    return NslabError(f"cannot serve on {bind}:{port}: {e.strerror or e} "
+                      "(another port: --port N)")
+
+
+def listen_outside(bind: str, port: int) -> None:
+    """Listen on `bind`:`port` now, in this network namespace; `make` serves on it."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((bind, port))
+        sock.listen(Server.request_queue_size)
+    except OSError as e:
+        sock.close()
+        raise _cannot(bind, port, e) from None
+    _OUTSIDE.append(sock)
+
+
 def make(opts: Options) -> tuple[Server, App]:
     """A server ready to serve (not started); the token made up when needed."""
     if opts.token is None and needs_token(opts.bind):
@@ -372,11 +398,17 @@ def make(opts: Options) -> tuple[Server, App]:
     app = App(opts, hub)
     hub.on_new_lab = app.prepare
     handler = type("BoundHandler", (Handler,), {"app": app})
+    if _OUTSIDE:
+        server = Server((opts.bind, opts.port), handler, bind_and_activate=False)
+        server.socket.close()
+        server.socket = _OUTSIDE.pop()
+        server.server_address = server.socket.getsockname()
+        server.server_name, server.server_port = str(opts.bind), int(server.server_address[1])
+        return server, app
     try:
         server = Server((opts.bind, opts.port), handler)
     except OSError as e:
-        raise NslabError(f"cannot serve on {opts.bind}:{opts.port}: {e.strerror or e} "
-                         "(another port: --port N)") from None
+        raise _cannot(opts.bind, opts.port, e) from None
     return server, app
 
 
