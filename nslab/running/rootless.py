@@ -4,6 +4,8 @@ the holder started for `up` (and for `test FILE`, which ends it) and ended by
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -172,8 +174,13 @@ def every(what: Callable[[], list[Any]]) -> list[Any]:
     return out
 
 
+F_SETPIPE_SZ = 1031
+
+
 def _inside(h: userns.Holder, what: Callable[[], list[Any]]) -> list[Any]:
     r, w = os.pipe()
+    with contextlib.suppress(OSError):  # room for the answer: it is read once the child ended
+        fcntl.fcntl(w, F_SETPIPE_SZ, 1 << 20)
     code = userns.enter(h)
     if code is None:  # inside
         os.close(r)

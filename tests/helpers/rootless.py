@@ -68,9 +68,11 @@ def _user(name: str = USER, subids: bool = True) -> tuple[int, int, Path]:
     without `subids`, no subordinate ids."""
     home = Path(f"/run/home/{name}")
     sh(f"useradd --no-create-home --home-dir {home} --shell /bin/sh {name}")
-    if not subids:
-        for f in ("/etc/subuid", "/etc/subgid"):
+    for f, flag in (("/etc/subuid", "--add-subuids"), ("/etc/subgid", "--add-subgids")):
+        if not subids:
             sh(f"sed -i '/^{name}:/d' {f}")
+        elif sh(f"grep -q '^{name}:' {f}", check=False).returncode != 0:
+            sh(f"usermod {flag} 300000-365535 {name}")  # where useradd gives none
     pw = pwd.getpwnam(name)
     for d in (home, Path(f"/run/user/{pw.pw_uid}")):
         d.mkdir(parents=True, mode=0o700)
