@@ -133,3 +133,32 @@ def test_a_rootless_lab_reaches_out_and_is_reached_through_slirp4netns() -> None
     assert out["to_machine"] == "200" and out["from_machine"] == "200", out
     assert any(p.split()[2] == "slirp4netns" for p in out["running"]), out["running"]
     assert out["down"]["code"] == 0 and out["after_down"] == []
+
+
+def test_root_goes_rootless_when_asked_or_for_a_lab_that_lives_in_a_holder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.delenv("NSLAB_ROOTLESS", raising=False)
+    assert not cli_rootless.wanted("status", _args(name="small"))  # no holder: the machine
+    monkeypatch.setenv("NSLAB_ROOTLESS", "1")
+    assert cli_rootless.wanted("status", _args(name="small"))
+    monkeypatch.delenv("NSLAB_ROOTLESS")
+    (tmp_path / "nslab").mkdir()
+    (tmp_path / "nslab" / "small.pid").write_text(json.dumps(
+        {"pid": os.getpid(), "start": userns._start_time(os.getpid()), "subids": False}))
+    assert cli_rootless.wanted("status", _args(name="small"))  # its holder is alive
+    assert not cli_rootless.wanted("status", _args(name="other"))
+
+
+def test_the_web_page_of_a_rootless_lab_is_served_on_a_socket_made_outside() -> None:
+    from nslab.web import server
+
+    server.listen_outside("127.0.0.1", 0)
+    made = server._OUTSIDE[0]
+    srv, _app = server.make(server.Options("127.0.0.1", 0, None, False, None))
+    try:
+        assert srv.socket is made and server._OUTSIDE == []
+        assert srv.server_port == made.getsockname()[1] != 0
+    finally:
+        srv.server_close()
