@@ -223,3 +223,25 @@ def test_a_listener_counts_only_in_the_namespace_waited_for() -> None:
     assert procs._in(os.getpid(), here) and procs._in(os.getpid(), None)
     assert not procs._in(os.getpid(), here + 1)
     assert not procs.wait_listening(os.getpid(), 1, timeout=0.05, netns=here + 1)
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_sysctls_read_through_a_private_procfs_or_proc_alike(
+        private: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """nslab.kernel.sysctl reads through a detached procfs of its own where it
+    may make one (root) and through /proc otherwise: the same values, and past
+    the uses of one instance too."""
+    from nslab.kernel import sysctl
+
+    monkeypatch.setattr(sysctl, "_proc", [])
+    monkeypatch.setattr(sysctl, "_uses", 0)
+    monkeypatch.setattr(sysctl, "_unavailable", not private)
+    want = Path("/proc/sys/net/ipv4/ip_forward").read_text().strip()
+    for _ in range(sysctl._RENEW + 2):
+        assert sysctl.read("net.ipv4.ip_forward") == want
+    assert sysctl.number("ipv4/conf/lo/forwarding") == int(
+        Path("/proc/sys/net/ipv4/conf/lo/forwarding").read_text())
+    assert sysctl.number("ipv4/conf/no-such-link/forwarding") is None
+    with pytest.raises(ValueError, match="not a network sysctl"):
+        sysctl.read("kernel.hostname")
+    assert len(sysctl._proc) <= 1  # an instance at most is kept

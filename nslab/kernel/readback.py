@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from nslab.kernel import firewall, netns, netstate
+from nslab.kernel import firewall, netns, netstate, sysctl
 from nslab.kernel import netlink as nl
 from nslab.records import observed as ob
 from nslab.records.observed import NamespaceView
@@ -41,8 +41,7 @@ def read_here(tables: bool = True, qdiscs: bool = True,
     rules = firewall.rule_counts() if tables else {}
     forwarding = False
     if routes:  # forwarding with the routes: what status needs not (an open each)
-        with open("/proc/sys/net/ipv4/ip_forward") as f:
-            forwarding = f.read().strip() == "1"
+        forwarding = sysctl.number("ipv4/ip_forward") == 1
     with nl.Socket() as sock:
         raw = netstate.links(sock)
         names = {r.record.index: r.record.name for r in raw}

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
@@ -214,8 +215,7 @@ class RealKernel:
     def make_namespace(self, name: str, sysctls: list[tuple[str, str]], marker: str) -> Ref:
         with netns.fresh() as fd:
             try:
-                for key, value in sysctls:
-                    sysctl.write(key, value)
+                sysctl.write_all(sysctls)
                 sock = nl.Socket()
                 try:
                     sock.request(nl.set_link(1, up=True, alias=marker))
@@ -226,18 +226,43 @@ class RealKernel:
             except BaseException:
                 os.close(fd)
                 raise
-        self.socks[fd] = sock
+        if self._keep():
+            self.socks[fd] = sock
+        else:
+            sock.close()
         return fd
 
     def open_namespace(self, name: str) -> Ref:
-        fd = netns.open_fd(name)
+        return netns.open_fd(name)  # its socket made on first use
+
+    def _keep(self) -> bool:
+        """Whether one more namespace's socket may stay open. A lab holds a
+        file per namespace and, while the limit on open files leaves room, its
+        netlink socket: 10,000 nodes would hold 20,000, a usual hard limit
+        (which root may raise only with CAP_SYS_RESOURCE). Past that, a
+        namespace gets a socket for each use."""
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return soft == resource.RLIM_INFINITY or len(self.socks) < soft // 2 - 256
+
+    @contextlib.contextmanager
+    def _sock(self, ref: Ref) -> Iterator[nl.Socket]:
+        sock = self.socks.get(ref)
+        if sock is not None:
+            yield sock
+            return
+        if ref == MACHINE:  # the machine's, opened on first use
+            sock = nl.Socket()
+        else:
+            with netns.entered(ref):
+                sock = nl.Socket()
+        if ref == MACHINE or self._keep():
+            self.socks[ref] = sock
+            yield sock
+            return
         try:
-            with netns.entered(fd):
-                self.socks[fd] = nl.Socket()
-        except BaseException:
-            os.close(fd)
-            raise
-        return fd
+            yield sock
+        finally:
+            sock.close()
 
     def release(self, ref: Ref) -> None:
         sock = self.socks.pop(ref, None)
@@ -281,18 +306,14 @@ class RealKernel:
         netns.ensure_rundir()
 
     # ---------------------------------------------------------------- netlink
-    def _sock(self, ref: Ref) -> nl.Socket:
-        if ref not in self.socks:  # the machine's, opened on first use
-            assert ref == MACHINE
-            self.socks[ref] = nl.Socket()
-        return self.socks[ref]
-
     def transact(self, ref: Ref, requests: list[tuple[nl.Request, object]]) -> \
             list[nl.NetlinkError]:
-        return self._sock(ref).transact(requests)
+        with self._sock(ref) as sock:
+            return sock.transact(requests)
 
     def link_indexes(self, ref: Ref) -> dict[str, int]:
-        return {li.name: li.index for li in netstate.interfaces(self._sock(ref))}
+        with self._sock(ref) as sock:
+            return {li.name: li.index for li in netstate.interfaces(sock)}
 
     def read_namespace(self, name: str, tables: bool = True, qdiscs: bool = True,
                        routes: bool = True) -> NamespaceView:
@@ -302,9 +323,9 @@ class RealKernel:
         return readback.read_here(tables=False, qdiscs=False, routes=False)
 
     def read_routes(self, ref: Ref, devices: bool = True) -> list[ob.Route]:
-        sock = self._sock(ref)
-        names = {li.index: li.name for li in netstate.interfaces(sock)} if devices else {}
-        return [r for r in netstate.routes(sock, names) if r.table == "main"]
+        with self._sock(ref) as sock:
+            names = {li.index: li.name for li in netstate.interfaces(sock)} if devices else {}
+            return [r for r in netstate.routes(sock, names) if r.table == "main"]
 
     # ---------------------------------------------------------------- sysctls
     def set_sysctl(self, ref: Ref, key: str, value: str) -> None:

@@ -14,7 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.handbook import internet
-from tests.helpers.sandbox import enter, fetch, nslab, ping, processes_in, reap, sh, snapshot, web
+from tests.helpers.sandbox import (
+    NSLAB,
+    enter,
+    fetch,
+    nslab,
+    ping,
+    processes_in,
+    reap,
+    sh,
+    snapshot,
+    web,
+)
 
 FORWARDING = """
 name: fwd
@@ -52,6 +63,35 @@ def scenario_forwarding() -> dict[str, Any]:
     out["next_hop"] = ping("fwd-a", "10.9.1.2")  # mid itself answers
     out["through_a_host"] = ping("fwd-a", "10.9.2.2")  # only if mid forwards
     out["down"] = nslab("down", "fwd").returncode
+    return out
+
+
+def scenario_few_files() -> dict[str, Any]:
+    """A lab with more namespaces than half the open-file limit: each holds a
+    file and, while the limit leaves room, a netlink socket (10,000 nodes
+    need more than a usual hard limit of 20,000). Run without the right to
+    raise the limit (CAP_SYS_RESOURCE), the way this machine's root is."""
+    n = 70  # more than the uses of one private procfs (nslab.kernel.sysctl)
+    nodes = "".join(f"  r{i}: {{kind: router}}\n" for i in range(n))
+    links = "".join(f"  - [r{i}, r{i + 1}]\n" for i in range(n - 1))
+    Path("/run/few.yaml").write_text(f"name: few\ndns: {{hosts: false}}\n"
+                                     f"addressing: {{pool: 10.77.0.0/16}}\n"
+                                     f"nodes:\n{nodes}links:\n{links}")
+    limited = ["prlimit", "--nofile=150:150", "--", "setpriv", "--bounding-set",
+               "-sys_resource", "--inh-caps", "-sys_resource"]
+    up = subprocess.run([*limited, *NSLAB, "up", "/run/few.yaml"], capture_output=True,
+                        text=True)
+    out: dict[str, Any] = {"up": [up.returncode, up.stderr[-500:]]}
+    last = sh(f"ip netns exec few-r{n - 1} ip -4 -o addr show dev eth0").stdout.split()[3]
+    out["end_to_end"] = ping("few-r10", last.split("/")[0])  # 59 hops: a TTL of 64
+    out["forwarding"] = sorted({sh(f"ip netns exec few-r{i} sysctl -n net.ipv4.ip_forward "
+                                   "net.ipv6.conf.all.disable_ipv6").stdout
+                                for i in range(n)})
+    apply = subprocess.run([*limited, *NSLAB, "check", "few"], capture_output=True, text=True)
+    out["check"] = [apply.returncode, apply.stdout[-300:] + apply.stderr[-300:]]
+    out["down"] = subprocess.run([*limited, *NSLAB, "down", "few"], capture_output=True,
+                                 text=True).returncode
+    out["left"] = sh("ip netns list").stdout.split()
     return out
 
 
