@@ -4,6 +4,7 @@ layer checks a lab name given on the command line before it touches a path."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from nslab.errors import UsageError
@@ -25,3 +26,9 @@ def lab_argument(name: str) -> str:
                          "starting with a letter, at most 20 characters); nslab list shows "
                          "the labs that are up")
     return name
+
+
+def names_a_file(target: str) -> bool:
+    """Whether a command's LAB|FILE argument is a topology file (it exists, or
+    ends in .yaml/.yml) rather than the name of a lab that is up."""
+    return os.path.isfile(target) or target.endswith((".yaml", ".yml"))

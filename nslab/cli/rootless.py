@@ -33,7 +33,7 @@ def wanted(verb: str, a: argparse.Namespace) -> bool:
 def lab_of(verb: str, a: argparse.Namespace) -> tuple[str, str | None] | None:
     """(the lab's name, its file when named by one) that the verb acts on;
     None: every lab of the user."""
-    from nslab.model.compile import names_a_file
+    from nslab.names import names_a_file
 
     if verb in ("up", "apply", "diff"):
         return compile_file(a.file).name, a.file

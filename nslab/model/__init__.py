@@ -1,6 +1,3 @@
-"""The resolved lab: pure, frozen, every decision made."""
-
-from nslab.model.lab import Interface, Lab, Link, Node, Route, Segment
-from nslab.model.resolve import ResolveError, resolve
-
-__all__ = ["Interface", "Lab", "Link", "Node", "ResolveError", "Route", "Segment", "resolve"]
+"""The resolved lab: pure, frozen, every decision made (nslab.model.lab), and
+how a spec becomes one (nslab.model.resolve). Nothing is imported here:
+`down` and `status` use the model's types without loading the spec's schema."""

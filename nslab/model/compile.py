@@ -3,7 +3,6 @@ every problem rendered with its file:line:col. Pure: no kernel, no state."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from nslab.errors import Problem
@@ -70,7 +69,3 @@ def compile_text(text: str, file: str = "<string>") -> Lab:
     return _resolved(spec, smap, Path.cwd())
 
 
-def names_a_file(target: str) -> bool:
-    """Whether a command's LAB|FILE argument is a topology file (it exists, or
-    ends in .yaml/.yml) rather than the name of a lab that is up."""
-    return os.path.isfile(target) or target.endswith((".yaml", ".yml"))

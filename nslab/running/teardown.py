@@ -14,10 +14,9 @@ from typing import Any
 
 from nslab.errors import ROOT_NEEDED, NotRootError, NslabError
 from nslab.kernel.seam import Kernel, RealKernel
-from nslab.model.compile import names_a_file
+from nslab.names import names_a_file
 from nslab.plan.build import carries_mark, daemon_dir, marker
 from nslab.running import machine_side
-from nslab.spec import load
 from nslab.state import machine as borrowed
 from nslab.state.journal import MACHINE_LOCK, Journal, Record, locked
 
@@ -200,6 +199,8 @@ def _remove_files(lab: str, files: list[str], dirs: list[str], k: Kernel
 def lab_name(target: str) -> str:
     """A lab name, or the name inside a topology file."""
     if names_a_file(target):
+        from nslab.spec import load  # the schema: only when a file is named
+
         spec, _ = load(target)
         return spec.name
     return target

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nslab.model.compile import compile_file, names_a_file
+from nslab.model.compile import compile_file
 from nslab.model.serialize import lab_to_dict
+from nslab.names import names_a_file
 from nslab.running.status import status
 from nslab.state.record import recorded
 from nslab.views.graph import State, state_of

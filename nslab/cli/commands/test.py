@@ -33,7 +33,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(a: argparse.Namespace) -> int:
-    from nslab.model.compile import names_a_file
+    from nslab.names import names_a_file
     from nslab.verbs import test as reachability
     from nslab.views import testing
 
