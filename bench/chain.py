@@ -36,7 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.helpers.sandbox import UNSHARE, enter  # noqa: E402
+from tests.helpers.sandbox import UNSHARE, enter, user_env  # noqa: E402
 
 FLOOR = REPO.parent / "shared" / "bench" / "netlink_floor.py"
 CURVE = [100, 500, 1000, 2000, 5000, 10000]
@@ -78,11 +78,14 @@ def run_floor(n: int) -> Run | None:
     return float(data["create"]), float(data["teardown"]), 0
 
 
+USER_ENV: list[dict[str, str]] = []  # the command's, once in the sandbox
+
+
 def _timed(argv: list[str]) -> tuple[float, int]:
     """Run a command; its wall time and maximum RSS (KiB)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=USER_ENV)
+                            env=USER_ENV[0])
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -91,11 +94,6 @@ def _timed(argv: list[str]) -> tuple[float, int]:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)}: exit {proc.returncode}\n{err.decode()}")
     return took, int(usage.ru_maxrss)
-
-
-# as a person's Python runs the command: with its bytecode cached (as pip
-# installs it; PYTHONDONTWRITEBYTECODE, set in some environments, left out)
-USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run_cli(path: str, name: str) -> Run:
@@ -224,8 +222,7 @@ def plot(rows: list[dict[str, Any]], out: Path) -> None:
 
 def inside(args: argparse.Namespace) -> int:
     enter()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "nslab")],
-                   env=USER_ENV, check=True)
+    USER_ENV.append(user_env())
     sizes = CURVE if args.curve else args.n
     methods = ["floor", "cli"] if args.curve else ["floor", "cli", "nslab", "shell"]
     rows = measure(sizes, 1 if args.curve else args.repeat, methods)

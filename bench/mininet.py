@@ -61,11 +61,12 @@ def linear(n: int) -> str:
 
 def _nslab(path: str) -> dict[str, float]:
     cmd = [sys.executable, "-m", "nslab"]
+    env = sandbox.user_env()
     t0 = time.perf_counter()
-    subprocess.run([*cmd, "up", path], check=True, capture_output=True, cwd=REPO)
+    subprocess.run([*cmd, "up", path], check=True, capture_output=True, cwd=REPO, env=env)
     up = time.perf_counter() - t0
     t0 = time.perf_counter()
-    subprocess.run([*cmd, "down", "linear"], check=True, capture_output=True, cwd=REPO)
+    subprocess.run([*cmd, "down", "linear"], check=True, capture_output=True, cwd=REPO, env=env)
     return {"up": up, "down": time.perf_counter() - t0}
 
 

@@ -63,6 +63,16 @@ def bench(script: str, inside: Any, flag: str, default: int, what: str,
     return 0, out | {"n": n}
 
 
+def user_env() -> dict[str, str]:
+    """The environment a person's nslab runs in, for a benchmark that times the
+    command: bytecode cached (PYTHONDONTWRITEBYTECODE, set in some environments,
+    left out), the package's compiled first, as pip leaves an installed one."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "nslab")], env=env,
+                   check=True)
+    return env
+
+
 def sh(cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=check)
 
