@@ -245,3 +245,37 @@ def test_any_link_setting_goes_through_the_page(tmp_path: Path,
     assert asked == [("lab", ["a", "b"], "set", {"mtu": "1400", "rate": "1mbit"})]
     with pytest.raises(UsageError):
         app.change("lab", {"ends": ["a", "b"], "action": "explode"})
+
+
+def test_the_drawing_comes_at_once_and_the_status_on_its_own(
+        served: tuple[Server, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`?status=later` answers without reading a namespace (the page draws
+    with it: a thousand namespaces take the server a second); /status is that
+    read alone; the plain answer has both."""
+    from nslab.model.compile import compile_file
+    from nslab.model.serialize import lab_to_dict
+    from nslab.verbs import status as status_verb
+    from nslab.web import server as web_server
+
+    data = lab_to_dict(compile_file(str(Path(__file__).parent.parent / "examples/demo.yaml")))
+    reads: list[str] = []
+
+    def fake_status(name: str) -> dict[str, Any]:
+        reads.append(name)
+        return {"lab": name, "nodes": [], "reads": len(reads)}
+
+    monkeypatch.setattr(web_server, "recorded", lambda name: (None, data))
+    monkeypatch.setattr(status_verb, "status", fake_status)
+    _server, base = served
+    auth = {"Authorization": "Bearer t0ken"}
+    code, body, _h = get(base + "/api/labs/demo?status=later", headers=auth)
+    answer = json.loads(body)
+    assert code == 200 and answer["status"] is None and reads == []
+    assert {n["name"] for n in answer["graph"]["nodes"]} >= {"h1", "h2", "h3", "r1"}
+    assert ("h1", "sw1") in {(e["a"]["node"], e["b"]["node"]) for e in answer["graph"]["edges"]}
+    code, body, _h = get(base + "/api/labs/demo/status", headers=auth)
+    assert code == 200 and json.loads(body) == {
+        "version": 1, "lab": "demo", "status": {"lab": "demo", "nodes": [], "reads": 1}}
+    code, body, _h = get(base + "/api/labs/demo", headers=auth)
+    assert code == 200 and json.loads(body)["status"]["reads"] == 2
+    assert get(base + "/api/labs/Not..a-name/status", headers=auth)[0] == 404

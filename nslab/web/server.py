@@ -83,14 +83,14 @@ class App:
                                        if self.opts.labs is None or x["name"] in self.opts.labs],
                 "allow_changes": self.opts.allow_changes, "csrf": self.opts.csrf}
 
-    def lab(self, name: str) -> dict[str, Any]:
+    def lab(self, name: str, with_status: bool = True) -> dict[str, Any]:
         """The lab as `nslab status --json` has it, what `nslab graph` draws of
-        it, and where each node goes."""
-        from nslab.verbs.status import status
-
+        it, and where each node goes. Without its status (None), the drawing
+        is ready in a moment: reading a thousand namespaces takes a second,
+        which the page spends drawing (`lab_status`)."""
         name = self._lab(name)
         _journal, data = recorded(name)
-        st = status(name)
+        st = self.lab_status(name)["status"] if with_status else None
         kinds = drawing.kinds_of(data)
         edges = [{"a": {"node": e.a.node, "iface": e.a.iface, "addresses": list(e.a.addresses)},
                   "b": {"node": e.b.node, "iface": e.b.iface, "addresses": list(e.b.addresses)},
@@ -100,6 +100,12 @@ class App:
                           "edges": edges},
                 "positions": self._positions(name, data), "allow_changes":
                     self.opts.allow_changes}
+
+    def lab_status(self, name: str) -> dict[str, Any]:
+        from nslab.verbs.status import status
+
+        name = self._lab(name)
+        return {"version": 1, "lab": name, "status": status(name)}
 
     def prepare(self, name: str) -> None:
         """Lay a lab out as soon as it is seen, before a page asks (a thousand
@@ -306,7 +312,9 @@ class Handler(BaseHTTPRequestHandler):
     def _lab_route(self, method: str, lab: str, rest: list[str], query: dict[str, str]) -> None:
         app = self.app
         if method == "GET" and not rest:
-            self._json(200, app.lab(lab))
+            self._json(200, app.lab(lab, with_status=query.get("status") != "later"))
+        elif method == "GET" and rest == ["status"]:
+            self._json(200, app.lab_status(lab))
         elif method == "GET" and len(rest) == 2 and rest[0] == "nodes":
             self._json(200, app.inspect(lab, rest[1]))
         elif method == "GET" and rest == ["why"]:

@@ -75,6 +75,8 @@ def page(shots: str = "") -> dict[str, Any]:
             out["nodes_page"] = sorted(b.js("nslab.cy.nodes().map(n => n.id())"))
             out["edges_page"] = sorted(b.js(
                 "nslab.cy.edges().map(e => [e.data('a'), e.data('b')].sort().join(' '))"))
+            # the drawing comes first, each link end's state with the status after it
+            out["states_after"] = b.wait("!!nslab.state.data.status", 10)
             out["all_up"] = b.js("nslab.cy.edges().every(e => e.hasClass('up'))")
             # a link set down inside a node, by hand: red within 2 s; green again
             sh("ip -n demo-h3 link set eth0 down")

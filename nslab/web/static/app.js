@@ -106,9 +106,34 @@ function relabel(e) {
 }
 
 async function load(name) {
-  const d = await api("/api/labs/" + encodeURIComponent(name));
+  // the drawing first (ready in a moment), the state of every link end after
+  // (a thousand namespaces read take the server a second)
+  const d = await api("/api/labs/" + encodeURIComponent(name) + "?status=later");
   state.lab = name; state.data = d; state.ends = {}; state.endEdge = {}; state.rates = {};
-  const st = d.status;
+  state.stopped = new Set();
+  const els = d.graph.nodes.map((n) => ({ group: "nodes", data: { id: n.name, kind: n.kind },
+    position: d.positions[n.name] ? { x: d.positions[n.name][0], y: d.positions[n.name][1] } : undefined }));
+  d.graph.edges.forEach((e, k) => {
+    const a = e.a.node + ":" + e.a.iface, b = e.b.node + ":" + e.b.iface;
+    const id = "e" + k;
+    state.endEdge[a] = id; state.endEdge[b] = id;
+    els.push({ group: "edges", data: { id, source: e.a.node, target: e.b.node, a, b, label: "",
+      subnets: e.subnets.join(" "), aaddr: e.a.addresses.join(" "), baddr: e.b.addresses.join(" ") } });
+  });
+  cy.elements().remove();
+  cy.add(els);
+  const placed = Object.keys(d.positions).length;
+  cy.layout(placed ? { name: "preset", fit: true, padding: 30 } : { name: "cose", animate: false, randomize: false }).run();
+  const names = d.graph.nodes.filter((n) => !["switch", "bridge", "machine"].includes(n.kind)).map((n) => n.name);
+  for (const id of ["src", "dst"]) $(id).replaceChildren(...names.map((n) => el("option", { value: n }, n)));
+  if (names.length > 1) $("dst").value = names[names.length - 1];
+  document.title = "nslab: " + name;
+  const s = await api("/api/labs/" + encodeURIComponent(name) + "/status");
+  if (state.lab === name) showStatus(s.status);
+}
+
+function showStatus(st) {
+  state.data.status = st;
   for (const n of st.nodes) for (const i of n.interfaces) state.ends[n.name + ":" + i.name] = i.state;
   if (st.machine) {
     for (const e of st.machine.links) state.ends["machine:" + e.host_iface] = e.state;
@@ -121,25 +146,10 @@ async function load(name) {
   }
   state.stopped = new Set(st.stopped || []);
   const missing = new Set(st.nodes.filter((n) => !n.present).map((n) => n.name));
-  const els = d.graph.nodes.map((n) => ({ group: "nodes", data: { id: n.name, kind: n.kind },
-    position: d.positions[n.name] ? { x: d.positions[n.name][0], y: d.positions[n.name][1] } : undefined,
-    classes: state.stopped.has(n.name) ? "stopped" : missing.has(n.name) ? "missing" : "" }));
-  d.graph.edges.forEach((e, k) => {
-    const a = e.a.node + ":" + e.a.iface, b = e.b.node + ":" + e.b.iface;
-    const id = "e" + k;
-    state.endEdge[a] = id; state.endEdge[b] = id;
-    els.push({ group: "edges", data: { id, source: e.a.node, target: e.b.node, a, b, label: "",
-      subnets: e.subnets.join(" "), aaddr: e.a.addresses.join(" "), baddr: e.b.addresses.join(" ") } });
+  cy.batch(() => {
+    cy.nodes().forEach((n) => { n.classes(state.stopped.has(n.id()) ? "stopped" : missing.has(n.id()) ? "missing" : ""); });
+    cy.edges().forEach((e) => { e.classes(edgeClass(e)); relabel(e); });
   });
-  cy.elements().remove();
-  cy.add(els);
-  const placed = Object.keys(d.positions).length;
-  cy.layout(placed ? { name: "preset", fit: true, padding: 30 } : { name: "cose", animate: false, randomize: false }).run();
-  cy.edges().forEach((e) => { e.classes(edgeClass(e)); relabel(e); });
-  const names = d.graph.nodes.filter((n) => !["switch", "bridge", "machine"].includes(n.kind)).map((n) => n.name);
-  for (const id of ["src", "dst"]) $(id).replaceChildren(...names.map((n) => el("option", { value: n }, n)));
-  if (names.length > 1) $("dst").value = names[names.length - 1];
-  document.title = "nslab: " + name;
 }
 
 // ------------------------------------------------------------------ live
