@@ -19,7 +19,10 @@ ALLOWED: dict[str, set[str]] = {
     "units": set(),
     "shell": set(),
     "suites": {"shell"},
-    "spec": {"errors", "names", "units", "shell", "suites"},
+    # netlab's format: its resolved model mapped onto the file format (nslab.netlab),
+    # read by the spec's loader when a file is netlab's
+    "netlab": {"errors", "names"},
+    "spec": {"errors", "names", "units", "shell", "suites", "netlab"},
     "model": {"errors", "names", "units", "shell", "suites", "spec"},
     "plan": {"errors", "names", "units", "shell", "suites", "spec", "model"},
     "records": {"errors"},

@@ -21,7 +21,8 @@ from nslab.suites import SUITES
 # The verbs, in the order --help lists them; each is a module of
 # nslab.cli.commands (HELP, arguments, run), imported when it is run.
 VERBS: tuple[tuple[str, str], ...] = (
-    ("new", "new"), ("validate", "validate"), ("plan", "plan"), ("up", "up"), ("apply", "apply"),
+    ("new", "new"), ("validate", "validate"), ("convert", "convert"), ("plan", "plan"),
+    ("up", "up"), ("apply", "apply"),
     ("diff", "diff"), ("check", "check"), ("node", "node"), ("run", "run"), ("web", "web"),
     ("down", "down"), ("status", "status"), ("gc", "gc"), ("list", "list"),
     ("exec", "exec"), *((s.client, "client") for s in SUITES.values()),

@@ -296,7 +296,9 @@ def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[st
             ) -> Iterable[tuple[str, int, bool]]:
     if nb.address is not None:
         assert nb.asn is not None
-        yield nb.address, nb.asn, False
+        # a lab router's loopback: the session goes between loopbacks (this
+        # router's own as its source), as one to `peer` that shares no segment
+        yield nb.address, nb.asn, any(str(lo.ip) == nb.address for lo in loopbacks.values())
         return
     peer = nb.peer or ""
     if peer not in spec.nodes:

@@ -367,4 +367,34 @@ def load(path: str | Path) -> tuple[LabSpec, SourceMap]:
         line, col = _at(good, len(good))
         raise SpecError([f"{p}:{line}:{col}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
                          "a topology file is UTF-8 YAML"]) from None
+    netlab = netlab_text(p, text)
+    if netlab is not None:
+        return load_text(netlab, f"{p} (as nslab)")
     return load_text(text, str(p))
+
+
+def netlab_text(p: Path, text: str) -> str | None:
+    """A netlab topology's nslab topology (YAML), resolved by netlab itself
+    (nslab.netlab); None for any other file."""
+    from nslab.netlab import is_netlab
+
+    try:
+        data, _smap = parse(text, str(p))
+    except SpecError:
+        return None  # its own error, located, when read as nslab's
+    if not is_netlab(data):
+        return None
+    import yaml
+
+    from nslab.netlab.resolve import spec_of
+
+    spec = spec_of(p)
+    if isinstance(data, dict) and isinstance(data.get("name"), str):
+        spec["name"] = data["name"]  # the file's own name, as nslab would take it
+    else:
+        from nslab.netlab import lab_name
+
+        spec["name"] = lab_name({"name": p.stem})
+    head = (f"# {p}: a netlab topology, as nslab runs it (every address, area and\n"
+            "# session as netlab resolved them; nslab convert prints this)\n")
+    return head + yaml.safe_dump(spec, sort_keys=False)

@@ -1,0 +1,213 @@
+"""netlab topologies (ipspace/netlab, the `networklab` package) as nslab labs.
+
+netlab resolves its own file (defaults, groups, modules, addressing) into a
+model where every decision is made: each node's interfaces (eth1, eth2, ...)
+with addresses, neighbours and per-interface OSPF; its loopback, router id,
+BGP AS and sessions. `to_spec` maps that resolved model onto nslab's file
+format, exactly as netlab decided it; what nslab cannot run is refused by
+name (`NetlabRefusal`), never dropped. `nslab.netlab.resolve` runs netlab.
+Pure: no kernel, no state.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from nslab.names import LAB_NAME, NODE_NAME
+
+# top-level keys only netlab's format has (nslab's own: version, name, nodes,
+# links, addressing, routing, igp, defaults, dns, host, test, timeline)
+NETLAB_KEYS = frozenset({
+    "module", "provider", "groups", "validate", "plugin", "vlans", "vrfs", "tools",
+    "message", "bgp", "ospf", "isis", "gateway", "lag", "vxlan", "evpn", "mpls", "stp",
+    "prefix", "components", "includes", "eigrp", "rip", "ripv2", "routing_policy"})
+MODULES = frozenset({"ospf", "bgp", "routing"})  # what nslab runs of netlab's modules
+DEVICES = {"frr": "router", "linux": "host"}  # netlab device -> nslab node kind
+WHY_NOT = {
+    "vrf": "VRFs need the kernel's VRF devices, which this kernel lacks",
+    "vlan": "VLANs need 802.1Q devices, which this kernel lacks",
+    "mpls": "MPLS forwarding is not in nslab",
+    "evpn": "EVPN is not in nslab",
+    "lag": "link aggregation (bonds) is not in nslab",
+    "stp": "spanning tree is not in nslab",
+    "isis": "netlab's IS-IS mapping is not written yet (nslab runs IS-IS itself)",
+    "vxlan": "netlab's VXLAN module is not mapped yet",
+    "gateway": "first-hop gateways (anycast, VRRP) are not in nslab",
+}
+
+
+class NetlabRefusal(Exception):
+    """Something of the netlab topology that nslab cannot run, said by name."""
+
+
+def is_netlab(data: object) -> bool:
+    """Whether a parsed topology is netlab's: a key only netlab has, a dotted
+    key (`defaults.device`, `bgp.as`), nodes as a list, or links as `a-b`."""
+    if not isinstance(data, dict):
+        return False
+    if NETLAB_KEYS & set(data) or any("." in str(k) for k in data):
+        return True
+    nodes, links = data.get("nodes"), data.get("links")
+    if isinstance(nodes, list):
+        return True
+    return isinstance(links, list) and any(isinstance(x, str) and "-" in x and ":" not in x
+                                           for x in links)
+
+
+def _name(raw: str, what: str, pattern: str) -> str:
+    name = raw.lower().replace("_", "-")
+    if re.fullmatch(pattern, name) is None:
+        raise NetlabRefusal(f"{what} '{raw}' cannot be an nslab name ({pattern})")
+    return name
+
+
+def lab_name(model: dict[str, Any]) -> str:
+    raw = str(model.get("name") or "netlab")
+    name = re.sub(r"[^a-z0-9-]", "-", raw.lower()).strip("-")[:20].rstrip("-")
+    if not name or not name[0].isalpha():
+        name = ("nl-" + name)[:20]
+    return _name(name, "the lab's name", LAB_NAME)
+
+
+def _refuse_modules(model: dict[str, Any]) -> None:
+    for module in model.get("module") or []:
+        if module not in MODULES:
+            raise NetlabRefusal(f"module {module}: "
+                                + WHY_NOT.get(module, "nslab does not run it"))
+    for name, node in (model.get("nodes") or {}).items():
+        device = node.get("device")
+        if device not in DEVICES:
+            raise NetlabRefusal(f"node {name}: device {device} (nslab runs frr and linux "
+                                "nodes; --device frr treats the lab's default as FRR)")
+        for module in node.get("module") or []:
+            if module not in MODULES:
+                raise NetlabRefusal(f"node {name}: module {module}: "
+                                    + WHY_NOT.get(module, "nslab does not run it"))
+        for intf in node.get("interfaces") or []:
+            if "ipv6" in intf and intf["ipv6"] is not False:
+                raise NetlabRefusal(f"node {name} {intf.get('ifname')}: IPv6 addresses "
+                                    "(netlab's IPv6 is not mapped yet)")
+            if intf.get("vlan") or intf.get("vrf"):
+                raise NetlabRefusal(f"node {name} {intf.get('ifname')}: "
+                                    + WHY_NOT["vlan" if intf.get("vlan") else "vrf"])
+
+
+def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
+    o = intf.get("ospf")
+    if not isinstance(o, dict):
+        return None
+    out: dict[str, Any] = {}
+    if "area" in o:
+        out["area"] = str(o["area"])
+    if "cost" in o:
+        out["cost"] = int(o["cost"])
+    if o.get("passive"):
+        out["passive"] = True
+    if o.get("network_type") in ("point-to-point", "broadcast"):
+        out["network"] = o["network_type"]
+    return out
+
+
+def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": DEVICES[node["device"]]}
+    lo = (node.get("loopback") or {}).get("ipv4")
+    if out["kind"] == "router" and lo:
+        out["loopback"] = lo
+    ospf = node.get("ospf")
+    if isinstance(ospf, dict):
+        out["ospf"] = {k: v for k, v in (("area", str(ospf.get("area", "0.0.0.0"))),
+                                         ("router_id", ospf.get("router_id"))) if v}
+    bgp = node.get("bgp")
+    if isinstance(bgp, dict) and "as" in bgp:
+        spec: dict[str, Any] = {"asn": int(bgp["as"])}
+        announce = [a["ipv4"] for a in bgp.get("advertise") or [] if a.get("ipv4")]
+        if announce:
+            spec["announce"] = sorted({str(ipaddress.ip_network(a, strict=False))
+                                       for a in announce})
+        neighbors = []
+        for n in bgp.get("neighbors") or []:
+            if not n.get("ipv4"):
+                continue  # an IPv6-only session: refused above
+            entry: dict[str, Any] = {"address": n["ipv4"], "asn": int(n["as"])}
+            if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
+                entry["next_hop_self"] = True
+            if n.get("local_as"):
+                entry["local_as"] = int(n["local_as"])
+            neighbors.append(entry)
+        spec["neighbors"] = neighbors
+        if bgp.get("rr"):
+            spec["rr"] = True
+            if bgp.get("rr_cluster_id"):
+                spec["cluster_id"] = str(bgp["rr_cluster_id"])
+        out["bgp"] = spec
+    routes = [{"to": r["ipv4"], "via": r["nexthop"]["ipv4"]}
+              for r in (node.get("routing") or {}).get("static") or []
+              if r.get("ipv4") and (r.get("nexthop") or {}).get("ipv4")]
+    if routes:
+        out["routes"] = routes
+    return out
+
+
+def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
+           names: dict[str, str]) -> list[dict[str, Any]]:
+    """p2p links end to end; a LAN or a stub becomes a switch (a bridge) with
+    each node's interface on it, as netlab's bridge is."""
+    by_end = {(n, i["ifname"]): i for n, node in model["nodes"].items()
+              for i in node.get("interfaces") or []}
+    out: list[dict[str, Any]] = []
+    for k, link in enumerate(model.get("links") or []):
+        ends = link.get("interfaces") or []
+        full = [(e["node"], by_end.get((e["node"], e.get("ifname")), e)) for e in ends]
+        if link.get("type") == "p2p" and len(full) == 2:
+            out.append(_link([f"{names[n]}:{i['ifname']}" for n, i in full],
+                             [i.get("ipv4") for _n, i in full], link, full))
+            continue
+        switch = _name(str(link.get("bridge") or f"lan{k + 1}"), "the bridge", NODE_NAME)
+        if switch in nodes:
+            switch = _name(f"{switch}-sw", "the bridge", NODE_NAME)
+        nodes[switch] = {"kind": "switch"}
+        for n, i in full:
+            out.append(_link([f"{names[n]}:{i['ifname']}", switch], [i.get("ipv4"), None],
+                             link, [(n, i)]))
+    return out
+
+
+def _link(endpoints: list[str], addresses: list[Any], link: dict[str, Any],
+          full: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"endpoints": endpoints}
+    if isinstance(addresses[0], str):  # a switch's end (the second) has none
+        out["addresses"] = addresses
+    mtu = link.get("mtu") or next((i.get("mtu") for _n, i in full if i.get("mtu")), None)
+    if mtu and int(mtu) != 1500:
+        out["mtu"] = int(mtu)
+    ospf = next((o for o in (_ospf_link(i) for _n, i in full) if o), None)
+    if ospf:
+        out["ospf"] = ospf
+    return out
+
+
+def to_spec(model: dict[str, Any]) -> dict[str, Any]:
+    """The nslab topology of netlab's resolved model (what `netlab create -o
+    json` writes)."""
+    _refuse_modules(model)
+    raw_nodes: dict[str, Any] = model.get("nodes") or {}
+    names = {n: _name(n, "node", NODE_NAME) for n in raw_nodes}
+    if len(set(names.values())) != len(names):
+        raise NetlabRefusal("two nodes' names differ only in case or _/-")
+    nodes = {names[n]: _node(n, node) for n, node in raw_nodes.items()}
+    links = _links(model, nodes, names)
+    modules = set(model.get("module") or [])
+    spec: dict[str, Any] = {"name": lab_name(model)}
+    if "bgp" in modules:
+        spec["routing"] = "bgp"
+    elif "ospf" in modules:
+        spec["routing"] = "ospf"
+    else:
+        spec["routing"] = "static"
+    spec["nodes"] = nodes
+    spec["links"] = links
+    if spec["routing"] != "static":  # nslab test waits for the routers' tables first
+        spec["test"] = {"converge": "auto"}
+    return spec

@@ -1,0 +1,143 @@
+"""netlab topologies: netlab's resolved model mapped onto nslab's file (pure,
+against netlab's own output kept in tests/netlab/*.model.json, regenerated
+with `netlab create -d frr -o json=...` and trimmed to the keys read), the
+refusals, and the labs run with the real FRR (kernel, sandboxed: needs
+netlab's library, pip install 'nslab[netlab]').
+
+Regenerate the golden mappings with NSLAB_UPDATE_GOLDEN=1 and review the diff."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from nslab.model.compile import compile_text
+from nslab.netlab import NetlabRefusal, is_netlab, to_spec
+from nslab.netlab.resolve import available
+from tests.helpers import sandbox
+
+HERE = Path(__file__).parent / "netlab"
+UPDATE = os.environ.get("NSLAB_UPDATE_GOLDEN") == "1"
+
+
+def model(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((HERE / f"{name}.model.json").read_text())
+    return data
+
+
+@pytest.mark.parametrize("name", ["triangle", "two-as"])
+def test_the_mapping_keeps_what_netlab_decided(name: str) -> None:
+    spec = to_spec(model(name))
+    text = yaml.safe_dump(spec, sort_keys=False)
+    golden = HERE / f"{name}.nslab.yaml"
+    if UPDATE:
+        golden.write_text(text)
+    assert text == golden.read_text(), f"{golden} differs: NSLAB_UPDATE_GOLDEN=1 to accept"
+    compile_text(text)  # a valid nslab lab as it is
+
+
+def test_addresses_sessions_and_areas_are_netlabs_own() -> None:
+    m = model("two-as")
+    spec = to_spec(m)
+    for node, data in m["nodes"].items():  # every interface keeps its name and address
+        for intf in data["interfaces"]:
+            ends = [lk for lk in spec["links"] if f"{node}:{intf['ifname']}" in lk["endpoints"]]
+            assert len(ends) == 1, (node, intf["ifname"])
+            at = ends[0]["endpoints"].index(f"{node}:{intf['ifname']}")
+            assert ends[0]["addresses"][at] == intf["ipv4"]
+    r2 = spec["nodes"]["r2"]
+    assert r2["loopback"] == m["nodes"]["r2"]["loopback"]["ipv4"]
+    assert r2["ospf"] == {"area": "0.0.0.0", "router_id": m["nodes"]["r2"]["ospf"]["router_id"]}
+    want = {(n["ipv4"], n["as"]) for n in m["nodes"]["r2"]["bgp"]["neighbors"]}
+    assert {(n["address"], n["asn"]) for n in r2["bgp"]["neighbors"]} == want
+    assert "ospf" not in spec["nodes"]["x1"]  # netlab gave x1 no OSPF
+    assert spec["nodes"]["h1"]["kind"] == "host" and spec["routing"] == "bgp"
+    lan = next(lk for lk in spec["links"] if "r1:eth2" in lk["endpoints"])
+    assert lan["ospf"]["passive"] is True  # the LAN toward the host
+    # iBGP between loopbacks, as netlab has it: r1's own loopback its source
+    from nslab.verbs.up import build_plan
+
+    script = build_plan(compile_text(yaml.safe_dump(spec))).as_shell()
+    assert " neighbor 10.0.0.2 update-source lo" in script
+    assert " neighbor 10.1.0.6 update-source" not in script  # eBGP on the link
+
+
+def _refused(change: Any) -> str:
+    m = copy.deepcopy(model("triangle"))
+    change(m)
+    with pytest.raises(NetlabRefusal) as e:
+        to_spec(m)
+    return str(e.value)
+
+
+def test_what_nslab_cannot_run_is_refused_by_name() -> None:
+    assert "module vrf" in _refused(lambda m: m["module"].append("vrf"))
+    assert "VRF" in _refused(lambda m: m["module"].append("vrf"))
+    assert "node r2: device eos" in _refused(lambda m: m["nodes"]["r2"].update(device="eos"))
+    assert "IPv6" in _refused(
+        lambda m: m["nodes"]["r1"]["interfaces"][0].update(ipv6="2001:db8::1/64"))
+    assert "node r3: module mpls" in _refused(
+        lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
+    assert "cannot be an nslab name" in _refused(
+        lambda m: m["nodes"].update({"R-1.x": m["nodes"].pop("r1")}))
+
+
+def test_a_netlab_file_is_told_from_an_nslab_file() -> None:
+    assert is_netlab(yaml.safe_load((HERE / "triangle.yml").read_text()))
+    assert is_netlab(yaml.safe_load((HERE / "two-as.yml").read_text()))
+    assert is_netlab({"defaults.device": "frr", "nodes": {"a": {}}})
+    for example in (Path(__file__).parent.parent / "examples").glob("*.yaml"):
+        assert not is_netlab(yaml.safe_load(example.read_text())), example
+
+
+needs_netlab = pytest.mark.skipif(not available(), reason="netlab's library is missing "
+                                  "(pip install 'nslab[netlab]')")
+
+
+@needs_netlab
+def test_convert_prints_what_up_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "nslab", "convert", str(HERE / "two-as.yml")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    spec = yaml.safe_load(r.stdout)
+    golden = yaml.safe_load((HERE / "two-as.nslab.yaml").read_text())
+    assert spec["name"] == "two-as"  # the file's stem: it has no name of its own
+    assert {k: v for k, v in spec.items() if k != "name"} == \
+        {k: v for k, v in golden.items() if k != "name"}
+    bad = tmp_path / "vrf.yml"
+    bad.write_text("module: [ ospf, vrf ]\nvrfs: { red: }\nnodes: [ a, b ]\nlinks: [ a-b ]\n")
+    r = subprocess.run([sys.executable, "-m", "nslab", "up", str(bad)], capture_output=True,
+                       text=True)
+    assert r.returncode == 5 and "module vrf" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = subprocess.run([sys.executable, "-m", "nslab", "convert",
+                        str(Path(__file__).parent.parent / "examples" / "demo.yaml")],
+                       capture_output=True, text=True)
+    assert r.returncode == 3 and "not a netlab topology" in r.stderr
+
+
+@pytest.mark.kernel
+@needs_netlab
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare")
+def test_netlab_labs_run_with_the_real_frr() -> None:
+    out = sandbox.run("tests.helpers.netlab", "labs", timeout=300)
+    tri, two = out["triangle"], out["two-as"]
+    assert tri["up"] == 0, tri
+    assert tri["report"]["ok"] is True, tri["report"]  # converged: every prefix everywhere
+    assert sorted(tri["r1_full"]) == ["10.0.0.2", "10.0.0.3"]  # both neighbours, by router id
+    assert tri["ping_stub"] is True  # r3 reaches r1's stub LAN (passive, announced)
+    assert two["up"] == 0, two
+    assert two["report"]["ok"] is True, two["report"]
+    assert two["r2_established"] == ["10.0.0.1", "10.1.0.6"]  # iBGP on loopbacks, eBGP
+    assert two["x1_has_lan"] is True  # 172.16.0.0/24 announced by r1, through r2
+    assert two["h1_to_x1"] is True
+    assert out["left"] == []
