@@ -35,7 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "running": {"errors", "names", "units", "shell", "suites", "signals", "spec", "model",
                 "plan", "records", "state", "kernel"},
     "verbs": {"errors", "names", "shell", "signals", "spec", "model", "plan", "records",
-              "views", "state", "kernel", "running"},
+              "views", "state", "kernel", "running", "netlab"},
     # nslab web: a verb with a server and a page of its own (static files beside it)
     "web": {"errors", "names", "signals", "spec", "model", "plan", "records", "views",
             "state", "kernel", "running", "verbs"},

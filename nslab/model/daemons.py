@@ -287,7 +287,9 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dic
         where = (*here, "neighbors", k)
         for addr, peer_asn, loop in _listed(spec, lab, node, ports, asn, loopbacks, nb, where,
                                             problems):
-            yield addr, peer_asn, loop, nb.peer or "", nb, where
+            # an address of a lab router names it (its route-reflector client
+            # status, its side of the session), as `peer` would
+            yield addr, peer_asn, loop, nb.peer or _peer_name(lab, addr, loopbacks), nb, where
 
 
 def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],

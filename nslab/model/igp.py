@@ -60,11 +60,17 @@ def ports(spec: LabSpec, lab: Lab, runs_ospf: set[str], nodes: Mapping[str, Ospf
             link_of[e] = i
         if lo is not None and not ends:
             problems.append(Problem(("links", i, "ospf"), "neither end of the link runs OSPF"))
+        costs = lo.cost if lo is not None else None
+        if isinstance(costs, dict):
+            for node in set(costs) - {link.a[0], link.b[0]}:
+                problems.append(Problem(("links", i, "ospf", "cost", node),
+                                        f"'{node}' is not an end of this link",
+                                        f"its ends: {link.a[0]}, {link.b[0]}"))
         for e in ends:
             own = nodes.get(e[0], Ospf())
             out[e] = OspfPort(str(lo.area) if lo and lo.area is not None else own.area,
-                              lo.cost if lo else None, bool(lo and lo.passive),
-                              lo.network if lo else None)
+                              costs.get(e[0]) if isinstance(costs, dict) else costs,
+                              bool(lo and lo.passive), lo.network if lo else None)
     _agree(lab, out, nodes, link_of, problems)
     _backbone(spec, nodes, out, link_of, problems)
     return out

@@ -23,7 +23,7 @@ NETLAB_KEYS = frozenset({
     "module", "provider", "groups", "validate", "plugin", "vlans", "vrfs", "tools",
     "message", "bgp", "ospf", "isis", "gateway", "lag", "vxlan", "evpn", "mpls", "stp",
     "prefix", "components", "includes", "eigrp", "rip", "ripv2", "routing_policy"})
-MODULES = frozenset({"ospf", "bgp", "routing"})  # what nslab runs of netlab's modules
+MODULES = frozenset({"ospf", "bgp", "routing", "bfd"})  # what nslab runs of netlab's modules
 DEVICES = {"frr": "router", "linux": "host"}  # netlab device -> nslab node kind
 WHY_NOT = {
     "vrf": "VRFs need the kernel's VRF devices, which this kernel lacks",
@@ -107,7 +107,38 @@ def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
         out["passive"] = True
     if o.get("network_type") in ("point-to-point", "broadcast"):
         out["network"] = o["network_type"]
+    if o.get("bfd"):
+        out["bfd"] = True  # the link's, in nslab (lifted out by _link)
     return out
+
+
+def _bgp(bgp: dict[str, Any]) -> dict[str, Any]:
+    """A router's BGP: its AS, what netlab advertises, netlab's sessions."""
+    spec: dict[str, Any] = {"asn": int(bgp["as"])}
+    announce = [a["ipv4"] for a in bgp.get("advertise") or [] if a.get("ipv4")]
+    if announce:
+        spec["announce"] = sorted({str(ipaddress.ip_network(a, strict=False))
+                                   for a in announce})
+    neighbors = []
+    for n in bgp.get("neighbors") or []:
+        if not n.get("ipv4"):
+            continue  # an IPv6-only session: refused above
+        entry: dict[str, Any] = {"address": n["ipv4"], "asn": int(n["as"])}
+        if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
+            entry["next_hop_self"] = True
+        for key in ("local_as",):
+            if n.get(key):
+                entry[key] = int(n[key])
+        for key in ("bfd", "passive"):
+            if n.get(key):
+                entry[key] = True
+        neighbors.append(entry)
+    spec["neighbors"] = neighbors
+    if bgp.get("rr"):
+        spec["rr"] = True
+        if bgp.get("rr_cluster_id"):
+            spec["cluster_id"] = str(bgp["rr_cluster_id"])
+    return spec
 
 
 def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
@@ -119,29 +150,14 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
     if isinstance(ospf, dict):
         out["ospf"] = {k: v for k, v in (("area", str(ospf.get("area", "0.0.0.0"))),
                                          ("router_id", ospf.get("router_id"))) if v}
+        imported = sorted(set(ospf.get("import") or ()) & {"connected", "static", "bgp"})
+        if imported:  # netlab's ospf.import: what the router redistributes into OSPF
+            out["ospf"]["redistribute"] = imported
+        if ospf.get("default"):
+            out["ospf"]["default_originate"] = True
     bgp = node.get("bgp")
     if isinstance(bgp, dict) and "as" in bgp:
-        spec: dict[str, Any] = {"asn": int(bgp["as"])}
-        announce = [a["ipv4"] for a in bgp.get("advertise") or [] if a.get("ipv4")]
-        if announce:
-            spec["announce"] = sorted({str(ipaddress.ip_network(a, strict=False))
-                                       for a in announce})
-        neighbors = []
-        for n in bgp.get("neighbors") or []:
-            if not n.get("ipv4"):
-                continue  # an IPv6-only session: refused above
-            entry: dict[str, Any] = {"address": n["ipv4"], "asn": int(n["as"])}
-            if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
-                entry["next_hop_self"] = True
-            if n.get("local_as"):
-                entry["local_as"] = int(n["local_as"])
-            neighbors.append(entry)
-        spec["neighbors"] = neighbors
-        if bgp.get("rr"):
-            spec["rr"] = True
-            if bgp.get("rr_cluster_id"):
-                spec["cluster_id"] = str(bgp["rr_cluster_id"])
-        out["bgp"] = spec
+        out["bgp"] = _bgp(bgp)
     routes = [{"to": r["ipv4"], "via": r["nexthop"]["ipv4"]}
               for r in (node.get("routing") or {}).get("static") or []
               if r.get("ipv4") and (r.get("nexthop") or {}).get("ipv4")]
@@ -156,13 +172,16 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
     each node's interface on it, as netlab's bridge is."""
     by_end = {(n, i["ifname"]): i for n, node in model["nodes"].items()
               for i in node.get("interfaces") or []}
+    routers = {n: node.get("device") == "frr" for n, node in model["nodes"].items()}
+    routed = "ospf" in (model.get("module") or [])
     out: list[dict[str, Any]] = []
     for k, link in enumerate(model.get("links") or []):
         ends = link.get("interfaces") or []
         full = [(e["node"], by_end.get((e["node"], e.get("ifname")), e)) for e in ends]
         if link.get("type") == "p2p" and len(full) == 2:
             out.append(_link([f"{names[n]}:{i['ifname']}" for n, i in full],
-                             [i.get("ipv4") for _n, i in full], link, full))
+                             [i.get("ipv4") for _n, i in full], link, full, names, routers,
+                             routed))
             continue
         switch = _name(str(link.get("bridge") or f"lan{k + 1}"), "the bridge", NODE_NAME)
         if switch in nodes:
@@ -170,20 +189,36 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
         nodes[switch] = {"kind": "switch"}
         for n, i in full:
             out.append(_link([f"{names[n]}:{i['ifname']}", switch], [i.get("ipv4"), None],
-                             link, [(n, i)]))
+                             link, [(n, i)], names, routers, routed))
     return out
 
 
 def _link(endpoints: list[str], addresses: list[Any], link: dict[str, Any],
-          full: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+          full: list[tuple[str, dict[str, Any]]], names: dict[str, str],
+          routers: dict[str, bool], routed: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"endpoints": endpoints}
     if isinstance(addresses[0], str):  # a switch's end (the second) has none
         out["addresses"] = addresses
     mtu = link.get("mtu") or next((i.get("mtu") for _n, i in full if i.get("mtu")), None)
     if mtu and int(mtu) != 1500:
         out["mtu"] = int(mtu)
-    ospf = next((o for o in (_ospf_link(i) for _n, i in full) if o), None)
+    per_end = [(n, _ospf_link(i)) for n, i in full]
+    ospf = next((o for _n, o in per_end if o), None)
+    if ospf is None or (len(per_end) == 2 and not all(o for _n, o in per_end)):
+        # netlab runs no OSPF here (an eBGP link, a router without OSPF): no
+        # adjacency in nslab either, where every router of the lab runs OSPF
+        if routed and any(routers.get(n) for n, _i in full):
+            out["ospf"] = {"passive": True}
+        return out
+    if any(o.pop("bfd", None) for _n, o in per_end if o):
+        out["bfd"] = True  # BFD between the routers at its ends (netlab's ospf.bfd)
     if ospf:
+        costs = {n: o["cost"] for n, o in per_end if o and "cost" in o}
+        ospf.pop("cost", None)
+        if len(set(costs.values())) == 1 and len(costs) == len(per_end):
+            ospf["cost"] = next(iter(costs.values()))
+        elif costs:  # each end its own (netlab's per-interface cost)
+            ospf["cost"] = {names[n]: c for n, c in costs.items()}
         out["ospf"] = ospf
     return out
 
@@ -200,12 +235,10 @@ def to_spec(model: dict[str, Any]) -> dict[str, Any]:
     links = _links(model, nodes, names)
     modules = set(model.get("module") or [])
     spec: dict[str, Any] = {"name": lab_name(model)}
-    if "bgp" in modules:
-        spec["routing"] = "bgp"
-    elif "ospf" in modules:
-        spec["routing"] = "ospf"
-    else:
-        spec["routing"] = "static"
+    # OSPF wherever netlab runs it (links without it passive); BGP on the
+    # routers that have an AS, with netlab's sessions (it runs whatever
+    # `routing` says); without either, the addresses alone
+    spec["routing"] = "ospf" if "ospf" in modules else "bgp" if "bgp" in modules else "static"
     spec["nodes"] = nodes
     spec["links"] = links
     if spec["routing"] != "static":  # nslab test waits for the routers' tables first

@@ -38,7 +38,7 @@ class ExpectResult:
     index: int
     text: str
     kind: str
-    status: Literal["pass", "fail", "skip"]
+    status: Literal["pass", "fail", "skip", "warn"]  # warn: failed, at level warning
     detail: str
     attempts: int
     hint: str | None = None  # the command that explains a failure

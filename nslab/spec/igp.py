@@ -35,14 +35,25 @@ def area(v: int | str | None) -> str | None:
 
 
 class LinkOspfSpec(Strict):
-    """OSPF on a link, at each router's end of it."""
+    """OSPF on a link, at each router's end of it; `cost` is one for both ends,
+    or a map of end node to its own cost (`{r1: 17, r2: 10}`)."""
 
     area: int | str | None = None
-    cost: int | None = Field(default=None, ge=1, le=65_535)
+    cost: int | dict[str, int] | None = None
     passive: bool = False  # no hellos: the subnet is announced, no neighbour is made
     network: Literal["point-to-point", "broadcast"] | None = None  # default: by its routers
 
     _area = field_validator("area")(classmethod(lambda _cls, v: area(v)))
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _cost(cls, v: object) -> object:
+        """1 to 65535, for both ends or for each end named."""
+        for c in v.values() if isinstance(v, dict) else [] if v is None else [v]:
+            if isinstance(c, bool) or not isinstance(c, int) or not 1 <= c <= 65_535:
+                raise ValueError(f"{c!r} is not an OSPF cost: 1 to 65535, for both ends or "
+                                 "for each end ({r1: 17, r2: 10})")
+        return v
 
 
 class OspfTimersSpec(Strict):

@@ -376,15 +376,19 @@ def load(path: str | Path) -> tuple[LabSpec, SourceMap]:
 def netlab_text(p: Path, text: str) -> str | None:
     """A netlab topology's nslab topology (YAML), resolved by netlab itself
     (nslab.netlab); None for any other file."""
+    import yaml
+
     from nslab.netlab import is_netlab
 
     try:
         data, _smap = parse(text, str(p))
-    except SpecError:
-        return None  # its own error, located, when read as nslab's
+    except SpecError:  # nslab's reader refuses what netlab's takes (nested dotted keys)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return None  # its own error, located, when read as nslab's
     if not is_netlab(data):
         return None
-    import yaml
 
     from nslab.netlab.resolve import spec_of
 

@@ -234,8 +234,54 @@ def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | No
         raise NslabError("nothing to probe: no two of the chosen nodes have an address of "
                          "the chosen family (see --nodes, --family)")
     results = check_expectations(lab, tests, wait) if tests.expectations else []
+    results += netlab_validation(lab, len(results))
+    if results and decided == "matrix" and len(results) > len(tests.expectations):
+        decided = "expectations"  # netlab's own tests are the lab's expectations
     return vd.Report(lab, tuple(mats), tuple(results), time.perf_counter() - t0, decided,
                      convergence)
+
+
+def netlab_validation(lab: str, first: int) -> list[vd.ExpectResult]:
+    """netlab's `validate:` tests of a lab made from a netlab file, run by
+    netlab's own plugins (nslab.netlab.validate), under their names."""
+    from nslab.state.journal import Journal
+
+    source = Journal(lab).read().source
+    if not source or not Path(source).is_file():
+        return []
+    from nslab.spec.loader import parse
+
+    try:
+        data, _smap = parse(Path(source).read_text(encoding="utf-8"), source)
+    except (OSError, UnicodeDecodeError, NslabError):
+        return []
+    if not isinstance(data, dict) or not data.get("validate"):
+        return []
+    from nslab.netlab import is_netlab
+
+    if not is_netlab(data):
+        return []
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    from nslab.netlab.resolve import resolved
+
+    with tempfile.TemporaryDirectory(prefix="nslab-validate-") as tmp:
+        model, out = Path(tmp) / "model.json", Path(tmp) / "results.json"
+        model.write_text(json.dumps(resolved(Path(source))))
+        subprocess.run([sys.executable, "-m", "nslab.netlab.validate", lab, str(model),
+                        str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found = json.loads(out.read_text()) if out.exists() else None
+    if found is None:
+        return [vd.ExpectResult(first, "netlab validate", "netlab", "fail",
+                                "netlab's validation did not run (see nslab.netlab.validate)",
+                                1)]
+    return [vd.ExpectResult(first + k, f"{t['name']}: {t['description'] or t['plugin']}",
+                            "netlab", t["status"], t["detail"] or
+                            (f"on {', '.join(t['nodes'])}" if t["nodes"] else ""), 1)
+            for k, t in enumerate(found)]
 
 
 def check_file(path: str | Path, **kw: object) -> vd.Report:

@@ -71,11 +71,13 @@ def report(r: vd.Report) -> str:
         # that never converged is never "FAIL: 8/8")
         held = sum(e.status == "pass" for e in r.expectations)
         skipped = sum(e.status == "skip" for e in r.expectations)
-        count = len(r.expectations)
+        warned = sum(e.status == "warn" for e in r.expectations)
+        count = len(r.expectations) - warned
         if conv is not None:
             held, count = held + conv.complete, count + 1
         verdict = f"{held}/{count} {'checks' if conv else 'expectations'} hold" + (
             f", {skipped} skipped" if skipped else "") + (
+            f", {warned} warning{'s' if warned > 1 else ''}" if warned else "") + (
             f", routing {'converged' if conv.complete else 'did not converge'}"
             if conv is not None else "")
     else:
@@ -106,8 +108,8 @@ def junit(r: vd.Report) -> str:
             case = ET.SubElement(suite, "testcase", classname=f"nslab.{r.lab}", name=e.text)
             if e.status == "fail":
                 ET.SubElement(case, "failure", message=e.detail).text = e.detail
-            elif e.status == "skip":
-                ET.SubElement(case, "skipped", message=e.detail)
+            elif e.status in ("skip", "warn"):  # a warning does not fail the suite
+                ET.SubElement(case, "skipped", message=f"{e.status}: {e.detail}")
         _counts(suite, r.expectations)
     if r.decided_by == "matrix":
         for m in r.matrices:

@@ -2,7 +2,7 @@
 (tests/helpers/sandbox.py); prints one JSON line of what it saw for
 tests/test_netlab.py to judge.
 
-    python -m tests.helpers.netlab labs     (inside the sandbox)
+    python -m tests.helpers.netlab validate     (inside the sandbox)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from tests.helpers.policy import answer, vtysh
+from tests.helpers.policy import vtysh
 from tests.helpers.sandbox import ROOT, enter, nslab, ping, sh
 
 HERE = ROOT / "tests" / "netlab"
@@ -28,13 +28,6 @@ def until(check: Any, seconds: float = 30) -> Any:
         time.sleep(0.5)
 
 
-def up(name: str) -> dict[str, Any]:
-    r = nslab("up", str(HERE / f"{name}.yml"))
-    return {"up": r.returncode, "err": r.stderr[-500:],
-            "report": answer(["test", name, "--json", "--no-matrix", "--converge", "auto",
-                                "--converge-within", "40"])}
-
-
 def full(lab: str, node: str) -> list[str]:
     got = vtysh(lab, node, "show ip ospf neighbor json").get("neighbors", {})
     return sorted(rid for rid, n in got.items()
@@ -46,19 +39,42 @@ def established(lab: str, node: str) -> list[str]:
     return sorted(a for a, p in peers.items() if p.get("state") == "Established")
 
 
-def scenario_labs() -> dict[str, Any]:
-    tri = up("triangle")
-    tri["r1_full"] = until(lambda: len(full("triangle", "r1")) == 2 and full("triangle", "r1"))
-    tri["ping_stub"] = until(lambda: ping("triangle-r3", "172.16.0.1"))
-    nslab("down", "triangle")
-    two = up("two-as")
-    two["r2_established"] = until(lambda: len(established("two-as", "r2")) == 2
-                                  and established("two-as", "r2"), 40)
-    two["x1_has_lan"] = until(lambda: "172.16.0.0/24" in sh(
-        "ip -n two-as-x1 route").stdout, 40)
-    two["h1_to_x1"] = until(lambda: ping("two-as-h1", "10.0.0.3"), 30)
-    nslab("down", "two-as")
-    return {"triangle": tri, "two-as": two, "left": sh("ip netns list").stdout.split()}
+def triangle() -> dict[str, Any]:
+    return {"r1_full": until(lambda: len(full("triangle", "r1")) == 2 and full("triangle", "r1")),
+            "ping_stub": until(lambda: ping("triangle-r3", "172.16.0.1"))}
+
+
+def two_as() -> dict[str, Any]:
+    return {"r2_established": until(lambda: len(established("two-as", "r2")) == 2
+                                    and established("two-as", "r2"), 40),
+            "x1_has_lan": until(lambda: "172.16.0.0/24" in sh("ip -n two-as-x1 route").stdout,
+                                40),
+            "h1_to_x1": until(lambda: ping("two-as-h1", "10.0.0.3"), 30)}
+
+
+THEIR_OWN = {"triangle.yml": triangle, "two-as.yml": two_as}
+
+
+def scenario_validate() -> dict[str, Any]:
+    """Each file up, `nslab test` (netlab's validate by its plugins), down."""
+    out: dict[str, Any] = {}
+    for path in ("triangle.yml", "two-as.yml", "integration/ospf/ospfv2/01-network.yml",
+                 "integration/bgp/01-ebgp-session.yml"):
+        r = nslab("up", str(HERE / path))
+        if r.returncode != 0:
+            out[path] = {"up": r.returncode, "err": r.stderr[-500:]}
+            continue
+        lab = r.stdout.split()[1]
+        test = nslab("test", lab, "--no-matrix", "--json")
+        report = json.loads(test.stdout) if test.stdout.startswith("{") else {"raw": test}
+        out[path] = {"lab": lab, "exit": test.returncode, "ok": report.get("ok"),
+                     "netlab": {e["text"].split(":")[0]: [e["status"], e["detail"]]
+                                for e in report.get("expectations", [])
+                                if e["kind"] == "netlab"}}
+        out[path].update(THEIR_OWN.get(path, dict)())  # what the mapping must have kept
+        nslab("down", lab)
+    out["left"] = sh("ip netns list").stdout.split()
+    return out
 
 
 if __name__ == "__main__":
