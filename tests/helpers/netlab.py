@@ -66,7 +66,8 @@ def scenario_validate() -> dict[str, Any]:
             continue
         lab = r.stdout.split()[1]
         test = nslab("test", lab, "--no-matrix", "--json")
-        report = json.loads(test.stdout) if test.stdout.startswith("{") else {"raw": test}
+        report: dict[str, Any] = json.loads(test.stdout) if test.stdout.startswith("{") \
+            else {"raw": test.stdout + test.stderr}
         out[path] = {"lab": lab, "exit": test.returncode, "ok": report.get("ok"),
                      "netlab": {e["text"].split(":")[0]: [e["status"], e["detail"]]
                                 for e in report.get("expectations", [])
