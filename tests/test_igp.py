@@ -74,7 +74,10 @@ links:
     assert " ip ospf passive\n" in _block(a, "interface eth1")
     assert " ip ospf passive\n" in _block(_config(lab, "c"), "interface eth0")
     assert " ospf router-id 192.0.2.1\n" in a
-    assert " redistribute static\n redistribute connected\n" in _block(a, "router ospf")
+    # static: FRR's own and the file's routes:, which are kernel routes to FRR
+    assert " redistribute static\n redistribute connected\n redistribute kernel\n" in \
+        _block(a, "router ospf")
+    assert "redistribute kernel" not in _config(lab, "b")
     d = lab.node("a").daemons
     assert d is not None and d.router_id == "192.0.2.1"
     # the passive link makes no neighbour: the expectation `neighbour` knows

@@ -103,12 +103,19 @@ def _ospf(r: Router, ospf_with: frozenset[str]) -> list[str]:
     out += ["router ospf", f" ospf router-id {r.router_id}",
             " timers throttle spf 0 50 500", " timers throttle lsa all 0",
             " timers lsa min-arrival 0", " maximum-paths 64", *originate,
-            *[f" redistribute {what}" for what in o.redistribute], "!"]
+            *_redistribute(o.redistribute), "!"]
     if r.lab.ipv6:
         out += ["router ospf6", f" ospf6 router-id {r.router_id}",
                 " timers throttle spf 0 50 500", *originate,
-                *[f" redistribute {what}" for what in o.redistribute], "!"]
+                *_redistribute(o.redistribute), "!"]
     return out
+
+
+def _redistribute(what: tuple[str, ...]) -> list[str]:
+    """`static` is the file's `routes:` too, which nslab puts in the kernel's
+    table (FRR calls them kernel routes), beside FRR's own static routes."""
+    return [f" redistribute {w}" for w in what] + \
+        [" redistribute kernel"] * ("static" in what)
 
 
 ISIS_TAG = "nslab"  # the IS-IS instance's name
