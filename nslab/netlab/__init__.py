@@ -150,7 +150,12 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
     if isinstance(ospf, dict):
         out["ospf"] = {k: v for k, v in (("area", str(ospf.get("area", "0.0.0.0"))),
                                          ("router_id", ospf.get("router_id"))) if v}
-        imported = sorted(set(ospf.get("import") or ()) & {"connected", "static", "bgp"})
+        imports = ospf.get("import") or {}
+        for proto, how in (imports.items() if isinstance(imports, dict) else ()):
+            if isinstance(how, dict) and how.get("policy"):
+                raise NetlabRefusal(f"node {name}: ospf.import of {proto} through routing "
+                                    f"policy {how['policy']} (routing policies are not mapped)")
+        imported = sorted(set(imports) & {"connected", "static", "bgp"})
         if imported:  # netlab's ospf.import: what the router redistributes into OSPF
             out["ospf"]["redistribute"] = imported
         if ospf.get("default"):
