@@ -86,6 +86,8 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r1"]["interfaces"][0].update(ipv6="2001:db8::1/64"))
     assert "node r3: module mpls" in _refused(
         lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
+    assert "validate test t1 deploys a configuration template" in _refused(
+        lambda m: m.update(validate=[{"name": "t1", "config": {"template": "x"}}]))
     assert "routing policy pol" in _refused(
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
     assert "cannot be an nslab name" in _refused(

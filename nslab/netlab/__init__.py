@@ -72,6 +72,10 @@ def lab_name(model: dict[str, Any]) -> str:
 
 
 def _refuse_modules(model: dict[str, Any]) -> None:
+    for test in model.get("validate") or []:
+        if isinstance(test, dict) and test.get("config"):
+            raise NetlabRefusal(f"validate test {test.get('name')} deploys a configuration "
+                                "template (config:), which nslab cannot apply")
     for module in model.get("module") or []:
         if module not in MODULES:
             raise NetlabRefusal(f"module {module}: "
@@ -215,8 +219,8 @@ def _link(endpoints: list[str], addresses: list[Any], link: dict[str, Any],
         if routed and any(routers.get(n) for n, _i in full):
             out["ospf"] = {"passive": True}
         return out
-    if any(o.pop("bfd", None) for _n, o in per_end if o):
-        out["bfd"] = True  # BFD between the routers at its ends (netlab's ospf.bfd)
+    if [bool(o.pop("bfd", None)) for _n, o in per_end if o] == [True, True]:
+        out["bfd"] = True  # BFD between the two routers at its ends (netlab's ospf.bfd)
     if ospf:
         costs = {n: o["cost"] for n, o in per_end if o and "cost" in o}
         ospf.pop("cost", None)
