@@ -70,8 +70,8 @@ def test_addresses_sessions_and_areas_are_netlabs_own() -> None:
     assert " neighbor 10.1.0.6 update-source" not in script  # eBGP on the link
 
 
-def _refused(change: Any) -> str:
-    m = copy.deepcopy(model("triangle"))
+def _refused(change: Any, base: str = "triangle") -> str:
+    m = copy.deepcopy(model(base))
     change(m)
     with pytest.raises(NetlabRefusal) as e:
         to_spec(m)
@@ -88,6 +88,8 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
     assert "validate test t1 deploys a configuration template" in _refused(
         lambda m: m.update(validate=[{"name": "t1", "config": {"template": "x"}}]))
+    assert "node x1: a BGP route server" in _refused(
+        lambda m: m["nodes"]["x1"]["bgp"].update(rs=True), "two-as")
     assert "routing policy pol" in _refused(
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
     assert "cannot be an nslab name" in _refused(

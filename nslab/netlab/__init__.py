@@ -116,8 +116,10 @@ def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
-def _bgp(bgp: dict[str, Any]) -> dict[str, Any]:
+def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
     """A router's BGP: its AS, what netlab advertises, netlab's sessions."""
+    if bgp.get("rs"):
+        raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
     spec: dict[str, Any] = {"asn": int(bgp["as"])}
     announce = [a["ipv4"] for a in bgp.get("advertise") or [] if a.get("ipv4")]
     if announce:
@@ -130,9 +132,11 @@ def _bgp(bgp: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"address": n["ipv4"], "asn": int(n["as"])}
         if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
             entry["next_hop_self"] = True
-        for key in ("local_as",):
-            if n.get(key):
-                entry[key] = int(n[key])
+        if n.get("local_as"):
+            if int(n["local_as"]) == int(n["as"]):
+                raise NetlabRefusal(f"node {name}: iBGP with {n.get('name')} through local-as "
+                                    "(the neighbour's own AS) is not mapped")
+            entry["local_as"] = int(n["local_as"])
         for key in ("bfd", "passive"):
             if n.get(key):
                 entry[key] = True
@@ -166,7 +170,7 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
             out["ospf"]["default_originate"] = True
     bgp = node.get("bgp")
     if isinstance(bgp, dict) and "as" in bgp:
-        out["bgp"] = _bgp(bgp)
+        out["bgp"] = _bgp(name, bgp)
     routes = [{"to": r["ipv4"], "via": r["nexthop"]["ipv4"]}
               for r in (node.get("routing") or {}).get("static") or []
               if r.get("ipv4") and (r.get("nexthop") or {}).get("ipv4")]
