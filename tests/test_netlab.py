@@ -90,6 +90,10 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m.update(validate=[{"name": "t1", "config": {"template": "x"}}]))
     assert "node x1: a BGP route server" in _refused(
         lambda m: m["nodes"]["x1"]["bgp"].update(rs=True), "two-as")
+    assert "node r1: routing policy (netlab's routing policies" in _refused(
+        lambda m: m["nodes"]["r1"].update(routing={"policy": {"p1": []}}))
+    assert "the BGP session with r2 goes through a routing policy" in _refused(
+        lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(policy={"out": "p"}), "two-as")
     assert "routing policy pol" in _refused(
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
     assert "cannot be an nslab name" in _refused(

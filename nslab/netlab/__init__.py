@@ -85,6 +85,15 @@ def _refuse_modules(model: dict[str, Any]) -> None:
         if device not in DEVICES:
             raise NetlabRefusal(f"node {name}: device {device} (nslab runs frr and linux "
                                 "nodes; --device frr treats the lab's default as FRR)")
+        policies = sorted(k for k in node.get("routing") or {}
+                          if not k.startswith("_") and k != "static")
+        if policies:
+            raise NetlabRefusal(f"node {name}: routing {', '.join(policies)} (netlab's routing "
+                                "policies and filters are not mapped)")
+        for n in (node.get("bgp") or {}).get("neighbors") or []:
+            if n.get("policy"):
+                raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} goes "
+                                    "through a routing policy (not mapped)")
         for module in node.get("module") or []:
             if module not in MODULES:
                 raise NetlabRefusal(f"node {name}: module {module}: "
