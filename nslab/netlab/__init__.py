@@ -84,7 +84,7 @@ def _refuse_modules(model: dict[str, Any]) -> None:
         device = node.get("device")
         if device not in DEVICES:
             raise NetlabRefusal(f"node {name}: device {device} (nslab runs frr and linux "
-                                "nodes; --device frr treats the lab's default as FRR)")
+                                "nodes; a node that names no device is FRR)")
         policies = sorted(k for k in node.get("routing") or {}
                           if not k.startswith("_") and k != "static")
         if policies:
