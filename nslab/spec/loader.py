@@ -338,9 +338,13 @@ def _check_size(data: dict[Any, Any], smap: SourceMap) -> None:
 
 
 def load_text(text: str, file: str = "<string>") -> tuple[LabSpec, SourceMap]:
+    data, smap = parse(text, file)
+    return _validated(data, smap, file)
+
+
+def _validated(data: Any, smap: SourceMap, file: str) -> tuple[LabSpec, SourceMap]:
     from nslab.spec.check import check
 
-    data, smap = parse(text, file)
     if not isinstance(data, dict):
         raise SpecError([f"{file}:1:1: a topology file is a mapping with 'name' and 'nodes'"])
     _check_size(data, smap)
@@ -367,26 +371,33 @@ def load(path: str | Path) -> tuple[LabSpec, SourceMap]:
         line, col = _at(good, len(good))
         raise SpecError([f"{p}:{line}:{col}: not UTF-8 text (byte 0x{raw[e.start]:02x}); "
                          "a topology file is UTF-8 YAML"]) from None
-    netlab = netlab_text(p, text)
+    try:  # read once: the same data tells a netlab file and is an nslab one
+        data, smap = parse(text, str(p))
+    except SpecError as e:
+        netlab = netlab_text(p, text)
+        if netlab is None:
+            raise e from None
+        return load_text(netlab, f"{p} (as nslab)")
+    netlab = netlab_text(p, text, data)
     if netlab is not None:
         return load_text(netlab, f"{p} (as nslab)")
-    return load_text(text, str(p))
+    return _validated(data, smap, str(p))
 
 
-def netlab_text(p: Path, text: str) -> str | None:
+def netlab_text(p: Path, text: str, data: Any = None) -> str | None:
     """A netlab topology's nslab topology (YAML), resolved by netlab itself
-    (nslab.netlab); None for any other file."""
-    import yaml
-
+    (nslab.netlab); None for any other file. `data`: the text as nslab's
+    reader took it (None: read here)."""
     from nslab.netlab import is_netlab
 
-    try:
-        data, _smap = parse(text, str(p))
-    except SpecError:  # nslab's reader refuses what netlab's takes (nested dotted keys)
+    if data is None:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            return None  # its own error, located, when read as nslab's
+            data, _smap = parse(text, str(p))
+        except SpecError:  # nslab's reader refuses what netlab's takes (nested dotted keys)
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                return None  # its own error, located, when read as nslab's
     if not is_netlab(data):
         return None
 
