@@ -183,3 +183,32 @@ def test_each_end_of_a_link_may_have_its_own_ospf_cost() -> None:
     assert r2.count("ip ospf cost") == 1  # its end toward r3 keeps FRR's own
     with pytest.raises(SpecError, match="'r9' is not an end of this link"):
         compile_text(text.replace("{r3: 5}", "{r9: 5}"))
+
+
+def test_without_netlabs_library_a_netlab_file_says_how_to_get_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exit 5 (a missing feature), one line naming the pip extra; nothing run."""
+    from nslab.errors import ExitCode, MissingFeatureError
+    from nslab.netlab import resolve
+
+    monkeypatch.setattr(resolve, "available", lambda: False)
+    with pytest.raises(MissingFeatureError, match=r"pip install 'nslab\[netlab\]'") as e:
+        resolve.spec_of(HERE / "triangle.yml")
+    assert e.value.exit_code == ExitCode.KERNEL and int(e.value.exit_code) == 5
+
+
+def test_a_failed_warning_is_reported_and_does_not_fail_the_run() -> None:
+    """What nslab test prints and exits with for netlab's tests: a warn is
+    counted apart and leaves the verdict; a fail decides it (exit 10)."""
+    from nslab.records import verdicts as vd
+    from nslab.views import testing
+
+    def report(*statuses: str) -> vd.Report:
+        return vd.Report("lab", (), tuple(
+            vd.ExpectResult(k, f"t{k}: a test", "netlab", s, "why", 1)  # type: ignore[arg-type]
+            for k, s in enumerate(statuses)), 1.0, "expectations")
+
+    warned = report("pass", "warn")
+    assert warned.ok and "1/1 expectations hold, 1 warning" in testing.report(warned)
+    assert 'skipped message="warn: why"' in testing.junit(warned)
+    assert not report("pass", "warn", "fail").ok

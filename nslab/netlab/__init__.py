@@ -71,15 +71,19 @@ def lab_name(model: dict[str, Any]) -> str:
     return _name(name, "the lab's name", LAB_NAME)
 
 
+def _known_modules(where: str, modules: list[str] | None) -> None:
+    for module in modules or []:
+        if module not in MODULES:
+            raise NetlabRefusal(f"{where}module {module}: "
+                                + WHY_NOT.get(module, "nslab does not run it"))
+
+
 def _refuse_modules(model: dict[str, Any]) -> None:
     for test in model.get("validate") or []:
         if isinstance(test, dict) and test.get("config"):
             raise NetlabRefusal(f"validate test {test.get('name')} deploys a configuration "
                                 "template (config:), which nslab cannot apply")
-    for module in model.get("module") or []:
-        if module not in MODULES:
-            raise NetlabRefusal(f"module {module}: "
-                                + WHY_NOT.get(module, "nslab does not run it"))
+    _known_modules("", model.get("module"))
     for name, node in (model.get("nodes") or {}).items():
         device = node.get("device")
         if device not in DEVICES:
@@ -94,10 +98,7 @@ def _refuse_modules(model: dict[str, Any]) -> None:
             if n.get("policy"):
                 raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} goes "
                                     "through a routing policy (not mapped)")
-        for module in node.get("module") or []:
-            if module not in MODULES:
-                raise NetlabRefusal(f"node {name}: module {module}: "
-                                    + WHY_NOT.get(module, "nslab does not run it"))
+        _known_modules(f"node {name}: ", node.get("module"))
         for intf in node.get("interfaces") or []:
             if "ipv6" in intf and intf["ipv6"] is not False:
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: IPv6 addresses "
