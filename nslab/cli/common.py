@@ -12,7 +12,7 @@ _COMPILED: dict[tuple[str, int, int], Any] = {}  # (path, mtime, size): a file r
 
 
 def compile_file(path: str) -> Any:
-    """The topology machinery (pydantic, YAML) is imported only by the
+    """The topology machinery (the schema, YAML) is imported only by the
     commands that need it, so that inspect and ns start in a few tens of
     milliseconds. A file is compiled once per command (rootless mode reads
     it before entering the lab's holder, the verb after)."""

@@ -1,17 +1,13 @@
-"""The base of every schema model: unknown keys are errors, values frozen.
-Validators are built when first used (`defer_build`): validating a file
-builds the whole file's schema once, instead of every model building its own
-at import (30 ms of every command that reads a file)."""
+"""The base of every schema record (nslab.spec.typed.Strict: unknown keys are
+errors, values frozen), and checks several records share."""
 
 from __future__ import annotations
 
 import ipaddress
 
-from pydantic import BaseModel, ConfigDict
+from nslab.spec.typed import Strict
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+__all__ = ["Strict", "ip_address_or_none"]
 
 
 def ip_address_or_none(v: str | None) -> str | None:

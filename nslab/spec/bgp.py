@@ -18,9 +18,8 @@ import ipaddress
 import re
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
-
 from nslab.spec.base import Strict, ip_address_or_none
+from nslab.spec.typed import Field, ValidationInfo, field_validator, model_validator
 
 ASN_MAX = 4_294_967_295
 U32 = 4_294_967_295

@@ -5,10 +5,9 @@ not here."""
 
 from __future__ import annotations
 
-from pydantic import field_validator
-
 from nslab.spec.base import Strict
 from nslab.spec.bgp import ASN_MAX, BgpNeighborSpec, BgpSpec
+from nslab.spec.typed import field_validator
 
 __all__ = ["ASN_MAX", "FRR_DAEMONS", "BgpNeighborSpec", "BgpSpec", "BirdSpec", "FrrSpec",
            "is_inline"]

@@ -16,9 +16,8 @@ import ipaddress
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
-
 from nslab.spec.base import Strict
+from nslab.spec.typed import Field, field_validator, model_validator
 
 U32 = 4_294_967_295
 

@@ -2,7 +2,7 @@
 from the file's own model (nslab.spec.schema.LabSpec), with the short forms
 the model takes before it validates (a link as [A, B], a node as nothing, a
 bridge member as its name, a timeline as a bare list of events, neighbors:
-auto, times as 5s, 500ms or 2m) added where pydantic cannot see them. Pure.
+auto, times as 5s, 500ms or 2m) added where the records' types do not show them. Pure.
 
 `nslab schema` prints it; docs/nslab.schema.json is it, checked by a test."""
 
@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from nslab.spec.schema import LabSpec
+from nslab.spec.typed_schema import json_schema
 
 ID = "https://nslab.dev/schema/topology.json"
 TIME = {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*(ms|s|m)?\s*$",
@@ -34,7 +35,7 @@ def _field(defs: dict[str, Any], model: str, name: str) -> dict[str, Any]:
 
 
 def schema() -> dict[str, Any]:
-    s = LabSpec.model_json_schema(by_alias=True)
+    s = json_schema(LabSpec)
     defs = s["$defs"]
     props = s["properties"]
     _or(props["links"]["items"], {"type": "array", "items": {"type": "string"},

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from nslab.errors import Problem, SpecError
 from nslab.spec.schema import LabSpec
+from nslab.spec.typed import ValidationError
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 

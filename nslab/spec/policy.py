@@ -7,9 +7,8 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
-
 from nslab.spec.base import Strict
+from nslab.spec.typed import ConfigDict, Field, field_validator, model_validator
 
 PORTS = re.compile(r"\d{1,5}(-\d{1,5})?")  # whole strings: re.fullmatch
 _LABEL = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}"

@@ -10,8 +10,6 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
-
 from nslab.spec.base import Strict, ip_address_or_none
 from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
 from nslab.spec.igp import IsisSpec, LinkIsisSpec, LinkOspfSpec, OspfSpec
@@ -25,6 +23,7 @@ from nslab.spec.policy import (
     with_prefix,
 )
 from nslab.spec.timeline import TimelineSpec, seconds, timeline_form
+from nslab.spec.typed import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from nslab.units import MTU_MAX, MTU_MIN, duration_ms, link_rate, percent, rate
 
 DEFAULT_POOL = "10.128.0.0/16"

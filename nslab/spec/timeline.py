@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
-
 from nslab.spec.base import Strict
+from nslab.spec.typed import ConfigDict, Field, field_validator, model_validator
 from nslab.units import LINK_SETTINGS
 
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m)?")
