@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from ipaddress import (
     IPv4Interface,
     IPv4Network,
@@ -80,5 +79,5 @@ def steps_from_json(data: list[dict[str, Any]], known: tuple[st.Step, ...] = ()
     """The steps back; those equal to one of `known` (a new plan being compared
     with this one) are taken from it rather than decoded: a big lab's plan,
     applied again, costs a JSON comparison, not 10,000 addresses parsed."""
-    same = {json.dumps(step_to_json(s)): s for s in known}
-    return tuple(same.get(json.dumps(d)) or step_from_json(d) for d in data)
+    same = {repr(step_to_json(s)): s for s in known}  # (the data as JSON read it)
+    return tuple(same.get(repr(d)) or step_from_json(d) for d in data)

@@ -209,13 +209,16 @@ class Journal:
                 lines = f.read().splitlines()
         except FileNotFoundError:
             return rec
-        for line in lines:
+        try:  # whole lines parse at once (a big lab's journal has 10,000)
+            entries: list[Any] = json.loads(b"[" + b",".join(lines) + b"]")
+        except ValueError:  # a line torn or not JSON: each on its own
+            entries = [_entry(line) for line in lines]
+        for e in entries:
             try:
-                e = json.loads(line.decode())
                 if not isinstance(e, dict):
                     raise TypeError("not a record")
                 _replay(rec, e)
-            except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError):
                 rec.bad_lines += 1
         return rec
 
@@ -397,6 +400,14 @@ _REPLAY: dict[str, Any] = {
 # the names an older nslab wrote for the machine's records (a lab up across an upgrade)
 _REPLAY |= {"host" + k.removeprefix("machine"): v for k, v in _REPLAY.items()
             if k.startswith("machine") and k != "machine"}
+
+
+def _entry(line: bytes) -> Any:
+    """A journal line's record, or None for one that does not read."""
+    try:
+        return json.loads(line.decode())
+    except (UnicodeDecodeError, ValueError):
+        return None
 
 
 def _replay(rec: Record, e: dict[str, Any]) -> None:
