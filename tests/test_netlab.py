@@ -31,7 +31,7 @@ def model(name: str) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("name", ["triangle", "two-as"])
+@pytest.mark.parametrize("name", ["triangle", "two-as", "dual-stack"])
 def test_the_mapping_keeps_what_netlab_decided(name: str) -> None:
     spec = to_spec(model(name))
     text = yaml.safe_dump(spec, sort_keys=False)
@@ -70,6 +70,34 @@ def test_addresses_sessions_and_areas_are_netlabs_own() -> None:
     assert " neighbor 10.1.0.6 update-source" not in script  # eBGP on the link
 
 
+def test_dual_stack_keeps_both_families_as_netlab_numbered_them() -> None:
+    m = model("dual-stack")
+    spec = to_spec(m)
+    for node, data in m["nodes"].items():  # each end: its IPv4 and its IPv6
+        for intf in data["interfaces"]:
+            link = next(lk for lk in spec["links"]
+                        if f"{node}:{intf['ifname']}" in lk["endpoints"])
+            at = link["endpoints"].index(f"{node}:{intf['ifname']}")
+            assert link["addresses"][at] == [intf["ipv4"], intf["ipv6"]]
+    r1 = spec["nodes"]["r1"]
+    lo = m["nodes"]["r1"]["loopback"]
+    assert r1["loopback"] == [lo["ipv4"], lo["ipv6"]]
+    # a session per family, to the addresses netlab chose
+    want = {(n[af], n["as"]) for n in m["nodes"]["r1"]["bgp"]["neighbors"]
+            for af in ("ipv4", "ipv6")}
+    assert {(n["address"], n["asn"]) for n in r1["bgp"]["neighbors"]} == want
+    assert "2001:db8:2::/64" in r1["bgp"]["announce"]
+    from nslab.verbs.up import build_plan
+
+    lab = compile_text(yaml.safe_dump(spec))
+    assert lab.ipv6 and str(lab.node("r1").loopback6) == lo["ipv6"]
+    script = build_plan(lab).as_shell()
+    peer6 = next(n["ipv6"] for n in m["nodes"]["r1"]["bgp"]["neighbors"])
+    assert f" neighbor {peer6} update-source lo" in script  # iBGP between IPv6 loopbacks
+    assert f"addr add {lo['ipv6']} dev lo" in script
+    assert "router ospf6" in script
+
+
 def _refused(change: Any, base: str = "triangle") -> str:
     m = copy.deepcopy(model(base))
     change(m)
@@ -82,8 +110,8 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
     assert "module vrf" in _refused(lambda m: m["module"].append("vrf"))
     assert "VRF" in _refused(lambda m: m["module"].append("vrf"))
     assert "node r2: device eos" in _refused(lambda m: m["nodes"]["r2"].update(device="eos"))
-    assert "IPv6" in _refused(
-        lambda m: m["nodes"]["r1"]["interfaces"][0].update(ipv6="2001:db8::1/64"))
+    assert "IPv6 link-local only" in _refused(
+        lambda m: m["nodes"]["r1"]["interfaces"][0].update(ipv6=True))
     assert "node r3: module mpls" in _refused(
         lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
     assert "validate test t1 deploys a configuration template" in _refused(
@@ -148,6 +176,8 @@ def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
     out = sandbox.run("tests.helpers.netlab", "validate", timeout=600)
     want = {"triangle.yml": {"adj": "pass", "stub": "pass", "ghost": "warn"},
             "two-as.yml": {"ibgp": "pass", "ebgp": "pass", "lan": "pass", "host": "pass"},
+            "dual-stack.yml": {t: "pass" for t in ("ospf6", "ibgp6", "ebgp6", "lan6", "ping6",
+                                                  "ping4")},
             "integration/ospf/ospfv2/01-network.yml":
                 {"adj": "pass", "x1_lb": "pass", "x2_lb": "pass"},
             "integration/bgp/01-ebgp-session.yml": {"session": "pass", "prefix": "pass"}}
@@ -163,6 +193,9 @@ def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
     assert two["r2_established"] == ["10.0.0.1", "10.1.0.6"]  # iBGP on loopbacks, eBGP
     assert two["x1_has_lan"] is True  # 172.16.0.0/24 announced by r1, through r2
     assert two["h1_to_x1"] is True
+    ds = out["dual-stack.yml"]  # both families' sessions, routes and reach
+    assert len(ds["r2_established6"]) == 2 and all(":" in a for a in ds["r2_established6"])
+    assert ds["x1_has_lan6"] is True and ds["h1_to_x1_v6"] is True
     assert out["left"] == []
 
 

@@ -24,7 +24,7 @@ Member = tuple[int, int]  # (link index, end index)
 class SegmentRequest:
     members: list[Member]
     routers: set[Member]
-    explicit: dict[Member, IPInterface]
+    explicit: dict[Member, list[IPInterface]]  # at most one of each family
 
 
 @dataclass
@@ -145,7 +145,7 @@ def _explicit(req: SegmentRequest, seen: dict[object, Member], out: Assignment
     """The subnets a segment's explicit addresses give it, by family; each
     address claimed (a second claim is a problem)."""
     nets: dict[int, IPNetwork] = {}
-    for m, given in req.explicit.items():
+    for m, given in ((m, a) for m, addrs in req.explicit.items() for a in addrs):
         if given.ip in seen:
             out.problems.append(Problem(_where(m), f"address {given.ip} is used twice",
                                         "every address must be unique in a lab"))
@@ -179,8 +179,8 @@ def _addresses_in(net: IPNetwork, fam: int, req: SegmentRequest,
     the next free host address (routers first, then in order)."""
     free = (a for a in _hosts(net) if a.ip not in seen)
     for m in sorted(req.members, key=lambda m: (m not in req.routers, m)):
-        mine = req.explicit.get(m)
-        if mine is not None and mine.version == fam:
+        mine = next((a for a in req.explicit.get(m, ()) if a.version == fam), None)
+        if mine is not None:
             out.addresses.setdefault(m, []).append(mine)
             continue
         addr = next(free, None)

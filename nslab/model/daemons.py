@@ -135,6 +135,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     reaches = _reach(origins, asn, island, sessions)
     # what every router may be expected to hold but its own (once: a 1,000-router lab)
     others = [(name, loop.network) for name, loop in loopbacks.items()] + \
+        [(n.name, n.loopback6.network) for n in lab.nodes if n.loopback6 is not None] + \
         [(name, ip_network(n)) for name, ns in spec.nodes.items() if ns.bgp is not None
          for n in ns.bgp.announce]
     nodes = []
@@ -211,12 +212,16 @@ def _first_v4(node: Node) -> str | None:
     return None
 
 
+def _loopback_addresses(n: Node) -> set[str]:
+    return {str(a.ip) for a in (n.loopback, n.loopback6) if a is not None}
+
+
 def _peer_name(lab: Lab, address: str, loopbacks: dict[str, IPInterface]) -> str:
     for name, loop in loopbacks.items():  # an iBGP peer, by its loopback
         if str(loop.ip) == address:
             return name
     for n in lab.nodes:
-        if n.loopback is not None and str(n.loopback.ip) == address:
+        if address in _loopback_addresses(n):
             return n.name
         for i in n.interfaces:
             if any(str(a.ip) == address for a in i.addresses):
@@ -300,7 +305,8 @@ def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[st
         assert nb.asn is not None
         # a lab router's loopback: the session goes between loopbacks (this
         # router's own as its source), as one to `peer` that shares no segment
-        yield nb.address, nb.asn, any(str(lo.ip) == nb.address for lo in loopbacks.values())
+        yield nb.address, nb.asn, any(str(lo.ip) == nb.address for lo in loopbacks.values()) \
+            or any(nb.address in _loopback_addresses(n) for n in lab.nodes)
         return
     peer = nb.peer or ""
     if peer not in spec.nodes:
@@ -332,6 +338,9 @@ def _origins(lab: Lab, loopbacks: dict[str, IPInterface], spec: LabSpec
                 origins.setdefault(subnet, set()).update(n for n, _ in seg.members)
     for name, loop in loopbacks.items():
         origins.setdefault(loop.network, set()).add(name)
+    for node in lab.nodes:
+        if node.loopback6 is not None:
+            origins.setdefault(node.loopback6.network, set()).add(node.name)
     for name, s in spec.nodes.items():
         for n in s.bgp.announce if s.bgp is not None else ():
             origins.setdefault(ip_network(n), set()).add(name)

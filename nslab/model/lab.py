@@ -160,6 +160,7 @@ class Node:
     # what a protocol must put in the kernel's table before the lab is converged
     expected: tuple[IPNetwork, ...] = ()
     ecmp_hash: Literal["l3", "l4"] | None = None  # None: the kernel's (l3)
+    loopback6: IPv6Interface | None = None  # beside an IPv4 `loopback` (dual stack)
 
     def interface(self, name: str) -> Interface:
         for i in self.interfaces:

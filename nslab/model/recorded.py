@@ -54,6 +54,7 @@ class RecordedNode:
     loopback: str | None
     daemons: RecordedDaemons | None
     expected: tuple[str, ...]  # prefixes its table must hold once routing converged
+    loopback6: str | None = None  # beside an IPv4 loopback (dual stack)
 
     def interface(self, name: str) -> RecordedInterface:
         for i in self.interfaces:
@@ -65,9 +66,12 @@ class RecordedNode:
     def addresses(self) -> set[str]:
         """Every address of the node (its interfaces' and its loopback's), bare."""
         out = {a.split("/")[0] for i in self.interfaces for a in i.addresses}
-        if self.loopback:
-            out.add(self.loopback.split("/")[0])
+        out |= {a.split("/")[0] for a in self.loopbacks()}
         return out
+
+    def loopbacks(self) -> list[str]:
+        """Its loopback's addresses (address/prefix)."""
+        return [a for a in (self.loopback, self.loopback6) if a]
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,8 @@ def _daemons(d: Mapping[str, Any] | None) -> RecordedDaemons | None:
 def _node(d: Mapping[str, Any]) -> RecordedNode:
     return RecordedNode(d["name"], d["kind"], d["namespace"],
                         tuple(_interface(i) for i in d["interfaces"]), d.get("loopback"),
-                        _daemons(d.get("daemons")), tuple(d.get("expected") or ()))
+                        _daemons(d.get("daemons")), tuple(d.get("expected") or ()),
+                        d.get("loopback6"))
 
 
 def lab_from_dict(data: Mapping[str, Any]) -> RecordedLab:

@@ -10,7 +10,7 @@ import functools
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Network, IPv6Interface, IPv6Network
 
 from nslab.errors import ExitCode, NslabError, Problem
 from nslab.model import addressing, roles, routing, segments
@@ -144,12 +144,11 @@ def _request(spec: LabSpec, seg: segments.RawSegment, names: list[tuple[str, str
              kinds: Mapping[str, str]) -> addressing.SegmentRequest:
     """What a segment asks of the addressing: its members, its routers, the
     addresses the file gives."""
-    explicit: dict[addressing.Member, IPInterface] = {}
+    explicit: dict[addressing.Member, list[IPInterface]] = {}
     for i, j in seg.members:
-        addrs = spec.links[i].addresses
-        given = addrs[j] if addrs is not None else None
-        if given is not None:
-            explicit[(i, j)] = ipaddress.ip_interface(given)
+        given = spec.links[i].end_addresses(j)
+        if given:
+            explicit[(i, j)] = [ipaddress.ip_interface(a) for a in given]
     routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
     return addressing.SegmentRequest(list(seg.members), routers, explicit)
 
@@ -198,13 +197,17 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     requests = [_request(spec, seg, names, kinds) for seg in raw]
     pool6 = spec.addressing.ipv6_pool
     with_daemons = [n for n, s in spec.nodes.items() if roles.runs_daemons(spec.routing, s)]
-    fixed = {n: ipaddress.ip_interface(s.loopback) for n, s in spec.nodes.items()
-             if s.loopback is not None and n in with_daemons}
+    # a router's own loopback is on its lo whatever its routing (static routes may
+    # lead to it); those that run daemons and have none get one from the pool
+    given = {n: [ipaddress.ip_interface(a) for a in s.loopbacks]
+             for n, s in spec.nodes.items() if s.loopback is not None}
+    fixed = {n: a[0] for n, a in given.items()}  # its IPv4 one, if it has both
+    also6 = {n: a[1] for n, a in given.items() if len(a) > 1 and isinstance(a[1], IPv6Interface)}
     assigned = addressing.assign(
         requests, IPv4Network(spec.addressing.pool),
         IPv6Network(pool6) if pool6 else None,
-        loopbacks=len(with_daemons) - len(fixed),
-        taken=tuple(i.network for i in fixed.values()))
+        loopbacks=sum(n not in fixed for n in with_daemons),
+        taken=tuple(i.network for a in given.values() for i in a))
     handed = iter(assigned.loopbacks)
     loopbacks: dict[str, IPInterface] = {}
     for n in with_daemons:  # the pool may have run out: assign said so
@@ -259,9 +262,9 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
             forwarding=ns.kind == "router",
             exec=tuple(_argv(c) for c in ns.exec),
             services=tuple(Service(s.name, _argv(s.cmd)) for s in ns.services),
-            ecmp_hash=ns.ecmp_hash))
+            ecmp_hash=ns.ecmp_hash, loopback=fixed.get(name), loopback6=also6.get(name)))
     _check_services(spec, problems)
-    ipv6 = any(s.subnet6 is not None for s in model_segments)
+    ipv6 = any(s.subnet6 is not None for s in model_segments) or bool(also6)
     _check_mtu(spec, ipv6, problems)
     lab = Lab(
         name=spec.name, nodes=tuple(nodes),

@@ -4,7 +4,7 @@ a lab that has them: it brings the BGP, OSPF and IS-IS writers). Pure."""
 
 from __future__ import annotations
 
-from ipaddress import IPv4Interface
+from ipaddress import ip_interface
 
 from nslab.errors import Problem
 from nslab.model.lab import Lab
@@ -38,15 +38,14 @@ def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:
     seen: dict[str, str] = {}
     subnets = [s for seg in lab.segments for s in (seg.subnet4, seg.subnet6) if s]
     for name, ns in spec.nodes.items():
-        if ns.loopback is None:
-            continue
-        ip = IPv4Interface(ns.loopback).ip if ":" not in ns.loopback else None
         where: tuple[str | int, ...] = ("nodes", name, "loopback")
-        clash = next((s for s in subnets if ip is not None and ip in s), None)
-        if clash is not None:
-            out.append(Problem(where, f"{ns.loopback} is inside {clash}, a subnet of the lab",
-                               "a loopback stands alone: pick one outside the pool"))
-        if ns.loopback in seen:
-            out.append(Problem(where, f"{ns.loopback} is '{seen[ns.loopback]}'s loopback too"))
-        seen[ns.loopback] = name
+        for text in ns.loopbacks:
+            ip = ip_interface(text).ip
+            clash = next((s for s in subnets if ip in s), None)
+            if clash is not None:
+                out.append(Problem(where, f"{text} is inside {clash}, a subnet of the lab",
+                                   "a loopback stands alone: pick one outside the pool"))
+            if text in seen:
+                out.append(Problem(where, f"{text} is '{seen[text]}'s loopback too"))
+            seen[text] = name
     return out

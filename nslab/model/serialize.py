@@ -46,7 +46,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "daemons": _daemons(n.daemons) if n.daemons else None,
             "expected": [str(p) for p in n.expected],
             "ecmp_hash": n.ecmp_hash,
-        } for n in lab.nodes],
+        } | ({"loopback6": str(n.loopback6)} if n.loopback6 else {}) for n in lab.nodes],
         "segments": [{
             "subnets": [str(s) for s in (seg.subnet4, seg.subnet6) if s is not None],
             "members": [f"{n}:{i}" for n, i in seg.members],

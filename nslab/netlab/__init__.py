@@ -100,9 +100,9 @@ def _refuse_modules(model: dict[str, Any]) -> None:
                                     "through a routing policy (not mapped)")
         _known_modules(f"node {name}: ", node.get("module"))
         for intf in node.get("interfaces") or []:
-            if "ipv6" in intf and intf["ipv6"] is not False:
-                raise NetlabRefusal(f"node {name} {intf.get('ifname')}: IPv6 addresses "
-                                    "(netlab's IPv6 is not mapped yet)")
+            if intf.get("ipv6") is True:
+                raise NetlabRefusal(f"node {name} {intf.get('ifname')}: IPv6 link-local "
+                                    "only (ipv6: true, unnumbered) is not mapped")
             if intf.get("vlan") or intf.get("vrf"):
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: "
                                     + WHY_NOT["vlan" if intf.get("vlan") else "vrf"])
@@ -131,26 +131,16 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
     if bgp.get("rs"):
         raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
     spec: dict[str, Any] = {"asn": int(bgp["as"])}
-    announce = [a["ipv4"] for a in bgp.get("advertise") or [] if a.get("ipv4")]
+    announce = [a[af] for a in bgp.get("advertise") or [] for af in ("ipv4", "ipv6")
+                if isinstance(a.get(af), str)]
     if announce:
         spec["announce"] = sorted({str(ipaddress.ip_network(a, strict=False))
                                    for a in announce})
     neighbors = []
     for n in bgp.get("neighbors") or []:
-        if not n.get("ipv4"):
-            continue  # an IPv6-only session: refused above
-        entry: dict[str, Any] = {"address": n["ipv4"], "asn": int(n["as"])}
-        if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
-            entry["next_hop_self"] = True
-        if n.get("local_as"):
-            if int(n["local_as"]) == int(n["as"]):
-                raise NetlabRefusal(f"node {name}: iBGP with {n.get('name')} through local-as "
-                                    "(the neighbour's own AS) is not mapped")
-            entry["local_as"] = int(n["local_as"])
-        for key in ("bfd", "passive"):
-            if n.get(key):
-                entry[key] = True
-        neighbors.append(entry)
+        for af in ("ipv4", "ipv6"):  # a session per family (netlab's dual stack: two)
+            if isinstance(n.get(af), str):
+                neighbors.append(_session(name, bgp, n, n[af]))
     spec["neighbors"] = neighbors
     if bgp.get("rr"):
         spec["rr"] = True
@@ -159,9 +149,26 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str
+             ) -> dict[str, Any]:
+    """One of netlab's BGP sessions, to `address`."""
+    entry: dict[str, Any] = {"address": address, "asn": int(n["as"])}
+    if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
+        entry["next_hop_self"] = True
+    if n.get("local_as"):
+        if int(n["local_as"]) == int(n["as"]):
+            raise NetlabRefusal(f"node {name}: iBGP with {n.get('name')} through local-as "
+                                "(the neighbour's own AS) is not mapped")
+        entry["local_as"] = int(n["local_as"])
+    for key in ("bfd", "passive"):
+        if n.get(key):
+            entry[key] = True
+    return entry
+
+
 def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": DEVICES[node["device"]]}
-    lo = (node.get("loopback") or {}).get("ipv4")
+    lo = _addresses(node.get("loopback") or {})
     if out["kind"] == "router" and lo:
         out["loopback"] = lo
     ospf = node.get("ospf")
@@ -181,9 +188,9 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
     bgp = node.get("bgp")
     if isinstance(bgp, dict) and "as" in bgp:
         out["bgp"] = _bgp(name, bgp)
-    routes = [{"to": r["ipv4"], "via": r["nexthop"]["ipv4"]}
-              for r in (node.get("routing") or {}).get("static") or []
-              if r.get("ipv4") and (r.get("nexthop") or {}).get("ipv4")]
+    routes = [{"to": r[af], "via": r["nexthop"][af]}
+              for r in (node.get("routing") or {}).get("static") or [] for af in ("ipv4", "ipv6")
+              if isinstance(r.get(af), str) and isinstance((r.get("nexthop") or {}).get(af), str)]
     if routes:
         out["routes"] = routes
     return out
@@ -203,7 +210,7 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
         full = [(e["node"], by_end.get((e["node"], e.get("ifname")), e)) for e in ends]
         if link.get("type") == "p2p" and len(full) == 2:
             out.append(_link([f"{names[n]}:{i['ifname']}" for n, i in full],
-                             [i.get("ipv4") for _n, i in full], link, full, names, routers,
+                             [_addresses(i) for _n, i in full], link, full, names, routers,
                              routed))
             continue
         switch = _name(str(link.get("bridge") or f"lan{k + 1}"), "the bridge", NODE_NAME)
@@ -211,16 +218,23 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
             switch = _name(f"{switch}-sw", "the bridge", NODE_NAME)
         nodes[switch] = {"kind": "switch"}
         for n, i in full:
-            out.append(_link([f"{names[n]}:{i['ifname']}", switch], [i.get("ipv4"), None],
+            out.append(_link([f"{names[n]}:{i['ifname']}", switch], [_addresses(i), None],
                              link, [(n, i)], names, routers, routed))
     return out
+
+
+def _addresses(intf: dict[str, Any]) -> str | list[str] | None:
+    """An interface's (or loopback's) addresses as nslab's file gives an end's:
+    its IPv4, or its IPv4 and IPv6, or none (unnumbered: nslab chooses)."""
+    given = [intf[af] for af in ("ipv4", "ipv6") if isinstance(intf.get(af), str)]
+    return None if not given else given[0] if len(given) == 1 else given
 
 
 def _link(endpoints: list[str], addresses: list[Any], link: dict[str, Any],
           full: list[tuple[str, dict[str, Any]]], names: dict[str, str],
           routers: dict[str, bool], routed: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"endpoints": endpoints}
-    if isinstance(addresses[0], str):  # a switch's end (the second) has none
+    if addresses[0] is not None:  # a switch's end (the second) has none
         out["addresses"] = addresses
     mtu = link.get("mtu") or next((i.get("mtu") for _n, i in full if i.get("mtu")), None)
     if mtu and int(mtu) != 1500:

@@ -211,7 +211,8 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
               if i.mtu is not None]
     steps += [AddAddress(n.namespace, i.name, a)
               for n in lab.nodes for i in n.interfaces for a in i.addresses]
-    steps += [AddAddress(n.namespace, "lo", n.loopback) for n in lab.nodes if n.loopback]
+    steps += [AddAddress(n.namespace, "lo", a) for n in lab.nodes
+              for a in (n.loopback, n.loopback6) if a]
     steps += [AddAddress(None, e.machine_ifname, a) for e in ends for a in e.host_addresses]
     if bridge:
         steps += [AddAddress(None, bridge.name, a) for a in bridge.addresses]

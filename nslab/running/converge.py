@@ -34,7 +34,7 @@ def expected(lab: str) -> dict[str, tuple[str, set[str]]]:
 def _held(n: RecordedNode, live: set[tuple[str, str]]) -> list[IPNetwork]:
     out = [ip_network(a, strict=False) for i in n.interfaces if (n.name, i.name) in live
            for a in i.addresses]
-    return out + ([ip_network(n.loopback, strict=False)] if n.loopback else [])
+    return out + [ip_network(a, strict=False) for a in n.loopbacks()]
 
 
 def within_reach(rec: RecordedLab, down: set[tuple[str, str]], stopped: set[str]

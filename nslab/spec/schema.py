@@ -90,7 +90,8 @@ class NodeSpec(Strict):
     firewall: FirewallSpec | None = None
     nat: NatSpec | None = None
     dns: DnsSpec | None = None
-    loopback: str | None = None  # a /32 (or /128) on lo: the router-id, a stable address
+    # a /32 (or /128) on lo: the router-id, a stable address; or one of each family
+    loopback: str | list[str] | None = None
     # how the node spreads flows over equal-cost routes: by addresses (l3, the
     # kernel's default) or by addresses and ports (l4: one host's flows spread too)
     ecmp_hash: Literal["l3", "l4"] | None = None
@@ -102,12 +103,21 @@ class NodeSpec(Strict):
 
     @field_validator("loopback")
     @classmethod
-    def _loopback(cls, v: str | None) -> str | None:
+    def _loopback(cls, v: str | list[str] | None) -> str | list[str] | None:
         if v is None:
             return v
-        text = v if "/" in v else f"{v}/{128 if ':' in v else 32}"
-        with_prefix(text)
-        return text
+        texts = [a if "/" in a else f"{a}/{128 if ':' in a else 32}"
+                 for a in ([v] if isinstance(v, str) else v)]
+        for text in texts:
+            with_prefix(text)
+        one_per_family(texts, "a loopback")
+        return texts[0] if isinstance(v, str) else texts
+
+    @property
+    def loopbacks(self) -> list[str]:
+        """The loopback's addresses (address/prefix), IPv4 first."""
+        v = self.loopback
+        return sorted([v] if isinstance(v, str) else v or [], key=lambda a: ":" in a)
 
     @model_validator(mode="after")
     def _one_suite(self) -> NodeSpec:
@@ -185,7 +195,9 @@ class LinkSpec(ImpairSpec):
     `loss` apply to each direction, `impair` to one (keyed by the sending node)."""
 
     endpoints: Annotated[list[str], Field(min_length=2, max_length=2)]
-    addresses: Annotated[list[str | None], Field(min_length=2, max_length=2)] | None = None
+    # each end's address, or its IPv4 and IPv6 ([10.0.0.1/30, 2001:db8::1/64]), or null
+    addresses: Annotated[list[str | list[str] | None],
+                         Field(min_length=2, max_length=2)] | None = None
     mtu: int | None = Field(default=None, ge=MTU_MIN, le=MTU_MAX)  # both ends
     impair: dict[str, ImpairSpec] | None = None
     ospf: LinkOspfSpec | None = None  # at each router's end
@@ -196,11 +208,29 @@ class LinkSpec(ImpairSpec):
 
     @field_validator("addresses")
     @classmethod
-    def _interfaces(cls, v: list[str | None] | None) -> list[str | None] | None:
+    def _interfaces(cls, v: list[str | list[str] | None] | None
+                    ) -> list[str | list[str] | None] | None:
         for a in v or []:
-            if a is not None:
-                with_prefix(a)
+            for text in [a] if isinstance(a, str) else a or []:
+                with_prefix(text)
+            if isinstance(a, list):
+                one_per_family(a, "an end")
         return v
+
+    def end_addresses(self, end: int) -> list[str]:
+        """The addresses the file gives end 0 or 1 (none, one, or one per family)."""
+        a = self.addresses[end] if self.addresses is not None else None
+        return [a] if isinstance(a, str) else list(a or [])
+
+
+def one_per_family(texts: list[str], what: str) -> None:
+    """At most one IPv4 and one IPv6 address (address/prefix) in `texts`."""
+    if not texts:
+        raise ValueError(f"{what} needs an address (or leave it out)")
+    families = [":" in t for t in texts]
+    if len(texts) > 2 or len(set(families)) != len(families):
+        raise ValueError(f"{what} has at most one IPv4 and one IPv6 address, not "
+                         f"{', '.join(texts)}")
 
 
 def _link_short_form(v: Any) -> Any:

@@ -52,13 +52,25 @@ def two_as() -> dict[str, Any]:
             "h1_to_x1": until(lambda: ping("two-as-h1", "10.0.0.3"), 30)}
 
 
-THEIR_OWN = {"triangle.yml": triangle, "two-as.yml": two_as}
+def dual_stack() -> dict[str, Any]:
+    def established6() -> list[str]:
+        peers = vtysh("dual-stack", "r2", "show bgp ipv6 unicast summary json").get("peers", {})
+        return sorted(a for a, p in peers.items() if p.get("state") == "Established")
+
+    return {"r2_established6": until(lambda: len(established6()) == 2 and established6(), 40),
+            "x1_has_lan6": until(lambda: "2001:db8:2::/64" in sh(
+                "ip -6 -n dual-stack-x1 route").stdout, 40),
+            "h1_to_x1_v6": until(lambda: ping("dual-stack-h1", "2001:db8:1:3::1"), 30)}
+
+
+THEIR_OWN = {"triangle.yml": triangle, "two-as.yml": two_as, "dual-stack.yml": dual_stack}
 
 
 def scenario_validate() -> dict[str, Any]:
     """Each file up, `nslab test` (netlab's validate by its plugins), down."""
     out: dict[str, Any] = {}
-    for path in ("triangle.yml", "two-as.yml", "integration/ospf/ospfv2/01-network.yml",
+    for path in ("triangle.yml", "two-as.yml", "dual-stack.yml",
+                 "integration/ospf/ospfv2/01-network.yml",
                  "integration/bgp/01-ebgp-session.yml"):
         r = nslab("up", str(HERE / path))
         if r.returncode != 0:

@@ -1,0 +1,79 @@
+"""Dual stack in nslab's own file: a link end with one IPv4 and one IPv6
+address, a loopback of each family (pure: the resolved lab and its plan)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nslab.errors import SpecError
+from nslab.model.compile import compile_text
+from nslab.model.recorded import lab_from_dict
+from nslab.model.serialize import lab_to_dict
+from nslab.verbs.up import build_plan
+
+LAB = """\
+name: ds
+routing: ROUTING
+nodes:
+  r1: {kind: router, loopback: [10.0.0.1/32, "2001:db8:1::1/128"]}
+  r2: {kind: router}
+  h1: {}
+links:
+  - {endpoints: [r1, r2], addresses: [[10.1.0.1/30, "2001:db8:3::1/64"], 10.1.0.2/30]}
+  - {endpoints: [r2, h1]}
+"""
+
+
+def lab(routing: str = "ospf") -> str:
+    return LAB.replace("ROUTING", routing)
+
+
+def test_an_end_takes_one_address_of_each_family() -> None:
+    built = compile_text(lab())
+    r1 = built.node("r1").interface("eth0")
+    r2 = built.node("r2").interface("eth0")
+    assert [str(a) for a in r1.addresses] == ["10.1.0.1/30", "2001:db8:3::1/64"]
+    # the end the file leaves open takes the segment's next address of that family
+    assert [str(a) for a in r2.addresses] == ["10.1.0.2/30", "2001:db8:3::2/64"]
+    # a family the file gives on no end of a segment (and no ipv6_pool): IPv4 only
+    assert all(a.version == 4 for a in built.node("h1").interface("eth0").addresses)
+    assert built.ipv6
+
+
+def test_a_loopback_of_each_family_is_on_lo_and_recorded() -> None:
+    built = compile_text(lab())
+    r1 = built.node("r1")
+    assert (str(r1.loopback), str(r1.loopback6)) == ("10.0.0.1/32", "2001:db8:1::1/128")
+    script = build_plan(built).as_shell()
+    assert "ip -n ds-r1 addr add 10.0.0.1/32 dev lo" in script
+    assert "ip -n ds-r1 addr add 2001:db8:1::1/128 dev lo nodad" in script
+    assert "router ospf6" in script
+    r2 = built.node("r2")  # every other router must hold both of r1's loopbacks
+    assert {"10.0.0.1/32", "2001:db8:1::1/128"} <= {str(p) for p in r2.expected}
+    rec = lab_from_dict(lab_to_dict(built)).node("r1")
+    assert rec.loopbacks() == ["10.0.0.1/32", "2001:db8:1::1/128"]
+    assert {"10.0.0.1", "2001:db8:1::1"} <= rec.addresses()
+
+
+def test_a_routers_own_loopback_is_on_lo_in_a_static_lab_too() -> None:
+    """Routing static runs no daemons; the loopback the file gives is still
+    the router's (a static route may lead to it): it was left out before."""
+    script = build_plan(compile_text(lab("static"))).as_shell()
+    assert "ip -n ds-r1 addr add 10.0.0.1/32 dev lo" in script
+    assert "ip -n ds-r1 addr add 2001:db8:1::1/128 dev lo nodad" in script
+    assert "dev lo" not in script.split("ds-r2 ")[-1]  # r2 gave none: none made up
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ('"2001:db8:3::1/64"]', "10.1.0.9/30]", "an end has at most one IPv4 and one IPv6"),
+    ('[10.0.0.1/32, "2001:db8:1::1/128"]', "[]", "a loopback needs an address"),
+    ('"2001:db8:1::1/128"]', '"2001:db8:1::1/128", "2001:db8:1::2/128"]',
+     "a loopback has at most one IPv4 and one IPv6"),
+    ("10.1.0.2/30]", '[10.1.0.2/30, "2001:db8:4::2/64"]]',
+     "2001:db8:4::2/64 is outside 2001:db8:3::/64"),
+])
+def test_what_dual_stack_refuses(old: str, new: str, said: str) -> None:
+    text = lab()
+    assert old in text
+    with pytest.raises(SpecError, match=said):
+        compile_text(text.replace(old, new, 1))
