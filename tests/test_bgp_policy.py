@@ -389,3 +389,46 @@ def test_a_dual_stack_internet_peers_in_both_families_between_frr_and_bird() -> 
     assert out["h1_lan6"] and " dev eth0 " in out["cust_to_h1"], out["cust_to_h1"]
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+ORIGINATE = """\
+name: orig
+routing: bgp
+nodes:
+  a: {kind: router, loopback: 10.0.0.1/32,
+      bgp: {asn: 65001, originate: announce, announce: [10.0.0.1/32, 192.0.2.0/24]}}
+  b: {kind: router, loopback: 10.0.0.2/32, bgp: {asn: 65002}}
+  h: {}
+  g: {}
+links:
+  - {endpoints: [a, b], addresses: [10.1.0.1/30, 10.1.0.2/30]}
+  - {endpoints: [a, h], addresses: [10.9.0.1/24, 10.9.0.2/24]}
+  - {endpoints: [b, g], addresses: [10.8.0.1/24, 10.8.0.2/24]}
+"""
+
+
+@pytest.mark.parametrize("suite", ["frr", "bird"])
+def test_a_router_that_originates_only_what_it_announces(suite: str) -> None:
+    """`bgp.originate: announce`: network statements, no redistribution (as
+    netlab configures FRR); its other subnets are not expected elsewhere."""
+    text = ORIGINATE
+    if suite == "bird":
+        a, b = _bird(text, "a"), _bird(text, "b")
+        assert "if source != RTS_BGP && !(net ~ [ 10.0.0.1/32, 192.0.2.0/24 ]) then reject;" in a
+        assert "if source !~ [ RTS_DEVICE, RTS_STATIC, RTS_BGP ] then reject;" in b
+        return
+    lab = compile_text(text)
+    a, b = _config(lab, "a"), _config(lab, "b")
+    assert "redistribute connected" not in a and "redistribute connected" in b
+    assert "  network 10.0.0.1/32" in a and "  network 192.0.2.0/24" in a
+    # b expects what a announces, not a's host LAN; a expects all of b's
+    assert {"10.0.0.1/32", "192.0.2.0/24"} <= _expected(lab, "b")
+    assert "10.9.0.0/24" not in _expected(lab, "b")
+    assert {"10.0.0.2/32", "10.8.0.0/24"} <= _expected(lab, "a")
+
+
+def test_originate_takes_connected_or_announce() -> None:
+    from nslab.errors import SpecError
+
+    with pytest.raises(SpecError, match="Input should be 'connected' or 'announce'"):
+        compile_text(ORIGINATE.replace("originate: announce", "originate: all"))

@@ -162,8 +162,13 @@ def _export(b: Bgp, s: Session, version: int, igp: bool) -> list[str]:
         out.append(f'      if proto = "{_proto(ORIGINATED, version)}" then accept;')
     elif originates_default(b, version):
         out.append(f'      if proto = "{_proto(ORIGINATED, version)}" then reject;')
-    out += [f"      if source !~ [ {', '.join(sources)} ] then reject;",
-            f"      if net ~ [ {NOT_EXPORTED[version]} ] then reject;"]
+    if b.connected:
+        out.append(f"      if source !~ [ {', '.join(sources)} ] then reject;")
+    else:  # what BGP learnt, and the announced prefixes whatever route has them
+        nets = [n for n in b.announce if ip_network(n).version == version]
+        mine = f" && !(net ~ [ {', '.join(nets)} ])" if nets else ""
+        out.append(f"      if source != RTS_BGP{mine} then reject;")
+    out.append(f"      if net ~ [ {NOT_EXPORTED[version]} ] then reject;")
     sets = [f"bgp_med = {s.med};"] if s.med is not None else []
     sets += [f"bgp_path.prepend({s.local_as or b.asn});"] * s.prepend
     return out + _rules(s.export_rules, version, sets + _adds(s.communities_out))

@@ -133,6 +133,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     origins = _origins(lab, loopbacks, spec)
     reaches = _reach(origins, asn, island, sessions)
+    quiet = _announce_only(spec, asn)
     # what every router may be expected to hold but its own (once: a 1,000-router lab)
     others = [(name, loop.network) for name, loop in loopbacks.items()] + \
         [(n.name, n.loopback6.network) for n in lab.nodes if n.loopback6 is not None] + \
@@ -154,7 +155,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
             b = ns.bgp
             bgp = Bgp(asn[node.name], sessions[node.name],
                       tuple(b.announce if b else ()), lab.ipv6, bool(b and b.rr),
-                      str(b.cluster_id) if b and b.cluster_id else None)
+                      str(b.cluster_id) if b and b.cluster_id else None,
+                      b is None or b.originate == "connected")
         router = Router(node, lab, tuple(mine), router_id, talks, bgp, where,
                         ospf.get(node.name, Ospf()), isis.get(node.name))
         suite = suite_of(ns)
@@ -176,7 +178,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                                   for s in bgp.sessions)
                             if bgp else (), neighbours),
             expected=_expected(node, others, origins, asn, island, reaches,
-                               _level1(node.name, isis))))
+                               _level1(node.name, isis), quiet)))
     return replace(lab, nodes=tuple(nodes))
 
 
@@ -377,16 +379,29 @@ def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
     return out
 
 
+def _announce_only(spec: LabSpec, asn: dict[str, int]) -> dict[str, set[IPNetwork]]:
+    """The BGP routers that originate only what they announce -> those prefixes."""
+    out = {}
+    for name in asn:
+        b = spec.nodes[name].bgp
+        if b is not None and b.originate == "announce":
+            out[name] = {ip_network(p) for p in b.announce}
+    return out
+
+
 def _expected(node: Node, others: list[tuple[str, IPNetwork]],
               origins: dict[IPNetwork, set[str]], asn: dict[str, int], island: dict[str, str],
-              reaches: dict[IPNetwork, set[str]], level1: set[str] | None = None
-              ) -> tuple[IPNetwork, ...]:
+              reaches: dict[IPNetwork, set[str]], level1: set[str] | None = None,
+              quiet: dict[str, set[IPNetwork]] | None = None) -> tuple[IPNetwork, ...]:
     """What the router's table holds once the protocols converged: every
     subnet, loopback and announced prefix (`others`: the loopbacks and
     announced prefixes, by router), but those that only routers it cannot
     learn them from originate (its own ASN, another island of it), those the
     lab's relations and rules keep from it (`reaches`), and, with IS-IS
-    levels, those from outside its level's domain (`level1`)."""
+    levels, those from outside its level's domain (`level1`); from another
+    AS, only what its origin puts in BGP (`quiet`: the routers that originate
+    only what they announce)."""
+    quiet = quiet or {}
     own = {a.network for i in node.interfaces for a in i.addresses}
     mine = node.name in asn
 
@@ -397,9 +412,17 @@ def _expected(node: Node, others: list[tuple[str, IPNetwork]],
             return True
         if prefix in reaches and island[node.name] not in reaches[prefix]:
             return False
-        return not origins.get(prefix) or any(
-            o not in asn or asn[o] != asn[node.name] or island[o] == island[node.name]
-            for o in origins[prefix])
+        where = origins.get(prefix)
+        if not where:
+            return True
+        speakers = [o for o in where if o in asn]
+        # a prefix of a segment whose BGP routers (of another island) all keep it out
+        hidden = bool(speakers) and all(o in quiet and prefix not in quiet[o]
+                                        and island[o] != island[node.name] for o in speakers)
+        return any(
+            island[o] == island[node.name]
+            or (asn[o] != asn[node.name] and (o not in quiet or prefix in quiet[o]))
+            if o in asn else not hidden for o in where)
 
     out: dict[IPNetwork, None] = {}
     for r in node.routes:

@@ -34,8 +34,10 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
     maps: list[str] = []
     for fam in ("ipv4", "ipv6") if b.ipv6 else ("ipv4",):
         version = int(fam[-1])
-        out += [f" address-family {fam} unicast", "  redistribute connected"]
-        if igp is not None:
+        out.append(f" address-family {fam} unicast")
+        if b.connected:
+            out.append("  redistribute connected")
+        if igp is not None and b.connected:
             out.append(f"  redistribute {igp}" if igp == "isis" or fam == "ipv4"
                        else "  redistribute ospf6")
         out += ["  maximum-paths 64", "  maximum-paths ibgp 64"]

@@ -94,6 +94,7 @@ class Bgp:
     ipv6: bool
     rr: bool = False  # a route reflector (its iBGP sessions to non-reflectors: clients)
     cluster_id: str | None = None
+    connected: bool = True  # originates its connected subnets and IGP's routes (else announce)
 
 
 @dataclass(frozen=True)

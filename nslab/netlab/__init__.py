@@ -130,7 +130,9 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
     """A router's BGP: its AS, what netlab advertises, netlab's sessions."""
     if bgp.get("rs"):
         raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
-    spec: dict[str, Any] = {"asn": int(bgp["as"])}
+    # netlab's routers originate what bgp.advertise lists (their loopback, stub
+    # and advertised links, bgp.originate), by network statements
+    spec: dict[str, Any] = {"asn": int(bgp["as"]), "originate": "announce"}
     announce = [a[af] for a in bgp.get("advertise") or [] for af in ("ipv4", "ipv6")
                 if isinstance(a.get(af), str)]
     if announce:

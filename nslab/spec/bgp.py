@@ -199,6 +199,10 @@ class BgpSpec(Strict):
     neighbors: list[BgpNeighborSpec] | None = None  # None: auto
     rr: bool = False  # a route reflector: the AS's other routers are its clients
     cluster_id: str | int | None = None
+    # what the router originates into BGP: every connected subnet (its loopback
+    # too) and its IGP's routes, with `announce`; or `announce` alone, as a
+    # router configured with network statements (netlab's way)
+    originate: Literal["connected", "announce"] = "connected"
 
     @field_validator("neighbors", mode="before")
     @classmethod
