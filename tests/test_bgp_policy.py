@@ -398,9 +398,12 @@ nodes:
   a: {kind: router, loopback: 10.0.0.1/32,
       bgp: {asn: 65001, originate: announce, announce: [10.0.0.1/32, 192.0.2.0/24]}}
   b: {kind: router, loopback: 10.0.0.2/32, bgp: {asn: 65002}}
+  c: {kind: router, loopback: 10.0.0.3/32,
+      bgp: {asn: 65001, originate: announce, announce: [10.0.0.3/32, 192.0.3.0/24]}}
   h: {}
   g: {}
 links:
+  - {endpoints: [a, c], addresses: [10.3.0.1/30, 10.3.0.2/30]}
   - {endpoints: [a, b], addresses: [10.1.0.1/30, 10.1.0.2/30]}
   - {endpoints: [a, h], addresses: [10.9.0.1/24, 10.9.0.2/24]}
   - {endpoints: [b, g], addresses: [10.8.0.1/24, 10.8.0.2/24]}
@@ -425,6 +428,10 @@ def test_a_router_that_originates_only_what_it_announces(suite: str) -> None:
     assert {"10.0.0.1/32", "192.0.2.0/24"} <= _expected(lab, "b")
     assert "10.9.0.0/24" not in _expected(lab, "b")
     assert {"10.0.0.2/32", "10.8.0.0/24"} <= _expected(lab, "a")
+    # c is no border: its loopback goes over iBGP with itself as the next hop,
+    # which a cannot resolve through the prefix itself: it stays in 65001
+    assert "192.0.3.0/24" in _expected(lab, "b") and "10.0.0.3/32" not in _expected(lab, "b")
+    assert "10.0.0.3/32" in _expected(lab, "a")
 
 
 def test_originate_takes_connected_or_announce() -> None:

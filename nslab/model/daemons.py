@@ -133,7 +133,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     origins = _origins(lab, loopbacks, spec)
     reaches = _reach(origins, asn, island, sessions)
-    quiet = _announce_only(spec, asn)
+    quiet = _announce_only(spec, lab, asn, sessions, loopbacks)
     # what every router may be expected to hold but its own (once: a 1,000-router lab)
     others = [(name, loop.network) for name, loop in loopbacks.items()] + \
         [(n.name, n.loopback6.network) for n in lab.nodes if n.loopback6 is not None] + \
@@ -379,13 +379,24 @@ def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
     return out
 
 
-def _announce_only(spec: LabSpec, asn: dict[str, int]) -> dict[str, set[IPNetwork]]:
-    """The BGP routers that originate only what they announce -> those prefixes."""
+def _announce_only(spec: LabSpec, lab: Lab, asn: dict[str, int],
+                   sessions: dict[str, tuple[Session, ...]], loopbacks: dict[str, IPInterface]
+                   ) -> dict[str, set[IPNetwork]]:
+    """The BGP routers that originate only what they announce -> what of it
+    leaves their AS: a router with no eBGP session sends it over iBGP with its
+    loopback as the next hop, and a border cannot resolve a next hop through
+    the prefix itself (FRR and BIRD alike): its own loopback's prefix stays in."""
     out = {}
     for name in asn:
         b = spec.nodes[name].bgp
-        if b is not None and b.originate == "announce":
-            out[name] = {ip_network(p) for p in b.announce}
+        if b is None or b.originate != "announce":
+            continue
+        border = any(s.asn != asn[name] for s in sessions.get(name, ()))
+        own = [loopbacks[name].ip] if name in loopbacks else []
+        six = lab.node(name).loopback6
+        own += [six.ip] if six is not None else []
+        out[name] = {net for net in map(ip_network, b.announce)
+                     if border or not any(a in net for a in own)}
     return out
 
 
