@@ -98,6 +98,17 @@ def test_dual_stack_keeps_both_families_as_netlab_numbered_them() -> None:
     assert "router ospf6" in script
 
 
+def test_netlabs_session_activation_and_host_role_are_kept() -> None:
+    m = model("dual-stack")
+    r1 = m["nodes"]["r1"]
+    r1["bgp"]["neighbors"][0]["activate"] = {"ipv4": True, "ipv6": False}
+    peer = r1["bgp"]["neighbors"][0]
+    addresses = {n["address"] for n in to_spec(m)["nodes"]["r1"]["bgp"]["neighbors"]}
+    assert peer["ipv4"] in addresses and peer["ipv6"] not in addresses  # no IPv6 session
+    m["nodes"]["h1"].update(device="frr", role="host")  # an FRR device that does not route
+    assert to_spec(m)["nodes"]["h1"]["kind"] == "host"
+
+
 def _refused(change: Any, base: str = "triangle") -> str:
     m = copy.deepcopy(model(base))
     change(m)

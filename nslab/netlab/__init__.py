@@ -140,8 +140,9 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
                                    for a in announce})
     neighbors = []
     for n in bgp.get("neighbors") or []:
+        active = n.get("activate") or {}
         for af in ("ipv4", "ipv6"):  # a session per family (netlab's dual stack: two)
-            if isinstance(n.get(af), str):
+            if isinstance(n.get(af), str) and active.get(af, True) is not False:
                 neighbors.append(_session(name, bgp, n, n[af]))
     spec["neighbors"] = neighbors
     if bgp.get("rr"):
@@ -169,7 +170,10 @@ def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str
 
 
 def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": DEVICES[node["device"]]}
+    # netlab's role: host is a device that does not forward (its routes netlab's)
+    out: dict[str, Any] = {"kind": "host" if node.get("role") == "host" and
+                           not node.get("bgp") and not node.get("ospf")
+                           else DEVICES[node["device"]]}
     lo = _addresses(node.get("loopback") or {})
     if out["kind"] == "router" and lo:
         out["loopback"] = lo
