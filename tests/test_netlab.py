@@ -105,6 +105,11 @@ def test_netlabs_session_activation_and_host_role_are_kept() -> None:
     peer = r1["bgp"]["neighbors"][0]
     addresses = {n["address"] for n in to_spec(m)["nodes"]["r1"]["bgp"]["neighbors"]}
     assert peer["ipv4"] in addresses and peer["ipv6"] not in addresses  # no IPv6 session
+    peer.update(timers={"keepalive": 17, "hold": 51, "min_hold": 3}, password="s3cret",
+                default_originate=True)
+    mapped = to_spec(m)["nodes"]["r1"]["bgp"]["neighbors"][0]
+    assert mapped["timers"] == {"keepalive": 17, "hold": 51} and mapped["password"] == "s3cret"
+    assert mapped["default_originate"] is True
     m["nodes"]["h1"].update(device="frr", role="host")  # an FRR device that does not route
     assert to_spec(m)["nodes"]["h1"]["kind"] == "host"
 
@@ -135,6 +140,11 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(policy={"out": "p"}), "two-as")
     assert "routing policy pol" in _refused(
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
+    assert "the BGP session with r2 has as_override (not mapped)" in _refused(
+        lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(as_override=True), "two-as")
+    assert "minimum hold time" in _refused(
+        lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(
+            timers={"keepalive": 10, "hold": 30, "min_hold": 20}), "two-as")
     assert "cannot be an nslab name" in _refused(
         lambda m: m["nodes"].update({"R-1.x": m["nodes"].pop("r1")}))
 

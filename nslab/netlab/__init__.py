@@ -163,10 +163,31 @@ def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str
             raise NetlabRefusal(f"node {name}: iBGP with {n.get('name')} through local-as "
                                 "(the neighbour's own AS) is not mapped")
         entry["local_as"] = int(n["local_as"])
-    for key in ("bfd", "passive"):
+    for key in ("bfd", "passive", "default_originate"):
         if n.get(key):
             entry[key] = True
+    if n.get("password"):
+        entry["password"] = str(n["password"])
+    if n.get("allowas_in"):
+        entry["allowas_in"] = n["allowas_in"]
+    timers = n.get("timers") or {}
+    if int(timers.get("min_hold", 3)) > 3:  # 3 s is BGP's least hold time: no limit
+        raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} has a "
+                            "minimum hold time (bgp.timers.min_hold), which is not mapped")
+    if "keepalive" in timers and "hold" in timers:
+        entry["timers"] = {"keepalive": int(timers["keepalive"]), "hold": int(timers["hold"])}
+    unknown = sorted(set(n) - SESSION_KEYS)
+    if unknown:
+        raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} has "
+                            f"{', '.join(unknown)} (not mapped)")
     return entry
+
+
+# what a netlab BGP neighbour may say that nslab maps (or that needs no mapping:
+# route reflection is the reflector's rr, the interface names the addresses)
+SESSION_KEYS = {"_source_intf", "activate", "as", "ifindex", "ipv4", "ipv6", "name", "type",
+                "next_hop_self", "rr", "rr_client", "local_as", "bfd", "passive",
+                "default_originate", "password", "allowas_in", "timers", "policy"}
 
 
 def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
