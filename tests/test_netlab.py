@@ -145,6 +145,8 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
     assert "minimum hold time" in _refused(
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(
             timers={"keepalive": 10, "hold": 30, "min_hold": 20}), "two-as")
+    assert "node r1: configuration templates (config: frr-community)" in _refused(
+        lambda m: m["nodes"]["r1"].update(config=["frr-community"]))
     assert "cannot be an nslab name" in _refused(
         lambda m: m["nodes"].update({"R-1.x": m["nodes"].pop("r1")}))
 

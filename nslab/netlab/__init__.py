@@ -89,6 +89,10 @@ def _refuse_modules(model: dict[str, Any]) -> None:
         if device not in DEVICES:
             raise NetlabRefusal(f"node {name}: device {device} (nslab runs frr and linux "
                                 "nodes; a node that names no device is FRR)")
+        if node.get("config"):
+            raise NetlabRefusal(f"node {name}: configuration templates (config: "
+                                f"{', '.join(map(str, node['config']))}), which nslab "
+                                "cannot apply")
         policies = sorted(k for k in node.get("routing") or {}
                           if not k.startswith("_") and k != "static")
         if policies:
