@@ -77,3 +77,34 @@ def test_what_dual_stack_refuses(old: str, new: str, said: str) -> None:
     assert old in text
     with pytest.raises(SpecError, match=said):
         compile_text(text.replace(old, new, 1))
+
+
+RA = """\
+name: ra
+routing: static
+nodes:
+  r: {kind: router, ra: true}
+  h1: {}
+  h2: {}
+links:
+  - {endpoints: [r, h1], addresses: [[10.1.0.1/24, "2001:db8:1::1/64"], 10.1.0.2/24]}
+  - {endpoints: [r, h2], addresses: [10.2.0.1/24, 10.2.0.2/24]}
+"""
+
+
+def test_a_router_with_ra_advertises_where_it_has_ipv6() -> None:
+    """ra: true: zebra sends router advertisements (every 5 s, as netlab's
+    routers do) on the interfaces with IPv6 only, in a static lab too."""
+    r = compile_text(RA).node("r")
+    assert r.daemons is not None and r.daemons.daemons == ("zebra",)
+    conf = r.daemons.config
+    assert "interface eth0\n ipv6 nd ra-interval 5\n no ipv6 nd suppress-ra\n" in conf
+    assert "interface eth1" not in conf  # IPv4 only there
+    assert compile_text(RA.replace(", ra: true", "")).node("r").daemons is None
+
+
+def test_ra_is_a_routers_and_frrs() -> None:
+    with pytest.raises(SpecError, match="router advertisements are for kind: router"):
+        compile_text(RA.replace("h1: {}", "h1: {ra: true}"))
+    with pytest.raises(SpecError, match="nslab sends router advertisements with FRR"):
+        compile_text(RA.replace("ra: true}", "ra: true, bird: {}}"))

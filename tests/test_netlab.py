@@ -96,6 +96,10 @@ def test_dual_stack_keeps_both_families_as_netlab_numbered_them() -> None:
     assert f" neighbor {peer6} update-source lo" in script  # iBGP between IPv6 loopbacks
     assert f"addr add {lo['ipv6']} dev lo" in script
     assert "router ospf6" in script
+    conf = lab.node("r1").daemons.config  # type: ignore[union-attr]
+    # netlab's routers advertise; before the IGP: FRR 8.4 takes `interface X`
+    # after `router ospf6` as that section's own command
+    assert conf.index("no ipv6 nd suppress-ra") < conf.index("router ospf6")
 
 
 def test_netlabs_session_activation_and_host_role_are_kept() -> None:
@@ -203,7 +207,9 @@ def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
                                                   "ping4")},
             "integration/ospf/ospfv2/01-network.yml":
                 {"adj": "pass", "x1_lb": "pass", "x2_lb": "pass"},
-            "integration/bgp/01-ebgp-session.yml": {"session": "pass", "prefix": "pass"}}
+            "integration/bgp/01-ebgp-session.yml": {"session": "pass", "prefix": "pass"},
+            # the hosts' IPv6 default route from the router's advertisements
+            "integration/initial/07-router.yml": {"ping": "pass", "ra": "pass", "ping6": "pass"}}
     for path, tests in want.items():
         got = out[path]
         assert {k: v[0] for k, v in got.get("netlab", {}).items()} == tests, (path, got)

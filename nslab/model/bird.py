@@ -34,6 +34,9 @@ class BirdWriter:
             return []
         if r.isis is not None:
             return [Problem((*r.where, "bird"), "BIRD has no IS-IS", "use FRR for IS-IS")]
+        if r.ra:
+            return [Problem((*r.where, "ra"), "nslab sends router advertisements with FRR, "
+                            "not BIRD", "use FRR for ra: true (or leave it out)")]
         out = []
         if r.bgp is not None:
             out = [Problem((*r.where, "bgp", "neighbors"), f"the session with "

@@ -158,7 +158,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                       str(b.cluster_id) if b and b.cluster_id else None,
                       b is None or b.originate == "connected")
         router = Router(node, lab, tuple(mine), router_id, talks, bgp, where,
-                        ospf.get(node.name, Ospf()), isis.get(node.name))
+                        ospf.get(node.name, Ospf()), isis.get(node.name), ns.ra)
         suite = suite_of(ns)
         writer = WRITERS[suite]
         problems += writer.problems(router, node.name in configs)

@@ -54,6 +54,8 @@ def _config(r: Router) -> str:
     `r.bgp` says (None: no BGP)."""
     out = ["frr defaults traditional", f"hostname {r.node.name}",
            "service integrated-vtysh-config", "!"]
+    # first: after `router ospf6`, FRR 8.4 takes `interface X` as its own command
+    out += _ra(r)
     ospf_with = r.ospf_with
     if ospf_with is not None:
         out += _isis(r, ospf_with, r.isis) if r.isis is not None else _ospf(r, ospf_with)
@@ -65,6 +67,19 @@ def _config(r: Router) -> str:
                 f"  receive-interval {BFD_INTERVAL_MS}", f"  detect-multiplier {BFD_MULTIPLIER}",
                 " !", "!"]
     return "\n".join(out) + "\n"
+
+
+RA_INTERVAL_S = 5  # as netlab's routers send them
+
+
+def _ra(r: Router) -> list[str]:
+    """Router advertisements on each port with IPv6 (zebra sends them)."""
+    out: list[str] = []
+    for p in r.ports if r.ra else ():
+        if any(a.version == 6 for a in p.addresses):
+            out += [f"interface {p.name}", f" ipv6 nd ra-interval {RA_INTERVAL_S}",
+                    " no ipv6 nd suppress-ra", "!"]
+    return out
 
 
 def _ospf(r: Router, ospf_with: frozenset[str]) -> list[str]:

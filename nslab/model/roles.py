@@ -15,7 +15,7 @@ SUITE_NAMES = ("frr", "bird")  # nslab.model.daemons.WRITERS and nslab.suites.SU
 
 def runs_daemons(lab_routing: str, node: NodeSpec) -> bool:
     return node.kind == "router" and (lab_routing in ("ospf", "isis", "bgp")
-                                      or node.bgp is not None
+                                      or node.bgp is not None or node.ra
                                       or node.frr is not None or node.bird is not None)
 
 

@@ -110,6 +110,7 @@ class Router:
     where: tuple[str | int, ...]  # the node in the file, for problems
     ospf: Ospf = Ospf()
     isis: Isis | None = None  # set: the interior protocol is IS-IS, not OSPF
+    ra: bool = False  # it sends IPv6 router advertisements on its ports with IPv6
 
 
 class Writer(Protocol):

@@ -71,6 +71,9 @@ def lab_name(model: dict[str, Any]) -> str:
     return _name(name, "the lab's name", LAB_NAME)
 
 
+RA_DEFAULTS = {"slaac": True, "onlink": True, "disable": False}  # FRR's, and nslab's
+
+
 def _known_modules(where: str, modules: list[str] | None) -> None:
     for module in modules or []:
         if module not in MODULES:
@@ -107,6 +110,10 @@ def _refuse_modules(model: dict[str, Any]) -> None:
             if intf.get("ipv6") is True:
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: IPv6 link-local "
                                     "only (ipv6: true, unnumbered) is not mapped")
+            ra = intf.get("ra") or {}
+            if {k: v for k, v in ra.items() if RA_DEFAULTS.get(k) != v}:
+                raise NetlabRefusal(f"node {name} {intf.get('ifname')}: router "
+                                    f"advertisement settings (ra: {ra}) are not mapped")
             if intf.get("vlan") or intf.get("vrf"):
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: "
                                     + WHY_NOT["vlan" if intf.get("vlan") else "vrf"])
@@ -202,6 +209,9 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
     lo = _addresses(node.get("loopback") or {})
     if out["kind"] == "router" and lo:
         out["loopback"] = lo
+    if out["kind"] == "router" and any(isinstance(i.get("ipv6"), str) and i.get("type") !=
+                                       "loopback" for i in node.get("interfaces") or []):
+        out["ra"] = True  # netlab's routers advertise on every interface with IPv6
     ospf = node.get("ospf")
     if isinstance(ospf, dict):
         out["ospf"] = {k: v for k, v in (("area", str(ospf.get("area", "0.0.0.0"))),

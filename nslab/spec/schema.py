@@ -95,6 +95,9 @@ class NodeSpec(Strict):
     # how the node spreads flows over equal-cost routes: by addresses (l3, the
     # kernel's default) or by addresses and ports (l4: one host's flows spread too)
     ecmp_hash: Literal["l3", "l4"] | None = None
+    # a router that sends IPv6 router advertisements (every 5 s) on each of its
+    # interfaces with IPv6: the hosts there take their default route from it
+    ra: bool = False
     bgp: BgpSpec | None = None
     ospf: OspfSpec | None = None
     isis: IsisSpec | None = None
@@ -124,8 +127,9 @@ class NodeSpec(Strict):
         if self.frr is not None and self.bird is not None:
             raise ValueError("a node runs FRR or BIRD, not both: keep 'frr' or 'bird'")
         if self.kind != "router" and (self.bgp or self.frr or self.bird or self.loopback
-                                      or self.ospf or self.isis):
-            raise ValueError("routing daemons and loopbacks are for kind: router")
+                                      or self.ospf or self.isis or self.ra):
+            raise ValueError("routing daemons, loopbacks and router advertisements are for "
+                             "kind: router")
         return self
 
     @field_validator("exec")

@@ -70,7 +70,7 @@ def scenario_validate() -> dict[str, Any]:
     """Each file up, `nslab test` (netlab's validate by its plugins), down."""
     out: dict[str, Any] = {}
     for path in ("triangle.yml", "two-as.yml", "dual-stack.yml",
-                 "integration/ospf/ospfv2/01-network.yml",
+                 "integration/ospf/ospfv2/01-network.yml", "integration/initial/07-router.yml",
                  "integration/bgp/01-ebgp-session.yml"):
         r = nslab("up", str(HERE / path))
         if r.returncode != 0:
