@@ -439,3 +439,20 @@ def test_originate_takes_connected_or_announce() -> None:
 
     with pytest.raises(SpecError, match="Input should be 'connected' or 'announce'"):
         compile_text(ORIGINATE.replace("originate: announce", "originate: all"))
+
+
+def test_a_session_passive_on_both_sides_never_comes_up_nor_carries_routes() -> None:
+    text = """\
+name: passive
+routing: bgp
+nodes:
+  a: {kind: router, bgp: {asn: 65001, neighbors: [{peer: b, passive: true}, {peer: c}]}}
+  b: {kind: router, bgp: {asn: 65002, neighbors: [{peer: a, passive: true}]}}
+  c: {kind: router, bgp: {asn: 65003, neighbors: [{peer: a, passive: true}]}}
+links: [[a, b], [a, c]]
+"""
+    lab = compile_text(text)
+    loop = {n: str(lab.node(n).loopback) for n in "abc"}
+    assert loop["a"] not in _expected(lab, "b") and loop["c"] not in _expected(lab, "b")
+    assert loop["a"] in _expected(lab, "c")  # a is active toward c: that one comes up
+    assert loop["b"] not in _expected(lab, "a")

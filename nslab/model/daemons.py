@@ -134,6 +134,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     origins = _origins(lab, loopbacks, spec)
     reaches = _reach(origins, asn, island, sessions)
     quiet = _announce_only(spec, lab, asn, sessions, loopbacks)
+    joined = _joined(sessions, asn, island)
     # what every router may be expected to hold but its own (once: a 1,000-router lab)
     others = [(name, loop.network) for name, loop in loopbacks.items()] + \
         [(n.name, n.loopback6.network) for n in lab.nodes if n.loopback6 is not None] + \
@@ -178,7 +179,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                                   for s in bgp.sessions)
                             if bgp else (), neighbours),
             expected=_expected(node, others, origins, asn, island, reaches,
-                               _level1(node.name, isis), quiet)))
+                               _level1(node.name, isis), quiet, joined)))
     return replace(lab, nodes=tuple(nodes))
 
 
@@ -379,6 +380,22 @@ def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
     return out
 
 
+def _joined(sessions: dict[str, tuple[Session, ...]], asn: dict[str, int],
+            island: dict[str, str]) -> dict[str, str]:
+    """Each island -> the group of islands its BGP sessions join it to. A
+    session comes up when both routers have it and one of them is not passive:
+    an island whose every session is passive on both sides learns nothing
+    from the others. A session to an address that is no lab router joins
+    nothing."""
+    g = Groups(set(island.values()))
+    for name, mine in sessions.items():
+        for s in mine:
+            theirs = [t for t in sessions.get(s.peer, ()) if t.peer == name]
+            if s.peer in asn and theirs and not (s.passive and all(t.passive for t in theirs)):
+                g.join(island[name], island[s.peer])
+    return {i: g.root(i) for i in set(island.values())}
+
+
 def _announce_only(spec: LabSpec, lab: Lab, asn: dict[str, int],
                    sessions: dict[str, tuple[Session, ...]], loopbacks: dict[str, IPInterface]
                    ) -> dict[str, set[IPNetwork]]:
@@ -403,7 +420,8 @@ def _announce_only(spec: LabSpec, lab: Lab, asn: dict[str, int],
 def _expected(node: Node, others: list[tuple[str, IPNetwork]],
               origins: dict[IPNetwork, set[str]], asn: dict[str, int], island: dict[str, str],
               reaches: dict[IPNetwork, set[str]], level1: set[str] | None = None,
-              quiet: dict[str, set[IPNetwork]] | None = None) -> tuple[IPNetwork, ...]:
+              quiet: dict[str, set[IPNetwork]] | None = None,
+              joined: dict[str, str] | None = None) -> tuple[IPNetwork, ...]:
     """What the router's table holds once the protocols converged: every
     subnet, loopback and announced prefix (`others`: the loopbacks and
     announced prefixes, by router), but those that only routers it cannot
@@ -411,8 +429,10 @@ def _expected(node: Node, others: list[tuple[str, IPNetwork]],
     lab's relations and rules keep from it (`reaches`), and, with IS-IS
     levels, those from outside its level's domain (`level1`); from another
     AS, only what its origin puts in BGP (`quiet`: the routers that originate
-    only what they announce)."""
+    only what they announce), and only over sessions that come up (`joined`:
+    the islands BGP sessions join)."""
     quiet = quiet or {}
+    joined = joined or {}
     own = {a.network for i in node.interfaces for a in i.addresses}
     mine = node.name in asn
 
@@ -432,7 +452,8 @@ def _expected(node: Node, others: list[tuple[str, IPNetwork]],
                                         and island[o] != island[node.name] for o in speakers)
         return any(
             island[o] == island[node.name]
-            or (asn[o] != asn[node.name] and (o not in quiet or prefix in quiet[o]))
+            or (asn[o] != asn[node.name] and (o not in quiet or prefix in quiet[o])
+                and joined.get(island[o]) == joined.get(island[node.name]))
             if o in asn else not hidden for o in where)
 
     out: dict[IPNetwork, None] = {}
