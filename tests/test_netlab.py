@@ -151,6 +151,9 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
             timers={"keepalive": 10, "hold": 30, "min_hold": 20}), "two-as")
     assert "node r1: configuration templates (config: frr-community)" in _refused(
         lambda m: m["nodes"]["r1"].update(config=["frr-community"]))
+    assert "recursive next hops are not mapped" in _refused(
+        lambda m: m["nodes"]["h1"].update(routing={"static": [
+            {"ipv4": "10.9.0.0/24", "nexthop": {"ipv4": "10.42.0.1"}}]}), "two-as")
     assert "cannot be an nslab name" in _refused(
         lambda m: m["nodes"].update({"R-1.x": m["nodes"].pop("r1")}))
 

@@ -232,6 +232,13 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
     routes = [{"to": r[af], "via": r["nexthop"][af]}
               for r in (node.get("routing") or {}).get("static") or [] for af in ("ipv4", "ipv6")
               if isinstance(r.get(af), str) and isinstance((r.get("nexthop") or {}).get(af), str)]
+    nets = [ipaddress.ip_interface(i[af]).network for i in node.get("interfaces") or []
+            for af in ("ipv4", "ipv6") if isinstance(i.get(af), str)]
+    for r in routes:
+        if not any(ipaddress.ip_address(r["via"]) in n for n in nets):
+            raise NetlabRefusal(f"node {name}: the static route to {r['to']} goes through "
+                                f"{r['via']}, on none of its subnets (recursive next hops "
+                                "are not mapped)")
     if routes:
         out["routes"] = routes
     return out
