@@ -4,7 +4,8 @@ unmodified by nslab with the real FRR, one sandbox per topology: `nslab up
 FILE`, `nslab test LAB` (netlab's `validate:` by netlab's plugins, after
 routing converged), `nslab down LAB`. Per topology: pass, fail or refused
 (with the reason nslab gave) and the time; then the pass rate of the tests
-nslab runs (those not refused: VRF, VLAN, MPLS, LAG, EVPN, STP, IPv6, ...).
+nslab runs (those not refused: VRF, VLAN, MPLS, LAG, EVPN, STP, routing
+policies, ...).
 
 Usage (root):  .venv/bin/python bench/netlab.py NETLAB_CHECKOUT [SUITE ...] [--json]
   SUITE: folders under tests/integration (default: initial ospf/ospfv2 bgp

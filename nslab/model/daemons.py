@@ -404,13 +404,14 @@ def _announce_only(spec: LabSpec, lab: Lab, asn: dict[str, int],
     loopback as the next hop, and a border cannot resolve a next hop through
     the prefix itself (FRR and BIRD alike): its own loopback's prefix stays in."""
     out = {}
+    six_of = {n.name: n.loopback6 for n in lab.nodes}
     for name in asn:
         b = spec.nodes[name].bgp
         if b is None or b.originate != "announce":
             continue
         border = any(s.asn != asn[name] for s in sessions.get(name, ()))
         own = [loopbacks[name].ip] if name in loopbacks else []
-        six = lab.node(name).loopback6
+        six = six_of[name]
         own += [six.ip] if six is not None else []
         out[name] = {net for net in map(ip_network, b.announce)
                      if border or not any(a in net for a in own)}
