@@ -456,3 +456,27 @@ links: [[a, b], [a, c]]
     assert loop["a"] not in _expected(lab, "b") and loop["c"] not in _expected(lab, "b")
     assert loop["a"] in _expected(lab, "c")  # a is active toward c: that one comes up
     assert loop["b"] not in _expected(lab, "a")
+
+
+def test_an_igp_routers_prefixes_leave_the_as_only_through_a_border_that_carries_them() -> None:
+    """r (OSPF, no BGP) behind border a: with a originating only what it
+    announces, x (another AS) expects none of r's; a border of nslab's own
+    kind (originate: connected) puts the IGP in BGP, and x expects them."""
+    text = """\
+name: carry
+routing: ospf
+nodes:
+  r: {kind: router, loopback: 10.0.0.9/32}
+  a: {kind: router, loopback: 10.0.0.1/32,
+      bgp: {asn: 65001, originate: announce, announce: [10.0.0.1/32],
+            neighbors: [{peer: x}]}}
+  x: {kind: router, loopback: 10.0.0.2/32, bgp: {asn: 65002, neighbors: [{peer: a}]}}
+links:
+  - [r, a]
+  - {endpoints: [a, x], ospf: {passive: true}}
+"""
+    quiet = compile_text(text)
+    assert "10.0.0.1/32" in _expected(quiet, "x") and "10.0.0.9/32" not in _expected(quiet, "x")
+    assert "10.0.0.9/32" in _expected(quiet, "a")  # its own IGP domain
+    loud = compile_text(text.replace("originate: announce, ", ""))
+    assert "10.0.0.9/32" in _expected(loud, "x")

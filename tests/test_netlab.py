@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -199,20 +200,24 @@ def test_convert_prints_what_up_runs(tmp_path: Path) -> None:
 @needs_netlab
 @pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare")
 def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
-    """netlab topologies up with the real FRR; their validate tests, two of
+    """netlab topologies up with the real FRR; their validate tests, nine of
     netlab's own integration tests among them (unmodified), judged by netlab's
     FRR plugins on the lab's FRR, each under its name; a failed warning is
-    reported, not failing. What the mapping kept is read from the daemons."""
-    out = sandbox.run("tests.helpers.netlab", "validate", timeout=600)
-    want = {"triangle.yml": {"adj": "pass", "stub": "pass", "ghost": "warn"},
+    reported, not failing. What the mapping kept is read from the daemons.
+    Two sandboxes side by side (the tests mostly wait on the daemons)."""
+    every = ["triangle.yml", "two-as.yml", "dual-stack.yml",
+             *(f"integration/{t}.yml" for t in VENDORED)]
+    halves = [every[::2], every[1::2]]
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda paths: sandbox.run("tests.helpers.netlab", "validate",
+                                                       *paths, timeout=600), halves))
+    out = runs[0] | runs[1]
+    want = {**{f"integration/{t}.yml": {k: "pass" for k in tests}
+               for t, tests in VENDORED.items()},
+            "triangle.yml": {"adj": "pass", "stub": "pass", "ghost": "warn"},
             "two-as.yml": {"ibgp": "pass", "ebgp": "pass", "lan": "pass", "host": "pass"},
             "dual-stack.yml": {t: "pass" for t in ("ospf6", "ibgp6", "ebgp6", "lan6", "ping6",
-                                                  "ping4")},
-            "integration/ospf/ospfv2/01-network.yml":
-                {"adj": "pass", "x1_lb": "pass", "x2_lb": "pass"},
-            "integration/bgp/01-ebgp-session.yml": {"session": "pass", "prefix": "pass"},
-            # the hosts' IPv6 default route from the router's advertisements
-            "integration/initial/07-router.yml": {"ping": "pass", "ra": "pass", "ping6": "pass"}}
+                                                  "ping4")}}
     for path, tests in want.items():
         got = out[path]
         assert {k: v[0] for k, v in got.get("netlab", {}).items()} == tests, (path, got)
@@ -228,7 +233,25 @@ def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
     ds = out["dual-stack.yml"]  # both families' sessions, routes and reach
     assert len(ds["r2_established6"]) == 2 and all(":" in a for a in ds["r2_established6"])
     assert ds["x1_has_lan6"] is True and ds["h1_to_x1_v6"] is True
-    assert out["left"] == []
+    assert runs[0]["left"] == [] and runs[1]["left"] == []
+
+
+# netlab's own integration tests vendored (tests/netlab/integration), each with
+# the validate tests that must pass
+VENDORED = {
+    "ospf/ospfv2/01-network": ("adj", "x1_lb", "x2_lb"),
+    "ospf/ospfv2/03-cost": ("adj", "c_x1", "c_x2"),  # each end its own cost
+    "bgp/01-ebgp-session": ("session", "prefix"),
+    # netlab's origination: what bgp.advertise lists, nothing more
+    "bgp/04-originate": ("ospf_adj", "bgp_adj", "originate", "loopback", "stub",
+                         "suppress_lb", "suppress_p2p"),
+    "bgp/13-ipv6-ibgp-rr": ("session", "prefix", "nhs", "reflect", "nhu", "cluster"),
+    "bgp/14-ipv6-originate": ("s_dut", "stub", "loopback", "suppress_lb", "suppress_p2p"),
+    "bgp.session/06-passive": ("session", "wait", "passive"),  # passive on both: no session
+    "initial/02-loopback": ("ping4", "ping6", "ping_x4", "ping_x6"),  # dual-stack loopbacks
+    # the hosts' IPv6 default route from the router's advertisements
+    "initial/07-router": ("ping", "ra", "ping6"),
+}
 
 
 def test_each_end_of_a_link_may_have_its_own_ospf_cost() -> None:

@@ -15,7 +15,7 @@ advertised. A router's own `frr:` or `bird:` config replaces the generated one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_network
 
 from nslab.errors import Problem
@@ -133,8 +133,9 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     origins = _origins(lab, loopbacks, spec)
     reaches = _reach(origins, asn, island, sessions)
-    quiet = _announce_only(spec, lab, asn, sessions, loopbacks)
-    joined = _joined(sessions, asn, island)
+    carry = Carry(_announce_only(spec, lab, asn, sessions, loopbacks),
+                  _joined(sessions, asn, island), _domains(ports, ospf_with))
+    carry = carry.with_carriers(asn, island)
     # what every router may be expected to hold but its own (once: a 1,000-router lab)
     others = [(name, loop.network) for name, loop in loopbacks.items()] + \
         [(n.name, n.loopback6.network) for n in lab.nodes if n.loopback6 is not None] + \
@@ -179,7 +180,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                                   for s in bgp.sessions)
                             if bgp else (), neighbours),
             expected=_expected(node, others, origins, asn, island, reaches,
-                               _level1(node.name, isis), quiet, joined)))
+                               _level1(node.name, isis), carry)))
     return replace(lab, nodes=tuple(nodes))
 
 
@@ -380,6 +381,57 @@ def _level1(name: str, isis: dict[str, Isis]) -> set[str] | None:
     return out
 
 
+@dataclass(frozen=True)
+class Carry:
+    """What BGP carries from one AS to another, for what routers expect."""
+
+    quiet: dict[str, set[IPNetwork]]  # announce-only routers -> what of it leaves their AS
+    joined: dict[str, str]  # island -> the group of islands its sessions join
+    domain: dict[str, str]  # router -> its IGP domain (adjacencies, not passive ports)
+    # IGP domain -> the groups of islands its routers that put the IGP in BGP reach
+    carriers: dict[str, set[str]] = field(default_factory=dict)
+
+    def with_carriers(self, asn: dict[str, int], island: dict[str, str]) -> Carry:
+        out: dict[str, set[str]] = {}
+        for r in asn:
+            if r not in self.quiet and r in self.domain:
+                out.setdefault(self.domain[r], set()).add(self.joined.get(island[r], ""))
+        return replace(self, carriers=out)
+
+    def sent(self, o: str, prefix: IPNetwork) -> bool:
+        """Whether BGP router `o` puts `prefix` (one it holds) in BGP toward other ASes."""
+        return o not in self.quiet or prefix in self.quiet[o]
+
+    def linked(self, a: str, b: str) -> bool:
+        """Whether sessions that come up join islands `a` and `b`."""
+        return self.joined.get(a) == self.joined.get(b)
+
+    def from_igp(self, o: str, node: str, island: dict[str, str]) -> bool:
+        """Whether BGP router `node` learns what `o` (no BGP) holds: in o's IGP
+        domain, or through a router there that puts the IGP in BGP (where
+        every BGP router does, as nslab's own do by default: always)."""
+        if not self.quiet or o not in self.domain:
+            return True
+        d = self.domain[o]
+        return self.domain.get(node) == d or \
+            self.joined.get(island[node], "") in self.carriers.get(d, set())
+
+
+def _domains(ports: dict[str, list[Port]], ospf_with: dict[str, frozenset[str] | None]
+             ) -> dict[str, str]:
+    """Each router that runs daemons -> its IGP domain: joined to the routers
+    it has an IGP adjacency with (a port that is not passive)."""
+    g = Groups(ports)
+    for name, mine in ports.items():
+        talks = ospf_with.get(name) or frozenset()
+        for p in mine:
+            if not (p.ospf.passive or p.isis.passive):
+                for r in p.routers:
+                    if r in talks and r in ports:
+                        g.join(name, r)
+    return {n: g.root(n) for n in ports}
+
+
 def _joined(sessions: dict[str, tuple[Session, ...]], asn: dict[str, int],
             island: dict[str, str]) -> dict[str, str]:
     """Each island -> the group of islands its BGP sessions join it to. A
@@ -421,19 +473,15 @@ def _announce_only(spec: LabSpec, lab: Lab, asn: dict[str, int],
 def _expected(node: Node, others: list[tuple[str, IPNetwork]],
               origins: dict[IPNetwork, set[str]], asn: dict[str, int], island: dict[str, str],
               reaches: dict[IPNetwork, set[str]], level1: set[str] | None = None,
-              quiet: dict[str, set[IPNetwork]] | None = None,
-              joined: dict[str, str] | None = None) -> tuple[IPNetwork, ...]:
+              carry: Carry | None = None) -> tuple[IPNetwork, ...]:
     """What the router's table holds once the protocols converged: every
     subnet, loopback and announced prefix (`others`: the loopbacks and
     announced prefixes, by router), but those that only routers it cannot
     learn them from originate (its own ASN, another island of it), those the
     lab's relations and rules keep from it (`reaches`), and, with IS-IS
     levels, those from outside its level's domain (`level1`); from another
-    AS, only what its origin puts in BGP (`quiet`: the routers that originate
-    only what they announce), and only over sessions that come up (`joined`:
-    the islands BGP sessions join)."""
-    quiet = quiet or {}
-    joined = joined or {}
+    AS, only what its origin puts in BGP, over sessions that come up (`carry`)."""
+    c = carry or Carry({}, {}, {})
     own = {a.network for i in node.interfaces for a in i.addresses}
     mine = node.name in asn
 
@@ -449,13 +497,13 @@ def _expected(node: Node, others: list[tuple[str, IPNetwork]],
             return True
         speakers = [o for o in where if o in asn]
         # a prefix of a segment whose BGP routers (of another island) all keep it out
-        hidden = bool(speakers) and all(o in quiet and prefix not in quiet[o]
-                                        and island[o] != island[node.name] for o in speakers)
+        hidden = bool(speakers) and all(not c.sent(o, prefix) and island[o] != island[node.name]
+                                        for o in speakers)
         return any(
             island[o] == island[node.name]
-            or (asn[o] != asn[node.name] and (o not in quiet or prefix in quiet[o])
-                and joined.get(island[o]) == joined.get(island[node.name]))
-            if o in asn else not hidden for o in where)
+            or (asn[o] != asn[node.name] and c.sent(o, prefix)
+                and c.linked(island[o], island[node.name]))
+            if o in asn else not hidden and c.from_igp(o, node.name, island) for o in where)
 
     out: dict[IPNetwork, None] = {}
     for r in node.routes:
