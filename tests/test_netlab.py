@@ -147,6 +147,9 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
     assert "the BGP session with r2 has as_override (not mapped)" in _refused(
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(as_override=True), "two-as")
+    assert "node r1: bgp.import of ospf, static" in _refused(
+        lambda m: m["nodes"]["r1"]["bgp"].update({"import": {"ospf": {}, "static": {}}}),
+        "two-as")
     assert "minimum hold time" in _refused(
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(
             timers={"keepalive": 10, "hold": 30, "min_hold": 20}), "two-as")

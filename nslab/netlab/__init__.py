@@ -141,6 +141,9 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
     """A router's BGP: its AS, what netlab advertises, netlab's sessions."""
     if bgp.get("rs"):
         raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
+    if bgp.get("import"):
+        raise NetlabRefusal(f"node {name}: bgp.import of {', '.join(sorted(bgp['import']))} "
+                            "(redistribution into BGP) is not mapped")
     # netlab's routers originate what bgp.advertise lists (their loopback, stub
     # and advertised links, bgp.originate), by network statements
     spec: dict[str, Any] = {"asn": int(bgp["as"]), "originate": "announce"}
