@@ -87,15 +87,18 @@ def _refuse_modules(model: dict[str, Any]) -> None:
             raise NetlabRefusal(f"validate test {test.get('name')} deploys a configuration "
                                 "template (config:), which nslab cannot apply")
     _known_modules("", model.get("module"))
+    plugins = set(model.get("plugin") or []) - {"files"}  # files: the user's own
     for name, node in (model.get("nodes") or {}).items():
         device = node.get("device")
         if device not in DEVICES:
             raise NetlabRefusal(f"node {name}: device {device} (nslab runs frr and linux "
                                 "nodes; a node that names no device is FRR)")
-        if node.get("config"):
+        # a plugin's own template (bgp.session, ...) configures what its keys say,
+        # which are mapped or refused one by one; any other is the user's text
+        own = [str(c) for c in node.get("config") or [] if c not in plugins]
+        if own:
             raise NetlabRefusal(f"node {name}: configuration templates (config: "
-                                f"{', '.join(map(str, node['config']))}), which nslab "
-                                "cannot apply")
+                                f"{', '.join(own)}), which nslab cannot apply")
         policies = sorted(k for k in node.get("routing") or {}
                           if not k.startswith("_") and k != "static")
         if policies:
