@@ -66,9 +66,6 @@ class FieldInfo:
         return any(getattr(self, k) is not None for k in
                    ("ge", "gt", "le", "lt", "pattern", "min_length", "max_length"))
 
-    def is_required(self) -> bool:
-        return self.required
-
 
 def Field(default: Any = _MISSING, **kw: Any) -> Any:
     return FieldInfo(default, **kw)
