@@ -190,6 +190,21 @@ def test_unreadable_journal_lines_are_skipped_and_said(state_dir: Path) -> None:
     assert fake.snapshot() == before and records(state_dir) == []
 
 
+def test_two_torn_halves_of_journal_lines_are_two_bad_lines(state_dir: Path) -> None:
+    """Each line is read as a record of its own, even where two halves would
+    parse as one when read together."""
+    from nslab.state.journal import Journal
+
+    lab = lab_of(ROOT / "examples" / "demo.yaml")
+    fake = FakeKernel()
+    up_verb.up(lab, kernel=fake)
+    journal = state_dir / lab.name / "journal.jsonl"
+    with open(journal, "ab") as f:
+        f.write(b'{"t":"ns","name":"x"\n,"node":"y"}\n')
+    assert Journal(lab.name).read().bad_lines == 2
+    down_verb.down(lab.name, kernel=fake)
+
+
 def test_a_record_the_disk_takes_only_in_part_stops_up_before_its_step(
         state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """/run full: at every record of the journal in turn, the write comes

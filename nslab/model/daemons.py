@@ -133,9 +133,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
     sessions = _sessions(spec, lab, ports, asn, island, loopbacks, problems)
     origins = _origins(lab, loopbacks, spec)
     reaches = _reach(origins, asn, island, sessions)
-    carry = Carry(_announce_only(spec, lab, asn, sessions, loopbacks),
-                  _joined(sessions, asn, island), _domains(ports, ospf_with))
-    carry = carry.with_carriers(asn, island)
+    carry = Carry.of(_announce_only(spec, lab, asn, sessions, loopbacks),
+                     _joined(sessions, asn, island), _domains(ports, ospf_with), asn, island)
     # what every router may be expected to hold but its own (once: a 1,000-router lab)
     others = [(name, loop.network) for name, loop in loopbacks.items()] + \
         [(n.name, n.loopback6.network) for n in lab.nodes if n.loopback6 is not None] + \
@@ -241,6 +240,9 @@ def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[s
     declared: Declared = {(n, nb.peer): nb for n, entries in listed.items()
                           for nb in entries if nb.peer is not None}
     rr = {n for n in asn if (b := spec.nodes[n].bgp) is not None and b.rr}
+    # every router's loopback addresses, once (a listed address among them: loop to loop)
+    loops = frozenset(str(lo.ip) for lo in loopbacks.values()) | \
+        frozenset(a for n in lab.nodes for a in _loopback_addresses(n))
     out = {}
     for n in asn:
         # a session over a link with bfd: true runs BFD too
@@ -253,7 +255,8 @@ def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[s
                              own, where, declared, peer in asn and asn[peer] == asn[n], problems),
                       bfd)
             for addr, peer_asn, loop, peer, own, where in
-            _neighbours(spec, lab, lab.node(n), ports[n], asn, island, rr, loopbacks, problems))
+            _neighbours(spec, lab, lab.node(n), ports[n], asn, island, rr, loopbacks, loops,
+                        problems))
     return out
 
 
@@ -266,7 +269,7 @@ Listed = tuple[str, int, bool, str, BgpNeighborSpec | None, tuple[str | int, ...
 
 def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
                 island: dict[str, str], rr: set[str], loopbacks: dict[str, IPInterface],
-                problems: list[Problem]) -> Iterable[Listed]:
+                loops: frozenset[str], problems: list[Problem]) -> Iterable[Listed]:
     """(address, its ASN, over loopbacks, peer node, the file's entry, where)
     for each session of a router."""
     mine = asn[node.name]
@@ -294,23 +297,22 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dic
         return
     for k, nb in enumerate(listed):
         where = (*here, "neighbors", k)
-        for addr, peer_asn, loop in _listed(spec, lab, node, ports, asn, loopbacks, nb, where,
-                                            problems):
+        for addr, peer_asn, loop in _listed(spec, lab, node, ports, asn, loopbacks, loops, nb,
+                                            where, problems):
             # an address of a lab router names it (its route-reflector client
             # status, its side of the session), as `peer` would
             yield addr, peer_asn, loop, nb.peer or _peer_name(lab, addr, loopbacks), nb, where
 
 
 def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[str, int],
-            loopbacks: dict[str, IPInterface], nb: BgpNeighborSpec,
+            loopbacks: dict[str, IPInterface], loops: frozenset[str], nb: BgpNeighborSpec,
             where: tuple[str | int, ...], problems: list[Problem]
             ) -> Iterable[tuple[str, int, bool]]:
     if nb.address is not None:
         assert nb.asn is not None
         # a lab router's loopback: the session goes between loopbacks (this
         # router's own as its source), as one to `peer` that shares no segment
-        yield nb.address, nb.asn, any(str(lo.ip) == nb.address for lo in loopbacks.values()) \
-            or any(nb.address in _loopback_addresses(n) for n in lab.nodes)
+        yield nb.address, nb.asn, nb.address in loops
         return
     peer = nb.peer or ""
     if peer not in spec.nodes:
@@ -391,12 +393,14 @@ class Carry:
     # IGP domain -> the groups of islands its routers that put the IGP in BGP reach
     carriers: dict[str, set[str]] = field(default_factory=dict)
 
-    def with_carriers(self, asn: dict[str, int], island: dict[str, str]) -> Carry:
-        out: dict[str, set[str]] = {}
+    @staticmethod
+    def of(quiet: dict[str, set[IPNetwork]], joined: dict[str, str], domain: dict[str, str],
+           asn: dict[str, int], island: dict[str, str]) -> Carry:
+        carriers: dict[str, set[str]] = {}
         for r in asn:
-            if r not in self.quiet and r in self.domain:
-                out.setdefault(self.domain[r], set()).add(self.joined.get(island[r], ""))
-        return replace(self, carriers=out)
+            if r not in quiet and r in domain:
+                carriers.setdefault(domain[r], set()).add(joined.get(island[r], ""))
+        return Carry(quiet, joined, domain, carriers)
 
     def sent(self, o: str, prefix: IPNetwork) -> bool:
         """Whether BGP router `o` puts `prefix` (one it holds) in BGP toward other ASes."""
@@ -495,8 +499,8 @@ def _expected(node: Node, others: list[tuple[str, IPNetwork]],
         where = origins.get(prefix)
         if not where:
             return True
-        speakers = [o for o in where if o in asn]
         # a prefix of a segment whose BGP routers (of another island) all keep it out
+        speakers = [o for o in where if o in asn] if c.quiet else []
         hidden = bool(speakers) and all(not c.sent(o, prefix) and island[o] != island[node.name]
                                         for o in speakers)
         return any(

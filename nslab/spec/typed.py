@@ -279,28 +279,23 @@ def _union(members: list[tuple[Callable[[Any], bool], Check]]) -> Check:
     return check
 
 
-def _fmt(n: float) -> str:
-    return str(n)
-
-
 def _constrained(inner: Check, f: FieldInfo) -> Check:
     """`inner`, then the bounds, lengths and pattern `f` gives."""
     bounds: list[tuple[Callable[[Any], bool], str, str]] = []
     if f.ge is not None:
         ge = f.ge
         bounds.append((lambda v: v >= ge, "greater_than_equal",
-                       f"Input should be greater than or equal to {_fmt(ge)}"))
+                       f"Input should be greater than or equal to {ge}"))
     if f.gt is not None:
         gt = f.gt
-        bounds.append((lambda v: v > gt, "greater_than", f"Input should be greater than "
-                       f"{_fmt(gt)}"))
+        bounds.append((lambda v: v > gt, "greater_than", f"Input should be greater than {gt}"))
     if f.le is not None:
         le = f.le
         bounds.append((lambda v: v <= le, "less_than_equal",
-                       f"Input should be less than or equal to {_fmt(le)}"))
+                       f"Input should be less than or equal to {le}"))
     if f.lt is not None:
         lt = f.lt
-        bounds.append((lambda v: v < lt, "less_than", f"Input should be less than {_fmt(lt)}"))
+        bounds.append((lambda v: v < lt, "less_than", f"Input should be less than {lt}"))
     pattern = re.compile(f.pattern) if f.pattern is not None else None
     least, most = f.min_length, f.max_length
 

@@ -211,8 +211,10 @@ class Journal:
             return rec
         try:  # whole lines parse at once (a big lab's journal has 10,000)
             entries: list[Any] = json.loads(b"[" + b",".join(lines) + b"]")
-        except ValueError:  # a line torn or not JSON: each on its own
-            entries = [_entry(line) for line in lines]
+        except ValueError:
+            entries = []
+        if len(entries) != len(lines):  # a line torn or not JSON (or two torn halves that
+            entries = [_entry(line) for line in lines]  # read as one): each on its own
         for e in entries:
             try:
                 if not isinstance(e, dict):
