@@ -96,6 +96,24 @@ def _terminated(signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; as the program (`argv` None) it leaves at once when
+    the verb is done: a big compiled lab is not torn down object by object
+    (~40 ms at 1,000 routers). Every verb has closed what it opened by then."""
+    code = _main(argv)
+    if argv is not None:
+        return code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = ExitCode.BROKEN_PIPE
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def _main(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     if words == ["--version"]:  # without building the parser
         print(f"nslab {version()}")
@@ -111,10 +129,6 @@ def main(argv: list[str] | None = None) -> int:
         if rootless.wanted(args.command, args):
             outside = rootless.route(args.command, args)
             if outside is not None:  # the verb ran inside the lab's holder
-                if argv is None:  # the program: its heap (a compiled lab) is not torn down
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    os._exit(outside)
                 return outside
         code: int = args.func(args)
         return code

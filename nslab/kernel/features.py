@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nslab.kernel import netlink as nl
-from nslab.kernel import netns, netstate
+from nslab.kernel import netns
 from nslab.suites import SUITES
 
 # feature -> (what a person calls it, the kernel option that brings it)
@@ -91,8 +91,7 @@ def _try_links(kinds: Iterable[str], fd: int) -> list[Probe]:
                                  f"missing: {words(kind)}" if missing
                                  else f"could not tell: {e.strerror}"))
             if kind == "veth" and out[-1].ok:
-                veth = next(li.index for li in netstate.interfaces(sock)
-                            if li.name == "nsd-v0")
+                veth = nl.link_indexes(sock)["nsd-v0"]
     return out
 
 

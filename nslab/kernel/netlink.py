@@ -435,6 +435,17 @@ def error_of(msg: Message) -> tuple[int, str | None]:
     return -err, text
 
 
+def link_indexes(sock: Socket) -> dict[str, int]:
+    """name -> index of every link of the socket's namespace (what making links
+    needs: no record of each, nslab.kernel.netstate reads those)."""
+    out = {}
+    for _t, p in sock.dump(RTM_GETLINK, ifinfo()):
+        index = _IFINFO.unpack_from(p)[2]
+        out[attrs(p, _IFINFO.size).get(IFLA_IFNAME, b"").split(b"\0", 1)[0].decode(
+            errors="replace")] = index
+    return out
+
+
 def attrs(data: bytes, off: int = 0) -> dict[int, bytes]:
     out: dict[int, bytes] = {}
     while off + 4 <= len(data):

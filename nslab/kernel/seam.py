@@ -21,13 +21,15 @@ import subprocess
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nslab import signals
-from nslab.kernel import features, machine, netns, netstate, procs, readback, sysctl
+from nslab.kernel import features, netns, procs, sysctl
 from nslab.kernel import netlink as nl
-from nslab.records import observed as ob
-from nslab.records.observed import NamespaceView
+
+if TYPE_CHECKING:  # the readers and their records: imported by the methods that read
+    from nslab.records import observed as ob
+    from nslab.records.observed import NamespaceView
 
 Ref = int  # a handle on a namespace
 MACHINE: Ref = -1  # the namespace nslab runs in
@@ -313,16 +315,22 @@ class RealKernel:
 
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         with self._sock(ref) as sock:
-            return {li.name: li.index for li in netstate.interfaces(sock)}
+            return nl.link_indexes(sock)
 
     def read_namespace(self, name: str, tables: bool = True, qdiscs: bool = True,
                        routes: bool = True) -> NamespaceView:
+        from nslab.kernel import readback
+
         return readback.read(name, tables, qdiscs, routes)
 
     def read_machine(self) -> NamespaceView:
+        from nslab.kernel import readback
+
         return readback.read_here(tables=False, qdiscs=False, routes=False)
 
     def read_routes(self, ref: Ref, devices: bool = True) -> list[ob.Route]:
+        from nslab.kernel import netstate
+
         with self._sock(ref) as sock:
             names = {li.index: li.name for li in netstate.interfaces(sock)} if devices else {}
             return [r for r in netstate.routes(sock, names) if r.table == "main"]
@@ -412,9 +420,13 @@ class RealKernel:
         return " ".join(r.stderr.strip().splitlines()[:1]) or f"exit {r.returncode}"
 
     def nft_tables(self) -> set[str]:
+        from nslab.kernel import machine
+
         return machine.nft_tables()
 
     def delete_nft_table(self, table: str) -> str | None:
+        from nslab.kernel import machine
+
         return machine.delete_nft_table(table)
 
     # ---------------------------------------------------------------- processes
@@ -478,6 +490,8 @@ class RealKernel:
 
     # ---------------------------------------------------------------- the machine
     def machine_links(self) -> dict[str, tuple[int, str | None]]:
+        from nslab.kernel import machine
+
         return {name: (li.index, li.alias) for name, li in machine.links().items()}
 
     def delete_machine_link(self, index: int) -> None:
@@ -485,11 +499,17 @@ class RealKernel:
             sock.request(nl.del_link(index))
 
     def machine_addresses(self) -> list[tuple[str, str]]:
+        from nslab.kernel import machine
+
         return machine.addresses()
 
     def uplink(self) -> str | None:
+        from nslab.kernel import machine
+
         return machine.uplink()
 
     def forward_drops(self) -> list[str]:
+        from nslab.kernel import machine
+
         return machine.forward_drops()
 
