@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from nslab.errors import NslabError
 from nslab.kernel.fake import Crash, FakeKernel
 from nslab.model.compile import compile_text
 from nslab.model.lab import Lab
-from nslab.plan.codec import steps_from_json, steps_to_json
+from nslab.plan.codec import plan_text, steps_from_json, steps_from_text, steps_to_json
 from nslab.plan.diff import changes
 from nslab.state import journal
 from nslab.verbs import apply as apply_verb
@@ -64,6 +64,50 @@ def test_plans_survive_json() -> None:
     for text in [BASE, *CHANGES.values()]:
         steps = up_verb.plan(lab(text)).steps
         assert steps_from_json(steps_to_json(steps)) == steps
+
+
+def test_a_plan_record_is_a_step_per_line_and_reads_back_matched_or_decoded() -> None:
+    old = up_verb.plan(lab(BASE)).steps
+    new = up_verb.plan(lab(CHANGES["link-added"])).steps
+    text = plan_text(old)
+    assert json.loads(text) == steps_to_json(old)  # JSON as before, one step per line
+    assert len(text.splitlines()) == len(old) + 2
+    back = steps_from_text(text, new)
+    assert back == old
+    shared = {id(s) for s in new}
+    # what the new plan also has is its very step; what it lacks is decoded
+    assert {s for s in back if id(s) in shared} == set(old) & set(new)
+    assert any(id(s) not in shared for s in back)
+    # a record of an older nslab (one line) and an empty plan read as well
+    assert steps_from_text(json.dumps(steps_to_json(old)), new) == old
+    assert steps_from_text(plan_text(())) == ()
+    torn = text.replace('"step":', '"step"', 1)
+    with pytest.raises(ValueError):
+        steps_from_text(torn)
+
+
+def test_apply_asks_the_kernel_only_for_features_the_running_lab_does_not_show() -> None:
+    from nslab.errors import MissingFeatureError
+    from nslab.plan.build import in_use
+
+    k = FakeKernel()
+    up_verb.up(lab(BASE), kernel=k)
+    assert {"veth", "bridge", "tbf"} <= in_use(up_verb.plan(lab(BASE)).steps)
+    asked: list[str] = []
+
+    def missing(wanted: Iterable[str]) -> list[str]:
+        asked.extend(wanted)
+        return []
+
+    k.missing_features = missing  # type: ignore[method-assign]
+    apply_verb.apply(lab(CHANGES["link-added"]), kernel=k)
+    assert "veth" not in asked and "bridge" not in asked  # the lab has made both
+    k.missing_features = lambda wanted: [f for f in wanted if f == "nft-nat"]  # type: ignore
+    nat = BASE.replace("    kind: router\n", "    kind: router\n    nat: {masquerade: [eth1]}\n")
+    assert nat != BASE
+    with pytest.raises(MissingFeatureError, match="NAT of node 'r1'"):
+        apply_verb.apply(lab(nat), kernel=k)  # what it would bring is still asked
+    down_verb.down("chg", kernel=k)
 
 
 @pytest.mark.parametrize("kind", CHANGES)

@@ -10,7 +10,6 @@ LAN gets the first address (.1), the gateway people expect.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network
 
@@ -71,16 +70,14 @@ class _Pool:
         return None
 
 
-def _hosts(net: IPNetwork) -> Iterator[IPInterface]:
-    """The usable addresses of `net` with its prefix, lowest first (built from
-    integers: parsing text per address made large labs slow)."""
-    iface = IPv4Interface if net.version == 4 else IPv6Interface
-    first = int(net.network_address) + 1
-    last = int(net.broadcast_address) - (1 if net.version == 4 and net.prefixlen < 31 else 0)
-    if net.version == 4 and net.prefixlen >= 31:
-        first -= 1
-    for a in range(first, last + 1):
-        yield iface((a, net.prefixlen))
+def _host_range(net: IPNetwork) -> range:
+    """The usable addresses of `net`, as integers, lowest first (integers:
+    making an address object per candidate made large labs slow)."""
+    first = int(net.network_address)
+    last = first + (1 << (net.max_prefixlen - net.prefixlen)) - 1
+    if net.version == 4 and net.prefixlen < 31:
+        return range(first + 1, last)  # not the network, nor the broadcast address
+    return range(first + 1 if net.version == 6 else first, last + 1)
 
 
 def _from_the_top(pool: _Pool, reserved: list[IPNetwork], count: int) -> list[IPv4Interface]:
@@ -106,7 +103,7 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
     """Subnets and addresses for the segments, then `loopbacks` /32s from what
     the IPv4 pool has left (clear of `taken`, the loopbacks the file gives)."""
     out = Assignment()
-    seen: dict[object, Member] = {}
+    seen: dict[tuple[int, int], Member] = {}  # (family, address) -> its end
     explicit_nets = {s: _explicit(req, seen, out) for s, req in enumerate(requests)}
     reserved = [n for nets in explicit_nets.values() for n in nets.values()]
     _no_overlap(reserved, out)
@@ -140,16 +137,17 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
     return out
 
 
-def _explicit(req: SegmentRequest, seen: dict[object, Member], out: Assignment
+def _explicit(req: SegmentRequest, seen: dict[tuple[int, int], Member], out: Assignment
               ) -> dict[int, IPNetwork]:
     """The subnets a segment's explicit addresses give it, by family; each
     address claimed (a second claim is a problem)."""
     nets: dict[int, IPNetwork] = {}
     for m, given in ((m, a) for m, addrs in req.explicit.items() for a in addrs):
-        if given.ip in seen:
+        key = (given.version, int(given.ip))
+        if key in seen:
             out.problems.append(Problem(_where(m), f"address {given.ip} is used twice",
                                         "every address must be unique in a lab"))
-        seen[given.ip] = m
+        seen[key] = m
         known = given.network
         if given.version == 4 and known.prefixlen < 31 and given.ip in (
                 known.network_address, known.broadcast_address):
@@ -174,10 +172,11 @@ def _no_overlap(reserved: list[IPNetwork], out: Assignment) -> None:
 
 
 def _addresses_in(net: IPNetwork, fam: int, req: SegmentRequest,
-                  seen: dict[object, Member], out: Assignment) -> None:
+                  seen: dict[tuple[int, int], Member], out: Assignment) -> None:
     """Each member's address of family `fam` in `net`: its explicit one, else
     the next free host address (routers first, then in order)."""
-    free = (a for a in _hosts(net) if a.ip not in seen)
+    iface = IPv4Interface if fam == 4 else IPv6Interface
+    free = (iface((a, net.prefixlen)) for a in _host_range(net) if (fam, a) not in seen)
     for m in sorted(req.members, key=lambda m: (m not in req.routers, m)):
         mine = next((a for a in req.explicit.get(m, ()) if a.version == fam), None)
         if mine is not None:
@@ -188,5 +187,5 @@ def _addresses_in(net: IPNetwork, fam: int, req: SegmentRequest,
             out.problems.append(Problem(_where(m), f"subnet {net} has no free address "
                                         "left for this end", "use a shorter prefix"))
             break
-        seen[addr.ip] = m
+        seen[(fam, int(addr))] = m
         out.addresses.setdefault(m, []).append(addr)

@@ -8,6 +8,7 @@ waits for the kernel to acknowledge everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nslab.model.lab import Lab, Node
@@ -129,6 +130,22 @@ def name_files(lab: Lab) -> list[WriteFile]:
 # the kernel features a topology file can use (what `needs` names; nslab doctor
 # probes these, not every link kind the kernel might have)
 KERNEL_FEATURES = ("veth", "bridge", "tbf", "netem", "nft-nat")
+
+
+def in_use(steps: Iterable[Step]) -> set[str]:
+    """The features (as `needs` names them) that a running lab made of `steps`
+    shows this machine has: what apply need not probe again."""
+    out: set[str] = set()
+    for s in steps:
+        if isinstance(s, AddVeth):
+            out.add("veth")
+        elif isinstance(s, AddBridge):
+            out.add("bridge")
+        elif isinstance(s, SetRate):
+            out.add("tbf")
+        elif isinstance(s, StartDaemons):
+            out.add(s.suite)
+    return out
 
 
 def needs(lab: Lab) -> dict[str, str]:

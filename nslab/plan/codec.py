@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from ipaddress import (
     IPv4Interface,
     IPv4Network,
@@ -23,7 +24,12 @@ from nslab.plan import steps as st
 KINDS: dict[str, type] = {t.__name__: t for t in st.Step.__args__}
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def _enc(v: Any) -> Any:
+    if type(v) in _PLAIN:
+        return v
     if isinstance(v, IPv4Interface | IPv6Interface):
         return {"if": str(v)}
     if isinstance(v, IPv4Network | IPv6Network):
@@ -58,8 +64,19 @@ def _dec(v: Any) -> Any:
 def step_to_json(s: st.Step) -> dict[str, Any]:
     """A step as data (kept for the steps seen: apply encodes a big plan twice,
     to compare and to record; the dict is shared, not to be changed)."""
-    return {"step": type(s).__name__} | {f.name: _enc(getattr(s, f.name))
-                                         for f in dataclasses.fields(s)}
+    out: dict[str, Any] = {"step": type(s).__name__}
+    for name in _names(type(s)):
+        out[name] = _enc(getattr(s, name))
+    return out
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}  # a step kind's fields, in order
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    if kind not in _NAMES:
+        _NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return _NAMES[kind]
 
 
 def step_from_json(d: dict[str, Any]) -> st.Step:
@@ -68,6 +85,43 @@ def step_from_json(d: dict[str, Any]) -> st.Step:
         raise ValueError(f"unknown step {d.get('step')!r}")
     step: st.Step = kind(**{k: _dec(v) for k, v in d.items() if k != "step"})
     return step
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # (json.dumps makes one per call)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def step_text(s: st.Step) -> str:
+    """A step as one line of JSON (kept, as step_to_json)."""
+    return _ENCODE(step_to_json(s))
+
+
+def plan_text(steps: tuple[st.Step, ...] | list[st.Step]) -> str:
+    """plan.json: a JSON list of the steps, one per line, so that a new plan's
+    steps can be matched with it line by line, as text (steps_from_text)."""
+    if not steps:
+        return "[]\n"
+    return "[\n" + ",\n".join(step_text(s) for s in steps) + "\n]\n"
+
+
+def steps_from_text(text: str, known: tuple[st.Step, ...] = ()) -> tuple[st.Step, ...]:
+    """plan.json's steps; the lines equal to one of `known` (a new plan being
+    compared with it) are taken from it rather than parsed and decoded. A file
+    not one step per line (an older nslab's, or edited) is read whole. Raises
+    ValueError (TypeError, KeyError, AttributeError) for a step that does not decode."""
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[0] != "[" or lines[-2:] != ["]", ""]:
+        data = json.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("it is not a list of steps")
+        return steps_from_json(data, known)
+    same = {step_text(s): s for s in known}
+    out = []
+    for line in lines[1:-2]:
+        line = line[:-1] if line.endswith(",") else line
+        step = same.get(line)
+        out.append(step if step is not None else step_from_json(json.loads(line)))
+    return tuple(out)
 
 
 def steps_to_json(steps: tuple[st.Step, ...] | list[st.Step]) -> list[dict[str, Any]]:

@@ -105,6 +105,15 @@ def _merged(steps: Iterable[Step]) -> list[Step]:
     return out
 
 
+def _split(steps: Iterable[Step]) -> tuple[list[Step], list[Step]]:
+    """The steps as compared (`_merged`): those in the lab, those on the machine."""
+    lab: list[Step] = []
+    machine: list[Step] = []
+    for s in _merged(steps):
+        (machine if _machine(s) else lab).append(s)
+    return lab, machine
+
+
 def _index(steps: list[Step], target: dict[Key, Step] | None = None) -> dict[Key, Step]:
     """Steps by identity. The same command run twice is two (numbered); two
     steps for one object (a readback of two plans at once, after a change cut
@@ -129,19 +138,19 @@ def _ns(s: Step) -> str | None:
 
 def changes(current: Iterable[Step], target: Plan) -> Change:
     """The steps from `current` to `target` (see the module's account)."""
-    cur_list, tgt_list = _merged(current), _merged(target.steps)
-    if {s for s in cur_list if _machine(s)} != {s for s in tgt_list if _machine(s)}:
+    (cur_list, cur_machine), (tgt_list, tgt_machine) = _split(current), _split(target.steps)
+    if set(cur_machine) != set(tgt_machine):
         raise NslabError("this change reaches the machine (a link to it, its bridge, egress, "
                          "port forwards or its routes into the lab), which apply does not "
                          f"change yet: nslab down {target.lab}, then nslab up the file")
-    tgt = _index([s for s in tgt_list if not _machine(s)])
-    cur = _index([s for s in cur_list if not _machine(s)], tgt)
+    tgt = _index(tgt_list)
+    cur = _index(cur_list, tgt)
     removals: list[Step] = []
     additions: list[tuple[Key, Step]] = []
     remade: set[Key] = set()  # objects made now: what lives in them is made again
     # namespaces first: what goes with a namespace that is deleted is not undone
-    gone_ns = {k[1] for k in cur if k[0] == "ns" and (
-        k not in tgt or kinds.update(cur[k], tgt[k], set()).remade) and cur[k] != tgt.get(k)}
+    gone_ns = {k[1] for k in cur if k[0] == "ns" and cur[k] != tgt.get(k) and (
+        k not in tgt or kinds.update(cur[k], tgt[k], set()).remade)}
     gone: set[Key] = {("ns", ns) for ns in gone_ns}
     for key, old in cur.items():
         new = tgt.get(key)
@@ -179,15 +188,28 @@ def _made_again(tgt: dict[Key, Step], cur: dict[Key, Step],
     if not remade:
         return additions
     done = {key for key, _s in additions}
-    grew = True
-    while grew:
-        grew = False
-        for key, s in tgt.items():
-            if key not in done and kinds.container_keys(s) & remade:
+    # what a step lives in is in its own namespace: the steps are looked at
+    # only in the namespaces where something is made again
+    by_ns: dict[str, list[tuple[Key, Step]]] = {}
+    for key, s in tgt.items():
+        ns = _ns(s)
+        if ns is not None and key not in done:
+            by_ns.setdefault(ns, []).append((key, s))
+    inside: dict[Key, list[tuple[Key, Step]]] = {}  # what lives in each object
+    todo = list(remade)
+    while todo:
+        made = todo.pop()
+        if made[0] in ("ns", "link"):
+            for key, s in by_ns.pop(made[1], ()):
+                for c in kinds.container_keys(s):
+                    inside.setdefault(c, []).append((key, s))
+        for key, s in inside.pop(made, ()):
+            if key not in done:
                 additions.append((key, s))
-                remade |= set(kinds.makes(s))
                 done.add(key)
-                grew = True
+                fresh = set(kinds.makes(s)) - remade
+                remade |= fresh
+                todo += fresh
     return additions
 
 

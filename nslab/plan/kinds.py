@@ -14,6 +14,7 @@ made, in both but different is updated.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import assert_never
 
 from nslab.plan import steps as st
@@ -79,8 +80,11 @@ LINK_STEPS = (st.AddVeth, st.AddBridge, st.DelLink, st.SetMaster, st.SetMtu, st.
               st.DelAddress, st.SetLinkUp, st.SetLinkDown, st.SetRate, st.SetNetem, st.ClearRate)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def makes(s: st.Step) -> tuple[Key, ...]:
-    """The kernel objects (or settings) `s` makes; the first is its identity."""
+    """The kernel objects (or settings) `s` makes; the first is its identity
+    (kept for the steps seen: a diff asks it of each step several times, and
+    of the equal steps of both plans)."""
     if isinstance(s, LINK_STEPS):
         return _link_makes(s)
     match s:

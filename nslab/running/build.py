@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from nslab.model.lab import Lab
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import MachineFacts, Plan, plan
 from nslab.plan.build import needs
-from nslab.plan.codec import steps_to_json
+from nslab.plan.codec import plan_text
 from nslab.plan.steps import SetNeighbourLimits
 from nslab.plan.wire import wired
 from nslab.running import machine_side
@@ -64,10 +65,13 @@ def build_plan(lab: Lab, instance: str = "0") -> Plan:
     return Plan(lab.name, wired(p.steps, lab.name, instance)) if needs_wire(p.steps, k) else p
 
 
-def require_features(lab: Lab, kernel: Kernel | None = None) -> None:
+def require_features(lab: Lab, kernel: Kernel | None = None,
+                     present: Iterable[str] = ()) -> None:
     """Fail before anything is made when the kernel lacks what the lab uses,
-    in the words of `nslab doctor`."""
-    need = {f: why for f, why in needs(lab).items() if f != "netem"}  # else: the wire
+    in the words of `nslab doctor` (`present`: known to be there, not probed)."""
+    known = set(present)
+    need = {f: why for f, why in needs(lab).items()
+            if f != "netem" and f not in known}  # netem: else the wire
     lacking = (kernel or RealKernel()).missing_features(need)
     if lacking:
         f = lacking[0]
@@ -175,7 +179,7 @@ def records(res: UpResult, the_plan: Plan) -> dict[str, Any]:
         "name": n.name, "kind": n.kind, "namespace": n.namespace,
         "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
         "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
-        for n in lab.nodes], "plan.json": steps_to_json(the_plan.steps)}
+        for n in lab.nodes], "plan.json": plan_text(the_plan.steps)}
 
 
 def record(journal: Journal, res: UpResult, the_plan: Plan) -> None:

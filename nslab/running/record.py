@@ -12,7 +12,7 @@ from dataclasses import replace
 from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
 from nslab.model.recorded import RecordedLab, lab_from_dict, netem_from_dict
 from nslab.names import lab_argument
-from nslab.plan.codec import steps_from_json
+from nslab.plan.codec import steps_from_text
 from nslab.plan.overrides import End, overridden, quiet
 from nslab.plan.steps import AddNamespace, AddRoute, Step
 from nslab.running.wire import on_machine
@@ -57,6 +57,17 @@ def lab_record(lab: str) -> RecordedLab:
     return rec
 
 
+def recorded_uplink(lab: str) -> str | None:
+    """The machine's interface `egress: auto` found when the lab went up (read
+    from lab.json without typing its every node: apply wants this alone)."""
+    data = Journal(lab).read_file("lab.json")
+    if data is None:
+        return lab_record(lab).uplink  # (says why there is no record)
+    machine = data.get("machine") or {}
+    uplink = machine.get("uplink") if isinstance(machine, dict) else None
+    return uplink if isinstance(uplink, str) else None
+
+
 def recorded_plan(name: str, known: tuple[Step, ...] = ()
                   ) -> tuple[Journal, Record, tuple[Step, ...]]:
     """A running lab's journal, and the steps it is made of (plan.json);
@@ -65,12 +76,12 @@ def recorded_plan(name: str, known: tuple[Step, ...] = ()
     if not journal.exists():
         raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
     rec = journal.read_intact()
-    data = journal.read_file("plan.json")
-    if data is None:
+    text = journal.read_text("plan.json")
+    if text is None:
         raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "
                          f"up was cut short): nslab down {name}, then up again")
     try:
-        steps = steps_from_json(data, known)
+        steps = steps_from_text(text, known)
     except (TypeError, ValueError, KeyError, AttributeError) as e:
         raise journal.damaged_file("plan.json", f"a step does not decode ({e})") from None
     return journal, rec, steps
@@ -153,13 +164,17 @@ def now(steps: tuple[Step, ...], lab: str, stopped: set[str],
                       lab, rec)
 
 
-def expected(steps: tuple[Step, ...], lab: str, stopped: set[str]
+def expected(steps: tuple[Step, ...], lab: str, stopped: set[str], rec: Record | None = None
              ) -> tuple[tuple[Step, ...], set[str]]:
     """What `check` compares with the kernel: the plan as it is meant to be now,
     less the routes of the namespaces with an end down or stopped (the kernel
-    dropped what it dropped there: not compared); and those namespaces."""
+    dropped what it dropped there: not compared); and those namespaces (`rec`:
+    the lab's journal, when read already)."""
+    rec = rec or Journal(lab).read()
+    if not stopped and not any(v["changed"] for v in rec.link_ends.values()):
+        return on_machine(steps, lab, rec), set()  # nothing overridden: no end looked at
     node_ns = {s.node: s.ns for s in steps if isinstance(s, AddNamespace)}
-    mine = [e for e in ends(lab) if e.node in node_ns]
+    mine = [e for e in _ends(lab, rec).values() if e.node in node_ns]
     calm = quiet(mine, {node_ns[n] for n in stopped if n in node_ns})
-    return tuple(s for s in now(steps, lab, stopped, mine)
+    return tuple(s for s in now(steps, lab, stopped, mine, rec)
                  if not (isinstance(s, AddRoute) and s.ns in calm)), calm

@@ -239,18 +239,30 @@ class Journal:
             for name, data in files.items():
                 tmp = os.path.join(self.dir, f".{name}.tmp")
                 staged.files.append((tmp, os.path.join(self.dir, name)))
-                text = json.dumps(data, separators=(",", ":"))  # compact: the C encoder
+                text = data if isinstance(data, str) else json.dumps(  # text: written as is
+                    data, separators=(",", ":"))  # compact: the C encoder
                 with open(tmp, "w") as f:
                     f.write(text)
         except OSError as e:
             staged.discard()
-            need = sum(len(json.dumps(d, separators=(",", ":"))) for d in files.values())
+            need = sum(len(d if isinstance(d, str) else json.dumps(d, separators=(",", ":")))
+                       for d in files.values())
             raise NslabError(f"cannot write the records of lab '{self.lab}' in {self.dir}: "
                              f"{e.strerror or e} (they need about {need // 1024 + 1} KiB; "
                              f"{_free(self.dir) // 1024} KiB free): free room in "
                              f"{os.path.dirname(self.dir)}, then try again; nothing was "
                              "changed") from None
         return staged
+
+    def read_text(self, name: str) -> str | None:
+        """A record beside the journal as text (None when it is not there)."""
+        try:
+            with open(os.path.join(self.dir, name), "rb") as f:
+                return f.read().decode()
+        except FileNotFoundError:
+            return None
+        except (ValueError, OSError) as e:
+            raise self.damaged_file(name, f"it does not read ({e})") from None
 
     def read_intact(self) -> Record:
         """The journal replayed, for a verb that changes a running lab: one that

@@ -20,10 +20,9 @@ from nslab.kernel.executor import Progress
 from nslab.kernel.seam import Kernel, RealKernel
 from nslab.model.lab import Lab
 from nslab.plan import plan
-from nslab.plan.build import Plan, marker
+from nslab.plan.build import Plan, in_use, marker
 from nslab.plan.diff import Change, changes
 from nslab.plan.steps import Step
-from nslab.running import readback as drift
 from nslab.running.build import (
     UpResult,
     machine_facts,
@@ -33,7 +32,7 @@ from nslab.running.build import (
 )
 from nslab.running.build import up as build
 from nslab.running.change import close, run_change, with_stops
-from nslab.running.record import expected, lab_record, recorded_plan
+from nslab.running.record import expected, recorded_plan, recorded_uplink
 from nslab.running.wire import needs_wire, on_machine, refuse_unwired, take_wire
 from nslab.state.journal import Journal, Record, locked
 
@@ -71,12 +70,14 @@ def _current(name: str, k: Kernel, target: tuple[Step, ...]
         raise ConflictError(f"node {', '.join(sorted(by_hand))} of lab '{name}' is stopped: "
                             f"start it first (nslab node {name} {min(by_hand)} start)")
     # a timeline run cut short: what it stopped is started by this change
-    now, quiet = expected(steps, name, rec.stopped)
+    now, quiet = expected(steps, name, rec.stopped, rec)
     if rec.changing is None:
         return journal, rec, now, [], steps
     rec = _claim(name, journal, rec, k)
     union = tuple(dict.fromkeys((*now, *target)))
-    have, _diffs, stop = drift.observe(union, rec, k, quiet)
+    from nslab.running.readback import observe  # (reads the kernel: after a cut-short change)
+
+    have, _diffs, stop = observe(union, rec, k, quiet)
     return journal, rec, tuple(have), stop, steps
 
 
@@ -152,11 +153,12 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
         if change.empty and rec.changing is None and not _link_changes(rec) \
                 and rec.playing is None:
             return ApplyResult(lab, change, time.perf_counter() - t0)
-        require_features(lab, k)
+        require_features(lab, k, in_use(old))  # what the lab has made is there
         refuse_unwired(target.steps, wire)
         take_wire(journal, rec, wire)
         # the new records first: a full disk stops the apply before any change
-        staged = journal.stage(records(UpResult(lab, 0, [], rec_uplink(journal)), logical))
+        uplink = rec_uplink(journal) if lab.machine else None  # (recorded with the machine side)
+        staged = journal.stage(records(UpResult(lab, 0, [], uplink), logical))
         try:
             notes = run_change(lab.name, journal, change, k, "apply", progress, source)
         except BaseException as err:
@@ -171,7 +173,7 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
 
 
 def rec_uplink(journal: Journal) -> str | None:
-    return lab_record(journal.lab).uplink
+    return recorded_uplink(journal.lab)
 
 
 def _link_changes(rec: Record) -> bool:
@@ -210,8 +212,10 @@ def _roll_back(name: str, journal: Journal, old: tuple[Step, ...], new: tuple[St
     of the old plan and of the new one."""
     try:
         rec = journal.read()
-        want, quiet = expected(old, name, set())
-        have, _d, stop = drift.observe(tuple(dict.fromkeys((*want, *new))), rec, k, quiet)
+        want, quiet = expected(old, name, set(), rec)
+        from nslab.running.readback import observe
+
+        have, _d, stop = observe(tuple(dict.fromkeys((*want, *new))), rec, k, quiet)
         back = with_stops(changes(have, Plan(name, want)), stop)
         run_change(name, journal, back, k, "rollback")
         close(journal, "rollback")

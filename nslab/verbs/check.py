@@ -64,7 +64,7 @@ def check(name: str, repair: bool = False, kernel: Kernel | None = None,
     t0 = time.perf_counter()
     with locked(name):
         journal, rec, steps = recorded_plan(name)
-        want, quiet = expected(steps, name, rec.stopped if stopped is None else stopped)
+        want, quiet = expected(steps, name, rec.stopped if stopped is None else stopped, rec)
         have, diffs, stop = observe(want, rec, k, quiet)
         result = CheckResult(name, len(want), diffs, 0.0)
         if repair and diffs:

@@ -247,4 +247,7 @@ def usable() -> str | None:
 
 if __name__ == "__main__":
     enter()
+    # the machine as its administrator left it for rootless labs: /etc/netns made
+    # once (in the sandbox's own /etc; a fresh machine may not have it)
+    os.makedirs("/etc/netns", exist_ok=True)
     print(json.dumps({"user": user, "outside": outside}[sys.argv[1]]()))
