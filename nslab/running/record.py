@@ -68,14 +68,15 @@ def recorded_uplink(lab: str) -> str | None:
     return uplink if isinstance(uplink, str) else None
 
 
-def recorded_plan(name: str, known: tuple[Step, ...] = ()
+def recorded_plan(name: str, known: tuple[Step, ...] = (), rec: Record | None = None
                   ) -> tuple[Journal, Record, tuple[Step, ...]]:
     """A running lab's journal, and the steps it is made of (plan.json);
-    `known`: steps of a new plan, to take rather than decode (codec)."""
+    `known`: steps of a new plan, to take rather than decode (codec); `rec`:
+    the journal, when read (intact) already."""
     journal = Journal(name)
     if not journal.exists():
         raise LabNotFoundError(f"lab '{name}' is not up (nslab list shows the labs that are up)")
-    rec = journal.read_intact()
+    rec = rec or journal.read_intact()
     text = journal.read_text("plan.json")
     if text is None:
         raise NslabError(f"lab '{name}' has no recorded plan (made by an older nslab, or its "

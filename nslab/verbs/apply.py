@@ -55,13 +55,13 @@ class ApplyResult:
                 "notes": self.notes}
 
 
-def _current(name: str, k: Kernel, target: tuple[Step, ...]
+def _current(name: str, k: Kernel, target: tuple[Step, ...], rec: Record | None = None
              ) -> tuple[Journal, Record, tuple[Step, ...], list[Step], tuple[Step, ...]]:
     """The running lab: its journal, its plan as recorded (with the changes
     nslab link made since), and the steps in place now: that plan, or after a
     change cut short, what the kernel satisfies of the old plan and the new
     (with the daemons to stop first where some died); and the plan as recorded."""
-    journal, rec, steps = recorded_plan(name, target)
+    journal, rec, steps = recorded_plan(name, target, rec)
     if not rec.complete:
         raise ConflictError(f"lab '{name}' was not fully made (its up was cut short): "
                             f"nslab down {name}, then up again")
@@ -145,10 +145,10 @@ def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
         return ApplyResult(lab, Change(lab.name, target.steps, tuple(
             n.name for n in lab.nodes)), res.seconds, True, res.notes)
     with locked(lab.name, on_wait):
-        rec = Journal(lab.name).read()
+        rec = Journal(lab.name).read_intact()
         logical = plan(lab, machine_facts(lab, k), rec.instance)
         target, wire = _on_machine(logical, rec, k)
-        journal, rec, current, stop, old = _current(lab.name, k, target.steps)
+        journal, rec, current, stop, old = _current(lab.name, k, target.steps, rec)
         change = with_stops(changes(current, target), stop)
         if change.empty and rec.changing is None and not _link_changes(rec) \
                 and rec.playing is None:
