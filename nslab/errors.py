@@ -27,6 +27,7 @@ class ExitCode(IntEnum):
     FAILED = 10  # test, why, run: an expectation does not hold, a packet does not pass
     DRIFT = 11  # check: the lab differs from its file (or repair left something)
     DAMAGED = 12  # a record of the lab under /run/nslab is damaged
+    PARTLY_DOWN = 12  # down across machines: a machine that could not be reached keeps its part
     HANGUP = 129  # 128 + SIGHUP
     INTERRUPTED = 130  # 128 + SIGINT
     BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away

@@ -28,7 +28,8 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("exec", "exec"), *((s.client, "client") for s in SUITES.values()),
     ("link", "link"), ("capture", "capture"), ("shell", "shell"), ("inspect", "inspect"),
     ("graph", "graph"), ("test", "test"), ("why", "why"), ("doctor", "doctor"),
-    ("ns", "ns"), ("schema", "schema"), ("completion", "completion"))
+    ("ns", "ns"), ("machines", "machines"), ("schema", "schema"), ("completion", "completion"),
+    ("agent", "agent"))
 MODULES = dict(VERBS)
 
 
@@ -77,7 +78,9 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
         module = command(verb)
         text = _help(verb, module)
         # argparse formats a help with %: a literal one is %% there (not in a description)
-        sp = sub.add_parser(verb, help=text.replace("%", "%%"), description=text)
+        hidden = getattr(module, "HIDDEN", False)  # (what a transport starts: not listed)
+        sp = sub.add_parser(verb, description=text) if hidden else sub.add_parser(
+            verb, help=text.replace("%", "%%"), description=text)
         module.arguments(sp)
         if verb not in OUTSIDE:
             sp.add_argument("--rootless", action="store_true",

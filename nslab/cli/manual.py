@@ -33,7 +33,8 @@ EXITS = {
     ExitCode.DRIFT: "check: the running lab differs from its file (check --repair: "
                     "something could not be repaired)",
     ExitCode.DAMAGED: "a record of the lab under /run/nslab is damaged: nslab down removes "
-                      "the lab by nslab's marks",
+                      "the lab by nslab's marks; down of a lab across machines: a machine "
+                      "that could not be reached keeps its part (partly down)",
 }
 
 

@@ -12,7 +12,8 @@ from nslab.cli.common import compile_file
 from nslab.errors import ExitCode, UsageError
 
 # verbs that never touch a lab, or only read the file
-OUTSIDE = frozenset({"new", "validate", "plan", "schema", "completion", "doctor", "ns"})
+OUTSIDE = frozenset({"new", "validate", "plan", "schema", "completion", "doctor", "ns",
+                     "machines", "agent"})
 
 
 def wanted(verb: str, a: argparse.Namespace) -> bool:

@@ -42,6 +42,7 @@ from nslab.plan.steps import (
     AddNamespace,
     AddRoute,
     AddVeth,
+    AddVxlan,
     ClearRate,
     ClearWire,
     DelAddress,
@@ -92,8 +93,8 @@ _GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.EIN
 
 # steps sent as netlink requests, batched per namespace; steps made one by one;
 # steps that change a running lab's processes and files
-NETLINK = (AddVeth, AddBridge, SetMaster, SetMtu, AddAddress, SetLinkUp, AddRoute, SetRate,
-           SetNetem, ClearRate, SetLinkDown, DelLink, DelAddress, DelRoute)
+NETLINK = (AddVeth, AddVxlan, AddBridge, SetMaster, SetMtu, AddAddress, SetLinkUp, AddRoute,
+           SetRate, SetNetem, ClearRate, SetLinkDown, DelLink, DelAddress, DelRoute)
 ChangeStep = RemoveNamespace | StopService | StopDaemons | ReloadDaemons | RemoveFile
 WireStep = SetWire | ClearWire | StartWire
 OneByOne = (AddNamespace | SetSysctl | ChangeStep | RunCommand | SetNeighbourLimits
@@ -293,6 +294,11 @@ class Executor:
                 out = [(s.ns, nl.new_veth(s.name, a, s.peer_name, b, self._fd(MACHINE_KEY)))]
                 return out + ([(MACHINE_KEY, nl.set_alias(s.peer_name, s.peer_alias))]
                               if s.peer_alias else [])
+            case AddVxlan():  # made from the machine's namespace, into the node's
+                self.refs.setdefault(MACHINE_KEY, MACHINE)
+                return [(MACHINE_KEY, nl.new_vxlan(s.name, self._alloc(s.ns, s.name), s.vni,
+                                                   s.local, s.remote, s.port, s.mtu,
+                                                   self._fd(s.ns)))]
             case AddBridge() if s.ns is None:
                 idx = self._alloc(MACHINE_KEY, s.name)
                 self.journal.write(t="machinebridge", name=s.name, alias=s.alias, index=idx)
@@ -359,7 +365,9 @@ class Executor:
         after: list[tuple[nl.Request, object]] = []  # the machine's veth ends, once they exist
         for s in steps:
             for ns, req in self._requests(s):
-                if isinstance(s, AddVeth) and ns == MACHINE_KEY:
+                if isinstance(s, AddVxlan):  # before what goes on it in the node
+                    per_ns = {MACHINE_KEY: [*per_ns.pop(MACHINE_KEY, []), (req, s)], **per_ns}
+                elif isinstance(s, AddVeth) and ns == MACHINE_KEY:
                     after.append((req, s))
                 else:
                     per_ns.setdefault(ns, []).append((req, s))

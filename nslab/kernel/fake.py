@@ -74,6 +74,7 @@ class FakeKernel:
     def __init__(self, fail_at: int | None = None, crash_after: int | None = None,
                  missing: Iterable[str] = ()) -> None:
         self.missing = set(missing)  # kernel features it plays without (netem...)
+        self.underlays: dict[str, int] = {"198.51.100.7": 1500}  # its address -> MTU
         self.fail_at = fail_at
         self.crash_after = crash_after
         self.effects = 0
@@ -401,25 +402,20 @@ class FakeKernel:
             assert name is not None
             info = nl.attrs(a[nl.IFLA_LINKINFO])
             kind = info[nl.IFLA_INFO_KIND].split(b"\0")[0].decode()
+            if nl.IFLA_NET_NS_FD in a:  # made here, put there (a VXLAN into a node)
+                ns = self._ns_of_fd(struct.unpack("=I", a[nl.IFLA_NET_NS_FD][:4])[0])
             if ns.by_name(name) is not None:
                 return errno.EEXIST
             index = index or max(ns.links) + 1
             if index in ns.links:
                 return errno.EBUSY
             link = Link(name, index, kind)
+            if nl.IFLA_MTU in a:
+                link.mtu = struct.unpack("=I", a[nl.IFLA_MTU][:4])[0]
             if kind == "veth":
-                peer = nl.attrs(info[nl.IFLA_INFO_DATA])[nl.VETH_INFO_PEER]
-                p_index = _IFINFO.unpack_from(peer)[2]
-                pa = nl.attrs(peer, _IFINFO.size)
-                p_name = pa[nl.IFLA_IFNAME].split(b"\0")[0].decode()
-                far = self._ns_of_fd(struct.unpack("=I", pa[nl.IFLA_NET_NS_FD][:4])[0])
-                if far.by_name(p_name) is not None:
-                    return errno.EEXIST
-                p_index = p_index or max(max(far.links) + 1, index + 1 if far is ns else 0)
-                if p_index in far.links or (far is ns and p_index == index):
-                    return errno.EBUSY
-                far.links[p_index] = Link(p_name, p_index, "veth", peer=(ns.inode, index))
-                link.peer = (far.inode, p_index)
+                code = self._veth_peer(ns, link, nl.attrs(info[nl.IFLA_INFO_DATA]))
+                if code:
+                    return code
             ns.links[index] = link
             return 0
         found = ns.links.get(index) if index else (ns.by_name(name) if name else None)
@@ -440,6 +436,25 @@ class FakeKernel:
         if change & nl.IFF_UP and not link.up:  # the kernel drops the routes through it
             ns.routes = [r for r in ns.routes if not r.endswith(f" dev {index}")]
         return 0
+
+    def _veth_peer(self, ns: Namespace, link: Link, data: dict[int, bytes]) -> int:
+        """The other end of a veth being made (0, or the kernel's errno)."""
+        peer = data[nl.VETH_INFO_PEER]
+        p_index = _IFINFO.unpack_from(peer)[2]
+        pa = nl.attrs(peer, _IFINFO.size)
+        p_name = pa[nl.IFLA_IFNAME].split(b"\0")[0].decode()
+        far = self._ns_of_fd(struct.unpack("=I", pa[nl.IFLA_NET_NS_FD][:4])[0])
+        if far.by_name(p_name) is not None:
+            return errno.EEXIST
+        p_index = p_index or max(max(far.links) + 1, link.index + 1 if far is ns else 0)
+        if p_index in far.links or (far is ns and p_index == link.index):
+            return errno.EBUSY
+        far.links[p_index] = Link(p_name, p_index, "veth", peer=(ns.inode, link.index))
+        link.peer = (far.inode, p_index)
+        return 0
+
+    def underlay_mtu(self, address: str) -> int | None:
+        return self.underlays.get(address)
 
     def link_indexes(self, ref: Ref) -> dict[str, int]:
         return {li.name: i for i, li in self.namespaces[self.inode_of(ref)].links.items()}

@@ -80,6 +80,25 @@ def new_veth(name: str, index: int, peer: str, peer_index: int, peer_ns_fd: int)
     return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
 
 
+IFLA_VXLAN_ID, IFLA_VXLAN_GROUP, IFLA_VXLAN_LOCAL, IFLA_VXLAN_PORT = 1, 2, 4, 15
+IFLA_VXLAN_GROUP6, IFLA_VXLAN_LOCAL6 = 16, 17
+
+
+def new_vxlan(name: str, index: int, vni: int, local: str, remote: str, port: int, mtu: int,
+              ns_fd: int) -> Request:
+    """A VXLAN to `remote`, made where the request is sent (its UDP socket
+    there) and put into the namespace of `ns_fd` as `name`."""
+    six = ":" in remote
+    group, here = (IFLA_VXLAN_GROUP6, IFLA_VXLAN_LOCAL6) if six else (
+        IFLA_VXLAN_GROUP, IFLA_VXLAN_LOCAL)
+    data = (rta(IFLA_VXLAN_ID, _u32(vni)) + rta(group, ip_address(remote).packed)
+            + rta(here, ip_address(local).packed) + rta(IFLA_VXLAN_PORT, struct.pack("!H", port)))
+    info = rta(IFLA_INFO_KIND, b"vxlan\0") + rta(IFLA_INFO_DATA, data)
+    body = (ifinfo(index) + rta(IFLA_IFNAME, _cstr(name)) + rta(IFLA_MTU, _u32(mtu))
+            + rta(IFLA_LINKINFO, info) + rta(IFLA_NET_NS_FD, _u32(ns_fd)))
+    return Request(RTM_NEWLINK, F_CREATE | F_EXCL, body)
+
+
 def new_bridge(name: str, index: int) -> Request:
     info = rta(IFLA_INFO_KIND, b"bridge\0")
     body = ifinfo(index) + rta(IFLA_IFNAME, _cstr(name)) + rta(IFLA_LINKINFO, info)

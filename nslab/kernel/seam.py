@@ -196,6 +196,10 @@ class Kernel(Protocol):
 
     def uplink(self) -> str | None: ...
 
+    def underlay_mtu(self, address: str) -> int | None:
+        """The MTU of the machine's interface that holds `address` (None: none does)."""
+        ...
+
     def forward_drops(self) -> list[str]: ...
 
 
@@ -507,6 +511,18 @@ class RealKernel:
         from nslab.kernel import machine
 
         return machine.uplink()
+
+    def underlay_mtu(self, address: str) -> int | None:
+        from nslab.kernel import netstate
+
+        with nl.Socket() as sock:
+            links = {li.index: li for li in netstate.interfaces(sock)}
+            names = {i: li.name for i, li in links.items()}
+            for a in netstate.addresses(sock, names):
+                if a.address == address:
+                    return next((li.mtu for li in links.values() if li.name == a.interface),
+                                None)
+        return None
 
     def forward_drops(self) -> list[str]:
         from nslab.kernel import machine

@@ -303,6 +303,31 @@ class MachineSide:
 
 
 @dataclass(frozen=True)
+class Machine:
+    """A machine the lab spans, as the file reaches it (transport: ssh,
+    kubectl or command; `target` what that transport is given)."""
+
+    name: str
+    transport: str
+    target: str
+    underlay: str | None  # its address between the machines (None: ssh's host, resolved)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a lab spans machines: which, and how links between them are carried."""
+
+    machines: tuple[Machine, ...]
+    placed: tuple[tuple[str, str], ...]  # (node, machine), every node
+    port: int  # the VXLANs' UDP port
+    mtu: int | None  # the cross links' MTU; None: from the underlays (auto)
+    vni: int  # the first VXLAN id of the lab's cross links
+
+    def machine_of(self, node: str) -> str:
+        return dict(self.placed)[node]
+
+
+@dataclass(frozen=True)
 class Lab:
     name: str
     nodes: tuple[Node, ...]
@@ -315,6 +340,7 @@ class Lab:
     hosts: tuple[tuple[str, str], ...] = ()  # (address, name): every node's hosts file
     machine: MachineSide | None = None
     timeline: Timeline | None = None
+    spread: Spread | None = None  # the machines it spans (None: this one)
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import zlib
 from collections.abc import Mapping
 from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Interface, IPv6Network
@@ -23,6 +24,7 @@ from nslab.model.lab import (
     IPNetwork,
     Lab,
     Link,
+    Machine,
     NeighbourNeed,
     Netem,
     Nexthop,
@@ -30,6 +32,7 @@ from nslab.model.lab import (
     Route,
     Segment,
     Service,
+    Spread,
 )
 from nslab.model.machine import resolve_machine
 from nslab.model.naming import interface_names, namespace_name
@@ -282,12 +285,27 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     lab = resolve_policies(spec, lab, problems)
     lab = replace(lab, timeline=resolve_timeline(spec, lab, problems))
     lab = replace(lab, tests=resolve_tests(spec.test, lab, problems))
+    if spec.machines:
+        lab = replace(lab, spread=_spread(spec))
     if problems:
         raise ResolveError(problems)
     return lab
 
 
 IPV6_MIN_MTU = 1280
+VNI_BLOCK = 4096  # VXLAN ids per lab: its first one is a multiple of this (from its name)
+
+
+def _spread(spec: LabSpec) -> Spread:
+    """The machines the lab spans, and every node's (the first machine unless told)."""
+    first = next(iter(spec.machines))
+    machines = tuple(Machine(name, m.transport, str(getattr(m, m.transport)), m.underlay)
+                     for name, m in spec.machines.items())
+    vni = spec.cross.vni or VNI_BLOCK * (1 + zlib.crc32(spec.name.encode()) % 4000)
+    return Spread(machines, tuple((n, s.machine or first) for n, s in spec.nodes.items()),
+                  spec.cross.port, None if spec.cross.mtu == "auto" else int(spec.cross.mtu),
+                  vni)
+
 
 
 def _impair(spec: LabSpec, link: int, sender: str) -> ImpairSpec:

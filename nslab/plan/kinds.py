@@ -46,7 +46,7 @@ def phase(s: st.Step) -> int:
             return PHASES.index(st.SetRate)
         case st.SetLinkDown():
             return PHASES.index(st.SetLinkUp)
-        case st.DelLink():
+        case st.DelLink() | st.AddVxlan():
             return PHASES.index(st.AddVeth)
         case st.DelAddress():
             return PHASES.index(st.AddAddress)
@@ -73,11 +73,12 @@ def phase(s: st.Step) -> int:
             assert_never(s)
 
 
-LinkStep = (st.AddVeth | st.AddBridge | st.DelLink | st.SetMaster | st.SetMtu | st.AddAddress
-            | st.DelAddress | st.SetLinkUp | st.SetLinkDown | st.SetRate | st.SetNetem
-            | st.ClearRate)
-LINK_STEPS = (st.AddVeth, st.AddBridge, st.DelLink, st.SetMaster, st.SetMtu, st.AddAddress,
-              st.DelAddress, st.SetLinkUp, st.SetLinkDown, st.SetRate, st.SetNetem, st.ClearRate)
+LinkStep = (st.AddVeth | st.AddVxlan | st.AddBridge | st.DelLink | st.SetMaster | st.SetMtu
+            | st.AddAddress | st.DelAddress | st.SetLinkUp | st.SetLinkDown | st.SetRate
+            | st.SetNetem | st.ClearRate)
+LINK_STEPS = (st.AddVeth, st.AddVxlan, st.AddBridge, st.DelLink, st.SetMaster, st.SetMtu,
+              st.AddAddress, st.DelAddress, st.SetLinkUp, st.SetLinkDown, st.SetRate,
+              st.SetNetem, st.ClearRate)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -119,7 +120,7 @@ def _link_makes(s: LinkStep) -> tuple[Key, ...]:
     match s:
         case st.AddVeth():
             return (("link", str(s.ns), s.name), ("link", str(s.peer_ns), s.peer_name))
-        case st.AddBridge() | st.DelLink():
+        case st.AddBridge() | st.DelLink() | st.AddVxlan():
             return (("link", str(s.ns), s.name),)
         case st.SetMaster():
             return (("master", str(s.ns), s.name),)
@@ -175,7 +176,7 @@ def undo(s: st.Step, gone_ns: set[str]) -> list[st.Step]:
             keep = next(((ns, n) for ns, n in ends if ns is not None and ns not in gone_ns),
                         None)
             return [st.DelLink(keep[0], keep[1])] if keep is not None else []
-        case st.AddBridge():
+        case st.AddBridge() | st.AddVxlan():
             return [st.DelLink(s.ns, s.name)] if s.ns is not None else []
         case st.AddAddress():
             return [st.DelAddress(s.ns, s.dev, s.address)] if s.ns is not None else []
@@ -264,10 +265,10 @@ def update(old: st.Step, new: st.Step, gone_ns: set[str]) -> Update:
                 (old.suite, old.daemons, old.dir) == (new.suite, new.daemons, new.dir):
             return Update((), (st.ReloadDaemons(new.ns, new.node, new.suite, new.dir,
                                                 new.config),))
-        case (st.AddNamespace() | st.AddVeth() | st.AddBridge() | st.AddAddress()
-              | st.SetLinkUp() | st.WriteFile() | st.StartDaemons() | st.RunCommand()
-              | st.StartService() | st.SetNeighbourLimits() | st.LoadNftRuleset()
-              | st.StartWire()):
+        case (st.AddNamespace() | st.AddVeth() | st.AddVxlan() | st.AddBridge()
+              | st.AddAddress() | st.SetLinkUp() | st.WriteFile() | st.StartDaemons()
+              | st.RunCommand() | st.StartService() | st.SetNeighbourLimits()
+              | st.LoadNftRuleset() | st.StartWire()):
             return Update(tuple(undo(old, gone_ns)), (new,), remade=True)
         case (st.RemoveNamespace() | st.DelLink() | st.DelAddress() | st.DelRoute()
               | st.SetLinkDown() | st.ClearRate() | st.StopService() | st.StopDaemons()

@@ -27,7 +27,8 @@ def lives_on(s: st.Step) -> set[Key]:
         case st.AddVeth():
             return _link(s.ns, s.name) | _link(s.peer_ns, s.peer_name)
         case (st.SetMaster() | st.SetMtu() | st.SetRate() | st.SetNetem() | st.ClearRate()
-              | st.SetLinkDown() | st.SetLinkUp() | st.DelLink() | st.AddBridge()):
+              | st.SetLinkDown() | st.SetLinkUp() | st.DelLink() | st.AddBridge()
+              | st.AddVxlan()):
             return _link(s.ns, s.name)
         case st.AddAddress() | st.DelAddress():
             return _link(s.ns, s.dev)

@@ -93,6 +93,25 @@ class AddVeth:
 
 
 @dataclass(frozen=True)
+class AddVxlan:
+    """One end of a link between two machines: a VXLAN made in the machine's
+    own namespace (its UDP socket there, sending from `local` to `remote`) and
+    put straight into namespace `ns` as `name`; it goes with that namespace."""
+
+    ns: str
+    name: str
+    vni: int
+    local: str
+    remote: str
+    port: int
+    mtu: int
+
+    def as_shell(self) -> str:
+        return (f"ip link add {self.name} netns {self.ns} mtu {self.mtu} type vxlan id "
+                f"{self.vni} local {self.local} remote {self.remote} dstport {self.port}")
+
+
+@dataclass(frozen=True)
 class AddBridge:
     """A bridge; `ns` None: on the machine, with `alias` (nslab's claim to it)."""
 
@@ -556,7 +575,7 @@ class RemoveFile:
         return f"rm -f {self.path}"
 
 
-Step = (AddNamespace | SetSysctl | AddVeth | AddBridge | SetMaster | SetMtu | AddAddress
+Step = (AddNamespace | SetSysctl | AddVeth | AddVxlan | AddBridge | SetMaster | SetMtu | AddAddress
         | SetLinkUp | SetRate | ClearRate | SetLinkDown | SetNetem | SetWire | ClearWire
         | StartWire | AddRoute | WriteFile | LoadNftRuleset | RunCommand | StartService
         | SetNeighbourLimits | StartDaemons | RemoveNamespace | DelLink | DelAddress

@@ -28,7 +28,7 @@ from nslab.model.serialize import lab_to_dict
 from nslab.plan import MachineFacts, Plan, plan
 from nslab.plan.build import needs
 from nslab.plan.codec import plan_text
-from nslab.plan.steps import SetNeighbourLimits
+from nslab.plan.steps import SetNeighbourLimits, Step
 from nslab.plan.wire import wired
 from nslab.running import machine_side
 from nslab.running.teardown import teardown
@@ -109,25 +109,7 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
     privileged(k)
     t0 = time.perf_counter()
     with locked(lab.name, on_wait):
-        journal = Journal(lab.name)
-        if journal.exists():
-            rec = journal.read()
-            where = f" from {rec.source}" if rec.source else ""
-            if source and rec.source and rec.source != source:
-                raise ConflictError(f"lab name '{lab.name}' is in use by another file{where}; "
-                                    "rename this lab or take the other one down first")
-            raise ConflictError(f"lab '{lab.name}' is already up{where} "
-                                f"(nslab down {lab.name}, then up again)")
-        taken = [ns for ns in lab.namespaces if k.name_taken(ns)]
-        if taken:
-            other = next((o for o in labs() if taken[0] in Journal(o).read().namespaces), None)
-            if other is not None:
-                raise ConflictError(f"namespace {taken[0]} belongs to lab '{other}'; take it "
-                                    f"down first (nslab down {other}) or choose another "
-                                    "namespace name")
-            raise ConflictError(f"namespace {', '.join(taken[:5])} already exists and nslab "
-                                f"did not make it; remove it (ip netns del {taken[0]}) "
-                                "or rename the lab")
+        journal = _unused(lab.name, lab.namespaces, source, k)
         require_features(lab, k)
         instance = secrets.token_hex(4)
         facts = machine_facts(lab, k)
@@ -138,25 +120,82 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
         refuse_unwired(made.steps, wire)
         uplink = facts.uplink if lab.machine and lab.machine.egress == "auto" else (
             lab.machine.egress if lab.machine else None)
-        ex = executor(lab.name, journal, k, notes, progress)
-        try:  # from the first record on, whatever fails is rolled back
-            journal.open()
-            journal.write(t="begin", lab=lab.name, source=source, instance=instance,
-                          time=time.time(),
-                          neighbours=[lab.neighbours.arp, lab.neighbours.ndisc],
-                          **({"wire": True} if wire else {}))
-            record(journal, UpResult(lab, 0, [], uplink), the_plan)
-            k.prepare_names()
-            ex.run(made)
-            journal.write(t="up", time=time.time())
-        except BaseException as err:
-            ex.close()
-            _roll_back(lab.name, journal, err, k)
-            raise
-        finally:
-            ex.close()
-            journal.close()
+        _make(journal, made, records(UpResult(lab, 0, [], uplink), the_plan), k, notes,
+              progress, source=source, instance=instance, wire=wire,
+              neighbours=[lab.neighbours.arp, lab.neighbours.ndisc])
     return UpResult(lab, time.perf_counter() - t0, notes, uplink)
+
+
+def up_slice(name: str, steps: tuple[Step, ...], files: dict[str, Any], needs: dict[str, str],
+             namespaces: list[str], source: str | None, instance: str,
+             neighbours: list[int], kernel: Kernel | None = None) -> float:
+    """Build this machine's part of a lab across machines (planned by the
+    controller: `steps`, and the records `files`), all or nothing, journaled
+    as `up` journals a lab: `nslab down NAME` here removes it. Its seconds."""
+    k = kernel or RealKernel()
+    privileged(k)
+    t0 = time.perf_counter()
+    with locked(name):
+        journal = _unused(name, namespaces, source, k)
+        lacking = k.missing_features(need for need in needs if need != "netem")
+        if lacking:
+            raise MissingFeatureError(f"this machine lacks {features.words(lacking[0])}, "
+                                      f"which the lab needs for {needs[lacking[0]]}")
+        if needs_wire(steps, k):
+            raise MissingFeatureError("this machine lacks the kernel's netem (sch_netem), "
+                                      "which a delay in a lab across machines needs")
+        _make(journal, Plan(name, steps), files | {"plan.json": plan_text(steps)}, k, [],
+              None, source=source, instance=instance, wire=False, neighbours=neighbours)
+    return time.perf_counter() - t0
+
+
+def _unused(name: str, namespaces: list[str] | tuple[str, ...], source: str | None,
+            k: Kernel) -> Journal:
+    """The journal of a lab about to be made: ConflictError when the lab is up
+    already, or a namespace it would make exists."""
+    journal = Journal(name)
+    if journal.exists():
+        rec = journal.read()
+        where = f" from {rec.source}" if rec.source else ""
+        if source and rec.source and rec.source != source:
+            raise ConflictError(f"lab name '{name}' is in use by another file{where}; "
+                                "rename this lab or take the other one down first")
+        raise ConflictError(f"lab '{name}' is already up{where} "
+                            f"(nslab down {name}, then up again)")
+    taken = [ns for ns in namespaces if k.name_taken(ns)]
+    if taken:
+        other = next((o for o in labs() if taken[0] in Journal(o).read().namespaces), None)
+        if other is not None:
+            raise ConflictError(f"namespace {taken[0]} belongs to lab '{other}'; take it "
+                                f"down first (nslab down {other}) or choose another "
+                                "namespace name")
+        raise ConflictError(f"namespace {', '.join(taken[:5])} already exists and nslab "
+                            f"did not make it; remove it (ip netns del {taken[0]}) "
+                            "or rename the lab")
+    return journal
+
+
+def _make(journal: Journal, made: Plan, files: dict[str, Any], k: Kernel, notes: list[str],
+          progress: Progress | None, *, source: str | None, instance: str, wire: bool,
+          neighbours: list[int]) -> None:
+    """Run `made` journaled, its records beside the journal; whatever fails
+    from the first record on is rolled back."""
+    ex = executor(journal.lab, journal, k, notes, progress)
+    try:
+        journal.open()
+        journal.write(t="begin", lab=journal.lab, source=source, instance=instance,
+                      time=time.time(), neighbours=neighbours, **({"wire": True} if wire else {}))
+        journal.stage(files).commit()
+        k.prepare_names()
+        ex.run(made)
+        journal.write(t="up", time=time.time())
+    except BaseException as err:
+        ex.close()
+        _roll_back(journal.lab, journal, err, k)
+        raise
+    finally:
+        ex.close()
+        journal.close()
 
 
 def executor(name: str, journal: Journal, k: Kernel, notes: list[str],
@@ -180,10 +219,6 @@ def records(res: UpResult, the_plan: Plan) -> dict[str, Any]:
         "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
         "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
         for n in lab.nodes], "plan.json": plan_text(the_plan.steps)}
-
-
-def record(journal: Journal, res: UpResult, the_plan: Plan) -> None:
-    journal.stage(records(res, the_plan)).commit()
 
 
 def _roll_back(name: str, journal: Journal, err: BaseException, kernel: Kernel) -> None:

@@ -35,6 +35,7 @@ from nslab.plan.steps import (
     AddNamespace,
     AddRoute,
     AddVeth,
+    AddVxlan,
     ClearRate,
     ClearWire,
     DelAddress,
@@ -231,6 +232,8 @@ def _on_link(s: LinkStep, v: NamespaceView, r: _Reader, node: str) -> Found:
             return _veth(s, v, r, node)
         case AddBridge():
             return _bridge(s, v, r, node)
+        case AddVxlan():
+            return _vxlan(s, v, r, node)
         case SetMaster():
             return _master(s, v, r, node)
         case SetMtu():
@@ -277,6 +280,15 @@ def _bridge(s: AddBridge, v: NamespaceView, r: _Reader, node: str) -> Found:
     return True if s.name in v.links else Difference(
         node, f"bridge {s.name}", "there", "missing",
         f"deleted by hand (ip link del {s.name})")
+
+
+def _vxlan(s: AddVxlan, v: NamespaceView, r: _Reader, node: str) -> Found:
+    link = v.links.get(s.name)
+    if link is not None and link.kind == "vxlan":
+        return True
+    return Difference(node, f"link {s.name}", "a VXLAN to another machine",
+                      "missing" if link is None else f"a {link.kind} link",
+                      f"deleted or replaced by hand (ip link del {s.name})")
 
 
 def _master(s: SetMaster, v: NamespaceView, r: _Reader, node: str) -> Found:

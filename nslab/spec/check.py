@@ -48,6 +48,7 @@ def check(spec: LabSpec) -> list[Problem]:
     _check_nodes(spec, problems)
     _check_namespaces(spec, problems)
     _check_machine_names(spec, problems)
+    _check_spread(spec, problems)
     names = list(spec.nodes)
     known = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
     used: dict[tuple[str, str], tuple[str | int, ...]] = {}
@@ -148,3 +149,45 @@ def _check_machine_names(spec: LabSpec, problems: list[Problem]) -> None:
             problems.append(Problem(where, f"'{name}' names two things on the machine",
                                     "each interface of the machine needs its own name"))
         seen.add(name)
+
+
+def _check_spread(spec: LabSpec, problems: list[Problem]) -> None:
+    """A lab across machines: every node on a machine the file names, and only
+    what spans machines today (no machine side, no switch across machines)."""
+    names = list(spec.machines)
+    for m in names:
+        if not re.fullmatch(NODE_NAME, m):
+            problems.append(Problem(("machines", m), f"machine name '{m}' is not allowed",
+                                    "lowercase letters, digits, '_', '-', start with a letter"))
+    for name, node in spec.nodes.items():
+        if node.machine is not None and node.machine not in spec.machines:
+            problems.append(Problem(("nodes", name, "machine"),
+                                    f"machine '{node.machine}' is not in machines:",
+                                    f"one of: {', '.join(names)}" if names else
+                                    "list the machines under machines: (or drop machine:)"))
+    if not names:
+        return
+    if spec.host is not None:
+        problems.append(Problem(("host",), "a lab across machines has no host: section yet "
+                                "(its links, bridge, egress and forwards are on one machine)",
+                                "drop host:, or run the lab on one machine"))
+    if spec.timeline is not None:
+        problems.append(Problem(("timeline",), "a timeline does not span machines yet",
+                                "drop timeline:, or run the lab on one machine"))
+    where = {n: node.machine or names[0] for n, node in spec.nodes.items()}
+    reach: dict[str, set[str]] = {}
+    for i, link in enumerate(spec.links):
+        ends = [parse_endpoint(e).node for e in link.endpoints]
+        if "machine" in ends:
+            problems.append(Problem(("links", i), "a link to the machine in a lab across "
+                                    "machines", "join the machines' nodes by links"))
+            continue
+        for n in ends:
+            if n in spec.nodes and spec.nodes[n].kind == "switch":
+                reach.setdefault(n, {where[n]}).update(where[e] for e in ends if e in where)
+    for switch, machines in reach.items():
+        if len(machines) > 1:
+            problems.append(Problem(("nodes", switch), f"switch '{switch}' has ports on "
+                                    f"machines {', '.join(sorted(machines))}: a switch is on "
+                                    "one machine for now", "put its nodes on its machine, or "
+                                    "join the machines by a router's link"))

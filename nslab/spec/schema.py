@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from nslab.spec.base import Strict, ip_address_or_none
 from nslab.spec.daemons import BgpSpec, BirdSpec, FrrSpec
 from nslab.spec.igp import IsisSpec, LinkIsisSpec, LinkOspfSpec, OspfSpec
+from nslab.spec.machines import CrossSpec, MachineSpec
 from nslab.spec.policy import (
     DnsSpec,
     FirewallSpec,
@@ -98,6 +99,8 @@ class NodeSpec(Strict):
     # a router that sends IPv6 router advertisements (every 5 s) on each of its
     # interfaces with IPv6: the hosts there take their default route from it
     ra: bool = False
+    # the machine the node runs on (a name under machines:; default: the first)
+    machine: str | None = None
     bgp: BgpSpec | None = None
     ospf: OspfSpec | None = None
     isis: IsisSpec | None = None
@@ -425,6 +428,9 @@ class LabSpec(Strict):
     host: HostSpec | None = None
     test: LabTestsSpec = LabTestsSpec()
     timeline: TimelineSpec | None = None
+    # the machines the lab spans (none: this one), and how links cross them
+    machines: dict[str, MachineSpec] = {}
+    cross: CrossSpec = CrossSpec()
 
     _timeline = field_validator("timeline", mode="before")(timeline_form)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from nslab.cli.common import print_json, waiting
-from nslab.errors import ExitCode, require_root
+from nslab.errors import ExitCode, UsageError, require_root
 
 HELP = "remove a lab (by name, or by its file)"
 
@@ -16,10 +16,21 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--forget", action="store_true",
                    help="and no longer bring it back after a reboot (up --persist)")
+    p.add_argument("--forget-machine", metavar="MACHINE",
+                   help="a lab across machines: stop trying MACHINE (it keeps its part; "
+                        "nslab down LAB there removes it)")
 
 
 def run(a: argparse.Namespace) -> int:
     require_root()
+    from nslab.running import spread
+    from nslab.running.teardown import lab_name
+
+    if spread.is_spread(lab_name(a.target)):
+        return _across(a, lab_name(a.target))
+    if a.forget_machine:
+        raise UsageError(f"lab '{lab_name(a.target)}' is not a lab across machines: "
+                         "--forget-machine is for those")
     from nslab.verbs.down import down, persist
 
     res = down(a.target, waiting(a.target))
@@ -56,4 +67,25 @@ def run(a: argparse.Namespace) -> int:
         print(f"nslab: the lab stays recorded; nslab down {res.lab} tries again",
               file=sys.stderr)
         return ExitCode.ERROR
+    return ExitCode.OK
+
+
+def _across(a: argparse.Namespace, name: str) -> int:
+    from nslab.running import spread
+
+    try:
+        out = spread.down(name, a.forget_machine)
+    except spread.PartlyDownError as e:
+        if a.json:
+            print_json(getattr(e, "result", {}))
+        raise
+    if a.json:
+        print_json(out)
+        return ExitCode.OK
+    gone = sum(len(v) for v in out["removed"].values())
+    print(f"lab {name} is down on {len(out['removed'])} machines: removed {gone} namespaces "
+          f"({out['seconds']:.2f} s)")
+    for m in out["forgotten"]:
+        print(f"nslab: machine {m} was forgotten, not reached: nslab down {name} there "
+              "removes its part", file=sys.stderr)
     return ExitCode.OK

@@ -18,6 +18,15 @@ def run(a: argparse.Namespace) -> int:
     argv = command_words(a.cmd)
     if not argv:
         raise UsageError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
+    from nslab.running import spread
+
+    if spread.is_spread(a.lab):  # on the node's machine, its output passed back
+        import sys
+
+        out = spread.run_on(a.lab, a.node, argv)
+        sys.stdout.write(out["stdout"])
+        sys.stderr.write(out["stderr"])
+        return int(out["code"])
     from nslab.verbs import enter
 
     return enter.node(a.lab, a.node, argv)

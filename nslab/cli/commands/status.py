@@ -20,6 +20,10 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def run(a: argparse.Namespace) -> int:
     if a.name is None:
         return labs.run(a)
+    from nslab.running import spread
+
+    if spread.is_spread(a.name):
+        return _across(a)
     from nslab.verbs.status import status
     from nslab.views import text
 
@@ -28,4 +32,23 @@ def run(a: argparse.Namespace) -> int:
         print_json(st)
     else:
         print(text.status_text(st))
+    return ExitCode.OK if st["state"] == "up" else ExitCode.NOT_FULLY_UP
+
+
+def _across(a: argparse.Namespace) -> int:
+    from nslab.running import spread
+
+    st = spread.status(a.name)
+    if a.json:
+        print_json(st)
+    else:
+        print(f"lab {st['lab']}: {st['state']} on {len(st['machines'])} machines")
+        for name, m in st["machines"].items():
+            print(f"  machine {name}: {m['state']}" + (f" ({m['error']})" if "error" in m
+                                                        else ""))
+        print(f"{'NODE':<16}{'MACHINE':<12}{'STATE':<10}INTERFACES")
+        for n in st["nodes"]:
+            ifaces = ", ".join(f"{i['name']} {' '.join(i.get('addresses', []))}".strip()
+                               for i in n.get("interfaces", []))
+            print(f"{n['name']:<16}{n['machine']:<12}{n.get('state', ''):<10}{ifaces}")
     return ExitCode.OK if st["state"] == "up" else ExitCode.NOT_FULLY_UP

@@ -43,6 +43,8 @@ def progress_printer(total_nodes: int) -> Any:
 def run(a: argparse.Namespace) -> int:
     require_root()
     lab = compile_file(a.file)
+    if lab.spread is not None:
+        return _across(a, lab)
     from nslab.verbs.up import persist, up
     from nslab.views import text
 
@@ -65,6 +67,30 @@ def run(a: argparse.Namespace) -> int:
     if kept:
         print(f"lab {lab.name} comes back after a reboot (nslab@{lab.name}.service); "
               f"nslab down --forget {lab.name} ends that")
+    print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
+          f"|  remove: nslab down {lab.name}")
+    return ExitCode.OK
+
+
+def _across(a: argparse.Namespace, lab: Any) -> int:
+    """A lab across machines: each machine makes its part (nslab.running.spread)."""
+    from nslab.cli import version
+    from nslab.errors import UsageError
+    from nslab.running import spread
+
+    if a.persist:
+        raise UsageError("a lab across machines does not come back after a reboot (--persist): "
+                         "its machines reboot on their own")
+    res = spread.up(lab, version(), str(Path(a.file).resolve()))
+    if a.json:
+        print_json({"version": 1, "lab": lab.name, "seconds": round(res.seconds, 4),
+                    "machines": res.machines, "cross": res.cross})
+        return ExitCode.OK
+    print(f"lab {lab.name} is up on {len(res.machines)} machines: {len(lab.nodes)} nodes, "
+          f"{len(res.cross)} links between machines ({res.seconds:.2f} s)")
+    for name, m in res.machines.items():
+        print(f"  {name:<12} {m['underlay']:<16} {len(m['nodes'])} nodes, {m['cross']} VXLAN "
+              f"ends: {', '.join(m['nodes'][:8])}{' ...' if len(m['nodes']) > 8 else ''}")
     print(f"try: nslab exec {lab.name} {lab.nodes[0].name} -- ip addr    "
           f"|  remove: nslab down {lab.name}")
     return ExitCode.OK

@@ -1,0 +1,122 @@
+"""The way to another machine's nslab: its agent (`nslab agent --stdio`)
+started through a transport — OpenSSH (one multiplexed session per machine),
+`kubectl exec -i`, or any command — and spoken to in JSON lines, one request,
+one answer. The only code that starts processes to reach other machines."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shlex
+import socket
+import subprocess
+import time
+from typing import Any
+
+from nslab.errors import NslabError
+
+AGENT = ["nslab", "agent", "--stdio"]  # what a transport runs on the machine
+CONTROL_DIR = "/run/nslab/.ssh"  # OpenSSH's control sockets (one master per machine)
+
+
+class MachineError(NslabError):
+    """A machine could not be reached, or its agent did not answer in time."""
+
+
+def transport_argv(transport: str, target: str, connect_timeout: float = 5) -> list[str]:
+    """The command that gives stdio to nslab's agent on the machine."""
+    if transport == "ssh":
+        host, port = split_ssh(target)
+        os.makedirs(CONTROL_DIR, mode=0o700, exist_ok=True)
+        return ["ssh", "-T", "-o", "BatchMode=yes", "-o", "ControlMaster=auto",
+                "-o", f"ControlPath={CONTROL_DIR}/%C", "-o", "ControlPersist=60",
+                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=2",
+                "-o", f"ConnectTimeout={max(1, round(connect_timeout))}",
+                *(["-p", port] if port else []), host, shlex.join(AGENT)]
+    if transport == "kubectl":
+        return ["kubectl", *shlex.split(target), "--", *AGENT]
+    if transport == "command":
+        return ["sh", "-c", target]
+    raise ValueError(f"unknown transport {transport!r}")
+
+
+def split_ssh(target: str) -> tuple[str, str | None]:
+    """user@host[:port] -> ("user@host", port or None); [v6]:port too."""
+    if target.endswith("]") or (target.count(":") != 1 and "]:" not in target):
+        return target, None
+    host, _, port = target.rpartition(":")
+    return host, port
+
+
+def resolve_host(target: str) -> str:
+    """The address an ssh target's host resolves to (its default underlay)."""
+    host = split_ssh(target)[0].rpartition("@")[2].strip("[]")
+    try:
+        return str(socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)[0][4][0])
+    except OSError as e:
+        raise MachineError(f"machine host '{host}' does not resolve ({e}): give its "
+                           "address as underlay:") from None
+
+
+class Channel:
+    """One machine's agent: a request written, its answer read, within a time."""
+
+    def __init__(self, name: str, argv: list[str]) -> None:
+        self.name = name
+        self.argv = argv
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as e:
+            raise MachineError(f"cannot start {argv[0]} ({e.strerror})") from None
+        self._buf = b""
+
+    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """The agent's answer to `request` (its "ok" false: an error it names)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            raise self._gone("was closed") from None
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                self.close(kill=True)
+                raise MachineError(f"no answer within {timeout:g} s ({request.get('op')})")
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise self._gone("ended")
+            self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        try:
+            answer: dict[str, Any] = json.loads(line)
+        except ValueError:
+            raise MachineError(f"the agent said something that is not JSON: "
+                               f"{line[:200]!r}") from None
+        return answer
+
+    def _gone(self, how: str) -> MachineError:
+        self.close(kill=True)
+        err = b""
+        if self.proc.stderr is not None:
+            err = self.proc.stderr.read() or b""
+        said = " ".join(err.decode(errors="replace").split())[-300:]
+        return MachineError(f"the connection {how} ({shlex.join(self.argv)}"
+                            f"{': ' + said if said else ''})")
+
+    def close(self, kill: bool = False) -> None:
+        if self.proc.poll() is not None:
+            return
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=0.1 if kill else 5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

@@ -1,0 +1,351 @@
+"""A lab across machines, from the controller: the machine `nslab up FILE`
+runs on. The lab is resolved and planned once, here; each machine gets its
+part (nslab.plan.spread) through its transport and makes it with the same
+journaled engine as a lab on one machine (`nslab agent`, nslab.verbs.agent),
+keeping its own journal. Here, a record of the machines and of what each
+holds (/run/nslab/.machines/LAB.json), written before any machine is asked to
+make anything: `down` finds every machine from it, and a machine it cannot
+reach stays in it as pending until a later `down` reaches it (or is told to
+forget it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from nslab.errors import ConflictError, ExitCode, LabNotFoundError, NslabError, UsageError
+from nslab.kernel.remote import Channel, MachineError, resolve_host, transport_argv
+from nslab.model.lab import Lab, Machine
+from nslab.model.serialize import lab_to_dict
+from nslab.plan import MachineFacts, plan
+from nslab.plan.build import needs
+from nslab.plan.codec import steps_to_json
+from nslab.plan.spread import Underlay, cross_links, cross_mtu, sliced, split
+
+RECORDS = "/run/nslab/.machines"
+HELLO_TIMEOUT = 20.0  # seconds for a machine to answer hello (ssh's connect included)
+WORK_TIMEOUT = 600.0  # seconds for a machine to make or remove its part
+T = TypeVar("T")
+
+
+class PartlyDownError(NslabError):
+    """down reached some machines and not others: they keep their part."""
+
+    exit_code = ExitCode.PARTLY_DOWN
+
+
+@dataclass
+class SpreadResult:
+    lab: str
+    seconds: float
+    machines: dict[str, dict[str, Any]]  # name -> nodes, cross links, seconds
+    cross: list[dict[str, Any]] = field(default_factory=list)
+
+
+def record_path(name: str) -> str:
+    return os.path.join(RECORDS, f"{name}.json")
+
+
+def is_spread(name: str) -> bool:
+    """Whether `name` is a lab across machines that this machine controls."""
+    return os.path.exists(record_path(name))
+
+
+def read_record(name: str) -> dict[str, Any]:
+    try:
+        with open(record_path(name)) as f:
+            data: dict[str, Any] = json.load(f)
+    except FileNotFoundError:
+        raise LabNotFoundError(f"lab '{name}' is not up across machines from here") from None
+    except (OSError, ValueError) as e:
+        raise NslabError(f"{record_path(name)} does not read ({e}): its machines are named "
+                         "in it; remove it when each machine has taken the lab down "
+                         f"(nslab down {name} there)") from None
+    return data
+
+
+def _write_record(name: str, data: dict[str, Any]) -> None:
+    """The record replaced whole (a new file renamed over it: never half written)."""
+    os.makedirs(RECORDS, exist_ok=True)
+    tmp = record_path(name) + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, record_path(name))
+
+
+def _machine(entry: dict[str, Any]) -> Machine:
+    return Machine(entry["name"], entry["transport"], entry["target"], entry.get("underlay"))
+
+
+def _connect(m: Machine, timeout: float) -> Channel:
+    return Channel(m.name, transport_argv(m.transport, m.target, connect_timeout=timeout / 2))
+
+
+def _each(machines: list[T], work: Callable[[T], dict[str, Any]]
+          ) -> dict[int, dict[str, Any] | Exception]:
+    """`work` on every machine at once; its answer, or the exception it raised."""
+    out: dict[int, dict[str, Any] | Exception] = {}
+    if not machines:
+        return out
+    with ThreadPoolExecutor(max_workers=len(machines)) as pool:
+        futures = {i: pool.submit(work, m) for i, m in enumerate(machines)}
+        for i, f in futures.items():
+            try:
+                out[i] = f.result()
+            except Exception as e:  # a machine's failure is reported with the others
+                out[i] = e
+    return out
+
+
+def _ask(ch: Channel, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    answer = ch.ask(request, timeout)
+    if not answer.get("ok"):
+        err = NslabError(f"machine {ch.name}: {answer.get('error')}")
+        err.exit_code = ExitCode(int(answer.get("code", 1)))
+        for note in answer.get("notes") or ():
+            err.add_note(f"machine {ch.name}: {note}")
+        raise err
+    return answer
+
+
+def hello(m: Machine, ch: Channel, version: str) -> Underlay:
+    """The machine's agent greeted (the same nslab `version`) and its underlay's MTU."""
+    address = m.underlay or resolve_host(m.target)
+    answer = _ask(ch, {"op": "hello", "version": version, "underlay": address},
+                  HELLO_TIMEOUT)
+    if not answer.get("vxlan", True):
+        raise MachineError(f"machine {m.name}: its kernel lacks VXLAN, which the links "
+                           "between machines are")
+    return Underlay(address, int(answer["mtu"]))
+
+
+def up(lab: Lab, version: str, source: str | None = None) -> SpreadResult:
+    """Make `lab` on its machines, all or nothing: a machine that fails rolls
+    its own part back; the others' parts are then taken down. `version`: this
+    nslab's, which every machine's must be."""
+    spread = lab.spread
+    assert spread is not None
+    t0 = time.perf_counter()
+    if is_spread(lab.name):
+        raise ConflictError(f"lab '{lab.name}' is already up across machines (nslab down "
+                            f"{lab.name}, then up again)")
+    machines = list(spread.machines)
+    channels: dict[str, Channel] = {}
+    try:
+        greeted = _each(machines, lambda m: {"ch": _open(m, channels)})
+        failed = [(m, r) for m, r in zip(machines, greeted.values(), strict=True)
+                  if isinstance(r, Exception)]
+        if failed:
+            raise _together("cannot reach", failed)
+        said = _each(machines, lambda m: {"u": hello(m, channels[m.name], version)})
+        failed = [(m, r) for m, r in zip(machines, said.values(), strict=True)
+                  if isinstance(r, Exception)]
+        if failed:
+            raise _together("no answer from", failed)
+        underlays = {m.name: _field(said[i], "u") for i, m in enumerate(machines)}
+        instance = secrets.token_hex(4)
+        the_plan = plan(lab, MachineFacts(arp_thresh=None, ndisc_thresh=None), instance)
+        slices = split(lab, the_plan.steps, underlays)
+        cross = cross_links(slices)
+        entries = [{"name": m.name, "transport": m.transport, "target": m.target,
+                    "underlay": underlays[m.name].address, "state": "making",
+                    "nodes": list(slices[m.name].nodes)} for m in machines]
+        _write_record(lab.name, {"version": 1, "lab": lab.name, "source": source,
+                                 "instance": instance, "machines": entries, "cross": cross})
+        need = needs(lab)
+
+        def make(m: Machine) -> dict[str, Any]:
+            part = sliced(lab, m.name)
+            sl = slices[m.name]
+            files = {"lab.json": lab_to_dict(part), "nodes.json": [{
+                "name": n.name, "kind": n.kind, "namespace": n.namespace,
+                "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
+                "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
+                for n in part.nodes]}
+            return _ask(channels[m.name], {
+                "op": "up", "lab": lab.name, "steps": steps_to_json(sl.steps), "files": files,
+                "needs": need, "namespaces": [n.namespace for n in part.nodes],
+                "source": source, "instance": instance,
+                "neighbours": [lab.neighbours.arp, lab.neighbours.ndisc]}, WORK_TIMEOUT)
+
+        made = _each(machines, make)
+        failed = [(m, r) for m, r in zip(machines, made.values(), strict=True)
+                  if isinstance(r, Exception)]
+        if failed:
+            for e in entries:
+                e["state"] = "up" if e["name"] not in {m.name for m, _ in failed} else "down"
+            _write_record(lab.name, read_record(lab.name) | {"machines": entries})
+            err = _together("could not make its part on", failed)
+            try:
+                down(lab.name)
+            except NslabError as back:
+                err.add_note(f"the rollback: {back}")
+            raise err
+        for entry in entries:
+            entry["state"] = "up"
+        _write_record(lab.name, read_record(lab.name) | {"machines": entries})
+    finally:
+        for ch in channels.values():
+            ch.close()
+    return SpreadResult(lab.name, time.perf_counter() - t0, {
+        m.name: {"nodes": list(slices[m.name].nodes), "cross": len(slices[m.name].cross),
+                 "underlay": underlays[m.name].address,
+                 "seconds": _field(made[i], "seconds")}
+        for i, m in enumerate(machines)}, cross)
+
+
+def _field(answer: dict[str, Any] | Exception, key: str) -> Any:
+    return answer.get(key) if isinstance(answer, dict) else None
+
+
+def _open(m: Machine, channels: dict[str, Channel]) -> Channel:
+    ch = _connect(m, HELLO_TIMEOUT)
+    channels[m.name] = ch
+    return ch
+
+
+def _together(what: str, failed: list[tuple[Machine, Any]]) -> NslabError:
+    """One error for the machines that failed: the first's, the others as notes."""
+    m, first = failed[0]
+    said = str(first) if str(first).startswith(f"machine {m.name}:") else \
+        f"machine {m.name}: {first}"
+    err = NslabError(said)
+    err.exit_code = first.exit_code if isinstance(first, NslabError) else ExitCode.ERROR
+    for note in getattr(first, "__notes__", ()):
+        err.add_note(note)
+    if len(failed) > 1:
+        err.add_note(f"also {what} machine {', '.join(m.name for m, _ in failed[1:])}")
+    return err
+
+
+def down(name: str, forget: str | None = None) -> dict[str, Any]:
+    """Take the lab down on every machine that holds a part of it, at once.
+    One that cannot be reached keeps its part: recorded as pending, and a
+    PartlyDownError says which (a later down tries it again; `forget`: drop
+    a machine from the record without reaching it)."""
+    t0 = time.perf_counter()
+    data = read_record(name)
+    entries = data["machines"]
+    if forget is not None:
+        if forget not in {e["name"] for e in entries}:
+            raise UsageError(f"lab '{name}' has no machine '{forget}' (its machines: "
+                             f"{', '.join(e['name'] for e in entries)})")
+        for e in entries:
+            if e["name"] == forget:
+                e["state"] = "forgotten"
+    todo = [e for e in entries if e["state"] not in ("down", "forgotten")]
+
+    results = _each(todo, lambda e: _once(e, {"op": "down", "lab": name}, WORK_TIMEOUT))
+    pending = []
+    removed: dict[str, list[str]] = {}
+    for e, r in zip(todo, results.values(), strict=True):
+        if isinstance(r, Exception) or r.get("failed"):
+            e["state"] = "pending"
+            pending.append((e, r if isinstance(r, Exception) else
+                            NslabError(f"could not remove {', '.join(r['failed'])}")))
+        else:
+            e["state"] = "down"
+            removed[e["name"]] = r.get("removed", [])
+    out = {"version": 1, "lab": name, "removed": removed,
+           "pending": {e["name"]: str(r) for e, r in pending},
+           "forgotten": [e["name"] for e in entries if e["state"] == "forgotten"],
+           "seconds": round(time.perf_counter() - t0, 4)}
+    if pending:
+        _write_record(name, data | {"machines": entries})
+        holds = "; ".join(f"machine {e['name']} still holds nodes {', '.join(e['nodes'])}"
+                          for e, _ in pending)
+        err = PartlyDownError(f"lab '{name}' is partly down: {holds}; nslab down {name} "
+                              f"tries again (or nslab down {name} on that machine, then "
+                              f"nslab down {name} --forget-machine MACHINE here)")
+        for e, r in pending:
+            err.add_note(f"machine {e['name']}: {r}")
+        err.result = out  # type: ignore[attr-defined]
+        raise err
+    os.unlink(record_path(name))
+    return out
+
+
+def status(name: str) -> dict[str, Any]:
+    """The lab as each machine reads it, merged: every node with its machine."""
+    data = read_record(name)
+    entries = [e for e in data["machines"] if e["state"] != "forgotten"]
+
+    results = _each(entries, lambda e: _once(e, {"op": "status", "lab": name}, HELLO_TIMEOUT))
+    nodes: list[dict[str, Any]] = []
+    machines: dict[str, Any] = {}
+    state = "up"
+    for e, r in zip(entries, results.values(), strict=True):
+        if isinstance(r, Exception):
+            machines[e["name"]] = {"state": "unreachable", "error": str(r),
+                                   "nodes": e["nodes"]}
+            nodes += [{"name": n, "machine": e["name"], "state": "unknown",
+                       "interfaces": []} for n in e["nodes"]]
+            state = "partial"
+            continue
+        st = r["status"]
+        machines[e["name"]] = {"state": st.get("state"), "underlay": e.get("underlay"),
+                               "nodes": e["nodes"]}
+        if st.get("state") != "up":
+            state = "partial"
+        nodes += [n | {"machine": e["name"]} for n in st.get("nodes", [])]
+    return {"version": 1, "lab": name, "state": state, "machines": machines, "nodes": nodes,
+            "cross": data.get("cross", [])}
+
+
+def run_on(name: str, node: str, argv: list[str], timeout: float = 60) -> dict[str, Any]:
+    """`argv` run in `node`'s namespace on its machine: its exit, its output."""
+    data = read_record(name)
+    entry = next((e for e in data["machines"] if node in e["nodes"]), None)
+    if entry is None:
+        raise LabNotFoundError(f"lab '{name}' has no node '{node}'")
+    return _once(entry, {"op": "exec", "lab": name, "node": node, "argv": argv,
+                         "timeout": timeout}, timeout + HELLO_TIMEOUT)
+
+
+def _once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """One request to a recorded machine, on a connection of its own."""
+    ch = _connect(_machine(entry), HELLO_TIMEOUT)
+    try:
+        return _ask(ch, request, timeout)
+    finally:
+        ch.close()
+
+
+def check(lab: Lab, version: str) -> dict[str, Any]:
+    """Each machine reached, greeted (its nslab's version, VXLAN, its
+    underlay's MTU); and the MTU the links between them would get."""
+    spread = lab.spread
+    assert spread is not None
+    machines = list(spread.machines)
+
+    def greet(m: Machine) -> dict[str, Any]:
+        ch = _connect(m, HELLO_TIMEOUT)
+        try:
+            u = hello(m, ch, version)
+            answer = ch.ask({"op": "hello", "version": version, "underlay": u.address},
+                            HELLO_TIMEOUT)
+            return {"ok": True, "underlay": u.address, "mtu": u.mtu,
+                    "hostname": answer.get("hostname")}
+        finally:
+            ch.close()
+
+    results = _each(machines, greet)
+    out: dict[str, Any] = {"machines": {}}
+    for m, r in zip(machines, results.values(), strict=True):
+        out["machines"][m.name] = r if isinstance(r, dict) else {"ok": False,
+                                                                 "error": str(r)}
+    out["ok"] = all(r["ok"] for r in out["machines"].values())
+    if out["ok"]:
+        out["mtu"] = cross_mtu(spread, {n: Underlay(r["underlay"], r["mtu"])
+                                        for n, r in out["machines"].items()})
+        out["port"] = spread.port
+    return out

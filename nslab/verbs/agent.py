@@ -1,0 +1,108 @@
+"""nslab agent --stdio: nslab on one machine of a lab across machines, spoken
+to by the controller (`nslab up` of the lab's file, elsewhere) through a
+transport (nslab.kernel.remote) in JSON lines: a request, an answer.
+
+  hello   {version, underlay}      -> {version, mtu, vxlan, hostname}
+  up      {lab, steps, files, ...} -> {seconds}   this machine's part, journaled here
+  down    {lab}                    -> {removed, failed, ...}
+  status  {lab}                    -> nslab status's JSON
+  exec    {lab, node, argv}        -> {code, stdout, stderr}
+
+Every answer has "ok"; a refusal says why ("error", and the CLI's exit "code").
+Each machine keeps its own journal: `nslab down LAB` there removes its part
+even when the controller is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from collections.abc import Callable
+from typing import IO, Any
+
+from nslab.errors import NotFoundError, NslabError, UsageError
+from nslab.kernel.seam import Kernel, RealKernel
+
+Handler = Callable[[dict[str, Any], Kernel], dict[str, Any]]
+
+
+def serve(inp: IO[str], out: IO[str], version: str, kernel: Kernel | None = None) -> int:
+    """Answer requests until the controller closes the connection (`version`:
+    this nslab's, which the controller's must be)."""
+    k = kernel or RealKernel()
+    for line in inp:
+        if not line.strip():
+            continue
+        answer: dict[str, Any]
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise UsageError("a request is a JSON object")
+            handler = HANDLERS.get(str(request.get("op")))
+            if handler is None:
+                raise UsageError(f"unknown request {request.get('op')!r} (one of: "
+                                 f"{', '.join(HANDLERS)})")
+            answer = {"ok": True} | handler(request | {"mine": version}, k)
+        except NslabError as e:
+            answer = {"ok": False, "error": str(e), "code": int(e.exit_code),
+                      "notes": list(getattr(e, "__notes__", ()))}
+        except (ValueError, KeyError, TypeError) as e:
+            answer = {"ok": False, "error": f"a request nslab cannot read: {e!r}", "code": 2}
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
+    return 0
+
+
+def _hello(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    mine = r["mine"]
+    if r.get("version") != mine:
+        raise UsageError(f"this machine runs nslab {mine}, the controller {r.get('version')}: "
+                         "install the same version on every machine")
+    underlay = r.get("underlay")
+    mtu = k.underlay_mtu(str(underlay)) if underlay else None
+    if underlay and mtu is None:
+        raise NotFoundError(f"no interface of this machine has the underlay address {underlay}")
+    return {"version": mine, "mtu": mtu, "hostname": socket.gethostname(),
+            "vxlan": not k.missing_features(["vxlan"])}
+
+
+def _up(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    from nslab.plan.codec import steps_from_json
+    from nslab.running.build import up_slice
+
+    steps = steps_from_json(r["steps"])
+    seconds = up_slice(str(r["lab"]), steps, dict(r["files"]), dict(r["needs"]),
+                       list(r["namespaces"]), r.get("source"), str(r["instance"]),
+                       list(r["neighbours"]), k)
+    return {"seconds": round(seconds, 4)}
+
+
+def _down(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    from nslab.running.teardown import down
+
+    res = down(str(r["lab"]), kernel=k)
+    return {"was_up": res.was_up, "removed": res.removed, "failed": res.failed,
+            "processes": res.processes, "seconds": round(res.seconds, 4)}
+
+
+def _status(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    from nslab.running.status import status
+
+    return {"status": status(str(r["lab"]), k)}
+
+
+def _exec(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    from nslab.running.record import lab_record
+
+    node = next((n for n in lab_record(str(r["lab"])).nodes if n.name == r["node"]), None)
+    if node is None:
+        raise NotFoundError(f"node '{r['node']}' is not on this machine")
+    argv = [str(a) for a in r["argv"]]
+    p = subprocess.run(["ip", "netns", "exec", node.namespace, *argv], capture_output=True,
+                       text=True, timeout=float(r.get("timeout", 60)))
+    return {"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
+
+
+HANDLERS: dict[str, Handler] = {"hello": _hello, "up": _up, "down": _down,
+                                "status": _status, "exec": _exec}

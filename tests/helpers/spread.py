@@ -1,0 +1,132 @@
+"""A lab across machines, inside a sandbox that plays the controller: three
+emulated machines, each a network namespace and a mount namespace of its own
+(its own /run: its own /run/netns and /run/nslab journal), joined by an
+underlay (a bridge, 10.99.0.0/24). nslab reaches each through the `command:`
+transport (nsenter into the machine, then `nslab agent --stdio`), which can be
+switched off to play a machine that does not answer.
+
+    python -m tests.helpers.spread across    (inside the sandbox: JSON out)
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.sandbox import NSLAB, ROOT, enter, sh
+
+MACHINES = ("m1", "m2", "m3")
+
+
+def machine(name: str, k: int) -> int:
+    """An emulated machine: its holder's pid (its namespaces live with it)."""
+    p = subprocess.Popen(["unshare", "--net", "--mount", "--propagation", "private", "sh", "-c",
+                          "mount -t tmpfs -o mode=755 machine /run && mkdir -p /run/netns "
+                          "&& echo ready && exec sleep 100000"], stdout=subprocess.PIPE,
+                         text=True)
+    assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    sh(f"ip link add ul-{name} type veth peer name eth0 netns {p.pid}")
+    sh(f"ip link set ul-{name} master ul0 up")
+    inside = f"nsenter -t {p.pid} -n"
+    sh(f"{inside} ip link set lo up")
+    sh(f"{inside} ip addr add 10.99.0.{k}/24 dev eth0")
+    sh(f"{inside} ip link set eth0 up")
+    return p.pid
+
+
+def transport(name: str, pid: int) -> str:
+    """The command that reaches the machine's agent, unless /run/NAME.off exists."""
+    agent = shlex.join(["nsenter", "-t", str(pid), "-n", "-m", "--", sys.executable, "-m",
+                        "nslab", "agent", "--stdio"])
+    return f"test ! -e /run/{name}.off || exit 255; cd {shlex.quote(str(ROOT))} && exec {agent}"
+
+
+def lab_file(pids: dict[str, int], extra: str = "") -> str:
+    machines = "".join(f"  {m}: {{command: {json.dumps(transport(m, pid))}, "
+                       f"underlay: 10.99.0.{k + 1}}}\n"
+                       for k, (m, pid) in enumerate(pids.items()))
+    return f"""name: spread
+
+machines:
+{machines}nodes:
+  h1: {{machine: m1}}
+  r1: {{kind: router, machine: m1}}
+  r2: {{kind: router, machine: m2}}
+  r3: {{kind: router, machine: m3}}
+  h3: {{machine: m3}}
+links:
+  - [h1, r1]
+  - [r1, r2]
+  - [r2, r3]
+  - [r3, h3]
+  - [r1, r3]
+{extra}"""
+
+
+def nslab(*args: str) -> dict[str, Any]:
+    r = subprocess.run([*NSLAB, *args], capture_output=True, text=True, cwd=ROOT)
+    out: dict[str, Any] = {"code": r.returncode, "err": r.stderr}
+    try:
+        out["json"] = json.loads(r.stdout)
+    except ValueError:
+        out["out"] = r.stdout
+    return out
+
+
+def on(pid: int, cmd: str) -> str:
+    """What `cmd` prints on the emulated machine."""
+    return sh(f"nsenter -t {pid} -n -m -- sh -c {shlex.quote(cmd)}", check=False).stdout
+
+
+def left(pids: dict[str, int]) -> dict[str, list[str]]:
+    """What each machine still holds of labs: namespaces, journals."""
+    return {m: sorted(on(pid, "ls /run/netns; ls /run/nslab 2>/dev/null").split())
+            for m, pid in pids.items()}
+
+
+def across() -> dict[str, Any]:
+    sh("ip link add ul0 type bridge")
+    sh("ip link set ul0 up")
+    pids = {m: machine(m, k + 1) for k, m in enumerate(MACHINES)}
+    f = Path("/run/spread.yaml")
+    f.write_text(lab_file(pids))
+    out: dict[str, Any] = {"check": nslab("machines", "check", str(f), "--json")}
+    t0 = time.monotonic()
+    out["up"] = nslab("up", str(f), "--json")
+    out["up_seconds"] = time.monotonic() - t0
+    out["status"] = nslab("status", "spread", "--json")
+    addr = {n["name"]: n["interfaces"][0]["addresses"][0].split("/")[0]
+            for n in out["status"].get("json", {}).get("nodes", []) if n["interfaces"]}
+    out["ping"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "3", "-i", "0.2", "-W", "2",
+                        addr.get("h3", "10.255.255.255"))
+    out["path"] = nslab("exec", "spread", "h1", "--", "traceroute", "-n", "-w", "2", "-q", "1",
+                        addr.get("h3", "10.255.255.255"))
+    out["vxlan"] = on(pids["m1"], "for n in $(ls /run/netns); do ip -n $n -d -j link; done")
+    out["own"] = {m: on(pid, f"cd {ROOT} && {sys.executable} -m nslab status spread --json")
+                  for m, pid in pids.items()}
+    # m3 stops answering: the others are cleaned, m3 keeps its part, exit 12
+    Path("/run/m3.off").touch()
+    out["down_partly"] = nslab("down", "spread")
+    out["left_partly"] = left(pids)
+    out["record_partly"] = json.loads(Path("/run/nslab/.machines/spread.json").read_text())
+    Path("/run/m3.off").unlink()
+    out["down_again"] = nslab("down", "spread")
+    out["left"] = left(pids)
+    out["record_left"] = Path("/run/nslab/.machines/spread.json").exists()
+    # a machine that fails its part: the others' parts are taken back
+    on(pids["m2"], "ip netns add spread-r2")
+    out["up_conflict"] = nslab("up", str(f))
+    out["left_conflict"] = left(pids)
+    on(pids["m2"], "ip netns del spread-r2")
+    out["record_conflict"] = Path("/run/nslab/.machines/spread.json").exists()
+    return out
+
+
+if __name__ == "__main__":
+    enter()
+    print(json.dumps({"across": across}[sys.argv[1]]()))

@@ -1,0 +1,197 @@
+"""Labs across machines: the file's machines, the plan cut per machine (pure),
+the agent's protocol against the fake kernel, and (kernel lane) three emulated
+machines running a lab joined by VXLAN (tests.helpers.spread)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from nslab.errors import SpecError
+from nslab.kernel.fake import FakeKernel
+from nslab.model.compile import compile_text
+from nslab.plan import MachineFacts, plan
+from nslab.plan.codec import steps_to_json
+from nslab.plan.spread import Underlay, cross_links, cross_mtu, sliced, split
+from nslab.plan.steps import AddVeth
+from nslab.verbs.agent import serve
+from tests.helpers import sandbox
+
+LAB = """name: sp
+machines:
+  a: {command: "true", underlay: 10.9.0.1}
+  b: {ssh: "root@10.9.0.2:2222"}
+  c: {kubectl: "exec -i -n labs nslab-0", underlay: 10.9.0.3}
+nodes:
+  h1: {}
+  r1: {kind: router}
+  r2: {kind: router, machine: b}
+  r3: {kind: router, machine: c}
+  h3: {machine: c}
+links: [[h1, r1], [r1, r2], [r2, r3], [r3, h3], [r1, r3]]
+"""
+UNDER = {"a": Underlay("10.9.0.1", 1500), "b": Underlay("10.9.0.2", 9000),
+         "c": Underlay("10.9.0.3", 1500)}
+
+
+def cut(text: str = LAB, under: dict[str, Underlay] | None = None) -> dict[str, Any]:
+    lab = compile_text(text)
+    return split(lab, plan(lab, MachineFacts(None, None), "0").steps, under or UNDER)
+
+
+def test_a_lab_across_machines_is_cut_per_machine_with_a_vxlan_for_each_link_between() -> None:
+    lab = compile_text(LAB)
+    assert lab.spread is not None
+    assert dict(lab.spread.placed) == {"h1": "a", "r1": "a", "r2": "b", "r3": "c", "h3": "c"}
+    assert [m.transport for m in lab.spread.machines] == ["command", "ssh", "kubectl"]
+    slices = cut()
+    assert {m: s.nodes for m, s in slices.items()} == {"a": ("h1", "r1"), "b": ("r2",),
+                                                       "c": ("r3", "h3")}
+    whole = plan(lab, MachineFacts(None, None), "0").steps
+    veths = [s for s in whole if isinstance(s, AddVeth)]
+    # every step of the plan is on exactly one machine, but the 3 veths between machines,
+    # which are 2 VXLAN ends each
+    assert sum(len(s.steps) for s in slices.values()) == len(whole) + 3
+    for m, sl in slices.items():
+        mine = {lab.node(n).namespace for n in sl.nodes}
+        assert all(getattr(s, "ns", None) in mine or lab.node(s.node).namespace in mine
+                   for s in sl.steps), m
+        assert not any(isinstance(s, AddVeth) and s.peer_ns not in mine for s in sl.steps)
+    links = cross_links(slices)
+    assert len(links) == 3 == len(veths) - 2
+    assert len({x["vni"] for x in links}) == 3
+    for x in links:
+        (one, other) = x["ends"]
+        assert one["machine"] != other["machine"] and x["mtu"] == 1450  # 1500 - 50
+        ends = {(e["namespace"], e["iface"]) for e in x["ends"]}
+        assert any({(v.ns, v.name), (v.peer_ns, v.peer_name)} == ends for v in veths)
+    vx = [s for sl in slices.values() for s in sl.cross]
+    pairs = {(s.local, s.remote) for s in vx}
+    assert all((r, loc) in pairs for loc, r in pairs)  # each end's remote is the other's local
+    assert "type vxlan id" in vx[0].as_shell() and "dstport 4789" in vx[0].as_shell()
+    assert [n.name for n in sliced(lab, "c").nodes] == ["r3", "h3"]
+
+
+def test_the_cross_mtu_is_the_smallest_underlay_less_the_vxlan_headers_or_the_files() -> None:
+    lab = compile_text(LAB)
+    assert lab.spread is not None
+    assert cross_mtu(lab.spread, UNDER) == 1450
+    six = UNDER | {"b": Underlay("2001:db8::2", 1500)}
+    assert cross_mtu(lab.spread, six) == 1430
+    given = compile_text(LAB + "cross: {mtu: 1400, port: 8472, vni: 5000}\n")
+    sl = cut(LAB + "cross: {mtu: 1400, port: 8472, vni: 5000}\n")
+    assert given.spread is not None and cross_mtu(given.spread, UNDER) == 1400
+    assert sorted({s.vni for m in sl.values() for s in m.cross}) == [5000, 5001, 5002]
+    assert {s.port for m in sl.values() for s in m.cross} == {8472}
+
+
+@pytest.mark.parametrize("bad, where, what", [
+    ("  h1: {machine: z}\n", "nodes.h1.machine", "machine 'z' is not in machines"),
+    ("host: {links: [{node: h1}]}\n", "host", "no host: section yet"),
+    ("  sw: {kind: switch}\n  x: {machine: b}\n", "nodes.sw", "ports on machines a, b"),
+])
+def test_what_does_not_span_machines_yet_is_refused_with_where(bad: str, where: str,
+                                                               what: str) -> None:
+    text = LAB.replace("  h1: {}\n", bad if bad.startswith("  h1") else "  h1: {}\n")
+    if bad.startswith("host"):
+        text += bad
+    if "sw" in bad:
+        text = text.replace("  h1: {}\n", "  h1: {}\n" + bad) + "  - [sw, h1]\n  - [sw, x]\n"
+        text = text.replace("links: [[h1, r1], [r1, r2], [r2, r3], [r3, h3], [r1, r3]]\n",
+                            "links:\n  - [h1, r1]\n")
+    with pytest.raises(SpecError) as e:
+        compile_text(text)
+    assert any(where in line and what in line for line in e.value.lines), e.value.lines
+
+
+@pytest.mark.parametrize("machine, what", [
+    ("{command: x}", "underlay address"), ("{ssh: a@b, command: x}", "one of ssh, kubectl"),
+    ("{ssh: 'not a host!'}", "is not user@host[:port]"),
+    ("{ssh: a@b, underlay: nowhere}", "is not an IP address")])
+def test_a_machine_is_reached_one_way_and_has_an_underlay(machine: str, what: str) -> None:
+    with pytest.raises(SpecError) as e:
+        compile_text(f"name: x\nmachines:\n  a: {machine}\nnodes:\n  h: {{}}\n")
+    assert any(what in line for line in e.value.lines), e.value.lines
+
+
+def agent(requests: list[dict[str, Any]], k: FakeKernel, version: str = "1.0"
+          ) -> list[dict[str, Any]]:
+    out = io.StringIO()
+    serve(io.StringIO("".join(json.dumps(r) + "\n" for r in requests)), out, version, k)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_the_agent_makes_its_part_journaled_and_takes_it_down(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nslab.model.serialize import lab_to_dict
+
+    lab = compile_text(LAB)
+    sl = cut()["a"]
+    k = FakeKernel()
+    part = sliced(lab, "a")
+    up = {"op": "up", "lab": "sp", "steps": steps_to_json(sl.steps),
+          "files": {"lab.json": lab_to_dict(part), "nodes.json": []}, "needs": {"veth": "x"},
+          "namespaces": [n.namespace for n in part.nodes], "source": None, "instance": "0",
+          "neighbours": [0, 0]}
+    hello, old, made, again, status = agent([
+        {"op": "hello", "version": "1.0", "underlay": "198.51.100.7"},
+        {"op": "hello", "version": "0.9"}, up, up, {"op": "status", "lab": "sp"}], k)
+    assert hello["ok"] and hello["mtu"] == 1500 and hello["version"] == "1.0"
+    assert not old["ok"] and "the same version" in old["error"]
+    assert made["ok"], made
+    assert not again["ok"] and again["code"] == 7 and "already up" in again["error"]
+    assert status["ok"] and {n["name"] for n in status["status"]["nodes"]} == {"h1", "r1"}
+    vx = [li for ns in k.namespaces.values() for li in ns.links.values() if li.kind == "vxlan"]
+    assert len(vx) == 2 and all(li.mtu == 1450 for li in vx)  # r1's two links to b and c
+    down, unknown, broken = agent([{"op": "down", "lab": "sp"}, {"op": "nonsense"},
+                                   {"op": "down"}], k)
+    assert down["ok"] and sorted(down["removed"]) == ["sp-h1", "sp-r1"] and not down["failed"]
+    assert not unknown["ok"] and "unknown request" in unknown["error"]
+    assert not broken["ok"] and broken["code"] == 2
+    hello_elsewhere = agent([{"op": "hello", "version": "1.0", "underlay": "10.9.9.9"}], k)[0]
+    assert not hello_elsewhere["ok"] and "no interface of this machine" in \
+        hello_elsewhere["error"]
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare (net, mount, pid)")
+def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_partly() -> None:
+    out = sandbox.run("tests.helpers.spread", "across", timeout=300)
+    check = out["check"]["json"]
+    assert out["check"]["code"] == 0 and check["ok"] and check["mtu"] == 1450
+    up = out["up"]
+    assert up["code"] == 0, up["err"]
+    assert {m: v["nodes"] for m, v in up["json"]["machines"].items()} == {
+        "m1": ["h1", "r1"], "m2": ["r2"], "m3": ["r3", "h3"]}
+    assert len(up["json"]["cross"]) == 3
+    st = out["status"]["json"]
+    assert out["status"]["code"] == 0 and st["state"] == "up"
+    assert {n["name"]: n["machine"] for n in st["nodes"]} == {
+        "h1": "m1", "r1": "m1", "r2": "m2", "r3": "m3", "h3": "m3"}
+    # across the machines: h1 (m1) reaches h3 (m3) by r1 and r3's link, a VXLAN
+    assert out["ping"]["code"] == 0, out["ping"]
+    assert " 0% packet loss" in out["ping"]["out"]
+    assert out["path"]["code"] == 0 and len(out["path"]["out"].strip().splitlines()) == 4
+    links = [li for line in out["vxlan"].splitlines() if line.strip()
+             for li in json.loads(line)]
+    vxlans = [li for li in links if li.get("linkinfo", {}).get("info_kind") == "vxlan"]
+    assert len(vxlans) == 2 and all(li["mtu"] == 1450 for li in vxlans)
+    # each machine keeps its own record of its part
+    for m, nodes in (("m1", {"h1", "r1"}), ("m2", {"r2"}), ("m3", {"r3", "h3"})):
+        assert {n["name"] for n in json.loads(out["own"][m])["nodes"]} == nodes
+    # one machine not answering: the others are cleaned, it keeps its part, exit 12
+    assert out["down_partly"]["code"] == 12, out["down_partly"]
+    assert "machine m3 still holds nodes r3, h3" in out["down_partly"]["err"]
+    assert out["left_partly"] == {"m1": [], "m2": [], "m3": ["spread", "spread-h3",
+                                                             "spread-r3"]}
+    states = {m["name"]: m["state"] for m in out["record_partly"]["machines"]}
+    assert states == {"m1": "down", "m2": "down", "m3": "pending"}
+    assert out["down_again"]["code"] == 0 and out["left"] == {"m1": [], "m2": [], "m3": []}
+    assert out["record_left"] is False
+    # a machine that cannot make its part: nothing is left on the others
+    assert out["up_conflict"]["code"] == 7 and "machine m2:" in out["up_conflict"]["err"]
+    assert out["left_conflict"] == {"m1": [], "m2": ["spread-r2"], "m3": []}
+    assert out["record_conflict"] is False
