@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from typing import Any
 
 import pytest
@@ -195,3 +196,18 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert out["up_conflict"]["code"] == 7 and "machine m2:" in out["up_conflict"]["err"]
     assert out["left_conflict"] == {"m1": [], "m2": ["spread-r2"], "m3": []}
     assert out["record_conflict"] is False
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare (net, mount, pid)")
+@pytest.mark.skipif(not shutil.which("sshd", path="/usr/sbin:/usr/bin"),
+                    reason="OpenSSH's server is not installed (openssh-server)")
+def test_machines_reached_over_ssh_one_multiplexed_session_each() -> None:
+    out = sandbox.run("tests.helpers.spread", "ssh", timeout=300)
+    assert out["check"]["code"] == 0 and out["check"]["json"]["ok"], out["check"]
+    assert out["up"]["code"] == 0, out["up"]["err"]
+    assert {m: v["nodes"] for m, v in out["up"]["json"]["machines"].items()} == {
+        "m1": ["h1", "r1"], "m2": ["r2", "r3", "h3"]}
+    assert out["ping"]["code"] == 0 and " 0% packet loss" in out["ping"]["out"]
+    assert len(out["masters"]) == 2  # one ControlMaster socket per machine (port 22, 2222)
+    assert out["down"]["code"] == 0 and out["left"] == {"m1": [], "m2": []}

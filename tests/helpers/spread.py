@@ -127,6 +127,61 @@ def across() -> dict[str, Any]:
     return out
 
 
+def sshd(pid: int, k: int, port: int) -> None:
+    """A real sshd on the emulated machine's underlay address (its own /run):
+    root logs in with the sandbox's key, and finds nslab on its PATH."""
+    keys = Path("/etc/ssh/nslab-test")  # the sandbox's /etc: seen from the machines too
+    if not (keys / "id").exists():
+        keys.mkdir(mode=0o700)
+        sh(f"ssh-keygen -q -t ed25519 -N '' -f {keys}/id")
+        sh(f"ssh-keygen -q -t ed25519 -N '' -f {keys}/host")
+        sh(f"cp {keys}/id.pub {keys}/authorized_keys")
+        Path("/etc/ssh/ssh_config.d").mkdir(parents=True, exist_ok=True)
+        Path("/etc/ssh/ssh_config.d/nslab-test.conf").write_text(
+            f"Host 10.99.0.*\n  IdentityFile {keys}/id\n  UserKnownHostsFile "
+            f"{keys}/known_hosts\n  StrictHostKeyChecking yes\n")
+    host = (keys / "host.pub").read_text().split()
+    with (keys / "known_hosts").open("a") as f:
+        f.write(f"[10.99.0.{k}]:{port} {host[0]} {host[1]}\n10.99.0.{k} {host[0]} {host[1]}\n")
+    conf = keys / f"sshd-{k}.conf"
+    conf.write_text(f"ListenAddress 10.99.0.{k}:{port}\nHostKey {keys}/host\nPermitRootLogin "
+                    f"yes\nAuthorizedKeysFile {keys}/authorized_keys\nStrictModes no\n"
+                    f"UsePAM no\nPasswordAuthentication no\nSetEnv PATH="
+                    f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/sbin:/bin\n")
+    on(pid, "mkdir -p /run/sshd && chmod 755 /run/sshd")
+    subprocess.Popen(["nsenter", "-t", str(pid), "-n", "-m", "--", "/usr/sbin/sshd", "-D", "-e",
+                      "-f", str(conf)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and f"10.99.0.{k}:{port}" not in on(pid, "ss -ltn"):
+        time.sleep(0.05)
+
+
+def over_ssh() -> dict[str, Any]:
+    """Two machines reached by ssh (one on port 2222), one multiplexed session each."""
+    sh("ip link add ul0 type bridge")
+    sh("ip link set ul0 up")
+    sh("ip addr add 10.99.0.254/24 dev ul0")  # the controller on the underlay too
+    pids = {m: machine(m, k + 1) for k, m in enumerate(MACHINES[:2])}
+    sshd(pids["m1"], 1, 22)
+    sshd(pids["m2"], 2, 2222)
+    f = Path("/run/ssh.yaml")
+    f.write_text(lab_file(pids).replace("routing: static\n", "").split("machines:")[0]
+                 + "machines:\n  m1: {ssh: root@10.99.0.1}\n  m2: {ssh: 'root@10.99.0.2:2222'}\n"
+                 + "nodes:" + lab_file(pids).split("nodes:", 1)[1].replace("machine: m3",
+                                                                           "machine: m2"))
+    out: dict[str, Any] = {"check": nslab("machines", "check", str(f), "--json"),
+                           "up": nslab("up", str(f), "--json")}
+    st = nslab("status", "spread", "--json").get("json", {})
+    addr = {n["name"]: n["interfaces"][0]["addresses"][0].split("/")[0]
+            for n in st.get("nodes", []) if n["interfaces"]}
+    out["ping"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "2", "-i", "0.2", "-W", "2",
+                        addr.get("h3", "10.255.255.255"))
+    out["masters"] = sorted(p.name for p in Path("/run/nslab/.ssh").iterdir())
+    out["down"] = nslab("down", "spread")
+    out["left"] = left(pids)
+    return out
+
+
 if __name__ == "__main__":
     enter()
-    print(json.dumps({"across": across}[sys.argv[1]]()))
+    print(json.dumps({"across": across, "ssh": over_ssh}[sys.argv[1]]()))
