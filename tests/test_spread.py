@@ -163,6 +163,8 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     out = sandbox.run("tests.helpers.spread", "across", timeout=300)
     check = out["check"]["json"]
     assert out["check"]["code"] == 0 and check["ok"] and check["mtu"] == 1450
+    assert len(check["paths"]) == 6 and all(p["reached"] and p["size"] == 1500
+                                            for p in check["paths"])
     up = out["up"]
     assert up["code"] == 0, up["err"]
     assert {m: v["nodes"] for m, v in up["json"]["machines"].items()} == {
@@ -170,6 +172,8 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert len(up["json"]["cross"]) == 3
     st = out["status"]["json"]
     assert out["status"]["code"] == 0 and st["state"] == "up"
+    assert [(x["name"], x["nodes"], x["state"]) for x in out["list"]["json"]["labs"]] == [
+        ("spread", 5, "up on 3 machines")]
     assert {n["name"]: n["machine"] for n in st["nodes"]} == {
         "h1": "m1", "r1": "m1", "r2": "m2", "r3": "m3", "h3": "m3"}
     # across the machines: h1 (m1) reaches h3 (m3) by r1 and r3's link, a VXLAN
@@ -196,6 +200,12 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert out["up_conflict"]["code"] == 7 and "machine m2:" in out["up_conflict"]["err"]
     assert out["left_conflict"] == {"m1": [], "m2": ["spread-r2"], "m3": []}
     assert out["record_conflict"] is False
+    narrow = out["check_narrow"]
+    assert narrow["code"] == 1 and not narrow["json"]["ok"]
+    blocked = {(p["from"], p["to"]) for p in narrow["json"]["paths"] if not p["reached"]}
+    assert blocked == {("m1", "m3"), ("m2", "m3"), ("m3", "m1"), ("m3", "m2")}
+    assert "m1 -> m3: a 1500-byte packet that may not be fragmented does not get through" in \
+        out["check_narrow_text"]["out"]
 
 
 @pytest.mark.kernel
@@ -211,3 +221,23 @@ def test_machines_reached_over_ssh_one_multiplexed_session_each() -> None:
     assert out["ping"]["code"] == 0 and " 0% packet loss" in out["ping"]["out"]
     assert len(out["masters"]) == 2  # one ControlMaster socket per machine (port 22, 2222)
     assert out["down"]["code"] == 0 and out["left"] == {"m1": [], "m2": []}
+
+
+def test_the_kubernetes_manifest_keeps_a_privileged_agent_on_every_nodes_network() -> None:
+    import yaml
+
+    from nslab.views.k8s import daemonset
+
+    docs = list(yaml.safe_load_all(daemonset("registry.example/nslab:1: x", "labs", "agent")))
+    assert [d["kind"] for d in docs] == ["Namespace", "DaemonSet"]
+    ds = docs[1]
+    assert ds["metadata"] == {"name": "agent", "namespace": "labs", "labels": {"app": "agent"}}
+    pod = ds["spec"]["template"]["spec"]
+    assert pod["hostNetwork"] is True and pod["hostPID"] is True
+    (c,) = pod["containers"]
+    assert c["image"] == "registry.example/nslab:1: x"  # quoted whatever it holds
+    assert c["securityContext"] == {"privileged": True} and c["command"][0] == "sleep"
+    mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
+    assert mounts["/run/netns"]["mountPropagation"] == "Bidirectional"
+    assert {"/run/nslab", "/etc/netns", "/lib/modules"} <= set(mounts)
+    assert {v["hostPath"]["path"] for v in pod["volumes"]} == set(mounts)

@@ -28,8 +28,8 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("exec", "exec"), *((s.client, "client") for s in SUITES.values()),
     ("link", "link"), ("capture", "capture"), ("shell", "shell"), ("inspect", "inspect"),
     ("graph", "graph"), ("test", "test"), ("why", "why"), ("doctor", "doctor"),
-    ("ns", "ns"), ("machines", "machines"), ("schema", "schema"), ("completion", "completion"),
-    ("agent", "agent"))
+    ("ns", "ns"), ("machines", "machines"), ("k8s", "k8s"), ("schema", "schema"),
+    ("completion", "completion"), ("agent", "agent"))
 MODULES = dict(VERBS)
 
 

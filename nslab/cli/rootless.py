@@ -13,7 +13,7 @@ from nslab.errors import ExitCode, UsageError
 
 # verbs that never touch a lab, or only read the file
 OUTSIDE = frozenset({"new", "validate", "plan", "schema", "completion", "doctor", "ns",
-                     "machines", "agent"})
+                     "machines", "agent", "k8s"})
 
 
 def wanted(verb: str, a: argparse.Namespace) -> bool:

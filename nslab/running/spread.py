@@ -27,7 +27,7 @@ from nslab.model.serialize import lab_to_dict
 from nslab.plan import MachineFacts, plan
 from nslab.plan.build import needs
 from nslab.plan.codec import steps_to_json
-from nslab.plan.spread import Underlay, cross_links, cross_mtu, sliced, split
+from nslab.plan.spread import VXLAN_OVERHEAD, Underlay, cross_links, cross_mtu, sliced, split
 
 RECORDS = "/run/nslab/.machines"
 HELLO_TIMEOUT = 20.0  # seconds for a machine to answer hello (ssh's connect included)
@@ -58,6 +58,21 @@ def is_spread(name: str) -> bool:
     return os.path.exists(record_path(name))
 
 
+def recorded_labs() -> dict[str, dict[str, Any]]:
+    """Every lab across machines this machine controls: name -> its record."""
+    out = {}
+    try:
+        names = sorted(f[:-5] for f in os.listdir(RECORDS) if f.endswith(".json"))
+    except FileNotFoundError:
+        return {}
+    for name in names:
+        try:
+            out[name] = read_record(name)
+        except NslabError:
+            out[name] = {"machines": [], "source": None}
+    return out
+
+
 def read_record(name: str) -> dict[str, Any]:
     try:
         with open(record_path(name)) as f:
@@ -80,6 +95,12 @@ def _write_record(name: str, data: dict[str, Any]) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, record_path(name))
+
+
+def _entry(m: Machine) -> dict[str, Any]:
+    """A machine as the record keeps it."""
+    return {"name": m.name, "transport": m.transport, "target": m.target,
+            "underlay": m.underlay}
 
 
 def _machine(entry: dict[str, Any]) -> Machine:
@@ -156,9 +177,8 @@ def up(lab: Lab, version: str, source: str | None = None) -> SpreadResult:
         the_plan = plan(lab, MachineFacts(arp_thresh=None, ndisc_thresh=None), instance)
         slices = split(lab, the_plan.steps, underlays)
         cross = cross_links(slices)
-        entries = [{"name": m.name, "transport": m.transport, "target": m.target,
-                    "underlay": underlays[m.name].address, "state": "making",
-                    "nodes": list(slices[m.name].nodes)} for m in machines]
+        entries = [_entry(m) | {"underlay": underlays[m.name].address, "state": "making",
+                                "nodes": list(slices[m.name].nodes)} for m in machines]
         _write_record(lab.name, {"version": 1, "lab": lab.name, "source": source,
                                  "instance": instance, "machines": entries, "cross": cross})
         need = needs(lab)
@@ -345,7 +365,34 @@ def check(lab: Lab, version: str) -> dict[str, Any]:
                                                                  "error": str(r)}
     out["ok"] = all(r["ok"] for r in out["machines"].values())
     if out["ok"]:
-        out["mtu"] = cross_mtu(spread, {n: Underlay(r["underlay"], r["mtu"])
-                                        for n, r in out["machines"].items()})
+        under = {n: Underlay(r["underlay"], r["mtu"]) for n, r in out["machines"].items()}
+        out["mtu"] = cross_mtu(spread, under)
         out["port"] = spread.port
+        out["paths"] = _paths(machines, under, out["mtu"])
+        out["ok"] = all(p["reached"] for p in out["paths"])
+    return out
+
+
+def _paths(machines: list[Machine], under: dict[str, Underlay], mtu: int
+           ) -> list[dict[str, Any]]:
+    """From every machine to every other: does a VXLAN packet of a full-size
+    frame (`mtu` and the VXLAN headers) cross the underlay whole?"""
+    def probe(m: Machine) -> dict[str, Any]:
+        answers = []
+        for other in machines:
+            if other.name != m.name:
+                u = under[other.name]
+                size = mtu + VXLAN_OVERHEAD[6 if ":" in u.address else 4]
+                answers.append(_once(_entry(m), {
+                    "op": "probe", "to": u.address, "size": size}, HELLO_TIMEOUT)
+                    | {"from": m.name, "to": other.name, "size": size})
+        return {"paths": answers}
+
+    out: list[dict[str, Any]] = []
+    for m, r in zip(machines, _each(machines, probe).values(), strict=True):
+        if isinstance(r, Exception):
+            out.append({"from": m.name, "to": "*", "reached": False, "said": str(r)})
+        else:
+            out += [{k: a[k] for k in ("from", "to", "size", "reached", "said")}
+                    for a in r["paths"]]
     return out

@@ -92,8 +92,13 @@ def _machine_status(side: dict[str, Any] | None, rec: Record,
 
 
 def list_labs() -> list[dict[str, Any]]:
-    out = []
+    from nslab.running import spread
+
+    across = spread.recorded_labs()
+    out: list[dict[str, Any]] = []
     for name in labs():
+        if name in across:  # this machine holds a part of a lab it controls: said once
+            continue
         journal = Journal(name)
         rec = journal.read()
         damaged = rec.damaged
@@ -109,4 +114,12 @@ def list_labs() -> list[dict[str, Any]]:
                     "namespaces_present": present,
                     "state": "record-damaged" if damaged else "up" if rec.complete
                     else "incomplete"})
-    return out
+    for name, data in across.items():
+        entries = data.get("machines", [])
+        pending = [e["name"] for e in entries if e.get("state") != "up"]
+        out.append({"name": name, "source": data.get("source"),
+                    "nodes": sum(len(e.get("nodes", [])) for e in entries),
+                    "namespaces_present": None, "machines": [e["name"] for e in entries],
+                    "state": f"partly down ({', '.join(pending)})" if pending
+                    else f"up on {len(entries)} machines"})
+    return sorted(out, key=lambda x: str(x["name"]))

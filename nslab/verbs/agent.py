@@ -7,6 +7,7 @@ transport (nslab.kernel.remote) in JSON lines: a request, an answer.
   down    {lab}                    -> {removed, failed, ...}
   status  {lab}                    -> nslab status's JSON
   exec    {lab, node, argv}        -> {code, stdout, stderr}
+  probe   {to, size}               -> {reached, said}  a don't-fragment ping of size bytes
 
 Every answer has "ok"; a refusal says why ("error", and the CLI's exit "code").
 Each machine keeps its own journal: `nslab down LAB` there removes its part
@@ -104,5 +105,17 @@ def _exec(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     return {"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
 
 
+def _probe(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    """Whether a packet of `size` bytes (IP header included) reaches `to` from
+    this machine whole: a ping that may not be fragmented."""
+    to, size = str(r["to"]), int(r["size"])
+    six = ":" in to
+    p = subprocess.run(["ping", "-6" if six else "-4", "-M", "do", "-c", "1", "-W", "2",
+                        "-s", str(size - (48 if six else 28)), to],
+                       capture_output=True, text=True, timeout=10)
+    said = (p.stdout + p.stderr).strip().splitlines()
+    return {"reached": p.returncode == 0, "said": said[-1] if said else ""}
+
+
 HANDLERS: dict[str, Handler] = {"hello": _hello, "up": _up, "down": _down,
-                                "status": _status, "exec": _exec}
+                                "status": _status, "exec": _exec, "probe": _probe}

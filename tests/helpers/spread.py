@@ -100,6 +100,7 @@ def across() -> dict[str, Any]:
     out["up"] = nslab("up", str(f), "--json")
     out["up_seconds"] = time.monotonic() - t0
     out["status"] = nslab("status", "spread", "--json")
+    out["list"] = nslab("list", "--json")
     addr = {n["name"]: n["interfaces"][0]["addresses"][0].split("/")[0]
             for n in out["status"].get("json", {}).get("nodes", []) if n["interfaces"]}
     out["ping"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "3", "-i", "0.2", "-W", "2",
@@ -124,6 +125,11 @@ def across() -> dict[str, Any]:
     out["left_conflict"] = left(pids)
     on(pids["m2"], "ip netns del spread-r2")
     out["record_conflict"] = Path("/run/nslab/.machines/spread.json").exists()
+    # a path between machines narrower than the links' MTU asks for: check says which
+    on(pids["m3"], "ip link set eth0 mtu 1400")
+    f.write_text(lab_file(pids, "cross: {mtu: 1450}\n"))
+    out["check_narrow"] = nslab("machines", "check", str(f), "--json")
+    out["check_narrow_text"] = nslab("machines", "check", str(f))
     return out
 
 

@@ -8,7 +8,8 @@ from nslab.cli.common import compile_file, print_json
 from nslab.errors import ExitCode, UsageError
 
 HELP = ("the machines of a lab across machines: check that each is reached, runs the same "
-        "nslab, has VXLAN, and which MTU the links between them get")
+        "nslab, has VXLAN, which MTU the links between them get, and that a full-size packet "
+        "crosses between every two of them unfragmented")
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -32,6 +33,12 @@ def run(a: argparse.Namespace) -> int:
             print(f"  {name:<12} {'ok' if m['ok'] else 'FAILED':<7} " + (
                 f"{m['hostname']} underlay {m['underlay']} MTU {m['mtu']}" if m["ok"]
                 else m["error"]))
-        if out["ok"]:
-            print(f"links between machines: VXLAN on UDP {out['port']}, MTU {out['mtu']}")
+        for path in out.get("paths", []):
+            if not path["reached"]:
+                print(f"  {path['from']} -> {path['to']}: a {path.get('size', '?')}-byte packet "
+                      f"that may not be fragmented does not get through ({path['said']})")
+        if "mtu" in out:
+            print(f"links between machines: VXLAN on UDP {out['port']}, MTU {out['mtu']}"
+                  + ("" if out["ok"] else ": too big for the paths above (cross: {mtu: N}, "
+                     "or a larger MTU between the machines)"))
     return ExitCode.OK if out["ok"] else ExitCode.ERROR
