@@ -180,6 +180,19 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert out["ping"]["code"] == 0, out["ping"]
     assert " 0% packet loss" in out["ping"]["out"]
     assert out["path"]["code"] == 0 and len(out["path"]["out"].strip().splitlines()) == 4
+    # the verbs of one node go to its machine; check goes to every machine
+    assert out["inspect"]["code"] == 0
+    assert out["inspect"]["json"]["where"] | {"inode": 0} == {
+        "namespace": "spread-r2", "inode": 0, "lab": "spread", "node": "r2", "pid": None,
+        "host": False}
+    assert out["check_lab"]["code"] == 0
+    checked = out["check_lab"]["json"]["machines"]
+    assert set(checked) == {"m1", "m2", "m3"} and all(
+        c["ok"] and c["differences"] == [] and c["compared"] > 0 for c in checked.values())
+    assert out["stop"]["code"] == 0 and out["ping_stopped"]["code"] != 0
+    assert out["start"]["code"] == 0
+    assert out["test"]["code"] == 2 and "spans machines: nslab test does not yet" in \
+        out["test"]["err"]
     links = [li for line in out["vxlan"].splitlines() if line.strip()
              for li in json.loads(line)]
     vxlans = [li for li in links if li.get("linkinfo", {}).get("info_kind") == "vxlan"]
@@ -241,3 +254,35 @@ def test_the_kubernetes_manifest_keeps_a_privileged_agent_on_every_nodes_network
     assert mounts["/run/netns"]["mountPropagation"] == "Bidirectional"
     assert {"/run/nslab", "/etc/netns", "/lib/modules"} <= set(mounts)
     assert {v["hostPath"]["path"] for v in pod["volumes"]} == set(mounts)
+
+
+def test_a_verb_for_a_lab_across_machines_goes_to_its_machines_or_says_it_does_not_yet(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from nslab.cli import across
+    from nslab.errors import UsageError
+    from nslab.running import spread
+
+    assert across.RECORDS == spread.RECORDS
+    monkeypatch.setattr(across, "RECORDS", str(tmp_path))
+    monkeypatch.setattr(spread, "RECORDS", str(tmp_path))
+    (tmp_path / "sp.json").write_text(json.dumps({"machines": [
+        {"name": "a", "transport": "command", "target": "true", "state": "up",
+         "nodes": ["h1"]}]}))
+    ns = argparse.Namespace
+    assert across.route("status", ns(name="sp"), []) is None  # status knows such labs
+    assert across.route("test", ns(target="other"), []) is None  # not such a lab
+    with pytest.raises(UsageError, match="spans machines: nslab why does not yet"):
+        across.route("why", ns(lab="sp"), [])
+    with pytest.raises(UsageError, match="has no node 'r9'"):
+        across.route("inspect", ns(target="sp", node="r9"), [])
+    sent: list[tuple[str, list[str]]] = []
+
+    def forward(entry: dict[str, Any], argv: list[str]) -> dict[str, Any]:
+        sent.append((entry["name"], argv))
+        return {"code": 11, "stdout": "", "stderr": ""}
+
+    monkeypatch.setattr(spread, "forward", forward)
+    assert across.route("node", ns(lab="sp", node="h1"), ["node", "sp", "h1", "stop"]) == 11
+    assert sent == [("a", ["node", "sp", "h1", "stop"])]

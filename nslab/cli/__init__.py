@@ -129,6 +129,11 @@ def _main(argv: list[str] | None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):  # as Ctrl-C: roll back, then exit
         signal.signal(sig, _terminated)
     try:
+        from nslab.cli import across  # a lab across machines: the verb on its machines
+
+        spread = across.route(args.command, args, words)
+        if spread is not None:
+            return spread
         if rootless.wanted(args.command, args):
             outside = rootless.route(args.command, args)
             if outside is not None:  # the verb ran inside the lab's holder

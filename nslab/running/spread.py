@@ -396,3 +396,19 @@ def _paths(machines: list[Machine], under: dict[str, Underlay], mtu: int
             out += [{k: a[k] for k in ("from", "to", "size", "reached", "said")}
                     for a in r["paths"]]
     return out
+
+
+def forward(entry: dict[str, Any], argv: list[str], timeout: float = WORK_TIMEOUT
+            ) -> dict[str, Any]:
+    """`nslab ARGV` run on a recorded machine: its exit, its output."""
+    return _once(entry, {"op": "cli", "argv": argv, "timeout": timeout}, timeout + HELLO_TIMEOUT)
+
+
+def forward_all(entries: list[dict[str, Any]], argv: list[str]) -> dict[str, dict[str, Any]]:
+    """`nslab ARGV` on every machine at once; a machine not reached says why
+    (exit 12: what it holds is not known)."""
+    results = _each(entries, lambda e: forward(e, argv))
+    return {e["name"]: r if isinstance(r, dict) else {
+        "code": int(ExitCode.PARTLY_DOWN), "stdout": "",
+        "stderr": f"nslab: machine {e['name']}: {r}\n"}
+        for e, r in zip(entries, results.values(), strict=True)}

@@ -8,6 +8,7 @@ transport (nslab.kernel.remote) in JSON lines: a request, an answer.
   status  {lab}                    -> nslab status's JSON
   exec    {lab, node, argv}        -> {code, stdout, stderr}
   probe   {to, size}               -> {reached, said}  a don't-fragment ping of size bytes
+  cli     {argv}                   -> {code, stdout, stderr}  `nslab ARGV` here
 
 Every answer has "ok"; a refusal says why ("error", and the CLI's exit "code").
 Each machine keeps its own journal: `nslab down LAB` there removes its part
@@ -117,5 +118,17 @@ def _probe(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     return {"reached": p.returncode == 0, "said": said[-1] if said else ""}
 
 
+def _cli(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    """A verb of nslab's run on this machine (on its part of the lab)."""
+    import sys
+
+    argv = [str(a) for a in r["argv"]]
+    if argv[:1] in (["agent"], ["up"]):
+        raise UsageError(f"nslab {argv[0]} is not run for the controller this way")
+    p = subprocess.run([sys.executable, "-m", "nslab", *argv], capture_output=True, text=True,
+                       timeout=float(r.get("timeout", 600)), stdin=subprocess.DEVNULL)
+    return {"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
+
+
 HANDLERS: dict[str, Handler] = {"hello": _hello, "up": _up, "down": _down,
-                                "status": _status, "exec": _exec, "probe": _probe}
+                                "status": _status, "exec": _exec, "probe": _probe, "cli": _cli}

@@ -107,6 +107,13 @@ def across() -> dict[str, Any]:
                         addr.get("h3", "10.255.255.255"))
     out["path"] = nslab("exec", "spread", "h1", "--", "traceroute", "-n", "-w", "2", "-q", "1",
                         addr.get("h3", "10.255.255.255"))
+    out["inspect"] = nslab("inspect", "spread", "r2", "--json")
+    out["check_lab"] = nslab("check", "spread", "--json")
+    out["stop"] = nslab("node", "spread", "h3", "stop")
+    out["ping_stopped"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "1",
+                                addr.get("h3", "10.255.255.255"))
+    out["start"] = nslab("node", "spread", "h3", "start")
+    out["test"] = nslab("test", "spread")
     out["vxlan"] = on(pids["m1"], "for n in $(ls /run/netns); do ip -n $n -d -j link; done")
     out["own"] = {m: on(pid, f"cd {ROOT} && {sys.executable} -m nslab status spread --json")
                   for m, pid in pids.items()}

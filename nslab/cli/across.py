@@ -1,0 +1,68 @@
+"""A verb named for a lab across machines that this machine controls: run on
+the machine of the node it names (inspect, node, vtysh, birdc), or on every
+machine (check, inspect of the whole lab), through that machine's agent; the
+verbs that do not span machines yet are refused with what does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from nslab.errors import UsageError
+from nslab.suites import SUITES
+
+RECORDS = "/run/nslab/.machines"  # nslab.running.spread.RECORDS (looked at cheaply here)
+OWN = frozenset({"down", "status", "exec", "list", "machines", "agent", "k8s", "new",
+                 "validate", "convert", "plan", "schema", "completion", "doctor", "ns", "gc",
+                 "up"})  # each knows labs across machines, or names no running lab
+ON_NODE = frozenset({"inspect", "node", *(s.client for s in SUITES.values())})
+EVERYWHERE = frozenset({"check", "inspect"})
+
+
+def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
+    """The verb's exit code when it ran across machines; None: not such a lab."""
+    if verb in OWN or not os.path.isdir(RECORDS):
+        return None
+    name = next((v for k in ("lab", "target", "name")
+                 if isinstance(v := getattr(a, k, None), str)), None)
+    if name is None or not os.path.exists(os.path.join(RECORDS, f"{name}.json")):
+        return None
+    from nslab.running import spread
+
+    record = spread.read_record(name)
+    node = getattr(a, "node", None)
+    if verb in ON_NODE and node:
+        entry = next((e for e in record["machines"] if node in e["nodes"]), None)
+        if entry is None:
+            raise UsageError(f"lab '{name}' has no node '{node}'")
+        return _show({entry["name"]: spread.forward(entry, words)}, False)
+    if verb in EVERYWHERE:
+        entries = [e for e in record["machines"] if e["state"] == "up"]
+        return _show(spread.forward_all(entries, words), bool(getattr(a, "json", False)))
+    raise UsageError(f"lab '{name}' spans machines: nslab {verb} does not yet (across "
+                     "machines: status, exec, inspect, check, node, vtysh, birdc, down; on a "
+                     f"machine, nslab {verb} {name} there sees its part)")
+
+
+def _show(answers: dict[str, dict[str, Any]], as_json: bool) -> int:
+    """What each machine said: as it said it (one machine), under its name (several;
+    --json: one object, {"machines": {NAME: its JSON}})."""
+    code = max((int(r["code"]) for r in answers.values()), default=0)
+    if as_json:
+        out = {}
+        for m, r in answers.items():
+            try:
+                out[m] = json.loads(r["stdout"]) if r["stdout"].strip() else None
+            except ValueError:
+                out[m] = {"output": r["stdout"]}
+        print(json.dumps({"version": 1, "machines": out}, indent=2))
+    for m, r in answers.items():
+        if not as_json:
+            if len(answers) > 1:
+                print(f"== machine {m} ==")
+            sys.stdout.write(r["stdout"])
+        sys.stderr.write(r["stderr"])
+    return code
