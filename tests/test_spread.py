@@ -191,8 +191,13 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
         c["ok"] and c["differences"] == [] and c["compared"] > 0 for c in checked.values())
     assert out["stop"]["code"] == 0 and out["ping_stopped"]["code"] != 0
     assert out["start"]["code"] == 0
-    assert out["test"]["code"] == 2 and "spans machines: nslab test does not yet" in \
-        out["test"]["err"]
+    # every pair probed from its source node's machine
+    assert out["test"]["code"] == 0, out["test"]
+    (mat,) = out["test"]["json"]["matrices"]
+    assert set(mat["nodes"]) == {"h1", "r1", "r2", "r3", "h3"} and len(mat["cells"]) == 20
+    assert all(c["reached"] for c in mat["cells"]) and out["test"]["json"]["ok"]
+    assert out["why"]["code"] == 2 and "spans machines: nslab why does not yet" in \
+        out["why"]["err"]
     links = [li for line in out["vxlan"].splitlines() if line.strip()
              for li in json.loads(line)]
     vxlans = [li for li in links if li.get("linkinfo", {}).get("info_kind") == "vxlan"]
@@ -286,3 +291,37 @@ def test_a_verb_for_a_lab_across_machines_goes_to_its_machines_or_says_it_does_n
     monkeypatch.setattr(spread, "forward", forward)
     assert across.route("node", ns(lab="sp", node="h1"), ["node", "sp", "h1", "stop"]) == 11
     assert sent == [("a", ["node", "sp", "h1", "stop"])]
+
+
+def test_the_matrix_across_machines_sends_each_probe_from_its_source_nodes_machine(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nslab.running import spread
+
+    monkeypatch.setattr(spread, "RECORDS", str(tmp_path))
+    (tmp_path / "sp.json").write_text(json.dumps({"machines": [
+        {"name": "a", "transport": "command", "target": "x", "state": "up", "nodes": ["h1"]},
+        {"name": "b", "transport": "command", "target": "y", "state": "up",
+         "nodes": ["h2", "h3"]}]}))
+    nodes = {"a": [{"name": "h1", "namespace": "sp-h1", "addresses": ["10.0.0.1", "fd::1"]}],
+             "b": [{"name": "h2", "namespace": "sp-h2", "addresses": ["10.0.0.2"]},
+                   {"name": "h3", "namespace": "sp-h3", "addresses": ["10.0.0.3"]}]}
+    asked: dict[str, list[Any]] = {}
+
+    def once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        if request["op"] == "nodes":
+            return {"nodes": nodes[entry["name"]]}
+        asked.setdefault(entry["name"], []).extend(request["probes"])
+        return {"results": [{"outcome": "timeout" if dst == "10.0.0.3" else "reply",
+                             "detail": "", "rtt_ms": 0.1, "reached": dst != "10.0.0.3"}
+                            for _ns, dst, _p, _port in request["probes"]]}
+
+    monkeypatch.setattr(spread, "_once", once)
+    report = spread.matrix("sp")
+    (m,) = report.matrices  # IPv6: one node only, no matrix
+    assert m.nodes == ("h1", "h2", "h3") and len(m.cells) == 6
+    assert {ns for ns, *_ in asked["a"]} == {"sp-h1"}
+    assert {ns for ns, *_ in asked["b"]} == {"sp-h2", "sp-h3"}
+    assert {(c.src, c.dst) for c in m.failed} == {("h1", "h3"), ("h2", "h3")}
+    assert not report.ok
+    with pytest.raises(Exception, match="has no node 'h9'"):
+        spread.matrix("sp", ["h1", "h9"])

@@ -17,7 +17,7 @@ from nslab.suites import SUITES
 RECORDS = "/run/nslab/.machines"  # nslab.running.spread.RECORDS (looked at cheaply here)
 OWN = frozenset({"down", "status", "exec", "list", "machines", "agent", "k8s", "new",
                  "validate", "convert", "plan", "schema", "completion", "doctor", "ns", "gc",
-                 "up"})  # each knows labs across machines, or names no running lab
+                 "up", "test"})  # each knows labs across machines, or names no running lab
 ON_NODE = frozenset({"inspect", "node", *(s.client for s in SUITES.values())})
 EVERYWHERE = frozenset({"check", "inspect"})
 
@@ -43,7 +43,8 @@ def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
         entries = [e for e in record["machines"] if e["state"] == "up"]
         return _show(spread.forward_all(entries, words), bool(getattr(a, "json", False)))
     raise UsageError(f"lab '{name}' spans machines: nslab {verb} does not yet (across "
-                     "machines: status, exec, inspect, check, node, vtysh, birdc, down; on a "
+                     "machines: status, exec, test, inspect, check, node, vtysh, birdc, down; "
+                     "on a "
                      f"machine, nslab {verb} {name} there sees its part)")
 
 

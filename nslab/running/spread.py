@@ -28,6 +28,8 @@ from nslab.plan import MachineFacts, plan
 from nslab.plan.build import needs
 from nslab.plan.codec import steps_to_json
 from nslab.plan.spread import VXLAN_OVERHEAD, Underlay, cross_links, cross_mtu, sliced, split
+from nslab.records.verdicts import Cell, Matrix, Report
+from nslab.state.record import primary
 
 RECORDS = "/run/nslab/.machines"
 HELLO_TIMEOUT = 20.0  # seconds for a machine to answer hello (ssh's connect included)
@@ -412,3 +414,70 @@ def forward_all(entries: list[dict[str, Any]], argv: list[str]) -> dict[str, dic
         "code": int(ExitCode.PARTLY_DOWN), "stdout": "",
         "stderr": f"nslab: machine {e['name']}: {r}\n"}
         for e, r in zip(entries, results.values(), strict=True)}
+
+
+def matrix(name: str, nodes: list[str] | None = None, proto: str = "icmp",
+           port: int | None = None, families: tuple[int, ...] = (4, 6), timeout: float = 1.0,
+           within: float = 0.0) -> Report:
+    """`nslab test`'s matrix of a lab across machines: every ordered pair of the
+    chosen nodes, each probe sent by the source node's machine; tried again for
+    at most `within` seconds while a pair does not reach."""
+    t0 = time.perf_counter()
+    data = read_record(name)
+    entries = [e for e in data["machines"] if e["state"] == "up"]
+    said = _each(entries, lambda e: _once(e, {"op": "nodes", "lab": name}, HELLO_TIMEOUT))
+    known: dict[str, dict[str, Any]] = {}
+    home: dict[str, dict[str, Any]] = {}
+    for e, r in zip(entries, said.values(), strict=True):
+        if isinstance(r, Exception):
+            raise _together("cannot read the nodes of", [(_machine(e), r)])
+        for n in r["nodes"]:
+            known[n["name"]], home[n["name"]] = n, e
+    chosen = nodes if nodes is not None else [n for n, d in known.items() if d["addresses"]]
+    for n in chosen:
+        if n not in known:
+            raise LabNotFoundError(f"lab '{name}' has no node '{n}' (nodes: "
+                                   f"{', '.join(known)})")
+    deadline = time.monotonic() + within
+    while True:
+        mats = [m for fam in families if (m := _matrix(known, home, chosen, fam, proto, port,
+                                                       timeout)) is not None]
+        if all(not m.failed for m in mats) or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    if not mats:
+        raise NslabError("nothing to probe: no two of the chosen nodes have an address of "
+                         "the chosen family (see --nodes, --family)")
+    return Report(name, tuple(mats), (), time.perf_counter() - t0, "matrix")
+
+
+def _matrix(known: dict[str, dict[str, Any]], home: dict[str, dict[str, Any]],
+            chosen: list[str], fam: int, proto: str, port: int | None, timeout: float
+            ) -> Matrix | None:
+    members = [n for n in chosen if primary(known[n]["addresses"], fam)]
+    if len(members) < 2:
+        return None
+    pairs = [(a, b) for a in members for b in members if a != b]
+    by_machine: dict[str, list[tuple[str, str]]] = {}
+    for a, b in pairs:
+        by_machine.setdefault(home[a]["name"], []).append((a, b))
+    machines = [home[pairs_[0][0]] for pairs_ in by_machine.values()]
+
+    def send(e: dict[str, Any]) -> dict[str, Any]:
+        asked = by_machine[e["name"]]
+        return _once(e, {"op": "probes", "timeout": timeout, "probes": [
+            [known[a]["namespace"], primary(known[b]["addresses"], fam), proto, port]
+            for a, b in asked]}, HELLO_TIMEOUT + 10 * timeout)
+
+    results = _each(machines, send)
+    cells: dict[tuple[str, str], Cell] = {}
+    for e, r in zip(machines, results.values(), strict=True):
+        for (a, b), x in zip(by_machine[e["name"]], [] if isinstance(r, Exception)
+                             else r["results"], strict=False):
+            cells[(a, b)] = Cell(a, b, primary(known[b]["addresses"], fam) or "",
+                                 x["outcome"], x["detail"], x["rtt_ms"], bool(x["reached"]))
+        if isinstance(r, Exception):
+            for a, b in by_machine[e["name"]]:
+                cells[(a, b)] = Cell(a, b, primary(known[b]["addresses"], fam) or "",
+                                     "unknown", f"machine {e['name']}: {r}", None, False)
+    return Matrix(proto, port, fam, tuple(members), tuple(cells[p] for p in pairs))

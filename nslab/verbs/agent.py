@@ -9,6 +9,8 @@ transport (nslab.kernel.remote) in JSON lines: a request, an answer.
   exec    {lab, node, argv}        -> {code, stdout, stderr}
   probe   {to, size}               -> {reached, said}  a don't-fragment ping of size bytes
   cli     {argv}                   -> {code, stdout, stderr}  `nslab ARGV` here
+  nodes   {lab}                    -> {nodes}  this machine's nodes (nodes.json)
+  probes  {probes, timeout}        -> {results}  probes from this machine's nodes
 
 Every answer has "ok"; a refusal says why ("error", and the CLI's exit "code").
 Each machine keeps its own journal: `nslab down LAB` there removes its part
@@ -130,5 +132,23 @@ def _cli(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     return {"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
 
 
+def _nodes(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    from nslab.state.record import node_list
+
+    return {"nodes": node_list(str(r["lab"]))}
+
+
+def _probes(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    """Each probe ([namespace, address, proto, port]) sent from this machine's
+    node, as `nslab test` probes: its outcome."""
+    from nslab.kernel import probe
+
+    asked = [probe.Probe(str(ns), str(dst), proto, port) for ns, dst, proto, port in r["probes"]]
+    return {"results": [{"outcome": x.outcome, "detail": x.detail, "rtt_ms": x.rtt_ms,
+                         "reached": x.reached}
+                        for x in probe.run(asked, float(r.get("timeout", 1.0)))]}
+
+
 HANDLERS: dict[str, Handler] = {"hello": _hello, "up": _up, "down": _down,
-                                "status": _status, "exec": _exec, "probe": _probe, "cli": _cli}
+                                "status": _status, "exec": _exec, "probe": _probe, "cli": _cli,
+                                "nodes": _nodes, "probes": _probes}

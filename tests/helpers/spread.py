@@ -113,7 +113,8 @@ def across() -> dict[str, Any]:
     out["ping_stopped"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "1",
                                 addr.get("h3", "10.255.255.255"))
     out["start"] = nslab("node", "spread", "h3", "start")
-    out["test"] = nslab("test", "spread")
+    out["test"] = nslab("test", "spread", "--json")
+    out["why"] = nslab("why", "spread", "h1", "h3")
     out["vxlan"] = on(pids["m1"], "for n in $(ls /run/netns); do ip -n $n -d -j link; done")
     out["own"] = {m: on(pid, f"cd {ROOT} && {sys.executable} -m nslab status spread --json")
                   for m, pid in pids.items()}
