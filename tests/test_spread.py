@@ -147,8 +147,10 @@ def test_the_agent_makes_its_part_journaled_and_takes_it_down(
     assert status["ok"] and {n["name"] for n in status["status"]["nodes"]} == {"h1", "r1"}
     vx = [li for ns in k.namespaces.values() for li in ns.links.values() if li.kind == "vxlan"]
     assert len(vx) == 2 and all(li.mtu == 1450 for li in vx)  # r1's two links to b and c
-    down, unknown, broken = agent([{"op": "down", "lab": "sp"}, {"op": "nonsense"},
-                                   {"op": "down"}], k)
+    other, down, unknown, broken = agent([
+        {"op": "down", "lab": "sp", "instance": "another"}, {"op": "down", "lab": "sp"},
+        {"op": "nonsense"}, {"op": "down"}], k)
+    assert not other["ok"] and other["code"] == 7 and "left alone" in other["error"]
     assert down["ok"] and sorted(down["removed"]) == ["sp-h1", "sp-r1"] and not down["failed"]
     assert not unknown["ok"] and "unknown request" in unknown["error"]
     assert not broken["ok"] and broken["code"] == 2
@@ -218,6 +220,7 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert out["up_conflict"]["code"] == 7 and "machine m2:" in out["up_conflict"]["err"]
     assert out["left_conflict"] == {"m1": [], "m2": ["spread-r2"], "m3": []}
     assert out["record_conflict"] is False
+    assert out["controller_left"] == []  # nothing of the lab stays on the controller
     narrow = out["check_narrow"]
     assert narrow["code"] == 1 and not narrow["json"]["ok"]
     blocked = {(p["from"], p["to"]) for p in narrow["json"]["paths"] if not p["reached"]}

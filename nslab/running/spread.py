@@ -11,11 +11,13 @@ forget it).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -49,6 +51,33 @@ class SpreadResult:
     seconds: float
     machines: dict[str, dict[str, Any]]  # name -> nodes, cross links, seconds
     cross: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _controlling(name: str) -> Iterator[None]:
+    """This controller's hold on the lab while it makes or removes it: another
+    nslab up or down of the same lab from here is refused (it would take down
+    the parts this one makes)."""
+    os.makedirs(RECORDS, exist_ok=True)
+    path = os.path.join(RECORDS, f".{name}.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    held = False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConflictError(f"another nslab is making or removing lab '{name}' across "
+                                "machines from here: wait for it") from None
+        held = True
+        yield
+    finally:
+        if held and not is_spread(name):  # the lab is gone: nothing of it stays here
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            for folder in (RECORDS, os.path.dirname(RECORDS)):  # when nothing else is there
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
+        os.close(fd)
 
 
 def record_path(name: str) -> str:
@@ -155,6 +184,11 @@ def up(lab: Lab, version: str, source: str | None = None) -> SpreadResult:
     """Make `lab` on its machines, all or nothing: a machine that fails rolls
     its own part back; the others' parts are then taken down. `version`: this
     nslab's, which every machine's must be."""
+    with _controlling(lab.name):
+        return _up(lab, version, source)
+
+
+def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
     spread = lab.spread
     assert spread is not None
     t0 = time.perf_counter()
@@ -208,7 +242,7 @@ def up(lab: Lab, version: str, source: str | None = None) -> SpreadResult:
             _write_record(lab.name, read_record(lab.name) | {"machines": entries})
             err = _together("could not make its part on", failed)
             try:
-                down(lab.name)
+                _down(lab.name, None)
             except NslabError as back:
                 err.add_note(f"the rollback: {back}")
             raise err
@@ -254,6 +288,11 @@ def down(name: str, forget: str | None = None) -> dict[str, Any]:
     One that cannot be reached keeps its part: recorded as pending, and a
     PartlyDownError says which (a later down tries it again; `forget`: drop
     a machine from the record without reaching it)."""
+    with _controlling(name):
+        return _down(name, forget)
+
+
+def _down(name: str, forget: str | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     data = read_record(name)
     entries = data["machines"]
@@ -266,7 +305,8 @@ def down(name: str, forget: str | None = None) -> dict[str, Any]:
                 e["state"] = "forgotten"
     todo = [e for e in entries if e["state"] not in ("down", "forgotten")]
 
-    results = _each(todo, lambda e: _once(e, {"op": "down", "lab": name}, WORK_TIMEOUT))
+    results = _each(todo, lambda e: _once(e, {"op": "down", "lab": name,
+                                               "instance": data.get("instance")}, WORK_TIMEOUT))
     pending = []
     removed: dict[str, list[str]] = {}
     for e, r in zip(todo, results.values(), strict=True):

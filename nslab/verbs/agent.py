@@ -25,7 +25,7 @@ import subprocess
 from collections.abc import Callable
 from typing import IO, Any
 
-from nslab.errors import NotFoundError, NslabError, UsageError
+from nslab.errors import ConflictError, NotFoundError, NslabError, UsageError
 from nslab.kernel.seam import Kernel, RealKernel
 
 Handler = Callable[[dict[str, Any], Kernel], dict[str, Any]]
@@ -84,7 +84,14 @@ def _up(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
 
 def _down(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     from nslab.running.teardown import down
+    from nslab.state.journal import Journal
 
+    journal = Journal(str(r["lab"]))
+    made = journal.read().instance if journal.exists() else None
+    if r.get("instance") and made and made != r["instance"]:
+        raise ConflictError(f"lab '{r['lab']}' on this machine is another one than the "
+                            f"controller made (instance {made}, not {r['instance']}): left "
+                            "alone")
     res = down(str(r["lab"]), kernel=k)
     return {"was_up": res.was_up, "removed": res.removed, "failed": res.failed,
             "processes": res.processes, "seconds": round(res.seconds, 4)}

@@ -133,6 +133,8 @@ def across() -> dict[str, Any]:
     out["left_conflict"] = left(pids)
     on(pids["m2"], "ip netns del spread-r2")
     out["record_conflict"] = Path("/run/nslab/.machines/spread.json").exists()
+    out["controller_left"] = sorted(p.name for p in Path("/run/nslab").glob("*")) \
+        if Path("/run/nslab").exists() else []
     # a path between machines narrower than the links' MTU asks for: check says which
     on(pids["m3"], "ip link set eth0 mtu 1400")
     f.write_text(lab_file(pids, "cross: {mtu: 1450}\n"))
