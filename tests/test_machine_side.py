@@ -79,7 +79,11 @@ def test_down_returns_only_when_every_process_is_gone() -> None:
     assert out["up"] == 0
     names = " ".join(out["before"])
     assert "zebra" in names and "ospfd" in names and "bird" in names and "sh(" in names
-    assert out["down"]["processes_ended"] == len(out["before"]), (out["down"], out["before"])
+    # every process seen before is ended; the deaf service's loop runs a `sleep` now and
+    # then, which is counted when up's snapshot or down finds it there
+    lasting = [p for p in out["before"] if not p.startswith("sleep(")]
+    assert len(lasting) <= out["down"]["processes_ended"] <= len(lasting) + 1, \
+        (out["down"], out["before"])
     assert out["down"]["failed"] == []
     assert out["after"] == []  # not one left, the service that ignores SIGTERM included
     assert out["up_again"] == 0 and out["answers"] == {"r1": 0, "r3": 0, "r2": 0}
