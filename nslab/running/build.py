@@ -213,12 +213,16 @@ def records(res: UpResult, the_plan: Plan) -> dict[str, Any]:
     """What a lab is, beside its journal: the resolved lab (lab.json), its node
     list (nodes.json) and the steps it is made of (plan.json: what apply and
     check compare with)."""
-    lab = res.lab
-    return {"lab.json": res.recorded(), "nodes.json": [{
-        "name": n.name, "kind": n.kind, "namespace": n.namespace,
-        "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
-        "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
-        for n in lab.nodes], "plan.json": plan_text(the_plan.steps)}
+    return {"lab.json": res.recorded(), "nodes.json": node_records(res.lab),
+            "plan.json": plan_text(the_plan.steps)}
+
+
+def node_records(lab: Lab) -> list[dict[str, Any]]:
+    """nodes.json: each node's name, kind, namespace, interfaces and addresses."""
+    return [{"name": n.name, "kind": n.kind, "namespace": n.namespace,
+             "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
+             "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
+            for n in lab.nodes]
 
 
 def _roll_back(name: str, journal: Journal, err: BaseException, kernel: Kernel) -> None:

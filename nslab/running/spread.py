@@ -31,6 +31,7 @@ from nslab.plan.build import needs
 from nslab.plan.codec import steps_to_json
 from nslab.plan.spread import VXLAN_OVERHEAD, Underlay, cross_links, cross_mtu, sliced, split
 from nslab.records.verdicts import Cell, Matrix, Report
+from nslab.running.build import node_records
 from nslab.state.record import primary
 
 RECORDS = "/run/nslab/.machines"
@@ -222,11 +223,7 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
         def make(m: Machine) -> dict[str, Any]:
             part = sliced(lab, m.name)
             sl = slices[m.name]
-            files = {"lab.json": lab_to_dict(part), "nodes.json": [{
-                "name": n.name, "kind": n.kind, "namespace": n.namespace,
-                "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
-                "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses]}
-                for n in part.nodes]}
+            files = {"lab.json": lab_to_dict(part), "nodes.json": node_records(part)}
             return _ask(channels[m.name], {
                 "op": "up", "lab": lab.name, "steps": steps_to_json(sl.steps), "files": files,
                 "needs": need, "namespaces": [n.namespace for n in part.nodes],
@@ -237,8 +234,11 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
         failed = [(m, r) for m, r in zip(machines, made.values(), strict=True)
                   if isinstance(r, Exception)]
         if failed:
+            # a machine whose agent said no has rolled its part back; one that was not
+            # heard from may hold it: the rollback tries it too
+            said_no = {m.name for m, r in failed if not isinstance(r, MachineError)}
             for e in entries:
-                e["state"] = "up" if e["name"] not in {m.name for m, _ in failed} else "down"
+                e["state"] = "down" if e["name"] in said_no else "up"
             _write_record(lab.name, read_record(lab.name) | {"machines": entries})
             err = _together("could not make its part on", failed)
             try:
