@@ -61,13 +61,14 @@ def test_a_lab_across_machines_is_cut_per_machine_with_a_vxlan_for_each_link_bet
         assert all(getattr(s, "ns", None) in mine or lab.node(s.node).namespace in mine
                    for s in sl.steps), m
         assert not any(isinstance(s, AddVeth) and s.peer_ns not in mine for s in sl.steps)
-    links = cross_links(slices)
+    links = cross_links(lab, slices)
     assert len(links) == 3 == len(veths) - 2
     assert len({x["vni"] for x in links}) == 3
     for x in links:
         (one, other) = x["ends"]
         assert one["machine"] != other["machine"] and x["mtu"] == 1450  # 1500 - 50
         ends = {(e["namespace"], e["iface"]) for e in x["ends"]}
+        assert {lab.node(e["node"]).namespace for e in x["ends"]} == {ns for ns, _ in ends}
         assert any({(v.ns, v.name), (v.peer_ns, v.peer_name)} == ends for v in veths)
     vx = [s for sl in slices.values() for s in sl.cross]
     pairs = {(s.local, s.remote) for s in vx}
@@ -193,6 +194,11 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
         c["ok"] and c["differences"] == [] and c["compared"] > 0 for c in checked.values())
     assert out["stop"]["code"] == 0 and out["ping_stopped"]["code"] != 0
     assert out["start"]["code"] == 0
+    # a link between machines cut at both ends (each machine its own), then put back
+    assert out["cut"]["code"] == 0, out["cut"]
+    assert "== machine m1 ==" in out["cut"]["out"] and "== machine m3 ==" in out["cut"]["out"]
+    assert out["ping_cut"]["code"] != 0
+    assert out["mended"]["code"] == 0 and out["ping_mended"]["code"] == 0, out["ping_mended"]
     # every pair probed from its source node's machine
     assert out["test"]["code"] == 0, out["test"]
     (mat,) = out["test"]["json"]["matrices"]
@@ -328,3 +334,39 @@ def test_the_matrix_across_machines_sends_each_probe_from_its_source_nodes_machi
     assert not report.ok
     with pytest.raises(Exception, match="has no node 'h9'"):
         spread.matrix("sp", ["h1", "h9"])
+
+
+def test_a_link_between_machines_is_changed_at_each_end_by_its_own_machine(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from nslab.cli import across
+    from nslab.running import spread
+
+    monkeypatch.setattr(across, "RECORDS", str(tmp_path))
+    monkeypatch.setattr(spread, "RECORDS", str(tmp_path))
+    (tmp_path / "sp.json").write_text(json.dumps({"machines": [
+        {"name": "a", "transport": "command", "target": "x", "state": "up",
+         "nodes": ["r1", "h1"]},
+        {"name": "b", "transport": "command", "target": "y", "state": "up", "nodes": ["r2"]}],
+        "cross": [{"vni": 9, "ends": [{"machine": "a", "node": "r1", "iface": "eth1"},
+                                      {"machine": "b", "node": "r2", "iface": "eth0"}]}]}))
+    sent: list[tuple[str, list[str]]] = []
+
+    def each(jobs: list[tuple[dict[str, Any], list[str]]]) -> dict[str, dict[str, Any]]:
+        sent.extend((e["name"], argv) for e, argv in jobs)
+        return {e["name"]: {"code": 0, "stdout": "", "stderr": ""} for e, _ in jobs}
+
+    def one(entry: dict[str, Any], argv: list[str]) -> dict[str, Any]:
+        return each([(entry, argv)])[entry["name"]]
+
+    monkeypatch.setattr(spread, "forward_each", each)
+    monkeypatch.setattr(spread, "forward", one)
+    words = ["link", "sp", "r1", "r2", "set", "rate=1mbit", "--json"]
+    assert across.route("link", argparse.Namespace(lab="sp", words=words[2:]), words) == 0
+    assert sent == [("a", ["link", "sp", "r1:eth1", "set", "rate=1mbit", "--json"]),
+                    ("b", ["link", "sp", "r2:eth0", "set", "rate=1mbit", "--json"])]
+    sent.clear()
+    words = ["link", "sp", "r1", "h1", "down"]  # both on machine a: as it is, there
+    across.route("link", argparse.Namespace(lab="sp", words=words[2:]), words)
+    assert sent == [("a", words)]

@@ -39,13 +39,38 @@ def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
         if entry is None:
             raise UsageError(f"lab '{name}' has no node '{node}'")
         return _show({entry["name"]: spread.forward(entry, words)}, False)
+    if verb == "link":
+        return _link(name, record, a.words, words)
     if verb in EVERYWHERE:
         entries = [e for e in record["machines"] if e["state"] == "up"]
         return _show(spread.forward_all(entries, words), bool(getattr(a, "json", False)))
     raise UsageError(f"lab '{name}' spans machines: nslab {verb} does not yet (across "
-                     "machines: status, exec, test, inspect, check, node, vtysh, birdc, down; "
-                     "on a "
+                     "machines: status, exec, test, inspect, check, node, link, vtysh, birdc, "
+                     "down; on a "
                      f"machine, nslab {verb} {name} there sees its part)")
+
+
+def _link(name: str, record: dict[str, Any], given: list[str], words: list[str]) -> int:
+    """nslab link across machines: one end (NODE:IFACE) or a link within a
+    machine goes to that machine; a link between machines goes to both, each
+    machine changing its own end (NODE:IFACE) of the VXLAN."""
+    from nslab.running import spread
+
+    where = {n: e for e in record["machines"] for n in e["nodes"]}
+    a = given[0].split(":")[0]
+    if a not in where:
+        raise UsageError(f"lab '{name}' has no node '{a}'")
+    b = given[1] if len(given) > 1 and ":" not in given[0] and given[1] in where else None
+    if b is None or where[a]["name"] == where[b]["name"]:
+        return _show({where[a]["name"]: spread.forward(where[a], words)}, False)
+    link = next((x for x in record.get("cross", [])
+                 if {e["node"] for e in x["ends"]} == {a, b}), None)
+    if link is None:
+        raise UsageError(f"lab '{name}' has no link between {a} and {b}")
+    at = words.index(a, words.index(name) + 1)  # the two node names, in the command line
+    return _show(spread.forward_each([
+        (where[end["node"]], [*words[:at], f"{end['node']}:{end['iface']}", *words[at + 2:]])
+        for end in link["ends"]]), False)
 
 
 def _show(answers: dict[str, dict[str, Any]], as_json: bool) -> int:

@@ -101,13 +101,14 @@ def sliced(lab: Lab, machine: str) -> Lab:
     return replace(lab, nodes=tuple(n for n in lab.nodes if n.name in mine))
 
 
-def cross_links(slices: dict[str, Slice]) -> list[dict[str, Any]]:
-    """Every link between machines, once: its VXLAN id, its two ends (node
-    namespace, interface, machine, underlay address)."""
+def cross_links(lab: Lab, slices: dict[str, Slice]) -> list[dict[str, Any]]:
+    """Every link between machines, once: its VXLAN id, its two ends (node,
+    its namespace and interface, machine, underlay address)."""
+    node_of = {n.namespace: n.name for n in lab.nodes}
     seen: dict[int, dict[str, Any]] = {}
     for m, sl in slices.items():
         for x in sl.cross:
             seen.setdefault(x.vni, {"vni": x.vni, "mtu": x.mtu, "port": x.port, "ends": []})
-            seen[x.vni]["ends"].append({"machine": m, "namespace": x.ns, "iface": x.name,
-                                        "underlay": x.local})
+            seen[x.vni]["ends"].append({"machine": m, "node": node_of[x.ns], "namespace": x.ns,
+                                        "iface": x.name, "underlay": x.local})
     return [seen[k] for k in sorted(seen)]

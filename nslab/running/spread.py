@@ -213,7 +213,7 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
         instance = secrets.token_hex(4)
         the_plan = plan(lab, MachineFacts(arp_thresh=None, ndisc_thresh=None), instance)
         slices = split(lab, the_plan.steps, underlays)
-        cross = cross_links(slices)
+        cross = cross_links(lab, slices)
         entries = [_entry(m) | {"underlay": underlays[m.name].address, "state": "making",
                                 "nodes": list(slices[m.name].nodes)} for m in machines]
         _write_record(lab.name, {"version": 1, "lab": lab.name, "source": source,
@@ -449,11 +449,16 @@ def forward(entry: dict[str, Any], argv: list[str], timeout: float = WORK_TIMEOU
 def forward_all(entries: list[dict[str, Any]], argv: list[str]) -> dict[str, dict[str, Any]]:
     """`nslab ARGV` on every machine at once; a machine not reached says why
     (exit 12: what it holds is not known)."""
-    results = _each(entries, lambda e: forward(e, argv))
+    return forward_each([(e, argv) for e in entries])
+
+
+def forward_each(jobs: list[tuple[dict[str, Any], list[str]]]) -> dict[str, dict[str, Any]]:
+    """Each machine its own `nslab ARGV`, all at once (as forward_all)."""
+    results = _each(jobs, lambda job: forward(*job))
     return {e["name"]: r if isinstance(r, dict) else {
         "code": int(ExitCode.PARTLY_DOWN), "stdout": "",
         "stderr": f"nslab: machine {e['name']}: {r}\n"}
-        for e, r in zip(entries, results.values(), strict=True)}
+        for (e, _argv), r in zip(jobs, results.values(), strict=True)}
 
 
 def matrix(name: str, nodes: list[str] | None = None, proto: str = "icmp",

@@ -113,6 +113,12 @@ def across() -> dict[str, Any]:
     out["ping_stopped"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "1",
                                 addr.get("h3", "10.255.255.255"))
     out["start"] = nslab("node", "spread", "h3", "start")
+    out["cut"] = nslab("link", "spread", "r1", "r3", "down")
+    out["ping_cut"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "1",
+                            addr.get("h3", "10.255.255.255"))
+    out["mended"] = nslab("link", "spread", "r1", "r3", "up")
+    out["ping_mended"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "2",
+                               addr.get("h3", "10.255.255.255"))
     out["test"] = nslab("test", "spread", "--json")
     out["why"] = nslab("why", "spread", "h1", "h3")
     out["vxlan"] = on(pids["m1"], "for n in $(ls /run/netns); do ip -n $n -d -j link; done")
