@@ -155,6 +155,10 @@ def test_the_agent_makes_its_part_journaled_and_takes_it_down(
     assert down["ok"] and sorted(down["removed"]) == ["sp-h1", "sp-r1"] and not down["failed"]
     assert not unknown["ok"] and "unknown request" in unknown["error"]
     assert not broken["ok"] and broken["code"] == 2
+    # what outlasts its time is an answer, and the agent goes on answering
+    slow, after = agent([{"op": "cli", "argv": ["--version"], "timeout": 0.0001},
+                         {"op": "hello", "version": "1.0"}], k)
+    assert not slow["ok"] and "did not end within" in slow["error"] and after["ok"]
     hello_elsewhere = agent([{"op": "hello", "version": "1.0", "underlay": "10.9.9.9"}], k)[0]
     assert not hello_elsewhere["ok"] and "no interface of this machine" in \
         hello_elsewhere["error"]

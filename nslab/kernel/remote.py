@@ -120,3 +120,21 @@ class Channel:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+# ---------------------------------------------------------------- on the agent's side
+def df_ping(to: str, size: int) -> tuple[bool, str]:
+    """Whether a packet of `size` bytes (IP header included) reaches `to` from
+    this machine whole (a ping that may not be fragmented), and ping's last word."""
+    six = ":" in to
+    p = subprocess.run(["ping", "-6" if six else "-4", "-M", "do", "-c", "1", "-W", "2",
+                        "-s", str(size - (48 if six else 28)), to],
+                       capture_output=True, text=True, timeout=10)
+    said = (p.stdout + p.stderr).strip().splitlines()
+    return p.returncode == 0, said[-1] if said else ""
+
+
+def run_in(namespace: str, argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """`argv` run in a named network namespace, its output captured."""
+    return subprocess.run(["ip", "netns", "exec", namespace, *argv], capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)

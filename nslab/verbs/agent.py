@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from nslab.errors import ConflictError, NotFoundError, NslabError, UsageError
+from nslab.kernel.remote import df_ping, run_in
 from nslab.kernel.seam import Kernel, RealKernel
 
 Handler = Callable[[dict[str, Any], Kernel], dict[str, Any]]
@@ -53,6 +54,11 @@ def serve(inp: IO[str], out: IO[str], version: str, kernel: Kernel | None = None
                       "notes": list(getattr(e, "__notes__", ()))}
         except (ValueError, KeyError, TypeError) as e:
             answer = {"ok": False, "error": f"a request nslab cannot read: {e!r}", "code": 2}
+        except subprocess.TimeoutExpired as e:
+            answer = {"ok": False, "error": f"{e.cmd[0]} did not end within {e.timeout:g} s",
+                      "code": 1}
+        except OSError as e:
+            answer = {"ok": False, "error": f"{e.strerror or e}", "code": 1}
         out.write(json.dumps(answer) + "\n")
         out.flush()
     return 0
@@ -109,22 +115,15 @@ def _exec(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     node = next((n for n in lab_record(str(r["lab"])).nodes if n.name == r["node"]), None)
     if node is None:
         raise NotFoundError(f"node '{r['node']}' is not on this machine")
-    argv = [str(a) for a in r["argv"]]
-    p = subprocess.run(["ip", "netns", "exec", node.namespace, *argv], capture_output=True,
-                       text=True, timeout=float(r.get("timeout", 60)))
+    p = run_in(node.namespace, [str(a) for a in r["argv"]], float(r.get("timeout", 60)))
     return {"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
 
 
 def _probe(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     """Whether a packet of `size` bytes (IP header included) reaches `to` from
     this machine whole: a ping that may not be fragmented."""
-    to, size = str(r["to"]), int(r["size"])
-    six = ":" in to
-    p = subprocess.run(["ping", "-6" if six else "-4", "-M", "do", "-c", "1", "-W", "2",
-                        "-s", str(size - (48 if six else 28)), to],
-                       capture_output=True, text=True, timeout=10)
-    said = (p.stdout + p.stderr).strip().splitlines()
-    return {"reached": p.returncode == 0, "said": said[-1] if said else ""}
+    reached, said = df_ping(str(r["to"]), int(r["size"]))
+    return {"reached": reached, "said": said}
 
 
 def _cli(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
