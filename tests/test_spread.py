@@ -374,3 +374,18 @@ def test_a_link_between_machines_is_changed_at_each_end_by_its_own_machine(
     words = ["link", "sp", "r1", "h1", "down"]  # both on machine a: as it is, there
     across.route("link", argparse.Namespace(lab="sp", words=words[2:]), words)
     assert sent == [("a", words)]
+
+
+def test_what_would_build_a_lab_across_machines_all_here_is_refused() -> None:
+    from nslab.errors import UsageError
+    from nslab.running.build import up
+    from nslab.verbs.apply import apply, diff
+
+    lab = compile_text(LAB)
+    k = FakeKernel()
+    for attempt, what in ((lambda: up(lab, kernel=k), "built here in one go"),
+                          (lambda: apply(lab, kernel=k), "nslab apply"),
+                          (lambda: diff(lab, kernel=k), "nslab diff")):
+        with pytest.raises(UsageError, match=f"spans machines .*{what}.* makes labs on one"):
+            attempt()
+    assert not k.names  # nothing made

@@ -19,6 +19,7 @@ from nslab.errors import (
     ConflictError,
     MissingFeatureError,
     NotRootError,
+    UsageError,
 )
 from nslab.kernel import features
 from nslab.kernel.executor import Executor, Progress
@@ -105,6 +106,7 @@ def privileged(kernel: Kernel) -> None:
 def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
        on_wait: Any = None, kernel: Kernel | None = None) -> UpResult:
     """Build `lab`, all or nothing; `kernel`: the machine unless told."""
+    on_one_machine(lab, "a lab built here in one go (nslab test FILE, the Python API)")
     k = kernel or RealKernel()
     privileged(k)
     t0 = time.perf_counter()
@@ -124,6 +126,15 @@ def up(lab: Lab, source: str | None = None, progress: Progress | None = None,
               progress, source=source, instance=instance, wire=wire,
               neighbours=[lab.neighbours.arp, lab.neighbours.ndisc])
     return UpResult(lab, time.perf_counter() - t0, notes, uplink)
+
+
+def on_one_machine(lab: Lab, what: str) -> None:
+    """A lab across machines is made by `nslab up FILE` (the controller), not
+    by what would make it all here (`what`, named in the refusal)."""
+    if lab.spread is not None:
+        raise UsageError(f"lab '{lab.name}' spans machines (machines: in its file): nslab up "
+                         f"FILE makes it on them, nslab test LAB then tests it; {what} makes "
+                         "labs on one machine")
 
 
 def up_slice(name: str, steps: tuple[Step, ...], files: dict[str, Any], needs: dict[str, str],

@@ -26,6 +26,7 @@ from nslab.plan.steps import Step
 from nslab.running.build import (
     UpResult,
     machine_facts,
+    on_one_machine,
     privileged,
     records,
     require_features,
@@ -113,6 +114,7 @@ def _claim(name: str, journal: Journal, rec: Record, k: Kernel) -> Record:
 
 def diff(lab: Lab, kernel: Kernel | None = None) -> Change:
     """What apply would do to the running lab `lab.name`; changes nothing."""
+    on_one_machine(lab, "nslab diff")
     k = kernel or RealKernel()
     privileged(k)
     if not Journal(lab.name).exists():  # apply would build it: all of its plan
@@ -136,6 +138,7 @@ def _on_machine(logical: Plan, rec: Record, k: Kernel) -> tuple[Plan, bool]:
 def apply(lab: Lab, source: str | None = None, kernel: Kernel | None = None,
           progress: Progress | None = None, on_wait: Any = None) -> ApplyResult:
     """Make the running lab what `lab` says; a lab that is not up is built."""
+    on_one_machine(lab, "nslab apply")
     k = kernel or RealKernel()
     privileged(k)
     t0 = time.perf_counter()
