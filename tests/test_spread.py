@@ -281,10 +281,11 @@ def test_a_verb_for_a_lab_across_machines_goes_to_its_machines_or_says_it_does_n
     from nslab.cli import across
     from nslab.errors import UsageError
     from nslab.running import spread
+    from nslab.state import across as records
 
-    assert across.RECORDS == spread.RECORDS
+    assert across.RECORDS == records.RECORDS
     monkeypatch.setattr(across, "RECORDS", str(tmp_path))
-    monkeypatch.setattr(spread, "RECORDS", str(tmp_path))
+    monkeypatch.setattr(records, "RECORDS", str(tmp_path))
     (tmp_path / "sp.json").write_text(json.dumps({"machines": [
         {"name": "a", "transport": "command", "target": "true", "state": "up",
          "nodes": ["h1"]}]}))
@@ -309,8 +310,9 @@ def test_a_verb_for_a_lab_across_machines_goes_to_its_machines_or_says_it_does_n
 def test_the_matrix_across_machines_sends_each_probe_from_its_source_nodes_machine(
         tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from nslab.running import spread
+    from nslab.state import across as records
 
-    monkeypatch.setattr(spread, "RECORDS", str(tmp_path))
+    monkeypatch.setattr(records, "RECORDS", str(tmp_path))
     (tmp_path / "sp.json").write_text(json.dumps({"machines": [
         {"name": "a", "transport": "command", "target": "x", "state": "up", "nodes": ["h1"]},
         {"name": "b", "transport": "command", "target": "y", "state": "up",
@@ -346,9 +348,10 @@ def test_a_link_between_machines_is_changed_at_each_end_by_its_own_machine(
 
     from nslab.cli import across
     from nslab.running import spread
+    from nslab.state import across as records
 
     monkeypatch.setattr(across, "RECORDS", str(tmp_path))
-    monkeypatch.setattr(spread, "RECORDS", str(tmp_path))
+    monkeypatch.setattr(records, "RECORDS", str(tmp_path))
     (tmp_path / "sp.json").write_text(json.dumps({"machines": [
         {"name": "a", "transport": "command", "target": "x", "state": "up",
          "nodes": ["r1", "h1"]},
@@ -389,3 +392,17 @@ def test_what_would_build_a_lab_across_machines_all_here_is_refused() -> None:
         with pytest.raises(UsageError, match=f"spans machines .*{what}.* makes labs on one"):
             attempt()
     assert not k.names  # nothing made
+
+
+def test_the_verbs_that_look_for_labs_across_machines_do_not_import_their_machinery() -> None:
+    """nslab list, status and exec look at the controller's records cheaply:
+    the machinery of labs across machines is imported only for one of them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom nslab.cli import across\nfrom nslab.running import status\n"
+            "status.list_labs(); across.is_spread('nothing')\n"
+            "print(sorted(m for m in sys.modules if m in ('nslab.running.spread', "
+            "'nslab.kernel.remote', 'nslab.plan.spread')))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)

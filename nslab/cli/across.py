@@ -22,17 +22,23 @@ ON_NODE = frozenset({"inspect", "node", *(s.client for s in SUITES.values())})
 EVERYWHERE = frozenset({"check", "inspect"})
 
 
+def is_spread(name: str) -> bool:
+    """Whether `name` is a lab across machines this machine controls (a look
+    at its record's file: no import of the machinery)."""
+    return os.path.exists(os.path.join(RECORDS, f"{name}.json"))
+
+
 def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
     """The verb's exit code when it ran across machines; None: not such a lab."""
     if verb in OWN or not os.path.isdir(RECORDS):
         return None
     name = next((v for k in ("lab", "target", "name")
                  if isinstance(v := getattr(a, k, None), str)), None)
-    if name is None or not os.path.exists(os.path.join(RECORDS, f"{name}.json")):
+    if name is None or not is_spread(name):
         return None
     from nslab.running import spread
 
-    record = spread.read_record(name)
+    record = spread.record_of(name)
     node = getattr(a, "node", None)
     if verb in ON_NODE and node:
         entry = next((e for e in record["machines"] if node in e["nodes"]), None)

@@ -11,13 +11,10 @@ forget it).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,9 +29,15 @@ from nslab.plan.codec import steps_to_json
 from nslab.plan.spread import VXLAN_OVERHEAD, Underlay, cross_links, cross_mtu, sliced, split
 from nslab.records.verdicts import Cell, Matrix, Report
 from nslab.running.build import node_records
+from nslab.state.across import (
+    controlling,
+    is_spread,
+    read_record,
+    record_path,
+    write_record,
+)
 from nslab.state.record import primary
 
-RECORDS = "/run/nslab/.machines"
 HELLO_TIMEOUT = 20.0  # seconds for a machine to answer hello (ssh's connect included)
 WORK_TIMEOUT = 600.0  # seconds for a machine to make or remove its part
 T = TypeVar("T")
@@ -54,79 +57,9 @@ class SpreadResult:
     cross: list[dict[str, Any]] = field(default_factory=list)
 
 
-@contextlib.contextmanager
-def _controlling(name: str) -> Iterator[None]:
-    """This controller's hold on the lab while it makes or removes it: another
-    nslab up or down of the same lab from here is refused (it would take down
-    the parts this one makes)."""
-    os.makedirs(RECORDS, exist_ok=True)
-    path = os.path.join(RECORDS, f".{name}.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    held = False
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ConflictError(f"another nslab is making or removing lab '{name}' across "
-                                "machines from here: wait for it") from None
-        held = True
-        yield
-    finally:
-        if held and not is_spread(name):  # the lab is gone: nothing of it stays here
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            for folder in (RECORDS, os.path.dirname(RECORDS)):  # when nothing else is there
-                with contextlib.suppress(OSError):
-                    os.rmdir(folder)
-        os.close(fd)
-
-
-def record_path(name: str) -> str:
-    return os.path.join(RECORDS, f"{name}.json")
-
-
-def is_spread(name: str) -> bool:
-    """Whether `name` is a lab across machines that this machine controls."""
-    return os.path.exists(record_path(name))
-
-
-def recorded_labs() -> dict[str, dict[str, Any]]:
-    """Every lab across machines this machine controls: name -> its record."""
-    out = {}
-    try:
-        names = sorted(f[:-5] for f in os.listdir(RECORDS) if f.endswith(".json"))
-    except FileNotFoundError:
-        return {}
-    for name in names:
-        try:
-            out[name] = read_record(name)
-        except NslabError:
-            out[name] = {"machines": [], "source": None}
-    return out
-
-
-def read_record(name: str) -> dict[str, Any]:
-    try:
-        with open(record_path(name)) as f:
-            data: dict[str, Any] = json.load(f)
-    except FileNotFoundError:
-        raise LabNotFoundError(f"lab '{name}' is not up across machines from here") from None
-    except (OSError, ValueError) as e:
-        raise NslabError(f"{record_path(name)} does not read ({e}): its machines are named "
-                         "in it; remove it when each machine has taken the lab down "
-                         f"(nslab down {name} there)") from None
-    return data
-
-
-def _write_record(name: str, data: dict[str, Any]) -> None:
-    """The record replaced whole (a new file renamed over it: never half written)."""
-    os.makedirs(RECORDS, exist_ok=True)
-    tmp = record_path(name) + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, record_path(name))
+def record_of(name: str) -> dict[str, Any]:
+    """The controller's record of a lab across machines (nslab.state.across)."""
+    return read_record(name)
 
 
 def _entry(m: Machine) -> dict[str, Any]:
@@ -185,7 +118,7 @@ def up(lab: Lab, version: str, source: str | None = None) -> SpreadResult:
     """Make `lab` on its machines, all or nothing: a machine that fails rolls
     its own part back; the others' parts are then taken down. `version`: this
     nslab's, which every machine's must be."""
-    with _controlling(lab.name):
+    with controlling(lab.name):
         return _up(lab, version, source)
 
 
@@ -216,7 +149,7 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
         cross = cross_links(lab, slices)
         entries = [_entry(m) | {"underlay": underlays[m.name].address, "state": "making",
                                 "nodes": list(slices[m.name].nodes)} for m in machines]
-        _write_record(lab.name, {"version": 1, "lab": lab.name, "source": source,
+        write_record(lab.name, {"version": 1, "lab": lab.name, "source": source,
                                  "instance": instance, "machines": entries, "cross": cross})
         need = needs(lab)
 
@@ -239,7 +172,7 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
             said_no = {m.name for m, r in failed if not isinstance(r, MachineError)}
             for e in entries:
                 e["state"] = "down" if e["name"] in said_no else "up"
-            _write_record(lab.name, read_record(lab.name) | {"machines": entries})
+            write_record(lab.name, read_record(lab.name) | {"machines": entries})
             err = _together("could not make its part on", failed)
             try:
                 _down(lab.name, None)
@@ -248,7 +181,7 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
             raise err
         for entry in entries:
             entry["state"] = "up"
-        _write_record(lab.name, read_record(lab.name) | {"machines": entries})
+        write_record(lab.name, read_record(lab.name) | {"machines": entries})
     finally:
         for ch in channels.values():
             ch.close()
@@ -288,7 +221,7 @@ def down(name: str, forget: str | None = None) -> dict[str, Any]:
     One that cannot be reached keeps its part: recorded as pending, and a
     PartlyDownError says which (a later down tries it again; `forget`: drop
     a machine from the record without reaching it)."""
-    with _controlling(name):
+    with controlling(name):
         return _down(name, forget)
 
 
@@ -322,7 +255,7 @@ def _down(name: str, forget: str | None) -> dict[str, Any]:
            "forgotten": [e["name"] for e in entries if e["state"] == "forgotten"],
            "seconds": round(time.perf_counter() - t0, 4)}
     if pending:
-        _write_record(name, data | {"machines": entries})
+        write_record(name, data | {"machines": entries})
         holds = "; ".join(f"machine {e['name']} still holds nodes {', '.join(e['nodes'])}"
                           for e, _ in pending)
         err = PartlyDownError(f"lab '{name}' is partly down: {holds}; nslab down {name} "

@@ -92,9 +92,9 @@ def _machine_status(side: dict[str, Any] | None, rec: Record,
 
 
 def list_labs() -> list[dict[str, Any]]:
-    from nslab.running import spread
+    from nslab.state.across import recorded_labs
 
-    across = spread.recorded_labs()
+    across = recorded_labs()
     out: list[dict[str, Any]] = []
     for name in labs():
         if name in across:  # this machine holds a part of a lab it controls: said once

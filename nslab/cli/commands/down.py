@@ -23,10 +23,10 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 def run(a: argparse.Namespace) -> int:
     require_root()
-    from nslab.running import spread
+    from nslab.cli.across import is_spread
     from nslab.running.teardown import lab_name
 
-    if spread.is_spread(lab_name(a.target)):
+    if is_spread(lab_name(a.target)):
         return _across(a, lab_name(a.target))
     if a.forget_machine:
         raise UsageError(f"lab '{lab_name(a.target)}' is not a lab across machines: "

@@ -18,10 +18,12 @@ def run(a: argparse.Namespace) -> int:
     argv = command_words(a.cmd)
     if not argv:
         raise UsageError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
-    from nslab.running import spread
+    from nslab.cli.across import is_spread
 
-    if spread.is_spread(a.lab):  # on the node's machine, its output passed back
+    if is_spread(a.lab):  # on the node's machine, its output passed back
         import sys
+
+        from nslab.running import spread
 
         out = spread.run_on(a.lab, a.node, argv)
         sys.stdout.write(out["stdout"])

@@ -20,9 +20,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def run(a: argparse.Namespace) -> int:
     if a.name is None:
         return labs.run(a)
-    from nslab.running import spread
+    from nslab.cli.across import is_spread
 
-    if spread.is_spread(a.name):
+    if is_spread(a.name):
         return _across(a)
     from nslab.verbs.status import status
     from nslab.views import text

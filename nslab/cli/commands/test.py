@@ -44,9 +44,11 @@ def run(a: argparse.Namespace) -> int:
         "proto": a.proto, "port": a.port, "families": (a.family,) if a.family else (4, 6),
         "timeout": a.timeout, "with_matrix": not a.no_matrix,
         "settle": a.converge_within if a.converge == "auto" else None}
-    from nslab.running import spread
+    from nslab.cli.across import is_spread
 
-    if not names_a_file(a.target) and spread.is_spread(a.target):
+    if not names_a_file(a.target) and is_spread(a.target):
+        from nslab.running import spread
+
         require_root()
         if a.no_matrix:
             raise UsageError("a lab across machines is tested by its matrix (expectations "
