@@ -17,9 +17,12 @@ from typing import Any
 from nslab.errors import NslabError
 from nslab.model.lab import Lab, Spread
 from nslab.plan.steps import (
+    AddAddress,
     AddVeth,
     AddVxlan,
     RemoveFile,
+    SetLinkUp,
+    SetMtu,
     SetNeighbourLimits,
     Step,
     WriteFile,
@@ -63,10 +66,16 @@ def split(lab: Lab, steps: tuple[Step, ...], underlays: dict[str, Underlay]
     assert spread is not None, "a lab on one machine is not split"
     where = dict(spread.placed)
     by_ns = {n.namespace: where[n.name] for n in lab.nodes}
+    ns_of = {n.name: n.namespace for n in lab.nodes}
     mtu = cross_mtu(spread, underlays)
+    # a layer-2 segment that spans machines (a link between them, or a switch with
+    # nodes on other machines): every end in it sends frames the VXLANs carry
+    narrow = {(ns_of[node], iface) for seg in lab.segments
+              if len({where[n] for n, _i in seg.members} | {where[w] for w in seg.switches}) > 1
+              for node, iface in seg.members}
     out: dict[str, list[Step]] = {m.name: [] for m in spread.machines}
     vni = spread.vni
-    for s in steps:
+    for s in _narrowed(steps, narrow, mtu, by_ns):
         if isinstance(s, AddVeth) and s.peer_ns is not None and \
                 by_ns[s.ns] != by_ns[s.peer_ns]:
             if vni > 2**24 - 1:
@@ -92,6 +101,26 @@ def split(lab: Lab, steps: tuple[Step, ...], underlays: dict[str, Underlay]
     return {m: Slice(m, tuple(ss), tuple(n for n, at in spread.placed if at == m),
                      tuple(s for s in ss if isinstance(s, AddVxlan)))
             for m, ss in out.items()}
+
+
+def _narrowed(steps: tuple[Step, ...], narrow: set[tuple[str, str]], mtu: int,
+              by_ns: dict[str, str]) -> list[Step]:
+    """The plan with every end of a segment across machines at most `mtu`: a
+    larger MTU the file gives is lowered, the others get it (before the first
+    address, where the plan sets MTUs), but the VXLAN ends, made with it."""
+    out: list[Step] = []
+    given = set()
+    for s in steps:
+        if isinstance(s, SetMtu) and s.ns is not None and (s.ns, s.name) in narrow:
+            given.add((s.ns, s.name))
+            s = SetMtu(s.ns, s.name, min(s.mtu, mtu))
+        out.append(s)
+    local = [s for s in steps if isinstance(s, AddVeth) and s.peer_ns is not None
+             and by_ns[s.ns] == by_ns[s.peer_ns]]
+    veths = {(s.ns, s.name) for s in local} | {(str(s.peer_ns), s.peer_name) for s in local}
+    more = [SetMtu(ns, name, mtu) for ns, name in sorted(narrow - given) if (ns, name) in veths]
+    at = next((i for i, s in enumerate(out) if isinstance(s, AddAddress | SetLinkUp)), len(out))
+    return out[:at] + more + out[at:]
 
 
 def sliced(lab: Lab, machine: str) -> Lab:

@@ -204,6 +204,28 @@ def over_ssh() -> dict[str, Any]:
     return out
 
 
+def switch() -> dict[str, Any]:
+    """A switch on m2 with a host on each machine: its ports to m1 and m3 are
+    VXLANs, and every host of its LAN sends frames they carry."""
+    sh("ip link add ul0 type bridge")
+    sh("ip link set ul0 up")
+    pids = {m: machine(m, k + 1) for k, m in enumerate(MACHINES)}
+    machines = lab_file(pids).split("machines:\n", 1)[1].split("nodes:", 1)[0]
+    f = Path("/run/lan.yaml")
+    f.write_text(f"name: lan\nmachines:\n{machines}nodes:\n  sw: {{kind: switch, machine: m2}}\n"
+                 "  h1: {machine: m1}\n  h2: {machine: m2}\n  h3: {machine: m3}\n"
+                 "links: [[sw, h1], [sw, h2], [sw, h3]]\n")
+    out: dict[str, Any] = {"up": nslab("up", str(f), "--json"),
+                           "test": nslab("test", "lan", "--json"),
+                           "mtu": nslab("exec", "lan", "h2", "--", "cat",
+                                        "/sys/class/net/eth0/mtu"),
+                           "big": nslab("exec", "lan", "h2", "--", "ping", "-c", "1", "-W", "2",
+                                        "-M", "do", "-s", "1422", "10.128.0.1")}
+    out["down"] = nslab("down", "lan")
+    out["left"] = left(pids)
+    return out
+
+
 if __name__ == "__main__":
     enter()
-    print(json.dumps({"across": across, "ssh": over_ssh}[sys.argv[1]]()))
+    print(json.dumps({"across": across, "ssh": over_ssh, "switch": switch}[sys.argv[1]]()))
