@@ -174,6 +174,10 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert len(up["json"]["cross"]) == 3
     st = out["status"]["json"]
     assert out["status"]["code"] == 0 and st["state"] == "up"
+    rows = [line.split()[:3] for line in out["status_text"]["out"].splitlines()
+            if line.startswith(("h1 ", "r2 ", "h3 "))]
+    assert rows == [["h1", "m1", "up"], ["r2", "m2", "up"], ["h3", "m3", "up"]], \
+        out["status_text"]
     assert [(x["name"], x["nodes"], x["state"]) for x in out["list"]["json"]["labs"]] == [
         ("spread", 5, "up on 3 machines")]
     assert {n["name"]: n["machine"] for n in st["nodes"]} == {

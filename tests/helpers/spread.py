@@ -100,6 +100,7 @@ def across() -> dict[str, Any]:
     out["up"] = nslab("up", str(f), "--json")
     out["up_seconds"] = time.monotonic() - t0
     out["status"] = nslab("status", "spread", "--json")
+    out["status_text"] = nslab("status", "spread")
     out["list"] = nslab("list", "--json")
     addr = {n["name"]: n["interfaces"][0]["addresses"][0].split("/")[0]
             for n in out["status"].get("json", {}).get("nodes", []) if n["interfaces"]}

@@ -50,5 +50,7 @@ def _across(a: argparse.Namespace) -> int:
         for n in st["nodes"]:
             ifaces = ", ".join(f"{i['name']} {' '.join(i.get('addresses', []))}".strip()
                                for i in n.get("interfaces", []))
-            print(f"{n['name']:<16}{n['machine']:<12}{n.get('state', ''):<10}{ifaces}")
+            state = n.get("state") or ("stopped" if n.get("stopped") else
+                                       "up" if n.get("present") else "missing")
+            print(f"{n['name']:<16}{n['machine']:<12}{state:<10}{ifaces}")
     return ExitCode.OK if st["state"] == "up" else ExitCode.NOT_FULLY_UP
