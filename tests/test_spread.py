@@ -442,4 +442,30 @@ def test_a_switch_takes_nodes_of_other_machines_through_vxlan_ports() -> None:
     # h2 sits on the switch's machine, yet its LAN crosses machines: the cross MTU, and a
     # full-size frame that may not be fragmented gets through the switch's VXLAN port
     assert out["mtu"]["json"] == 1450 and out["big"]["code"] == 0, out["big"]
+    assert out["check_up"]["code"] == 0, out["check_up"]  # the kernel's VXLAN sockets: fine
     assert out["down"]["code"] == 0 and out["left"] == {"m1": [], "m2": [], "m3": []}
+    taken = out["check_taken"]["json"]["machines"]
+    assert out["check_taken"]["code"] == 1 and not taken["m1"]["ok"] and taken["m2"]["ok"]
+    assert "a program holds UDP port 4789" in taken["m1"]["error"]
+    assert out["up_taken"]["code"] == 1 and "machine m1: a program holds UDP port 4789" in \
+        out["up_taken"]["err"]
+    assert out["left_taken"] == {"m1": [], "m2": [], "m3": []}
+
+
+def test_a_program_on_the_vxlan_port_is_told_from_the_kernels_own_sockets() -> None:
+    import os
+    import socket
+
+    from nslab.kernel.remote import owners, sockets_on
+
+    table = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid"
+             "  timeout inode ref pointer drops\n"
+             "  2: 0100007F:12B5 00000000:0000 07 00000000:00000000 00:00000000 00000000     0"
+             "        0 1620203 2 000000001898e9ad 0\n"
+             "  3: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0"
+             "        0 99 2 000000001898e9ad 0\n")
+    assert sockets_on(table, 4789) == {"1620203"} and sockets_on(table, 1) == set()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:  # this process holds one
+        mine = str(os.fstat(s.fileno()).st_ino)
+        assert any(f"(pid {os.getpid()})" in o for o in owners({mine}))
+    assert owners({"1"}) == set()  # a socket no process holds: the kernel's

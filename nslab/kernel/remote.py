@@ -138,3 +138,41 @@ def run_in(namespace: str, argv: list[str], timeout: float) -> subprocess.Comple
     """`argv` run in a named network namespace, its output captured."""
     return subprocess.run(["ip", "netns", "exec", namespace, *argv], capture_output=True,
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def udp_port_users(port: int) -> list[str]:
+    """The programs holding UDP `port` in this namespace ("NAME (pid N)"); the
+    kernel's own sockets (a VXLAN's) are no program's: VXLANs share their port."""
+    inodes: set[str] = set()
+    for name in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(name) as f:
+                inodes |= sockets_on(f.read(), port)
+        except OSError:
+            continue
+    return sorted(owners(inodes)) if inodes else []
+
+
+def sockets_on(table: str, port: int) -> set[str]:
+    """The inodes of the sockets of a /proc/net/udp table bound to `port`."""
+    found = set()
+    for line in table.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) >= 10 and int(cols[1].rpartition(":")[2], 16) == port and cols[9] != "0":
+            found.add(cols[9])
+    return found
+
+
+def owners(inodes: set[str]) -> set[str]:
+    """The processes that hold one of these sockets open ("NAME (pid N)")."""
+    wanted = {f"socket:[{i}]" for i in inodes}
+    out = set()
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") in wanted for fd in fds):
+                with open(f"/proc/{pid}/comm") as f:
+                    out.add(f"{f.read().strip()} (pid {pid})")
+        except OSError:  # gone, or not ours to look at
+            continue
+    return out

@@ -103,14 +103,19 @@ def _ask(ch: Channel, request: dict[str, Any], timeout: float) -> dict[str, Any]
     return answer
 
 
-def hello(m: Machine, ch: Channel, version: str) -> Underlay:
-    """The machine's agent greeted (the same nslab `version`) and its underlay's MTU."""
+def hello(m: Machine, ch: Channel, version: str, port: int) -> Underlay:
+    """The machine's agent greeted (the same nslab `version`), its kernel's
+    VXLAN, the UDP `port` free of programs there, and its underlay's MTU."""
     address = m.underlay or resolve_host(m.target)
-    answer = _ask(ch, {"op": "hello", "version": version, "underlay": address},
+    answer = _ask(ch, {"op": "hello", "version": version, "underlay": address, "port": port},
                   HELLO_TIMEOUT)
     if not answer.get("vxlan", True):
         raise MachineError(f"machine {m.name}: its kernel lacks VXLAN, which the links "
                            "between machines are")
+    if answer.get("port_taken"):
+        raise MachineError(f"machine {m.name}: a program holds UDP port {port}, the VXLANs' "
+                           f"({', '.join(answer['port_taken'])}): end it, or choose another "
+                           "(cross: {port: N})")
     return Underlay(address, int(answer["mtu"]))
 
 
@@ -137,7 +142,8 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
                   if isinstance(r, Exception)]
         if failed:
             raise _together("cannot reach", failed)
-        said = _each(machines, lambda m: {"u": hello(m, channels[m.name], version)})
+        said = _each(machines, lambda m: {"u": hello(m, channels[m.name], version,
+                                                      spread.port)})
         failed = [(m, r) for m, r in zip(machines, said.values(), strict=True)
                   if isinstance(r, Exception)]
         if failed:
@@ -325,7 +331,7 @@ def check(lab: Lab, version: str) -> dict[str, Any]:
     def greet(m: Machine) -> dict[str, Any]:
         ch = _connect(m, HELLO_TIMEOUT)
         try:
-            u = hello(m, ch, version)
+            u = hello(m, ch, version, spread.port)
             answer = ch.ask({"op": "hello", "version": version, "underlay": u.address},
                             HELLO_TIMEOUT)
             return {"ok": True, "underlay": u.address, "mtu": u.mtu,

@@ -2,7 +2,7 @@
 to by the controller (`nslab up` of the lab's file, elsewhere) through a
 transport (nslab.kernel.remote) in JSON lines: a request, an answer.
 
-  hello   {version, underlay}      -> {version, mtu, vxlan, hostname}
+  hello   {version, underlay, port} -> {version, mtu, vxlan, hostname, port_taken}
   up      {lab, steps, files, ...} -> {seconds}   this machine's part, journaled here
   down    {lab}                    -> {removed, failed, ...}
   status  {lab}                    -> nslab status's JSON
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from nslab.errors import ConflictError, NotFoundError, NslabError, UsageError
-from nslab.kernel.remote import df_ping, run_in
+from nslab.kernel.remote import df_ping, run_in, udp_port_users
 from nslab.kernel.seam import Kernel, RealKernel
 
 Handler = Callable[[dict[str, Any], Kernel], dict[str, Any]]
@@ -73,8 +73,10 @@ def _hello(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     mtu = k.underlay_mtu(str(underlay)) if underlay else None
     if underlay and mtu is None:
         raise NotFoundError(f"no interface of this machine has the underlay address {underlay}")
+    port = r.get("port")
     return {"version": mine, "mtu": mtu, "hostname": socket.gethostname(),
-            "vxlan": not k.missing_features(["vxlan"])}
+            "vxlan": not k.missing_features(["vxlan"]),
+            "port_taken": udp_port_users(int(port)) if port else []}
 
 
 def _up(r: dict[str, Any], k: Kernel) -> dict[str, Any]:

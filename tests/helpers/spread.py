@@ -222,8 +222,25 @@ def switch() -> dict[str, Any]:
                                         "/sys/class/net/eth0/mtu"),
                            "big": nslab("exec", "lan", "h2", "--", "ping", "-c", "1", "-W", "2",
                                         "-M", "do", "-s", "1422", "10.128.0.1")}
+    out["check_up"] = nslab("machines", "check", str(f), "--json")  # its own VXLANs: fine
     out["down"] = nslab("down", "lan")
     out["left"] = left(pids)
+    # a program on m1 holds the VXLANs' port: check names it, up refuses before making
+    blocker = subprocess.Popen(["nsenter", "-t", str(pids["m1"]), "-n", "--", sys.executable,
+                                "-c", "import socket, sys, time\ns = socket.socket(socket."
+                                "AF_INET, socket.SOCK_DGRAM)\nend = time.monotonic() + 30\n"
+                                "while True:  # the lab's VXLAN sockets go when the kernel is "
+                                "done with its namespaces\n    try:\n        s.bind(('0.0.0.0',"
+                                " 4789))\n        break\n    except OSError:\n        if "
+                                "time.monotonic() > end: raise\n        time.sleep(0.05)\n"
+                                "print('bound', flush=True)\ntime.sleep(600)"],
+                               stdout=subprocess.PIPE, text=True)
+    assert blocker.stdout is not None and blocker.stdout.readline().strip() == "bound"
+    out["check_taken"] = nslab("machines", "check", str(f), "--json")
+    out["up_taken"] = nslab("up", str(f))
+    out["left_taken"] = left(pids)
+    blocker.kill()
+    blocker.wait()
     return out
 
 
