@@ -469,3 +469,42 @@ def test_a_program_on_the_vxlan_port_is_told_from_the_kernels_own_sockets() -> N
         mine = str(os.fstat(s.fileno()).st_ino)
         assert any(f"(pid {os.getpid()})" in o for o in owners({mine}))
     assert owners({"1"}) == set()  # a socket no process holds: the kernel's
+
+
+def test_down_forgets_a_machine_it_is_told_to_and_retries_only_the_pending_ones(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nslab.errors import UsageError
+    from nslab.running import spread
+    from nslab.state import across as records
+
+    monkeypatch.setattr(records, "RECORDS", str(tmp_path))
+    entries = [{"name": m, "transport": "command", "target": m, "state": st, "nodes": [m]}
+               for m, st in (("a", "down"), ("b", "pending"), ("c", "pending"))]
+    (tmp_path / "sp.json").write_text(json.dumps({"instance": "i1", "machines": entries}))
+    asked: list[str] = []
+
+    def once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        asked.append(entry["name"])
+        assert request == {"op": "down", "lab": "sp", "instance": "i1"}
+        return {"removed": [f"sp-{entry['name']}"], "failed": []}
+
+    monkeypatch.setattr(spread, "_once", once)
+    with pytest.raises(UsageError, match="has no machine 'z'"):
+        spread.down("sp", "z")
+    out = spread.down("sp", "c")  # c is gone for good: not reached; b was pending: tried
+    assert asked == ["b"] and out["removed"] == {"b": ["sp-b"]} and out["forgotten"] == ["c"]
+    assert not (tmp_path / "sp.json").exists() and not (tmp_path / ".sp.lock").exists()
+
+
+def test_up_of_a_lab_across_machines_refuses_persist_before_reaching_any(
+        tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from nslab.cli import main
+
+    if os.geteuid() != 0:
+        pytest.skip("up asks for root first")
+    f = tmp_path / "sp.yaml"
+    f.write_text(LAB)
+    assert main(["up", str(f), "--persist"]) == 2
+    assert "does not come back after a reboot" in capsys.readouterr().err

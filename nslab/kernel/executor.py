@@ -363,14 +363,17 @@ class Executor:
     def _netlink(self, steps: list[Step]) -> None:
         per_ns: dict[str, list[tuple[nl.Request, object]]] = {}
         after: list[tuple[nl.Request, object]] = []  # the machine's veth ends, once they exist
+        before: list[tuple[nl.Request, object]] = []  # VXLANs, before what goes on them
         for s in steps:
             for ns, req in self._requests(s):
-                if isinstance(s, AddVxlan):  # before what goes on it in the node
-                    per_ns = {MACHINE_KEY: [*per_ns.pop(MACHINE_KEY, []), (req, s)], **per_ns}
+                if isinstance(s, AddVxlan):
+                    before.append((req, s))
                 elif isinstance(s, AddVeth) and ns == MACHINE_KEY:
                     after.append((req, s))
                 else:
                     per_ns.setdefault(ns, []).append((req, s))
+        if before:
+            self._send({MACHINE_KEY: before})
         self._send(per_ns)
         if after:
             self._send({MACHINE_KEY: after})

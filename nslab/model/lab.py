@@ -323,9 +323,6 @@ class Spread:
     mtu: int | None  # the cross links' MTU; None: from the underlays (auto)
     vni: int  # the first VXLAN id of the lab's cross links
 
-    def machine_of(self, node: str) -> str:
-        return dict(self.placed)[node]
-
 
 @dataclass(frozen=True)
 class Lab:

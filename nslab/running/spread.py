@@ -103,7 +103,7 @@ def _ask(ch: Channel, request: dict[str, Any], timeout: float) -> dict[str, Any]
     return answer
 
 
-def hello(m: Machine, ch: Channel, version: str, port: int) -> Underlay:
+def hello(m: Machine, ch: Channel, version: str, port: int) -> tuple[Underlay, str]:
     """The machine's agent greeted (the same nslab `version`), its kernel's
     VXLAN, the UDP `port` free of programs there, and its underlay's MTU."""
     address = m.underlay or resolve_host(m.target)
@@ -116,7 +116,7 @@ def hello(m: Machine, ch: Channel, version: str, port: int) -> Underlay:
         raise MachineError(f"machine {m.name}: a program holds UDP port {port}, the VXLANs' "
                            f"({', '.join(answer['port_taken'])}): end it, or choose another "
                            "(cross: {port: N})")
-    return Underlay(address, int(answer["mtu"]))
+    return Underlay(address, int(answer["mtu"])), str(answer.get("hostname", ""))
 
 
 def up(lab: Lab, version: str, source: str | None = None) -> SpreadResult:
@@ -143,7 +143,7 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
         if failed:
             raise _together("cannot reach", failed)
         said = _each(machines, lambda m: {"u": hello(m, channels[m.name], version,
-                                                      spread.port)})
+                                                      spread.port)[0]})
         failed = [(m, r) for m, r in zip(machines, said.values(), strict=True)
                   if isinstance(r, Exception)]
         if failed:
@@ -331,11 +331,8 @@ def check(lab: Lab, version: str) -> dict[str, Any]:
     def greet(m: Machine) -> dict[str, Any]:
         ch = _connect(m, HELLO_TIMEOUT)
         try:
-            u = hello(m, ch, version, spread.port)
-            answer = ch.ask({"op": "hello", "version": version, "underlay": u.address},
-                            HELLO_TIMEOUT)
-            return {"ok": True, "underlay": u.address, "mtu": u.mtu,
-                    "hostname": answer.get("hostname")}
+            u, hostname = hello(m, ch, version, spread.port)
+            return {"ok": True, "underlay": u.address, "mtu": u.mtu, "hostname": hostname}
         finally:
             ch.close()
 
