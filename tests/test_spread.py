@@ -7,11 +7,12 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nslab.errors import SpecError
+from nslab.errors import NslabError, SpecError
 from nslab.kernel.fake import FakeKernel
 from nslab.model.compile import compile_text
 from nslab.plan import MachineFacts, plan
@@ -202,6 +203,26 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert "== machine m1 ==" in out["cut"]["out"] and "== machine m3 ==" in out["cut"]["out"]
     assert out["ping_cut"]["code"] != 0
     assert out["mended"]["code"] == 0 and out["ping_mended"]["code"] == 0, out["ping_mended"]
+    # exec, shell and capture joined to the node's machine: stdin, exit status, a terminal
+    assert out["exec_stdin"]["code"] == 0 and out["exec_stdin"]["out"] == "across\n"
+    assert out["exec_code"]["code"] == 3
+    assert out["shell_piped"]["code"] == 4, out["shell_piped"]
+    assert out["shell_piped"]["out"].splitlines()[0] == "h3"
+    said = out["shell_piped"]["out"].split()  # h3, then its eth0: UP, its address
+    assert said[2] == "UP" and said[3].startswith(out["ping"]["out"].split()[1] + "/")
+    tty = out["shell_tty"]
+    assert tty["prompted"] and tty["answered"] and tty["code"] == 5, tty
+    assert "/dev/pts/" in tty["out"] and "not a tty" not in tty["out"]  # a terminal there too
+    assert out["capture_ping"]["code"] == 0 and out["capture_code"] == 0, out["capture_err"]
+    assert out["capture_started"] == "nslab: capturing on r1:eth2, r3:eth2, h3:eth0\n"
+    assert out["capture_names"] == ["r1:eth2 6", "r3:eth2 6", "h3:eth0 6"]
+    assert "18 packets captured in /run/across.pcapng" in out["capture_err"]
+    read = out["capture_read"].splitlines()  # tcpdump reads the merged file
+    assert len(read) == 18 and sum("echo request" in x for x in read) == 9, read
+    assert out["capture_json"]["code"] == 0 and "capturing on h3:eth0" in \
+        out["capture_json"]["err"]
+    assert out["capture_unknown"]["code"] == 4
+    assert "has no interface 'eth9'" in out["capture_unknown"]["err"]
     # every pair probed from its source node's machine
     assert out["test"]["code"] == 0, out["test"]
     (mat,) = out["test"]["json"]["matrices"]
@@ -236,6 +257,19 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert blocked == {("m1", "m3"), ("m2", "m3"), ("m3", "m1"), ("m3", "m2")}
     assert "m1 -> m3: a 1500-byte packet that may not be fragmented does not get through" in \
         out["check_narrow_text"]["out"]
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare (net, mount, pid)")
+def test_the_controller_can_be_one_of_the_machines() -> None:
+    """A verb the controller forwards to its own agent means its part there
+    (it would otherwise forward it again, for ever)."""
+    out = sandbox.run("tests.helpers.spread", "controller", timeout=120)
+    assert out["up"]["code"] == 0, out["up"]["err"]
+    assert out["inspect"]["code"] == 0 and out["inspect"]["json"]["where"]["node"] == "h1"
+    assert out["exec"]["code"] == 0 and out["shell"]["out"] == "h1\n", out
+    assert out["check"]["code"] == 0 and set(out["check"]["json"]["machines"]) == {"me", "m2"}
+    assert out["down"]["code"] == 0 and out["left"] == {"me": [], "m2": [], "records": []}
 
 
 @pytest.mark.kernel
@@ -508,3 +542,75 @@ def test_up_of_a_lab_across_machines_refuses_persist_before_reaching_any(
     f.write_text(LAB)
     assert main(["up", str(f), "--persist"]) == 2
     assert "does not come back after a reboot" in capsys.readouterr().err
+
+
+def test_a_capture_streamed_from_another_machine_is_read_back_packet_by_packet() -> None:
+    """What a machine's capture streams (pcapng with its statistics block once
+    every interface is named) becomes the controller's packets: interfaces
+    renumbered from the stream's base, timestamps, directions, cut lengths;
+    a block split across reads waits for its end."""
+    import os
+
+    from nslab.kernel.capture import Packet, PcapngSource, PcapngWriter
+
+    chunks: list[bytes] = []
+
+    class Out:
+        def write(self, data: bytes) -> None:
+            chunks.append(data)
+
+        def flush(self) -> None:
+            pass
+
+    w = PcapngWriter(Out(), ["r1:eth2", "h3:eth0"], announce=True)
+    head = b"".join(chunks)
+    sent = [Packet(1_700_000_000_123_456_789, 1, b"\x01" * 61, 61, True),
+            Packet(1_700_000_000_223_456_789, 0, b"\x02" * 64, 1500, False)]
+    chunks.clear()
+    for p in sent:
+        w.write(p)
+    body = b"".join(chunks)
+    r, wfd = os.pipe()
+    try:
+        src = PcapngSource(r, head[:5])  # what came with the agent's answer
+        os.write(wfd, head[5:] + body[:30])
+        assert src.announced() and src.names == ["r1:eth2", "h3:eth0"]
+        src.base = 3
+        assert list(src.packets()) == []  # the first packet's block is not whole yet
+        os.write(wfd, body[30:])
+        os.close(wfd)
+        wfd = -1
+        got = list(src.packets())
+        assert got == [Packet(p.ts_ns, p.iface + 3, p.data, p.length, p.outgoing) for p in sent]
+        assert src.done
+    finally:
+        os.close(r)
+        if wfd >= 0:
+            os.close(wfd)
+
+
+def test_a_capture_across_machines_goes_to_each_nodes_machine_and_a_link_to_both_ends(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nslab.running import spread
+    from nslab.state import across as records
+
+    monkeypatch.setattr(records, "RECORDS", str(tmp_path))
+    (tmp_path / "sp.json").write_text(json.dumps({"machines": [
+        {"name": "m1", "nodes": ["h1", "r1"], "state": "up"},
+        {"name": "m3", "nodes": ["r3", "h3"], "state": "up"}], "cross": [
+        {"ends": [{"node": "r1", "iface": "eth2"}, {"node": "r3", "iface": "eth1"}]}]}))
+    jobs = spread.capture_jobs("sp", ["r3/r1", "h1/r1", "h3:eth0", "h1"])
+    assert [(e["name"], words) for e, words in jobs] == [
+        ("m3", ["r3:eth1", "h3:eth0"]), ("m1", ["r1:eth2", "h1/r1", "h1"])]
+    with pytest.raises(NslabError, match="has no link between h1 and h3"):
+        spread.capture_jobs("sp", ["h1/h3"])
+    with pytest.raises(NslabError, match="has no node 'x9'"):
+        spread.capture_jobs("sp", ["x9:eth0"])
+
+
+def test_an_agent_attaches_only_what_the_controller_may_run_there() -> None:
+    out = io.StringIO()
+    serve(io.StringIO(json.dumps({"op": "attach", "argv": ["up", "x.yaml"]}) + "\n"), out,
+          "1.0", FakeKernel())
+    answer = json.loads(out.getvalue())
+    assert not answer["ok"] and "nslab up is not run for the controller" in answer["error"]

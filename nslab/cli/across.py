@@ -15,17 +15,20 @@ from nslab.errors import UsageError
 from nslab.suites import SUITES
 
 RECORDS = "/run/nslab/.machines"  # nslab.running.spread.RECORDS (looked at cheaply here)
+# each knows labs across machines, or names no running lab
 OWN = frozenset({"down", "status", "exec", "list", "machines", "agent", "k8s", "new",
                  "validate", "convert", "plan", "schema", "completion", "doctor", "ns", "gc",
-                 "up", "test"})  # each knows labs across machines, or names no running lab
+                 "up", "test", "shell", "capture"})
 ON_NODE = frozenset({"inspect", "node", *(s.client for s in SUITES.values())})
 EVERYWHERE = frozenset({"check", "inspect"})
 
 
 def is_spread(name: str) -> bool:
     """Whether `name` is a lab across machines this machine controls (a look
-    at its record's file: no import of the machinery)."""
-    return os.path.exists(os.path.join(RECORDS, f"{name}.json"))
+    at its record's file: no import of the machinery). Never for a verb that
+    the lab's agent runs: it means its machine's part, the controller's too."""
+    return os.path.exists(os.path.join(RECORDS, f"{name}.json")) and \
+        not os.environ.get("NSLAB_MACHINE_PART")  # nslab.kernel.remote.PART
 
 
 def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
@@ -51,8 +54,8 @@ def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
         entries = [e for e in record["machines"] if e["state"] == "up"]
         return _show(spread.forward_all(entries, words), bool(getattr(a, "json", False)))
     raise UsageError(f"lab '{name}' spans machines: nslab {verb} does not yet (across "
-                     "machines: status, exec, test, inspect, check, node, link, vtysh, birdc, "
-                     "down; on a "
+                     "machines: status, exec, shell, capture, test, inspect, check, node, "
+                     "link, vtysh, birdc, down; on a "
                      f"machine, nslab {verb} {name} there sees its part)")
 
 

@@ -47,7 +47,8 @@ def _roff(text: str) -> str:
 def _flags(sp: argparse.ArgumentParser) -> list[str]:
     out = []
     for a in sp._actions:
-        if isinstance(a, argparse._HelpAction) or not a.option_strings:
+        if isinstance(a, argparse._HelpAction) or not a.option_strings or \
+                a.help == argparse.SUPPRESS:
             continue
         names = ", ".join(f"\\fB{_roff(o)}\\fR" for o in a.option_strings)
         if a.nargs != 0 and a.metavar is not None:
@@ -111,7 +112,8 @@ def markdown() -> str:
         lines += [f"## {verb}", "", f"`{usage}`", "", sp.description or "", ""]
         rows = []
         for a in sp._actions:
-            if isinstance(a, argparse._HelpAction) or not a.option_strings:
+            if isinstance(a, argparse._HelpAction) or not a.option_strings or \
+                    a.help == argparse.SUPPRESS:
                 continue
             said = a.help or ("the result as JSON (its shape: [JSON outputs](../json.md))"
                               if a.option_strings == ["--json"] else "")

@@ -117,15 +117,41 @@ def _read(sock: socket.socket, iface: int) -> Iterator[Packet]:
         yield Packet(ts, iface, data[:SNAPLEN], length, addr[2] == socket.PACKET_OUTGOING)
 
 
-def run(sockets: list[socket.socket], emit: Callable[[Packet], None], count: int | None,
+class Source(Protocol):
+    """Where packets come from: something to poll, read until it would block."""
+
+    done: bool  # it has ended (a stream from another machine)
+
+    def fileno(self) -> int: ...
+
+    def packets(self) -> Iterator[Packet]: ...
+
+
+class SocketSource:
+    """A packet socket: the capture's interface `iface`."""
+
+    done = False
+
+    def __init__(self, sock: socket.socket, iface: int) -> None:
+        self.sock, self.iface = sock, iface
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def packets(self) -> Iterator[Packet]:
+        return _read(self.sock, self.iface)
+
+
+def run(sources: list[Source], emit: Callable[[Packet], None], count: int | None,
         duration: float | None) -> int:
-    """Read every socket until `count` packets or `duration` seconds (or an
-    interrupt, which is left to the caller after what was read is emitted);
-    packets are emitted in time order. Returns how many were emitted."""
+    """Read every source until `count` packets or `duration` seconds, or until
+    every source has ended (or an interrupt, which is left to the caller after
+    what was read is emitted); packets are emitted in time order. Returns how
+    many were emitted."""
     poller = select.poll()
-    for s in sockets:
+    for s in sources:
         poller.register(s, select.POLLIN)
-    by_fd = {s.fileno(): k for k, s in enumerate(sockets)}
+    by_fd = {s.fileno(): s for s in sources}
     heap: list[tuple[int, int, Packet]] = []
     seq = emitted = 0
     end = time.monotonic() + duration if duration is not None else None
@@ -140,15 +166,19 @@ def run(sockets: list[socket.socket], emit: Callable[[Packet], None], count: int
         return False
 
     try:
-        while True:
+        while by_fd:
             left = None if end is None else end - time.monotonic()
             if left is not None and left <= 0:
                 break
             wait = HOLD if left is None else min(HOLD, left)
             for fd, _ev in poller.poll(wait * 1000):
-                for p in _read(sockets[by_fd[fd]], by_fd[fd]):
+                source = by_fd[fd]
+                for p in source.packets():
                     heapq.heappush(heap, (p.ts_ns, seq, p))
                     seq += 1
+                if source.done:
+                    poller.unregister(fd)
+                    del by_fd[fd]
             if flush(time.time_ns() - int(HOLD * 1e9)):
                 return emitted
     finally:
@@ -178,7 +208,7 @@ class PcapngWriter:
     """Section header, an interface description per captured interface (its
     name `node:iface`, nanosecond timestamps), then enhanced packet blocks."""
 
-    def __init__(self, out: Output, names: list[str]) -> None:
+    def __init__(self, out: Output, names: list[str], announce: bool = False) -> None:
         self.out = out
         shb = struct.pack("=IHHq", 0x1A2B3C4D, 1, 0, -1) + _option(4, b"nslab") + \
             _option(0, b"")
@@ -187,6 +217,10 @@ class PcapngWriter:
             idb = struct.pack("=HHI", 1, 0, SNAPLEN) + _option(2, name.encode()) + \
                 _option(9, bytes([9])) + _option(0, b"")
             out.write(_block(0x00000001, idb))
+        if announce:  # a statistics block (the start's time): "all interfaces named"
+            now = time.time_ns()
+            out.write(_block(0x00000005, struct.pack("=III", 0, now >> 32, now & 0xFFFFFFFF)
+                             + _option(0, b"")))
         out.flush()
 
     def write(self, p: Packet) -> None:
@@ -195,6 +229,86 @@ class PcapngWriter:
         flags = _option(2, struct.pack("=I", 2 if p.outgoing else 1)) + _option(0, b"")
         self.out.write(_block(0x00000006, epb + flags))
         self.out.flush()
+
+
+class PcapngSource:
+    """A pcapng stream from nslab capture on another machine (`-w -`, with
+    `announce`), read as it comes: its interfaces are the capture's from
+    `base` on (set once it has announced them)."""
+
+    done = False
+
+    def __init__(self, fd: int, early: bytes = b"") -> None:
+        self.fd, self.buf = fd, early
+        self.order = "<"
+        self.names: list[str] = []  # its interfaces, in its order
+        self.base = 0
+        self.marked = False  # its statistics block: every interface named
+        os.set_blocking(fd, False)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def packets(self) -> Iterator[Packet]:
+        self._fill()
+        out = []
+        while (p := self._take()) is not False:
+            if isinstance(p, Packet):
+                out.append(p)
+        return iter(out)
+
+    def announced(self) -> bool:
+        """Whether the stream has named all its interfaces (every socket of the
+        capture there is open), or ended; no packet is taken meanwhile."""
+        self._fill()
+        while not self.marked and self._take() is not False:
+            pass
+        return self.marked or self.done
+
+    def _fill(self) -> None:
+        while not self.done:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self.done = True
+            self.buf += chunk
+
+    def _take(self) -> Packet | bool | None:
+        """The next block: a packet, None (another block), False (none whole yet)."""
+        if len(self.buf) < 12:
+            return False
+        if self.buf[:4] == b"\x0a\x0d\x0d\x0a":
+            self.order = "<" if self.buf[8:12] == b"\x4d\x3c\x2b\x1a" else ">"
+        kind, size = struct.unpack(self.order + "II", self.buf[:8])
+        if size < 12 or len(self.buf) < size:
+            return False
+        body, self.buf = self.buf[8:size - 4], self.buf[size:]
+        if kind == 0x00000001:
+            self.names.append(_options(body[8:], self.order).get(2, b"").decode(
+                errors="replace"))
+        elif kind == 0x00000005:
+            self.marked = True
+        elif kind == 0x00000006 and len(body) >= 20:
+            iface, hi, lo, cap, length = struct.unpack(self.order + "IIIII", body[:20])
+            flags = _options(body[20 + cap + (-cap % 4):], self.order).get(2, b"")
+            out = len(flags) == 4 and struct.unpack(self.order + "I", flags)[0] & 3 == 2
+            if iface < len(self.names):
+                return Packet((hi << 32) | lo, self.base + iface, body[20:20 + cap], length,
+                              out)
+        return None
+
+
+def _options(data: bytes, order: str) -> dict[int, bytes]:
+    out = {}
+    while len(data) >= 4:
+        code, size = struct.unpack(order + "HH", data[:4])
+        if code == 0:
+            break
+        out[code] = data[4:4 + size]
+        data = data[4 + size + (-size % 4):]
+    return out
 
 
 # ---------------------------------------------------------------- one line each

@@ -15,9 +15,12 @@ import subprocess
 import time
 from typing import Any
 
-from nslab.errors import NslabError
+from nslab.errors import ExitCode, NslabError
 
 AGENT = ["nslab", "agent", "--stdio"]  # what a transport runs on the machine
+# set for the verbs an agent runs: a lab's name means this machine's part of it,
+# even where this machine is also the lab's controller (nslab.cli.across)
+PART = "NSLAB_MACHINE_PART"
 CONTROL_DIR = "/run/nslab/.ssh"  # OpenSSH's control sockets (one master per machine)
 
 
@@ -176,3 +179,184 @@ def owners(inodes: set[str]) -> set[str]:
         except OSError:  # gone, or not ours to look at
             continue
     return out
+
+
+# ---------------------------------------------------------------- a stream to a machine
+class Stream:
+    """A verb of nslab run on a machine with the transport's stdio as its own
+    (the agent's `attach`): bytes both ways from the agent's "ok" on, the
+    verb's exit status the transport's."""
+
+    def __init__(self, name: str, argv: list[str], request: dict[str, Any],
+                 timeout: float) -> None:
+        self.name = name
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         start_new_session=True)
+        except OSError as e:
+            raise MachineError(f"cannot start {argv[0]} ({e.strerror})") from None
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.fd = self.proc.stdout.fileno()
+        self.early = b""  # what came after the answer, before anyone read
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+        deadline = time.monotonic() + timeout
+        buf = b""
+        while b"\n" not in buf:
+            left = deadline - time.monotonic()
+            chunk = os.read(self.fd, 1 << 16) if left > 0 and select.select(
+                [self.fd], [], [], left)[0] else None
+            if not chunk:
+                self.end()
+                raise MachineError(f"machine {name}: " + (
+                    "no answer" if chunk is None else "the connection ended") + " (attach)")
+            buf += chunk
+        line, _, self.early = buf.partition(b"\n")
+        answer = json.loads(line)
+        if not answer.get("ok"):
+            self.end()
+            err = MachineError(f"machine {name}: {answer.get('error')}")
+            err.exit_code = ExitCode(int(answer.get("code", 1)))
+            raise err
+
+    def hangup(self) -> None:
+        """Both pipes closed: the agent there ends the verb."""
+        for f in (self.proc.stdin, self.proc.stdout):
+            if f is not None and not f.closed:
+                with contextlib.suppress(OSError):
+                    f.close()
+
+    def end(self, grace: float = 3.0) -> int:
+        """Hung up, and the verb's exit status (the transport killed if it
+        lingers `grace` seconds)."""
+        self.hangup()
+        try:
+            return self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+
+def relay(stream: Stream, raw: bool) -> int:
+    """This process's stdin and stdout joined to the stream until the verb
+    there ends (`raw`: the terminal in raw mode meanwhile: the machine's
+    pseudo-terminal does the echo and the line editing); its exit status."""
+    import termios
+    import tty
+
+    saved = termios.tcgetattr(0) if raw else None
+    if raw:
+        tty.setraw(0)
+    assert stream.proc.stdin is not None
+    to = stream.proc.stdin.fileno()
+    reading = [0, stream.fd]
+    try:
+        if stream.early:
+            os.write(1, stream.early)
+        while stream.fd in reading:
+            for fd in select.select(reading, [], [])[0]:
+                data = os.read(fd, 1 << 16)
+                if fd == stream.fd:
+                    if not data:
+                        reading.remove(fd)
+                    else:
+                        _write_all(1, data)
+                elif not data:  # our stdin ended: so does the verb's
+                    reading.remove(0)
+                    stream.proc.stdin.close()
+                else:
+                    try:
+                        _write_all(to, data)
+                    except BrokenPipeError:
+                        reading.remove(0)
+        return stream.end()
+    except (KeyboardInterrupt, BrokenPipeError):
+        stream.end()
+        return 130
+    finally:
+        if saved is not None:
+            termios.tcsetattr(0, termios.TCSADRAIN, saved)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# ---------------------------------------------------------------- the agent's side of it
+def supervise(argv: list[str], size: tuple[int, int] | None, env: dict[str, str]) -> int:
+    """Run `argv` on this process's stdio (`size`: on a pseudo-terminal of
+    that many rows and columns, relayed) until it ends, or until the
+    controller's end of the stdio goes away (it is then ended: nothing is left
+    running here); its exit status."""
+    if size is not None:
+        return _on_terminal(argv, size, env)
+    child = subprocess.Popen(argv, start_new_session=True, env=env)
+    watch = select.poll()
+    pidfd = os.pidfd_open(child.pid)
+    watch.register(pidfd, select.POLLIN)
+    watch.register(1, 0)  # POLLERR / POLLHUP: nobody reads our stdout any more
+    if not any(fd == pidfd for fd, _ in watch.poll()):
+        _stop(child.pid, pidfd)
+    os.close(pidfd)
+    return _code(child.wait())
+
+
+def _on_terminal(argv: list[str], size: tuple[int, int], env: dict[str, str]) -> int:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    pid, master = pty.fork()
+    if pid == 0:  # the child: on the terminal, as its session's leader
+        try:
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    watch = select.poll()
+    watch.register(0, select.POLLIN)
+    watch.register(master, select.POLLIN)
+    watch.register(1, 0)
+    gone = False
+    while not gone:
+        for fd, ev in watch.poll():
+            if fd == 1 or (fd == 0 and not ev & select.POLLIN):
+                gone = True
+                break
+            try:
+                data = os.read(fd, 1 << 16)
+            except OSError:  # EIO: the terminal's last holder ended
+                data = b""
+            if fd == master and not data:
+                os.close(master)
+                return _code(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+            if not data:  # the controller's stdin ended: the terminal hangs up
+                gone = True
+                break
+            _write_all(master if fd == 0 else 1, data)
+    os.close(master)
+    pidfd = os.pidfd_open(pid)
+    _stop(pid, pidfd)
+    os.close(pidfd)
+    return _code(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+
+
+def _stop(pid: int, pidfd: int) -> None:
+    """The process group of `pid` ended: hung up and told to end, killed if
+    it lingers two seconds (`pidfd`: the process's, to see it end)."""
+    import signal
+
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, sig)
+    if not select.select([pidfd], [], [], 2.0)[0]:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def _code(code: int) -> int:
+    """An exit code as a shell says it (a signal's: 128 + its number)."""
+    return 128 - code if code < 0 else code

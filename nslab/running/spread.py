@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from nslab.errors import ConflictError, ExitCode, LabNotFoundError, NslabError, UsageError
-from nslab.kernel.remote import Channel, MachineError, resolve_host, transport_argv
+from nslab.kernel.remote import (
+    Channel,
+    MachineError,
+    Stream,
+    relay,
+    resolve_host,
+    transport_argv,
+)
 from nslab.model.lab import Lab, Machine
 from nslab.model.serialize import lab_to_dict
 from nslab.plan import MachineFacts, plan
@@ -302,14 +309,66 @@ def status(name: str) -> dict[str, Any]:
             "cross": data.get("cross", [])}
 
 
-def run_on(name: str, node: str, argv: list[str], timeout: float = 60) -> dict[str, Any]:
-    """`argv` run in `node`'s namespace on its machine: its exit, its output."""
-    data = read_record(name)
-    entry = next((e for e in data["machines"] if node in e["nodes"]), None)
+def home_of(name: str, node: str) -> dict[str, Any]:
+    """The record's entry of the machine that holds `node`."""
+    entry: dict[str, Any] | None = next(
+        (e for e in read_record(name)["machines"] if node in e["nodes"]), None)
     if entry is None:
         raise LabNotFoundError(f"lab '{name}' has no node '{node}'")
-    return _once(entry, {"op": "exec", "lab": name, "node": node, "argv": argv,
-                         "timeout": timeout}, timeout + HELLO_TIMEOUT)
+    return entry
+
+
+def run_on(name: str, node: str, argv: list[str], timeout: float = 60) -> dict[str, Any]:
+    """`argv` run in `node`'s namespace on its machine: its exit, its output."""
+    return _once(home_of(name, node), {"op": "exec", "lab": name, "node": node, "argv": argv,
+                                       "timeout": timeout}, timeout + HELLO_TIMEOUT)
+
+
+def stream(entry: dict[str, Any], argv: list[str], size: tuple[int, int] | None = None
+           ) -> Stream:
+    """`nslab ARGV` started on a recorded machine with the connection as its
+    stdio (`size`: rows and columns of a pseudo-terminal there)."""
+    m = _machine(entry)
+    return Stream(m.name, transport_argv(m.transport, m.target, HELLO_TIMEOUT / 2),
+                  {"op": "attach", "argv": argv, "size": list(size) if size else None},
+                  HELLO_TIMEOUT)
+
+
+def attach(name: str, node: str, argv: list[str], terminal: bool) -> int:
+    """`nslab ARGV` on `node`'s machine, joined to this terminal (or to this
+    process's stdin and stdout) until it ends; its exit status. `terminal`:
+    on a pseudo-terminal there, this one in raw mode meanwhile."""
+    size = None
+    if terminal:
+        cols, rows = os.get_terminal_size(0)
+        size = (rows, cols)
+    return relay(stream(home_of(name, node), argv, size), terminal)
+
+
+def capture_jobs(name: str, words: list[str]) -> list[tuple[dict[str, Any], list[str]]]:
+    """nslab capture's NODE, NODE:IFACE and A/B, per machine: each on the
+    machine of its node; a link between machines, each end on its own."""
+    data = read_record(name)
+    where = {n: e for e in data["machines"] for n in e["nodes"]}
+    jobs: dict[str, tuple[dict[str, Any], list[str]]] = {}
+
+    def on(node: str, word: str) -> None:
+        if node not in where:
+            raise LabNotFoundError(f"lab '{name}' has no node '{node}'")
+        jobs.setdefault(where[node]["name"], (where[node], []))[1].append(word)
+
+    for w in words:
+        a, _, b = w.partition("/")
+        if not b or where.get(a) is where.get(b):
+            on(w.split(":")[0] if not b else a, w)
+            continue
+        link = next((x for x in data.get("cross", [])
+                     if {e["node"] for e in x["ends"]} == {a, b}), None)
+        if link is None:
+            raise LabNotFoundError(f"lab '{name}' has no link between {a} and {b}")
+        for end in sorted(link["ends"], key=lambda e: e["node"] != a):
+            on(end["node"], f"{end['node']}:{end['iface']}")
+    return list(jobs.values())
 
 
 def _once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:

@@ -11,6 +11,10 @@ transport (nslab.kernel.remote) in JSON lines: a request, an answer.
   cli     {argv}                   -> {code, stdout, stderr}  `nslab ARGV` here
   nodes   {lab}                    -> {nodes}  this machine's nodes (nodes.json)
   probes  {probes, timeout}        -> {results}  probes from this machine's nodes
+  attach  {argv, size}             -> {}  then `nslab ARGV` here on the stdio itself
+                                      (size [rows, cols]: on a pseudo-terminal), the
+                                      agent's exit status its own; ended when the
+                                      controller goes away
 
 Every answer has "ok"; a refusal says why ("error", and the CLI's exit "code").
 Each machine keeps its own journal: `nslab down LAB` there removes its part
@@ -20,13 +24,14 @@ even when the controller is gone.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 from collections.abc import Callable
 from typing import IO, Any
 
 from nslab.errors import ConflictError, NotFoundError, NslabError, UsageError
-from nslab.kernel.remote import df_ping, run_in, udp_port_users
+from nslab.kernel.remote import PART, df_ping, run_in, supervise, udp_port_users
 from nslab.kernel.seam import Kernel, RealKernel
 
 Handler = Callable[[dict[str, Any], Kernel], dict[str, Any]]
@@ -44,10 +49,17 @@ def serve(inp: IO[str], out: IO[str], version: str, kernel: Kernel | None = None
             request = json.loads(line)
             if not isinstance(request, dict):
                 raise UsageError("a request is a JSON object")
+            if request.get("op") == "attach":  # the rest of the connection is the verb's
+                argv = _verb(request)
+                size = request.get("size")
+                out.write(json.dumps({"ok": True}) + "\n")
+                out.flush()
+                return supervise(argv, (int(size[0]), int(size[1])) if size else None,
+                                 _part())
             handler = HANDLERS.get(str(request.get("op")))
             if handler is None:
                 raise UsageError(f"unknown request {request.get('op')!r} (one of: "
-                                 f"{', '.join(HANDLERS)})")
+                                 f"{', '.join(HANDLERS)}, attach)")
             answer = {"ok": True} | handler(request | {"mine": version}, k)
         except NslabError as e:
             answer = {"ok": False, "error": str(e), "code": int(e.exit_code),
@@ -128,14 +140,25 @@ def _probe(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
     return {"reached": reached, "said": said}
 
 
-def _cli(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
-    """A verb of nslab's run on this machine (on its part of the lab)."""
+def _verb(r: dict[str, Any]) -> list[str]:
+    """The command that runs the verb of nslab a request names, here (on this
+    machine's part of a lab: see PART)."""
     import sys
 
     argv = [str(a) for a in r["argv"]]
     if argv[:1] in (["agent"], ["up"]):
         raise UsageError(f"nslab {argv[0]} is not run for the controller this way")
-    p = subprocess.run([sys.executable, "-m", "nslab", *argv], capture_output=True, text=True,
+    return [sys.executable, "-m", "nslab", *argv]
+
+
+def _part() -> dict[str, str]:
+    """The environment of a verb run here: this machine's part (PART)."""
+    return {**os.environ, PART: "1"}
+
+
+def _cli(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    """A verb of nslab's run on this machine (on its part of the lab)."""
+    p = subprocess.run(_verb(r), capture_output=True, text=True, env=_part(),
                        timeout=float(r.get("timeout", 600)), stdin=subprocess.DEVNULL)
     return {"code": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
 

@@ -5,7 +5,6 @@ named so in Wireshark), or one line each."""
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from nslab.errors import NotFoundError, UsageError, require_root
 from nslab.kernel import capture
 from nslab.kernel.capture_file import Sink, Stalled
+from nslab.kernel.remote import Stream
 from nslab.running.record import lab_record
 
 
@@ -53,12 +53,15 @@ def targets(lab: str, words: list[str]) -> list[Where]:
 
 
 def capture_to(lab: str, words: list[str], write: str | None, filter_expr: str | None,
-               count: int | None, duration: float | None, as_json: bool = False) -> int:
+               count: int | None, duration: float | None, as_json: bool = False,
+               announce: bool = False) -> int:
     """Capture; `write`: a pcapng file (nslab.kernel.capture_file: put in place
     when the capture ends; `-`: standard output), or None for a line per
     packet on stdout (`as_json`: a JSON object per line). Everything is
     checked before anything is written. Ctrl-C (or SIGTERM) ends it like
-    --count: what was captured is written. Returns the packets captured."""
+    --count: what was captured is written (`announce`: a statistics block
+    after the interfaces' in the pcapng, for a controller across machines to
+    know every socket is open). Returns the packets captured."""
     require_root()
     deadline = time.monotonic() + duration if duration is not None else None
     where = targets(lab, words)
@@ -66,23 +69,27 @@ def capture_to(lab: str, words: list[str], write: str | None, filter_expr: str |
     socks = [capture.open_socket(w.namespace, w.iface, program) for w in where]
     sink = Sink(write, deadline) if write is not None else None
     try:
-        # every socket is open: from here no packet is missed (a script may wait for this)
-        print(f"nslab: capturing on {', '.join(w.name for w in where)}", file=sys.stderr,
-              flush=True)
-        return _capture(socks, [w.name for w in where], sink, count, deadline, as_json)
+        # every socket is open: from here no packet is missed (a script may wait for this;
+        # a controller across machines knows it from the stream, and says it itself)
+        if not announce:
+            print(f"nslab: capturing on {', '.join(w.name for w in where)}", file=sys.stderr,
+                  flush=True)
+        return _capture([capture.SocketSource(s, k) for k, s in enumerate(socks)],
+                        [w.name for w in where], sink, count, deadline, as_json, announce)
     finally:
         for s in socks:
             s.close()
 
 
-def _capture(socks: list[socket.socket], names: list[str], sink: Sink | None,
-             count: int | None, deadline: float | None, as_json: bool) -> int:
+def _capture(sources: list[capture.Source], names: list[str], sink: Sink | None,
+             count: int | None, deadline: float | None, as_json: bool,
+             announce: bool = False) -> int:
     kept = False
     n = 0
     try:
         if sink is not None:
             sink.open()
-            writer = capture.PcapngWriter(sink, names)
+            writer = capture.PcapngWriter(sink, names, announce)
             emit = writer.write
         elif as_json:
             def emit(p: capture.Packet) -> None:
@@ -95,7 +102,7 @@ def _capture(socks: list[socket.socket], names: list[str], sink: Sink | None,
                 print(capture.summary(p, names[p.iface]), flush=True)
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            n = capture.run(socks, emit, count, left)
+            n = capture.run(sources, emit, count, left)
         except KeyboardInterrupt:
             n = -1
         except BrokenPipeError:  # the reader (wireshark, head) went away
@@ -109,3 +116,67 @@ def _capture(socks: list[socket.socket], names: list[str], sink: Sink | None,
     finally:
         if sink is not None:
             sink.close(kept)
+
+
+# ---------------------------------------------------------------- across machines
+START_TIMEOUT = 40.0  # seconds for every machine's capture to open its sockets
+
+
+def capture_across(lab: str, words: list[str], write: str | None, filter_expr: str | None,
+                   count: int | None, duration: float | None, as_json: bool = False) -> int:
+    """capture_to for a lab across machines: each machine captures its nodes'
+    interfaces (a link between machines: each end where it is) and streams
+    pcapng here, merged as one capture. Returns the packets captured."""
+    from nslab.running import spread
+
+    require_root()
+    deadline = time.monotonic() + duration if duration is not None else None
+    extra = [*(["--filter", filter_expr] if filter_expr else []),
+             *(["--count", str(count)] if count is not None else []),
+             *(["--duration", f"{duration:g}"] if duration is not None else [])]
+    jobs = spread.capture_jobs(lab, words)
+    streams: list[tuple[str, Stream]] = []
+    try:
+        for entry, asked in jobs:
+            streams.append((entry["name"], spread.stream(
+                entry, ["capture", lab, *asked, "-w", "-", "--announce", *extra])))
+        sources = [capture.PcapngSource(s.fd, s.early) for _, s in streams]
+        _announced(streams, sources)
+        names: list[str] = []
+        for src in sources:
+            src.base = len(names)
+            names += src.names
+        sink = Sink(write, deadline) if write is not None else None
+        print(f"nslab: capturing on {', '.join(names)}", file=sys.stderr, flush=True)
+        return _capture(list(sources), names, sink, count, deadline, as_json)
+    finally:
+        for _, s in streams:
+            s.hangup()
+        for _, s in streams:
+            s.end()
+
+
+def _announced(streams: list[tuple[str, Stream]],
+               sources: list[capture.PcapngSource]) -> None:
+    """Wait until every machine's capture has opened its sockets; one that
+    ended first: its exit status (it said why on stderr)."""
+    import select
+
+    from nslab.errors import ExitCode, NslabError
+
+    waiting = dict(zip(sources, streams, strict=True))
+    end = time.monotonic() + START_TIMEOUT
+    while waiting:
+        for src in [x for x in waiting if x.announced()]:
+            name, stream = waiting.pop(src)
+            if not src.marked:
+                code = stream.end()
+                err = NslabError(f"machine {name}: the capture there did not start "
+                                 f"(exit {code})")
+                err.exit_code = ExitCode(code) if code in {int(c) for c in ExitCode} \
+                    else ExitCode.ERROR
+                raise err
+        left = end - time.monotonic()
+        if waiting and (left <= 0 or not select.select(list(waiting), [], [], left)[0]):
+            raise NslabError(f"machine {next(iter(waiting.values()))[0]}: its capture "
+                             f"did not start within {START_TIMEOUT:g} s")

@@ -11,6 +11,7 @@ switched off to play a machine that does not answer.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -78,6 +79,88 @@ def nslab(*args: str) -> dict[str, Any]:
     return out
 
 
+def fed(text: str, argv: list[str]) -> dict[str, Any]:
+    """A command given `text` on its stdin: its exit, output and errors."""
+    r = subprocess.run(argv, input=text, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return {"code": r.returncode, "out": r.stdout, "err": r.stderr}
+
+
+def streamed(h3: str) -> dict[str, Any]:
+    """exec, shell and capture joined to a node's machine: stdin, the exit
+    status, a terminal there, packets from interfaces on several machines."""
+    out: dict[str, Any] = {
+        "exec_stdin": fed("across\n", [*NSLAB, "exec", "spread", "h3", "--", "cat"]),
+        "exec_code": fed("", [*NSLAB, "exec", "spread", "h3", "--", "sh", "-c", "exit 3"]),
+        "shell_piped": fed("hostname; ip -br addr show eth0\nexit 4\n",
+                           [*NSLAB, "shell", "spread", "h3"]),
+        "shell_tty": on_terminal([*NSLAB, "shell", "spread", "h3"])}
+    # r1 (m1) and r3 (m3): a link between machines, each end captured where it is; and
+    # h3's interface on m3: the ping's three requests and three replies at each of the
+    # three interfaces, 18 packets in one stream
+    pcap = Path("/run/across.pcapng")
+    cap = subprocess.Popen([*NSLAB, "capture", "spread", "r1/r3", "h3", "--filter", "icmp",
+                            "--count", "18", "--duration", "30", "-w", str(pcap)], cwd=ROOT,
+                           stderr=subprocess.PIPE, text=True)
+    assert cap.stderr is not None
+    out["capture_started"] = cap.stderr.readline()
+    out["capture_ping"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "3", "-i", "0.2",
+                                "-W", "2", h3)
+    out["capture_code"] = cap.wait(timeout=60)
+    out["capture_err"] = cap.stderr.read()
+    out["capture_read"] = sh(f"tcpdump -r {pcap} -n -e", check=False).stdout
+    out["capture_names"] = capture_names(pcap.read_bytes())
+    out["capture_json"] = fed("", [*NSLAB, "capture", "spread", "h3", "--json", "--duration",
+                                   "0.5"])
+    out["capture_unknown"] = fed("", [*NSLAB, "capture", "spread", "h3:eth9", "--count", "1"])
+    return out
+
+
+def on_terminal(argv: list[str]) -> dict[str, Any]:
+    """`argv` (a shell) on a terminal of its own, used as a person would: once
+    it prompts, a command that answers 42, then (once answered) `tty` and exit 5."""
+    import select
+
+    master, slave = os.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT,
+                         start_new_session=True)
+    os.close(slave)
+    seen = b""
+
+    def until(what: bytes, seconds: float = 30) -> bool:
+        nonlocal seen
+        end = time.monotonic() + seconds
+        while what not in seen and time.monotonic() < end:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:  # EIO: the process ended
+                    return what in seen
+        return what in seen
+
+    prompted = until(b"#") or until(b"$")
+    os.write(master, b"echo READY-$((6*7))\n")
+    answered = until(b"READY-42")
+    os.write(master, b"tty; exit 5\n")
+    code = p.wait(timeout=30)
+    until(b"\0", 0.5)
+    os.close(master)
+    return {"prompted": prompted, "answered": answered, "code": code,
+            "out": seen.decode(errors="replace")}
+
+
+def capture_names(data: bytes) -> list[str]:
+    """The interfaces a pcapng file names, and how many packets each has."""
+    from nslab.kernel.capture import PcapngSource
+
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    src = PcapngSource(r)
+    packets = list(src.packets())
+    os.close(r)
+    return [f"{name} {sum(p.iface == k for p in packets)}" for k, name in enumerate(src.names)]
+
+
 def on(pid: int, cmd: str) -> str:
     """What `cmd` prints on the emulated machine."""
     return sh(f"nsenter -t {pid} -n -m -- sh -c {shlex.quote(cmd)}", check=False).stdout
@@ -120,6 +203,7 @@ def across() -> dict[str, Any]:
     out["mended"] = nslab("link", "spread", "r1", "r3", "up")
     out["ping_mended"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "2",
                                addr.get("h3", "10.255.255.255"))
+    out |= streamed(addr.get("h3", "10.255.255.255"))
     out["test"] = nslab("test", "spread", "--json")
     out["why"] = nslab("why", "spread", "h1", "h3")
     out["vxlan"] = on(pids["m1"], "for n in $(ls /run/netns); do ip -n $n -d -j link; done")
@@ -244,6 +328,33 @@ def switch() -> dict[str, Any]:
     return out
 
 
+def controller() -> dict[str, Any]:
+    """The controller is one of the lab's machines (its agent reached by a
+    command that runs it right here): a verb forwarded to it means its part."""
+    sh("ip link add ul0 type bridge")
+    sh("ip addr add 10.99.0.100/24 dev ul0")
+    sh("ip link set ul0 up")
+    pid = machine("m2", 2)
+    here = f"cd {shlex.quote(str(ROOT))} && exec {shlex.join([*NSLAB, 'agent', '--stdio'])}"
+    f = Path("/run/here.yaml")
+    f.write_text(f"name: here\nmachines:\n  me: {{command: {json.dumps(here)}, underlay: "
+                 f"10.99.0.100}}\n  m2: {{command: {json.dumps(transport('m2', pid))}, "
+                 "underlay: 10.99.0.2}\nnodes:\n  h1: {}\n  h2: {machine: m2}\n"
+                 "links: [[h1, h2]]\n")
+    out = {"up": nslab("up", str(f), "--json"), "inspect": nslab("inspect", "here", "h1",
+                                                                "--json"),
+           "exec": nslab("exec", "here", "h1", "--", "ping", "-c", "1", "-W", "2",
+                         "10.128.0.2"),
+           "shell": fed("hostname\n", [*NSLAB, "shell", "here", "h1"]),
+           "check": nslab("check", "here", "--json")}
+    out["down"] = nslab("down", "here")
+    out["left"] = {"me": sorted(os.listdir("/run/netns")), "m2": left({"m2": pid})["m2"],
+                   "records": sorted(os.listdir("/run/nslab")) if os.path.isdir("/run/nslab")
+                   else []}
+    return out
+
+
 if __name__ == "__main__":
     enter()
-    print(json.dumps({"across": across, "ssh": over_ssh, "switch": switch}[sys.argv[1]]()))
+    print(json.dumps({"across": across, "ssh": over_ssh, "switch": switch,
+                      "controller": controller}[sys.argv[1]]()))

@@ -21,6 +21,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duration", type=numbers.seconds, metavar="S",
                    help="stop after S seconds")
     p.add_argument("--json", action="store_true", help="a JSON object per packet")
+    p.add_argument("--announce", action="store_true", help=argparse.SUPPRESS)  # across machines
 
 
 def run(a: argparse.Namespace) -> int:
@@ -31,7 +32,15 @@ def run(a: argparse.Namespace) -> int:
     if a.count is not None and a.count < 1:
         raise UsageError("--count takes a number of packets, 1 or more")
     sys.stdout.flush()
-    n = capture_to(a.lab, a.targets, a.write, a.filter, a.count, a.duration, a.json)
+    from nslab.cli.across import is_spread
+
+    if is_spread(a.lab):
+        from nslab.verbs.capture import capture_across
+
+        n = capture_across(a.lab, a.targets, a.write, a.filter, a.count, a.duration, a.json)
+    else:
+        n = capture_to(a.lab, a.targets, a.write, a.filter, a.count, a.duration, a.json,
+                       a.announce)
     if n >= 0 and a.write != "-":
         print(f"nslab: {n} packets captured" + (f" in {a.write}" if a.write else ""),
               file=sys.stderr)

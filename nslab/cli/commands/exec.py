@@ -20,15 +20,10 @@ def run(a: argparse.Namespace) -> int:
         raise UsageError("nothing to run: nslab exec LAB NODE -- COMMAND [ARGS...]")
     from nslab.cli.across import is_spread
 
-    if is_spread(a.lab):  # on the node's machine, its output passed back
-        import sys
-
+    if is_spread(a.lab):  # on the node's machine, stdin and stdout joined to it
         from nslab.running import spread
 
-        out = spread.run_on(a.lab, a.node, argv)
-        sys.stdout.write(out["stdout"])
-        sys.stderr.write(out["stderr"])
-        return int(out["code"])
+        return spread.attach(a.lab, a.node, ["exec", a.lab, a.node, "--", *argv], False)
     from nslab.verbs import enter
 
     return enter.node(a.lab, a.node, argv)
