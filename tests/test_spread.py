@@ -228,8 +228,30 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     (mat,) = out["test"]["json"]["matrices"]
     assert set(mat["nodes"]) == {"h1", "r1", "r2", "r3", "h3"} and len(mat["cells"]) == 20
     assert all(c["reached"] for c in mat["cells"]) and out["test"]["json"]["ok"]
-    assert out["why"]["code"] == 2 and "spans machines: nslab why does not yet" in \
-        out["why"]["err"]
+    # the file's expectations, each where its node is; a path walked across the machines
+    results = out["test"]["json"]["expectations"]
+    assert out["test"]["json"]["decided_by"] == "expectations"
+    assert [(r["text"], r["status"]) for r in results] == [
+        ("h1 reaches h3", "pass"), ("h1 reaches h3 through r3", "pass"),
+        ("h3 reaches h1 through r1", "pass"), ("h3 does not reach h1 on tcp/22", "pass"),
+        ("r2 reaches h1 through r2", "pass")]
+    assert results[1]["detail"] == "path: h1 -> r1 -> r3 -> h3"
+    cut = out["test_cut"]
+    assert cut["code"] == 10 and cut["json"]["matrices"] == []  # --no-matrix
+    assert [r["status"] for r in cut["json"]["expectations"]] == [
+        "fail", "fail", "fail", "pass", "pass"]
+    assert cut["json"]["expectations"][0]["hint"] == "nslab why spread h1 h3"
+    # why: the path walked machine by machine, there and back, and a real probe
+    why = out["why"]["json"]
+    assert out["why"]["code"] == 0 and why["reached"], out["why"]
+    assert [(h["node"], h["iif"], h["oif"]) for h in why["forward"]["hops"]] == [
+        ("h1", None, "eth0"), ("r1", "eth0", "eth2"), ("r3", "eth2", "eth1"),
+        ("h3", "eth0", None)]
+    assert [h["node"] for h in why["back"]["hops"]] == ["h3", "r3", "r1", "h1"]
+    assert out["why_text"]["code"] == 0 and "gets through" in out["why_text"]["out"]
+    assert out["why_cut"]["code"] == 10
+    assert "node r1 has no route to" in out["why_cut"]["out"] and "[at r1]" in \
+        out["why_cut"]["out"]
     links = [li for line in out["vxlan"].splitlines() if line.strip()
              for li in json.loads(line)]
     vxlans = [li for li in links if li.get("linkinfo", {}).get("info_kind") == "vxlan"]
@@ -250,6 +272,14 @@ def test_a_lab_across_three_machines_pings_through_vxlan_and_goes_down_even_part
     assert out["up_conflict"]["code"] == 7 and "machine m2:" in out["up_conflict"]["err"]
     assert out["left_conflict"] == {"m1": [], "m2": ["spread-r2"], "m3": []}
     assert out["record_conflict"] is False
+    # the controller killed once a machine had begun: each machine recoverable on its own,
+    # the controller's record lists them all, and its down finishes the job
+    killed = out["killed"]
+    assert killed["killed"], killed  # (up had not ended)
+    assert [m["name"] for m in killed["record"]["machines"]] == ["m1", "m2", "m3"]
+    assert killed["own_down"] == "0" and killed["own_left"] == []
+    assert killed["down"]["code"] == 0, killed["down"]
+    assert killed["left"] == {"m1": [], "m2": [], "m3": []} and not killed["record_left"]
     assert out["controller_left"] == []  # nothing of the lab stays on the controller
     narrow = out["check_narrow"]
     assert narrow["code"] == 1 and not narrow["json"]["ok"]
@@ -325,8 +355,8 @@ def test_a_verb_for_a_lab_across_machines_goes_to_its_machines_or_says_it_does_n
     ns = argparse.Namespace
     assert across.route("status", ns(name="sp"), []) is None  # status knows such labs
     assert across.route("test", ns(target="other"), []) is None  # not such a lab
-    with pytest.raises(UsageError, match="spans machines: nslab why does not yet"):
-        across.route("why", ns(lab="sp"), [])
+    with pytest.raises(UsageError, match="spans machines: nslab graph does not yet"):
+        across.route("graph", ns(lab="sp"), [])
     with pytest.raises(UsageError, match="has no node 'r9'"):
         across.route("inspect", ns(target="sp", node="r9"), [])
     sent: list[tuple[str, list[str]]] = []
@@ -476,6 +506,11 @@ def test_a_switch_takes_nodes_of_other_machines_through_vxlan_ports() -> None:
     # h2 sits on the switch's machine, yet its LAN crosses machines: the cross MTU, and a
     # full-size frame that may not be fragmented gets through the switch's VXLAN port
     assert out["mtu"]["json"] == 1450 and out["big"]["code"] == 0, out["big"]
+    # why follows the LAN across machines: from m1 through the switch's bridge on m2 to m3
+    hops = out["why"]["json"]["forward"]["hops"]
+    assert out["why"]["code"] == 0, out["why"]
+    assert [(h["node"], h["route"]) for h in hops][1] == ("sw", "bridged by br0") and \
+        [h["node"] for h in hops] == ["h1", "sw", "h3"], hops
     assert out["check_up"]["code"] == 0, out["check_up"]  # the kernel's VXLAN sockets: fine
     assert out["down"]["code"] == 0 and out["left"] == {"m1": [], "m2": [], "m3": []}
     taken = out["check_taken"]["json"]["machines"]

@@ -18,7 +18,7 @@ RECORDS = "/run/nslab/.machines"  # nslab.running.spread.RECORDS (looked at chea
 # each knows labs across machines, or names no running lab
 OWN = frozenset({"down", "status", "exec", "list", "machines", "agent", "k8s", "new",
                  "validate", "convert", "plan", "schema", "completion", "doctor", "ns", "gc",
-                 "up", "test", "shell", "capture"})
+                 "up", "test", "shell", "capture", "why"})
 ON_NODE = frozenset({"inspect", "node", *(s.client for s in SUITES.values())})
 EVERYWHERE = frozenset({"check", "inspect"})
 
@@ -54,8 +54,8 @@ def route(verb: str, a: argparse.Namespace, words: list[str]) -> int | None:
         entries = [e for e in record["machines"] if e["state"] == "up"]
         return _show(spread.forward_all(entries, words), bool(getattr(a, "json", False)))
     raise UsageError(f"lab '{name}' spans machines: nslab {verb} does not yet (across "
-                     "machines: status, exec, shell, capture, test, inspect, check, node, "
-                     "link, vtysh, birdc, down; on a "
+                     "machines: status, exec, shell, capture, why, test, inspect, check, "
+                     "node, link, vtysh, birdc, down; on a "
                      f"machine, nslab {verb} {name} there sees its part)")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 from collections import deque
+from dataclasses import dataclass
 from ipaddress import ip_address, ip_network
 
 from nslab.kernel import netns, netstate, sysctl
@@ -23,10 +24,27 @@ from nslab.records import verdicts as vd
 MAX_HOPS = 64
 
 
+Trail = tuple[tuple[int, str], ...]  # the bridges passed: (namespace, bridge), in order
+
+
+@dataclass(frozen=True)
+class Leave:
+    """The packet leaves this machine (a lab across machines) through one of
+    these ends of links between machines ("node:iface"), for `target`, its
+    next hop on the far side; `bridges`: passed on the way here."""
+
+    ends: tuple[str, ...]
+    target: str
+    bridges: Trail
+
+
 class Walker:
-    def __init__(self, reader: Reader, nodes: dict[int, str] | None = None) -> None:
+    def __init__(self, reader: Reader, nodes: dict[int, str] | None = None,
+                 remote: dict[tuple[int, str], str] | None = None) -> None:
         self.r = reader
         self.nodes = nodes or {}  # inode -> lab node name
+        self.remote = remote or {}  # (inode, iface) -> "node:iface": a link to another machine
+        self.left: Leave | None = None  # where the last walk left this machine
 
     # ------------------------------------------------------------ helpers
     def _name(self, ino: int) -> str:
@@ -55,11 +73,11 @@ class Walker:
         return None
 
     def across(self, ino: int, out: ob.Interface,
-               target: str) -> tuple[int, int, tuple[tuple[int, str], ...]] | str:
+               target: str) -> tuple[int, int, Trail] | Leave | str:
         """From interface `out` of `ino`, the (namespace, interface) on the same
         layer-2 segment that holds `target`, with the bridges passed on the way
-        ((namespace, bridge) in order); or why there is none."""
-        Trail = tuple[tuple[int, str], ...]
+        ((namespace, bridge) in order); where it leaves this machine; or why
+        there is none."""
         start: list[tuple[int, int, Trail]] = []
         if out.kind == "bridge":
             start = [(ino, x.record.index, ((ino, out.name),)) for x in self.r.links(ino)
@@ -67,6 +85,9 @@ class Walker:
         else:
             far = self.r.peer_of(ino, out.index)
             if far is None:
+                end = self.remote.get((ino, out.name))
+                if end is not None:
+                    return Leave((end,), target, ())
                 return (f"{out.name} of {self._name(ino)} is a {out.kind} link nslab cannot "
                         "follow")
             if self._holds(*far, target):
@@ -77,7 +98,26 @@ class Walker:
                 if why:
                     return why
             start = [(far[0], far[1], ())]
+        return self._segment(start, target, f"{out.name} of {self._name(ino)}")
+
+    def enter(self, ino: int, index: int, target: str) -> tuple[int, int, Trail] | Leave | str:
+        """A packet for `target` arriving from another machine at interface
+        `index` of `ino` (its end of a link between machines): as across."""
+        if self._holds(ino, index, target):
+            return ino, index, ()
+        link = self._link(ino, index)
+        if link is None:
+            return f"interface {index} of {self._name(ino)} is gone"
+        return self._segment([(ino, index, ())], target, f"{link.name} of {self._name(ino)}",
+                             came=self.remote.get((ino, link.name)))
+
+    def _segment(self, start: list[tuple[int, int, Trail]], target: str, behind: str,
+                 came: str | None = None) -> tuple[int, int, Trail] | Leave | str:
+        """Search the segment from `start` (bridges and veths) for `target`;
+        the ends that lead to other machines (not `came`, where it came from)
+        are where it goes when nothing here holds it."""
         seen: set[tuple[int, int]] = set()
+        leaving: list[tuple[str, Trail]] = []
         todo = deque(start)
         while todo:
             ns, idx, trail = todo.popleft()
@@ -87,6 +127,9 @@ class Walker:
             link = self._link(ns, idx)
             if link is None:
                 continue
+            end = self.remote.get((ns, link.name))
+            if end is not None and end != came:
+                leaving.append((end, trail))
             if link.master is not None:  # a bridge port: the bridge, then its other ports
                 here = trail if (ns, link.master) in trail else (*trail, (ns, link.master))
                 bridge = next((x.record for x in self.r.links(ns)
@@ -102,14 +145,18 @@ class Walker:
                 if self._holds(*far, target):
                     return far[0], far[1], trail if link.master is None else here
                 todo.append((far[0], far[1], trail if link.master is None else here))
-        return (f"nothing on the segment behind {out.name} of {self._name(ino)} holds "
-                f"{target}, so its ARP/NDP request is never answered")
+        if leaving:
+            return Leave(tuple(e for e, _ in leaving), target, leaving[0][1])
+        return (f"nothing on the segment behind {behind} holds {target}, so its ARP/NDP "
+                "request is never answered")
 
     # ------------------------------------------------------------ the walk
-    def walk(self, src: int, src_addr: str | None, dst: str) -> vd.Path:
+    def walk(self, src: int, src_addr: str | None, dst: str, iif: int | None = None) -> vd.Path:
+        """The path from `src` to `dst` (`iif`: the packet comes in there, from
+        another machine); where it leaves this machine, in self.left."""
         hops: list[vd.Hop] = []
         cur: int = src
-        iif: int | None = None
+        self.left = None
         family = ip_address(dst).version
         for _ in range(MAX_HOPS):
             came = self._link(cur, iif) if iif is not None else None
@@ -150,15 +197,24 @@ class Walker:
             nxt = self.across(cur, out, nexthop)
             if isinstance(nxt, str):
                 return self._stop(src, src_addr, dst, hops, cur, iname, nxt, keep=True)
-            cur, iif, bridges = nxt
-            for ns, bridge in bridges:
-                hops.append(vd.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
-                                   f"bridged by {bridge}"))
             if src_addr is None:
                 src_addr = look.prefsrc
+            if isinstance(nxt, Leave):
+                self.left = nxt
+                self._bridged(hops, nxt.bridges)
+                return vd.Path(self._start(src), src_addr, dst, False, tuple(hops),
+                               f"it leaves this machine through {', '.join(nxt.ends)}",
+                               self.nodes.get(cur) or self.r.label(cur))
+            cur, iif, bridges = nxt
+            self._bridged(hops, bridges)
         return self._stop(src, src_addr, dst, hops, cur, None,
                           f"more than {MAX_HOPS} hops: a routing loop (the same routers "
                           "over and over)")
+
+    def _bridged(self, hops: list[vd.Hop], bridges: Trail) -> None:
+        for ns, bridge in bridges:
+            hops.append(vd.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
+                               f"bridged by {bridge}"))
 
     def _forwarding_off(self, ino: int, iname: str | None, family: int) -> str | None:
         key = f"ipv4/conf/{iname}/forwarding" if family == 4 else "ipv6/conf/all/forwarding"

@@ -55,9 +55,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
         "machine": machine_to_dict(lab.machine) if lab.machine else None,
         "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
         "hosts_files": bool(lab.hosts),
-        "test": {"timeout": lab.tests.timeout, "converge": lab.tests.converge,
-                 "settle": lab.tests.settle,
-                 "expect": [dataclasses.asdict(e) for e in lab.tests.expectations]},
+        "test": tests_to_dict(lab.tests),
         "timeline": _plain(dataclasses.asdict(lab.timeline)) if lab.timeline else None,
     }
 
@@ -111,6 +109,11 @@ def timeline_from_dict(d: dict[str, Any] | None) -> Timeline | None:
                                         e.get("ends")) for e in d["events"]),
                     tuple((a, b) for a, b in d["probes"]), d["every"], d["tail"],
                     int(d.get("cut_after", 3)))
+
+
+def tests_to_dict(tests: LabTests) -> dict[str, Any]:
+    return {"timeout": tests.timeout, "converge": tests.converge, "settle": tests.settle,
+            "expect": [dataclasses.asdict(e) for e in tests.expectations]}
 
 
 def tests_from_dict(d: dict[str, Any] | None) -> LabTests:

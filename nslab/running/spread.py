@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from nslab.errors import ConflictError, ExitCode, LabNotFoundError, NslabError, UsageError
+from nslab.kernel.probe import Probe, Result
 from nslab.kernel.remote import (
     Channel,
     MachineError,
@@ -28,8 +29,8 @@ from nslab.kernel.remote import (
     resolve_host,
     transport_argv,
 )
-from nslab.model.lab import Lab, Machine
-from nslab.model.serialize import lab_to_dict
+from nslab.model.lab import Lab, LabTests, Machine
+from nslab.model.serialize import lab_to_dict, tests_from_dict, tests_to_dict
 from nslab.plan import MachineFacts, plan
 from nslab.plan.build import needs
 from nslab.plan.codec import steps_to_json
@@ -163,7 +164,8 @@ def _up(lab: Lab, version: str, source: str | None) -> SpreadResult:
         entries = [_entry(m) | {"underlay": underlays[m.name].address, "state": "making",
                                 "nodes": list(slices[m.name].nodes)} for m in machines]
         write_record(lab.name, {"version": 1, "lab": lab.name, "source": source,
-                                 "instance": instance, "machines": entries, "cross": cross})
+                                 "instance": instance, "machines": entries, "cross": cross,
+                                 "tests": tests_to_dict(lab.tests)})
         need = needs(lab)
 
         def make(m: Machine) -> dict[str, Any]:
@@ -463,16 +465,7 @@ def matrix(name: str, nodes: list[str] | None = None, proto: str = "icmp",
     chosen nodes, each probe sent by the source node's machine; tried again for
     at most `within` seconds while a pair does not reach."""
     t0 = time.perf_counter()
-    data = read_record(name)
-    entries = [e for e in data["machines"] if e["state"] == "up"]
-    said = _each(entries, lambda e: _once(e, {"op": "nodes", "lab": name}, HELLO_TIMEOUT))
-    known: dict[str, dict[str, Any]] = {}
-    home: dict[str, dict[str, Any]] = {}
-    for e, r in zip(entries, said.values(), strict=True):
-        if isinstance(r, Exception):
-            raise _together("cannot read the nodes of", [(_machine(e), r)])
-        for n in r["nodes"]:
-            known[n["name"]], home[n["name"]] = n, e
+    known, home = known_nodes(name)
     chosen = nodes if nodes is not None else [n for n, d in known.items() if d["addresses"]]
     for n in chosen:
         if n not in known:
@@ -489,6 +482,65 @@ def matrix(name: str, nodes: list[str] | None = None, proto: str = "icmp",
         raise NslabError("nothing to probe: no two of the chosen nodes have an address of "
                          "the chosen family (see --nodes, --family)")
     return Report(name, tuple(mats), (), time.perf_counter() - t0, "matrix")
+
+
+def known_nodes(name: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Every node of the lab as its machine records it (nodes.json: name,
+    kind, namespace, interfaces, addresses), and the entry of its machine."""
+    data = read_record(name)
+    entries = [e for e in data["machines"] if e["state"] == "up"]
+    said = _each(entries, lambda e: _once(e, {"op": "nodes", "lab": name}, HELLO_TIMEOUT))
+    known: dict[str, dict[str, Any]] = {}
+    home: dict[str, dict[str, Any]] = {}
+    for e, r in zip(entries, said.values(), strict=True):
+        if isinstance(r, Exception):
+            raise _together("cannot read the nodes of", [(_machine(e), r)])
+        for n in r["nodes"]:
+            known[n["name"]], home[n["name"]] = n, e
+    return known, home
+
+
+def crossings(name: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[str, str]],
+                                  dict[str, list[str]]]:
+    """The machine of each node; each end of a link between machines
+    ("node:iface") -> its other end (node, iface); each machine's own ends."""
+    data = read_record(name)
+    where = {n: e for e in data["machines"] for n in e["nodes"]}
+    other: dict[str, tuple[str, str]] = {}
+    ends: dict[str, list[str]] = {e["name"]: [] for e in data["machines"]}
+    for link in data.get("cross", []):
+        a, b = link["ends"]
+        for x, y in ((a, b), (b, a)):
+            other[f"{x['node']}:{x['iface']}"] = (y["node"], y["iface"])
+            ends[where[x["node"]]["name"]].append(f"{x['node']}:{x['iface']}")
+    return where, other, ends
+
+
+def ask(entry: dict[str, Any], request: dict[str, Any], timeout: float = 60.0
+        ) -> dict[str, Any]:
+    """One request to a recorded machine's agent: its answer."""
+    return _once(entry, request, timeout + HELLO_TIMEOUT)
+
+
+def ask_each(jobs: list[tuple[dict[str, Any], dict[str, Any]]], timeout: float = 60.0
+             ) -> list[dict[str, Any] | Exception]:
+    """Each (recorded machine, request) asked at once: its answer, or why not."""
+    said = _each(jobs, lambda job: ask(job[0], job[1], timeout))
+    return [said[i] for i in range(len(jobs))]
+
+
+def recorded_tests(name: str) -> LabTests:
+    """The expectations of the lab's file (and its test settings), as up
+    recorded them."""
+    return tests_from_dict(read_record(name).get("tests"))
+
+
+def send_probes(entry: dict[str, Any], probes: list[Probe], timeout: float) -> list[Result]:
+    """nslab test's probes, each sent from its node on the recorded machine."""
+    said = _once(entry, {"op": "probes", "timeout": timeout, "probes": [
+        [p.src, p.dst, p.proto, p.port] for p in probes]}, HELLO_TIMEOUT + 10 * timeout)
+    return [Result(p, x["outcome"], x["detail"], x["rtt_ms"])
+            for p, x in zip(probes, said["results"], strict=True)]
 
 
 def _matrix(known: dict[str, dict[str, Any]], home: dict[str, dict[str, Any]],

@@ -11,6 +11,9 @@ transport (nslab.kernel.remote) in JSON lines: a request, an answer.
   cli     {argv}                   -> {code, stdout, stderr}  `nslab ARGV` here
   nodes   {lab}                    -> {nodes}  this machine's nodes (nodes.json)
   probes  {probes, timeout}        -> {results}  probes from this machine's nodes
+  walk    {lab, node, dst, src_address, ends, enter?, target?}
+                                   -> this machine's stretch of a path (nslab why)
+  expect  {lab, indexes, timeout}  -> {results}  the file's expectations checked here
   attach  {argv, size}             -> {}  then `nslab ARGV` here on the stdio itself
                                       (size [rows, cols]: on a pseudo-terminal), the
                                       agent's exit status its own; ended when the
@@ -180,6 +183,24 @@ def _probes(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
                         for x in probe.run(asked, float(r.get("timeout", 1.0)))]}
 
 
+def _walk(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    """This machine's stretch of a path across machines (nslab why, path
+    expectations): from a node, or from its end of a link between machines."""
+    from nslab.running.paths import walk_here
+
+    return walk_here(str(r["lab"]), str(r["node"]), str(r["dst"]), r.get("src_address"),
+                     [str(e) for e in r.get("ends", [])], r.get("enter"), r.get("target"))
+
+
+def _expect(r: dict[str, Any], k: Kernel) -> dict[str, Any]:
+    """The file's expectations whose nodes are here, checked here."""
+    from nslab.running.expectations import expect_here
+
+    return {"results": expect_here(str(r["lab"]), [int(i) for i in r["indexes"]],
+                                   float(r.get("timeout", 1.0)))}
+
+
 HANDLERS: dict[str, Handler] = {"hello": _hello, "up": _up, "down": _down,
                                 "status": _status, "exec": _exec, "probe": _probe, "cli": _cli,
-                                "nodes": _nodes, "probes": _probes}
+                                "nodes": _nodes, "probes": _probes, "walk": _walk,
+                                "expect": _expect}

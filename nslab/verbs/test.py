@@ -7,25 +7,20 @@ is then shown for information), else the matrix itself (every pair reaches).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 from nslab.errors import NotFoundError, NslabError, require_root
-from nslab.kernel import netns, probe, procs
-from nslab.kernel.inspect import Reader
-from nslab.kernel.path import Walker
+from nslab.kernel import probe
 from nslab.model.expectations import SETTLE_RETRY
 from nslab.model.lab import Expectation, LabTests
 from nslab.records import verdicts as vd
-from nslab.running.daemons import routing_check
-from nslab.running.record import lab_record
+from nslab.running.expectations import check_expectations, path_result, recorded_tests
 from nslab.state.record import node_list, primary
 
 
@@ -57,147 +52,6 @@ def matrix(lab: str, nodes: Iterable[str] | None = None, proto: probe.Proto = "i
                       for (a, b), r in zip(pairs, results, strict=True))
         out.append(vd.Matrix(proto, port, fam, tuple(members), cells))
     return out
-
-
-class Checker:
-    """Checks expectations against a running lab."""
-
-    def __init__(self, lab: str, timeout: float) -> None:
-        self.lab = lab
-        self.timeout = timeout
-        self.nodes = {n["name"]: n for n in node_list(lab)}
-
-    def ns(self, node: str) -> str:
-        ns: str = self.nodes[node]["namespace"]
-        return ns
-
-    def run(self, items: Sequence[Expectation]) -> list[vd.ExpectResult]:
-        probed = [e for e in items if e.kind in ("reach", "path", "throughput")]
-        results = probe.run([probe.Probe(self.ns(e.src or ""), e.address or "",
-                                         cast(probe.Proto, e.proto), e.port)
-                             for e in probed], self.timeout)
-        by_index = {e.index: r for e, r in zip(probed, results, strict=True)}
-        out = []
-        for e in items:
-            if e.kind == "listens":
-                out.append(self._listens(e))
-                continue
-            if e.kind in ("route", "session", "neighbour"):
-                out.append(routing_check(self.lab, self.ns(e.src or ""), e))
-                continue
-            r = by_index[e.index]
-            if r.reached != e.reach:
-                what = "reached it" if r.reached else f"{r.outcome}: {r.detail}"
-                out.append(vd.ExpectResult(e.index, e.text, e.kind, "fail", what, 1,
-                                           None if r.reached else self._why(e)))
-            elif e.kind == "path":
-                out.append(self._path(e))
-            elif e.kind == "throughput":
-                out.append(self._throughput(e))
-            else:
-                out.append(vd.ExpectResult(e.index, e.text, e.kind, "pass",
-                                           f"{r.outcome}: {r.detail}", 1))
-        return out
-
-    def _why(self, e: Expectation) -> str:
-        port = f" --proto {e.proto} --port {e.port}" if e.proto != "icmp" else ""
-        return f"nslab why {self.lab} {e.src} {e.dst or e.address}{port}"
-
-    def _path(self, e: Expectation) -> vd.ExpectResult:
-        with Reader(many=True) as reader:
-            inos = {reader.named[d["namespace"]]: n for n, d in self.nodes.items()
-                    if d["namespace"] in reader.named}
-            src = reader.named[self.ns(e.src or "")]
-            p = Walker(reader, inos).walk(src, None, e.address or "")
-        through = [h.node or h.namespace for h in p.hops]
-        text = " -> ".join(through)
-        if e.via in through:
-            return vd.ExpectResult(e.index, e.text, e.kind, "pass", f"path: {text}", 1)
-        return vd.ExpectResult(e.index, e.text, e.kind, "fail",
-                               f"the path does not pass {e.via}: {text}", 1, self._why(e))
-
-    def _listens(self, e: Expectation) -> vd.ExpectResult:
-        from nslab.running.inspection import inspect
-
-        got = inspect(self.lab, e.dst, ["sockets"])
-        want = "LISTEN" if e.proto == "tcp" else "UNCONN"
-        found = [s for s in got.sockets or () if s.protocol == e.proto
-                 and s.local_port == e.port and s.state == want]
-        if found:
-            who = ", ".join(f"{o.command}({o.pid})" for s in found for o in s.owners) or "?"
-            return vd.ExpectResult(e.index, e.text, e.kind, "pass",
-                                   f"{e.proto}/{e.port} open by {who}", 1)
-        return vd.ExpectResult(e.index, e.text, e.kind, "fail",
-                               f"no {e.proto} socket listens on port {e.port}", 1)
-
-    def _throughput(self, e: Expectation) -> vd.ExpectResult:
-        if shutil.which("iperf3") is None:
-            return vd.ExpectResult(e.index, e.text, e.kind, "skip",
-                                   "iperf3 is not installed (apt install iperf3)", 1)
-        for _ in range(3):  # iperf3 itself failing (no report) is tried again
-            bps, why = self._iperf3(e)
-            if bps is not None:
-                break
-        if bps is None:
-            return vd.ExpectResult(e.index, e.text, e.kind, "fail", f"iperf3 failed: {why}", 1)
-        ok = e.rate_bps is not None and bps >= e.rate_bps
-        return vd.ExpectResult(e.index, e.text, e.kind, "pass" if ok else "fail",
-                               f"{bps / 1e6:.1f} Mbit/s measured", 1)
-
-    def _iperf3(self, e: Expectation) -> tuple[float | None, str]:
-        """What iperf3 measured from e.src to e.dst (bits/s), or why it could not."""
-        port = 5201 + e.index
-        server = subprocess.Popen(["ip", "netns", "exec", self.ns(e.dst or ""), "iperf3",
-                                   "-s", "-1", "-p", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            # iperf3 -c fails on a port not yet open
-            procs.wait_listening(server.pid, port, netns=netns.inode(self.ns(e.dst or "")))
-            r = subprocess.run(["ip", "netns", "exec", self.ns(e.src or ""), "iperf3", "-c",
-                                e.address or "", "-p", str(port), "-t", "2", "-J"],
-                               capture_output=True, text=True, timeout=20)
-        finally:
-            server.kill()
-            server.wait()
-        try:
-            return float(json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"]), ""
-        except (ValueError, KeyError, TypeError):
-            said = r.stderr.strip() or r.stdout.strip()
-            with contextlib.suppress(ValueError, AttributeError):  # -J: its error in the JSON
-                said = str(json.loads(r.stdout).get("error") or said)
-            return None, said[:160]
-
-
-def check_expectations(lab: str, tests: LabTests, timeout: float | None = None,
-          converge: float | None = None) -> list[vd.ExpectResult]:
-    """Check every expectation; those that fail are tried again until
-    `converge` seconds have passed (a bounded wait for the lab to settle)."""
-    require_root()
-    checker = Checker(lab, timeout if timeout is not None else tests.timeout)
-    t0 = time.monotonic()
-    window = converge if converge is not None else tests.converge
-
-    def deadline(e: Expectation) -> float:  # an expectation's own `within`, else converge
-        return t0 + (e.within if e.within is not None else window)
-
-    todo = list(tests.expectations)
-    done: dict[int, vd.ExpectResult] = {}
-    attempts = 0
-    while todo:
-        attempts += 1
-        for res in checker.run(todo):
-            done[res.index] = vd.ExpectResult(res.index, res.text, res.kind, res.status,
-                                              res.detail, attempts, res.hint)
-        now = time.monotonic()
-        todo = [e for e in todo if done[e.index].status == "fail" and now < deadline(e)]
-        if not todo:
-            break
-        time.sleep(0.2)
-    return [done[e.index] for e in tests.expectations]
-
-
-def recorded_tests(lab: str) -> LabTests:
-    return lab_record(lab).tests
 
 
 def check_lab(lab: str, tests: LabTests | None = None, nodes: Iterable[str] | None = None,
@@ -261,8 +115,6 @@ def netlab_validation(lab: str, first: int) -> list[vd.ExpectResult]:
 
     if not is_netlab(data):
         return []
-    import json
-    import subprocess
     import sys
     import tempfile
 
@@ -297,3 +149,67 @@ def check_file(path: str | Path, **kw: object) -> vd.Report:
     finally:
         down(lab.name)
 
+
+
+# ---------------------------------------------------------------- across machines
+def check_across(lab: str, nodes: Iterable[str] | None = None, proto: str = "icmp",
+                 port: int | None = None, families: Iterable[int] = (4, 6),
+                 timeout: float | None = None, with_matrix: bool = True,
+                 settle: float | None = None) -> vd.Report:
+    """nslab test for a lab across machines: its matrix (each probe from its
+    source node's machine) and the file's expectations, each checked on the
+    machine of its node (a path walked across the machines, here). The
+    routers' convergence (`settle`, the file's converge: auto) is a window in
+    which what fails is tried again."""
+    from nslab.running import spread
+
+    t0 = time.perf_counter()
+    tests = spread.recorded_tests(lab)
+    tests = replace(tests, expectations=tuple(e for e in tests.expectations if e.after is None))
+    window = max(tests.converge, tests.settle, settle or 0.0)
+    wait = timeout if timeout is not None else tests.timeout
+    decided: Literal["expectations", "matrix"] = \
+        "expectations" if tests.expectations else "matrix"
+    mats: tuple[vd.Matrix, ...] = ()
+    if with_matrix or decided == "matrix":
+        mats = spread.matrix(lab, list(nodes) if nodes is not None else None, proto, port,
+                             tuple(families), wait,
+                             window if decided == "matrix" else 0.0).matrices
+    results = check_expectations(lab, tests, wait, window,
+                                 lambda items: _across(lab, items, wait)) \
+        if tests.expectations else []
+    return vd.Report(lab, mats, tuple(results), time.perf_counter() - t0, decided)
+
+
+def _across(lab: str, items: Sequence[Expectation], wait: float) -> list[vd.ExpectResult]:
+    """Each expectation checked where its node is (a socket: where it listens;
+    the rest: where the packet starts); a path, walked across the machines."""
+    from nslab.running import spread
+    from nslab.running.paths import walk_across
+
+    where, _, _ = spread.crossings(lab)
+    out: dict[int, vd.ExpectResult] = {}
+    jobs: dict[str, tuple[dict[str, object], list[int]]] = {}
+    for e in items:
+        node = (e.dst if e.kind == "listens" else e.src) or ""
+        if e.kind == "path":
+            hint = f"nslab why {lab} {e.src} {e.dst or e.address}"
+            out[e.index] = path_result(e, walk_across(lab, e.src or "", None, e.address or ""),
+                                       hint)
+        elif e.kind == "throughput" and where[e.src or ""] is not where[e.dst or ""]:
+            out[e.index] = vd.ExpectResult(e.index, e.text, e.kind, "skip", "not measured "
+                                           "between machines yet (iperf3 on each machine)", 1)
+        else:
+            jobs.setdefault(where[node]["name"], (where[node], []))[1].append(e.index)
+    asked = spread.ask_each([(entry, {"op": "expect", "lab": lab, "indexes": indexes,
+                                      "timeout": wait}) for entry, indexes in jobs.values()],
+                            10 * wait + 60)
+    for (entry, indexes), said in zip(jobs.values(), asked, strict=True):
+        if isinstance(said, Exception):
+            for e in items:
+                if e.index in indexes:
+                    out[e.index] = vd.ExpectResult(e.index, e.text, e.kind, "fail",
+                                                   f"machine {entry['name']}: {said}", 1)
+        else:
+            out |= {r["index"]: vd.ExpectResult(**r) for r in said["results"]}
+    return [out[e.index] for e in items]

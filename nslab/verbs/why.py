@@ -40,6 +40,21 @@ def _target(lab: str, nodes: dict[str, dict[str, object]], dst: str) -> str:
     return addr
 
 
+def _addressed(lab: str, nodes: dict[str, dict[str, object]], src: str, dst: str,
+               proto: str, port: int | None) -> tuple[str, str]:
+    """The address the probe goes to, and the one it is sent from."""
+    if src not in nodes:
+        raise NotFoundError(f"lab '{lab}' has no node '{src}' (nodes: {', '.join(nodes)})")
+    if proto != "icmp" and port is None:
+        raise NslabError(f"a {proto} probe needs --port")
+    address = _target(lab, nodes, dst)
+    family = ip_address(address).version
+    src_addr = _addresses(nodes, src, family)
+    if src_addr is None:
+        raise NslabError(f"node '{src}' has no IPv{family} address to send from")
+    return address, src_addr
+
+
 def _has_tables(fd: int) -> bool:
     with netns.entered(fd):
         try:
@@ -53,15 +68,7 @@ def why(lab: str, src: str, dst: str, proto: probe.Proto = "icmp", port: int | N
     probe.check_port(port)
     require_root()
     nodes: dict[str, dict[str, object]] = {n["name"]: n for n in node_list(lab)}
-    if src not in nodes:
-        raise NotFoundError(f"lab '{lab}' has no node '{src}' (nodes: {', '.join(nodes)})")
-    if proto != "icmp" and port is None:
-        raise NslabError(f"a {proto} probe needs --port")
-    address = _target(lab, nodes, dst)
-    family = ip_address(address).version
-    src_addr = _addresses(nodes, src, family)
-    if src_addr is None:
-        raise NslabError(f"node '{src}' has no IPv{family} address to send from")
+    address, src_addr = _addressed(lab, nodes, src, dst, proto, port)
     with Reader(many=True) as reader:
         inos = {reader.named[str(d["namespace"])]: n for n, d in nodes.items()
                 if str(d["namespace"]) in reader.named}
@@ -156,3 +163,30 @@ def _explain(forward: vd.Path, back: vd.Path | None, res: probe.Result,
         return None, None
     return (f"the routes and links let it through, and no firewall rule nslab can see drops "
             f"it, yet the probe got {res.outcome}: {res.detail}"), None
+
+
+# ---------------------------------------------------------------- across machines
+def why_across(lab: str, src: str, dst: str, proto: probe.Proto = "icmp",
+               port: int | None = None, timeout: float = 1.0) -> vd.Diagnosis:
+    """nslab why for a lab across machines: the path walked machine by machine
+    (each its own stretch, a link between machines crossed to the machine of
+    its other end), the way back, and a real probe from the source's machine.
+    Firewall rules are not traced across machines."""
+    from nslab.running import paths, spread
+
+    probe.check_port(port)
+    require_root()
+    known, home = spread.known_nodes(lab)
+    address, src_addr = _addressed(lab, known, src, dst, proto, port)
+    forward = paths.walk_across(lab, src, src_addr, address)
+    back = None
+    if forward.ok and forward.hops[-1].node:
+        back = paths.walk_across(lab, forward.hops[-1].node, address, src_addr)
+    (res,) = spread.send_probes(home[src], [
+        probe.Probe(str(known[src]["namespace"]), address, proto, port)], timeout)
+    reason, at = _explain(forward, back, res, [], {}, proto, port, dst)
+    if reason and not res.reached and forward.ok and (back is None or back.ok):
+        reason += " (firewall rules are not traced across machines: nslab why on a machine)"
+    return vd.Diagnosis(src, dst, address, proto, port, res.reached,
+                        f"{res.outcome}: {res.detail}", forward, back,
+                        None if res.reached else reason, None if res.reached else at, ())

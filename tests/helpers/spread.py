@@ -66,6 +66,13 @@ links:
   - [r2, r3]
   - [r3, h3]
   - [r1, r3]
+test:
+  expect:
+    - {{from: h1, to: h3}}
+    - {{from: h1, to: h3, via: r3}}
+    - {{from: h3, to: h1, via: r1}}
+    - {{from: h3, to: h1, proto: tcp, port: 22, reach: false}}
+    - {{from: r2, to: h1, via: r2}}
 {extra}"""
 
 
@@ -76,6 +83,32 @@ def nslab(*args: str) -> dict[str, Any]:
         out["json"] = json.loads(r.stdout)
     except ValueError:
         out["out"] = r.stdout
+    return out
+
+
+def killed_mid_up(f: Path, pids: dict[str, int]) -> dict[str, Any]:
+    """The controller killed (SIGKILL) once a machine has begun its part: that
+    machine's own `nslab down` removes its part there; the controller's record
+    lists every machine, and its `down` removes the rest."""
+    up = subprocess.Popen([*NSLAB, "up", str(f)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    begun = f"/proc/{pids['m1']}/root/run/netns"  # m1's own /run, seen through its holder
+    end = time.monotonic() + 60
+    while not any(n.startswith("spread-") for n in os.listdir(begun)) and \
+            time.monotonic() < end and up.poll() is None:
+        time.sleep(0.002)
+    killed = up.poll() is None
+    up.kill()
+    up.wait()
+    record = Path("/run/nslab/.machines/spread.json")
+    out: dict[str, Any] = {"killed": killed, "record": json.loads(record.read_text())
+                           if record.exists() else None}
+    out["own_down"] = on(pids["m1"], f"cd {shlex.quote(str(ROOT))} && {sys.executable} -m "
+                         "nslab down spread >/dev/null 2>&1; echo $?").strip()
+    out["own_left"] = left(pids)["m1"]
+    out["down"] = nslab("down", "spread")
+    out["left"] = left(pids)
+    out["record_left"] = record.exists()
     return out
 
 
@@ -200,12 +233,15 @@ def across() -> dict[str, Any]:
     out["cut"] = nslab("link", "spread", "r1", "r3", "down")
     out["ping_cut"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "1",
                             addr.get("h3", "10.255.255.255"))
+    out["why_cut"] = nslab("why", "spread", "h1", "h3")
+    out["test_cut"] = nslab("test", "spread", "--no-matrix", "--json")
     out["mended"] = nslab("link", "spread", "r1", "r3", "up")
     out["ping_mended"] = nslab("exec", "spread", "h1", "--", "ping", "-c", "1", "-W", "2",
                                addr.get("h3", "10.255.255.255"))
     out |= streamed(addr.get("h3", "10.255.255.255"))
     out["test"] = nslab("test", "spread", "--json")
-    out["why"] = nslab("why", "spread", "h1", "h3")
+    out["why"] = nslab("why", "spread", "h1", "h3", "--json")
+    out["why_text"] = nslab("why", "spread", "h3", "r2")
     out["vxlan"] = on(pids["m1"], "for n in $(ls /run/netns); do ip -n $n -d -j link; done")
     out["own"] = {m: on(pid, f"cd {ROOT} && {sys.executable} -m nslab status spread --json")
                   for m, pid in pids.items()}
@@ -224,6 +260,7 @@ def across() -> dict[str, Any]:
     out["left_conflict"] = left(pids)
     on(pids["m2"], "ip netns del spread-r2")
     out["record_conflict"] = Path("/run/nslab/.machines/spread.json").exists()
+    out["killed"] = killed_mid_up(f, pids)
     out["controller_left"] = sorted(p.name for p in Path("/run/nslab").glob("*")) \
         if Path("/run/nslab").exists() else []
     # a path between machines narrower than the links' MTU asks for: check says which
@@ -305,7 +342,8 @@ def switch() -> dict[str, Any]:
                            "mtu": nslab("exec", "lan", "h2", "--", "cat",
                                         "/sys/class/net/eth0/mtu"),
                            "big": nslab("exec", "lan", "h2", "--", "ping", "-c", "1", "-W", "2",
-                                        "-M", "do", "-s", "1422", "10.128.0.1")}
+                                        "-M", "do", "-s", "1422", "10.128.0.1"),
+                           "why": nslab("why", "lan", "h1", "h3", "--json")}
     out["check_up"] = nslab("machines", "check", str(f), "--json")  # its own VXLANs: fine
     out["down"] = nslab("down", "lan")
     out["left"] = left(pids)

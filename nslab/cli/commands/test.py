@@ -8,7 +8,7 @@ from typing import Any
 
 from nslab.cli import numbers
 from nslab.cli.common import print_json
-from nslab.errors import ExitCode, NslabError, UsageError, require_root
+from nslab.errors import ExitCode, NslabError, require_root
 
 HELP = ("probe a lab (all pairs, in parallel) and check the expectations of its file; on a "
         "FILE: up, test, down")
@@ -47,14 +47,8 @@ def run(a: argparse.Namespace) -> int:
     from nslab.cli.across import is_spread
 
     if not names_a_file(a.target) and is_spread(a.target):
-        from nslab.running import spread
-
         require_root()
-        if a.no_matrix:
-            raise UsageError("a lab across machines is tested by its matrix (expectations "
-                             "are not checked across machines yet): drop --no-matrix")
-        report = spread.matrix(a.target, opts["nodes"], a.proto, a.port, opts["families"],
-                               a.timeout or 1.0, a.converge_within if a.converge else 0.0)
+        report = reachability.check_across(a.target, **opts)
     elif names_a_file(a.target):
         require_root()
         report = reachability.check_file(a.target, **opts)

@@ -23,10 +23,12 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(a: argparse.Namespace) -> int:
-    from nslab.verbs.why import why
+    from nslab.cli.across import is_spread
+    from nslab.verbs.why import why, why_across
     from nslab.views import testing
 
-    d = why(a.lab, a.src, a.dst, a.proto, a.port, a.timeout)
+    d = (why_across if is_spread(a.lab) else why)(a.lab, a.src, a.dst, a.proto, a.port,
+                                                  a.timeout)
     if a.json:
         print_json({"version": 1, **d.to_dict()})
     else:
