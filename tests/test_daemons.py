@@ -4,7 +4,13 @@ start them. The real daemons are in tests/test_routing.py."""
 
 from __future__ import annotations
 
-from nslab.model.compile import compile_text
+import json
+from pathlib import Path
+
+import pytest
+
+from nslab.errors import SpecError
+from nslab.model.compile import compile_file, compile_text
 from nslab.model.lab import Lab
 from nslab.plan import MachineFacts, plan
 from nslab.plan.steps import StartDaemons
@@ -88,6 +94,27 @@ def test_a_routers_own_config_replaces_the_generated_one() -> None:
     d = lab.node("b1").daemons
     assert d is not None and not d.generated and d.config == "router bgp 65002\n"
     assert d.daemons == ("zebra", "bgpd") and d.protocols == ("bgp",)
+
+
+def test_a_routers_extra_config_is_added_after_the_generated_one(tmp_path: Path) -> None:
+    extra = "route-map LP permit 10\n set local-preference 42\n"
+    text = TWO_ASES.replace("  b1: {kind: router, bgp: {asn: 65002}}",
+                            "  b1: {kind: router, bgp: {asn: 65002}, frr: {extra: "
+                            + json.dumps(extra) + "}}")
+    generated = _config(compile_text(TWO_ASES), "b1")
+    d = compile_text(text).node("b1").daemons
+    assert d is not None and d.generated  # still nslab's, with the file's lines after it
+    assert d.config == generated.rstrip("\n") + "\n" + extra
+    (tmp_path / "b1.conf").write_text(extra)  # a path, relative to the topology file
+    (tmp_path / "lab.yaml").write_text(text.replace(json.dumps(extra), "b1.conf"))
+    assert _config(compile_file(tmp_path / "lab.yaml"), "b1").endswith(extra)
+    for bad, said in (("{extra: b1.conf, config: b1.conf}", "config is the whole"),
+                      ("{daemons: [bgpd]}", "needs config .the whole configuration. or extra"),
+                      ("{extra: nowhere.conf}", "config file nowhere.conf does not exist")):
+        (tmp_path / "bad.yaml").write_text(text.replace(
+            "frr: {extra: " + json.dumps(extra) + "}", f"frr: {bad}"))
+        with pytest.raises(SpecError, match=said):
+            compile_file(tmp_path / "bad.yaml")
 
 
 def test_ospf_links_are_point_to_point_between_two_and_passive_toward_hosts() -> None:

@@ -119,6 +119,38 @@ def test_netlabs_session_activation_and_host_role_are_kept() -> None:
     assert to_spec(m)["nodes"]["h1"]["kind"] == "host"
 
 
+def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
+    """Routing policies, bgp.policy and bgp.session: what netlab's own FRR
+    templates rendered for a node (nslab.netlab.resolve) is added after the
+    configuration nslab writes, line for line, and what they configure is no
+    longer refused; a template with nothing to say is left out."""
+    m = copy.deepcopy(model("two-as"))
+    r1 = m["nodes"]["r1"]
+    r1["routing"] = {"policy": {"lp": [{"set": {"locpref": 42}}]}}
+    r1["bgp"]["neighbors"][0].update(policy={"in": "lp"}, as_override=True)
+    m["_nslab_rendered"] = {
+        "r1": {"routing": "!\nroute-map lp-ipv4 permit 10\n  set local-preference 42   \n",
+               "bgp.policy": "router bgp 65000\n  address-family ipv4\n"
+                             "    neighbor 10.1.0.2 route-map lp-ipv4 in\n",
+               "bgp.session": "router bgp 65000\n  neighbor 10.1.0.2 as-override\n"},
+        "r2": {"routing": "!\n!\n"}}
+    spec = to_spec(m)
+    extra = spec["nodes"]["r1"]["frr"]["extra"]
+    assert extra.splitlines() == [
+        "! netlab's routing template", "!", "route-map lp-ipv4 permit 10",
+        "  set local-preference 42", "! netlab's bgp.policy template", "router bgp 65000",
+        "  address-family ipv4", "    neighbor 10.1.0.2 route-map lp-ipv4 in",
+        "! netlab's bgp.session template", "router bgp 65000",
+        "  neighbor 10.1.0.2 as-override"]
+    assert "frr" not in spec["nodes"]["r2"]  # its template said nothing
+    # nslab cannot tell what the policies let through: netlab's tests wait themselves
+    assert "test" not in spec and "test" in to_spec(model("two-as"))
+    lab = compile_text(yaml.safe_dump(spec, sort_keys=False))
+    d = lab.node("r1").daemons
+    assert d is not None and d.generated and d.config.endswith(extra)
+    assert d.config.index("router bgp") < d.config.index("! netlab's routing template")
+
+
 def _refused(change: Any, base: str = "triangle") -> str:
     m = copy.deepcopy(model(base))
     change(m)
@@ -139,10 +171,12 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m.update(validate=[{"name": "t1", "config": {"template": "x"}}]))
     assert "node x1: a BGP route server" in _refused(
         lambda m: m["nodes"]["x1"]["bgp"].update(rs=True), "two-as")
-    assert "node r1: routing policy (netlab's routing policies" in _refused(
-        lambda m: m["nodes"]["r1"].update(routing={"policy": {"p1": []}}))
-    assert "the BGP session with r2 goes through a routing policy" in _refused(
-        lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(policy={"out": "p"}), "two-as")
+    # policies that netlab's own FRR templates did not configure (none rendered)
+    assert "node r1: routing policy (netlab's routing policies and filters, on a node" in \
+        _refused(lambda m: m["nodes"]["r1"].update(routing={"policy": {"p1": []}}))
+    assert "the BGP session with r2 goes through a routing policy netlab's bgp.policy" in \
+        _refused(lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(policy={"out": "p"}),
+                 "two-as")
     assert "routing policy pol" in _refused(
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
     assert "the BGP session with r2 has as_override (not mapped)" in _refused(
@@ -156,6 +190,10 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
     assert "node r1: configuration templates (config: frr-community)" in _refused(
         lambda m: m.update(plugin=["files", "bgp.session"])
         or m["nodes"]["r1"].update(config=["frr-community", "bgp.session"]))
+    assert "has several next hops (172.16.0.1, 172.16.0.2: ECMP)" in _refused(
+        lambda m: m["nodes"]["h1"].update(routing={"static": [
+            {"ipv4": "10.9.0.0/24", "nexthop": {"ipv4": via}}
+            for via in ("172.16.0.1", "172.16.0.2")]}), "two-as")
     assert "recursive next hops are not mapped" in _refused(
         lambda m: m["nodes"]["h1"].update(routing={"static": [
             {"ipv4": "10.9.0.0/24", "nexthop": {"ipv4": "10.42.0.1"}}]}), "two-as")
@@ -204,7 +242,7 @@ def test_convert_prints_what_up_runs(tmp_path: Path) -> None:
 @needs_netlab
 @pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare")
 def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
-    """netlab topologies up with the real FRR; their validate tests, nine of
+    """netlab topologies up with the real FRR; their validate tests, ten of
     netlab's own integration tests among them (unmodified), judged by netlab's
     FRR plugins on the lab's FRR, each under its name; a failed warning is
     reported, not failing. What the mapping kept is read from the daemons.
@@ -255,6 +293,8 @@ VENDORED = {
     "initial/02-loopback": ("ping4", "ping6", "ping_x4", "ping_x6"),  # dual-stack loopbacks
     # the hosts' IPv6 default route from the router's advertisements
     "initial/07-router": ("ping", "ra", "ping6"),
+    # a routing policy (set community) on an eBGP session: netlab's own FRR templates
+    "routing/07-community": ("ebgp", "pfx_lb", "comm_lb"),
 }
 
 

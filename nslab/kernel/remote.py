@@ -198,8 +198,12 @@ class Stream:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.fd = self.proc.stdout.fileno()
         self.early = b""  # what came after the answer, before anyone read
-        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            self.end()
+            raise MachineError(f"machine {name}: the connection ended (attach)") from None
         deadline = time.monotonic() + timeout
         buf = b""
         while b"\n" not in buf:
@@ -212,7 +216,12 @@ class Stream:
                     "no answer" if chunk is None else "the connection ended") + " (attach)")
             buf += chunk
         line, _, self.early = buf.partition(b"\n")
-        answer = json.loads(line)
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            self.end()
+            raise MachineError(f"machine {name}: the agent said something that is not JSON: "
+                               f"{line[:200]!r}") from None
         if not answer.get("ok"):
             self.end()
             err = MachineError(f"machine {name}: {answer.get('error')}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nslab.errors import Problem
+from nslab.model.daemons import EXTRA
 from nslab.model.lab import Lab
 from nslab.model.resolve import ResolveError, resolve
 from nslab.model.roles import SUITE_NAMES
@@ -31,31 +32,37 @@ MAX_CONFIG = 1_000_000  # bytes of a daemon's config file
 
 def _configs(spec: LabSpec, base: Path) -> tuple[dict[str, str], list[Problem]]:
     """The routers' own daemon configs: the text the file gives, or the file it
-    names (relative to the topology file's folder)."""
+    names (relative to the topology file's folder); what `extra` adds to the
+    one nslab writes under the key NODE+ (nslab.model.daemons.EXTRA)."""
     out: dict[str, str] = {}
-    problems = []
+    problems: list[Problem] = []
     for name, node in spec.nodes.items():
         for suite in SUITE_NAMES:
             own = getattr(node, suite, None)
-            if own is None or own.config is None:
-                continue
-            if is_inline(own.config):
-                out[name] = own.config
-                continue
-            path = base / own.config
-            where: tuple[str | int, ...] = ("nodes", name, suite, "config")
-            try:
-                if path.stat().st_size > MAX_CONFIG:
-                    problems.append(Problem(where, f"{own.config} is larger than "
-                                            f"{MAX_CONFIG:,} bytes"))
+            for key, given in (("config", getattr(own, "config", None)),
+                               ("extra", getattr(own, "extra", None))):
+                if given is None:
                     continue
-                out[name] = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                problems.append(Problem(where, f"config file {own.config} does not exist",
-                                        "a path is relative to the topology file's folder"))
-            except (OSError, UnicodeDecodeError) as e:
-                problems.append(Problem(where, f"cannot read {own.config}: {e}"))
+                text = given if is_inline(given) else _read(
+                    base / given, given, ("nodes", name, suite, key), problems)
+                if text is not None:
+                    out[name + EXTRA if key == "extra" else name] = text
     return out, problems
+
+
+def _read(path: Path, given: str, where: tuple[str | int, ...], problems: list[Problem]
+          ) -> str | None:
+    try:
+        if path.stat().st_size > MAX_CONFIG:
+            problems.append(Problem(where, f"{given} is larger than {MAX_CONFIG:,} bytes"))
+            return None
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(where, f"config file {given} does not exist",
+                                "a path is relative to the topology file's folder"))
+    except (OSError, UnicodeDecodeError) as e:
+        problems.append(Problem(where, f"cannot read {given}: {e}"))
+    return None
 
 
 def compile_file(path: str | Path) -> Lab:

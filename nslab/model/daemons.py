@@ -101,6 +101,9 @@ def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
     return None
 
 
+EXTRA = "+"  # configs["NODE+"]: what the file's `extra` adds to the config nslab writes
+
+
 def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
                     configs: dict[str, str], problems: list[Problem]) -> Lab:
     """Each router that runs daemons gets its `Daemons`, its loopback and what
@@ -168,6 +171,8 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         daemons = writer.daemons(router, asked)
         protocols = writer.protocols(router, daemons, bool(asked))
         text = configs.get(node.name) or writer.config(router)
+        if node.name + EXTRA in configs:  # the file's extra, after what nslab writes
+            text = text.rstrip("\n") + "\n" + configs[node.name + EXTRA]
         neighbours = tuple(sorted({r for p in mine for r in p.routers
                                    if talks and r in talks
                                    and not (p.ospf.passive or p.isis.passive)}))

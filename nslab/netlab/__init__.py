@@ -99,15 +99,18 @@ def _refuse_modules(model: dict[str, Any]) -> None:
         if own:
             raise NetlabRefusal(f"node {name}: configuration templates (config: "
                                 f"{', '.join(own)}), which nslab cannot apply")
+        rendered = _rendered(model, name)
         policies = sorted(k for k in node.get("routing") or {}
                           if not k.startswith("_") and k != "static")
-        if policies:
+        if policies and "routing" not in rendered:
             raise NetlabRefusal(f"node {name}: routing {', '.join(policies)} (netlab's routing "
-                                "policies and filters are not mapped)")
+                                "policies and filters, on a node netlab's FRR templates do "
+                                "not configure)")
         for n in (node.get("bgp") or {}).get("neighbors") or []:
-            if n.get("policy"):
+            if n.get("policy") and "bgp.policy" not in rendered:
                 raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} goes "
-                                    "through a routing policy (not mapped)")
+                                    "through a routing policy netlab's bgp.policy template "
+                                    "does not configure here")
         _known_modules(f"node {name}: ", node.get("module"))
         for intf in node.get("interfaces") or []:
             if intf.get("ipv6") is True:
@@ -120,6 +123,23 @@ def _refuse_modules(model: dict[str, Any]) -> None:
             if intf.get("vlan") or intf.get("vrf"):
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: "
                                     + WHY_NOT["vlan" if intf.get("vlan") else "vrf"])
+
+
+def _rendered(model: dict[str, Any], node: str) -> dict[str, str]:
+    """netlab's own FRR configuration of `node` for the modules and plugins
+    nslab does not write itself (routing policies and filters, bgp.policy,
+    bgp.session: nslab.netlab.resolve.RENDERED), rendered by netlab: module ->
+    text."""
+    out: dict[str, str] = (model.get("_nslab_rendered") or {}).get(node) or {}
+    return out
+
+
+# what a session may say when netlab's own template of a plugin configures it
+PLUGIN_SESSION_KEYS = {
+    "bgp.policy": {"weight", "bandwidth", "role", "locpref", "med", "prepend", "policy",
+                   "prefix_filter", "as_filter"},
+    "bgp.session": {"as_override", "remove_private_as", "gtsm", "tcp_ao", "rs_client",
+                    "description", "gr"}}
 
 
 def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
@@ -140,8 +160,9 @@ def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
-def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
-    """A router's BGP: its AS, what netlab advertises, netlab's sessions."""
+def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, Any]:
+    """A router's BGP: its AS, what netlab advertises, netlab's sessions
+    (`rendered`: netlab's own templates that configure what else they say)."""
     if bgp.get("rs"):
         raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
     if bgp.get("import"):
@@ -160,7 +181,7 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
         active = n.get("activate") or {}
         for af in ("ipv4", "ipv6"):  # a session per family (netlab's dual stack: two)
             if isinstance(n.get(af), str) and active.get(af, True) is not False:
-                neighbors.append(_session(name, bgp, n, n[af]))
+                neighbors.append(_session(name, bgp, n, n[af], rendered))
     spec["neighbors"] = neighbors
     if bgp.get("rr"):
         spec["rr"] = True
@@ -169,8 +190,8 @@ def _bgp(name: str, bgp: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str
-             ) -> dict[str, Any]:
+def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str,
+             rendered: dict[str, str]) -> dict[str, Any]:
     """One of netlab's BGP sessions, to `address`."""
     entry: dict[str, Any] = {"address": address, "asn": int(n["as"])}
     if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
@@ -193,7 +214,8 @@ def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str
                             "minimum hold time (bgp.timers.min_hold), which is not mapped")
     if "keepalive" in timers and "hold" in timers:
         entry["timers"] = {"keepalive": int(timers["keepalive"]), "hold": int(timers["hold"])}
-    unknown = sorted(set(n) - SESSION_KEYS)
+    unknown = sorted(set(n) - SESSION_KEYS - {k for plugin in rendered
+                                              for k in PLUGIN_SESSION_KEYS.get(plugin, ())})
     if unknown:
         raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} has "
                             f"{', '.join(unknown)} (not mapped)")
@@ -201,13 +223,15 @@ def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str
 
 
 # what a netlab BGP neighbour may say that nslab maps (or that needs no mapping:
-# route reflection is the reflector's rr, the interface names the addresses)
-SESSION_KEYS = {"_source_intf", "activate", "as", "ifindex", "ipv4", "ipv6", "name", "type",
+# route reflection is the reflector's rr, the interface names the addresses, the
+# link's prefix a link's bgp.advertise puts there is in the node's bgp.advertise)
+SESSION_KEYS = {"_source_intf", "activate", "advertise", "as", "ifindex", "ipv4", "ipv6",
+                "name", "type",
                 "next_hop_self", "rr", "rr_client", "local_as", "bfd", "passive",
                 "default_originate", "password", "allowas_in", "timers", "policy"}
 
 
-def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
+def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, Any]:
     # netlab's role: host is a device that does not forward (its routes netlab's)
     out: dict[str, Any] = {"kind": "host" if node.get("role") == "host" and
                            not node.get("bgp") and not node.get("ospf")
@@ -233,14 +257,26 @@ def _node(name: str, node: dict[str, Any]) -> dict[str, Any]:
         if ospf.get("default"):
             out["ospf"]["default_originate"] = True
     bgp = node.get("bgp")
+    rendered = {m: t for m, t in _rendered(model, name).items()
+                if t.replace("!", "").strip()}  # a template with nothing to say for it
     if isinstance(bgp, dict) and "as" in bgp:
-        out["bgp"] = _bgp(name, bgp)
+        out["bgp"] = _bgp(name, bgp, rendered)
+    if rendered and out["kind"] == "router":  # netlab's own lines, after nslab's
+        out["frr"] = {"extra": "".join(
+            f"! netlab's {module} template\n" + "".join(
+                f"{line.rstrip()}\n" for line in text.splitlines() if line.strip())
+            for module, text in rendered.items())}
     routes = [{"to": r[af], "via": r["nexthop"][af]}
               for r in (node.get("routing") or {}).get("static") or [] for af in ("ipv4", "ipv6")
               if isinstance(r.get(af), str) and isinstance((r.get("nexthop") or {}).get(af), str)]
     nets = [ipaddress.ip_interface(i[af]).network for i in node.get("interfaces") or []
             for af in ("ipv4", "ipv6") if isinstance(i.get(af), str)]
     for r in routes:
+        vias = sorted({x["via"] for x in routes if x["to"] == r["to"]})
+        if len(vias) > 1:
+            raise NetlabRefusal(f"node {name}: the static route to {r['to']} has several next "
+                                f"hops ({', '.join(vias)}: ECMP), which nslab's routes do not "
+                                "take")
         if not any(ipaddress.ip_address(r["via"]) in n for n in nets):
             raise NetlabRefusal(f"node {name}: the static route to {r['to']} goes through "
                                 f"{r['via']}, on none of its subnets (recursive next hops "
@@ -322,7 +358,7 @@ def to_spec(model: dict[str, Any]) -> dict[str, Any]:
     names = {n: _name(n, "node", NODE_NAME) for n in raw_nodes}
     if len(set(names.values())) != len(names):
         raise NetlabRefusal("two nodes' names differ only in case or _/-")
-    nodes = {names[n]: _node(n, node) for n, node in raw_nodes.items()}
+    nodes = {names[n]: _node(model, n, node) for n, node in raw_nodes.items()}
     links = _links(model, nodes, names)
     modules = set(model.get("module") or [])
     spec: dict[str, Any] = {"name": lab_name(model)}
@@ -332,6 +368,8 @@ def to_spec(model: dict[str, Any]) -> dict[str, Any]:
     spec["routing"] = "ospf" if "ospf" in modules else "bgp" if "bgp" in modules else "static"
     spec["nodes"] = nodes
     spec["links"] = links
-    if spec["routing"] != "static":  # nslab test waits for the routers' tables first
+    # nslab test waits for the routers' tables first, unless netlab's own templates
+    # filter or change what they learn (policies): netlab's tests wait themselves
+    if spec["routing"] != "static" and not any("frr" in n for n in nodes.values()):
         spec["test"] = {"converge": "auto"}
     return spec

@@ -17,7 +17,40 @@ from typing import Any
 from nslab.errors import MissingFeatureError, SpecError
 from nslab.netlab import NetlabRefusal, to_spec
 
-RUN = ("import sys\nfrom netsim.cli import main\nsys.argv[0] = 'netlab'\nsys.exit(main())\n")
+# netlab create (its model, as JSON), then netlab's own FRR templates of the
+# modules and plugins nslab does not write itself (RENDERED), rendered for each
+# FRR node that uses them into one JSON file: {node: {module: text}}
+RUN = """
+import copy, json, sys, tempfile
+from pathlib import Path
+from netsim.augment import devices
+from netsim.cli import create
+from netsim.providers import get_provider_module
+from netsim.utils import templates
+rendered_to, wanted = sys.argv[1], set(sys.argv[2].split(","))
+sys.argv[0] = "netlab"
+topology = create.run(sys.argv[3:])
+out = {}
+with tempfile.TemporaryDirectory() as tmp:
+    for name, node in topology.nodes.items():
+        items = [m for m in [*node.get("module", []), *node.get("config", [])] if m in wanted]
+        if node.get("device") != "frr" or not items:
+            continue
+        node = copy.deepcopy(node)
+        node.get("routing", {}).pop("static", None)  # nslab makes the static routes
+        provider = get_provider_module(topology, devices.get_provider(node, topology.defaults))
+        data = templates.template_node_data(node, topology)
+        for item in items:
+            if templates.create_config_file(
+                    node=node, node_dict=data, topology=topology, module=item,
+                    provider_path=provider.get_full_template_path(), output_path=Path(tmp),
+                    output_file=f"{name}.{item}", config_mode="cfg"):
+                out.setdefault(name, {})[item] = Path(tmp, f"{name}.{item}").read_text()
+            else:
+                sys.exit(f"error: netlab could not render its {item} template for {name}")
+Path(rendered_to).write_text(json.dumps(out))
+"""
+RENDERED = ("routing", "bgp.policy", "bgp.session")
 INSTALL = "pip install 'nslab[netlab]' (netlab's library, the networklab package)"
 
 
@@ -34,9 +67,10 @@ def resolved(path: Path, device: str | None = None) -> dict[str, Any]:
         raise MissingFeatureError(f"{path}: a netlab topology; reading it needs {INSTALL}")
     with tempfile.TemporaryDirectory(prefix="nslab-netlab-") as tmp:
         out = os.path.join(tmp, "model.json")
+        rendered = os.path.join(tmp, "rendered.json")
         # as netlab's own tests are run for a device: `netlab create -d frr`
-        argv = [sys.executable, "-c", RUN, "create", "-p", "clab", "-d", device or "frr",
-                "-o", f"json={out}", str(path.resolve())]
+        argv = [sys.executable, "-c", RUN, rendered, ",".join(RENDERED), "-p", "clab", "-d",
+                device or "frr", "-o", f"json={out}", str(path.resolve())]
         r = subprocess.run(argv, cwd=path.resolve().parent, capture_output=True, text=True,
                            timeout=120)
         if r.returncode != 0 or not os.path.exists(out):
@@ -45,6 +79,8 @@ def resolved(path: Path, device: str | None = None) -> dict[str, Any]:
             raise SpecError([f"{path}: netlab could not resolve it: {said}"])
         with open(out, encoding="utf-8") as f:
             model: dict[str, Any] = json.load(f)
+        with open(rendered, encoding="utf-8") as f:
+            model["_nslab_rendered"] = json.load(f)
     return model
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from nslab.spec.base import Strict
 from nslab.spec.bgp import ASN_MAX, BgpNeighborSpec, BgpSpec
-from nslab.spec.typed import field_validator
+from nslab.spec.typed import field_validator, model_validator
 
 __all__ = ["ASN_MAX", "FRR_DAEMONS", "BgpNeighborSpec", "BgpSpec", "BirdSpec", "FrrSpec",
            "is_inline"]
@@ -19,11 +19,23 @@ FRR_DAEMONS = ("zebra", "staticd", "ospfd", "ospf6d", "bgpd", "ripd", "ripngd", 
 
 
 class FrrSpec(Strict):
-    """The node's own FRR configuration: `config` is a path (relative to the
-    topology file) or, when it holds a newline, the text itself."""
+    """The node's own FRR configuration: `config` (all of it) or `extra`
+    (added after the one nslab writes), each a path (relative to the topology
+    file) or, when it holds a newline, the text itself."""
 
     daemons: list[str] = []
-    config: str
+    config: str | None = None
+    extra: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> FrrSpec:
+        if self.config is None and self.extra is None:
+            raise ValueError("needs config (the whole configuration) or extra (added "
+                             "to the one nslab writes)")
+        if self.config is not None and self.extra is not None:
+            raise ValueError("config is the whole configuration: put what extra adds "
+                             "in it")
+        return self
 
     @field_validator("daemons")
     @classmethod
@@ -36,9 +48,18 @@ class FrrSpec(Strict):
 
 class BirdSpec(Strict):
     """The node's own BIRD 2 configuration (a path, or the text itself); without
-    `config`, nslab writes one: OSPF, BGP with its relations and policy, BFD."""
+    `config`, nslab writes one: OSPF, BGP with its relations and policy, BFD,
+    and `extra` is added after it."""
 
     config: str | None = None
+    extra: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> BirdSpec:
+        if self.config is not None and self.extra is not None:
+            raise ValueError("config is the whole configuration: put what extra adds "
+                             "in it")
+        return self
 
 
 def is_inline(config: str) -> bool:

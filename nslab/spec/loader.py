@@ -412,4 +412,19 @@ def netlab_text(p: Path, text: str, data: Any = None) -> str | None:
         spec["name"] = lab_name({"name": p.stem})
     head = (f"# {p}: a netlab topology, as nslab runs it (every address, area and\n"
             "# session as netlab resolved them; nslab convert prints this)\n")
-    return head + yaml.safe_dump(spec, sort_keys=False)
+    return head + yaml.dump(spec, Dumper=_Literal, sort_keys=False)
+
+
+class _Literal(yaml.SafeDumper):
+    """YAML with a text of several lines (a router's netlab-rendered lines) as
+    a block, as a person writes it."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value and value.endswith("\n") and all(
+            line == line.rstrip() for line in value.splitlines()):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Literal.add_representer(str, _text)
