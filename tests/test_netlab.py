@@ -132,7 +132,10 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
         "r1": {"routing": "!\nroute-map lp-ipv4 permit 10\n  set local-preference 42   \n",
                "bgp.policy": "router bgp 65000\n  address-family ipv4\n"
                              "    neighbor 10.1.0.2 route-map lp-ipv4 in\n",
-               "bgp.session": "router bgp 65000\n  neighbor 10.1.0.2 as-override\n"},
+               # bgp.session's template is a script: what it hands vtysh -f
+               "bgp.session": "#!/bin/bash\ncat >/tmp/config <<CONFIG\nrouter bgp 65000\n"
+                              "  neighbor 10.1.0.2 as-override\nCONFIG\nvtysh -f /tmp/config"
+                              "\nvtysh -c 'clear bgp *'\n"},
         "r2": {"routing": "!\n!\n"}}
     spec = to_spec(m)
     extra = spec["nodes"]["r1"]["frr"]["extra"]

@@ -129,9 +129,30 @@ def _rendered(model: dict[str, Any], node: str) -> dict[str, str]:
     """netlab's own FRR configuration of `node` for the modules and plugins
     nslab does not write itself (routing policies and filters, bgp.policy,
     bgp.session: nslab.netlab.resolve.RENDERED), rendered by netlab: module ->
-    text."""
-    out: dict[str, str] = (model.get("_nslab_rendered") or {}).get(node) or {}
-    return out
+    the vtysh configuration it holds."""
+    said: dict[str, str] = (model.get("_nslab_rendered") or {}).get(node) or {}
+    return {module: _vtysh(node, module, text) for module, text in said.items()}
+
+
+def _vtysh(node: str, module: str, text: str) -> str:
+    """The configuration a rendered template gives FRR: the text itself, or,
+    for a template that is a shell script (bgp.session's), what it hands
+    `vtysh -f` through a here-document (its `vtysh -c 'clear bgp *'` is for
+    a router already running: nslab's starts with its configuration)."""
+    if not text.startswith("#!"):
+        return text
+    lines = text.splitlines()
+    start = next((k for k, line in enumerate(lines) if "<<" in line), None)
+    if start is None:
+        raise NetlabRefusal(f"node {node}: netlab's {module} template is a script nslab "
+                            "cannot read a configuration from")
+    mark = lines[start].split("<<", 1)[1].strip().strip("'\"-")
+    body = []
+    for line in lines[start + 1:]:
+        if line == mark:
+            break
+        body.append(line)
+    return "".join(f"{line}\n" for line in body)
 
 
 # what a session may say when netlab's own template of a plugin configures it
