@@ -146,6 +146,15 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
         "! netlab's bgp.session template", "router bgp 65000",
         "  neighbor 10.1.0.2 as-override"]
     assert "frr" not in spec["nodes"]["r2"]  # its template said nothing
+    # the file's own configuration template, rendered by netlab for FRR: applied too;
+    # a script with no configuration to read: refused
+    m["nodes"]["r2"]["config"] = ["frr-community"]
+    m["_nslab_rendered"]["r2"] = {"frr-community": "route-map setcomm permit 10\n"}
+    own = to_spec(m)["nodes"]["r2"]["frr"]["extra"]
+    assert own == "! netlab's frr-community template\nroute-map setcomm permit 10\n"
+    m["_nslab_rendered"]["r2"] = {"frr-community": "#!/bin/bash\nip link set eth1 up\n"}
+    with pytest.raises(NetlabRefusal, match="frr-community template is a script nslab "):
+        to_spec(m)
     # nslab cannot tell what the policies let through: netlab's tests wait themselves
     assert "test" not in spec and "test" in to_spec(model("two-as"))
     lab = compile_text(yaml.safe_dump(spec, sort_keys=False))
@@ -190,7 +199,7 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
     assert "minimum hold time" in _refused(
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(
             timers={"keepalive": 10, "hold": 30, "min_hold": 20}), "two-as")
-    assert "node r1: configuration templates (config: frr-community)" in _refused(
+    assert "node r1: configuration templates (config: frr-community) netlab renders no" in _refused(
         lambda m: m.update(plugin=["files", "bgp.session"])
         or m["nodes"]["r1"].update(config=["frr-community", "bgp.session"]))
     assert "has several next hops (172.16.0.1, 172.16.0.2: ECMP)" in _refused(

@@ -95,11 +95,12 @@ def _refuse_modules(model: dict[str, Any]) -> None:
                                 "nodes; a node that names no device is FRR)")
         # a plugin's own template (bgp.session, ...) configures what its keys say,
         # which are mapped or refused one by one; any other is the user's text
-        own = [str(c) for c in node.get("config") or [] if c not in plugins]
+        rendered = _rendered(model, name)
+        own = [str(c) for c in node.get("config") or []
+               if c not in plugins and c not in rendered]
         if own:
             raise NetlabRefusal(f"node {name}: configuration templates (config: "
-                                f"{', '.join(own)}), which nslab cannot apply")
-        rendered = _rendered(model, name)
+                                f"{', '.join(own)}) netlab renders no FRR configuration of")
         policies = sorted(k for k in node.get("routing") or {}
                           if not k.startswith("_") and k != "static")
         if policies and "routing" not in rendered:

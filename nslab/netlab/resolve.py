@@ -18,8 +18,10 @@ from nslab.errors import MissingFeatureError, SpecError
 from nslab.netlab import NetlabRefusal, to_spec
 
 # netlab create (its model, as JSON), then netlab's own FRR templates of the
-# modules and plugins nslab does not write itself (RENDERED), rendered for each
-# FRR node that uses them into one JSON file: {node: {module: text}}
+# modules and plugins nslab does not write itself (RENDERED) and the file's own
+# configuration templates (a node's config: that names no plugin), rendered for
+# each FRR node that uses them into one JSON file: {node: {module: text}} (a
+# template of the file's that has no FRR variant is left out: refused later)
 RUN = """
 import copy, json, sys, tempfile
 from pathlib import Path
@@ -30,10 +32,12 @@ from netsim.utils import templates
 rendered_to, wanted = sys.argv[1], set(sys.argv[2].split(","))
 sys.argv[0] = "netlab"
 topology = create.run(sys.argv[3:])
+plugins = set(topology.get("plugin", []))
 out = {}
 with tempfile.TemporaryDirectory() as tmp:
     for name, node in topology.nodes.items():
-        items = [m for m in [*node.get("module", []), *node.get("config", [])] if m in wanted]
+        items = [m for m in node.get("module", []) if m in wanted] + [
+            c for c in node.get("config", []) if c in wanted or c not in plugins]
         if node.get("device") != "frr" or not items:
             continue
         node = copy.deepcopy(node)
@@ -46,7 +50,7 @@ with tempfile.TemporaryDirectory() as tmp:
                     provider_path=provider.get_full_template_path(), output_path=Path(tmp),
                     output_file=f"{name}.{item}", config_mode="cfg"):
                 out.setdefault(name, {})[item] = Path(tmp, f"{name}.{item}").read_text()
-            else:
+            elif item in wanted:
                 sys.exit(f"error: netlab could not render its {item} template for {name}")
 Path(rendered_to).write_text(json.dumps(out))
 """
