@@ -146,6 +146,13 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
         "! netlab's bgp.session template", "router bgp 65000",
         "  neighbor 10.1.0.2 as-override"]
     assert "frr" not in spec["nodes"]["r2"]  # its template said nothing
+    # OSPF redistribution through a policy: nslab's redistribute, with netlab's map
+    imported = copy.deepcopy(m)
+    imported["nodes"]["r1"]["ospf"]["import"] = {"bgp": {"policy": "lp"}}
+    r1_spec = to_spec(imported)["nodes"]["r1"]
+    assert r1_spec["ospf"]["redistribute"] == ["bgp"]
+    assert r1_spec["frr"]["extra"].endswith(
+        "! netlab's ospf.import\nrouter ospf\n redistribute bgp route-map lp-ipv4\n")
     # the file's own configuration template, rendered by netlab for FRR: applied too;
     # a script with no configuration to read: refused
     m["nodes"]["r2"]["config"] = ["frr-community"]

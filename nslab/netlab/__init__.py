@@ -253,6 +253,34 @@ SESSION_KEYS = {"_source_intf", "activate", "advertise", "as", "ifindex", "ipv4"
                 "default_originate", "password", "allowas_in", "timers", "policy"}
 
 
+def _ospf_node(name: str, ospf: dict[str, Any], rendered: dict[str, str]) -> dict[str, Any]:
+    """A router's OSPF (area, router id, what it redistributes; through a
+    routing policy: added to `rendered` as netlab's OSPF template says it)."""
+    out: dict[str, Any] = {k: v for k, v in (("area", str(ospf.get("area", "0.0.0.0"))),
+                                             ("router_id", ospf.get("router_id"))) if v}
+    imports = ospf.get("import") or {}
+    through = []
+    for proto, how in (imports.items() if isinstance(imports, dict) else ()):
+        if isinstance(how, dict) and how.get("policy"):
+            if "routing" not in rendered:  # netlab's routing template makes the map
+                raise NetlabRefusal(f"node {name}: ospf.import of {proto} through routing "
+                                    f"policy {how['policy']}, which netlab's routing "
+                                    "template does not make here")
+            # nslab's redistribute, with the map, as netlab's OSPF template says it
+            through += [f"router {daemon}\n redistribute {proto} route-map "
+                        f"{how['policy']}-{af}\n" for af, daemon in
+                        (("ipv4", "ospf"), ("ipv6", "ospf6"))
+                        if af == "ipv4" or (ospf.get("af") or {}).get("ipv6")]
+    if through:
+        rendered["ospf.import"] = "".join(through)
+    imported = sorted(set(imports) & {"connected", "static", "bgp"})
+    if imported:  # netlab's ospf.import: what the router redistributes into OSPF
+        out["redistribute"] = imported
+    if ospf.get("default"):
+        out["default_originate"] = True
+    return out
+
+
 def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, Any]:
     # netlab's role: host is a device that does not forward (its routes netlab's)
     out: dict[str, Any] = {"kind": "host" if node.get("role") == "host" and
@@ -265,27 +293,16 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
                                        "loopback" for i in node.get("interfaces") or []):
         out["ra"] = True  # netlab's routers advertise on every interface with IPv6
     ospf = node.get("ospf")
-    if isinstance(ospf, dict):
-        out["ospf"] = {k: v for k, v in (("area", str(ospf.get("area", "0.0.0.0"))),
-                                         ("router_id", ospf.get("router_id"))) if v}
-        imports = ospf.get("import") or {}
-        for proto, how in (imports.items() if isinstance(imports, dict) else ()):
-            if isinstance(how, dict) and how.get("policy"):
-                raise NetlabRefusal(f"node {name}: ospf.import of {proto} through routing "
-                                    f"policy {how['policy']} (routing policies are not mapped)")
-        imported = sorted(set(imports) & {"connected", "static", "bgp"})
-        if imported:  # netlab's ospf.import: what the router redistributes into OSPF
-            out["ospf"]["redistribute"] = imported
-        if ospf.get("default"):
-            out["ospf"]["default_originate"] = True
-    bgp = node.get("bgp")
     rendered = {m: t for m, t in _rendered(model, name).items()
                 if t.replace("!", "").strip()}  # a template with nothing to say for it
+    if isinstance(ospf, dict):
+        out["ospf"] = _ospf_node(name, ospf, rendered)
+    bgp = node.get("bgp")
     if isinstance(bgp, dict) and "as" in bgp:
         out["bgp"] = _bgp(name, bgp, rendered)
     if rendered and out["kind"] == "router":  # netlab's own lines, after nslab's
         out["frr"] = {"extra": "".join(
-            f"! netlab's {module} template\n" + "".join(
+            f"! netlab's {module}{'' if module == 'ospf.import' else ' template'}\n" + "".join(
                 f"{line.rstrip()}\n" for line in text.splitlines() if line.strip())
             for module, text in rendered.items())}
     routes = [{"to": r[af], "via": r["nexthop"][af]}
