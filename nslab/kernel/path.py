@@ -201,17 +201,18 @@ class Walker:
                 src_addr = look.prefsrc
             if isinstance(nxt, Leave):
                 self.left = nxt
-                self._bridged(hops, nxt.bridges)
+                self.bridged(hops, nxt.bridges)
                 return vd.Path(self._start(src), src_addr, dst, False, tuple(hops),
                                f"it leaves this machine through {', '.join(nxt.ends)}",
                                self.nodes.get(cur) or self.r.label(cur))
             cur, iif, bridges = nxt
-            self._bridged(hops, bridges)
+            self.bridged(hops, bridges)
         return self._stop(src, src_addr, dst, hops, cur, None,
                           f"more than {MAX_HOPS} hops: a routing loop (the same routers "
                           "over and over)")
 
-    def _bridged(self, hops: list[vd.Hop], bridges: Trail) -> None:
+    def bridged(self, hops: list[vd.Hop], bridges: Trail) -> None:
+        """A hop for each bridge passed (a switch), in order."""
         for ns, bridge in bridges:
             hops.append(vd.Hop(self.r.label(ns), self.nodes.get(ns), None, None, None,
                                f"bridged by {bridge}"))

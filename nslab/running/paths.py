@@ -50,10 +50,10 @@ def walk_here(lab: str, node: str, dst: str, src_addr: str | None, ends: list[st
                 return _stretch([vd.Hop(reader.label(start), node, enter, None, None, None)],
                                 False, found, node, src_addr, None, entered=False)
             if isinstance(found, Leave):
-                walker._bridged(hops, found.bridges)
+                walker.bridged(hops, found.bridges)
                 return _stretch(hops, False, "", node, src_addr, found)
             start, iif, bridges = found
-            walker._bridged(hops, bridges)
+            walker.bridged(hops, bridges)
         path = walker.walk(start, src_addr, dst, iif)
         return _stretch(hops + list(path.hops), path.ok, path.reason, path.at,
                         path.src_address, walker.left)
