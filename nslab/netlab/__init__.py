@@ -281,6 +281,29 @@ def _ospf_node(name: str, ospf: dict[str, Any], rendered: dict[str, str]) -> dic
     return out
 
 
+# lines nslab writes as netlab's templates say them (not a template netlab rendered)
+SAID = ("ospf.import", "bgp.community")
+
+
+def _communities(bgp: dict[str, Any]) -> str:
+    """The communities each session sends, as netlab's BGP template configures
+    them (bgp.community: per session type, e.g. eBGP standard and large only)."""
+    kinds = bgp.get("community")
+    if not isinstance(kinds, dict):
+        return ""
+    lines = []
+    for af in ("ipv4", "ipv6"):
+        body = [line for n in bgp.get("neighbors") or []
+                if isinstance(n.get(af), str) and (n.get("activate") or {}).get(af, True)
+                and n.get("type") in kinds
+                for line in (f"  no neighbor {n[af]} send-community all",
+                             *(f"  neighbor {n[af]} send-community {c}"
+                               for c in kinds[n["type"]]))]
+        if body:
+            lines += [f" address-family {af} unicast", *body]
+    return "".join(f"{line}\n" for line in [f"router bgp {bgp['as']}", *lines]) if lines else ""
+
+
 def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, Any]:
     # netlab's role: host is a device that does not forward (its routes netlab's)
     out: dict[str, Any] = {"kind": "host" if node.get("role") == "host" and
@@ -300,9 +323,12 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
     bgp = node.get("bgp")
     if isinstance(bgp, dict) and "as" in bgp:
         out["bgp"] = _bgp(name, bgp, rendered)
+        communities = _communities(bgp)
+        if communities:
+            rendered["bgp.community"] = communities
     if rendered and out["kind"] == "router":  # netlab's own lines, after nslab's
         out["frr"] = {"extra": "".join(
-            f"! netlab's {module}{'' if module == 'ospf.import' else ' template'}\n" + "".join(
+            f"! netlab's {module}{'' if module in SAID else ' template'}\n" + "".join(
                 f"{line.rstrip()}\n" for line in text.splitlines() if line.strip())
             for module, text in rendered.items())}
     routes = [{"to": r[af], "via": r["nexthop"][af]}
@@ -409,6 +435,6 @@ def to_spec(model: dict[str, Any]) -> dict[str, Any]:
     spec["links"] = links
     # nslab test waits for the routers' tables first, unless netlab's own templates
     # filter or change what they learn (policies): netlab's tests wait themselves
-    if spec["routing"] != "static" and not any("frr" in n for n in nodes.values()):
+    if spec["routing"] != "static" and not any(_rendered(model, n) for n in raw_nodes):
         spec["test"] = {"converge": "auto"}
     return spec
