@@ -159,6 +159,23 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
     assert r1_spec["ospf"]["redistribute"] == ["bgp"]
     assert "! netlab's ospf.import\nrouter ospf\n redistribute bgp route-map lp-ipv4\n" in \
         r1_spec["frr"]["extra"]
+    # redistribution into BGP (OSPFv3 is ospf6), and static routes nslab's own routes do
+    # not take (ECMP, a recursive next hop): as netlab's templates configure them, in FRR
+    imported["nodes"]["r1"]["bgp"].update({"import": {"ospf": {"policy": "lp"}, "static": {}},
+                                          "ipv6": True})
+    imported["nodes"]["r1"]["routing"]["static"] = [
+        {"ipv4": "10.9.0.0/24", "nexthop": {"ipv4": via}} for via in ("10.1.0.2", "10.1.0.6")
+    ] + [{"ipv4": "10.8.0.0/24", "nexthop": {"ipv4": "10.42.0.1"}},
+         {"ipv4": "10.7.0.0/24", "nexthop": {"ipv4": "10.1.0.2"}}]
+    r1_spec = to_spec(imported)["nodes"]["r1"]
+    assert r1_spec["routes"] == [{"to": "10.7.0.0/24", "via": "10.1.0.2"}]
+    said = r1_spec["frr"]["extra"]
+    assert "! netlab's bgp.import\nrouter bgp 65001\n address-family ipv4 unicast\n" \
+        "  redistribute ospf route-map lp-ipv4\n  redistribute static\n" \
+        " address-family ipv6 unicast\n  redistribute ospf6 route-map lp-ipv6\n" \
+        "  redistribute static\n" in said
+    assert "! netlab's routing.static\nip route 10.9.0.0/24 10.1.0.2\n" \
+        "ip route 10.9.0.0/24 10.1.0.6\nip route 10.8.0.0/24 10.42.0.1\n" in said
     # the file's own configuration template, rendered by netlab for FRR: applied too;
     # a script with no configuration to read: refused
     m["nodes"]["r2"]["config"] = ["frr-community"]
@@ -206,9 +223,9 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r1"]["ospf"].update({"import": {"bgp": {"policy": "pol"}}}))
     assert "the BGP session with r2 has as_override (not mapped)" in _refused(
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(as_override=True), "two-as")
-    assert "node r1: bgp.import of ospf, static" in _refused(
-        lambda m: m["nodes"]["r1"]["bgp"].update({"import": {"ospf": {}, "static": {}}}),
-        "two-as")
+    assert "node r1: bgp.import of ospf through routing policy p1, which netlab's" in \
+        _refused(lambda m: m["nodes"]["r1"]["bgp"].update({"import": {"ospf": {"policy": "p1"}}}),
+                 "two-as")
     assert "minimum hold time" in _refused(
         lambda m: m["nodes"]["r1"]["bgp"]["neighbors"][0].update(
             timers={"keepalive": 10, "hold": 30, "min_hold": 20}), "two-as")

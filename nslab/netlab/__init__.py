@@ -187,9 +187,22 @@ def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, 
     (`rendered`: netlab's own templates that configure what else they say)."""
     if bgp.get("rs"):
         raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
-    if bgp.get("import"):
-        raise NetlabRefusal(f"node {name}: bgp.import of {', '.join(sorted(bgp['import']))} "
-                            "(redistribution into BGP) is not mapped")
+    imports = bgp.get("import") or {}
+    lines = []
+    for af in ("ipv4", "ipv6"):  # as netlab's BGP template redistributes (OSPFv3: ospf6)
+        said = []
+        for proto, how in (imports.items() if bgp.get(af) and isinstance(imports, dict)
+                           else ()):
+            policy = (how or {}).get("policy") if isinstance(how, dict) else None
+            if policy and "routing" not in rendered:
+                raise NetlabRefusal(f"node {name}: bgp.import of {proto} through routing "
+                                    f"policy {policy}, which netlab's routing template does "
+                                    "not make here")
+            said.append(f"  redistribute {'ospf6' if proto == 'ospf' and af == 'ipv6' else proto}"
+                        + (f" route-map {policy}-{af}" if policy else ""))
+        lines += [f" address-family {af} unicast", *said] if said else []
+    if lines:
+        rendered["bgp.import"] = "".join(f"{x}\n" for x in [f"router bgp {bgp['as']}", *lines])
     # netlab's routers originate what bgp.advertise lists (their loopback, stub
     # and advertised links, bgp.originate), by network statements
     spec: dict[str, Any] = {"asn": int(bgp["as"]), "originate": "announce"}
@@ -282,7 +295,7 @@ def _ospf_node(name: str, ospf: dict[str, Any], rendered: dict[str, str]) -> dic
 
 
 # lines nslab writes as netlab's templates say them (not a template netlab rendered)
-SAID = ("ospf.import", "bgp.community")
+SAID = ("ospf.import", "bgp.community", "bgp.import", "routing.static")
 
 
 def _communities(bgp: dict[str, Any]) -> str:
@@ -326,29 +339,47 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
         communities = _communities(bgp)
         if communities:
             rendered["bgp.community"] = communities
+    routes = _statics(name, node, out["kind"] == "router", rendered)
+    if routes:
+        out["routes"] = routes
     if rendered and out["kind"] == "router":  # netlab's own lines, after nslab's
         out["frr"] = {"extra": "".join(
             f"! netlab's {module}{'' if module in SAID else ' template'}\n" + "".join(
                 f"{line.rstrip()}\n" for line in text.splitlines() if line.strip())
             for module, text in rendered.items())}
+    return out
+
+
+def _statics(name: str, node: dict[str, Any], router: bool, rendered: dict[str, str]
+             ) -> list[dict[str, str]]:
+    """netlab's static routes: nslab's own routes where each has one next hop
+    on one of the node's subnets; on an FRR router, the others (several next
+    hops: ECMP; a next hop reached through another route) as netlab's
+    routing template configures them, FRR's static routes."""
     routes = [{"to": r[af], "via": r["nexthop"][af]}
               for r in (node.get("routing") or {}).get("static") or [] for af in ("ipv4", "ipv6")
               if isinstance(r.get(af), str) and isinstance((r.get("nexthop") or {}).get(af), str)]
     nets = [ipaddress.ip_interface(i[af]).network for i in node.get("interfaces") or []
             for af in ("ipv4", "ipv6") if isinstance(i.get(af), str)]
+    mine, frr = [], []
     for r in routes:
         vias = sorted({x["via"] for x in routes if x["to"] == r["to"]})
-        if len(vias) > 1:
+        onlink = any(ipaddress.ip_address(r["via"]) in n for n in nets)
+        if len(vias) == 1 and onlink:
+            mine.append(r)
+        elif router:
+            frr.append(f"{'ipv6' if ':' in r['to'] else 'ip'} route {r['to']} {r['via']}")
+        elif len(vias) > 1:
             raise NetlabRefusal(f"node {name}: the static route to {r['to']} has several next "
-                                f"hops ({', '.join(vias)}: ECMP), which nslab's routes do not "
-                                "take")
-        if not any(ipaddress.ip_address(r["via"]) in n for n in nets):
+                                f"hops ({', '.join(vias)}: ECMP), which a host's routes do not "
+                                "take here")
+        else:
             raise NetlabRefusal(f"node {name}: the static route to {r['to']} goes through "
-                                f"{r['via']}, on none of its subnets (recursive next hops "
-                                "are not mapped)")
-    if routes:
-        out["routes"] = routes
-    return out
+                                f"{r['via']}, on none of its subnets (a host's recursive next "
+                                "hops are not mapped)")
+    if frr:
+        rendered["routing.static"] = "".join(f"{line}\n" for line in frr)
+    return mine
 
 
 def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
