@@ -161,21 +161,26 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
         r1_spec["frr"]["extra"]
     # redistribution into BGP (OSPFv3 is ospf6), and static routes nslab's own routes do
     # not take (ECMP, a recursive next hop): as netlab's templates configure them, in FRR
-    imported["nodes"]["r1"]["bgp"].update({"import": {"ospf": {"policy": "lp"}, "static": {}},
-                                          "ipv6": True})
     imported["nodes"]["r1"]["routing"]["static"] = [
         {"ipv4": "10.9.0.0/24", "nexthop": {"ipv4": via}} for via in ("10.1.0.2", "10.1.0.6")
     ] + [{"ipv4": "10.8.0.0/24", "nexthop": {"ipv4": "10.42.0.1"}},
          {"ipv4": "10.7.0.0/24", "nexthop": {"ipv4": "10.1.0.2"}}]
     r1_spec = to_spec(imported)["nodes"]["r1"]
     assert r1_spec["routes"] == [{"to": "10.7.0.0/24", "via": "10.1.0.2"}]
+    assert "ip route 10.7.0.0/24" not in r1_spec["frr"]["extra"]
+    # a router that redistributes static routes has them all in FRR (what it takes)
+    imported["nodes"]["r1"]["bgp"].update({"import": {"ospf": {"policy": "lp"}, "static": {}},
+                                          "ipv6": True})
+    r1_spec = to_spec(imported)["nodes"]["r1"]
+    assert "routes" not in r1_spec
     said = r1_spec["frr"]["extra"]
     assert "! netlab's bgp.import\nrouter bgp 65001\n address-family ipv4 unicast\n" \
         "  redistribute ospf route-map lp-ipv4\n  redistribute static\n" \
         " address-family ipv6 unicast\n  redistribute ospf6 route-map lp-ipv6\n" \
         "  redistribute static\n" in said
     assert "! netlab's routing.static\nip route 10.9.0.0/24 10.1.0.2\n" \
-        "ip route 10.9.0.0/24 10.1.0.6\nip route 10.8.0.0/24 10.42.0.1\n" in said
+        "ip route 10.9.0.0/24 10.1.0.6\nip route 10.8.0.0/24 10.42.0.1\n" \
+        "ip route 10.7.0.0/24 10.1.0.2\n" in said
     # the file's own configuration template, rendered by netlab for FRR: applied too;
     # a script with no configuration to read: refused
     m["nodes"]["r2"]["config"] = ["frr-community"]
@@ -211,7 +216,7 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
     assert "validate test t1 deploys a configuration template" in _refused(
         lambda m: m.update(validate=[{"name": "t1", "config": {"template": "x"}}]))
-    assert "node x1: a BGP route server" in _refused(
+    assert "node x1: a BGP route server (bgp.rs) without netlab's bgp.session" in _refused(
         lambda m: m["nodes"]["x1"]["bgp"].update(rs=True), "two-as")
     # policies that netlab's own FRR templates did not configure (none rendered)
     assert "node r1: routing policy (netlab's routing policies and filters, on a node" in \

@@ -160,7 +160,7 @@ def _vtysh(node: str, module: str, text: str) -> str:
 PLUGIN_SESSION_KEYS = {
     "bgp.policy": {"weight", "bandwidth", "role", "locpref", "med", "prepend", "policy",
                    "prefix_filter", "as_filter"},
-    "bgp.session": {"as_override", "remove_private_as", "gtsm", "tcp_ao", "rs_client",
+    "bgp.session": {"as_override", "remove_private_as", "gtsm", "tcp_ao", "rs", "rs_client",
                     "description", "gr"}}
 
 
@@ -185,8 +185,9 @@ def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
 def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, Any]:
     """A router's BGP: its AS, what netlab advertises, netlab's sessions
     (`rendered`: netlab's own templates that configure what else they say)."""
-    if bgp.get("rs"):
-        raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) is not mapped")
+    if bgp.get("rs") and "bgp.session" not in rendered:  # its template configures it
+        raise NetlabRefusal(f"node {name}: a BGP route server (bgp.rs) without netlab's "
+                            "bgp.session template")
     imports = bgp.get("import") or {}
     lines = []
     for af in ("ipv4", "ipv6"):  # as netlab's BGP template redistributes (OSPFv3: ospf6)
@@ -339,7 +340,11 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
         communities = _communities(bgp)
         if communities:
             rendered["bgp.community"] = communities
-    routes = _statics(name, node, out["kind"] == "router", rendered)
+    # a router that redistributes static routes has them in FRR, as netlab does
+    # (FRR's own static routes are what `redistribute static` takes)
+    frr_static = out["kind"] == "router" and any(
+        "static" in ((node.get(p) or {}).get("import") or {}) for p in ("bgp", "ospf"))
+    routes = _statics(name, node, out["kind"] == "router", rendered, frr_static)
     if routes:
         out["routes"] = routes
     if rendered and out["kind"] == "router":  # netlab's own lines, after nslab's
@@ -350,12 +355,13 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
     return out
 
 
-def _statics(name: str, node: dict[str, Any], router: bool, rendered: dict[str, str]
-             ) -> list[dict[str, str]]:
+def _statics(name: str, node: dict[str, Any], router: bool, rendered: dict[str, str],
+             all_frr: bool = False) -> list[dict[str, str]]:
     """netlab's static routes: nslab's own routes where each has one next hop
     on one of the node's subnets; on an FRR router, the others (several next
-    hops: ECMP; a next hop reached through another route) as netlab's
-    routing template configures them, FRR's static routes."""
+    hops: ECMP; a next hop reached through another route), or all of them
+    (`all_frr`), as netlab's routing template configures them, FRR's static
+    routes."""
     routes = [{"to": r[af], "via": r["nexthop"][af]}
               for r in (node.get("routing") or {}).get("static") or [] for af in ("ipv4", "ipv6")
               if isinstance(r.get(af), str) and isinstance((r.get("nexthop") or {}).get(af), str)]
@@ -365,7 +371,7 @@ def _statics(name: str, node: dict[str, Any], router: bool, rendered: dict[str, 
     for r in routes:
         vias = sorted({x["via"] for x in routes if x["to"] == r["to"]})
         onlink = any(ipaddress.ip_address(r["via"]) in n for n in nets)
-        if len(vias) == 1 and onlink:
+        if len(vias) == 1 and onlink and not all_frr:
             mine.append(r)
         elif router:
             frr.append(f"{'ipv6' if ':' in r['to'] else 'ip'} route {r['to']} {r['via']}")
