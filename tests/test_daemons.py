@@ -105,6 +105,11 @@ def test_a_routers_extra_config_is_added_after_the_generated_one(tmp_path: Path)
     d = compile_text(text).node("b1").daemons
     assert d is not None and d.generated  # still nslab's, with the file's lines after it
     assert d.config == generated.rstrip("\n") + "\n" + extra
+    # daemons beside nslab's (what the extra lines need: staticd for ip route)
+    more = compile_text(text.replace("frr: {extra: ", "frr: {daemons: [staticd], extra: "))
+    d2 = more.node("b1").daemons
+    assert d2 is not None and d2.daemons == (*d.daemons, "staticd")
+    assert d2.protocols == d.protocols
     (tmp_path / "b1.conf").write_text(extra)  # a path, relative to the topology file
     (tmp_path / "lab.yaml").write_text(text.replace(json.dumps(extra), "b1.conf"))
     assert _config(compile_file(tmp_path / "lab.yaml"), "b1").endswith(extra)

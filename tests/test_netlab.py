@@ -172,7 +172,7 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
     imported["nodes"]["r1"]["bgp"].update({"import": {"ospf": {"policy": "lp"}, "static": {}},
                                           "ipv6": True})
     r1_spec = to_spec(imported)["nodes"]["r1"]
-    assert "routes" not in r1_spec
+    assert "routes" not in r1_spec and r1_spec["frr"]["daemons"] == ["staticd"]
     said = r1_spec["frr"]["extra"]
     assert "! netlab's bgp.import\nrouter bgp 65001\n address-family ipv4 unicast\n" \
         "  redistribute ospf route-map lp-ipv4\n  redistribute static\n" \

@@ -168,8 +168,13 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         problems += writer.problems(router, node.name in configs)
         own = getattr(ns, suite, None)
         asked = tuple(getattr(own, "daemons", None) or ())
-        daemons = writer.daemons(router, asked)
-        protocols = writer.protocols(router, daemons, bool(asked))
+        if getattr(own, "extra", None) is not None:  # with nslab's config: more daemons
+            daemons = writer.daemons(router, ())
+            daemons += tuple(d for d in asked if d not in daemons)
+            protocols = writer.protocols(router, daemons, False)
+        else:  # the file's own config: its daemons, or nslab's
+            daemons = writer.daemons(router, asked)
+            protocols = writer.protocols(router, daemons, bool(asked))
         text = configs.get(node.name) or writer.config(router)
         if node.name + EXTRA in configs:  # the file's extra, after what nslab writes
             text = text.rstrip("\n") + "\n" + configs[node.name + EXTRA]

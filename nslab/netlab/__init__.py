@@ -348,10 +348,12 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
     if routes:
         out["routes"] = routes
     if rendered and out["kind"] == "router":  # netlab's own lines, after nslab's
-        out["frr"] = {"extra": "".join(
+        if "routing.static" in rendered:  # FRR's static routes: staticd, beside nslab's
+            out["frr"] = {"daemons": ["staticd"]}
+        out.setdefault("frr", {})["extra"] = "".join(
             f"! netlab's {module}{'' if module in SAID else ' template'}\n" + "".join(
                 f"{line.rstrip()}\n" for line in text.splitlines() if line.strip())
-            for module, text in rendered.items())}
+            for module, text in rendered.items())
     return out
 
 

@@ -19,9 +19,11 @@ FRR_DAEMONS = ("zebra", "staticd", "ospfd", "ospf6d", "bgpd", "ripd", "ripngd", 
 
 
 class FrrSpec(Strict):
-    """The node's own FRR configuration: `config` (all of it) or `extra`
-    (added after the one nslab writes), each a path (relative to the topology
-    file) or, when it holds a newline, the text itself."""
+    """The node's own FRR configuration: `config` (all of it; `daemons`: the
+    ones it needs, else nslab's) or `extra` (added after the one nslab
+    writes; `daemons`: started beside nslab's, e.g. staticd for `ip route`),
+    each a path (relative to the topology file) or, when it holds a newline,
+    the text itself."""
 
     daemons: list[str] = []
     config: str | None = None
