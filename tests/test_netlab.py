@@ -198,6 +198,21 @@ def test_policies_run_as_netlabs_own_frr_templates_render_them() -> None:
     assert d.config.index("router bgp") < d.config.index("! netlab's routing template")
 
 
+def test_a_validate_test_that_deploys_configuration_runs_what_netlab_rendered() -> None:
+    """A validate test with config: (netlab config TEMPLATE on its nodes) runs
+    where netlab rendered the template for FRR on each of its nodes; such a lab
+    changes on the way, so nslab does not first wait for its tables."""
+    m = copy.deepcopy(model("two-as"))
+    m["validate"] = [{"name": "dr", "config": {"template": "bgp_default"}, "nodes": ["r1"]}]
+    with pytest.raises(NetlabRefusal, match="netlab renders no FRR configuration of for r1"):
+        to_spec(m)
+    m["_nslab_rendered"] = {"_validate": {"dr": {"r1": "router bgp 65001\n neighbor x\n"}}}
+    spec = to_spec(m)
+    assert "test" not in spec  # no waiting for the tables first
+    # deployed by the test when it runs, not configured from the start
+    assert " neighbor x\n" not in spec["nodes"]["r1"].get("frr", {}).get("extra", "")
+
+
 def _refused(change: Any, base: str = "triangle") -> str:
     m = copy.deepcopy(model(base))
     change(m)
@@ -214,7 +229,8 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
         lambda m: m["nodes"]["r1"]["interfaces"][0].update(ipv6=True))
     assert "node r3: module mpls" in _refused(
         lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
-    assert "validate test t1 deploys a configuration template" in _refused(
+    assert "validate test t1 deploys a configuration template (config:) netlab renders no" in \
+        _refused(
         lambda m: m.update(validate=[{"name": "t1", "config": {"template": "x"}}]))
     assert "node x1: a BGP route server (bgp.rs) without netlab's bgp.session" in _refused(
         lambda m: m["nodes"]["x1"]["bgp"].update(rs=True), "two-as")

@@ -82,10 +82,15 @@ def _known_modules(where: str, modules: list[str] | None) -> None:
 
 
 def _refuse_modules(model: dict[str, Any]) -> None:
+    deployed = (model.get("_nslab_rendered") or {}).get("_validate") or {}
     for test in model.get("validate") or []:
         if isinstance(test, dict) and test.get("config"):
-            raise NetlabRefusal(f"validate test {test.get('name')} deploys a configuration "
-                                "template (config:), which nslab cannot apply")
+            missing = [n for n in test.get("nodes") or []
+                       if n not in (deployed.get(test.get("name")) or {})]
+            if missing or not test.get("nodes"):
+                raise NetlabRefusal(f"validate test {test.get('name')} deploys a configuration "
+                                    "template (config:) netlab renders no FRR configuration "
+                                    f"of for {', '.join(missing) or 'its nodes'}")
     _known_modules("", model.get("module"))
     plugins = set(model.get("plugin") or []) - {"files"}  # files: the user's own
     for name, node in (model.get("nodes") or {}).items():
@@ -132,10 +137,10 @@ def _rendered(model: dict[str, Any], node: str) -> dict[str, str]:
     bgp.session: nslab.netlab.resolve.RENDERED), rendered by netlab: module ->
     the vtysh configuration it holds."""
     said: dict[str, str] = (model.get("_nslab_rendered") or {}).get(node) or {}
-    return {module: _vtysh(node, module, text) for module, text in said.items()}
+    return {module: vtysh_config(node, module, text) for module, text in said.items()}
 
 
-def _vtysh(node: str, module: str, text: str) -> str:
+def vtysh_config(node: str, module: str, text: str) -> str:
     """The configuration a rendered template gives FRR: the text itself, or,
     for a template that is a shell script (bgp.session's), what it hands
     `vtysh -f` through a here-document (its `vtysh -c 'clear bgp *'` is for
@@ -474,6 +479,9 @@ def to_spec(model: dict[str, Any]) -> dict[str, Any]:
     spec["links"] = links
     # nslab test waits for the routers' tables first, unless netlab's own templates
     # filter or change what they learn (policies): netlab's tests wait themselves
-    if spec["routing"] != "static" and not any(_rendered(model, n) for n in raw_nodes):
+    # (or change the routers on the way: a validate test that deploys configuration)
+    changes = any(isinstance(t, dict) and t.get("config") for t in model.get("validate") or [])
+    if spec["routing"] != "static" and not changes and \
+            not any(_rendered(model, n) for n in raw_nodes):
         spec["test"] = {"converge": "auto"}
     return spec

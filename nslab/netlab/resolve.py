@@ -52,6 +52,28 @@ with tempfile.TemporaryDirectory() as tmp:
                 out.setdefault(name, {})[item] = Path(tmp, f"{name}.{item}").read_text()
             elif item in wanted:
                 sys.exit(f"error: netlab could not render its {item} template for {name}")
+    # what a validate test deploys (config: {template, variable}), for each of its nodes
+    tests = topology.get("validate") or []
+    for test in tests.values() if isinstance(tests, dict) else tests:
+        config = test.get("config") if hasattr(test, "get") else None
+        if not config or not config.get("template"):
+            continue
+        for name in test.get("nodes") or []:
+            if topology.nodes[name].get("device") != "frr":
+                continue
+            node = copy.deepcopy(topology.nodes[name])  # as netlab config sets it up
+            node.config = [config.template]
+            for key, value in (config.get("variable") or {}).items():
+                node[key] = value
+            provider = get_provider_module(topology, devices.get_provider(node, topology.defaults))
+            data = templates.template_node_data(node, topology)
+            fname = f"{name}.validate.{test.get('name')}"
+            if templates.create_config_file(
+                    node=node, node_dict=data, topology=topology, module=config.template,
+                    provider_path=provider.get_full_template_path(), output_path=Path(tmp),
+                    output_file=fname, config_mode="cfg"):
+                out.setdefault("_validate", {}).setdefault(test.get("name"), {})[name] = \
+                    Path(tmp, fname).read_text()
 Path(rendered_to).write_text(json.dumps(out))
 """
 RENDERED = ("routing", "bgp.policy", "bgp.session")

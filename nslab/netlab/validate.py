@@ -53,6 +53,26 @@ def vtysh(lab: str, node: str, line: str) -> str | bool:
     return r.stdout if r.returncode == 0 or r.stdout else False
 
 
+def configure(lab: str, node: str, template: str, text: str) -> bool:
+    """netlab's rendered snippet given to the node's FRR (vtysh -f): whether
+    FRR took it."""
+    import tempfile
+
+    from nslab.netlab import NetlabRefusal, vtysh_config
+    from nslab.running.daemons import client_argv
+
+    try:
+        config = vtysh_config(node, template, text)
+    except NetlabRefusal:
+        return False
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+        f.write(config)
+        f.flush()
+        r = subprocess.run([*client_argv(lab, node, "frr", []), "-f", f.name],
+                           capture_output=True, text=True, timeout=60)
+    return r.returncode == 0
+
+
 def main(lab: str, model_path: str, out_path: str) -> int:
     import argparse
 
@@ -104,9 +124,26 @@ def main(lab: str, model_path: str, out_path: str) -> int:
                         "seconds": round(time.monotonic() - t0, 2)})
         return ok
 
+    def execute_netlab_config(v_entry: Any, topology: Any) -> bool:
+        """A test's configuration snippet (config: template), as netlab rendered it
+        for each node (nslab.netlab.resolve), given to the node's FRR."""
+        said = (topology.get("_nslab_rendered") or {}).get("_validate", {}).get(v_entry.name)
+        failed = [n for n in v_entry.nodes
+                  if not said or n not in said or not configure(lab, n, v_entry.config.template,
+                                                                said[n])]
+        if failed:
+            report.log_failure(f"configuration snippet {v_entry.config.template} failed on "
+                               f"{', '.join(failed)}", topology)
+            report.increase_fail_count(v_entry)
+            return False
+        report.increase_pass_count(v_entry)
+        report.log_progress(v_entry.get("pass", "Devices configured"), topology)
+        return True
+
     # netlab's functions, replaced where its own code looks them up
     patches: list[tuple[Any, str, Any]] = [
         (nv, "load_snapshot", snapshot), (devices, "connect_to_node", connect_to_node),
+        (devices, "execute_netlab_config", execute_netlab_config),
         (report, "p_test_fail", p_test_fail),
         (tests, "execute_validation_test", execute_validation_test)]
     for module, name, value in patches:
