@@ -54,23 +54,18 @@ def vtysh(lab: str, node: str, line: str) -> str | bool:
 
 
 def configure(lab: str, node: str, template: str, text: str) -> bool:
-    """netlab's rendered snippet given to the node's FRR (vtysh -f): whether
-    FRR took it."""
-    import tempfile
-
+    """netlab's rendered snippet given to the node's FRR (vtysh takes the lines
+    of one -c one by one, in configuration mode): whether FRR took it."""
     from nslab.netlab import NetlabRefusal, vtysh_config
-    from nslab.running.daemons import client_argv
 
     try:
         config = vtysh_config(node, template, text)
     except NetlabRefusal:
         return False
-    with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
-        f.write(config)
-        f.flush()
-        r = subprocess.run([*client_argv(lab, node, "frr", []), "-f", f.name],
-                           capture_output=True, text=True, timeout=60)
-    return r.returncode == 0
+    lines = [x for x in config.splitlines() if x.strip() and not x.strip().startswith("!")]
+    r = subprocess.run([*NSLAB, "vtysh", lab, node, "--", "\n".join(
+        ["configure terminal", *lines, "end"])], capture_output=True, text=True, timeout=60)
+    return r.returncode == 0 and "% " not in r.stdout + r.stderr
 
 
 def main(lab: str, model_path: str, out_path: str) -> int:
