@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -649,3 +651,30 @@ def test_an_agent_attaches_only_what_the_controller_may_run_there() -> None:
           "1.0", FakeKernel())
     answer = json.loads(out.getvalue())
     assert not answer["ok"] and "nslab up is not run for the controller" in answer["error"]
+
+
+RELAY = ("import sys\nfrom nslab.errors import NslabError\n"
+         "from nslab.kernel.remote import Stream, relay\n"
+         "try:\n    s = Stream('m', ['sh', '-c', sys.argv[1]], {'op': 'attach'}, 10)\n"
+         "except NslabError as e:\n    sys.exit(f'{e} ({int(e.exit_code)})')\n"
+         "sys.exit(relay(s, False))\n")
+
+
+def _relayed(agent: str, given: bytes) -> subprocess.CompletedProcess[bytes]:
+    """What a verb attached through a transport (`agent`: a shell stand-in for
+    the agent: it answers the request, then is the verb) makes of `given`."""
+    return subprocess.run([sys.executable, "-c", RELAY, agent], input=given,
+                          capture_output=True, timeout=60)
+
+
+def test_a_verb_attached_on_another_machine_gets_stdin_and_gives_its_output_and_exit() -> None:
+    ok = 'read request; echo \'{"ok": true}\'; '
+    r = _relayed(ok + "tr a-z A-Z; exit 3", b"across machines\n")
+    assert r.returncode == 3 and r.stdout == b"ACROSS MACHINES\n"
+    # a verb that reads nothing while it prints a lot, stdin pushing a lot: no deadlock
+    r = _relayed(ok + "head -c 3000000 /dev/zero", b"x" * 3_000_000)
+    assert r.returncode == 0 and len(r.stdout) == 3_000_000
+    # the agent's refusal: its message and exit code, nothing run
+    r = _relayed("read request; echo '{\"ok\": false, \"error\": \"no such lab\", \"code\": 4}'",
+                 b"")
+    assert b"machine m: no such lab (4)" in r.stderr and r.stdout == b""

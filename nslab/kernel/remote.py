@@ -249,7 +249,9 @@ class Stream:
 def relay(stream: Stream, raw: bool) -> int:
     """This process's stdin and stdout joined to the stream until the verb
     there ends (`raw`: the terminal in raw mode meanwhile: the machine's
-    pseudo-terminal does the echo and the line editing); its exit status."""
+    pseudo-terminal does the echo and the line editing); its exit status.
+    What stdin gives is passed on as the verb takes it (never blocking what
+    it prints), and its end is passed on."""
     import termios
     import tty
 
@@ -258,30 +260,38 @@ def relay(stream: Stream, raw: bool) -> int:
         tty.setraw(0)
     assert stream.proc.stdin is not None
     to = stream.proc.stdin.fileno()
-    reading = [0, stream.fd]
+    os.set_blocking(to, False)
+    pending, reading = b"", True  # from our stdin, not yet taken; stdin not at its end
     try:
         if stream.early:
-            os.write(1, stream.early)
-        while stream.fd in reading:
-            for fd in select.select(reading, [], [])[0]:
-                data = os.read(fd, 1 << 16)
-                if fd == stream.fd:
-                    if not data:
-                        reading.remove(fd)
-                    else:
-                        _write_all(1, data)
-                elif not data:  # our stdin ended: so does the verb's
-                    reading.remove(0)
-                    stream.proc.stdin.close()
-                else:
-                    try:
-                        _write_all(to, data)
-                    except BrokenPipeError:
-                        reading.remove(0)
+            _write_all(1, stream.early)
+        while True:
+            ins = [stream.fd, *([0] if reading and not pending else [])]
+            readable, writable, _ = select.select(ins, [to] if pending else [], [])
+            if stream.fd in readable:
+                data = os.read(stream.fd, 1 << 16)
+                if not data:
+                    break
+                _write_all(1, data)
+            if 0 in readable:
+                pending = os.read(0, 1 << 16)
+                reading = bool(pending)
+            if to in writable or (pending and 0 in readable):
+                try:
+                    pending = pending[os.write(to, pending):]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:  # the verb takes no more: what it prints still counts
+                    pending, reading = b"", False
+            if not reading and not pending and not stream.proc.stdin.closed:
+                stream.proc.stdin.close()  # our stdin ended: so does the verb's
         return stream.end()
-    except (KeyboardInterrupt, BrokenPipeError):
+    except KeyboardInterrupt:
         stream.end()
         return 130
+    except BrokenPipeError:  # who reads our stdout went away
+        stream.end()
+        return 141
     finally:
         if saved is not None:
             termios.tcsetattr(0, termios.TCSADRAIN, saved)
