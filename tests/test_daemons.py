@@ -179,3 +179,15 @@ def test_routers_of_one_asn_that_share_links_mesh_over_loopbacks() -> None:
     s1 = compile_text(text).node("s1")
     assert s1.daemons is not None
     assert {p for p, _ in s1.daemons.peers} == {"s2", "l1", "l2"}
+
+
+def test_a_bird_routers_extra_config_is_added_after_the_generated_one() -> None:
+    text = TWO_ASES.replace("  b1: {kind: router, bgp: {asn: 65002}}",
+                            "  b1: {kind: router, bgp: {asn: 65002}, bird: {extra: "
+                            "\"filter mine { accept; }\\n\"}}")
+    plain = TWO_ASES.replace("  b1: {kind: router, bgp: {asn: 65002}}",
+                             "  b1: {kind: router, bgp: {asn: 65002}, bird: {}}")
+    d = compile_text(text).node("b1").daemons
+    assert d is not None and d.suite == "bird" and d.generated
+    assert d.config == _config(compile_text(plain), "b1").rstrip("\n") + \
+        "\nfilter mine { accept; }\n"

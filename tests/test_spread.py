@@ -678,3 +678,42 @@ def test_a_verb_attached_on_another_machine_gets_stdin_and_gives_its_output_and_
     r = _relayed("read request; echo '{\"ok\": false, \"error\": \"no such lab\", \"code\": 4}'",
                  b"")
     assert b"machine m: no such lab (4)" in r.stderr and r.stdout == b""
+
+
+def test_a_throughput_between_machines_is_skipped_and_a_path_walked_across_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """nslab test across machines: each expectation goes to the machine of its
+    node; a throughput between two machines is said skipped, not failed."""
+    from nslab.model.lab import Expectation
+    from nslab.records import verdicts as vd
+    from nslab.running import paths, spread
+    from nslab.verbs import test as testing
+
+    m1, m2 = {"name": "m1"}, {"name": "m2"}
+    monkeypatch.setattr(spread, "crossings",
+                        lambda lab: ({"h1": m1, "r1": m1, "h3": m2}, {}, {}))
+    asked: list[tuple[str, dict[str, Any]]] = []
+
+    def ask_each(jobs: list[tuple[dict[str, Any], dict[str, Any]]], timeout: float
+                 ) -> list[dict[str, Any]]:
+        asked.extend((e["name"], r) for e, r in jobs)
+        return [{"results": [{"index": i, "text": "t", "kind": "reach", "status": "pass",
+                              "detail": "reply", "attempts": 1, "hint": None}
+                             for i in r["indexes"]]} for _e, r in jobs]
+
+    monkeypatch.setattr(spread, "ask_each", ask_each)
+    monkeypatch.setattr(paths, "walk_across", lambda lab, src, a, dst: vd.Path(
+        src, a, dst, True, (vd.Hop("sp-h1", "h1", None, "eth0", None, None),
+                            vd.Hop("sp-h3", "h3", "eth0", None, None, None)), None, None))
+
+    def exp(index: int, kind: str, src: str, dst: str, via: str | None = None) -> Expectation:
+        return Expectation(index, f"e{index}", kind, src, dst, "10.0.0.9",  # type: ignore[arg-type]
+                           "icmp", None, True, via, 1e6 if kind == "throughput" else None)
+
+    out = testing._across("sp", [exp(0, "throughput", "h1", "h3"), exp(1, "reach", "h3", "h1"),
+                                 exp(2, "path", "h1", "h3", "h3"),
+                                 exp(3, "throughput", "h1", "r1")], 1.0)
+    assert [r.status for r in out] == ["skip", "pass", "pass", "pass"]
+    assert "not measured between machines" in out[0].detail
+    assert out[2].detail == "path: h1 -> h3"
+    assert sorted((m, r["indexes"]) for m, r in asked) == [("m1", [3]), ("m2", [1])]
