@@ -49,6 +49,35 @@ def test_example_plan_through_the_wire(example: Path) -> None:
     _compare(wired_plan.as_shell(), GOLDEN / "plans" / f"{example.stem}.wire.sh")
 
 
+def test_a_step_is_recorded_as_the_json_encoder_writes_it() -> None:
+    """plan.json's lines (codec.step_text, written field by field for speed)
+    are the JSON encoder's text of each step, for every step of every
+    example's plan, through the wire too, and for values off the common path."""
+    import json
+    from ipaddress import ip_interface, ip_network
+
+    from nslab.model.lab import Netem, Nexthop
+    from nslab.plan.codec import step_from_json, step_text, step_to_json
+    from nslab.plan.steps import AddAddress, AddRoute, RunCommand, SetRate
+
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    steps = []
+    for example in EXAMPLES:
+        lab = compile_text(example.read_text(), example.name)
+        steps += [*plan(lab).steps, *wired(plan(lab).steps, lab.name, "0")]
+    odd = [RunCommand("ns-é", "n\"ode", ("sh", "-c", "echo 'x\ty' ☃ \\")),
+           AddAddress("ns", "eth0", ip_interface("2001:db8::1/64")),
+           AddRoute("ns", ip_network("10.0.0.0/8"), (
+               Nexthop(None, "eth1"), Nexthop(ip_interface("10.1.1.1/32").ip, None)), True),
+           SetRate("ns", "eth0", 1.5e9), SetRate("ns", "eth0", float("inf"))]
+    kinds = {type(s) for s in steps}
+    assert len(kinds) > 15 and len(steps) > 500
+    for s in [*steps, *odd]:
+        assert step_text(s) == encode(step_to_json(s)), s
+        assert step_from_json(json.loads(step_text(s))) == s
+    assert any(isinstance(getattr(s, "netem", None), Netem) for s in steps)
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_graph(example: Path) -> None:
     lab = compile_text(example.read_text(), example.name)

@@ -11,7 +11,6 @@ import errno
 import functools
 import os
 import socket
-import statistics
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -183,6 +182,8 @@ def normal_table() -> bytes:
     """netem's table of the normal distribution (what tc loads from its
     normal.dist): the quantiles of N(0, 1) at k/4,096, times 8,192, as signed
     16 bits (the first, minus infinity, at the least)."""
+    import statistics  # (only for a delay with a distribution: not at every start)
+
     nd = statistics.NormalDist()
     values = [-32768] + [round(nd.inv_cdf(k / NETEM_DIST_SIZE) * NETEM_DIST_SCALE)
                          for k in range(1, NETEM_DIST_SIZE)]

@@ -20,7 +20,6 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
 from nslab import signals
@@ -455,6 +454,8 @@ class RealKernel:
             r = subprocess.run(["bash", "-ec", script], capture_output=True, text=True,
                                stdin=subprocess.DEVNULL, start_new_session=True)
             return r.returncode, r.stdout + r.stderr
+
+        from concurrent.futures import ThreadPoolExecutor  # (~5 ms: only with daemons)
 
         pool = ThreadPoolExecutor(max_workers=parallel)
         try:

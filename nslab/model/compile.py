@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from nslab.errors import Problem
-from nslab.model.daemons import EXTRA
 from nslab.model.lab import Lab
 from nslab.model.resolve import ResolveError, resolve
-from nslab.model.roles import SUITE_NAMES
+from nslab.model.roles import EXTRA, SUITE_NAMES
 from nslab.spec import load, load_text
 from nslab.spec.daemons import is_inline
 from nslab.spec.loader import SourceMap
@@ -33,7 +32,7 @@ MAX_CONFIG = 1_000_000  # bytes of a daemon's config file
 def _configs(spec: LabSpec, base: Path) -> tuple[dict[str, str], list[Problem]]:
     """The routers' own daemon configs: the text the file gives, or the file it
     names (relative to the topology file's folder); what `extra` adds to the
-    one nslab writes under the key NODE+ (nslab.model.daemons.EXTRA)."""
+    one nslab writes under the key NODE+ (nslab.model.roles.EXTRA)."""
     out: dict[str, str] = {}
     problems: list[Problem] = []
     for name, node in spec.nodes.items():

@@ -24,7 +24,7 @@ from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reac
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
-from nslab.model.roles import runs_daemons, speaks_bgp
+from nslab.model.roles import EXTRA, runs_daemons, speaks_bgp
 from nslab.model.routers import Bgp, Isis, IsisPort, Ospf, OspfPort, Port, Router, Writer
 from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
@@ -101,7 +101,6 @@ def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
     return None
 
 
-EXTRA = "+"  # configs["NODE+"]: what the file's `extra` adds to the config nslab writes
 
 
 def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],

@@ -6,7 +6,6 @@ IPv4, and IPv6 when the lab has an ipv6_pool. Pure."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import replace
@@ -39,10 +38,14 @@ DEFAULT6 = ipaddress.ip_network("::/0")
 
 
 def machine_ifname(lab: str, node: str, iface: str) -> str:
+    import hashlib  # (~3 ms at start: only for a lab with a machine side)
+
     return "nsl" + hashlib.sha1(f"{lab}/{node}/{iface}".encode()).hexdigest()[:8]
 
 
 def bridge_name(lab: str) -> str:
+    import hashlib
+
     return "nsb" + hashlib.sha1(lab.encode()).hexdigest()[:8]
 
 

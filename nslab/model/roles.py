@@ -10,6 +10,8 @@ from nslab.errors import Problem
 from nslab.model.lab import Lab
 from nslab.spec.schema import LabSpec, NodeSpec
 
+EXTRA = "+"  # configs["NODE+"]: what the file's `extra` adds to the config nslab writes
+
 SUITE_NAMES = ("frr", "bird")  # nslab.model.daemons.WRITERS and nslab.suites.SUITES
 
 

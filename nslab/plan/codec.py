@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Callable
 from ipaddress import (
     IPv4Interface,
     IPv4Network,
@@ -88,12 +89,42 @@ def step_from_json(d: dict[str, Any]) -> st.Step:
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # (json.dumps makes one per call)
+_STRING: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring_ascii", None) or \
+    json.encoder.py_encode_basestring_ascii  # (what the encoder uses for a str)
+_HEADS: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}  # a kind's text pieces
+
+
+def _value_text(v: Any) -> str:
+    """A field's value as JSON, as _ENCODE writes it (the common kinds of
+    value at once: 6,000 steps of a 1,000-router plan, each a few fields)."""
+    t = type(v)
+    if t is str:
+        return _STRING(v)
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
+    if t is tuple or t is list:
+        return "[" + ",".join([_value_text(x) for x in v]) + "]"
+    if t is IPv4Interface or t is IPv6Interface:
+        return '{"if":' + _STRING(str(v)) + "}"
+    if t is IPv4Network or t is IPv6Network:
+        return '{"net":' + _STRING(str(v)) + "}"
+    return _ENCODE(_enc(v))
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def step_text(s: st.Step) -> str:
-    """A step as one line of JSON (kept, as step_to_json)."""
-    return _ENCODE(step_to_json(s))
+    """A step as one line of JSON: `_ENCODE(step_to_json(s))`, written
+    field by field (a third of the time; kept, as step_to_json)."""
+    kind = type(s)
+    if kind not in _HEADS:
+        _HEADS[kind] = ('{"step":' + _STRING(kind.__name__),
+                        tuple((f',{_STRING(n)}:', n) for n in _names(kind)))
+    head, fields = _HEADS[kind]
+    return head + "".join([key + _value_text(getattr(s, name)) for key, name in fields]) + "}"
 
 
 def plan_text(steps: tuple[st.Step, ...] | list[st.Step]) -> str:

@@ -17,7 +17,6 @@ plans is what changes on the machine.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from nslab.plan import steps as st
@@ -41,6 +40,8 @@ def wire_end(ns: str, name: str) -> str:
     """The wire's end facing the node end `name` in namespace `ns`: 'w' and
     12 hex digits of a hash (stable whatever else the lab holds; within the
     15 characters of an interface name)."""
+    import hashlib  # (~3 ms at start: only for labs with delays through the wire)
+
     return "w" + hashlib.sha1(f"{ns}/{name}".encode()).hexdigest()[:12]
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from nslab.errors import LabNotFoundError, NotFoundError, NslabError, UsageError
-from nslab.model.recorded import RecordedLab, lab_from_dict, netem_from_dict
 from nslab.names import lab_argument
 from nslab.plan.codec import steps_from_text
 from nslab.plan.overrides import End, overridden, quiet
@@ -18,6 +18,9 @@ from nslab.plan.steps import AddNamespace, AddRoute, Step
 from nslab.running.wire import on_machine
 from nslab.state.journal import Journal, Record
 from nslab.state.record import recorded
+
+if TYPE_CHECKING:
+    from nslab.model.recorded import RecordedLab
 
 __all__ = ["End", "changed", "ends", "expected", "find", "lab_record", "now", "recorded_plan"]
 
@@ -47,6 +50,8 @@ def lab_record(lab: str) -> RecordedLab:
         return cached
     before = _identity(path)
     journal, data = recorded(name)
+    from nslab.model.recorded import lab_from_dict  # (not for apply's own path: ~4 ms)
+
     try:
         rec = lab_from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
@@ -104,6 +109,8 @@ def _ends(lab: str, rec: Record | None = None) -> dict[str, End]:
             out[name] = replace(out[name], up=now["up"], rate_bps=now["rate_bps"],
                                 loss=now["loss"], mtu=now.get("mtu"), changed=now["changed"])
             if "netem" in now:  # else the file's
+                from nslab.model.recorded import netem_from_dict
+
                 out[name] = replace(out[name], netem=netem_from_dict(now["netem"]))
     return out
 
