@@ -150,7 +150,8 @@ def resolve_policies(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
                             tuple(fwd), fw.nft if fw else None)
         resolver = Resolver(tuple(ns.dns.nameservers), tuple(ns.dns.search)) \
             if ns.dns and (ns.dns.nameservers or ns.dns.search) else None
-        nodes.append(replace(node, policy=policy, resolver=resolver))
+        same = (policy, resolver) == (node.policy, node.resolver)  # (most nodes: none)
+        nodes.append(node if same else replace(node, policy=policy, resolver=resolver))
     want_hosts = spec.dns.hosts if spec.dns.hosts != "auto" else \
         len(lab.nodes) <= HOSTS_AUTO_LIMIT
     hosts = tuple((str(a.ip), n.name) for n in lab.nodes for i in n.interfaces

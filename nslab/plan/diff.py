@@ -154,7 +154,7 @@ def changes(current: Iterable[Step], target: Plan) -> Change:
     gone: set[Key] = {("ns", ns) for ns in gone_ns}
     for key, old in cur.items():
         new = tgt.get(key)
-        if new == old:
+        if new is old or new == old:  # (most are the same object: nslab.plan.codec)
             continue
         if new is None:
             if not kinds.goes_with(old) & gone:
