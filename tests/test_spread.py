@@ -717,3 +717,31 @@ def test_a_throughput_between_machines_is_skipped_and_a_path_walked_across_them(
     assert "not measured between machines" in out[0].detail
     assert out[2].detail == "path: h1 -> h3"
     assert sorted((m, r["indexes"]) for m, r in asked) == [("m1", [3]), ("m2", [1])]
+
+
+def test_a_session_asks_each_machine_on_one_connection_and_opens_a_lost_one_again(
+        tmp_path: Path) -> None:
+    """why and test across machines ask the same machines again and again:
+    a Session keeps one connection (one agent) per machine; a connection that
+    went away is opened again; close ends them all. (Stand-in agents: a shell
+    loop that answers each request with how many connections its machine had.)"""
+    from nslab.running.spread import Session, ask
+
+    def entry(name: str) -> dict[str, Any]:
+        log = tmp_path / name
+        agent = (f"echo >> {log}; n=$(wc -l < {log}); while read -r line; do "
+                 f'case "$line" in *quit*) exit 0;; esac; '
+                 f'echo "{{\\"ok\\": true, \\"connections\\": $n}}"; done')
+        return {"name": name, "transport": "command", "target": agent, "underlay": None}
+
+    a, b = entry("a"), entry("b")
+    with Session() as s:
+        said = [s.ask(a, {"op": "walk"}, 10)["connections"] for _ in range(3)]
+        said += [s.ask(b, {"op": "walk"}, 10)["connections"] for _ in range(2)]
+        assert said == [1, 1, 1, 1, 1]
+        with pytest.raises(NslabError, match="ended"):
+            s.ask(a, {"op": "quit"}, 10)  # its agent went away
+        assert s.ask(a, {"op": "walk"}, 10)["connections"] == 2  # opened again
+        held = [ch for ch, _lock in s._open.values()]
+    assert all(ch.proc.poll() is not None for ch in held)  # closed with the session
+    assert ask(b, {"op": "walk"})["connections"] == 2  # without a session: one of its own

@@ -6,13 +6,16 @@ other end takes it on from there; the controller joins the stretches."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nslab.errors import NotFoundError
 from nslab.kernel.inspect import Reader
 from nslab.kernel.path import Leave, Walker
 from nslab.records import verdicts as vd
 from nslab.state.record import node_list
+
+if TYPE_CHECKING:
+    from nslab.running import spread
 
 MAX_CROSSINGS = 16  # machines a path may cross before it is called a loop
 
@@ -66,9 +69,11 @@ def _stretch(hops: list[vd.Hop], ok: bool, reason: str | None, at: str | None,
             "leave": None if left is None else {"ends": list(left.ends), "target": left.target}}
 
 
-def walk_across(lab: str, src: str, src_addr: str | None, dst: str) -> vd.Path:
+def walk_across(lab: str, src: str, src_addr: str | None, dst: str,
+                session: spread.Session | None = None) -> vd.Path:
     """The path from node `src` to `dst` through the machines of a lab across
-    machines, hop by hop, as one path."""
+    machines, hop by hop, as one path (`session`: the connections to the
+    machines to ask on, else one each stretch)."""
     from nslab.running import spread
 
     where, other_end, ends = spread.crossings(lab)
@@ -77,7 +82,7 @@ def walk_across(lab: str, src: str, src_addr: str | None, dst: str) -> vd.Path:
         machine = where[node]
         return spread.ask(machine, {"op": "walk", "lab": lab, "node": node, "dst": dst,
                                     "src_address": src_addr, "ends": ends[machine["name"]],
-                                    **more})
+                                    **more}, session=session)
 
     hops: list[vd.Hop] = []
     said = stretch(src)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -373,8 +374,47 @@ def capture_jobs(name: str, words: list[str]) -> list[tuple[dict[str, Any], list
     return list(jobs.values())
 
 
-def _once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """One request to a recorded machine, on a connection of its own."""
+class Session:
+    """Requests to the recorded machines of a lab on one connection per
+    machine, opened when first asked and kept until the session ends: a walk
+    across machines asks the same machines again and again, and starting an
+    agent is most of a request. One request at a time per machine; a
+    connection that went away is opened again at the next request."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[Channel, threading.Lock]] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def ask(self, entry: dict[str, Any], request: dict[str, Any], timeout: float
+            ) -> dict[str, Any]:
+        name = str(entry["name"])
+        with self._lock:
+            held = self._open.get(name)
+            if held is None or held[0].proc.poll() is not None:
+                held = self._open[name] = (_connect(_machine(entry), HELLO_TIMEOUT),
+                                           threading.Lock())
+        with held[1]:
+            return _ask(held[0], request, timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            for ch, _lock in self._open.values():
+                ch.close()
+            self._open.clear()
+
+
+def _once(entry: dict[str, Any], request: dict[str, Any], timeout: float,
+          session: Session | None = None) -> dict[str, Any]:
+    """One request to a recorded machine: on the session's connection to it,
+    or on a connection of its own."""
+    if session is not None:
+        return session.ask(entry, request, timeout)
     ch = _connect(_machine(entry), HELLO_TIMEOUT)
     try:
         return _ask(ch, request, timeout)
@@ -484,12 +524,14 @@ def matrix(name: str, nodes: list[str] | None = None, proto: str = "icmp",
     return Report(name, tuple(mats), (), time.perf_counter() - t0, "matrix")
 
 
-def known_nodes(name: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+def known_nodes(name: str, session: Session | None = None
+                ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Every node of the lab as its machine records it (nodes.json: name,
     kind, namespace, interfaces, addresses), and the entry of its machine."""
     data = read_record(name)
     entries = [e for e in data["machines"] if e["state"] == "up"]
-    said = _each(entries, lambda e: _once(e, {"op": "nodes", "lab": name}, HELLO_TIMEOUT))
+    said = _each(entries, lambda e: _once(e, {"op": "nodes", "lab": name}, HELLO_TIMEOUT,
+                                          session))
     known: dict[str, dict[str, Any]] = {}
     home: dict[str, dict[str, Any]] = {}
     for e, r in zip(entries, said.values(), strict=True):
@@ -516,16 +558,16 @@ def crossings(name: str) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[str
     return where, other, ends
 
 
-def ask(entry: dict[str, Any], request: dict[str, Any], timeout: float = 60.0
-        ) -> dict[str, Any]:
+def ask(entry: dict[str, Any], request: dict[str, Any], timeout: float = 60.0,
+        session: Session | None = None) -> dict[str, Any]:
     """One request to a recorded machine's agent: its answer."""
-    return _once(entry, request, timeout + HELLO_TIMEOUT)
+    return _once(entry, request, timeout + HELLO_TIMEOUT, session)
 
 
-def ask_each(jobs: list[tuple[dict[str, Any], dict[str, Any]]], timeout: float = 60.0
-             ) -> list[dict[str, Any] | Exception]:
+def ask_each(jobs: list[tuple[dict[str, Any], dict[str, Any]]], timeout: float = 60.0,
+             session: Session | None = None) -> list[dict[str, Any] | Exception]:
     """Each (recorded machine, request) asked at once: its answer, or why not."""
-    said = _each(jobs, lambda job: ask(job[0], job[1], timeout))
+    said = _each(jobs, lambda job: ask(job[0], job[1], timeout, session))
     return [said[i] for i in range(len(jobs))]
 
 
@@ -535,10 +577,12 @@ def recorded_tests(name: str) -> LabTests:
     return tests_from_dict(read_record(name).get("tests"))
 
 
-def send_probes(entry: dict[str, Any], probes: list[Probe], timeout: float) -> list[Result]:
+def send_probes(entry: dict[str, Any], probes: list[Probe], timeout: float,
+                session: Session | None = None) -> list[Result]:
     """nslab test's probes, each sent from its node on the recorded machine."""
     said = _once(entry, {"op": "probes", "timeout": timeout, "probes": [
-        [p.src, p.dst, p.proto, p.port] for p in probes]}, HELLO_TIMEOUT + 10 * timeout)
+        [p.src, p.dst, p.proto, p.port] for p in probes]}, HELLO_TIMEOUT + 10 * timeout,
+                 session)
     return [Result(p, x["outcome"], x["detail"], x["rtt_ms"])
             for p, x in zip(probes, said["results"], strict=True)]
 

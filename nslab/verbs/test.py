@@ -190,20 +190,22 @@ def _across(lab: str, items: Sequence[Expectation], wait: float) -> list[vd.Expe
     where, _, _ = spread.crossings(lab)
     out: dict[int, vd.ExpectResult] = {}
     jobs: dict[str, tuple[dict[str, object], list[int]]] = {}
-    for e in items:
-        node = (e.dst if e.kind == "listens" else e.src) or ""
-        if e.kind == "path":
-            hint = f"nslab why {lab} {e.src} {e.dst or e.address}"
-            out[e.index] = path_result(e, walk_across(lab, e.src or "", None, e.address or ""),
-                                       hint)
-        elif e.kind == "throughput" and where[e.src or ""] is not where[e.dst or ""]:
-            out[e.index] = vd.ExpectResult(e.index, e.text, e.kind, "skip", "not measured "
-                                           "between machines yet (iperf3 on each machine)", 1)
-        else:
-            jobs.setdefault(where[node]["name"], (where[node], []))[1].append(e.index)
-    asked = spread.ask_each([(entry, {"op": "expect", "lab": lab, "indexes": indexes,
-                                      "timeout": wait}) for entry, indexes in jobs.values()],
-                            10 * wait + 60)
+    with spread.Session() as session:  # a connection per machine, for every request
+        for e in items:
+            node = (e.dst if e.kind == "listens" else e.src) or ""
+            if e.kind == "path":
+                hint = f"nslab why {lab} {e.src} {e.dst or e.address}"
+                out[e.index] = path_result(e, walk_across(lab, e.src or "", None,
+                                                          e.address or "", session), hint)
+            elif e.kind == "throughput" and where[e.src or ""] is not where[e.dst or ""]:
+                out[e.index] = vd.ExpectResult(e.index, e.text, e.kind, "skip", "not measured "
+                                               "between machines yet (iperf3 on each machine)",
+                                               1)
+            else:
+                jobs.setdefault(where[node]["name"], (where[node], []))[1].append(e.index)
+        asked = spread.ask_each([(entry, {"op": "expect", "lab": lab, "indexes": indexes,
+                                          "timeout": wait})
+                                 for entry, indexes in jobs.values()], 10 * wait + 60, session)
     for (entry, indexes), said in zip(jobs.values(), asked, strict=True):
         if isinstance(said, Exception):
             for e in items:

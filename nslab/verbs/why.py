@@ -176,14 +176,16 @@ def why_across(lab: str, src: str, dst: str, proto: probe.Proto = "icmp",
 
     probe.check_port(port)
     require_root()
-    known, home = spread.known_nodes(lab)
-    address, src_addr = _addressed(lab, known, src, dst, proto, port)
-    forward = paths.walk_across(lab, src, src_addr, address)
-    back = None
-    if forward.ok and forward.hops[-1].node:
-        back = paths.walk_across(lab, forward.hops[-1].node, address, src_addr)
-    (res,) = spread.send_probes(home[src], [
-        probe.Probe(str(known[src]["namespace"]), address, proto, port)], timeout)
+    with spread.Session() as session:  # a connection per machine, for every stretch
+        known, home = spread.known_nodes(lab, session)
+        address, src_addr = _addressed(lab, known, src, dst, proto, port)
+        forward = paths.walk_across(lab, src, src_addr, address, session)
+        back = None
+        if forward.ok and forward.hops[-1].node:
+            back = paths.walk_across(lab, forward.hops[-1].node, address, src_addr, session)
+        (res,) = spread.send_probes(home[src], [
+            probe.Probe(str(known[src]["namespace"]), address, proto, port)], timeout,
+            session)
     reason, at = _explain(forward, back, res, [], {}, proto, port, dst)
     if reason and not res.reached and forward.ok and (back is None or back.ok):
         reason += " (firewall rules are not traced across machines: nslab why on a machine)"
