@@ -387,7 +387,8 @@ def test_the_matrix_across_machines_sends_each_probe_from_its_source_nodes_machi
                    {"name": "h3", "namespace": "sp-h3", "addresses": ["10.0.0.3"]}]}
     asked: dict[str, list[Any]] = {}
 
-    def once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def once(entry: dict[str, Any], request: dict[str, Any], timeout: float,
+             session: Any = None) -> dict[str, Any]:
         if request["op"] == "nodes":
             return {"nodes": nodes[entry["name"]]}
         asked.setdefault(entry["name"], []).extend(request["probes"])
@@ -554,7 +555,8 @@ def test_down_forgets_a_machine_it_is_told_to_and_retries_only_the_pending_ones(
     (tmp_path / "sp.json").write_text(json.dumps({"instance": "i1", "machines": entries}))
     asked: list[str] = []
 
-    def once(entry: dict[str, Any], request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def once(entry: dict[str, Any], request: dict[str, Any], timeout: float,
+             session: Any = None) -> dict[str, Any]:
         asked.append(entry["name"])
         assert request == {"op": "down", "lab": "sp", "instance": "i1"}
         return {"removed": [f"sp-{entry['name']}"], "failed": []}
@@ -694,15 +696,15 @@ def test_a_throughput_between_machines_is_skipped_and_a_path_walked_across_them(
                         lambda lab: ({"h1": m1, "r1": m1, "h3": m2}, {}, {}))
     asked: list[tuple[str, dict[str, Any]]] = []
 
-    def ask_each(jobs: list[tuple[dict[str, Any], dict[str, Any]]], timeout: float
-                 ) -> list[dict[str, Any]]:
+    def ask_each(jobs: list[tuple[dict[str, Any], dict[str, Any]]], timeout: float,
+                 session: Any = None) -> list[dict[str, Any]]:
         asked.extend((e["name"], r) for e, r in jobs)
         return [{"results": [{"index": i, "text": "t", "kind": "reach", "status": "pass",
                               "detail": "reply", "attempts": 1, "hint": None}
                              for i in r["indexes"]]} for _e, r in jobs]
 
     monkeypatch.setattr(spread, "ask_each", ask_each)
-    monkeypatch.setattr(paths, "walk_across", lambda lab, src, a, dst: vd.Path(
+    monkeypatch.setattr(paths, "walk_across", lambda lab, src, a, dst, session: vd.Path(
         src, a, dst, True, (vd.Hop("sp-h1", "h1", None, "eth0", None, None),
                             vd.Hop("sp-h3", "h3", "eth0", None, None, None)), None, None))
 
