@@ -32,7 +32,7 @@ def model(name: str) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("name", ["triangle", "two-as", "dual-stack"])
+@pytest.mark.parametrize("name", ["triangle", "two-as", "dual-stack", "unnumbered"])
 def test_the_mapping_keeps_what_netlab_decided(name: str) -> None:
     spec = to_spec(model(name))
     text = yaml.safe_dump(spec, sort_keys=False)
@@ -69,6 +69,25 @@ def test_addresses_sessions_and_areas_are_netlabs_own() -> None:
     script = build_plan(compile_text(yaml.safe_dump(spec))).as_shell()
     assert " neighbor 10.0.0.2 update-source lo" in script
     assert " neighbor 10.1.0.6 update-source" not in script  # eBGP on the link
+
+
+def test_link_local_only_links_between_routers_are_unnumbered_with_a_session_each() -> None:
+    """netlab's unnumbered eBGP (ipv4: true, ipv6: true; a neighbour by its
+    local_if, IPv4 over RFC 8950): an nslab unnumbered link, the session to
+    the router at its other end; the numbered session stays an address."""
+    spec = to_spec(model("unnumbered"))
+    links = {tuple(x["endpoints"]): x.get("unnumbered", False) for x in spec["links"]}
+    assert links == {("dut:eth1", "x1:eth1"): True, ("dut:eth2", "x2:eth1"): True,
+                     ("dut:eth3", "x3:eth1"): False}
+    assert [n.get("peer") or n.get("address") for n in
+            spec["nodes"]["dut"]["bgp"]["neighbors"]] == ["x1", "x2", "10.1.0.2"]
+    # netlab's communities, sent on the session named by its interface
+    assert "neighbor eth1 send-community standard" in spec["nodes"]["dut"]["frr"]["extra"]
+    lab = compile_text(yaml.safe_dump(spec))
+    daemons = lab.node("dut").daemons
+    assert daemons is not None
+    assert " neighbor eth1 interface remote-as 65100" in daemons.config
+    assert " neighbor 10.1.0.2 remote-as 65102" in daemons.config
 
 
 def test_dual_stack_keeps_both_families_as_netlab_numbered_them() -> None:
@@ -227,6 +246,9 @@ def test_what_nslab_cannot_run_is_refused_by_name() -> None:
     assert "node r2: device eos" in _refused(lambda m: m["nodes"]["r2"].update(device="eos"))
     assert "IPv6 link-local only" in _refused(
         lambda m: m["nodes"]["r1"]["interfaces"][0].update(ipv6=True))
+    # link-local only at one end of a link: not an unnumbered link between two routers
+    assert "node dut eth1: IPv6 link-local only" in _refused(
+        lambda m: m["nodes"]["dut"]["interfaces"][0].update(ipv4="10.9.0.1/30"), "unnumbered")
     assert "node r3: module mpls" in _refused(
         lambda m: m["nodes"]["r3"].update(module=["ospf", "mpls"]))
     assert "validate test t1 deploys a configuration template (config:) netlab renders no" in \

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.kernel,
               pytest.mark.skipif(shutil.which("vtysh") is None,
                                  reason="FRR is not installed (scripts/setup.sh installs it)")]
 
-CLEAN = {"daemons": [], "mounts": [], "state": [], "run_frr": None, "etc_frr_written": False}
+CLEAN: dict[str, object] = {"daemons": [], "mounts": [], "state": [], "run_frr": None,
+                             "etc_frr_written": False}
 
 
 def _clean(traces: dict[str, object], before: dict[str, object] | None = None) -> None:
@@ -177,5 +178,32 @@ def test_a_dual_stack_lab_runs_ospfv2_and_ospfv3() -> None:
     assert all(not [c for c in m["cells"] if not c["reached"]] for m in report["matrices"])
     ospf6 = [r for r in out["routes6"] if r.get("protocol") == "ospf"]
     assert {r["dst"] for r in ospf6} >= {"fd00:40:0:1::/64", "fd00:40:0:3::/64"}
+    assert out["down"] == 0
+    _clean(out["traces"])
+
+
+def test_bgp_unnumbered_links_carry_ipv4_through_link_local_next_hops() -> None:
+    """examples/bgp-unnumbered.yaml: no address on a fabric link, each one eBGP
+    session over the link-local addresses of its ends (FRR's neighbor IFACE
+    interface), IPv4 routes through IPv6 next hops (RFC 8950): nslab test
+    converges and passes, why walks the fe80:: next hops, down leaves nothing."""
+    out = sandbox.run("tests.helpers.routing", "unnumbered")
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True, rep["convergence"]
+    assert rep["ok"] is True and len(rep["expectations"]) == 2, rep
+    # a spine: no IPv4 address but its loopback's, each fabric port link-local only
+    s1 = {a["ifname"]: [i["local"] for i in a["addr_info"]] for a in out["addrs"]}
+    assert [a for a in s1["lo"] if "." in a] and s1["eth0"] and s1["eth1"]
+    assert all(a.startswith("fe80:") for a in s1["eth0"] + s1["eth1"]), s1
+    peers = out["summary"]["ipv4Unicast"]["peers"]
+    assert set(peers) == {"eth0", "eth1"} and all(
+        p["state"] == "Established" for p in peers.values()), peers
+    hops = out["why"]["forward"]["hops"]
+    assert out["why"]["reached"] is True and len(hops) == 5, out["why"]
+    assert hops[1]["node"] == "l1" and hops[1]["via"].startswith("fe80:"), hops[1]
+    routes = out["inspect"]["routes"]
+    assert any(r["protocol"] == "bgp" and r["family"] == 4 and
+               all(h["gateway"].startswith("fe80:") for h in r["nexthops"]) for r in routes)
     assert out["down"] == 0
     _clean(out["traces"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 from typing import Any
 
 from nslab.errors import Problem
@@ -72,7 +72,7 @@ def decide(rules: tuple[Rule, ...] | None, p: IPNetwork) -> bool | None:
 class Session:
     """One BGP session as one side configures it."""
 
-    address: str  # the neighbour's
+    address: str  # the neighbour's; over an unnumbered link: this router's interface
     asn: int  # the neighbour's, as this side sees it
     loop: bool  # over loopbacks
     peer: str = ""  # the neighbour node ("" outside the lab)
@@ -101,6 +101,17 @@ class Session:
         if self.local_pref is not None:
             return self.local_pref
         return LOCAL_PREF.get(self.relation or "")
+
+    @property
+    def interface(self) -> bool:
+        """Whether the session goes over an unnumbered link (IPv6 link-local
+        addresses; FRR's `neighbor IFACE interface`): `address` is this
+        router's interface there."""
+        try:
+            ip_address(self.address)
+        except ValueError:
+            return True
+        return False
 
     @property
     def shapes_reach(self) -> bool:

@@ -16,6 +16,7 @@ and exports it to customers only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import ip_address, ip_network
 
 from nslab.model.bgp import INVERSE, Rule, Session
@@ -46,7 +47,9 @@ def originates_default(b: Bgp, version: int) -> bool:
 
 def bgp_sections(r: Router, b: Bgp, igp: bool) -> list[str]:
     """The BGP part; `igp`: the router runs OSPF with its ASN's routers, whose
-    routes it then exports to BGP too (as FRR's `redistribute ospf`)."""
+    routes it then exports to BGP too (as FRR's `redistribute ospf`). A session
+    over an unnumbered link is FRR's only (nslab.model.roles says so)."""
+    b = replace(b, sessions=tuple(s for s in b.sessions if not s.interface))
     out = []
     for version in (4, 6) if b.ipv6 else (4,):
         fam = _family(version)

@@ -92,6 +92,23 @@ def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
     return {r: g.root(r) for r in asn}
 
 
+def _unnumbered_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
+    """An unnumbered link between two routers of one ASN would carry its IGP,
+    which needs addresses (nslab.model.roles says the rest)."""
+    out = []
+    for seg in lab.segments:
+        if not seg.unnumbered or len(seg.members) != 2:
+            continue
+        (a, _), (b, _) = seg.members
+        if a in asn and b in asn and asn[a] == asn[b]:
+            k = next(k for k, link in enumerate(lab.links) if link.a in seg.members)
+            out.append(Problem(("links", k, "unnumbered"), f"'{a}' and '{b}' are both in AS "
+                               f"{asn[a]}: an unnumbered link carries an eBGP session (the "
+                               "IGP inside an AS needs addresses)",
+                               "give the link addresses, or its routers different ASNs"))
+    return out
+
+
 def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
     for n, ifname in seg.members:
         if n == node:
@@ -118,6 +135,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
+    problems += _unnumbered_in_an_as(lab, asn)
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
     runs_igp = {n for n, w in ospf_with.items() if w is not None}
@@ -156,8 +174,10 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         bgp = None
         if node.name in asn:
             b = ns.bgp
-            bgp = Bgp(asn[node.name], sessions[node.name],
-                      tuple(b.announce if b else ()), lab.ipv6, bool(b and b.rr),
+            # a session over an unnumbered link carries IPv6 too (link-local: it is there)
+            bgp = Bgp(asn[node.name], sessions[node.name], tuple(b.announce if b else ()),
+                      lab.ipv6 or any(s.interface for s in sessions[node.name]),
+                      bool(b and b.rr),
                       str(b.cluster_id) if b and b.cluster_id else None,
                       b is None or b.originate == "connected")
         router = Router(node, lab, tuple(mine), router_id, talks, bgp, where,
@@ -257,7 +277,7 @@ def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[s
         # a session over a link with bfd: true runs BFD too
         bfd = {a for p in ports[n] if p.bfd for r in p.routers
                for a in (_address_on(lab, r, p.segment, 4), _address_on(lab, r, p.segment, 6))
-               if a}
+               if a} | {p.name for p in ports[n] if p.bfd and p.segment.unnumbered}
         out[n] = tuple(
             _with_bfd(settle(n, peer, addr, peer_asn, loop,
                              n in rr and peer in asn and peer not in rr and asn[peer] == asn[n],
@@ -289,7 +309,9 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dic
         seen: set[str] = set()
         for p in ports:  # eBGP with every router of another ASN on a shared segment
             for r in p.routers:
-                if r in asn and asn[r] != mine:
+                if r in asn and asn[r] != mine and p.segment.unnumbered:
+                    yield p.name, asn[r], False, r, None, here  # over the interface
+                elif r in asn and asn[r] != mine:
                     for version in (4, 6) if lab.ipv6 else (4,):
                         addr = _address_on(lab, r, p.segment, version)
                         if addr and addr not in seen:
@@ -332,6 +354,9 @@ def _listed(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dict[st
                                 "a peer is a router with bgp: (or routing: bgp)"))
         return
     for p in ports:  # on a shared segment: a session per family (dual stack: two)
+        if peer in p.routers and p.segment.unnumbered:
+            yield p.name, nb.asn or asn[peer], False  # one, over the interface: both families
+            return
         if peer in p.routers:
             addrs = [_address_on(lab, peer, p.segment, v) for v in ((4, 6) if lab.ipv6 else (4,))]
             if any(addrs):

@@ -70,13 +70,19 @@ def _config(r: Router) -> str:
 
 
 RA_INTERVAL_S = 5  # as netlab's routers send them
+UNNUMBERED_RA_S = 1  # how soon a BGP session over an unnumbered link learns its peer
 
 
 def _ra(r: Router) -> list[str]:
-    """Router advertisements on each port with IPv6 (zebra sends them)."""
+    """Router advertisements on each port with IPv6 (zebra sends them); on an
+    unnumbered link, every second: they carry the link-local address the BGP
+    session there goes to (bgpd learns it from zebra, which hears them)."""
     out: list[str] = []
-    for p in r.ports if r.ra else ():
-        if any(a.version == 6 for a in p.addresses):
+    for p in r.ports:
+        if p.segment.unnumbered:
+            out += [f"interface {p.name}", f" ipv6 nd ra-interval {UNNUMBERED_RA_S}",
+                    " no ipv6 nd suppress-ra", "!"]
+        elif r.ra and any(a.version == 6 for a in p.addresses):
             out += [f"interface {p.name}", f" ipv6 nd ra-interval {RA_INTERVAL_S}",
                     " no ipv6 nd suppress-ra", "!"]
     return out

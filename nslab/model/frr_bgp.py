@@ -43,7 +43,7 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
         out += ["  maximum-paths 64", "  maximum-paths ibgp 64"]
         out += [f"  network {n}" for n in b.announce if ip_network(n).version == version]
         for s in b.sessions:
-            if ip_address(s.address).version != version:
+            if not s.interface and ip_address(s.address).version != version:
                 out.append(f"  no neighbor {s.address} activate")
                 continue
             if version == 6:  # FRR's defaults activate a session in IPv4 only
@@ -69,7 +69,10 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
 def _session(b: Bgp, s: Session) -> list[str]:
     """The session's own lines under `router bgp`."""
     a = s.address
-    out = [f" neighbor {a} remote-as {s.asn}", f" neighbor {a} timers connect 1",
+    # over an unnumbered link: the neighbour is the interface (IPv6 link-local,
+    # IPv4 through IPv6 next hops: FRR offers the extended next hop itself)
+    out = [f" neighbor {a}{' interface' if s.interface else ''} remote-as {s.asn}",
+           f" neighbor {a} timers connect 1",
            f" neighbor {a} advertisement-interval 0"]
     if s.relation is not None:
         out.append(f" neighbor {a} local-role {INVERSE[s.relation]}")
@@ -108,7 +111,7 @@ def _family(b: Bgp, s: Session) -> list[str]:
 
 def map_name(s: Session, direction: str) -> str:
     who = s.peer or s.address
-    v6 = "-v6" if s.peer and ip_address(s.address).version == 6 else ""
+    v6 = "-v6" if s.peer and not s.interface and ip_address(s.address).version == 6 else ""
     return f"{'from' if direction == 'in' else 'to'}-{who}{v6}"
 
 

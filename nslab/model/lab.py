@@ -184,6 +184,7 @@ class Segment:
     subnet6: IPv6Network | None
     members: tuple[tuple[str, str], ...]  # layer-3 ends: (node, interface)
     switches: tuple[str, ...]
+    unnumbered: bool = False  # a link between two routers without addresses (eBGP over LLA)
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,9 @@ def _file_routes(name: str, node: NodeSpec, ifaces: dict[str, list[IPInterface]]
 def _request(spec: LabSpec, seg: segments.RawSegment, names: list[tuple[str, str]],
              kinds: Mapping[str, str]) -> addressing.SegmentRequest:
     """What a segment asks of the addressing: its members, its routers, the
-    addresses the file gives."""
+    addresses the file gives (an unnumbered link: nothing)."""
+    if any(spec.links[i].unnumbered for i in seg.links):
+        return addressing.SegmentRequest([], set(), {})
     explicit: dict[addressing.Member, list[IPInterface]] = {}
     for i, j in seg.members:
         given = spec.links[i].end_addresses(j)
@@ -231,7 +233,8 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     for s, seg in enumerate(raw):
         members = tuple(names[2 * i + j] for i, j in seg.members)
         model_segments.append(Segment(s, assigned.subnets4[s], assigned.subnets6[s],
-                                      members, seg.switches))
+                                      members, seg.switches,
+                                      any(spec.links[i].unnumbered for i in seg.links)))
         subnets = tuple(n for n in (assigned.subnets4[s], assigned.subnets6[s]) if n)
         routed.append(routing.RoutedSegment(subnets, tuple(
             routing.Attachment(n, f, tuple(iface_addrs[n][f])) for n, f in members)))
@@ -282,7 +285,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     lab = resolve_machine(spec, lab, problems)
     lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], lab.ipv6, problems)
                                    for n in lab.nodes))
-    problems += roles.loopback_problems(spec, lab)
+    problems += roles.loopback_problems(spec, lab) + roles.unnumbered_problems(spec)
     if len(loopbacks) == len(with_daemons) and roles.needs_daemons(spec):
         from nslab.model import daemons  # the writers: only for a lab with routing daemons
 

@@ -33,6 +33,39 @@ def needs_daemons(spec: LabSpec) -> bool:
         any(link.ospf is not None or link.isis is not None or link.bfd for link in spec.links)
 
 
+def unnumbered_problems(spec: LabSpec) -> list[Problem]:
+    """An unnumbered link is an eBGP session over IPv6 link-local addresses:
+    both its routers speak BGP with FRR, and no IGP runs over it (OSPF and
+    IS-IS as nslab writes them need addresses; in an OSPF lab, its ends are
+    passive). Two routers of one AS (which run OSPF between them) are told
+    by the daemons' resolution, which knows the ASes."""
+    out = []
+    for i, link in enumerate(spec.links):
+        if not link.unnumbered:
+            continue
+        where: tuple[str | int, ...] = ("links", i, "unnumbered")
+        nodes = [e.split(":")[0] for e in link.endpoints]
+        routers = [n for n in nodes if n in spec.nodes and spec.nodes[n].kind == "router"]
+        if len(routers) < 2:
+            continue  # said by the spec's checks
+        silent = [n for n in routers if not speaks_bgp(spec.routing, spec.nodes[n])]
+        passive = spec.routing == "ospf" and link.ospf is not None and link.ospf.passive
+        if (spec.routing in ("ospf", "isis") and not passive) or silent:
+            why = f"with routing: {spec.routing}" if not silent else \
+                f"'{silent[0]}' does not speak BGP"
+            out.append(Problem(where, f"an unnumbered link carries an eBGP session: {why}",
+                               "give its routers bgp: (or routing: bgp; with routing: ospf, "
+                               "the link ospf: {passive: true}), or the link addresses"))
+        elif any(spec.nodes[n].bird is not None for n in routers):
+            out.append(Problem(where, "an unnumbered link's BGP session is written for FRR "
+                               "only", "run FRR on its routers (leave out bird:)"))
+        elif len({spec.nodes[n].machine or next(iter(spec.machines), None)
+                  for n in routers}) > 1:
+            out.append(Problem(where, "an unnumbered link between two machines is not made "
+                               "yet", "put its two routers on one machine"))
+    return out
+
+
 def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:
     """A loopback the file gives may not lie in a subnet of the lab, nor be
     another router's."""

@@ -51,7 +51,7 @@ def lab_to_dict(lab: Lab) -> dict[str, Any]:
             "subnets": [str(s) for s in (seg.subnet4, seg.subnet6) if s is not None],
             "members": [f"{n}:{i}" for n, i in seg.members],
             "switches": list(seg.switches),
-        } for seg in lab.segments],
+        } | ({"unnumbered": True} if seg.unnumbered else {}) for seg in lab.segments],
         "machine": machine_to_dict(lab.machine) if lab.machine else None,
         "neighbours": {"arp": lab.neighbours.arp, "ndisc": lab.neighbours.ndisc},
         "hosts_files": bool(lab.hosts),

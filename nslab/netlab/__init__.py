@@ -119,9 +119,10 @@ def _refuse_modules(model: dict[str, Any]) -> None:
                                     "does not configure here")
         _known_modules(f"node {name}: ", node.get("module"))
         for intf in node.get("interfaces") or []:
-            if intf.get("ipv6") is True:
+            if intf.get("ipv6") is True and not unnumbered(model, name, intf):
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: IPv6 link-local "
-                                    "only (ipv6: true, unnumbered) is not mapped")
+                                    "only (ipv6: true) other than between two FRR routers' "
+                                    "eBGP sessions (an unnumbered link) is not mapped")
             ra = intf.get("ra") or {}
             if {k: v for k, v in ra.items() if RA_DEFAULTS.get(k) != v}:
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: router "
@@ -129,6 +130,25 @@ def _refuse_modules(model: dict[str, Any]) -> None:
             if intf.get("vlan") or intf.get("vrf"):
                 raise NetlabRefusal(f"node {name} {intf.get('ifname')}: "
                                     + WHY_NOT["vlan" if intf.get("vlan") else "vrf"])
+
+
+def unnumbered(model: dict[str, Any], name: str, intf: dict[str, Any]) -> bool:
+    """Whether a node's interface is one end of a link nslab makes unnumbered:
+    a p2p link between two FRR routers, each end without addresses (netlab's
+    ipv4: true and ipv6: true: IPv6 link-local only, IPv4 unnumbered), carrying
+    no OSPF or IS-IS (only eBGP over the link-local addresses: RFC 8950)."""
+    def bare(n: str, i: dict[str, Any]) -> bool:
+        node = (model.get("nodes") or {}).get(n) or {}
+        return node.get("device") == "frr" and i.get("ipv6") is True and \
+            not isinstance(i.get("ipv4"), str) and not i.get("ospf") and not i.get("isis")
+
+    others = intf.get("neighbors") or []
+    if intf.get("type") not in (None, "p2p") or len(others) != 1 or not bare(name, intf):
+        return False
+    peer = others[0]
+    theirs = next((i for i in ((model.get("nodes") or {}).get(peer.get("node")) or {}).get(
+        "interfaces") or [] if i.get("ifname") == peer.get("ifname")), None)
+    return theirs is not None and bare(str(peer.get("node")), theirs)
 
 
 def _rendered(model: dict[str, Any], node: str) -> dict[str, str]:
@@ -220,6 +240,14 @@ def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, 
     neighbors = []
     for n in bgp.get("neighbors") or []:
         active = n.get("activate") or {}
+        if n.get("local_if") and not any(isinstance(n.get(af), str) for af in ("ipv4", "ipv6")):
+            # over an unnumbered link: one session, IPv6 link-local (RFC 8950 for IPv4),
+            # to the router at its other end
+            entry = _session(name, bgp, {k: v for k, v in n.items() if k != "ipv4_rfc8950"},
+                             "", rendered)
+            del entry["address"]
+            neighbors.append({"peer": _name(str(n["name"]), "node", NODE_NAME)} | entry)
+            continue
         for af in ("ipv4", "ipv6"):  # a session per family (netlab's dual stack: two)
             if isinstance(n.get(af), str) and active.get(af, True) is not False:
                 neighbors.append(_session(name, bgp, n, n[af], rendered))
@@ -267,7 +295,7 @@ def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str,
 # route reflection is the reflector's rr, the interface names the addresses, the
 # link's prefix a link's bgp.advertise puts there is in the node's bgp.advertise)
 SESSION_KEYS = {"_source_intf", "activate", "advertise", "as", "ifindex", "ipv4", "ipv6",
-                "name", "type",
+                "name", "type", "local_if",
                 "next_hop_self", "rr", "rr_client", "local_as", "bfd", "passive",
                 "default_originate", "password", "allowas_in", "timers", "policy"}
 
@@ -312,11 +340,14 @@ def _communities(bgp: dict[str, Any]) -> str:
         return ""
     lines = []
     for af in ("ipv4", "ipv6"):
+        # a session over an unnumbered link is named by its interface (local_if)
         body = [line for n in bgp.get("neighbors") or []
-                if isinstance(n.get(af), str) and (n.get("activate") or {}).get(af, True)
+                for who in [n[af] if isinstance(n.get(af), str) else n.get("local_if")
+                            if n.get(af) is True else None]
+                if who and (n.get("activate") or {}).get(af, True)
                 and n.get("type") in kinds
-                for line in (f"  no neighbor {n[af]} send-community all",
-                             *(f"  neighbor {n[af]} send-community {c}"
+                for line in (f"  no neighbor {who} send-community all",
+                             *(f"  neighbor {who} send-community {c}"
                                for c in kinds[n["type"]]))]
         if body:
             lines += [f" address-family {af} unicast", *body]
@@ -408,9 +439,11 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
         ends = link.get("interfaces") or []
         full = [(e["node"], by_end.get((e["node"], e.get("ifname")), e)) for e in ends]
         if link.get("type") == "p2p" and len(full) == 2:
-            out.append(_link([f"{names[n]}:{i['ifname']}" for n, i in full],
-                             [_addresses(i) for _n, i in full], link, full, names, routers,
-                             routed))
+            made = _link([f"{names[n]}:{i['ifname']}" for n, i in full],
+                         [_addresses(i) for _n, i in full], link, full, names, routers, routed)
+            if all(unnumbered(model, n, i) for n, i in full):
+                made["unnumbered"] = True
+            out.append(made)
             continue
         switch = _name(str(link.get("bridge") or f"lan{k + 1}"), "the bridge", NODE_NAME)
         if switch in nodes:

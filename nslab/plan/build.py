@@ -201,7 +201,9 @@ def plan(lab: Lab, host: MachineFacts | None = None, instance: str = "0") -> Pla
         limits = neighbour_limits(need, now) if now is not None else None
         if now is not None and limits is not None:
             steps.append(SetNeighbourLimits(fam, limits, now))
-    steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance), lab.ipv6,
+    unnumbered = {m[0] for s in lab.segments if s.unnumbered for m in s.members}
+    steps += [AddNamespace(n.namespace, marker(lab.name, n.name, instance),
+                           lab.ipv6 or n.name in unnumbered,  # (link-local addresses)
                            n.forwarding, n.name) for n in lab.nodes]
     side = lab.machine
     ends = side.ends if side else ()

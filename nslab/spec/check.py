@@ -62,10 +62,28 @@ def check(spec: LabSpec) -> list[Problem]:
                                         f"'{sender}' is not an end of this link",
                                         f"impair is keyed by the sending end: "
                                         f"{' or '.join(e.node for e in ends)}"))
+        if link.unnumbered:
+            _check_unnumbered(spec, i, ends, problems)
         if len(ends) == 2 and ends[0].node == ends[1].node:
             problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
                                     "a link joins two different nodes"))
     return problems
+
+
+def _check_unnumbered(spec: LabSpec, i: int, ends: list[Endpoint], problems: list[Problem]
+                      ) -> None:
+    """An unnumbered link joins two routers and has no addresses."""
+    where: tuple[str | int, ...] = ("links", i, "unnumbered")
+    if spec.links[i].addresses is not None:
+        problems.append(Problem(("links", i, "addresses"), "an unnumbered link has no "
+                                "addresses", "leave out addresses: or unnumbered:"))
+    others = [e.node for e in ends if e.node in spec.nodes
+              and spec.nodes[e.node].kind != "router"]
+    if others:
+        problems.append(Problem(where, f"an unnumbered link joins two routers: "
+                                f"'{others[0]}' is a {spec.nodes[others[0]].kind}",
+                                "its BGP session goes over IPv6 link-local addresses; hosts "
+                                "and switches need addresses"))
 
 
 def _check_nodes(spec: LabSpec, problems: list[Problem]) -> None:

@@ -212,6 +212,9 @@ class LinkSpec(ImpairSpec):
     # BFD between the routers at its ends: OSPF and BGP over it learn of a cut
     # in a fraction of a second, where carrier loss does not tell them
     bfd: bool = False
+    # no addresses: two routers' eBGP session over IPv6 link-local addresses,
+    # IPv4 routes through IPv6 next hops (RFC 8950), as FRR's BGP unnumbered
+    unnumbered: bool = False
 
     @field_validator("addresses")
     @classmethod

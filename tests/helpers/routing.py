@@ -369,9 +369,25 @@ def dual_stack() -> dict[str, Any]:
             "traces": traces()}
 
 
+def unnumbered() -> dict[str, Any]:
+    """examples/bgp-unnumbered.yaml: a leaf-spine whose fabric links have no
+    addresses; eBGP over link-local addresses, IPv4 through IPv6 next hops."""
+    up = nslab("up", str(ROOT / "examples/bgp-unnumbered.yaml"))
+    report = _json(["test", "bgp-unnumbered", "--json"])
+    why = _json(["why", "bgp-unnumbered", "h1", "h2", "--json"])
+    inspect = _json(["inspect", "bgp-unnumbered", "l1", "--only", "routes", "--json"])
+    addrs = sh("ip -n bgp-unnumbered-s1 -j addr show", check=False).stdout
+    summary = nslab("vtysh", "bgp-unnumbered", "s1", "show bgp summary json").stdout
+    down = nslab("down", "bgp-unnumbered")
+    return {"up": up.returncode, "up_err": up.stderr, "report": report, "why": why,
+            "inspect": inspect, "addrs": json.loads(addrs or "[]"),
+            "summary": json.loads(summary or "{}"), "down": down.returncode,
+            "traces": traces()}
+
+
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
                                      killed_up, why_adjacency, python_api, dual_stack,
-                                     floating_blackhole, designs)}
+                                     floating_blackhole, designs, unnumbered)}
 
 if __name__ == "__main__":
     enter()
