@@ -192,6 +192,10 @@ def test_bgp_unnumbered_links_carry_ipv4_through_link_local_next_hops() -> None:
     rep = out["report"]
     assert rep["convergence"]["complete"] is True, rep["convergence"]
     assert rep["ok"] is True and len(rep["expectations"]) == 2, rep
+    # the spines, with no address on their links, stand by their loopbacks
+    (m,) = rep["matrices"]
+    assert set(m["nodes"]) == {"s1", "s2", "l1", "l2", "h1", "h2"} and all(
+        c["reached"] for c in m["cells"]), m
     # a spine: no IPv4 address but its loopback's, each fabric port link-local only
     s1 = {a["ifname"]: [i["local"] for i in a["addr_info"]] for a in out["addrs"]}
     assert [a for a in s1["lo"] if "." in a] and s1["eth0"] and s1["eth1"]

@@ -348,12 +348,15 @@ class Lab:
 
     def primary_address(self, node: str, family: int | None = None) -> str | None:
         """The address that stands for a node: the first one of its first
-        interface that has one (IPv4 first unless `family` says)."""
+        interface that has one (IPv4 first unless `family` says); a router
+        with none on its links (unnumbered): its loopback's."""
+        n = self.node(node)
+        links = [a for i in n.interfaces for a in i.addresses]
+        own = links or [a for a in (n.loopback, n.loopback6) if a is not None]
         for fam in ((family,) if family else (4, 6)):
-            for i in self.node(node).interfaces:
-                for a in i.addresses:
-                    if a.version == fam:
-                        return str(a.ip)
+            for a in own:
+                if a.version == fam:
+                    return str(a.ip)
         return None
 
     @property
