@@ -134,6 +134,46 @@ def test_apply_makes_the_new_lab_and_keeps_the_rest(kind: str) -> None:
     assert k.snapshot() == pristine and k.violations == []
 
 
+UNNUMBERED = """name: chg
+routing: bgp
+nodes:
+  r1: {kind: router, bgp: {asn: 65001}}
+  r2: {kind: router, bgp: {asn: 65002}}
+  r3: {kind: router, bgp: {asn: 65003}}
+  h1: {}
+links:
+  - [r1, r2]
+  - [r2, r3]
+  - [h1, r1]
+"""
+
+
+def test_a_link_made_unnumbered_makes_its_routers_again_with_their_other_links() -> None:
+    """r1-r2 made unnumbered: its two routers' namespaces are made again (IPv6
+    on, for the link-local addresses), and with them their veths to h1 and
+    r3, whose ends there get their addresses back; h1 and r3 stay."""
+    k = FakeKernel()
+    up_verb.up(lab(UNNUMBERED), kernel=k)
+    before = dict(k.names)
+    new = UNNUMBERED.replace("  - [r1, r2]\n", "  - {endpoints: [r1, r2], unnumbered: true}\n")
+    res = apply_verb.apply(lab(new), kernel=k)
+    assert set(res.change.nodes_remade) == {"r1", "r2"}
+    assert set(res.change.nodes_changed) == {"h1", "r3"}
+    assert k.names["chg-h1"] == before["chg-h1"] and k.names["chg-r3"] == before["chg-r3"]
+    made(k)
+    back = apply_verb.apply(lab(UNNUMBERED), kernel=k)
+    assert set(back.change.nodes_remade) == {"r1", "r2"}
+    made(k)
+    assert down_verb.down("chg", kernel=k).failed == []
+
+
+def made(k: FakeKernel) -> None:
+    """The lab as its plan says, in the fake kernel (which runs no daemons)."""
+    res = check_verb.check("chg", kernel=k)
+    assert res.compared > 20 and {d.what for d in res.differences} <= {"frr daemons"}, \
+        [d.to_dict() for d in res.differences]
+
+
 def test_a_lab_that_is_not_up_is_built() -> None:
     k = FakeKernel()
     res = apply_verb.apply(lab(BASE), kernel=k)

@@ -189,19 +189,23 @@ def _made_again(tgt: dict[Key, Step], cur: dict[Key, Step],
         return additions
     done = {key for key, _s in additions}
     # what a step lives in is in its own namespace: the steps are looked at
-    # only in the namespaces where something is made again
+    # only in the namespaces where something is made again (a veth in both of
+    # its ends': a namespace made again takes its end, and so the whole pair)
     by_ns: dict[str, list[tuple[Key, Step]]] = {}
     for key, s in tgt.items():
-        ns = _ns(s)
-        if ns is not None and key not in done:
-            by_ns.setdefault(ns, []).append((key, s))
+        if key in done:
+            continue
+        for ns in (s.ns, s.peer_ns) if isinstance(s, AddVeth) else (_ns(s),):
+            if ns is not None:
+                by_ns.setdefault(ns, []).append((key, s))
     inside: dict[Key, list[tuple[Key, Step]]] = {}  # what lives in each object
     todo = list(remade)
     while todo:
         made = todo.pop()
         if made[0] in ("ns", "link"):
             for key, s in by_ns.pop(made[1], ()):
-                for c in kinds.container_keys(s):
+                for c in ({("ns", made[1])} if isinstance(s, AddVeth)
+                          else kinds.container_keys(s)):
                     inside.setdefault(c, []).append((key, s))
         for key, s in inside.pop(made, ()):
             if key not in done:

@@ -45,6 +45,8 @@ CHANGES = {
     "loss-added": BASE.replace("rate: 10mbit", "rate: 10mbit, loss: 5%"),
     "mtu-changed": BASE.replace("rate: 10mbit", "rate: 10mbit, mtu: 1400"),
     "kind-changed": BASE.replace("  h1: {}\n", "  h1: {kind: router}\n"),
+    # every namespace made again (IPv6 on): every veth with it, at both ends
+    "ipv6-added": BASE + "addressing: {ipv6_pool: 'fd00:1::/48'}\n",
     "nat-added": BASE.replace("    firewall:\n", "    nat:\n      masquerade: [eth1]\n"
                               "      forward:\n        - {proto: tcp, port: 8080, to: h3}\n"
                               "    firewall:\n"),

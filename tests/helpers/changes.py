@@ -39,6 +39,7 @@ PROOF = {
     "loss-added": ("ip netns exec chg-h3 nft list ruleset", "nslab_loss"),
     "mtu-changed": ("ip -n chg-h3 link show eth0", "mtu 1400"),
     "kind-changed": ("ip netns exec chg-h1 sysctl -n net.ipv4.ip_forward", "1"),
+    "ipv6-added": ("ip -n chg-h1 -6 -br addr show eth0", "fd00:1:"),
     "nat-added": ("ip netns exec chg-r1 nft list ruleset", "masquerade"),
 }
 
