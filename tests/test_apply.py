@@ -345,6 +345,22 @@ def test_the_machine_side_is_refused_with_a_way_forward() -> None:
     down_verb.down("chg", kernel=k)
 
 
+def test_a_namespace_made_again_with_a_link_to_the_machine_is_refused() -> None:
+    """A namespace made again (its IPv6 turned on, here by hand) takes its link
+    to the machine with it, which apply does not make: the diff refuses."""
+    from dataclasses import replace
+
+    from nslab.plan.build import Plan
+    from nslab.plan.steps import AddNamespace
+
+    old = up_verb.plan(lab(UNNUMBERED + "host:\n  links: [{node: r1}]\n"))
+    new = tuple(replace(s, ipv6=True) if isinstance(s, AddNamespace) and s.ns == "chg-r1"
+                else s for s in old.steps)
+    with pytest.raises(NslabError, match="makes namespace chg-r1 again, which takes its link"):
+        changes(old.steps, Plan(old.lab, new))
+    assert changes(old.steps, old).empty
+
+
 def test_a_diff_of_a_plan_with_itself_is_empty() -> None:
     p = up_verb.plan(lab(BASE))
     assert changes(p.steps, p).empty

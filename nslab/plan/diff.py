@@ -152,6 +152,11 @@ def changes(current: Iterable[Step], target: Plan) -> Change:
     gone_ns = {k[1] for k in cur if k[0] == "ns" and cur[k] != tgt.get(k) and (
         k not in tgt or kinds.update(cur[k], tgt[k], set()).remade)}
     gone: set[Key] = {("ns", ns) for ns in gone_ns}
+    lost = sorted(s.ns for s in tgt_machine if isinstance(s, AddVeth) and s.ns in gone_ns)
+    if lost:  # its end on the machine goes with the namespace: apply does not make it
+        raise NslabError(f"this change makes namespace {lost[0]} again, which takes its link "
+                         "to the machine with it (apply does not change the machine yet): "
+                         f"nslab down {target.lab}, then nslab up the file")
     for key, old in cur.items():
         new = tgt.get(key)
         if new is old or new == old:  # (most are the same object: nslab.plan.codec)
