@@ -191,3 +191,38 @@ def test_a_bird_routers_extra_config_is_added_after_the_generated_one() -> None:
     assert d is not None and d.suite == "bird" and d.generated
     assert d.config == _config(compile_text(plain), "b1").rstrip("\n") + \
         "\nfilter mine { accept; }\n"
+
+
+UNNUMBERED_OSPF = """name: uo
+routing: ospf
+nodes:
+  r1: {kind: router, bgp: {asn: 65001}}
+  r2: {kind: router, bgp: {asn: 65002}}
+  r3: {kind: router}
+links:
+  - {endpoints: [r1, r2], unnumbered: true, ospf: {passive: true}}
+  - [r2, r3]
+"""
+
+
+def test_an_unnumbered_link_is_recorded_as_such_and_its_session_named_by_interface() -> None:
+    """In an OSPF lab an unnumbered link is passive: its eBGP session runs over
+    the interfaces, the segment has no subnet and says it is unnumbered (lab.json,
+    status --json), and each side's BGP peer is recorded with its interface."""
+    from nslab.model.serialize import lab_to_dict
+
+    lab = compile_text(UNNUMBERED_OSPF)
+    data = lab_to_dict(lab)
+    first = data["segments"][0]
+    assert first["subnets"] == [] and first["unnumbered"] is True
+    assert "unnumbered" not in data["segments"][1] and data["segments"][1]["subnets"]
+    r1 = lab.node("r1")
+    assert r1.daemons is not None and r1.daemons.peers == (("r2", "eth0"),)
+    assert " neighbor eth0 interface remote-as 65002" in r1.daemons.config
+    assert [i.addresses for i in r1.interfaces] == [()]
+    # the address that stands for r1 is its loopback (none on its link)
+    assert lab.primary_address("r1") == str(r1.loopback.ip if r1.loopback else None)
+    # the same link without ospf: {passive: true} runs OSPF over it: refused
+    with pytest.raises(SpecError, match="unnumbered link carries an eBGP session: with "
+                                        "routing: ospf"):
+        compile_text(UNNUMBERED_OSPF.replace(", ospf: {passive: true}", ""))

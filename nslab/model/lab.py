@@ -168,6 +168,14 @@ class Node:
                 return i
         raise KeyError(f"{self.name} has no interface {name}")
 
+    @property
+    def standing(self) -> tuple[IPInterface, ...]:
+        """The addresses that stand for the node (nslab test, why, a file's
+        `to:`): those of its links, in order; a router with none on its links
+        (a spine of unnumbered links): its loopback's."""
+        links = tuple(a for i in self.interfaces for a in i.addresses)
+        return links or tuple(a for a in (self.loopback, self.loopback6) if a is not None)
+
 
 @dataclass(frozen=True)
 class Link:
@@ -350,9 +358,7 @@ class Lab:
         """The address that stands for a node: the first one of its first
         interface that has one (IPv4 first unless `family` says); a router
         with none on its links (unnumbered): its loopback's."""
-        n = self.node(node)
-        links = [a for i in n.interfaces for a in i.addresses]
-        own = links or [a for a in (n.loopback, n.loopback6) if a is not None]
+        own = self.node(node).standing
         for fam in ((family,) if family else (4, 6)):
             for a in own:
                 if a.version == fam:

@@ -8,6 +8,7 @@ from ipaddress import ip_interface
 
 from nslab.errors import Problem
 from nslab.model.lab import Lab
+from nslab.spec.check import parse_endpoint
 from nslab.spec.schema import LabSpec, NodeSpec
 
 EXTRA = "+"  # configs["NODE+"]: what the file's `extra` adds to the config nslab writes
@@ -44,7 +45,7 @@ def unnumbered_problems(spec: LabSpec) -> list[Problem]:
         if not link.unnumbered:
             continue
         where: tuple[str | int, ...] = ("links", i, "unnumbered")
-        nodes = [e.split(":")[0] for e in link.endpoints]
+        nodes = [parse_endpoint(e).node for e in link.endpoints]
         routers = [n for n in nodes if n in spec.nodes and spec.nodes[n].kind == "router"]
         if len(routers) < 2:
             continue  # said by the spec's checks

@@ -243,14 +243,14 @@ def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, 
         if n.get("local_if") and not any(isinstance(n.get(af), str) for af in ("ipv4", "ipv6")):
             # over an unnumbered link: one session, IPv6 link-local (RFC 8950 for IPv4),
             # to the router at its other end
-            entry = _session(name, bgp, {k: v for k, v in n.items() if k != "ipv4_rfc8950"},
-                             "", rendered)
-            del entry["address"]
-            neighbors.append({"peer": _name(str(n["name"]), "node", NODE_NAME)} | entry)
+            neighbors.append(_session(name, bgp, {k: v for k, v in n.items()
+                                                  if k != "ipv4_rfc8950"},
+                                      {"peer": _name(str(n["name"]), "node", NODE_NAME)},
+                                      rendered))
             continue
         for af in ("ipv4", "ipv6"):  # a session per family (netlab's dual stack: two)
             if isinstance(n.get(af), str) and active.get(af, True) is not False:
-                neighbors.append(_session(name, bgp, n, n[af], rendered))
+                neighbors.append(_session(name, bgp, n, {"address": n[af]}, rendered))
     spec["neighbors"] = neighbors
     if bgp.get("rr"):
         spec["rr"] = True
@@ -259,10 +259,11 @@ def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, 
     return spec
 
 
-def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], address: str,
+def _session(name: str, bgp: dict[str, Any], n: dict[str, Any], to: dict[str, str],
              rendered: dict[str, str]) -> dict[str, Any]:
-    """One of netlab's BGP sessions, to `address`."""
-    entry: dict[str, Any] = {"address": address, "asn": int(n["as"])}
+    """One of netlab's BGP sessions, `to` its address, or to a peer (over an
+    unnumbered link)."""
+    entry: dict[str, Any] = {**to, "asn": int(n["as"])}
     if n.get("type") == "ibgp" and bgp.get("next_hop_self"):
         entry["next_hop_self"] = True
     if n.get("local_as"):

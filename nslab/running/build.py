@@ -229,13 +229,11 @@ def records(res: UpResult, the_plan: Plan) -> dict[str, Any]:
 
 
 def node_records(lab: Lab) -> list[dict[str, Any]]:
-    """nodes.json: each node's name, kind, namespace, interfaces and addresses
-    (a router with none on its links, as a spine of unnumbered links: its
-    loopback's, which then stand for it in nslab test and why)."""
+    """nodes.json: each node's name, kind, namespace, interfaces and the
+    addresses that stand for it (Node.standing)."""
     return [{"name": n.name, "kind": n.kind, "namespace": n.namespace,
              "interfaces": [i.name for i in n.interfaces] + ([n.bridge] if n.bridge else []),
-             "addresses": [str(a.ip) for i in n.interfaces for a in i.addresses] or [
-                 str(a.ip) for a in (n.loopback, n.loopback6) if a is not None]}
+             "addresses": [str(a.ip) for a in n.standing]}
             for n in lab.nodes]
 
 
