@@ -14,7 +14,7 @@ from nslab.model.bgp import Rule, decide
 from nslab.model.compile import compile_text
 from nslab.model.lab import Lab
 from tests.helpers import sandbox
-from tests.helpers.policy import REFLECTOR, RELATIONS
+from tests.helpers.policy import REFLECTOR, RELATIONS, UNNUMBERED_POLICY
 
 
 def kernel(test: Any) -> Any:
@@ -199,6 +199,26 @@ def test_a_listed_neighbour_in_a_dual_stack_lab_gets_both_sessions() -> None:
     assert " address-family ipv6 unicast\n" in a and f"  neighbor {six} activate\n" in a
     # the IPv4 rule of the list never meets an IPv6 route: left out of the v6 map
     assert "route-map from-b-v6 deny" not in a
+
+
+def test_a_session_over_an_unnumbered_link_gets_a_route_map_per_family() -> None:
+    """One session carries both families there: one map name for both would be one
+    FRR route map whose entries match an IPv4 and an IPv6 prefix list at once
+    (nothing passes); each family gets its own, with its own rules."""
+    lab = compile_text(UNNUMBERED_POLICY)
+    a, b = _config(lab, "a"), _config(lab, "b")
+    v4, v6 = (b[b.index(f" address-family {f} unicast"):] for f in ("ipv4", "ipv6"))
+    assert "  neighbor eth0 route-map from-a in\n" in v4.split("exit-address-family")[0]
+    assert "  neighbor eth0 route-map from-a-v6 in\n" in v6.split("exit-address-family")[0]
+    for text in (a, b):  # each (map, sequence) written once
+        entries = [ln for ln in text.splitlines() if ln.startswith("route-map ")]
+        assert len({ln.rsplit(" ", 1)[0] + ln.rsplit(" ", 1)[1] for ln in entries}) == \
+            len(entries), entries
+    assert "route-map from-a deny 10\n match ip address prefix-list from-a-1\n" in b
+    assert "route-map from-a-v6 permit 10\n!" in b  # the IPv4 deny never meets IPv6
+    assert "ipv6 prefix-list to-b-v6-3 seq 5 permit 2001:db8:9::/48" in a
+    assert "route-map to-b-v6 permit 10\n match ipv6 address prefix-list to-b-v6-3\n!\nip " in a
+    assert _expected(lab, "b") == {"198.51.100.0/24", "2001:db8:9::/48"}
 
 
 def _gao_rexford(out: dict[str, Any]) -> None:
@@ -387,6 +407,24 @@ def test_a_dual_stack_internet_peers_in_both_families_between_frr_and_bird() -> 
         (64502, False, "Established"), (64502, True, "Established")], sessions
     assert all(p["state"] == "Established" for p in out["t2_v6"]["peers"].values()), out["t2_v6"]
     assert out["h1_lan6"] and " dev eth0 " in out["cust_to_h1"], out["cust_to_h1"]
+    assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+@kernel
+def test_policy_over_an_unnumbered_link_holds_in_each_family_with_real_frr() -> None:
+    """a exports two IPv4 prefixes and one IPv6 of its four (not its loopback), b
+    denies one IPv4 prefix: b holds exactly the rest, in both families, and
+    convergence (what nslab expects) agrees."""
+    out = sandbox.run("tests.helpers.policy", "unnumbered_policy")
+    assert out["up"] == 0, out["up_err"]
+    # (the routers do not reach each other's loopbacks: a exports not its own)
+    assert out["report"]["convergence"]["complete"] is True, out["report"]
+    # what b learned from a: the paths whose AS path starts with a's AS
+    learned = {f: {p for p, paths in out[f]["routes"].items()
+                   if any(str(x.get("path", "")).split()[:1] == ["65001"] for x in paths)}
+               for f in ("b4", "b6")}
+    assert learned == {"b4": {"198.51.100.0/24"}, "b6": {"2001:db8:9::/48"}}, out
     assert out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
 

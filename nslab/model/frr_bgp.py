@@ -2,11 +2,12 @@
 the route maps, prefix lists and community lists its policy needs. Pure.
 
 Each session with policy gets a route map per direction, named after the
-neighbour (`from-t1`, `to-t1`; `-v6` for the IPv6 session of a dual-stack
-pair): one entry per rule (a prefix list and a community list matched), the
-sets (local preference, MED, prepending, communities) on each entry that
-permits, and nothing after the last rule (a route map ends in deny, as a
-prefix list does). A relation is also the session's RFC 9234 role.
+neighbour (`from-t1`, `to-t1`; `-v6` in IPv6: the IPv6 session of a dual-stack
+pair, or the IPv6 family of a session over an unnumbered link): one entry per
+rule (a prefix list and a community list matched), the sets (local preference,
+MED, prepending, communities) on each entry that permits, and nothing after
+the last rule (a route map ends in deny, as a prefix list does). A relation is
+also the session's RFC 9234 role.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
                 out.append(f"  neighbor {s.address} activate")
             out += [f"  neighbor {s.address} {line}" for line in _family(b, s)]
             for direction in ("in", "out"):
-                name = map_name(s, direction)
+                name = map_name(s, direction, version)
                 lines = route_map(b, s, direction, name, version)
                 if lines:
                     out.append(f"  neighbor {s.address} route-map {name} {direction}")
@@ -109,9 +110,13 @@ def _family(b: Bgp, s: Session) -> list[str]:
     return out
 
 
-def map_name(s: Session, direction: str) -> str:
+def map_name(s: Session, direction: str, version: int) -> str:
+    """The route map of a session's direction in one family: `-v6` in IPv6, so
+    that a session carrying both (over an unnumbered link) gets a map per family,
+    as a dual-stack pair of sessions does (one name written twice would be one
+    map, matching both families' prefix lists at once: nothing)."""
     who = s.peer or s.address
-    v6 = "-v6" if s.peer and not s.interface and ip_address(s.address).version == 6 else ""
+    v6 = "-v6" if s.peer and version == 6 else ""
     return f"{'from' if direction == 'in' else 'to'}-{who}{v6}"
 
 

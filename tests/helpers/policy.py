@@ -261,7 +261,42 @@ def stuck() -> dict[str, Any]:
             "report": report, "down": nslab("down", "stuck").returncode, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (relations, bird_relations, dual_stack, reflector, stuck)}
+# policy on a session over an unnumbered link (both families on one session): a's
+# exports and b's imports hold in each family, the IPv4 rules in IPv4, the IPv6 in IPv6
+UNNUMBERED_POLICY = """
+name: unpol
+routing: bgp
+nodes:
+  a:
+    kind: router
+    bgp:
+      asn: 65001
+      announce: [192.0.2.0/24, 198.51.100.0/24, "2001:db8:9::/48", "2001:db8:7::/48"]
+      neighbors:
+        - {peer: b, export: [{allow: 192.0.2.0/24}, {allow: 198.51.100.0/24},
+                             {allow: "2001:db8:9::/48"}]}
+  b:
+    kind: router
+    bgp:
+      asn: 65002
+      neighbors:
+        - {peer: a, import: [{deny: 192.0.2.0/24}, {allow: any}]}
+links:
+  - {endpoints: [a, b], unnumbered: true}
+test: {converge: auto}
+"""
+
+
+def unnumbered_policy() -> dict[str, Any]:
+    out = started("unpol", UNNUMBERED_POLICY)
+    out |= {"b4": vtysh("unpol", "b", "show bgp ipv4 unicast json"),
+            "b6": vtysh("unpol", "b", "show bgp ipv6 unicast json"),
+            "down": nslab("down", "unpol").returncode}
+    return {**out, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (relations, bird_relations, dual_stack, reflector, stuck,
+                                     unnumbered_policy)}
 
 if __name__ == "__main__":
     enter()
