@@ -167,6 +167,32 @@ def test_a_link_made_unnumbered_makes_its_routers_again_with_their_other_links()
     assert down_verb.down("chg", kernel=k).failed == []
 
 
+def test_a_link_made_ipv6_only_loses_its_ipv4_and_its_routers_sessions_carry_it() -> None:
+    """r1-r2 in a dual-stack lab made IPv6-only: its IPv4 addresses go, its
+    routers' FRR configuration changes (one session, extended next hop), no
+    namespace is made again; and back."""
+    k = FakeKernel()
+    dual = UNNUMBERED + "addressing: {ipv6_pool: 'fd00:3::/48'}\n"
+    up_verb.up(lab(dual), kernel=k)
+    before = dict(k.names)
+    new = dual.replace("  - [r1, r2]\n", "  - {endpoints: [r1, r2], ipv4: false}\n")
+    res = apply_verb.apply(lab(new), kernel=k)
+    assert res.change.nodes_remade == () and k.names == before
+    assert {"r1", "r2"} <= set(res.change.nodes_changed)
+    made(k)
+
+    def r1_eth0() -> set[str]:
+        link = k.namespaces[k.names["chg-r1"]].by_name("eth0")
+        assert link is not None
+        return link.addresses
+
+    assert r1_eth0() and all(":" in a for a in r1_eth0()), r1_eth0()
+    back = apply_verb.apply(lab(dual), kernel=k)
+    assert back.change.nodes_remade == () and any("." in a for a in r1_eth0())
+    made(k)
+    assert down_verb.down("chg", kernel=k).failed == []
+
+
 def made(k: FakeKernel) -> None:
     """The lab as its plan says, in the fake kernel (which runs no daemons)."""
     res = check_verb.check("chg", kernel=k)

@@ -182,6 +182,41 @@ def test_a_dual_stack_lab_runs_ospfv2_and_ospfv3() -> None:
     _clean(out["traces"])
 
 
+def test_an_ipv6_only_core_carries_ipv4_in_bgp_through_ipv6_next_hops() -> None:
+    """examples/ipv6-core.yaml: the core's links have IPv6 addresses only; eBGP
+    over them carries IPv4 too (RFC 8950): nslab test converges and passes in
+    both families, the core routers stand by their IPv4 loopbacks (matrix,
+    hosts files), why walks IPv4 through fd00:: next hops, down leaves nothing."""
+    out = sandbox.run("tests.helpers.routing", "ipv6_core")
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True, rep["convergence"]
+    assert rep["ok"] is True and len(rep["expectations"]) == 2, rep
+    m4 = next(m for m in rep["matrices"] if m["family"] == 4)
+    assert set(m4["nodes"]) == {"ce1", "p1", "p2", "ce2", "h1", "h2"} and all(
+        c["reached"] for c in m4["cells"]), m4
+    assert all(c["reached"] for m in rep["matrices"] for c in m["cells"])
+    # p1: IPv4 on its loopback only, IPv6 on its core ports
+    p1 = {a["ifname"]: [i["local"] for i in a["addr_info"]] for a in out["addrs"]}
+    assert [a for a in p1["lo"] if "." in a and a != "127.0.0.1"]
+    assert all(":" in a for a in p1["eth0"] + p1["eth1"]), p1
+    assert any(a.startswith("fd00:42:") for a in p1["eth0"]), p1
+    peers = out["summary"]["peers"]
+    assert len(peers) == 2 and all(":" in a and p["state"] == "Established"
+                                   for a, p in peers.items()), peers
+    # ce1's IPv4 routes from BGP go through p1's IPv6 address (RTA_VIA)
+    assert out["routes"] and all(r.get("via", {}).get("family") == "inet6" or any(
+        h.get("via", {}).get("family") == "inet6" for h in r.get("nexthops", []))
+        for r in out["routes"]), out["routes"]
+    hops = out["why"]["forward"]["hops"]
+    assert out["why"]["reached"] is True and len(hops) == 6, out["why"]
+    assert [h["node"] for h in hops[1:5]] == ["ce1", "p1", "p2", "ce2"], hops
+    assert ":" in hops[1]["via"], hops[1]
+    assert out["by_name"] == 0
+    assert out["down"] == 0
+    _clean(out["traces"])
+
+
 def test_bgp_unnumbered_links_carry_ipv4_through_link_local_next_hops() -> None:
     """examples/bgp-unnumbered.yaml: no address on a fabric link, each one eBGP
     session over the link-local addresses of its ends (FRR's neighbor IFACE

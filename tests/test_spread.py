@@ -80,20 +80,24 @@ def test_a_lab_across_machines_is_cut_per_machine_with_a_vxlan_for_each_link_bet
     assert [n.name for n in sliced(lab, "c").nodes] == ["r3", "h3"]
 
 
-def test_an_unnumbered_link_between_two_machines_is_refused_and_one_within_a_machine_made(
-        ) -> None:
+@pytest.mark.parametrize("key", ["unnumbered: true", "ipv4: false"])
+def test_an_unnumbered_or_ipv6_only_link_between_two_machines_is_refused_and_one_within_made(
+        key: str) -> None:
     """r1 (machine a) and r2 (b): not made yet; r2 and r3 with r2 on c too: made."""
-    text = LAB.replace("nodes:\n", "routing: bgp\nnodes:\n").replace(
-        "links: [[h1, r1], [r1, r2],", "links: [[h1, r1], {endpoints: [r1, r2], unnumbered: true},")
+    head = "routing: bgp\naddressing: {ipv6_pool: 'fd00:9::/48'}\nnodes:\n"
+    text = LAB.replace("nodes:\n", head).replace(
+        "links: [[h1, r1], [r1, r2],", f"links: [[h1, r1], {{endpoints: [r1, r2], {key}}},")
     with pytest.raises(SpecError) as e:
         compile_text(text)
-    assert any("links[1].unnumbered" in line and "between two machines is not made yet" in line
+    said = f"links[1].{key.split(':')[0]}"
+    assert any(said in line and "between two machines is not made yet" in line
                for line in e.value.lines), e.value.lines
-    same = LAB.replace("nodes:\n", "routing: bgp\nnodes:\n").replace(
+    same = LAB.replace("nodes:\n", head).replace(
         "r2: {kind: router, machine: b}", "r2: {kind: router, machine: c}").replace(
-        "[r2, r3],", "{endpoints: [r2, r3], unnumbered: true},")
-    lab = compile_text(same)
-    assert lab.segments[2].unnumbered and lab.segments[2].subnet4 is None
+        "[r2, r3],", f"{{endpoints: [r2, r3], {key}}},")
+    seg = compile_text(same).segments[2]
+    assert seg.subnet4 is None and seg.unnumbered == (key == "unnumbered: true")
+    assert seg.ipv6_only == (key == "ipv4: false") and (seg.subnet6 is None) == seg.unnumbered
 
 
 def test_the_cross_mtu_is_the_smallest_underlay_less_the_vxlan_headers_or_the_files() -> None:

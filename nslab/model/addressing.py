@@ -1,7 +1,8 @@
 """Subnets and addresses: explicit ones are kept, open ones come from the pools.
 
 Pure. Every segment with layer-3 members gets one IPv4 subnet (and one IPv6 /64
-when the lab has IPv6). A subnet is explicit when the file writes an address of
+when the lab has IPv6), but an IPv6-only one (a link's ipv4: false) and an
+unnumbered one (neither). A subnet is explicit when the file writes an address of
 that family on one of the segment's links; otherwise it is the next free,
 aligned block of the pool, in the order the segments first appear in the file.
 Within a subnet routers come first, then hosts, in file order: a router on a
@@ -24,6 +25,7 @@ class SegmentRequest:
     members: list[Member]
     routers: set[Member]
     explicit: dict[Member, list[IPInterface]]  # at most one of each family
+    ipv4: bool = True  # False: an IPv6-only segment (no IPv4 subnet)
 
 
 @dataclass
@@ -115,6 +117,8 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
     for s, req in enumerate(requests):
         subnet: dict[int, IPNetwork | None] = {4: None, 6: None}
         for fam in families if req.members else []:
+            if fam == 4 and not req.ipv4:
+                continue
             net = explicit_nets[s].get(fam)
             if net is None and fam in pools:
                 net = pools[fam].take(_prefix_for(len(req.members)) if fam == 4 else 64)

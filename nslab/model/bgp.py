@@ -94,6 +94,13 @@ class Session:
     password: str | None = None
     timers: tuple[int, int] | None = None
     bfd: bool = False
+    ipv4_over_ipv6: bool = False  # an IPv6 session carrying IPv4 too (RFC 8950: IPv6-only link)
+
+    @property
+    def both_families(self) -> bool:
+        """Whether the one session carries IPv4 and IPv6 (over an unnumbered or an
+        IPv6-only link), IPv4 through IPv6 next hops."""
+        return self.interface or self.ipv4_over_ipv6
 
     @property
     def preference(self) -> int | None:

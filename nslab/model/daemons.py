@@ -93,19 +93,26 @@ def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
 
 
 def _unnumbered_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
-    """An unnumbered link between two routers of one ASN would carry its IGP,
-    which needs addresses (nslab.model.roles says the rest)."""
+    """An unnumbered or IPv6-only link between two routers of one ASN would carry
+    its IGP, which needs IPv4 addresses (nslab.model.roles says the rest)."""
     out = []
     for seg in lab.segments:
-        if not seg.unnumbered or len(seg.members) != 2:
+        if not (seg.unnumbered or seg.ipv6_only) or len(seg.members) != 2:
             continue
         (a, _), (b, _) = seg.members
         if a in asn and b in asn and asn[a] == asn[b]:
             k = next(k for k, link in enumerate(lab.links) if link.a in seg.members)
-            out.append(Problem(("links", k, "unnumbered"), f"'{a}' and '{b}' are both in AS "
-                               f"{asn[a]}: an unnumbered link carries an eBGP session (the "
-                               "IGP inside an AS needs addresses)",
-                               "give the link addresses, or its routers different ASNs"))
+            if seg.unnumbered:
+                out.append(Problem(("links", k, "unnumbered"), f"'{a}' and '{b}' are both in "
+                                   f"AS {asn[a]}: an unnumbered link carries an eBGP session "
+                                   "(the IGP inside an AS needs addresses)",
+                                   "give the link addresses, or its routers different ASNs"))
+            else:
+                out.append(Problem(("links", k, "ipv4"), f"'{a}' and '{b}' are both in AS "
+                                   f"{asn[a]}: an IPv6-only link carries eBGP sessions (the "
+                                   "IGP inside an AS needs IPv4 addresses)",
+                                   "leave out ipv4: false, or give its routers "
+                                   "different ASNs"))
     return out
 
 
@@ -278,19 +285,26 @@ def _sessions(spec: LabSpec, lab: Lab, ports: dict[str, list[Port]], asn: dict[s
         bfd = {a for p in ports[n] if p.bfd for r in p.routers
                for a in (_address_on(lab, r, p.segment, 4), _address_on(lab, r, p.segment, 6))
                if a} | {p.name for p in ports[n] if p.bfd and p.segment.unnumbered}
+        # a session to a router's address on an IPv6-only link carries IPv4 too (RFC 8950)
+        v6_only = {a for p in ports[n] if p.segment.ipv6_only for r in p.routers
+                   if (a := _address_on(lab, r, p.segment, 6))}
         out[n] = tuple(
-            _with_bfd(settle(n, peer, addr, peer_asn, loop,
+            _over(settle(n, peer, addr, peer_asn, loop,
                              n in rr and peer in asn and peer not in rr and asn[peer] == asn[n],
                              own, where, declared, peer in asn and asn[peer] == asn[n], problems),
-                      bfd)
+                  bfd, v6_only)
             for addr, peer_asn, loop, peer, own, where in
             _neighbours(spec, lab, lab.node(n), ports[n], asn, island, rr, loopbacks, loops,
                         problems))
     return out
 
 
-def _with_bfd(s: Session, addresses: set[str]) -> Session:
-    return replace(s, bfd=True) if s.address in addresses and not s.bfd else s
+def _over(s: Session, bfd: set[str], v6_only: set[str]) -> Session:
+    """The session with what the link it goes over adds: BFD (the link's bfd:
+    true), IPv4 through IPv6 next hops (an IPv6-only link)."""
+    if s.address in bfd and not s.bfd:
+        s = replace(s, bfd=True)
+    return replace(s, ipv4_over_ipv6=True) if s.address in v6_only else s
 
 
 Listed = tuple[str, int, bool, str, BgpNeighborSpec | None, tuple[str | int, ...]]

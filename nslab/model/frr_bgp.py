@@ -3,11 +3,11 @@ the route maps, prefix lists and community lists its policy needs. Pure.
 
 Each session with policy gets a route map per direction, named after the
 neighbour (`from-t1`, `to-t1`; `-v6` in IPv6: the IPv6 session of a dual-stack
-pair, or the IPv6 family of a session over an unnumbered link): one entry per
-rule (a prefix list and a community list matched), the sets (local preference,
-MED, prepending, communities) on each entry that permits, and nothing after
-the last rule (a route map ends in deny, as a prefix list does). A relation is
-also the session's RFC 9234 role.
+pair, or the IPv6 family of a session carrying both, over an unnumbered or an
+IPv6-only link): one entry per rule (a prefix list and a community list
+matched), the sets (local preference, MED, prepending, communities) on each
+entry that permits, and nothing after the last rule (a route map ends in deny,
+as a prefix list does). A relation is also the session's RFC 9234 role.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def bgp_lines(b: Bgp, router_id: str, igp: str | None = None) -> list[str]:
         out += ["  maximum-paths 64", "  maximum-paths ibgp 64"]
         out += [f"  network {n}" for n in b.announce if ip_network(n).version == version]
         for s in b.sessions:
-            if not s.interface and ip_address(s.address).version != version:
+            if not s.both_families and ip_address(s.address).version != version:
                 out.append(f"  no neighbor {s.address} activate")
                 continue
             if version == 6:  # FRR's defaults activate a session in IPv4 only
@@ -75,6 +75,8 @@ def _session(b: Bgp, s: Session) -> list[str]:
     out = [f" neighbor {a}{' interface' if s.interface else ''} remote-as {s.asn}",
            f" neighbor {a} timers connect 1",
            f" neighbor {a} advertisement-interval 0"]
+    if s.ipv4_over_ipv6:  # IPv4 with IPv6 next hops (over an interface: FRR's own)
+        out.append(f" neighbor {a} capability extended-nexthop")
     if s.relation is not None:
         out.append(f" neighbor {a} local-role {INVERSE[s.relation]}")
     if s.loop:
@@ -112,8 +114,8 @@ def _family(b: Bgp, s: Session) -> list[str]:
 
 def map_name(s: Session, direction: str, version: int) -> str:
     """The route map of a session's direction in one family: `-v6` in IPv6, so
-    that a session carrying both (over an unnumbered link) gets a map per family,
-    as a dual-stack pair of sessions does (one name written twice would be one
+    that a session carrying both (over an unnumbered or an IPv6-only link) gets a
+    map per family, as a dual-stack pair of sessions does (one name written twice would be one
     map, matching both families' prefix lists at once: nothing)."""
     who = s.peer or s.address
     v6 = "-v6" if s.peer and version == 6 else ""

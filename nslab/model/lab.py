@@ -171,10 +171,12 @@ class Node:
     @property
     def standing(self) -> tuple[IPInterface, ...]:
         """The addresses that stand for the node (nslab test, why, a file's
-        `to:`): those of its links, in order; a router with none on its links
-        (a spine of unnumbered links): its loopback's."""
+        `to:`, hosts files): those of its links, in order; in a family it has
+        none of on its links (a spine of unnumbered links, a router whose links
+        are IPv6-only): its loopback's."""
         links = tuple(a for i in self.interfaces for a in i.addresses)
-        return links or tuple(a for a in (self.loopback, self.loopback6) if a is not None)
+        return links + tuple(a for a in (self.loopback, self.loopback6) if a is not None
+                             and not any(x.version == a.version for x in links))
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,11 @@ class Segment:
     members: tuple[tuple[str, str], ...]  # layer-3 ends: (node, interface)
     switches: tuple[str, ...]
     unnumbered: bool = False  # a link between two routers without addresses (eBGP over LLA)
+
+    @property
+    def ipv6_only(self) -> bool:
+        """An IPv6-only link (ipv4: false): IPv4 crosses it in BGP only (RFC 8950)."""
+        return self.subnet4 is None and self.subnet6 is not None
 
 
 @dataclass(frozen=True)

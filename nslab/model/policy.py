@@ -154,6 +154,8 @@ def resolve_policies(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
         nodes.append(node if same else replace(node, policy=policy, resolver=resolver))
     want_hosts = spec.dns.hosts if spec.dns.hosts != "auto" else \
         len(lab.nodes) <= HOSTS_AUTO_LIMIT
-    hosts = tuple((str(a.ip), n.name) for n in lab.nodes for i in n.interfaces
-                  for a in i.addresses) if want_hosts else ()
+    # every address of a node's links, and its loopback's in a family its links have
+    # none of (a router of unnumbered or IPv6-only links): what stands for it
+    hosts = tuple((str(a.ip), n.name) for n in lab.nodes for a in n.standing) \
+        if want_hosts else ()
     return replace(lab, nodes=tuple(nodes), hosts=hosts)

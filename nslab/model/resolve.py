@@ -155,7 +155,8 @@ def _request(spec: LabSpec, seg: segments.RawSegment, names: list[tuple[str, str
         if given:
             explicit[(i, j)] = [ipaddress.ip_interface(a) for a in given]
     routers = {m for m in seg.members if kinds[names[2 * m[0] + m[1]][0]] == "router"}
-    return addressing.SegmentRequest(list(seg.members), routers, explicit)
+    return addressing.SegmentRequest(list(seg.members), routers, explicit,
+                                     all(spec.links[i].ipv4 for i in seg.links))
 
 
 def _auto_routes(spec: LabSpec, kinds: Mapping[str, str], routed: list[routing.RoutedSegment],

@@ -35,16 +35,23 @@ def needs_daemons(spec: LabSpec) -> bool:
 
 
 def unnumbered_problems(spec: LabSpec) -> list[Problem]:
-    """An unnumbered link is an eBGP session over IPv6 link-local addresses:
-    both its routers speak BGP with FRR, and no IGP runs over it (OSPF and
-    IS-IS as nslab writes them need addresses; in an OSPF lab, its ends are
-    passive). Two routers of one AS (which run OSPF between them) are told
+    """An unnumbered link is an eBGP session over IPv6 link-local addresses, an
+    IPv6-only link (ipv4: false) carries IPv4 only in BGP (RFC 8950): both
+    routers of either speak BGP with FRR, and no IGP runs over it (OSPF and
+    IS-IS as nslab writes them need IPv4 addresses; in an OSPF lab, its ends
+    are passive). Two routers of one AS (which run OSPF between them) are told
     by the daemons' resolution, which knows the ASes."""
     out = []
     for i, link in enumerate(spec.links):
-        if not link.unnumbered:
+        if link.unnumbered:
+            key, what, carries = "unnumbered", "an unnumbered link", "an eBGP session"
+            instead = "give the link addresses"
+        elif not link.ipv4:
+            key, what, carries = "ipv4", "an IPv6-only link", "IPv4 in BGP only (RFC 8950)"
+            instead = "leave out ipv4: false"
+        else:
             continue
-        where: tuple[str | int, ...] = ("links", i, "unnumbered")
+        where: tuple[str | int, ...] = ("links", i, key)
         nodes = [parse_endpoint(e).node for e in link.endpoints]
         routers = [n for n in nodes if n in spec.nodes and spec.nodes[n].kind == "router"]
         if len(routers) < 2:
@@ -54,15 +61,15 @@ def unnumbered_problems(spec: LabSpec) -> list[Problem]:
         if (spec.routing in ("ospf", "isis") and not passive) or silent:
             why = f"with routing: {spec.routing}" if not silent else \
                 f"'{silent[0]}' does not speak BGP"
-            out.append(Problem(where, f"an unnumbered link carries an eBGP session: {why}",
+            out.append(Problem(where, f"{what} carries {carries}: {why}",
                                "give its routers bgp: (or routing: bgp; with routing: ospf, "
-                               "the link ospf: {passive: true}), or the link addresses"))
+                               f"the link ospf: {{passive: true}}); or {instead}"))
         elif any(spec.nodes[n].bird is not None for n in routers):
-            out.append(Problem(where, "an unnumbered link's BGP session is written for FRR "
+            out.append(Problem(where, f"{what}'s BGP session is written for FRR "
                                "only", "run FRR on its routers (leave out bird:)"))
         elif len({spec.nodes[n].machine or next(iter(spec.machines), None)
                   for n in routers}) > 1:
-            out.append(Problem(where, "an unnumbered link between two machines is not made "
+            out.append(Problem(where, f"{what} between two machines is not made "
                                "yet", "put its two routers on one machine"))
     return out
 

@@ -64,6 +64,8 @@ def check(spec: LabSpec) -> list[Problem]:
                                         f"{' or '.join(e.node for e in ends)}"))
         if link.unnumbered:
             _check_unnumbered(spec, i, ends, problems)
+        elif not link.ipv4:
+            _check_ipv6_only(spec, i, ends, problems)
         if len(ends) == 2 and ends[0].node == ends[1].node:
             problems.append(Problem(("links", i), f"link from '{ends[0].node}' to itself",
                                     "a link joins two different nodes"))
@@ -77,13 +79,35 @@ def _check_unnumbered(spec: LabSpec, i: int, ends: list[Endpoint], problems: lis
     if spec.links[i].addresses is not None:
         problems.append(Problem(("links", i, "addresses"), "an unnumbered link has no "
                                 "addresses", "leave out addresses: or unnumbered:"))
+    _routers_only(spec, ends, where, "an unnumbered link", "its BGP session goes over IPv6 "
+                  "link-local addresses; hosts and switches need addresses", problems)
+
+
+def _check_ipv6_only(spec: LabSpec, i: int, ends: list[Endpoint], problems: list[Problem]
+                     ) -> None:
+    """An IPv6-only link joins two routers and has IPv6 addresses, given or from
+    the lab's IPv6 pool, and no IPv4 one."""
+    link = spec.links[i]
+    given = [a for j in (0, 1) for a in link.end_addresses(j)]
+    if any(":" not in a for a in given):
+        problems.append(Problem(("links", i, "addresses"), "an IPv6-only link (ipv4: false) "
+                                "has no IPv4 address", "give its ends IPv6 addresses only"))
+    elif not given and spec.addressing.ipv6_pool is None:
+        problems.append(Problem(("links", i, "ipv4"), "an IPv6-only link needs IPv6 addresses",
+                                "give the lab addressing: {ipv6_pool: ...}, or the link "
+                                "IPv6 addresses"))
+    _routers_only(spec, ends, ("links", i, "ipv4"), "an IPv6-only link", "IPv4 crosses it "
+                  "only in BGP (RFC 8950); hosts and switches need IPv4 on their links",
+                  problems)
+
+
+def _routers_only(spec: LabSpec, ends: list[Endpoint], where: tuple[str | int, ...],
+                  what: str, hint: str, problems: list[Problem]) -> None:
     others = [e.node for e in ends if e.node in spec.nodes
               and spec.nodes[e.node].kind != "router"]
     if others:
-        problems.append(Problem(where, f"an unnumbered link joins two routers: "
-                                f"'{others[0]}' is a {spec.nodes[others[0]].kind}",
-                                "its BGP session goes over IPv6 link-local addresses; hosts "
-                                "and switches need addresses"))
+        problems.append(Problem(where, f"{what} joins two routers: "
+                                f"'{others[0]}' is a {spec.nodes[others[0]].kind}", hint))
 
 
 def _check_nodes(spec: LabSpec, problems: list[Problem]) -> None:

@@ -215,6 +215,9 @@ class LinkSpec(ImpairSpec):
     # no addresses: two routers' eBGP session over IPv6 link-local addresses,
     # IPv4 routes through IPv6 next hops (RFC 8950), as FRR's BGP unnumbered
     unnumbered: bool = False
+    # false: an IPv6-only link (its ends' IPv6 addresses, no IPv4): two routers'
+    # BGP session over it carries IPv4 too, through IPv6 next hops (RFC 8950)
+    ipv4: bool = True
 
     @field_validator("addresses")
     @classmethod

@@ -49,6 +49,8 @@ ip -n bgp-unnumbered-h1 route add default via 10.41.0.1 dev eth0
 ip -n bgp-unnumbered-h2 route add default via 10.41.0.5 dev eth0
 mkdir -p /etc/netns/bgp-unnumbered-s1 && { echo '# nslab lab=bgp-unnumbered: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bgp-unnumbered-s1/hosts <<'NSLAB_EOF'
 # the nodes of lab bgp-unnumbered (nslab)
+10.41.255.254	s1 s1.bgp-unnumbered
+10.41.255.253	s2 s2.bgp-unnumbered
 10.41.0.1	l1 l1.bgp-unnumbered
 10.41.0.5	l2 l2.bgp-unnumbered
 10.41.0.2	h1 h1.bgp-unnumbered
@@ -56,6 +58,8 @@ mkdir -p /etc/netns/bgp-unnumbered-s1 && { echo '# nslab lab=bgp-unnumbered: wri
 NSLAB_EOF
 mkdir -p /etc/netns/bgp-unnumbered-s2 && { echo '# nslab lab=bgp-unnumbered: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bgp-unnumbered-s2/hosts <<'NSLAB_EOF'
 # the nodes of lab bgp-unnumbered (nslab)
+10.41.255.254	s1 s1.bgp-unnumbered
+10.41.255.253	s2 s2.bgp-unnumbered
 10.41.0.1	l1 l1.bgp-unnumbered
 10.41.0.5	l2 l2.bgp-unnumbered
 10.41.0.2	h1 h1.bgp-unnumbered
@@ -63,6 +67,8 @@ mkdir -p /etc/netns/bgp-unnumbered-s2 && { echo '# nslab lab=bgp-unnumbered: wri
 NSLAB_EOF
 mkdir -p /etc/netns/bgp-unnumbered-l1 && { echo '# nslab lab=bgp-unnumbered: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bgp-unnumbered-l1/hosts <<'NSLAB_EOF'
 # the nodes of lab bgp-unnumbered (nslab)
+10.41.255.254	s1 s1.bgp-unnumbered
+10.41.255.253	s2 s2.bgp-unnumbered
 10.41.0.1	l1 l1.bgp-unnumbered
 10.41.0.5	l2 l2.bgp-unnumbered
 10.41.0.2	h1 h1.bgp-unnumbered
@@ -70,6 +76,8 @@ mkdir -p /etc/netns/bgp-unnumbered-l1 && { echo '# nslab lab=bgp-unnumbered: wri
 NSLAB_EOF
 mkdir -p /etc/netns/bgp-unnumbered-l2 && { echo '# nslab lab=bgp-unnumbered: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bgp-unnumbered-l2/hosts <<'NSLAB_EOF'
 # the nodes of lab bgp-unnumbered (nslab)
+10.41.255.254	s1 s1.bgp-unnumbered
+10.41.255.253	s2 s2.bgp-unnumbered
 10.41.0.1	l1 l1.bgp-unnumbered
 10.41.0.5	l2 l2.bgp-unnumbered
 10.41.0.2	h1 h1.bgp-unnumbered
@@ -77,6 +85,8 @@ mkdir -p /etc/netns/bgp-unnumbered-l2 && { echo '# nslab lab=bgp-unnumbered: wri
 NSLAB_EOF
 mkdir -p /etc/netns/bgp-unnumbered-h1 && { echo '# nslab lab=bgp-unnumbered: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bgp-unnumbered-h1/hosts <<'NSLAB_EOF'
 # the nodes of lab bgp-unnumbered (nslab)
+10.41.255.254	s1 s1.bgp-unnumbered
+10.41.255.253	s2 s2.bgp-unnumbered
 10.41.0.1	l1 l1.bgp-unnumbered
 10.41.0.5	l2 l2.bgp-unnumbered
 10.41.0.2	h1 h1.bgp-unnumbered
@@ -84,6 +94,8 @@ mkdir -p /etc/netns/bgp-unnumbered-h1 && { echo '# nslab lab=bgp-unnumbered: wri
 NSLAB_EOF
 mkdir -p /etc/netns/bgp-unnumbered-h2 && { echo '# nslab lab=bgp-unnumbered: written by nslab up, removed by nslab down'; cat /etc/hosts; cat; } >/etc/netns/bgp-unnumbered-h2/hosts <<'NSLAB_EOF'
 # the nodes of lab bgp-unnumbered (nslab)
+10.41.255.254	s1 s1.bgp-unnumbered
+10.41.255.253	s2 s2.bgp-unnumbered
 10.41.0.1	l1 l1.bgp-unnumbered
 10.41.0.5	l2 l2.bgp-unnumbered
 10.41.0.2	h1 h1.bgp-unnumbered
