@@ -187,6 +187,30 @@ def test_hosts_files_on_off_and_auto() -> None:
     assert len(forced.hosts) == 2
 
 
+def test_a_name_stands_for_the_links_or_a_routers_loopback_first() -> None:
+    """Default: a node's link addresses (a router's loopback only in a family its
+    links lack); dns: {names: loopback}: a router's loopback first, the other
+    family's link addresses after it; a host (no loopback) keeps its links."""
+    base = """name: x
+routing: ospf
+nodes:
+  r1: {kind: router, loopback: 10.255.0.1/32}
+  r2: {kind: router}
+  h1: {}
+links: [[h1, r1], [r1, r2]]
+addressing: {ipv6_pool: "fd00:5::/48"}
+"""
+    links = compile_text(base)
+    r1 = [a for a, n in links.hosts if n == "r1"]
+    assert r1[0].startswith("10.128.") and "10.255.0.1" not in r1
+    first = compile_text(base + "dns: {names: loopback}\n")
+    r1 = [a for a, n in first.hosts if n == "r1"]
+    assert r1[0] == "10.255.0.1" and all(":" in a for a in r1[1:]) and len(r1) == 3, r1
+    r2 = [a for a, n in first.hosts if n == "r2"]  # its loopback nslab chose
+    assert r2[0] == str(first.node("r2").loopback.ip), r2  # type: ignore[union-attr]
+    assert [a for a, n in first.hosts if n == "h1"] == [a for a, n in links.hosts if n == "h1"]
+
+
 HANDBOOK = EXAMPLES / "handbook"
 
 

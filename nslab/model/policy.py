@@ -13,6 +13,7 @@ from nslab.errors import Problem
 from nslab.model.lab import (
     FilterRule,
     IPAddress,
+    IPInterface,
     IPNetwork,
     Lab,
     Node,
@@ -155,7 +156,17 @@ def resolve_policies(spec: LabSpec, lab: Lab, problems: list[Problem]) -> Lab:
     want_hosts = spec.dns.hosts if spec.dns.hosts != "auto" else \
         len(lab.nodes) <= HOSTS_AUTO_LIMIT
     # every address of a node's links, and its loopback's in a family its links have
-    # none of (a router of unnumbered or IPv6-only links): what stands for it
-    hosts = tuple((str(a.ip), n.name) for n in lab.nodes for a in n.standing) \
+    # none of (a router of unnumbered or IPv6-only links): what stands for it; or
+    # a router's loopback first (dns: {names: loopback})
+    first = spec.dns.names == "loopback"
+    hosts = tuple((str(a.ip), n.name) for n in lab.nodes for a in _named(n, first)) \
         if want_hosts else ()
     return replace(lab, nodes=tuple(nodes), hosts=hosts)
+
+
+def _named(n: Node, loopback_first: bool) -> tuple[IPInterface, ...]:
+    """The addresses a node's name stands for in the hosts files."""
+    loops = tuple(a for a in (n.loopback, n.loopback6) if a is not None)
+    if not loopback_first or not loops:
+        return n.standing
+    return loops + tuple(a for a in n.standing if all(x.version != a.version for x in loops))

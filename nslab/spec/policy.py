@@ -105,9 +105,14 @@ class DnsSpec(Strict):
 class LabDnsSpec(Strict):
     """`hosts`: give every node a hosts file naming every node (in
     /etc/netns/<namespace>/hosts, which `ip netns exec` puts in place of
-    /etc/hosts); auto: for labs of up to 256 nodes."""
+    /etc/hosts); auto: for labs of up to 256 nodes. `names`: what a node's
+    name stands for there: the addresses of its links (`links`; a router's
+    loopback in a family its links have none of), or a router's loopback
+    first (`loopback`, as netlab's hosts files have it: `ping r2` then goes to
+    r2's loopback, which routing carries)."""
 
     hosts: bool | Literal["auto"] = "auto"
+    names: Literal["links", "loopback"] = "links"
 
 
 class HostLinkSpec(Strict):
