@@ -32,7 +32,7 @@ def model(name: str) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("name", ["triangle", "two-as", "dual-stack", "unnumbered"])
+@pytest.mark.parametrize("name", ["triangle", "two-as", "dual-stack", "unnumbered", "rfc8950"])
 def test_the_mapping_keeps_what_netlab_decided(name: str) -> None:
     spec = to_spec(model(name))
     text = yaml.safe_dump(spec, sort_keys=False)
@@ -88,6 +88,36 @@ def test_link_local_only_links_between_routers_are_unnumbered_with_a_session_eac
     assert daemons is not None
     assert " neighbor eth1 interface remote-as 65100" in daemons.config
     assert " neighbor 10.1.0.2 remote-as 65102" in daemons.config
+
+
+def test_ipv4_unnumbered_links_with_ipv6_addresses_are_ipv6_only_with_rfc8950_sessions(
+        ) -> None:
+    """netlab's RFC 8950 over regular IPv6 sessions (ipv4: true, ipv6: an address;
+    a neighbour's ipv4_rfc8950): an nslab IPv6-only link with netlab's IPv6
+    addresses, the session to the IPv6 address, which nslab makes carry IPv4."""
+    m = model("rfc8950")
+    spec = to_spec(m)
+    links = {tuple(x["endpoints"]): (x.get("ipv4", True), x["addresses"])
+             for x in spec["links"]}
+    dut = {i["ifname"]: i for i in m["nodes"]["dut"]["interfaces"]}
+    assert links[("dut:eth1", "x1:eth1")] == (False, [dut["eth1"]["ipv6"],
+                                                      dut["eth1"]["neighbors"][0]["ipv6"]])
+    assert all(v4 is False for v4, _ in links.values())
+    want = [n["ipv6"] for n in m["nodes"]["dut"]["bgp"]["neighbors"]]
+    assert [n["address"] for n in spec["nodes"]["dut"]["bgp"]["neighbors"]] == want
+    lab = compile_text(yaml.safe_dump(spec))
+    assert all(s.ipv6_only for s in lab.segments)
+    daemons = lab.node("dut").daemons
+    assert daemons is not None
+    assert f" neighbor {want[0]} capability extended-nexthop" in daemons.config
+    # a name stands for x1's IPv4 loopback, which no link of it has (netlab's ping x1)
+    assert ("172.42.40.1", "x1") in lab.hosts and not any(
+        a.startswith("10.") for a, n in lab.hosts if n == "x1")
+    # over a link nslab numbers (netlab's OSPF on it): refused, said why
+    ospf = copy.deepcopy(m)
+    ospf["nodes"]["x1"]["interfaces"][0]["ospf"] = {"area": "0.0.0.0"}
+    with pytest.raises(NetlabRefusal, match=r"ipv4_rfc8950.*does not make IPv6-only"):
+        to_spec(ospf)
 
 
 def test_dual_stack_keeps_both_families_as_netlab_numbered_them() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Any
 
 from nslab.names import LAB_NAME, NODE_NAME
@@ -137,10 +138,30 @@ def unnumbered(model: dict[str, Any], name: str, intf: dict[str, Any]) -> bool:
     a p2p link between two FRR routers, each end without addresses (netlab's
     ipv4: true and ipv6: true: IPv6 link-local only, IPv4 unnumbered), carrying
     no OSPF or IS-IS (only eBGP over the link-local addresses: RFC 8950)."""
+    return _bgp_link(model, name, intf, lambda i: i.get("ipv6") is True and
+                     not isinstance(i.get("ipv4"), str))
+
+
+def ipv6_only(model: dict[str, Any], name: str, intf: dict[str, Any]) -> bool:
+    """Whether a node's interface is one end of a link nslab makes IPv6-only
+    (ipv4: false): a p2p link between two FRR routers that run BGP, each end
+    with an IPv6 address and IPv4 unnumbered (netlab's ipv4: true), carrying
+    no OSPF or IS-IS (IPv4 crosses it in BGP: RFC 8950)."""
+    nodes = model.get("nodes") or {}
+    return _bgp_link(model, name, intf, lambda i: i.get("ipv4") is True and
+                     isinstance(i.get("ipv6"), str)) and all(
+        "bgp" in ((nodes.get(n) or {}).get("module") or [])
+        for n in (name, *(p.get("node") for p in intf.get("neighbors") or [])))
+
+
+def _bgp_link(model: dict[str, Any], name: str, intf: dict[str, Any],
+              end: Callable[[dict[str, Any]], bool]) -> bool:
+    """Whether `intf` of node `name` is one end of a p2p link between two FRR
+    routers whose ends both are as `end` says and run no OSPF or IS-IS."""
     def bare(n: str, i: dict[str, Any]) -> bool:
         node = (model.get("nodes") or {}).get(n) or {}
-        return node.get("device") == "frr" and i.get("ipv6") is True and \
-            not isinstance(i.get("ipv4"), str) and not i.get("ospf") and not i.get("isis")
+        return node.get("device") == "frr" and end(i) and not i.get("ospf") and \
+            not i.get("isis")
 
     others = intf.get("neighbors") or []
     if intf.get("type") not in (None, "p2p") or len(others) != 1 or not bare(name, intf):
@@ -207,7 +228,8 @@ def _ospf_link(intf: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
-def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, Any]:
+def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str],
+         ipv6_only_ports: set[Any]) -> dict[str, Any]:
     """A router's BGP: its AS, what netlab advertises, netlab's sessions
     (`rendered`: netlab's own templates that configure what else they say)."""
     if bgp.get("rs") and "bgp.session" not in rendered:  # its template configures it
@@ -248,6 +270,13 @@ def _bgp(name: str, bgp: dict[str, Any], rendered: dict[str, str]) -> dict[str, 
                                       {"peer": _name(str(n["name"]), "node", NODE_NAME)},
                                       rendered))
             continue
+        if n.get("ipv4_rfc8950"):
+            # IPv4 over the IPv6 session: nslab's own over an IPv6-only link
+            if n.get("ifindex") not in ipv6_only_ports:
+                raise NetlabRefusal(f"node {name}: the BGP session with {n.get('name')} "
+                                    "carries IPv4 through IPv6 next hops (ipv4_rfc8950) over "
+                                    "a link nslab does not make IPv6-only")
+            n = {k: v for k, v in n.items() if k != "ipv4_rfc8950"}
         for af in ("ipv4", "ipv6"):  # a session per family (netlab's dual stack: two)
             if isinstance(n.get(af), str) and active.get(af, True) is not False:
                 neighbors.append(_session(name, bgp, n, {"address": n[af]}, rendered))
@@ -373,7 +402,9 @@ def _node(model: dict[str, Any], name: str, node: dict[str, Any]) -> dict[str, A
         out["ospf"] = _ospf_node(name, ospf, rendered)
     bgp = node.get("bgp")
     if isinstance(bgp, dict) and "as" in bgp:
-        out["bgp"] = _bgp(name, bgp, rendered)
+        out["bgp"] = _bgp(name, bgp, rendered, {i.get("ifindex") for i in
+                                                node.get("interfaces") or []
+                                                if ipv6_only(model, name, i)})
         communities = _communities(bgp)
         if communities:
             rendered["bgp.community"] = communities
@@ -444,6 +475,8 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
                          [_addresses(i) for _n, i in full], link, full, names, routers, routed)
             if all(unnumbered(model, n, i) for n, i in full):
                 made["unnumbered"] = True
+            elif all(ipv6_only(model, n, i) for n, i in full):
+                made["ipv4"] = False
             out.append(made)
             continue
         switch = _name(str(link.get("bridge") or f"lan{k + 1}"), "the bridge", NODE_NAME)
@@ -511,6 +544,9 @@ def to_spec(model: dict[str, Any]) -> dict[str, Any]:
     spec["routing"] = "ospf" if "ospf" in modules else "bgp" if "bgp" in modules else "static"
     spec["nodes"] = nodes
     spec["links"] = links
+    # a name stands for a router's loopback, as in netlab's hosts files (its tests
+    # ping routers by name: the loopback is what its routing carries)
+    spec["dns"] = {"names": "loopback"}
     # nslab test waits for the routers' tables first, unless netlab's own templates
     # filter or change what they learn (policies): netlab's tests wait themselves
     # (or change the routers on the way: a validate test that deploys configuration)
