@@ -2,8 +2,8 @@
 
 Pure. Every segment with layer-3 members gets one IPv4 subnet (and one IPv6 /64
 when the lab has IPv6), but an IPv6-only one (a link's ipv4: false) and an
-unnumbered one (neither). A subnet is explicit when the file writes an address of
-that family on one of the segment's links; otherwise it is the next free,
+unnumbered one (neither). A subnet is explicit when the file writes an address
+of that family on one of the segment's links; otherwise it is the next free,
 aligned block of the pool, in the order the segments first appear in the file.
 Within a subnet routers come first, then hosts, in file order: a router on a
 LAN gets the first address (.1), the gateway people expect.

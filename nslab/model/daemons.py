@@ -92,7 +92,7 @@ def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
     return {r: g.root(r) for r in asn}
 
 
-def _unnumbered_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
+def _bgp_only_links_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
     """An unnumbered or IPv6-only link between two routers of one ASN would carry
     its IGP, which needs IPv4 addresses (nslab.model.roles says the rest)."""
     out = []
@@ -142,7 +142,7 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
-    problems += _unnumbered_in_an_as(lab, asn)
+    problems += _bgp_only_links_in_an_as(lab, asn)
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
     runs_igp = {n for n, w in ospf_with.items() if w is not None}

@@ -114,9 +114,10 @@ def _family(b: Bgp, s: Session) -> list[str]:
 
 def map_name(s: Session, direction: str, version: int) -> str:
     """The route map of a session's direction in one family: `-v6` in IPv6, so
-    that a session carrying both (over an unnumbered or an IPv6-only link) gets a
-    map per family, as a dual-stack pair of sessions does (one name written twice would be one
-    map, matching both families' prefix lists at once: nothing)."""
+    that a session carrying both (over an unnumbered or an IPv6-only link) gets
+    a map per family, as a dual-stack pair of sessions does (one name written
+    twice would be one map, matching both families' prefix lists at once:
+    nothing)."""
     who = s.peer or s.address
     v6 = "-v6" if s.peer and version == 6 else ""
     return f"{'from' if direction == 'in' else 'to'}-{who}{v6}"

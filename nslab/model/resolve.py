@@ -286,7 +286,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
     lab = resolve_machine(spec, lab, problems)
     lab = replace(lab, nodes=tuple(_with_file_routes(n, spec.nodes[n.name], lab.ipv6, problems)
                                    for n in lab.nodes))
-    problems += roles.loopback_problems(spec, lab) + roles.unnumbered_problems(spec)
+    problems += roles.loopback_problems(spec, lab) + roles.bgp_only_link_problems(spec)
     if len(loopbacks) == len(with_daemons) and roles.needs_daemons(spec):
         from nslab.model import daemons  # the writers: only for a lab with routing daemons
 

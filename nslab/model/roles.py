@@ -34,7 +34,7 @@ def needs_daemons(spec: LabSpec) -> bool:
         any(link.ospf is not None or link.isis is not None or link.bfd for link in spec.links)
 
 
-def unnumbered_problems(spec: LabSpec) -> list[Problem]:
+def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
     """An unnumbered link is an eBGP session over IPv6 link-local addresses, an
     IPv6-only link (ipv4: false) carries IPv4 only in BGP (RFC 8950): both
     routers of either speak BGP with FRR, and no IGP runs over it (OSPF and
