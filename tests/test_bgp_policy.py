@@ -13,8 +13,11 @@ import pytest
 from nslab.model.bgp import Rule, decide
 from nslab.model.compile import compile_text
 from nslab.model.lab import Lab
+from tests.conftest import EXAMPLES
 from tests.helpers import sandbox
 from tests.helpers.policy import REFLECTOR, RELATIONS, UNNUMBERED_POLICY
+
+IPV6_CORE = (EXAMPLES / "ipv6-core.yaml").read_text()
 
 
 def kernel(test: Any) -> Any:
@@ -365,10 +368,21 @@ def test_a_bird_route_reflector_and_its_clients() -> None:
     assert "protocol ospf v2 {" in rr
 
 
+def test_bird_carries_ipv4_over_the_ipv6_session_of_an_ipv6_only_link() -> None:
+    """examples/ipv6-core.yaml with p1 on BIRD: a protocol per neighbour, its
+    address IPv6, with an IPv4 channel (extended next hop on) beside the IPv6 one."""
+    p1 = _bird(IPV6_CORE, "p1")
+    assert p1.count("protocol bgp ") == 2 and p1.count("  ipv6 {\n    import") == 2
+    assert p1.count("  ipv4 {\n    import") == 2
+    assert p1.count("    extended next hop on;\n  };\n  ipv6 {") == 2
+    assert "  neighbor fd00:42:0:1::1 as 65001;\n" in p1
+
+
 @pytest.mark.skipif(shutil.which("bird") is None, reason="BIRD 2 is not installed")
 def test_bird_parses_every_config_nslab_writes(tmp_path: Any) -> None:
     import subprocess
-    for text, node in ((RELATIONS, "cust"), (DUAL, "a"), (REFLECTOR, "rr"), (REFLECTOR, "c1")):
+    for text, node in ((RELATIONS, "cust"), (DUAL, "a"), (REFLECTOR, "rr"), (REFLECTOR, "c1"),
+                       (IPV6_CORE, "p1")):
         f = tmp_path / f"{node}.conf"
         f.write_text(_bird(text, node))
         r = subprocess.run(["bird", "-p", "-c", str(f)], capture_output=True, text=True)

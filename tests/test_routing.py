@@ -182,12 +182,17 @@ def test_a_dual_stack_lab_runs_ospfv2_and_ospfv3() -> None:
     _clean(out["traces"])
 
 
-def test_an_ipv6_only_core_carries_ipv4_in_bgp_through_ipv6_next_hops() -> None:
-    """examples/ipv6-core.yaml: the core's links have IPv6 addresses only; eBGP
-    over them carries IPv4 too (RFC 8950): nslab test converges and passes in
-    both families, the core routers stand by their IPv4 loopbacks (matrix,
-    hosts files), why walks IPv4 through fd00:: next hops, down leaves nothing."""
-    out = sandbox.run("tests.helpers.routing", "ipv6_core")
+@pytest.mark.parametrize("scenario", [
+    "ipv6_core",
+    pytest.param("ipv6_core_bird", marks=pytest.mark.skipif(
+        shutil.which("bird") is None, reason="BIRD 2 is not installed"))])
+def test_an_ipv6_only_core_carries_ipv4_in_bgp_through_ipv6_next_hops(scenario: str) -> None:
+    """examples/ipv6-core.yaml (and with p1 on BIRD between FRR routers): the
+    core's links have IPv6 addresses only; eBGP over them carries IPv4 too (RFC
+    8950): nslab test converges and passes in both families, the core routers
+    stand by their IPv4 loopbacks (matrix, hosts files), why walks IPv4 through
+    IPv6 next hops, down leaves nothing."""
+    out = sandbox.run("tests.helpers.routing", scenario)
     assert out["up"] == 0, out["up_err"]
     rep = out["report"]
     assert rep["convergence"]["complete"] is True, rep["convergence"]

@@ -40,15 +40,21 @@ def _proto(name: str, version: int) -> str:
     return f"{name}{version}"
 
 
+def _families(s: Session) -> tuple[int, ...]:
+    """The families a session carries: its address's, or both (IPv4 through IPv6
+    next hops over an IPv6-only link)."""
+    return (4, 6) if s.ipv4_over_ipv6 else (ip_address(s.address).version,)
+
+
 def originates_default(b: Bgp, version: int) -> bool:
-    return any(s.default_originate and ip_address(s.address).version == version
-               for s in b.sessions)
+    return any(s.default_originate and version in _families(s) for s in b.sessions)
 
 
 def bgp_sections(r: Router, b: Bgp, igp: bool) -> list[str]:
     """The BGP part; `igp`: the router runs OSPF with its ASN's routers, whose
     routes it then exports to BGP too (as FRR's `redistribute ospf`). A session
-    over an unnumbered link is FRR's only (nslab.model.roles says so)."""
+    over an unnumbered link is FRR's only (nslab.model.roles says so); one over
+    an IPv6-only link has an IPv4 channel too, with the extended next hop."""
     b = replace(b, sessions=tuple(s for s in b.sessions if not s.interface))
     out = []
     for version in (4, 6) if b.ipv6 else (4,):
@@ -103,13 +109,16 @@ def _session(r: Router, b: Bgp, s: Session, igp: bool) -> list[str]:
         out.append("  rr client;")
         if b.cluster_id is not None:
             out.append(f"  rr cluster id {b.cluster_id};")
-    out += [f"  {_family(version)} {{", "    import filter {",
-            *_import(s), "    };", "    export filter {", *_export(b, s, version, igp),
-            "    };"]
-    if ibgp or s.next_hop_self:
-        out.append("    next hop self;")
-    out += ["  };", "}"]
-    return out
+    for fam in _families(s):
+        out += [f"  {_family(fam)} {{", "    import filter {",
+                *_import(s, fam), "    };", "    export filter {", *_export(b, s, fam, igp),
+                "    };"]
+        if fam != version:  # IPv4 over the IPv6 session (RFC 8950)
+            out.append("    extended next hop on;")
+        if ibgp or s.next_hop_self:
+            out.append("    next hop self;")
+        out.append("  };")
+    return [*out, "}"]
 
 
 def _pair(c: str) -> str:
@@ -150,8 +159,7 @@ def _rules(rules: tuple[Rule, ...] | None, version: int, sets: list[str]) -> lis
     return [*out, "      reject;"]
 
 
-def _import(s: Session) -> list[str]:
-    version = ip_address(s.address).version
+def _import(s: Session, version: int) -> list[str]:
     pref = s.preference
     sets = [f"bgp_local_pref = {pref};"] if pref is not None else []
     return _rules(s.import_rules, version, sets + _adds(s.communities_in))

@@ -35,12 +35,13 @@ def needs_daemons(spec: LabSpec) -> bool:
 
 
 def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
-    """An unnumbered link is an eBGP session over IPv6 link-local addresses, an
-    IPv6-only link (ipv4: false) carries IPv4 only in BGP (RFC 8950): both
-    routers of either speak BGP with FRR, and no IGP runs over it (OSPF and
-    IS-IS as nslab writes them need IPv4 addresses; in an OSPF lab, its ends
-    are passive). Two routers of one AS (which run OSPF between them) are told
-    by the daemons' resolution, which knows the ASes."""
+    """An unnumbered link is an eBGP session over IPv6 link-local addresses (FRR's
+    `neighbor IFACE interface`: FRR at both ends), an IPv6-only link (ipv4:
+    false) carries IPv4 only in BGP (RFC 8950; FRR or BIRD): both routers of
+    either speak BGP, and no IGP runs over it (OSPF and IS-IS as nslab writes
+    them need IPv4 addresses; in an OSPF lab, its ends are passive). Two routers
+    of one AS (which run OSPF between them) are told by the daemons' resolution,
+    which knows the ASes."""
     out = []
     for i, link in enumerate(spec.links):
         if link.unnumbered:
@@ -64,7 +65,7 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
             out.append(Problem(where, f"{what} carries {carries}: {why}",
                                "give its routers bgp: (or routing: bgp; with routing: ospf, "
                                f"the link ospf: {{passive: true}}); or {instead}"))
-        elif any(spec.nodes[n].bird is not None for n in routers):
+        elif link.unnumbered and any(spec.nodes[n].bird is not None for n in routers):
             out.append(Problem(where, f"{what}'s BGP session is written for FRR "
                                "only", "run FRR on its routers (leave out bird:)"))
         elif len({spec.nodes[n].machine or next(iter(spec.machines), None)

@@ -388,12 +388,25 @@ def unnumbered() -> dict[str, Any]:
 def ipv6_core() -> dict[str, Any]:
     """examples/ipv6-core.yaml: IPv4 customers across a core of IPv6-only links;
     eBGP over their IPv6 addresses carries IPv4 through IPv6 next hops."""
-    up = nslab("up", str(ROOT / "examples/ipv6-core.yaml"))
+    return _ipv6_core(ROOT / "examples/ipv6-core.yaml")
+
+
+def ipv6_core_bird() -> dict[str, Any]:
+    """The same core with p1 on BIRD (its IPv4 channel with the extended next
+    hop) between FRR routers."""
+    text = (ROOT / "examples/ipv6-core.yaml").read_text()
+    Path("/run/ipv6-core.yaml").write_text(text.replace(
+        "p1: {kind: router, bgp:", "p1: {kind: router, bird: {}, bgp:"))
+    return _ipv6_core(Path("/run/ipv6-core.yaml"))
+
+
+def _ipv6_core(path: Path) -> dict[str, Any]:
+    up = nslab("up", str(path))
     report = _json(["test", "ipv6-core", "--json"])
     why = _json(["why", "ipv6-core", "h1", "h2", "--json"])
     addrs = sh("ip -n ipv6-core-p1 -j addr show", check=False).stdout
     routes = sh("ip -n ipv6-core-ce1 -4 -j route show proto bgp", check=False).stdout
-    summary = nslab("vtysh", "ipv6-core", "p1", "show bgp ipv4 unicast summary json").stdout
+    summary = nslab("vtysh", "ipv6-core", "p2", "show bgp ipv4 unicast summary json").stdout
     # a name stands for a core router's loopback in IPv4 (hosts files): ping -4 p2
     by_name = sh("ip netns exec ipv6-core-h1 ping -4 -c1 -W2 p2", check=False).returncode
     down = nslab("down", "ipv6-core")
@@ -405,7 +418,8 @@ def ipv6_core() -> dict[str, Any]:
 
 SCENARIOS = {f.__name__: f for f in (ospf_ring, bgp_internet, bird_frr, rejected_config,
                                      killed_up, why_adjacency, python_api, dual_stack,
-                                     floating_blackhole, designs, unnumbered, ipv6_core)}
+                                     floating_blackhole, designs, unnumbered, ipv6_core,
+                                     ipv6_core_bird)}
 
 if __name__ == "__main__":
     enter()
