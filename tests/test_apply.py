@@ -193,6 +193,22 @@ def test_a_link_made_ipv6_only_loses_its_ipv4_and_its_routers_sessions_carry_it(
     assert down_verb.down("chg", kernel=k).failed == []
 
 
+def test_ipv4_routes_through_ipv6_next_hops_are_made_read_back_and_removed() -> None:
+    """A chain of plain routers over IPv6-only links: its IPv4 routes (RTA_VIA)
+    in the fake kernel as the plan says, read back equal (check), and gone at down."""
+    from tests.test_model import V6_CHAIN
+
+    k = FakeKernel()
+    pristine = k.snapshot()
+    up_verb.up(lab(V6_CHAIN), kernel=k)
+    r2 = k.namespaces[k.names["v6s-r2"]].routes
+    assert any(r.startswith("10.44.0.0/30") for r in r2), r2
+    res = check_verb.check("v6s", kernel=k)
+    assert res.compared > 20 and not res.differences, [d.to_dict() for d in res.differences]
+    assert down_verb.down("v6s", kernel=k).failed == []
+    assert k.snapshot() == pristine and k.violations == []
+
+
 def made(k: FakeKernel) -> None:
     """The lab as its plan says, in the fake kernel (which runs no daemons)."""
     res = check_verb.check("chg", kernel=k)

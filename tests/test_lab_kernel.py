@@ -171,6 +171,27 @@ def test_link_mtu_is_set_on_both_ends_and_paths_honour_it(labs: Labs) -> None:
     nslab("down", name, check=True)
 
 
+def test_ipv4_crosses_ipv6_only_links_through_ipv6_next_hops(labs: Labs) -> None:
+    """Plain routers (routing: auto) over IPv6-only links: the kernel takes the
+    computed IPv4 routes through IPv6 next hops (RTA_VIA, Linux 5.2), h1 reaches
+    h2 over them, why walks them, check reads them back as the file says."""
+    from tests.test_model import V6_CHAIN
+
+    name, path = labs.file(V6_CHAIN)
+    nslab("up", str(path), check=True)
+    assert ping(f"{name}-h1", "10.44.0.6")
+    r2 = subprocess.run(["ip", "-n", f"{name}-r2", "-4", "route"], capture_output=True,
+                        text=True).stdout
+    assert "10.44.0.0/30 via inet6 fd00:44:0:1::1 dev eth0" in r2, r2
+    why = json.loads(nslab("why", name, "h1", "h2", "--json").stdout)
+    assert why["reached"] is True and [h["node"] for h in why["forward"]["hops"]] == [
+        "h1", "r1", "r2", "r3", "h2"], why
+    assert why["forward"]["hops"][2]["route"] == \
+        "10.44.0.6 via inet6 fd00:44:0:2::2 dev eth1 (table main)", why["forward"]["hops"][2]
+    assert nslab("check", name).returncode == 0
+    nslab("down", name, check=True)
+
+
 LOSSY = """
 name: x
 nodes:

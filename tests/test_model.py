@@ -63,6 +63,40 @@ def test_ecmp_multipath_on_diamond() -> None:
     assert len(routes_of(lab, "r1")[far6].nexthops) == 2
 
 
+V6_CHAIN = """name: v6s
+addressing: {pool: 10.44.0.0/16, ipv6_pool: "fd00:44::/48"}
+nodes:
+  r1: {kind: router}
+  r2: {kind: router}
+  r3: {kind: router}
+  h1: {}
+  h2: {}
+links:
+  - [h1, r1]
+  - {endpoints: [r1, r2], ipv4: false}
+  - {endpoints: [r2, r3], ipv4: false}
+  - [r3, h2]
+"""
+
+
+def test_computed_ipv4_routes_cross_ipv6_only_links_through_ipv6_next_hops() -> None:
+    """routing: auto between plain routers: over an IPv6-only link an IPv4 route
+    goes through the next router's IPv6 address (ip route ... via inet6)."""
+    lab = compile_text(V6_CHAIN)
+    far = str(lab.segments[-1].subnet4)  # r3 -- h2
+    (hop,) = routes_of(lab, "r1")[far].nexthops
+    assert hop.via == lab.node("r2").interface("eth0").addresses[0].ip and hop.dev == "eth1"
+    assert hop.via is not None and hop.via.version == 6
+    r2 = routes_of(lab, "r2")
+    assert {d for d in r2 if "." in d} == {"10.44.0.0/30", "10.44.0.4/30"}
+    assert all(h.via is not None and h.via.version == 6
+               for d, r in r2.items() for h in r.nexthops)
+    # r2 has no IPv4 at all (no daemons, no loopback): no IPv4 name, nor matrix
+    assert all(a.version == 6 for a in lab.node("r2").standing)
+    shell = plan(lab).as_shell()
+    assert f"ip -n v6s-r1 route add {far} via inet6 {hop.via} dev eth1\n" in shell
+
+
 def test_hosts_get_default_route_only_when_it_suffices() -> None:
     lab = compile_text((EXAMPLES / "routers-chain.yaml").read_text())
     h1 = routes_of(lab, "h1")

@@ -81,6 +81,16 @@ def test_requests_are_packed_as_the_kernel_reads_them() -> None:
     route = nl.new_route("10.0.0.0", 8, [("10.0.9.2", 1024), ("10.0.9.6", 1025)])
     hops = nl.attrs(route.body, 12)[nl.RTA_MULTIPATH]
     assert len(hops) == 2 * (8 + 8)  # two rtnexthop, each with its gateway
+    # an IPv4 route through an IPv6 next hop: RTA_VIA (family, address), read back
+    via6 = nl.attrs(nl.new_route("10.0.0.0", 8, [("fd00::2", 1024)]).body, 12)
+    assert nl.RTA_GATEWAY not in via6
+    assert via6[nl.RTA_VIA] == struct.pack("=H", socket.AF_INET6) + bytes.fromhex(
+        "fd00" + "0" * 27 + "2")
+    assert nl.gateway(via6) == "fd00::2"
+    both = nl.new_route("10.0.0.0", 8, [("fd00::2", 1024), ("10.0.9.6", 1025)])
+    mp = nl.attrs(both.body, 12)[nl.RTA_MULTIPATH]
+    first = nl.attrs(mp[8:8 + nl._RTNH.unpack_from(mp, 0)[0] - 8])
+    assert nl.gateway(first) == "fd00::2" and nl.RTA_VIA in first
 
 
 @pytest.mark.parametrize("data, what", [

@@ -727,14 +727,11 @@ def _route_hops(body: bytes, names: dict[int, str]) -> tuple[ob.Nexthop, ...]:
         while off + nl._RTNH.size <= len(mp):
             size, _f, _w, oif = nl._RTNH.unpack_from(mp, off)
             sub = nl.attrs(mp[off + nl._RTNH.size:off + size])
-            via = str(ipaddress.ip_address(sub[nl.RTA_GATEWAY])) if nl.RTA_GATEWAY in sub \
-                else None
-            out.append(ob.Nexthop(via, names.get(oif), 1))
+            out.append(ob.Nexthop(nl.gateway(sub), names.get(oif), 1))
             off += (size + 3) & ~3
         return tuple(out)
     oif = struct.unpack("=I", a[nl.RTA_OIF][:4])[0] if nl.RTA_OIF in a else None
-    via = str(ipaddress.ip_address(a[nl.RTA_GATEWAY])) if nl.RTA_GATEWAY in a else None
-    return (ob.Nexthop(via, names.get(oif) if oif else None, 1),)
+    return (ob.Nexthop(nl.gateway(a), names.get(oif) if oif else None, 1),)
 
 
 def _conforms(k: FakeKernel) -> Kernel:

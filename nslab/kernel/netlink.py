@@ -35,6 +35,7 @@ IFA_ADDRESS, IFA_LOCAL, IFA_FLAGS = 1, 2, 8
 IFA_F_NODAD = 0x02
 # route attributes
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_MULTIPATH, RTA_TABLE = 1, 4, 5, 6, 9, 15
+RTA_VIA = 18  # a gateway of another family (struct rtvia: its family, then its address)
 RT_TABLE_MAIN, RTPROT_BOOT, RTN_UNICAST = 254, 3, 1
 RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_NOWHERE = 0, 253, 255
 
@@ -256,6 +257,16 @@ def del_route(dst: str, prefixlen: int) -> Request:
     return Request(RTM_DELROUTE, 0, body)
 
 
+def _gateway(via: str, version: int) -> bytes:
+    """A next hop: RTA_GATEWAY, or RTA_VIA (its family, then its address) for one
+    of the other family (an IPv4 route through an IPv6 next hop, Linux 5.2)."""
+    gw = ip_address(via)
+    if gw.version == version:
+        return rta(RTA_GATEWAY, gw.packed)
+    fam = socket.AF_INET if gw.version == 4 else socket.AF_INET6
+    return rta(RTA_VIA, struct.pack("=H", fam) + gw.packed)
+
+
 def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]],
               replace: bool = False) -> Request:
     """`hops` is [(gateway or None, oif index or None)]; more than one: multipath."""
@@ -268,13 +279,13 @@ def new_route(dst: str, prefixlen: int, hops: list[tuple[str | None, int | None]
     if len(hops) == 1:
         via, oif = hops[0]
         if via is not None:
-            body += rta(RTA_GATEWAY, ip_address(via).packed)
+            body += _gateway(via, net.version)
         if oif is not None:
             body += rta(RTA_OIF, _u32(oif))
     else:
         parts = b""
         for via, oif in hops:
-            attrs = rta(RTA_GATEWAY, ip_address(via).packed) if via else b""
+            attrs = _gateway(via, net.version) if via else b""
             parts += _RTNH.pack(_RTNH.size + len(attrs), 0, 0, oif or 0) + attrs
         body += rta(RTA_MULTIPATH, parts)
     return Request(RTM_NEWROUTE, F_CREATE | (F_REPLACE if replace else F_EXCL), body)
@@ -479,3 +490,13 @@ def attrs(data: bytes, off: int = 0) -> dict[int, bytes]:
 
 def _ip(raw: bytes) -> str:
     return str(IPv4Address(raw) if len(raw) == 4 else IPv6Address(raw))
+
+
+def gateway(a: dict[int, bytes]) -> str | None:
+    """A route's (or next hop's) gateway: RTA_GATEWAY, or RTA_VIA (its family,
+    then the address: an IPv4 route through an IPv6 next hop, as BGP over an
+    unnumbered or IPv6-only link installs, RFC 8950)."""
+    if RTA_GATEWAY in a:
+        return _ip(a[RTA_GATEWAY])
+    via = a.get(RTA_VIA)
+    return _ip(via[2:]) if via is not None and len(via) in (6, 18) else None

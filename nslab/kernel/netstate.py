@@ -67,19 +67,6 @@ def _ip(raw: bytes) -> str:
     return nl._ip(raw)
 
 
-RTA_VIA = 18  # a gateway of another family: an IPv4 route through an IPv6 next hop
-
-
-def _gateway(a: dict[int, bytes]) -> str | None:
-    """A route's (or next hop's) gateway: RTA_GATEWAY, or RTA_VIA (its family,
-    then the address: an IPv4 route through an IPv6 link-local next hop, as BGP
-    over an unnumbered link installs, RFC 8950)."""
-    if nl.RTA_GATEWAY in a:
-        return _ip(a[nl.RTA_GATEWAY])
-    via = a.get(RTA_VIA)
-    return _ip(via[2:]) if via is not None and len(via) in (6, 18) else None
-
-
 def _family(fam: int) -> int:
     return 4 if fam == socket.AF_INET else 6
 
@@ -178,11 +165,11 @@ def decode_route(p: bytes, names: dict[int, str]) -> list[ob.Route]:
         while off + nl._RTNH.size <= len(mp):
             size, _f, weight, oif = nl._RTNH.unpack_from(mp, off)
             sub = nl.attrs(mp[off + nl._RTNH.size:off + size])
-            hops.append(ob.Nexthop(_gateway(sub), names.get(oif), weight + 1))
+            hops.append(ob.Nexthop(nl.gateway(sub), names.get(oif), weight + 1))
             off += (size + 3) & ~3
     else:
         oif = _u32(a.get(nl.RTA_OIF))
-        hops.append(ob.Nexthop(_gateway(a), names.get(oif) if oif else None, 1))
+        hops.append(ob.Nexthop(nl.gateway(a), names.get(oif) if oif else None, 1))
     dst = _prefix(a, nl.RTA_DST, dlen, fam)
     return [ob.Route(
         family=_family(fam), table=_table(table), type=ROUTE_TYPES.get(rtype, str(rtype)),
@@ -305,7 +292,7 @@ def route_get(sock: nl.Socket, dst: str, src: str | None = None,
     p = sock.query(nl.RTM_GETROUTE, body)
     _f, _d, _s, _t, table, _p, _sc, rtype, _fl = nl._RTMSG.unpack_from(p)
     a = nl.attrs(p, nl._RTMSG.size)
-    return Lookup(ROUTE_TYPES.get(rtype, str(rtype)), _u32(a.get(nl.RTA_OIF)), _gateway(a),
+    return Lookup(ROUTE_TYPES.get(rtype, str(rtype)), _u32(a.get(nl.RTA_OIF)), nl.gateway(a),
                   _ip(a[RTA_PREFSRC]) if RTA_PREFSRC in a else None,
                   _table(_u32(a.get(nl.RTA_TABLE)) or table))
 

@@ -187,7 +187,10 @@ class Walker:
                                   f"{where} routes {dst} to an interface that is gone "
                                   f"(index {look.oif})")
             nexthop = look.gateway or dst
-            route = f"{dst} via {look.gateway} dev {out.name}" if look.gateway else \
+            # a gateway of the other family as `ip route` says it (via inet6 fe80::1)
+            other = "inet6 " if look.gateway and ":" in look.gateway and ":" not in dst \
+                else ""
+            route = f"{dst} via {other}{look.gateway} dev {out.name}" if look.gateway else \
                 f"{dst} dev {out.name}"
             hops.append(vd.Hop(self.r.label(cur), self.nodes.get(cur), iname, out.name,
                                nexthop, f"{route} (table {look.table})"))

@@ -37,11 +37,12 @@ def needs_daemons(spec: LabSpec) -> bool:
 def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
     """An unnumbered link is an eBGP session over IPv6 link-local addresses (FRR's
     `neighbor IFACE interface`: FRR at both ends), an IPv6-only link (ipv4:
-    false) carries IPv4 only in BGP (RFC 8950; FRR or BIRD): both routers of
-    either speak BGP, and no IGP runs over it (OSPF and IS-IS as nslab writes
-    them need IPv4 addresses; in an OSPF lab, its ends are passive). Two routers
-    of one AS (which run OSPF between them) are told by the daemons' resolution,
-    which knows the ASes."""
+    false) carries IPv4 in BGP (RFC 8950; FRR or BIRD) or, between two plain
+    routers (routing: auto), in computed routes through IPv6 next hops: the
+    routers of either speak BGP if one runs daemons, and no IGP runs over it
+    (OSPF and IS-IS as nslab writes them need IPv4 addresses; in an OSPF lab,
+    its ends are passive). Two routers of one AS (which run OSPF between them)
+    are told by the daemons' resolution, which knows the ASes."""
     out = []
     for i, link in enumerate(spec.links):
         if link.unnumbered:
@@ -57,6 +58,9 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
         routers = [n for n in nodes if n in spec.nodes and spec.nodes[n].kind == "router"]
         if len(routers) < 2:
             continue  # said by the spec's checks
+        if not link.unnumbered and spec.routing in ("auto", "static") and \
+                not any(runs_daemons(spec.routing, spec.nodes[n]) for n in routers):
+            continue  # plain routers: computed routes go through IPv6 next hops
         silent = [n for n in routers if not speaks_bgp(spec.routing, spec.nodes[n])]
         passive = spec.routing == "ospf" and link.ospf is not None and link.ospf.passive
         if (spec.routing in ("ospf", "isis") and not passive) or silent:

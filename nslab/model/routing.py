@@ -2,10 +2,11 @@
 
 Every node gets a route to every subnet of the lab it is not attached to, along
 a shortest path counted in router hops; equal-cost first hops become one
-multipath route. Only routers carry transit traffic. A host also gets a default
-route via the first router on its segments; the specific routes that would go
-the same way as the default are left out, so a plain host shows just its
-default route, as a person would set it up.
+multipath route (over an IPv6-only link, an IPv4 route goes through the next
+router's IPv6 address: `via inet6`). Only routers carry transit traffic. A
+host also gets a default route via the first router on its segments; the
+specific routes that would go the same way as the default are left out, so a
+plain host shows just its default route, as a person would set it up.
 """
 
 from __future__ import annotations
@@ -145,11 +146,15 @@ def _gateways(segments: list[RoutedSegment], attached_to: list[int], node: str,
     the order a multipath route lists them (by device, then address)."""
     out: dict[Nexthop, str] = {}
     for s in attached_to:
-        own = _own(segments[s], node, version)
+        seg = segments[s]
+        via = version
+        if version == 4 and not any(n.version == 4 for n in seg.subnets):
+            via = 6  # an IPv6-only link: IPv4 through IPv6 next hops (via inet6)
+        own = _own(seg, node, via)
         if own is None:
             continue
-        for gw in segments[s].attached:
-            addr = _address(gw, version)
+        for gw in seg.attached:
+            addr = _address(gw, via)
             if gw.node != node and gw.node in routers and addr is not None:
                 out.setdefault(Nexthop(addr.ip, own.ifname), gw.node)
     return sorted(((g, h) for h, g in out.items()),

@@ -350,15 +350,16 @@ class AddRoute:
         fam = "-6 " if self.dst.version == 6 else ""
         dst = "default" if self.dst.prefixlen == 0 else str(self.dst)
         cmd = f"{_ns(self.ns)}{fam}route {'replace' if self.replace else 'add'} {dst}"
+        v = self.dst.version
         if len(self.nexthops) == 1:
-            return cmd + _hop(self.nexthops[0])
-        return cmd + "".join(" nexthop" + _hop(h) for h in self.nexthops)
+            return cmd + _hop(self.nexthops[0], v)
+        return cmd + "".join(" nexthop" + _hop(h, v) for h in self.nexthops)
 
 
-def _hop(h: Nexthop) -> str:
+def _hop(h: Nexthop, version: int) -> str:
     out = ""
-    if h.via is not None:
-        out += f" via {h.via}"
+    if h.via is not None:  # of the other family: an IPv4 route through an IPv6 next hop
+        out += f" via {'inet6 ' if h.via.version != version else ''}{h.via}"
     if h.dev is not None:
         out += f" dev {h.dev}"
     return out
