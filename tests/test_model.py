@@ -93,6 +93,10 @@ def test_computed_ipv4_routes_cross_ipv6_only_links_through_ipv6_next_hops() -> 
                for d, r in r2.items() for h in r.nexthops)
     # r2 has no IPv4 at all (no daemons, no loopback): no IPv4 name, nor matrix
     assert all(a.version == 6 for a in lab.node("r2").standing)
+    from nslab.model.serialize import lab_to_dict  # lab.json: the IPv6 subnet only
+
+    seg = lab_to_dict(lab)["segments"][1]
+    assert seg["subnets"] == [str(lab.segments[1].subnet6)] and "unnumbered" not in seg
     shell = plan(lab).as_shell()
     assert f"ip -n v6s-r1 route add {far} via inet6 {hop.via} dev eth1\n" in shell
 

@@ -188,8 +188,8 @@ class Walker:
                                   f"(index {look.oif})")
             nexthop = look.gateway or dst
             # a gateway of the other family as `ip route` says it (via inet6 fe80::1)
-            other = "inet6 " if look.gateway and ":" in look.gateway and ":" not in dst \
-                else ""
+            six = look.gateway is not None and ":" in look.gateway
+            other = "" if six == (":" in dst) else "inet6 " if six else "inet "
             route = f"{dst} via {other}{look.gateway} dev {out.name}" if look.gateway else \
                 f"{dst} dev {out.name}"
             hops.append(vd.Hop(self.r.label(cur), self.nodes.get(cur), iname, out.name,

@@ -102,17 +102,13 @@ def _bgp_only_links_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
         (a, _), (b, _) = seg.members
         if a in asn and b in asn and asn[a] == asn[b]:
             k = next(k for k, link in enumerate(lab.links) if link.a in seg.members)
-            if seg.unnumbered:
-                out.append(Problem(("links", k, "unnumbered"), f"'{a}' and '{b}' are both in "
-                                   f"AS {asn[a]}: an unnumbered link carries an eBGP session "
-                                   "(the IGP inside an AS needs addresses)",
-                                   "give the link addresses, or its routers different ASNs"))
-            else:
-                out.append(Problem(("links", k, "ipv4"), f"'{a}' and '{b}' are both in AS "
-                                   f"{asn[a]}: an IPv6-only link carries eBGP sessions (the "
-                                   "IGP inside an AS needs IPv4 addresses)",
-                                   "leave out ipv4: false, or give its routers "
-                                   "different ASNs"))
+            key, said, fix = (
+                "unnumbered", "an unnumbered link carries an eBGP session (the IGP inside an "
+                "AS needs addresses)", "give the link addresses") if seg.unnumbered else (
+                "ipv4", "an IPv6-only link carries eBGP sessions (the IGP inside an AS needs "
+                "IPv4 addresses)", "leave out ipv4: false")
+            out.append(Problem(("links", k, key), f"'{a}' and '{b}' are both in AS {asn[a]}: "
+                               f"{said}", f"{fix}, or give its routers different ASNs"))
     return out
 
 
@@ -123,8 +119,6 @@ def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
                 if a.version == version:
                     return str(a.ip)
     return None
-
-
 
 
 def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],

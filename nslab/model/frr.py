@@ -79,11 +79,10 @@ def _ra(r: Router) -> list[str]:
     session there goes to (bgpd learns it from zebra, which hears them)."""
     out: list[str] = []
     for p in r.ports:
-        if p.segment.unnumbered:
-            out += [f"interface {p.name}", f" ipv6 nd ra-interval {UNNUMBERED_RA_S}",
-                    " no ipv6 nd suppress-ra", "!"]
-        elif r.ra and any(a.version == 6 for a in p.addresses):
-            out += [f"interface {p.name}", f" ipv6 nd ra-interval {RA_INTERVAL_S}",
+        every = UNNUMBERED_RA_S if p.segment.unnumbered else \
+            RA_INTERVAL_S if r.ra and any(a.version == 6 for a in p.addresses) else None
+        if every is not None:
+            out += [f"interface {p.name}", f" ipv6 nd ra-interval {every}",
                     " no ipv6 nd suppress-ra", "!"]
     return out
 

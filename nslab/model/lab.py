@@ -363,8 +363,8 @@ class Lab:
 
     def primary_address(self, node: str, family: int | None = None) -> str | None:
         """The address that stands for a node: the first one of its first
-        interface that has one (IPv4 first unless `family` says); a router
-        with none on its links (unnumbered): its loopback's."""
+        interface that has one (IPv4 first unless `family` says), else its
+        loopback's in that family (Node.standing)."""
         own = self.node(node).standing
         for fam in ((family,) if family else (4, 6)):
             for a in own:
