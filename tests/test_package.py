@@ -22,6 +22,7 @@ import yaml
 from nslab.cli.manual import EXITS, manual
 from nslab.errors import ExitCode
 from nslab.spec.json_schema import schema
+from tests.helpers import sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*(ROOT / "examples").rglob("*.yaml")])
@@ -135,8 +136,7 @@ def test_the_wheel_runs_from_a_fresh_virtualenv(tmp_path: Path) -> None:
                     time.sleep(0.05)
         assert all(status == 200 and size > 100 for status, size in pages.values()), pages
     finally:
-        web.terminate()
-        web.wait(timeout=10)
+        sandbox.stop(web)
 
 
 def test_the_generated_references_are_current() -> None:

@@ -24,6 +24,7 @@ from nslab.state.journal import Journal, labs
 from nslab.state.record import node_list
 
 TICK = 1.0  # seconds between counter readings
+HEED = 0.2  # seconds at most before the thread sees it is asked to stop
 
 
 class Hub:
@@ -83,7 +84,7 @@ class Hub:
                 last, t_last = now, t
                 deadline = t0 + TICK
                 while not self.stop.is_set() and time.monotonic() < deadline:
-                    for ev in w.wait(max(0.0, deadline - time.monotonic())):
+                    for ev in w.wait(min(HEED, max(0.0, deadline - time.monotonic()))):
                         lab, node = self.where.get(ev.namespace, ("", ""))
                         if lab:
                             self.send("link", {"lab": lab, "node": node, "iface": ev.iface,

@@ -146,6 +146,32 @@ def web(ns: str, port: int, log: Path, bind: str | None = None) -> subprocess.Po
     return p
 
 
+STOP_WAIT = 60.0  # seconds a stopped process has to leave: it waits on the kernel's
+# rtnl lock like everyone, and a busy machine (another lab's namespaces going
+# away) can hold that lock for seconds
+
+
+def stop(p: subprocess.Popen[Any]) -> None:
+    """SIGTERM `p` and wait until it has left; one still there after STOP_WAIT
+    is killed and reported with where each of its threads waits."""
+    p.terminate()
+    try:
+        p.wait(timeout=STOP_WAIT)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    where = {}
+    for task in Path(f"/proc/{p.pid}/task").glob("*"):
+        try:
+            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            where[task.name] = f"{stat} {(task / 'wchan').read_text()}"
+        except OSError:
+            continue
+    p.kill()
+    p.wait()
+    raise AssertionError(f"{p.args} still there {STOP_WAIT:.0f} s after SIGTERM: {where}")
+
+
 ROUTING_DAEMONS = frozenset({"zebra", "staticd", "ospfd", "ospf6d", "bgpd", "mgmtd", "bird"})
 
 

@@ -146,8 +146,7 @@ def page(shots: str = "") -> dict[str, Any]:
             except urllib.error.HTTPError as e:
                 out["refused"] = e.code
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        sandbox.stop(server)
     nslab("down", "demo")
     sandbox.reap()
     return out
@@ -173,8 +172,7 @@ def token() -> dict[str, Any]:
         out["elsewhere"] = s.connect_ex(("127.0.0.2", 8091))
         s.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        sandbox.stop(server)
     # bound beyond the machine without a token: one is made up and required
     server, address = _serve("--port", "8092", "--bind", "0.0.0.0")
     try:
@@ -182,8 +180,7 @@ def token() -> dict[str, Any]:
         out["made_up_none"] = _get("http://127.0.0.1:8092/api/labs")[0]
         out["made_up_query"] = _get(address.replace("0.0.0.0", "127.0.0.1"))[0]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        sandbox.stop(server)
     # changes only with --allow-changes, through the CLI's own verbs (journaled)
     server, _a = _serve("--port", "8093", "--allow-changes")
     try:
@@ -199,8 +196,7 @@ def token() -> dict[str, Any]:
         out["changed_links"] = json.loads(nslab("status", "two-ns", "--json").stdout)[
             "changed_links"]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        sandbox.stop(server)
     nslab("down", "two-ns")
     sandbox.reap()
     return out
@@ -281,8 +277,7 @@ def crossorigin() -> dict[str, Any]:
                 time.sleep(0.05)
             out["own_change_down"] = not _link_state("two-ns-a")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        sandbox.stop(server)
         evil.shutdown()
     nslab("down", "two-ns")
     sandbox.reap()
