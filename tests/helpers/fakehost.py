@@ -88,7 +88,7 @@ def scenario_egress(lab: str, path: str) -> dict[str, Any]:
             out["h2_out"] = fetch(f"{lab}-h2", "http://203.0.113.10/")
             out["seen"] = [ln.split()[0] for ln in log.read_text().splitlines()
                            if "GET / " in ln]
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 30
             while time.monotonic() < deadline:  # the web service of h1 starts
                 out["port_forward"] = fetch(net, "http://203.0.113.1:8080/")
                 if out["port_forward"] == "200":

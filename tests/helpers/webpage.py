@@ -76,13 +76,13 @@ def page(shots: str = "") -> dict[str, Any]:
             out["edges_page"] = sorted(b.js(
                 "nslab.cy.edges().map(e => [e.data('a'), e.data('b')].sort().join(' '))"))
             # the drawing comes first, each link end's state with the status after it
-            out["states_after"] = b.wait("!!nslab.state.data.status", 10)
+            out["states_after"] = b.wait("!!nslab.state.data.status", 30)
             out["all_up"] = b.js("nslab.cy.edges().every(e => e.hasClass('up'))")
             # a link set down inside a node, by hand: red within 2 s; green again
             sh("ip -n demo-h3 link set eth0 down")
-            out["red_after"] = b.wait(f"{_edge_of('h3:eth0')}.hasClass('down')", 5)
+            out["red_after"] = b.wait(f"{_edge_of('h3:eth0')}.hasClass('down')", 30)
             sh("ip -n demo-h3 link set eth0 up")
-            out["green_after"] = b.wait(f"{_edge_of('h3:eth0')}.hasClass('up')", 5)
+            out["green_after"] = b.wait(f"{_edge_of('h3:eth0')}.hasClass('up')", 30)
             # the kernel dropped h3's route with its link: check --repair puts it back
             out["repair"] = nslab("check", "demo", "--repair").returncode
             # traffic h1 -> h3: a rate on h1's link and r1's link to h3, none on h2's
@@ -98,7 +98,7 @@ def page(shots: str = "") -> dict[str, Any]:
             # a click on r1: its routes
             x, y = _node_xy(b, "r1")
             b.click(x, y)
-            b.wait("document.getElementById('panel').textContent.includes('routes')", 10)
+            b.wait("document.getElementById('panel').textContent.includes('routes')", 30)
             out["panel_r1"] = b.js("document.getElementById('panel').innerText")
             if shots:
                 b.screenshot(Path(shots) / "web-inspect.png")
@@ -109,7 +109,7 @@ def page(shots: str = "") -> dict[str, Any]:
             b.js("document.getElementById('src').value = 'h1';"
                  "document.getElementById('dst').value = 'h3'; true")
             b.click_selector("#go")
-            b.wait("!!document.getElementById('why-verdict')", 15)
+            b.wait("!!document.getElementById('why-verdict')", 30)
             out["why_page"] = b.js("document.getElementById('why-verdict').textContent")
             out["stop_marked"] = b.js("nslab.cy.nodes('.stop').map(n => n.id())")
             out["fwd_edges"] = b.js("nslab.cy.edges('.fwd').length")
@@ -126,16 +126,16 @@ def page(shots: str = "") -> dict[str, Any]:
                 b.screenshot(Path(shots) / "web-test.png")
             # a node stopped and started (nslab node): greyed, and back
             nslab("node", "demo", "h2", "stop")
-            out["stopped_after"] = b.wait("nslab.cy.getElementById('h2').hasClass('stopped')", 5)
+            stopped = "nslab.cy.getElementById('h2').hasClass('stopped')"
+            out["stopped_after"] = b.wait(stopped, 30)
             nslab("node", "demo", "h2", "start")
-            out["started_after"] = b.wait("!nslab.cy.getElementById('h2').hasClass('stopped')",
-                                          5)
+            out["started_after"] = b.wait("!" + stopped, 30)
             # a lab coming up and going down: in the list, and out
             has = "[...document.getElementById('lab').options].some(o => o.value === 'two-ns')"
             nslab("up", str(ROOT / "examples/two-namespaces.yaml"))
-            out["lab_came"] = b.wait(has, 5)
+            out["lab_came"] = b.wait(has, 30)
             nslab("down", "two-ns")
-            out["lab_went"] = b.wait("!" + has, 5)
+            out["lab_went"] = b.wait("!" + has, 30)
             # a change asked of a read-only page is refused
             req = urllib.request.Request(address.rstrip("/") + "/api/labs/demo/change",
                                          data=b'{"ends": ["h1", "sw1"], "action": "down"}',
@@ -251,7 +251,7 @@ def crossorigin() -> dict[str, Any]:
     try:
         with Browser(args="--host-resolver-rules='MAP rebound.test 127.0.0.1'") as b:
             b.open("http://127.0.0.1:8095/")
-            b.wait("window.formDone === true && !!window.fetchDone", 15)
+            b.wait("window.formDone === true && !!window.fetchDone", 30)
             out["fetch"] = b.js("window.fetchDone")
             out["form_answer"] = b.js("(() => { try { return frames[0].document.body"
                                       ".innerText; } catch (e) { return 'cross-origin'; } })()")
@@ -261,7 +261,7 @@ def crossorigin() -> dict[str, Any]:
                                  "a_up": _link_state("two-ns-a")}
             # DNS rebinding: a name that resolves here, the server's own port
             b.open("http://rebound.test:8094/api/labs")
-            b.wait("document.body && document.body.innerText.includes('error')", 10)
+            b.wait("document.body && document.body.innerText.includes('error')", 30)
             out["rebound"] = json.loads(b.js("document.body.innerText"))
             out["rebound_change"] = b.js(
                 "fetch('/api/labs/two-ns/change', {method: 'POST', headers: {'Content-Type': "
@@ -270,7 +270,7 @@ def crossorigin() -> dict[str, Any]:
             out["a_up_after_rebound"] = _link_state("two-ns-a")
             # the page itself: its own change goes through
             b.open(address)
-            b.wait("window.nslab && nslab.state && nslab.state.lab === 'two-ns'", 15)
+            b.wait("window.nslab && nslab.state && nslab.state.lab === 'two-ns'", 30)
             b.js("change({ends: ['a', 'b'], action: 'down'}).then(() => true)")
             deadline = time.monotonic() + 10
             while _link_state("two-ns-a") and time.monotonic() < deadline:
