@@ -205,6 +205,14 @@ def test_ipv4_routes_through_ipv6_next_hops_are_made_read_back_and_removed() -> 
     assert any(r.startswith("10.44.0.0/30") for r in r2), r2
     res = check_verb.check("v6s", kernel=k)
     assert res.compared > 20 and not res.differences, [d.to_dict() for d in res.differences]
+    # a loopback given to r2 (no IPv4 on its links): routed to, in place
+    looped = V6_CHAIN.replace("r2: {kind: router}", "r2: {kind: router, loopback: 10.255.0.2/32}")
+    change = apply_verb.apply(lab(looped), kernel=k)
+    assert not change.built and not change.change.nodes_added
+    r1 = k.namespaces[k.names["v6s-r1"]].routes
+    assert any(r.startswith("10.255.0.2/32") for r in r1), r1
+    res = check_verb.check("v6s", kernel=k)
+    assert not res.differences, [d.to_dict() for d in res.differences]
     assert down_verb.down("v6s", kernel=k).failed == []
     assert k.snapshot() == pristine and k.violations == []
 

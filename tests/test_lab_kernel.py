@@ -174,12 +174,17 @@ def test_link_mtu_is_set_on_both_ends_and_paths_honour_it(labs: Labs) -> None:
 def test_ipv4_crosses_ipv6_only_links_through_ipv6_next_hops(labs: Labs) -> None:
     """Plain routers (routing: auto) over IPv6-only links: the kernel takes the
     computed IPv4 routes through IPv6 next hops (RTA_VIA, Linux 5.2), h1 reaches
-    h2 over them, why walks them, check reads them back as the file says."""
+    h2 over them, why walks them, check reads them back as the file says; r2,
+    with no IPv4 on its links, is reached in IPv4 at its loopback."""
     from tests.test_model import V6_CHAIN
 
-    name, path = labs.file(V6_CHAIN)
+    name, path = labs.file(V6_CHAIN.replace("r2: {kind: router}",
+                                            "r2: {kind: router, loopback: 10.255.0.2/32}"))
     nslab("up", str(path), check=True)
     assert ping(f"{name}-h1", "10.44.0.6")
+    assert ping(f"{name}-h1", "10.255.0.2")
+    to_r2 = json.loads(nslab("why", name, "h1", "r2", "--json").stdout)
+    assert to_r2["reached"] is True and to_r2["address"] == "10.255.0.2", to_r2
     r2 = subprocess.run(["ip", "-n", f"{name}-r2", "-4", "route"], capture_output=True,
                         text=True).stdout
     assert "10.44.0.0/30 via inet6 fd00:44:0:1::1 dev eth0" in r2, r2

@@ -7,6 +7,7 @@ from ipaddress import ip_address, ip_interface, ip_network
 from pathlib import Path
 
 import pytest
+import yaml
 
 from nslab.errors import SpecError
 from nslab.model.compile import compile_text
@@ -99,6 +100,39 @@ def test_computed_ipv4_routes_cross_ipv6_only_links_through_ipv6_next_hops() -> 
     assert seg["subnets"] == [str(lab.segments[1].subnet6)] and "unnumbered" not in seg
     shell = plan(lab).as_shell()
     assert f"ip -n v6s-r1 route add {far} via inet6 {hop.via} dev eth1\n" in shell
+
+
+def test_a_plain_routers_loopback_is_routed_to_as_its_links_are() -> None:
+    """routing: auto: the loopback the file gives a plain router is a subnet of
+    its own, on that router alone: the others route to it (over an IPv6-only
+    link through an IPv6 next hop), a host's default route covers it, and it
+    stands for the router in a family its links have none of."""
+    lab = compile_text(V6_CHAIN.replace("r2: {kind: router}",
+                                        "r2: {kind: router, loopback: 10.255.0.2/32}"))
+    r1, r3 = routes_of(lab, "r1"), routes_of(lab, "r3")
+    (hop,) = r1["10.255.0.2/32"].nexthops
+    assert hop.via == lab.node("r2").interface("eth0").addresses[0].ip and hop.dev == "eth1"
+    assert r3["10.255.0.2/32"].nexthops[0].via == \
+        lab.node("r2").interface("eth1").addresses[0].ip
+    assert "10.255.0.2/32" not in routes_of(lab, "r2")  # its own (on lo)
+    assert list(routes_of(lab, "h1")) == ["0.0.0.0/0", "::/0"]  # the defaults cover it
+    assert [str(a.ip) for a in lab.node("r2").standing if a.version == 4] == ["10.255.0.2"]
+    # dual stack: through the next router's IPv4 address; an IPv6 loopback too
+    chain = yaml.safe_load((EXAMPLES / "routers-chain.yaml").read_text())
+    last = [n for n, v in chain["nodes"].items() if v.get("kind") == "router"][-1]
+    chain["nodes"][last]["loopback"] = ["10.255.0.9/32", "fd00:ff::9/128"]
+    chain.setdefault("addressing", {})["ipv6_pool"] = "fd00:45::/48"
+    lab = compile_text(yaml.safe_dump(chain))
+    routers = [n.name for n in lab.nodes if n.kind == "router"]
+    for r in routers[:-1]:
+        mine = routes_of(lab, r)
+        hops = [mine[d].nexthops[0].via for d in ("10.255.0.9/32", "fd00:ff::9/128")]
+        assert [h.version if h else None for h in hops] == [4, 6], (r, mine)
+    # with routing: static the file's routes alone lead there
+    static = compile_text(V6_CHAIN.replace("r2: {kind: router}",
+                                           "r2: {kind: router, loopback: 10.255.0.2/32}")
+                          .replace("name: v6s", "name: v6s\nrouting: static"))
+    assert "10.255.0.2/32" not in routes_of(static, "r1")
 
 
 def test_hosts_get_default_route_only_when_it_suffices() -> None:

@@ -177,6 +177,18 @@ def _auto_routes(spec: LabSpec, kinds: Mapping[str, str], routed: list[routing.R
     return routing.compute(routed, l3, router_nodes)
 
 
+def _plain_loopbacks(spec: LabSpec, kinds: Mapping[str, str],
+                     given: Mapping[str, list[IPInterface]],
+                     with_daemons: list[str]) -> list[routing.RoutedSegment]:
+    """Under routing: auto, the loopback the file gives a router without daemons:
+    a subnet on that router alone, routed to as its links are."""
+    if spec.routing != "auto":
+        return []
+    return [routing.RoutedSegment(tuple(a.network for a in addrs),
+                                  (routing.Attachment(n, "lo", tuple(addrs)),))
+            for n, addrs in given.items() if kinds[n] == "router" and n not in with_daemons]
+
+
 def _reorder_needs_delay(mine: ImpairSpec, link: int, node: str) -> list[Problem]:
     if mine.reorder and not mine.delay:
         return [Problem(("links", link), f"reorder on what {node} sends needs a delay",
@@ -240,6 +252,7 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
         routed.append(routing.RoutedSegment(subnets, tuple(
             routing.Attachment(n, f, tuple(iface_addrs[n][f])) for n, f in members)))
 
+    routed += _plain_loopbacks(spec, kinds, given, with_daemons)
     auto = _auto_routes(spec, kinds, routed, problems)
     ends_of: dict[str, list[tuple[int, int]]] = {n: [] for n in spec.nodes}
     for i in range(len(spec.links)):  # each node's link ends, in file order

@@ -1,7 +1,8 @@
 """Computed routes (`routing: auto`). Pure.
 
-Every node gets a route to every subnet of the lab it is not attached to, along
-a shortest path counted in router hops; equal-cost first hops become one
+Every node gets a route to every subnet of the lab it is not attached to (a
+plain router's loopback is one, on that router alone), along a shortest path
+counted in router hops; equal-cost first hops become one
 multipath route (over an IPv6-only link, an IPv4 route goes through the next
 router's IPv6 address: `via inet6`). Only routers carry transit traffic. A
 host also gets a default route via the first router on its segments; the
