@@ -81,23 +81,54 @@ def test_a_lab_across_machines_is_cut_per_machine_with_a_vxlan_for_each_link_bet
 
 
 @pytest.mark.parametrize("key", ["unnumbered: true", "ipv4: false"])
-def test_an_unnumbered_or_ipv6_only_link_between_two_machines_is_refused_and_one_within_made(
+def test_an_unnumbered_or_ipv6_only_link_between_two_machines_is_a_vxlan_without_ipv4(
         key: str) -> None:
-    """r1 (machine a) and r2 (b): not made yet; r2 and r3 with r2 on c too: made."""
+    """r1 (machine a) and r2 (b): a VXLAN at each end, as any link between
+    machines, with no IPv4 subnet; within one machine (r2 and r3 on c): a veth."""
     head = "routing: bgp\naddressing: {ipv6_pool: 'fd00:9::/48'}\nnodes:\n"
     text = LAB.replace("nodes:\n", head).replace(
         "links: [[h1, r1], [r1, r2],", f"links: [[h1, r1], {{endpoints: [r1, r2], {key}}},")
-    with pytest.raises(SpecError) as e:
-        compile_text(text)
-    said = f"links[1].{key.split(':')[0]}"
-    assert any(said in line and "between two machines is not made yet" in line
-               for line in e.value.lines), e.value.lines
+    lab = compile_text(text)
+    seg = lab.segments[1]
+    assert seg.subnet4 is None and seg.unnumbered == (key == "unnumbered: true")
+    assert seg.ipv6_only == (key == "ipv4: false") and (seg.subnet6 is None) == seg.unnumbered
+    parts = split(lab, plan(lab, MachineFacts(None, None), "0").steps, UNDER)
+    assert [(s.ns, s.name) for s in parts["a"].steps if isinstance(s, AddVxlan)] == [
+        ("sp-r1", "eth1"), ("sp-r1", "eth2")]
+    assert [(s.ns, s.name) for s in parts["b"].steps if isinstance(s, AddVxlan)] == [
+        ("sp-r2", "eth0"), ("sp-r2", "eth1")]
+    ends = {("sp-r1", "eth1"), ("sp-r2", "eth0")}  # the link's: no IPv4 address at either
+    given = [(s.ns, s.dev, s.address.version) for m in parts.values() for s in m.steps
+             if isinstance(s, AddAddress) and (s.ns, s.dev) in ends]
+    assert {v for _, _, v in given} == (set() if key == "unnumbered: true" else {6}), given
     same = LAB.replace("nodes:\n", head).replace(
         "r2: {kind: router, machine: b}", "r2: {kind: router, machine: c}").replace(
         "[r2, r3],", f"{{endpoints: [r2, r3], {key}}},")
     seg = compile_text(same).segments[2]
     assert seg.subnet4 is None and seg.unnumbered == (key == "unnumbered: true")
-    assert seg.ipv6_only == (key == "ipv4: false") and (seg.subnet6 is None) == seg.unnumbered
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not sandbox.available(), reason="needs root and unshare (net, mount, pid)")
+@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR is not installed")
+def test_bgp_over_ipv6_only_and_unnumbered_links_between_machines_carries_both_families(
+) -> None:
+    """r1 (m1) peers with r2 and r3 (m2) over an IPv6-only and an unnumbered link,
+    each a VXLAN: IPv4 routes through IPv6 next hops, every pair reached in
+    IPv4 and IPv6, check clean on both machines, nothing left after down."""
+    out = sandbox.run("tests.helpers.spread", "bgp", timeout=300)
+    assert out["up"]["code"] == 0, out["up"]["err"]
+    assert len(out["up"]["json"]["cross"]) == 2
+    t = out["test"]["json"]
+    assert out["test"]["code"] == 0 and t["ok"], out["test"]
+    assert [(m["family"], len(m["nodes"]), all(c["reached"] for c in m["cells"]))
+            for m in t["matrices"]] == [(4, 6, True), (6, 6, True)]
+    routes = out["routes"]["out"]
+    assert " via inet6 fe80:" in routes and "dev eth1 proto bgp" in routes \
+        and "dev eth2 proto bgp" in routes, routes
+    assert out["check"]["code"] == 0 and all(
+        c["ok"] and c["compared"] > 0 for c in out["check"]["json"]["machines"].values())
+    assert out["down"]["code"] == 0 and out["left"] == {"m1": [], "m2": []}
 
 
 def test_the_cross_mtu_is_the_smallest_underlay_less_the_vxlan_headers_or_the_files() -> None:

@@ -72,10 +72,6 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
         elif link.unnumbered and any(spec.nodes[n].bird is not None for n in routers):
             out.append(Problem(where, f"{what}'s BGP session is written for FRR "
                                "only", "run FRR on its routers (leave out bird:)"))
-        elif len({spec.nodes[n].machine or next(iter(spec.machines), None)
-                  for n in routers}) > 1:
-            out.append(Problem(where, f"{what} between two machines is not made "
-                               "yet", "put its two routers on one machine"))
     return out
 
 

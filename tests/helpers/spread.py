@@ -392,7 +392,34 @@ def controller() -> dict[str, Any]:
     return out
 
 
+def bgp() -> dict[str, Any]:
+    """Two machines, BGP between them over an IPv6-only link (r1 - r2: IPv4 in
+    BGP, RFC 8950) and an unnumbered one (r1 - r3: link-local addresses), each
+    a VXLAN: FRR on each machine converges, and h1 reaches h2 and h3 in both
+    families."""
+    sh("ip link add ul0 type bridge")
+    sh("ip link set ul0 up")
+    pids = {m: machine(m, k + 1) for k, m in enumerate(MACHINES[:2])}
+    machines = lab_file(pids).split("machines:\n", 1)[1].split("nodes:", 1)[0]
+    f = Path("/run/bgp.yaml")
+    f.write_text(f"name: v6x\nrouting: bgp\naddressing: {{ipv6_pool: 'fd00:66::/48'}}\n"
+                 f"machines:\n{machines}nodes:\n  h1: {{machine: m1}}\n"
+                 "  r1: {kind: router, machine: m1}\n  r2: {kind: router, machine: m2}\n"
+                 "  r3: {kind: router, machine: m2}\n  h2: {machine: m2}\n"
+                 "  h3: {machine: m2}\n"
+                 "links:\n  - [h1, r1]\n  - {endpoints: [r1, r2], ipv4: false}\n"
+                 "  - {endpoints: [r1, r3], unnumbered: true}\n  - [r2, h2]\n  - [r3, h3]\n"
+                 "test: {converge: auto, converge_within: 60}\n")
+    out: dict[str, Any] = {"up": nslab("up", str(f), "--json"),
+                           "test": nslab("test", "v6x", "--json")}
+    out["routes"] = nslab("exec", "v6x", "r1", "--", "ip", "-4", "route")
+    out["check"] = nslab("check", "v6x", "--json")
+    out["down"] = nslab("down", "v6x")
+    out["left"] = left(pids)
+    return out
+
+
 if __name__ == "__main__":
     enter()
-    print(json.dumps({"across": across, "ssh": over_ssh, "switch": switch,
+    print(json.dumps({"across": across, "ssh": over_ssh, "switch": switch, "bgp": bgp,
                       "controller": controller}[sys.argv[1]]()))
