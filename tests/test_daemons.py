@@ -5,6 +5,7 @@ start them. The real daemons are in tests/test_routing.py."""
 from __future__ import annotations
 
 import json
+from ipaddress import ip_interface
 from pathlib import Path
 
 import pytest
@@ -222,7 +223,11 @@ def test_an_unnumbered_link_is_recorded_as_such_and_its_session_named_by_interfa
     assert [i.addresses for i in r1.interfaces] == [()]
     # the address that stands for r1 is its loopback (none on its link)
     assert lab.primary_address("r1") == str(r1.loopback.ip if r1.loopback else None)
-    # the same link without ospf: {passive: true} runs OSPF over it: refused
-    with pytest.raises(SpecError, match="unnumbered link carries an eBGP session: with "
-                                        "routing: ospf"):
-        compile_text(UNNUMBERED_OSPF.replace(", ospf: {passive: true}", ""))
+    # the same link without ospf: {passive: true} runs OSPF over it too, each end
+    # on its router's loopback (ip unnumbered)
+    lab = compile_text(UNNUMBERED_OSPF.replace(", ospf: {passive: true}", ""))
+    r1 = lab.node("r1")
+    assert r1.loopback is not None and [i.addresses for i in r1.interfaces] == [
+        (ip_interface(f"{r1.loopback.ip}/32"),)]
+    assert r1.daemons is not None and "interface eth0\n ip ospf area 0\n" \
+        " ip ospf network point-to-point\n" in r1.daemons.config

@@ -4,12 +4,15 @@ in a sandbox)."""
 
 from __future__ import annotations
 
+from ipaddress import ip_interface
 from typing import Any
+
+import pytest
 
 from nslab.model.compile import compile_text
 from nslab.model.lab import Lab
 from tests.helpers import sandbox
-from tests.helpers.igp import AREAS
+from tests.helpers.igp import AREAS, unnumbered_lab
 from tests.test_bgp_policy import kernel
 
 
@@ -259,4 +262,66 @@ def test_isis_on_a_ring_converges_avoids_the_costly_link_and_reports_adjacencies
     # why: r1 has no route to the level-1 LAN, and names the IS-IS adjacency that went
     assert "routing adjacencies not up: IS-IS r1-r4: no adjacency" in out["why"], out["why"]
     assert out["down"] == 0
+    assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []
+
+
+def test_an_igp_over_an_unnumbered_link_runs_on_borrowed_loopbacks() -> None:
+    """Each end of an unnumbered link between two routers that run OSPF or
+    IS-IS with each other gets its router's IPv4 loopback as a /32 (ip
+    unnumbered), point-to-point; IPv6 runs over the link-local addresses. In a
+    BGP lab: an eBGP session between ASes, OSPF inside one."""
+    for routing in ("ospf", "isis"):
+        lab = compile_text(unnumbered_lab(routing))
+        for r in ("r1", "r2", "r3"):
+            node = lab.node(r)
+            assert node.loopback is not None
+            for i in node.interfaces:
+                if i.peer_node.startswith("r"):
+                    assert i.addresses == (ip_interface(f"{node.loopback.ip}/32"),), (r, i)
+        # r2's loopback stands for it once, though two of its links borrow it
+        assert [a for a, n in lab.hosts if n == "r2"] == ["10.200.0.2", "fd00:ff::2"]
+        r2 = _config(lab, "r2")
+        if routing == "ospf":
+            assert " ip ospf network point-to-point\n" in _block(r2, "interface eth0")
+            assert " ipv6 ospf6 network point-to-point\n" in _block(r2, "interface eth0")
+        else:
+            assert " isis network point-to-point\n" in _block(r2, "interface eth0")
+    lab = compile_text(unnumbered_lab("bgp"))
+    assert [i.addresses for i in lab.node("r1").interfaces][1] == ()  # eBGP: link-local
+    r2 = lab.node("r2")
+    assert r2.interfaces[0].addresses == () and \
+        r2.interfaces[1].addresses == (ip_interface("10.200.0.2/32"),)
+    r2_conf = _config(lab, "r2")
+    assert " neighbor eth0 interface remote-as 65001" in r2_conf
+    # iBGP with r3 between loopbacks, one session per family (both have one of each)
+    assert " neighbor 10.200.0.3 remote-as 65002\n" in r2_conf and \
+        " neighbor fd00:ff::3 remote-as 65002\n" in r2_conf
+    assert "  neighbor fd00:ff::3 activate\n" in _block(r2_conf, " address-family ipv6 unicast")
+    assert " ip ospf network point-to-point\n" in _block(r2_conf, "interface eth1")
+
+
+@kernel
+@pytest.mark.parametrize("routing", ["ospf", "isis", "bgp"])
+def test_routing_over_unnumbered_links_with_the_real_frr(routing: str) -> None:
+    out: dict[str, Any] = sandbox.run("tests.helpers.igp", "unnumbered", routing, timeout=300)
+    assert out["up"] == 0, out["up_err"]
+    rep = out["report"]
+    assert rep["convergence"]["complete"] is True and rep["ok"] is True, rep
+    cells = {m["family"]: (len(m["nodes"]), all(c["reached"] for c in m["cells"]))
+             for m in rep["matrices"]}
+    # every pair in each family (r2, with no address on its links: by its loopbacks)
+    assert cells == {4: (5, True), 6: (5, True)}, cells
+    (route,) = out["r1_to_h2"]
+    if routing == "bgp":  # eBGP over link-local addresses (RFC 8950)
+        assert route["protocol"] == "bgp" and route["via"]["family"] == "inet6" and \
+            route["via"]["host"].startswith("fe80:"), route
+    else:  # to r2's loopback, which r1's eth1 has no subnet with: onlink
+        assert route["protocol"] == routing and route["gateway"] == "10.200.0.2" and \
+            "onlink" in route["flags"], route
+        # r1's eth1: its loopback, borrowed (a /32), and nothing else in IPv4
+        assert [(a["local"], a["prefixlen"]) for a in out["r1_eth1"][0]["addr_info"]] == [
+            (out["r1_loopback"], 32)]
+    assert out["why"]["reached"] is True and [h["node"] for h in out["why"]["forward"]["hops"]
+                                              ] == ["h1", "r1", "r2", "r3", "h2"]
+    assert out["check"] == 0 and out["down"] == 0
     assert out["traces"]["daemons"] == [] and out["traces"]["state"] == []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from ipaddress import ip_network
+from ipaddress import ip_interface, ip_network
 
 from nslab.errors import Problem
 from nslab.model import igp
@@ -92,24 +92,54 @@ def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
     return {r: g.root(r) for r in asn}
 
 
-def _bgp_only_links_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
-    """An unnumbered or IPv6-only link between two routers of one ASN would carry
-    its IGP, which needs IPv4 addresses (nslab.model.roles says the rest)."""
+def _ipv6_only_links_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
+    """An IPv6-only link between two routers of one ASN would carry its IGP,
+    which needs IPv4 addresses (nslab.model.roles says the rest; an unnumbered
+    link carries it on borrowed loopbacks: `_borrow_loopbacks`)."""
     out = []
     for seg in lab.segments:
-        if not (seg.unnumbered or seg.ipv6_only) or len(seg.members) != 2:
+        if not seg.ipv6_only or len(seg.members) != 2:
             continue
         (a, _), (b, _) = seg.members
         if a in asn and b in asn and asn[a] == asn[b]:
-            k = next(k for k, link in enumerate(lab.links) if link.a in seg.members)
-            key, said, fix = (
-                "unnumbered", "an unnumbered link carries an eBGP session (the IGP inside an "
-                "AS needs addresses)", "give the link addresses") if seg.unnumbered else (
-                "ipv4", "an IPv6-only link carries eBGP sessions (the IGP inside an AS needs "
-                "IPv4 addresses)", "leave out ipv4: false")
-            out.append(Problem(("links", k, key), f"'{a}' and '{b}' are both in AS {asn[a]}: "
-                               f"{said}", f"{fix}, or give its routers different ASNs"))
+            out.append(Problem(("links", _link_of(lab, seg), "ipv4"),
+                               f"'{a}' and '{b}' are both in AS {asn[a]}: an IPv6-only link "
+                               "carries eBGP sessions (the IGP inside an AS needs IPv4 "
+                               "addresses)", "make it unnumbered: true, which carries the IGP "
+                               "on borrowed loopbacks; or leave out ipv4: false, or give its "
+                               "routers different ASNs"))
     return out
+
+
+def _link_of(lab: Lab, seg: Segment) -> int:
+    return next(k for k, link in enumerate(lab.links) if link.a in seg.members)
+
+
+def _borrow_loopbacks(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
+                      igp_with: dict[str, frozenset[str] | None]) -> Lab:
+    """An unnumbered link between two routers that run their IGP with each other
+    carries it as `ip unnumbered` does: each end borrows its router's IPv4
+    loopback (a /32 on the interface; OSPFv2 and IS-IS point-to-point reach the
+    other end's through it, `onlink`), IPv6 over the link-local addresses."""
+    borrowed: dict[tuple[str, str], IPInterface] = {}
+    for seg in lab.segments:
+        if not seg.unnumbered or len(seg.members) != 2:
+            continue
+        (a, ia), (b, ib) = seg.members
+        link = spec.links[_link_of(lab, seg)]
+        if b not in (igp_with.get(a) or ()) or any(
+                x is not None and x.passive for x in (link.ospf, link.isis)):
+            continue
+        for n, i in ((a, ia), (b, ib)):
+            if loopbacks[n].version == 4:
+                borrowed[(n, i)] = ip_interface(f"{loopbacks[n].ip}/32")
+    if not borrowed:
+        return lab
+    return replace(lab, nodes=tuple(
+        replace(n, interfaces=tuple(
+            replace(i, addresses=(borrowed[(n.name, i.name)], *i.addresses))
+            if (n.name, i.name) in borrowed else i for i in n.interfaces))
+        if any(e[0] == n.name for e in borrowed) else n for n in lab.nodes))
 
 
 def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
@@ -136,9 +166,10 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
-    problems += _bgp_only_links_in_an_as(lab, asn)
+    problems += _ipv6_only_links_in_an_as(lab, asn)
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
+    lab = _borrow_loopbacks(spec, lab, loopbacks, ospf_with)
     runs_igp = {n for n, w in ospf_with.items() if w is not None}
     runs_ospf, runs_isis = (set(), runs_igp) if "isis" in (spec.routing, spec.igp) \
         else (runs_igp, set())
@@ -333,6 +364,9 @@ def _neighbours(spec: LabSpec, lab: Lab, node: Node, ports: list[Port], asn: dic
         for r in peers:
             if node.name in rr or not reflectors or r in reflectors:
                 yield str(loopbacks[r].ip), mine, True, r, None, here
+                six = lab.node(r).loopback6
+                if six is not None and node.loopback6 is not None:  # and one for IPv6
+                    yield str(six.ip), mine, True, r, None, here
         return
     for k, nb in enumerate(listed):
         where = (*here, "neighbors", k)

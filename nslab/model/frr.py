@@ -74,12 +74,13 @@ UNNUMBERED_RA_S = 1  # how soon a BGP session over an unnumbered link learns its
 
 
 def _ra(r: Router) -> list[str]:
-    """Router advertisements on each port with IPv6 (zebra sends them); on an
-    unnumbered link, every second: they carry the link-local address the BGP
-    session there goes to (bgpd learns it from zebra, which hears them)."""
+    """Router advertisements on each port with IPv6 (zebra sends them); on a
+    BGP session's unnumbered link, every second: they carry the link-local
+    address the session goes to (bgpd learns it from zebra, which hears them)."""
     out: list[str] = []
+    over = {s.address for s in r.bgp.sessions if s.interface} if r.bgp is not None else set()
     for p in r.ports:
-        every = UNNUMBERED_RA_S if p.segment.unnumbered else \
+        every = UNNUMBERED_RA_S if p.name in over else \
             RA_INTERVAL_S if r.ra and any(a.version == 6 for a in p.addresses) else None
         if every is not None:
             out += [f"interface {p.name}", f" ipv6 nd ra-interval {every}",

@@ -173,8 +173,9 @@ class Node:
         """The addresses that stand for the node (nslab test, why, a file's
         `to:`, hosts files): those of its links, in order; in a family it has
         none of on its links (a spine of unnumbered links, a router whose links
-        are IPv6-only): its loopback's."""
-        links = tuple(a for i in self.interfaces for a in i.addresses)
+        are IPv6-only): its loopback's. Each once (a loopback that unnumbered
+        links borrow is on each of them)."""
+        links = tuple(dict.fromkeys(a for i in self.interfaces for a in i.addresses))
         return links + tuple(a for a in (self.loopback, self.loopback6) if a is not None
                              and not any(x.version == a.version for x in links))
 

@@ -9,7 +9,7 @@ from ipaddress import ip_interface
 from nslab.errors import Problem
 from nslab.model.lab import Lab
 from nslab.spec.check import parse_endpoint
-from nslab.spec.schema import LabSpec, NodeSpec
+from nslab.spec.schema import LabSpec, LinkSpec, NodeSpec
 
 EXTRA = "+"  # configs["NODE+"]: what the file's `extra` adds to the config nslab writes
 
@@ -39,18 +39,18 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
     `neighbor IFACE interface`: FRR at both ends), an IPv6-only link (ipv4:
     false) carries IPv4 in BGP (RFC 8950; FRR or BIRD) or, between two plain
     routers (routing: auto), in computed routes through IPv6 next hops: the
-    routers of either speak BGP if one runs daemons, and no IGP runs over it
-    (OSPF and IS-IS as nslab writes them need IPv4 addresses; in an OSPF lab,
-    its ends are passive). Two routers of one AS (which run OSPF between them)
-    are told by the daemons' resolution, which knows the ASes."""
+    routers of either speak BGP if one runs daemons. An unnumbered link in an
+    OSPF or IS-IS lab carries the IGP on borrowed loopbacks (FRR; in a BGP lab,
+    two routers of one AS do so too); an IPv6-only link carries no IGP (OSPFv2
+    and IS-IS as nslab writes them need IPv4: in an OSPF lab its ends are
+    passive). Two routers of one AS are told by the daemons' resolution, which
+    knows the ASes."""
     out = []
     for i, link in enumerate(spec.links):
         if link.unnumbered:
-            key, what, carries = "unnumbered", "an unnumbered link", "an eBGP session"
-            instead = "give the link addresses"
+            key, what = "unnumbered", "an unnumbered link"
         elif not link.ipv4:
-            key, what, carries = "ipv4", "an IPv6-only link", "IPv4 in BGP only (RFC 8950)"
-            instead = "leave out ipv4: false"
+            key, what = "ipv4", "an IPv6-only link"
         else:
             continue
         where: tuple[str | int, ...] = ("links", i, key)
@@ -62,17 +62,36 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
                 not any(runs_daemons(spec.routing, spec.nodes[n]) for n in routers):
             continue  # plain routers: computed routes go through IPv6 next hops
         silent = [n for n in routers if not speaks_bgp(spec.routing, spec.nodes[n])]
-        passive = spec.routing == "ospf" and link.ospf is not None and link.ospf.passive
-        if (spec.routing in ("ospf", "isis") and not passive) or silent:
+        bird = any(spec.nodes[n].bird is not None for n in routers)
+        if link.unnumbered:
+            if spec.routing in ("ospf", "isis") and not _passive(spec.routing, link):
+                if bird:  # the IGP, each end on its router's loopback (ip unnumbered)
+                    igp = "OSPF" if spec.routing == "ospf" else "IS-IS"
+                    out.append(Problem(where, f"{what} carries {igp} on borrowed loopbacks "
+                                       "as nslab writes it for FRR only", "run FRR on its "
+                                       "routers (leave out bird:)"))
+            elif silent:
+                out.append(Problem(where, f"{what} carries an eBGP session or the IGP: "
+                                   f"'{silent[0]}' does not speak BGP", "give its routers "
+                                   "bgp: (or routing: bgp), or run OSPF or IS-IS over it "
+                                   "(routing: ospf or isis, the link not passive); or give "
+                                   "the link addresses"))
+            elif bird:
+                out.append(Problem(where, f"{what}'s BGP session is written for FRR only",
+                                   "run FRR on its routers (leave out bird:)"))
+        elif (spec.routing in ("ospf", "isis") and not _passive("ospf", link)) or silent:
             why = f"with routing: {spec.routing}" if not silent else \
                 f"'{silent[0]}' does not speak BGP"
-            out.append(Problem(where, f"{what} carries {carries}: {why}",
+            out.append(Problem(where, f"{what} carries IPv4 in BGP only (RFC 8950): {why}",
                                "give its routers bgp: (or routing: bgp; with routing: ospf, "
-                               f"the link ospf: {{passive: true}}); or {instead}"))
-        elif link.unnumbered and any(spec.nodes[n].bird is not None for n in routers):
-            out.append(Problem(where, f"{what}'s BGP session is written for FRR "
-                               "only", "run FRR on its routers (leave out bird:)"))
+                               "the link ospf: {passive: true}); or leave out ipv4: false"))
     return out
+
+
+def _passive(routing: str, link: LinkSpec) -> bool:
+    """Whether the lab's IGP keeps to itself on the link (its ends passive)."""
+    own = link.ospf if routing == "ospf" else link.isis if routing == "isis" else None
+    return own is not None and bool(own.passive)
 
 
 def loopback_problems(spec: LabSpec, lab: Lab) -> list[Problem]:

@@ -148,6 +148,13 @@ def _gateways(segments: list[RoutedSegment], attached_to: list[int], node: str,
     out: dict[Nexthop, str] = {}
     for s in attached_to:
         seg = segments[s]
+        if not seg.subnets:  # unnumbered: between routers with daemons, whose computed
+            # routes are what they are expected to learn (the daemons pick the next hop)
+            mine = next(a for a in seg.attached if a.node == node)
+            for gw in seg.attached:
+                if gw.node != node and gw.node in routers:
+                    out.setdefault(Nexthop(None, mine.ifname), gw.node)
+            continue
         via = version
         if version == 4 and not any(n.version == 4 for n in seg.subnets):
             via = 6  # an IPv6-only link: IPv4 through IPv6 next hops (via inet6)

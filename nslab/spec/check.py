@@ -79,8 +79,9 @@ def _check_unnumbered(spec: LabSpec, i: int, ends: list[Endpoint], problems: lis
     if spec.links[i].addresses is not None:
         problems.append(Problem(("links", i, "addresses"), "an unnumbered link has no "
                                 "addresses", "leave out addresses: or unnumbered:"))
-    _routers_only(spec, ends, where, "an unnumbered link", "its BGP session goes over IPv6 "
-                  "link-local addresses; hosts and switches need addresses", problems)
+    _routers_only(spec, ends, where, "an unnumbered link", "BGP runs over its IPv6 "
+                  "link-local addresses, OSPF and IS-IS on its routers' loopbacks; hosts and "
+                  "switches need addresses", problems)
 
 
 def _check_ipv6_only(spec: LabSpec, i: int, ends: list[Endpoint], problems: list[Problem]

@@ -212,8 +212,9 @@ class LinkSpec(ImpairSpec):
     # BFD between the routers at its ends: OSPF and BGP over it learn of a cut
     # in a fraction of a second, where carrier loss does not tell them
     bfd: bool = False
-    # no addresses: two routers' eBGP session over IPv6 link-local addresses,
-    # IPv4 routes through IPv6 next hops (RFC 8950), as FRR's BGP unnumbered
+    # no addresses of its own: two routers' eBGP session over IPv6 link-local
+    # addresses, IPv4 routes through IPv6 next hops (RFC 8950), as FRR's BGP
+    # unnumbered; or their OSPF or IS-IS, each end on its router's loopback
     unnumbered: bool = False
     # false: an IPv6-only link (its ends' IPv6 addresses, no IPv4): two routers'
     # BGP session over it carries IPv4 too, through IPv6 next hops (RFC 8950)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.helpers.policy import answer, bfd_up, loopback, started, vtysh
@@ -143,8 +144,52 @@ def isis() -> dict[str, Any]:
     return {**out, "traces": traces()}
 
 
-SCENARIOS = {f.__name__: f for f in (areas, bfd, isis)}
+def unnumbered_lab(routing: str) -> str:
+    """h1 - r1 = r2 = r3 - h2, both middle links unnumbered: with routing: ospf or
+    isis the IGP runs over them on borrowed loopbacks; with bgp, r1 (AS 65001)
+    has an eBGP session with r2 over link-local addresses, and r2 and r3 (AS
+    65002) run OSPF between them on borrowed loopbacks, and iBGP between their
+    loopbacks, one of each family (IPv6 iBGP needs IPv6 loopbacks). r2's stand
+    for it: its links have no address of their own."""
+    asn = {"r1": 65001, "r2": 65002, "r3": 65002}
+    bgp = (lambda r: f", bgp: {{asn: {asn[r]}}}") if routing == "bgp" else (lambda r: "")
+    return f"""name: un{routing}
+routing: {routing}
+addressing: {{ipv6_pool: "fd00:78::/48"}}
+nodes:
+  h1: {{}}
+  r1: {{kind: router{bgp("r1")}}}
+  r2: {{kind: router, loopback: [10.200.0.2/32, "fd00:ff::2/128"]{bgp("r2")}}}
+  r3: {{kind: router, loopback: [10.200.0.3/32, "fd00:ff::3/128"]{bgp("r3")}}}
+  h2: {{}}
+links:
+  - [h1, r1]
+  - {{endpoints: [r1, r2], unnumbered: true}}
+  - {{endpoints: [r2, r3], unnumbered: true}}
+  - [r3, h2]
+test: {{converge: auto}}
+"""
+
+
+def unnumbered(routing: str) -> dict[str, Any]:
+    """Routing over unnumbered links with the real FRR: converged, every pair
+    reached in each family, r1's route beyond them, check clean."""
+    lab = f"un{routing}"
+    Path(f"/run/{lab}.yaml").write_text(unnumbered_lab(routing))
+    up = nslab("up", f"/run/{lab}.yaml")
+    out = {"up": up.returncode, "up_err": up.stderr,
+           "report": answer(["test", lab, "--json", "--converge-within", "30"]),
+           "r1_to_h2": _routes(f"{lab}-r1", "10.128.0.4/30"),
+           "r1_eth1": json.loads(sh(f"ip -n {lab}-r1 -j -4 addr show dev eth1").stdout),
+           "r1_loopback": loopback(f"{lab}-r1"),
+           "why": answer(["why", lab, "h1", "h2", "--json"]),
+           "check": nslab("check", lab).returncode}
+    out["down"] = nslab("down", lab).returncode
+    return {**out, "traces": traces()}
+
+
+SCENARIOS = {f.__name__: f for f in (areas, bfd, isis, unnumbered)}
 
 if __name__ == "__main__":
     enter()
-    print(json.dumps(SCENARIOS[sys.argv[1]]()))
+    print(json.dumps(SCENARIOS[sys.argv[1]](*sys.argv[2:])))
