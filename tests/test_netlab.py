@@ -12,6 +12,7 @@ import copy
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from ipaddress import ip_interface
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,26 @@ def test_ipv4_unnumbered_links_with_ipv6_addresses_are_ipv6_only_with_rfc8950_se
     ospf["nodes"]["x1"]["interfaces"][0]["ospf"] = {"area": "0.0.0.0"}
     with pytest.raises(NetlabRefusal, match=r"ipv4_rfc8950.*does not make IPv6-only"):
         to_spec(ospf)
+
+
+def test_ipv4_unnumbered_links_under_ospf_are_unnumbered_on_borrowed_loopbacks() -> None:
+    """netlab's IPv4-unnumbered link (ipv4: true) between two FRR routers that run
+    OSPF over it: nslab's unnumbered link, each end on its router's loopback."""
+    m = model("triangle")
+    for end, peer in (("r1", "r2"), ("r2", "r1")):
+        intf = m["nodes"][end]["interfaces"][0]
+        assert intf["neighbors"][0]["node"] == peer
+        intf["ipv4"] = True
+        intf["neighbors"][0]["ipv4"] = True
+    spec = to_spec(m)
+    first = spec["links"][0]
+    assert first["endpoints"] == ["r1:eth1", "r2:eth1"] and first["unnumbered"] is True
+    assert "addresses" not in first and first["ospf"]["network"] == "point-to-point"
+    lab = compile_text(yaml.safe_dump(spec))
+    assert lab.node("r1").interface("eth1").addresses == (ip_interface("10.0.0.1/32"),)
+    # one end without OSPF there: numbered by nslab, as before
+    m["nodes"]["r2"]["interfaces"][0].pop("ospf")
+    assert "unnumbered" not in to_spec(m)["links"][0]
 
 
 def test_dual_stack_keeps_both_families_as_netlab_numbered_them() -> None:
@@ -398,6 +419,7 @@ def test_netlab_labs_run_and_validate_by_netlabs_own_plugins() -> None:
 VENDORED = {
     "ospf/ospfv2/01-network": ("adj", "x1_lb", "x2_lb"),
     "ospf/ospfv2/03-cost": ("adj", "c_x1", "c_x2"),  # each end its own cost
+    "ospf/ospfv2/05-unnumbered": ("adj", "lb"),  # IPv4 unnumbered: loopbacks borrowed
     "bgp/01-ebgp-session": ("session", "prefix"),
     # netlab's origination: what bgp.advertise lists, nothing more
     "bgp/04-originate": ("ospf_adj", "bgp_adj", "originate", "loopback", "stub",

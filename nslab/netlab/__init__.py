@@ -154,14 +154,29 @@ def ipv6_only(model: dict[str, Any], name: str, intf: dict[str, Any]) -> bool:
         for n in (name, *(p.get("node") for p in intf.get("neighbors") or [])))
 
 
+def ospf_unnumbered(model: dict[str, Any], name: str, intf: dict[str, Any]) -> bool:
+    """Whether a node's interface is one end of an IPv4-unnumbered p2p link
+    (netlab's ipv4: true, no IPv6) between two FRR routers that run OSPF over
+    it: nslab's unnumbered link, each end on its router's loopback."""
+    return _p2p_frr(model, name, intf, lambda i: i.get("ipv4") is True and not i.get("ipv6")
+                    and bool(i.get("ospf")))
+
+
 def _bgp_link(model: dict[str, Any], name: str, intf: dict[str, Any],
               end: Callable[[dict[str, Any]], bool]) -> bool:
     """Whether `intf` of node `name` is one end of a p2p link between two FRR
     routers whose ends both are as `end` says and run no OSPF or IS-IS."""
+    return _p2p_frr(model, name, intf, lambda i: end(i) and not i.get("ospf") and
+                    not i.get("isis"))
+
+
+def _p2p_frr(model: dict[str, Any], name: str, intf: dict[str, Any],
+             end: Callable[[dict[str, Any]], bool]) -> bool:
+    """Whether `intf` of node `name` is one end of a p2p link between two FRR
+    routers whose ends both are as `end` says."""
     def bare(n: str, i: dict[str, Any]) -> bool:
         node = (model.get("nodes") or {}).get(n) or {}
-        return node.get("device") == "frr" and end(i) and not i.get("ospf") and \
-            not i.get("isis")
+        return node.get("device") == "frr" and end(i)
 
     others = intf.get("neighbors") or []
     if intf.get("type") not in (None, "p2p") or len(others) != 1 or not bare(name, intf):
@@ -473,7 +488,7 @@ def _links(model: dict[str, Any], nodes: dict[str, dict[str, Any]],
         if link.get("type") == "p2p" and len(full) == 2:
             made = _link([f"{names[n]}:{i['ifname']}" for n, i in full],
                          [_addresses(i) for _n, i in full], link, full, names, routers, routed)
-            if all(unnumbered(model, n, i) for n, i in full):
+            if all(unnumbered(model, n, i) or ospf_unnumbered(model, n, i) for n, i in full):
                 made["unnumbered"] = True
             elif all(ipv6_only(model, n, i) for n, i in full):
                 made["ipv4"] = False
