@@ -50,7 +50,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ("nslab link demo h1 r1 ", ["show", "set", "clear", "down", "up", "flap"]),
     ("nslab link demo h1 r1 set d", ["delay=", "duplicate="]),
     ("nslab up ", [FILES]),
-    ("nslab new mine --from ospf", ["ospf-bird-frr", "ospf-ring"]),
+    ("nslab new mine --from ospf", ["ospf-bird-frr", "ospf-ring", "ospf-unnumbered"]),
     ("nslab down ", ["demo", FILES]),
     ("nslab status ", ["demo"]),
     ("nslab inspect demo ", ["h1", "r1"]),
