@@ -3,6 +3,8 @@ address, a loopback of each family (pure: the resolved lab and its plan)."""
 
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 import pytest
 
 from nslab.errors import SpecError
@@ -53,6 +55,33 @@ def test_a_loopback_of_each_family_is_on_lo_and_recorded() -> None:
     rec = lab_from_dict(lab_to_dict(built)).node("r1")
     assert rec.loopbacks() == ["10.0.0.1/32", "2001:db8:1::1/128"]
     assert {"10.0.0.1", "2001:db8:1::1"} <= rec.addresses()
+
+
+def test_with_an_ipv6_pool_a_router_without_loopbacks_gets_one_of_each_family() -> None:
+    """A router that runs daemons and has no loopback in the file gets an IPv4
+    one (the top of the pool down) and, in a lab with an IPv6 pool, an IPv6 one
+    (the pool's last /64, ::1 up): an AS of several routers then meshes iBGP in
+    both families. A router the file gives loopbacks keeps exactly those."""
+    text = """name: six
+routing: bgp
+addressing: {ipv6_pool: "fd00:60::/48"}
+nodes:
+  a: {kind: router, bgp: {asn: 65001}}
+  b: {kind: router, bgp: {asn: 65001}}
+  c: {kind: router, bgp: {asn: 65002}, loopback: 10.9.9.9/32}
+links: [[a, b], [b, c]]
+"""
+    built = compile_text(text)
+    a, b, c = (built.node(n) for n in "abc")
+    assert (str(a.loopback6), str(b.loopback6)) == ("fd00:60:0:ffff::1/128",
+                                                    "fd00:60:0:ffff::2/128")
+    assert c.loopback6 is None and str(c.loopback) == "10.9.9.9/32"
+    assert b.daemons is not None and " neighbor fd00:60:0:ffff::1 remote-as 65001\n" in \
+        b.daemons.config
+    assert ip_network("fd00:60:0:ffff::1/128") in b.expected  # a's, learnt in the AS
+    # a pool whose last /64 a link holds: no IPv6 loopbacks, as before
+    small = compile_text(text.replace("fd00:60::/48", "fd00:60::/63"))
+    assert small.node("a").loopback6 is None
 
 
 def test_a_routers_own_loopback_is_on_lo_in_a_static_lab_too() -> None:

@@ -35,6 +35,7 @@ class Assignment:
     addresses: dict[Member, list[IPInterface]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     loopbacks: list[IPv4Interface] = field(default_factory=list)
+    loopbacks6: list[IPv6Interface] = field(default_factory=list)
 
 
 def _where(m: Member) -> tuple[str | int, ...]:
@@ -99,11 +100,30 @@ def _from_the_top(pool: _Pool, reserved: list[IPNetwork], count: int) -> list[IP
     return out
 
 
+def _from_the_top6(pool: _Pool, reserved: list[IPNetwork], count: int) -> list[IPv6Interface]:
+    """`count` /128s from the IPv6 pool's last /64 (::1 up), when the links left
+    it free: as the IPv4 ones, a link added later does not move them."""
+    if pool.pool.prefixlen > 63:
+        return []
+    top = int(pool.pool.broadcast_address) - (1 << 64) + 1
+    if top < pool.next:
+        return []
+    out = []
+    addr = top + 1
+    for _ in range(count):
+        while any(int(r.network_address) <= addr <= int(r.broadcast_address) for r in reserved):
+            addr += 1
+        out.append(IPv6Interface((addr, 128)))
+        addr += 1
+    return out
+
+
 def assign(requests: list[SegmentRequest], pool4: IPv4Network,
            pool6: IPv6Network | None, loopbacks: int = 0,
-           taken: tuple[IPNetwork, ...] = ()) -> Assignment:
+           taken: tuple[IPNetwork, ...] = (), loopbacks6: int = 0) -> Assignment:
     """Subnets and addresses for the segments, then `loopbacks` /32s from what
-    the IPv4 pool has left (clear of `taken`, the loopbacks the file gives)."""
+    the IPv4 pool has left (clear of `taken`, the loopbacks the file gives),
+    and `loopbacks6` /128s from the IPv6 pool's last /64."""
     out = Assignment()
     seen: dict[tuple[int, int], Member] = {}  # (family, address) -> its end
     explicit_nets = {s: _explicit(req, seen, out) for s, req in enumerate(requests)}
@@ -133,6 +153,8 @@ def assign(requests: list[SegmentRequest], pool4: IPv4Network,
         out.loopbacks = _from_the_top(pools[4], [*pools[4].reserved, *taken], loopbacks)
         if len(out.loopbacks) < loopbacks:
             full[4] = full.get(4, 0) + 1
+    if loopbacks6 and 6 in pools:  # none when the links left no /64: as before they came
+        out.loopbacks6 = _from_the_top6(pools[6], [*pools[6].reserved, *taken], loopbacks6)
     for fam, count in full.items():  # said once, with the count
         if count:
             out.problems.append(Problem(("addressing",), f"the IPv{fam} pool "

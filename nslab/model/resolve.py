@@ -221,11 +221,14 @@ def resolve(spec: LabSpec, configs: dict[str, str] | None = None) -> Lab:
              for n, s in spec.nodes.items() if s.loopback is not None}
     fixed = {n: a[0] for n, a in given.items()}  # its IPv4 one, if it has both
     also6 = {n: a[1] for n, a in given.items() if len(a) > 1 and isinstance(a[1], IPv6Interface)}
+    # in a dual-stack lab, one of each family (iBGP carries IPv6 between IPv6 loopbacks)
+    need6 = [n for n in with_daemons if n not in given] if pool6 else []
     assigned = addressing.assign(
         requests, IPv4Network(spec.addressing.pool),
         IPv6Network(pool6) if pool6 else None,
         loopbacks=sum(n not in fixed for n in with_daemons),
-        taken=tuple(i.network for a in given.values() for i in a))
+        taken=tuple(i.network for a in given.values() for i in a), loopbacks6=len(need6))
+    also6 |= dict(zip(need6, assigned.loopbacks6, strict=False))
     handed = iter(assigned.loopbacks)
     loopbacks: dict[str, IPInterface] = {}
     for n in with_daemons:  # the pool may have run out: assign said so

@@ -39,9 +39,13 @@ ip -n ipv6-core-h1 addr add fd00:42::2/64 dev eth0 nodad
 ip -n ipv6-core-h2 addr add 10.42.0.6/30 dev eth0
 ip -n ipv6-core-h2 addr add fd00:42:0:4::2/64 dev eth0 nodad
 ip -n ipv6-core-ce1 addr add 10.42.255.254/32 dev lo
+ip -n ipv6-core-ce1 addr add fd00:42:0:ffff::1/128 dev lo nodad
 ip -n ipv6-core-p1 addr add 10.42.255.253/32 dev lo
+ip -n ipv6-core-p1 addr add fd00:42:0:ffff::2/128 dev lo nodad
 ip -n ipv6-core-p2 addr add 10.42.255.252/32 dev lo
+ip -n ipv6-core-p2 addr add fd00:42:0:ffff::3/128 dev lo nodad
 ip -n ipv6-core-ce2 addr add 10.42.255.251/32 dev lo
+ip -n ipv6-core-ce2 addr add fd00:42:0:ffff::4/128 dev lo nodad
 ip -n ipv6-core-ce1 link set eth0 up
 ip -n ipv6-core-ce1 link set eth1 up
 ip -n ipv6-core-p1 link set eth0 up
