@@ -293,10 +293,13 @@ def test_an_igp_over_an_unnumbered_link_runs_on_borrowed_loopbacks() -> None:
         r2.interfaces[1].addresses == (ip_interface("10.200.0.2/32"),)
     r2_conf = _config(lab, "r2")
     assert " neighbor eth0 interface remote-as 65001" in r2_conf
-    # iBGP with r3 between loopbacks, one session per family (both have one of each)
-    assert " neighbor 10.200.0.3 remote-as 65002\n" in r2_conf and \
-        " neighbor fd00:ff::3 remote-as 65002\n" in r2_conf
-    assert "  neighbor fd00:ff::3 activate\n" in _block(r2_conf, " address-family ipv6 unicast")
+    # iBGP with r3 between loopbacks, one session per family (r3's from the pools)
+    r3 = lab.node("r3")
+    assert r3.loopback is not None and r3.loopback6 is not None
+    assert f" neighbor {r3.loopback.ip} remote-as 65002\n" in r2_conf and \
+        f" neighbor {r3.loopback6.ip} remote-as 65002\n" in r2_conf
+    assert f"  neighbor {r3.loopback6.ip} activate\n" in _block(
+        r2_conf, " address-family ipv6 unicast")
     assert " ip ospf network point-to-point\n" in _block(r2_conf, "interface eth1")
 
 

@@ -149,8 +149,8 @@ def unnumbered_lab(routing: str) -> str:
     isis the IGP runs over them on borrowed loopbacks; with bgp, r1 (AS 65001)
     has an eBGP session with r2 over link-local addresses, and r2 and r3 (AS
     65002) run OSPF between them on borrowed loopbacks, and iBGP between their
-    loopbacks, one of each family (IPv6 iBGP needs IPv6 loopbacks). r2's stand
-    for it: its links have no address of their own."""
+    loopbacks, one session per family (r3's from the pools). r2's loopbacks,
+    given, stand for it: its links have no address of their own."""
     asn = {"r1": 65001, "r2": 65002, "r3": 65002}
     bgp = (lambda r: f", bgp: {{asn: {asn[r]}}}") if routing == "bgp" else (lambda r: "")
     return f"""name: un{routing}
@@ -160,7 +160,7 @@ nodes:
   h1: {{}}
   r1: {{kind: router{bgp("r1")}}}
   r2: {{kind: router, loopback: [10.200.0.2/32, "fd00:ff::2/128"]{bgp("r2")}}}
-  r3: {{kind: router, loopback: [10.200.0.3/32, "fd00:ff::3/128"]{bgp("r3")}}}
+  r3: {{kind: router{bgp("r3")}}}
   h2: {{}}
 links:
   - [h1, r1]
