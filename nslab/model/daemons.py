@@ -24,7 +24,7 @@ from nslab.model.bgp import Declared, Session, edges, reach, settle, shapes_reac
 from nslab.model.bird import BirdWriter
 from nslab.model.frr import FrrWriter
 from nslab.model.lab import Daemons, IPInterface, IPNetwork, Lab, Node, Segment
-from nslab.model.roles import EXTRA, runs_daemons, speaks_bgp
+from nslab.model.roles import EXTRA, igp_passive, runs_daemons, speaks_bgp
 from nslab.model.routers import Bgp, Isis, IsisPort, Ospf, OspfPort, Port, Router, Writer
 from nslab.model.segments import Groups
 from nslab.spec.daemons import BgpNeighborSpec, is_inline
@@ -92,23 +92,41 @@ def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
     return {r: g.root(r) for r in asn}
 
 
-def _ipv6_only_links_in_an_as(lab: Lab, asn: dict[str, int]) -> list[Problem]:
-    """An IPv6-only link between two routers of one ASN would carry its IGP,
-    which needs IPv4 addresses (nslab.model.roles says the rest; an unnumbered
-    link carries it on borrowed loopbacks: `_borrow_loopbacks`)."""
+def _bgp_only_links_in_an_as(spec: LabSpec, lab: Lab, asn: dict[str, int]) -> list[Problem]:
+    """A link without IPv4 of its own between two routers of one ASN carries
+    their IGP or nothing: an IPv6-only link cannot (OSPFv2 and IS-IS as nslab
+    writes them need IPv4), an unnumbered one can on borrowed loopbacks
+    (`_borrow_loopbacks`) unless the IGP is passive there (nslab.model.roles
+    says the rest)."""
     out = []
+    igp = _igp(spec)
     for seg in lab.segments:
-        if not seg.ipv6_only or len(seg.members) != 2:
+        if not (seg.unnumbered or seg.ipv6_only) or len(seg.members) != 2:
             continue
         (a, _), (b, _) = seg.members
-        if a in asn and b in asn and asn[a] == asn[b]:
-            out.append(Problem(("links", _link_of(lab, seg), "ipv4"),
+        k = _link_of(lab, seg)
+        if a not in asn or b not in asn or asn[a] != asn[b]:
+            continue
+        if seg.ipv6_only:
+            out.append(Problem(("links", k, "ipv4"),
                                f"'{a}' and '{b}' are both in AS {asn[a]}: an IPv6-only link "
                                "carries eBGP sessions (the IGP inside an AS needs IPv4 "
                                "addresses)", "make it unnumbered: true, which carries the IGP "
                                "on borrowed loopbacks; or leave out ipv4: false, or give its "
                                "routers different ASNs"))
+        elif igp_passive(igp, spec.links[k]):
+            out.append(Problem(("links", k, "unnumbered"),
+                               f"'{a}' and '{b}' are both in AS {asn[a]}: an unnumbered link "
+                               f"whose {igp.upper().replace('ISIS', 'IS-IS')} is passive "
+                               "carries nothing", "leave out passive, so that the IGP runs "
+                               "on borrowed loopbacks; or give the link addresses, or give "
+                               "its routers different ASNs"))
     return out
+
+
+def _igp(spec: LabSpec) -> str:
+    """The IGP the lab's routers run with each other: IS-IS or OSPF."""
+    return "isis" if "isis" in (spec.routing, spec.igp) else "ospf"
 
 
 def _link_of(lab: Lab, seg: Segment) -> int:
@@ -122,13 +140,12 @@ def _borrow_loopbacks(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface]
     loopback (a /32 on the interface; OSPFv2 and IS-IS point-to-point reach the
     other end's through it, `onlink`), IPv6 over the link-local addresses."""
     borrowed: dict[tuple[str, str], IPInterface] = {}
+    igp = _igp(spec)
     for seg in lab.segments:
         if not seg.unnumbered or len(seg.members) != 2:
             continue
         (a, ia), (b, ib) = seg.members
-        link = spec.links[_link_of(lab, seg)]
-        if b not in (igp_with.get(a) or ()) or any(
-                x is not None and x.passive for x in (link.ospf, link.isis)):
+        if b not in (igp_with.get(a) or ()) or igp_passive(igp, spec.links[_link_of(lab, seg)]):
             continue
         for n, i in ((a, ia), (b, ib)):
             if loopbacks[n].version == 4:
@@ -166,13 +183,12 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
-    problems += _ipv6_only_links_in_an_as(lab, asn)
+    problems += _bgp_only_links_in_an_as(spec, lab, asn)
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
     lab = _borrow_loopbacks(spec, lab, loopbacks, ospf_with)
     runs_igp = {n for n, w in ospf_with.items() if w is not None}
-    runs_ospf, runs_isis = (set(), runs_igp) if "isis" in (spec.routing, spec.igp) \
-        else (runs_igp, set())
+    runs_ospf, runs_isis = (set(), runs_igp) if _igp(spec) == "isis" else (runs_igp, set())
     ospf = igp.routers(spec, runs_ospf, problems)
     ospf_ports = igp.ports(spec, lab, runs_ospf, ospf, problems)
     router_ids = {n.name: _router_id(spec, n, loopbacks[n.name]) for n in lab.nodes

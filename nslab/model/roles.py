@@ -64,7 +64,7 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
         silent = [n for n in routers if not speaks_bgp(spec.routing, spec.nodes[n])]
         bird = any(spec.nodes[n].bird is not None for n in routers)
         if link.unnumbered:
-            if spec.routing in ("ospf", "isis") and not _passive(spec.routing, link):
+            if spec.routing in ("ospf", "isis") and not igp_passive(spec.routing, link):
                 if bird:  # the IGP, each end on its router's loopback (ip unnumbered)
                     igp = "OSPF" if spec.routing == "ospf" else "IS-IS"
                     out.append(Problem(where, f"{what} carries {igp} on borrowed loopbacks "
@@ -79,7 +79,7 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
             elif bird:
                 out.append(Problem(where, f"{what}'s BGP session is written for FRR only",
                                    "run FRR on its routers (leave out bird:)"))
-        elif (spec.routing in ("ospf", "isis") and not _passive("ospf", link)) or silent:
+        elif (spec.routing in ("ospf", "isis") and not igp_passive("ospf", link)) or silent:
             why = f"with routing: {spec.routing}" if not silent else \
                 f"'{silent[0]}' does not speak BGP"
             out.append(Problem(where, f"{what} carries IPv4 in BGP only (RFC 8950): {why}",
@@ -88,9 +88,10 @@ def bgp_only_link_problems(spec: LabSpec) -> list[Problem]:
     return out
 
 
-def _passive(routing: str, link: LinkSpec) -> bool:
-    """Whether the lab's IGP keeps to itself on the link (its ends passive)."""
-    own = link.ospf if routing == "ospf" else link.isis if routing == "isis" else None
+def igp_passive(igp: str, link: LinkSpec) -> bool:
+    """Whether the IGP (`ospf` or `isis`) keeps to itself on the link (its ends
+    passive)."""
+    own = link.ospf if igp == "ospf" else link.isis if igp == "isis" else None
     return own is not None and bool(own.passive)
 
 
