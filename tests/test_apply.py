@@ -683,3 +683,27 @@ def test_apply_of_a_first_delay_on_a_kernel_without_netem_brings_the_wire() -> N
     clean(k, BASE)
     down_verb.down("chg", kernel=k)
     assert k.snapshot() == before and not k.violations
+
+
+def test_a_link_made_unnumbered_under_ospf_is_changed_in_place() -> None:
+    """An OSPF lab whose r1-r2 link becomes unnumbered: apply takes its subnet
+    away and puts each end on its router's borrowed loopback, without making
+    a namespace again; the fake kernel then holds what the plan says."""
+    from tests.helpers.igp import unnumbered_lab
+
+    unnumbered = unnumbered_lab("ospf").replace("name: unospf", "name: chg")
+    numbered = unnumbered.replace("{endpoints: [r1, r2], unnumbered: true}", "[r1, r2]")
+    k = FakeKernel()
+    pristine = k.snapshot()
+    up_verb.up(lab(numbered), kernel=k)
+    res = apply_verb.apply(lab(unnumbered), kernel=k)
+    assert not res.built and not res.change.nodes_added and not res.change.nodes_removed
+    made(k)
+    r1 = lab(unnumbered).node("r1")
+    assert r1.loopback is not None
+    assert [str(a) for a in r1.interface("eth1").addresses] == [f"{r1.loopback.ip}/32"]
+    assert not res.change.nodes_remade and {"r1", "r2"} <= set(res.change.nodes_changed)
+    assert f"ip -n chg-r1 addr add {r1.loopback.ip}/32 dev eth1" in \
+        [s.as_shell() for s in res.change.steps]
+    assert down_verb.down("chg", kernel=k).failed == []
+    assert k.snapshot() == pristine
