@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from ipaddress import ip_interface, ip_network
+from ipaddress import IPv4Interface, ip_network
 
 from nslab.errors import Problem
 from nslab.model import igp
@@ -92,7 +92,8 @@ def islands(lab: Lab, asn: dict[str, int]) -> dict[str, str]:
     return {r: g.root(r) for r in asn}
 
 
-def _bgp_only_links_in_an_as(spec: LabSpec, lab: Lab, asn: dict[str, int]) -> list[Problem]:
+def _bgp_only_links_in_an_as(spec: LabSpec, lab: Lab, asn: dict[str, int],
+                             link_of: dict[tuple[str, str], int]) -> list[Problem]:
     """A link without IPv4 of its own between two routers of one ASN carries
     their IGP or nothing: an IPv6-only link cannot (OSPFv2 and IS-IS as nslab
     writes them need IPv4), an unnumbered one can on borrowed loopbacks
@@ -104,9 +105,9 @@ def _bgp_only_links_in_an_as(spec: LabSpec, lab: Lab, asn: dict[str, int]) -> li
         if not (seg.unnumbered or seg.ipv6_only) or len(seg.members) != 2:
             continue
         (a, _), (b, _) = seg.members
-        k = _link_of(lab, seg)
         if a not in asn or b not in asn or asn[a] != asn[b]:
             continue
+        k = link_of[seg.members[0]]
         if seg.ipv6_only:
             out.append(Problem(("links", k, "ipv4"),
                                f"'{a}' and '{b}' are both in AS {asn[a]}: an IPv6-only link "
@@ -129,34 +130,40 @@ def _igp(spec: LabSpec) -> str:
     return "isis" if "isis" in (spec.routing, spec.igp) else "ospf"
 
 
-def _link_of(lab: Lab, seg: Segment) -> int:
-    return next(k for k, link in enumerate(lab.links) if link.a in seg.members)
+def _links_by_end(lab: Lab) -> dict[tuple[str, str], int]:
+    """Each link end's link (its position in the file): once, not a scan per
+    segment (a fabric of thousands of unnumbered links)."""
+    return {end: k for k, link in enumerate(lab.links) for end in (link.a, link.b)}
 
 
 def _borrow_loopbacks(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
-                      igp_with: dict[str, frozenset[str] | None]) -> Lab:
+                      igp_with: dict[str, frozenset[str] | None],
+                      link_of: dict[tuple[str, str], int]) -> Lab:
     """An unnumbered link between two routers that run their IGP with each other
     carries it as `ip unnumbered` does: each end borrows its router's IPv4
     loopback (a /32 on the interface; OSPFv2 and IS-IS point-to-point reach the
     other end's through it, `onlink`), IPv6 over the link-local addresses."""
     borrowed: dict[tuple[str, str], IPInterface] = {}
+    lent: dict[str, IPInterface] = {}
     igp = _igp(spec)
     for seg in lab.segments:
         if not seg.unnumbered or len(seg.members) != 2:
             continue
         (a, ia), (b, ib) = seg.members
-        if b not in (igp_with.get(a) or ()) or igp_passive(igp, spec.links[_link_of(lab, seg)]):
+        if b not in (igp_with.get(a) or ()) or igp_passive(igp, spec.links[link_of[(a, ia)]]):
             continue
         for n, i in ((a, ia), (b, ib)):
             if loopbacks[n].version == 4:
-                borrowed[(n, i)] = ip_interface(f"{loopbacks[n].ip}/32")
+                if n not in lent:  # one /32 per router, whatever the links that borrow it
+                    lent[n] = IPv4Interface((loopbacks[n].ip, 32))
+                borrowed[(n, i)] = lent[n]
     if not borrowed:
         return lab
     return replace(lab, nodes=tuple(
         replace(n, interfaces=tuple(
             replace(i, addresses=(borrowed[(n.name, i.name)], *i.addresses))
             if (n.name, i.name) in borrowed else i for i in n.interfaces))
-        if any(e[0] == n.name for e in borrowed) else n for n in lab.nodes))
+        if n.name in lent else n for n in lab.nodes))
 
 
 def _address_on(lab: Lab, node: str, seg: Segment, version: int) -> str | None:
@@ -183,10 +190,11 @@ def resolve_daemons(spec: LabSpec, lab: Lab, loopbacks: dict[str, IPInterface],
         return lab
     asn = {n: _asn(spec, n, k) for k, n in enumerate(spec.nodes)
            if speaks_bgp(spec.routing, spec.nodes[n])}
-    problems += _bgp_only_links_in_an_as(spec, lab, asn)
+    link_of = _links_by_end(lab)
+    problems += _bgp_only_links_in_an_as(spec, lab, asn, link_of)
     island = islands(lab, asn)
     ospf_with = {n: _ospf_with(spec, n, daemon_routers, asn) for n in daemon_routers}
-    lab = _borrow_loopbacks(spec, lab, loopbacks, ospf_with)
+    lab = _borrow_loopbacks(spec, lab, loopbacks, ospf_with, link_of)
     runs_igp = {n for n, w in ospf_with.items() if w is not None}
     runs_ospf, runs_isis = (set(), runs_igp) if _igp(spec) == "isis" else (runs_igp, set())
     ospf = igp.routers(spec, runs_ospf, problems)
